@@ -1,0 +1,57 @@
+"""Shared fixtures: the fixed characters (see vanthu/demo/characters.py), files in a temporary store."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("VANTHU_TESTING", "1")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    base: Path = tmp_path_factory.getbasetemp()
+    settings.FILES_DIR = base / "files"
+    settings.SIGNING_DIR = base / "signing"
+
+
+@pytest.fixture
+def cast(db):
+    from vanthu.demo.characters import build_cast
+
+    return build_cast()
+
+
+@pytest.fixture
+def doc_types(db):
+    from vanthu.documents.models import DocumentType
+
+    return {t.abbreviation or t.name: t for t in DocumentType.objects.all()}
+
+
+@pytest.fixture
+def draft_pdf() -> bytes:
+    from vanthu.demo.pdfs import sample_draft
+
+    return sample_draft()
+
+
+@pytest.fixture
+def incoming_pdf() -> bytes:
+    from vanthu.demo.pdfs import sample_incoming
+
+    return sample_incoming()
+
+
+def checked(data: bytes, name: str = "van-ban.pdf"):
+    from vanthu.documents.uploads import check
+
+    return check(data, name=name, allowed=("application/pdf", "application/vnd.openxmlformats-officedocument."
+                                           "wordprocessingml.document"))
+
+
+def token() -> uuid.UUID:
+    return uuid.uuid4()

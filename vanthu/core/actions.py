@@ -1,0 +1,46 @@
+"""The `@action` decorator every write goes through.
+
+An action is a keyword-only function in `<app>/actions.py`. The decorator runs it in one transaction; if it
+refuses (raises ActionRefused), the transaction is rolled back and a `<verb>.refused` audit event is written
+afterwards, so a refused attempt leaves no trace but its audit entry.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from django.db import transaction
+
+from vanthu.core.errors import ActionRefused
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def action(verb: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        atomic_fn = transaction.atomic(fn)
+
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return atomic_fn(*args, **kwargs)
+            except ActionRefused as exc:
+                from vanthu.audit import log
+
+                acting: Any = kwargs.get("acting")
+                log.record_refusal(
+                    actor=acting,
+                    verb=f"{verb}.refused",
+                    target=exc.target,
+                    reason=exc.message,
+                    code=exc.code,
+                )
+                raise
+
+        run.verb = verb  # type: ignore[attr-defined]
+        return run
+
+    return decorate

@@ -1,0 +1,25 @@
+"""How numbers and dates are written on Vietnamese official documents (Decree 30 Phụ lục I)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def day_text(day: int) -> str:
+    return f"{day:02d}"
+
+
+def month_text(month: int) -> str:
+    """Months 1 and 2 take a leading zero ('tháng 01', 'tháng 02'); the others do not ('tháng 3')."""
+    return f"{month:02d}" if month < 3 else str(month)
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """'Đà Nẵng, ngày 05 tháng 3 năm 2020'."""
+    text = f"ngày {day_text(day.day)} tháng {month_text(day.month)} năm {day.year}"
+    return f"{place}, {text}" if place else text.capitalize()
+
+
+def number_line(notation: str) -> str:
+    """'Số: 12/QĐ-BTL' — 'Số' with a capital S only at the start of the line, then a colon."""
+    return f"Số: {notation}"

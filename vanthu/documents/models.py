@@ -1,0 +1,406 @@
+"""Documents, registers and their files.
+
+One `Document` row is one document in one unit's register: an incoming document (văn bản đến) in the
+receiving unit, or an outgoing document (văn bản đi) from draft to issue in the issuing unit. When an
+outgoing document is issued to units of the tree, each recipient unit gets its own incoming Document whose
+`source` is the outgoing one.
+
+Field names and lengths follow Decree 30 Phụ lục VI (CodeNumber 11, CodeNotation 30, Subject 500, …).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.core.choices import Secrecy, Urgency
+from vanthu.core.models import StoredFile
+from vanthu.org.models import Person, Unit
+
+
+class DocumentType(models.Model):
+    """The 29 administrative document types of Decree 30 Điều 7 with their Phụ lục III abbreviations."""
+
+    name = models.CharField(_("tên loại"), max_length=100, unique=True)
+    abbreviation = models.CharField(_("chữ viết tắt"), max_length=10, blank=True)
+    ordinal = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        verbose_name = _("loại văn bản")
+        verbose_name_plural = _("loại văn bản")
+        ordering = ["ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["abbreviation"], condition=~Q(abbreviation=""), name="documents_type_abbreviation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_letter(self) -> bool:
+        """Công văn and Thư công carry no type abbreviation; their notation is issuer-drafting unit."""
+        return not self.abbreviation
+
+
+class Direction(models.TextChoices):
+    INCOMING = "in", _("Văn bản đến")
+    OUTGOING = "out", _("Văn bản đi")
+
+
+class Status(models.TextChoices):
+    # incoming
+    RECEIVED = "received", _("Chờ vào sổ")
+    REGISTERED = "registered", _("Đã vào sổ")
+    PRESENTED = "presented", _("Đã trình")
+    DIRECTED = "directed", _("Đã chỉ đạo")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    DONE = "done", _("Hoàn thành")
+    RETURNED = "returned", _("Đã trả lại")
+    CANCELLED = "cancelled", _("Đã hủy theo thu hồi")
+    # outgoing
+    DRAFT = "draft", _("Dự thảo")
+    IN_REVIEW = "in_review", _("Đang trình duyệt")
+    AWAITING_SIGNATURE = "awaiting_signature", _("Chờ ký")
+    SIGNED = "signed", _("Đã ký, chờ phát hành")
+    ISSUED = "issued", _("Đã phát hành")
+    RECALLED = "recalled", _("Đã thu hồi")
+    REPLACED = "replaced", _("Đã bị thay thế")
+
+
+INCOMING_OPEN = (Status.RECEIVED, Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS)
+OUTGOING_OPEN = (Status.DRAFT, Status.IN_REVIEW, Status.AWAITING_SIGNATURE, Status.SIGNED)
+FROZEN = (Status.ISSUED, Status.RECALLED, Status.REPLACED)
+
+
+class ReceivedVia(models.TextChoices):
+    PAPER = "paper", _("Văn bản giấy")
+    ELECTRONIC = "electronic", _("Văn bản điện tử")
+    INTERNAL = "internal", _("Liên thông nội bộ")
+    EXCHANGE = "exchange", _("Trục liên thông")
+    EMAIL = "email", _("Thư điện tử")
+
+
+class RegisterKind(models.TextChoices):
+    INCOMING = "in", _("Sổ đăng ký văn bản đến")
+    OUTGOING = "out", _("Sổ đăng ký văn bản đi")
+
+
+class Register(models.Model):
+    """A unit's register for one year and one number series, holding the series' counter.
+
+    `series` is "chung" (one series), "mat" (secret documents), or "loai-<abbr>" (one per type).
+    `last_number` is the counter: locked with SELECT … FOR UPDATE to take the next number.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registers")
+    kind = models.CharField(_("loại sổ"), max_length=3, choices=RegisterKind.choices)
+    series = models.CharField(_("dãy số"), max_length=30, default="chung")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    last_number = models.PositiveIntegerField(_("số cuối đã cấp"), default=0)
+    name = models.CharField(_("tên sổ"), max_length=200)
+
+    class Meta:
+        verbose_name = _("sổ đăng ký")
+        verbose_name_plural = _("sổ đăng ký")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "series", "year"], name="documents_register_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_secret(self) -> bool:
+        return self.series == "mat"
+
+
+class Document(models.Model):
+    direction = models.CharField(_("chiều"), max_length=3, choices=Direction.choices)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="documents",
+        help_text=_("Đơn vị nhận (văn bản đến) hoặc đơn vị ban hành (văn bản đi)."),
+    )
+    drafting_unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị soạn thảo"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="drafted_documents",
+    )
+    doc_type = models.ForeignKey(DocumentType, verbose_name=_("loại văn bản"), on_delete=models.PROTECT)
+
+    register = models.ForeignKey(Register, verbose_name=_("sổ"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="documents")
+    number = models.PositiveIntegerField(_("số trong sổ"), null=True, blank=True,
+                                         help_text=_("Số đến (văn bản đến) hoặc số văn bản (văn bản đi)."))
+
+    # Phụ lục VI metadata
+    code_number = models.CharField(_("số văn bản"), max_length=11, blank=True)
+    code_notation = models.CharField(_("ký hiệu văn bản"), max_length=30, blank=True)
+    issued_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    organ_id = models.CharField(_("mã cơ quan ban hành"), max_length=13, blank=True)
+    organ_name = models.CharField(_("cơ quan ban hành"), max_length=200)
+    subject = models.CharField(_("trích yếu nội dung"), max_length=500)
+    description = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    language = models.CharField(_("ngôn ngữ"), max_length=30, default="Tiếng Việt")
+    page_amount = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True,
+                                                   validators=[MaxValueValidator(999)])
+    signer_competence = models.CharField(_("thẩm quyền ký"), max_length=100, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=100, blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=50, blank=True)
+    urgency = models.PositiveSmallIntegerField(_("độ khẩn"), choices=Urgency.choices, default=Urgency.NORMAL)
+    urgent_until = models.DateTimeField(_("hẹn giờ"), null=True, blank=True)
+    secrecy = models.PositiveSmallIntegerField(_("độ mật"), choices=Secrecy.choices, default=Secrecy.NONE)
+    due_date = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    issued_amount = models.PositiveSmallIntegerField(_("số lượng bản"), null=True, blank=True,
+                                                     validators=[MaxValueValidator(999)])
+    to_places = models.CharField(_("nơi nhận"), max_length=1000, blank=True)
+
+    # incoming
+    arrival_at = models.DateTimeField(_("ngày đến"), null=True, blank=True)
+    received_via = models.CharField(_("hình thức nhận"), max_length=12, choices=ReceivedVia.choices, blank=True)
+    source = models.ForeignKey("self", verbose_name=_("văn bản gốc"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="deliveries")
+    return_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+
+    # outgoing
+    signer = models.ForeignKey(Person, verbose_name=_("người ký"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="documents_to_sign")
+    signer_authority = models.ForeignKey("org.SigningAuthority", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    approved_sha256 = models.CharField(_("mã băm bản đã duyệt"), max_length=64, blank=True)
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("phát hành lúc"), null=True, blank=True)
+    issued_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    replaces = models.ForeignKey("self", verbose_name=_("thay thế văn bản"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="replaced_by")
+    recalled_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    recall_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
+
+    current_file = models.ForeignKey(StoredFile, verbose_name=_("tệp văn bản"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents_created")
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("văn bản")
+        verbose_name_plural = _("văn bản")
+        constraints = [
+            models.UniqueConstraint(fields=["register", "number"], name="documents_number_unique_in_register"),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(register__isnull=False), name="documents_number_needs_register"
+            ),
+        ]
+        indexes = [
+            # register pages: newest number first
+            models.Index(fields=["register", "-number"], name="doc_register_number"),
+            # clerk queues: open documents of a unit by status
+            models.Index(fields=["unit", "status", "-urgency", "created_at"], name="doc_unit_status"),
+            models.Index(fields=["signer", "status"], name="doc_signer_status"),
+            models.Index(fields=["created_by", "status"], name="doc_creator_status"),
+            models.Index(fields=["drafting_unit", "status"], name="doc_drafting_status"),
+            models.Index(fields=["source"], name="doc_source"),
+        ]
+
+    def __str__(self) -> str:
+        return self.notation or self.subject[:80]
+
+    @property
+    def is_incoming(self) -> bool:
+        return self.direction == Direction.INCOMING
+
+    @property
+    def is_outgoing(self) -> bool:
+        return self.direction == Direction.OUTGOING
+
+    @property
+    def is_frozen(self) -> bool:
+        """Issued documents are immutable: their files and metadata no longer change."""
+        return self.is_outgoing and self.status in FROZEN
+
+    @property
+    def notation(self) -> str:
+        """'12/QĐ-BTL' — number and notation as printed after 'Số:'."""
+        if self.code_number and self.code_notation:
+            return f"{self.code_number}/{self.code_notation}"
+        return self.code_number or self.code_notation
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency >= Urgency.URGENT
+
+
+class DocumentFile(models.Model):
+    """A file of a document: its main PDF or an attachment (phụ lục, tệp đính kèm)."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Văn bản")
+        ATTACHMENT = "attachment", _("Tệp đính kèm")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(_("tên tệp"), max_length=200)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    ordinal = models.PositiveSmallIntegerField(default=0)
+    added_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp của văn bản")
+        verbose_name_plural = _("tệp của văn bản")
+        ordering = ["kind", "ordinal", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DraftVersion(models.Model):
+    """One version of a draft: the uploaded source (PDF or DOCX) and the PDF that is read and signed."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("phiên bản"))
+    source = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    source_name = models.CharField(_("tên tệp"), max_length=200)
+    pdf = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản dự thảo")
+        verbose_name_plural = _("phiên bản dự thảo")
+        ordering = ["document", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="documents_version_unique")]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class ReviewKind(models.TextChoices):
+    CONTENT = "content", _("Kiểm tra nội dung")
+    FORMAT = "format", _("Kiểm tra thể thức")
+    APPROVE = "approve", _("Phê duyệt")
+
+
+class ReviewState(models.TextChoices):
+    WAITING = "waiting", _("Chưa đến lượt")
+    PENDING = "pending", _("Chờ ý kiến")
+    APPROVED = "approved", _("Đồng ý")
+    RETURNED = "returned", _("Trả lại")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class ReviewStep(models.Model):
+    """A step of a draft's review and approval chain, decided in order."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="review_steps")
+    round = models.PositiveSmallIntegerField(default=1)
+    ordinal = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=ReviewKind.choices)
+    reviewer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="review_steps")
+    state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.WAITING)
+    version = models.ForeignKey(DraftVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bước trình duyệt")
+        verbose_name_plural = _("bước trình duyệt")
+        ordering = ["document", "round", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "round", "ordinal"], name="documents_review_step_unique")
+        ]
+        indexes = [models.Index(fields=["reviewer", "state"], name="review_reviewer_state")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.reviewer}"
+
+
+class Recipient(models.Model):
+    """Where an outgoing document goes: a unit of the tree, or an outside body by name."""
+
+    class Purpose(models.TextChoices):
+        ACTION = "action", _("Để thực hiện")
+        INFO = "info", _("Để biết")
+        ARCHIVE = "archive", _("Lưu")
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Chưa gửi")
+        SENT = "sent", _("Đã gửi")
+        RECEIVED = "received", _("Đã đến")
+        ACCEPTED = "accepted", _("Đã tiếp nhận")
+        RETURNED = "returned", _("Bị trả lại")
+        RECALLED = "recalled", _("Đã thu hồi")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    external_name = models.CharField(_("cơ quan nhận"), max_length=200, blank=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.ACTION)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
+    delivered = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nơi nhận")
+        verbose_name_plural = _("nơi nhận")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | ~Q(external_name=""), name="documents_recipient_has_target"
+            ),
+            models.UniqueConstraint(
+                fields=["document", "unit"], condition=Q(unit__isnull=False), name="documents_recipient_unit_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.unit.name if self.unit_id and self.unit else self.external_name
+
+
+class ShareReason(models.TextChoices):
+    PRESENTED = "presented", _("Được trình")
+    LEAD = "lead", _("Chủ trì xử lý")
+    COOPERATE = "cooperate", _("Phối hợp")
+    INFO = "info", _("Để biết")
+    REVIEW = "review", _("Trình duyệt")
+    SIGN = "sign", _("Ký")
+
+
+class DocumentShare(models.Model):
+    """Who beyond the owning unit may see a document: people and units it was presented, assigned or sent to.
+
+    Written by the actions that present, direct, assign and submit for review; read by `access`.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="shares")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=12, choices=ShareReason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quyền xem văn bản")
+        verbose_name_plural = _("quyền xem văn bản")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(unit__isnull=False), name="documents_share_has_target"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "document"], name="share_person"),
+            models.Index(fields=["unit", "document"], name="share_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} → {self.person_id or self.unit_id} ({self.reason})"
+
+
+def new_client_token() -> uuid.UUID:
+    return uuid.uuid4()

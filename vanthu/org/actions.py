@@ -1,0 +1,162 @@
+"""Writes to the organisation. Each is one transaction with its audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.audit import log
+from vanthu.core.actions import action
+from vanthu.core.choices import Secrecy
+from vanthu.core.errors import ActionRefused
+from vanthu.org.models import (
+    AuthorityPrefix,
+    NumberingScheme,
+    Person,
+    Rank,
+    Role,
+    RoleGrant,
+    SigningAuthority,
+    Unit,
+    UnitKind,
+    path_segment,
+)
+from vanthu.org.queries import forget_scope
+
+
+@action("org.unit.created")
+def create_unit(
+    *,
+    name: str,
+    abbreviation: str,
+    parent: Unit | None,
+    acting: Person | None,
+    short_name: str = "",
+    code: str | None = None,
+    kind: str = UnitKind.SUBUNIT,
+    place_name: str = "",
+    sort_order: int = 0,
+    numbering_scheme: str = NumberingScheme.SINGLE,
+) -> Unit:
+    if parent is not None and not parent.is_active:
+        raise ActionRefused(_("Đơn vị cấp trên đã ngừng hoạt động."), field="parent")
+    unit = Unit(
+        parent=parent,
+        name=name,
+        short_name=short_name or name,
+        abbreviation=abbreviation,
+        code=code or None,
+        kind=kind,
+        place_name=place_name or (parent.place_name if parent else ""),
+        sort_order=sort_order,
+        numbering_scheme=numbering_scheme,
+        path="",
+        depth=(parent.depth + 1) if parent else 0,
+    )
+    unit.full_clean(exclude=["path"])
+    try:
+        with transaction.atomic():
+            unit.save(force_insert=True)
+    except IntegrityError as exc:
+        raise ActionRefused(_("Mã định danh hoặc chữ viết tắt đã được đơn vị khác dùng."), field="code") from exc
+    unit.path = (parent.path if parent else "") + path_segment(unit.pk)
+    unit.save(update_fields=["path"])
+    log.record(actor=acting, verb="org.unit.created", target=unit, unit=unit,
+               data={"name": name, "parent": parent.pk if parent else None})
+    return unit
+
+
+@action("org.person.created")
+def create_person(
+    *,
+    username: str,
+    password: str | None,
+    full_name: str,
+    unit: Unit,
+    acting: Person | None,
+    rank: str = Rank.NONE,
+    position: str = "",
+    clearance: int = Secrecy.NONE,
+    email: str = "",
+    roles: tuple[str, ...] = (Role.OFFICER,),
+) -> Person:
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise ActionRefused(_("Tên đăng nhập “%(u)s” đã có người dùng.") % {"u": username}, field="username")
+    user = User(username=username, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    person = Person(user=user, full_name=full_name, unit=unit, rank=rank, position=position,
+                    clearance=clearance, email=email)
+    person.full_clean(exclude=["user"])
+    person.save()
+    for role in roles:
+        RoleGrant.objects.create(person=person, unit=unit, role=role)
+    log.record(actor=acting, verb="org.person.created", target=person, unit=unit,
+               data={"username": username, "roles": list(roles)})
+    return person
+
+
+@action("org.role.granted")
+def grant_role(*, person: Person, unit: Unit, role: str, acting: Person | None) -> RoleGrant:
+    grant, created = RoleGrant.objects.get_or_create(person=person, unit=unit, role=role)
+    if created:
+        log.record(actor=acting, verb="org.role.granted", target=person, unit=unit, data={"role": role})
+    forget_scope(person)
+    return grant
+
+
+@action("org.role.revoked")
+def revoke_role(*, person: Person, unit: Unit, role: str, acting: Person | None) -> None:
+    deleted, _count = RoleGrant.objects.filter(person=person, unit=unit, role=role).delete()
+    if deleted:
+        log.record(actor=acting, verb="org.role.revoked", target=person, unit=unit, data={"role": role})
+    forget_scope(person)
+
+
+@action("org.authority.granted")
+def grant_signing_authority(
+    *,
+    person: Person,
+    unit: Unit,
+    title: str,
+    acting: Person | None,
+    prefix: str = AuthorityPrefix.NONE,
+    on_behalf_title: str = "",
+    valid_from: dt.date | None = None,
+    valid_until: dt.date | None = None,
+    document_types: list[str] | None = None,
+    delegated_by: Person | None = None,
+) -> SigningAuthority:
+    start = valid_from or timezone.localdate()
+    if prefix == AuthorityPrefix.TUQ and (delegated_by is None or valid_until is None):
+        raise ActionRefused(
+            _("Ký thừa ủy quyền (TUQ.) phải có người ủy quyền và thời hạn ủy quyền."), field="valid_until"
+        )
+    if valid_until is not None and valid_until < start:
+        raise ActionRefused(_("Ngày hết hiệu lực phải sau ngày bắt đầu."), field="valid_until")
+    if prefix and not on_behalf_title:
+        raise ActionRefused(_("Cần chức danh người đứng đầu (ví dụ TƯ LỆNH) khi ký %(p)s") % {"p": prefix},
+                            field="on_behalf_title")
+    authority = SigningAuthority.objects.create(
+        person=person, unit=unit, prefix=prefix, on_behalf_title=on_behalf_title, title=title,
+        valid_from=start, valid_until=valid_until, document_types=document_types or [], delegated_by=delegated_by,
+    )
+    log.record(actor=acting, verb="org.authority.granted", target=person, unit=unit,
+               data={"prefix": prefix, "title": title, "from": start, "until": valid_until})
+    return authority
+
+
+@action("org.authority.revoked")
+def revoke_signing_authority(*, authority: SigningAuthority, acting: Person | None) -> None:
+    authority.revoked_at = timezone.now()
+    authority.save(update_fields=["revoked_at"])
+    log.record(actor=acting, verb="org.authority.revoked", target=authority.person, unit=authority.unit,
+               data={"authority": authority.pk})

@@ -1,0 +1,241 @@
+"""The organisation: a unit tree of any depth, people, their roles and signing authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.core.choices import Secrecy
+
+# QCVN 102:2016 agency identifier: level-4 (3 digits) . level-3 (2) . level-2 (2) . level-1 (letter + 2 digits)
+EXCHANGE_CODE = RegexValidator(
+    r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$",
+    _("Mã định danh phải có dạng 000.00.00.G22 (QCVN 102:2016)."),
+)
+ABBREVIATION = RegexValidator(
+    r"^[A-ZĐ][A-Za-zĐđ0-9]*(-[A-ZĐ][A-Za-zĐđ0-9]*)*$",
+    _("Chữ viết tắt chỉ gồm chữ cái, chữ số và dấu gạch nối, bắt đầu bằng chữ in hoa (ví dụ BTL, TM, BTL-TM)."),
+)
+
+
+class UnitKind(models.TextChoices):
+    COMMAND = "command", _("Bộ Tư lệnh")
+    AGENCY = "agency", _("Cơ quan")
+    LEVEL2 = "level2", _("Đơn vị cấp 2")
+    SUBUNIT = "subunit", _("Đơn vị trực thuộc")
+    OFFICE = "office", _("Phòng, ban")
+
+
+class NumberingScheme(models.TextChoices):
+    SINGLE = "single", _("Một dãy số chung cho mọi loại văn bản")
+    PER_TYPE = "per_type", _("Mỗi loại văn bản một dãy số")
+
+
+class Unit(models.Model):
+    parent = models.ForeignKey(
+        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    name = models.CharField(_("tên đơn vị"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
+    abbreviation = models.CharField(
+        _("chữ viết tắt trong ký hiệu văn bản"), max_length=20, validators=[ABBREVIATION],
+        help_text=_("Dùng trong số, ký hiệu văn bản, ví dụ BTL trong 12/QĐ-BTL."),
+    )
+    code = models.CharField(
+        _("mã định danh (QCVN 102)"), max_length=13, unique=True, null=True, blank=True, validators=[EXCHANGE_CODE]
+    )
+    code_qd20 = models.CharField(_("mã định danh điện tử (QĐ 20/2020)"), max_length=40, blank=True)
+    kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices, default=UnitKind.SUBUNIT)
+    place_name = models.CharField(
+        _("địa danh"), max_length=50, blank=True, help_text=_("Địa danh ghi trên văn bản, ví dụ Đà Nẵng.")
+    )
+    # Materialised path of zero-padded ids ("000001/000004/"): subtree = path LIKE 'prefix%'.
+    path = models.CharField(max_length=255, editable=False, db_index=True)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    numbering_scheme = models.CharField(
+        _("cách cấp số văn bản đi"), max_length=20, choices=NumberingScheme.choices, default=NumberingScheme.SINGLE
+    )
+    separate_secret_incoming = models.BooleanField(
+        _("sổ riêng cho văn bản mật đến"), default=True,
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "abbreviation"], name="org_unit_abbreviation_unique_among_siblings"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_abbreviation(self) -> str:
+        return self.abbreviation
+
+    def is_within(self, other: Unit) -> bool:
+        """True when this unit is `other` or one of its descendants."""
+        return self.path.startswith(other.path)
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:06d}/"
+
+
+class Rank(models.TextChoices):
+    NONE = "", _("(không)")
+    BINH_NHI = "binh_nhi", _("Binh nhì")
+    BINH_NHAT = "binh_nhat", _("Binh nhất")
+    HA_SI = "ha_si", _("Hạ sĩ")
+    TRUNG_SI = "trung_si", _("Trung sĩ")
+    THUONG_SI = "thuong_si", _("Thượng sĩ")
+    THIEU_UY = "thieu_uy", _("Thiếu úy")
+    TRUNG_UY = "trung_uy", _("Trung úy")
+    THUONG_UY = "thuong_uy", _("Thượng úy")
+    DAI_UY = "dai_uy", _("Đại úy")
+    THIEU_TA = "thieu_ta", _("Thiếu tá")
+    TRUNG_TA = "trung_ta", _("Trung tá")
+    THUONG_TA = "thuong_ta", _("Thượng tá")
+    DAI_TA = "dai_ta", _("Đại tá")
+    THIEU_TUONG = "thieu_tuong", _("Thiếu tướng")
+    TRUNG_TUONG = "trung_tuong", _("Trung tướng")
+    THUONG_TUONG = "thuong_tuong", _("Thượng tướng")
+    DAI_TUONG = "dai_tuong", _("Đại tướng")
+    CNVQP = "cnvqp", _("Công nhân viên quốc phòng")
+
+
+class Person(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="person")
+    full_name = models.CharField(_("họ và tên"), max_length=50)
+    rank = models.CharField(_("cấp bậc"), max_length=20, choices=Rank.choices, blank=True, default="")
+    position = models.CharField(_("chức vụ"), max_length=100, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="people")
+    clearance = models.PositiveSmallIntegerField(
+        _("mức được tiếp cận bí mật"), choices=Secrecy.choices, default=Secrecy.NONE
+    )
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("đang công tác"), default=True)
+
+    class Meta:
+        verbose_name = _("cán bộ")
+        verbose_name_plural = _("cán bộ")
+        ordering = ["unit__path", "full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def rank_and_name(self) -> str:
+        """'Đại tá Nguyễn Văn A' — the name line under a signature in armed-forces documents."""
+        rank = self.get_rank_display() if self.rank and self.rank != Rank.CNVQP else ""
+        return f"{rank} {self.full_name}".strip()
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Văn thư")
+    LEADER = "leader", _("Chỉ huy, lãnh đạo")
+    OFFICER = "officer", _("Chuyên viên, cán bộ")
+    ADMIN = "admin", _("Quản trị")
+
+
+class RoleGrant(models.Model):
+    """A role a person holds over a unit. A leader's role reaches the unit's whole subtree."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="roles")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [models.UniqueConstraint(fields=["person", "unit", "role"], name="org_rolegrant_unique")]
+        indexes = [models.Index(fields=["unit", "role"], name="org_rolegrant_unit_role")]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()} — {self.unit}"
+
+
+class AuthorityPrefix(models.TextChoices):
+    """Signing-authority prefixes of Decree 30 Phụ lục I."""
+
+    NONE = "", _("(ký trực tiếp)")
+    TM = "TM.", _("TM. — thay mặt tập thể")
+    KT = "KT.", _("KT. — ký thay người đứng đầu")
+    TL = "TL.", _("TL. — thừa lệnh")
+    TUQ = "TUQ.", _("TUQ. — thừa ủy quyền")
+    Q = "Q.", _("Q. — quyền")
+
+
+class SigningAuthority(models.Model):
+    """Who may sign documents issued by a unit, and how the signature block reads.
+
+    The block on the page is: `<prefix> <on_behalf_title>` (e.g. "KT. TƯ LỆNH"), then `title`
+    ("PHÓ TƯ LỆNH"), the signature, and the rank and name. A TUQ. authority is a time-limited delegation
+    from `delegated_by`.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="signing_authorities")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị ban hành"), on_delete=models.CASCADE,
+                             related_name="signing_authorities")
+    prefix = models.CharField(_("thẩm quyền ký"), max_length=5, choices=AuthorityPrefix.choices, blank=True)
+    on_behalf_title = models.CharField(
+        _("chức danh người đứng đầu / tập thể"), max_length=100, blank=True,
+        help_text=_("Ví dụ TƯ LỆNH, THỦ TRƯỞNG, ĐẢNG ỦY (để trống khi ký trực tiếp)."),
+    )
+    title = models.CharField(_("chức vụ người ký"), max_length=100, help_text=_("Ví dụ PHÓ TƯ LỆNH."))
+    document_types = models.JSONField(
+        _("loại văn bản được ký"), default=list, blank=True,
+        help_text=_("Danh sách chữ viết tắt loại văn bản; để trống là mọi loại."),
+    )
+    valid_from = models.DateField(_("hiệu lực từ"))
+    valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    delegated_by = models.ForeignKey(
+        Person, verbose_name=_("người ủy quyền"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="delegations_given",
+    )
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thẩm quyền ký")
+        verbose_name_plural = _("thẩm quyền ký")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("valid_from")),
+                name="org_authority_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(prefix="TUQ.") | (Q(delegated_by__isnull=False) & Q(valid_until__isnull=False)),
+                name="org_authority_tuq_is_time_limited_delegation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.competence_line} / {self.title}"
+
+    @property
+    def competence_line(self) -> str:
+        """The first line of the signature block, e.g. 'KT. TƯ LỆNH' (edXML SignerInfo/Competence)."""
+        if not self.prefix:
+            return self.title.upper()
+        return f"{self.prefix} {self.on_behalf_title.upper()}".strip()
+
+    def is_valid_on(self, day: dt.date, *, type_abbreviation: str | None = None) -> bool:
+        if self.revoked_at is not None:
+            return False
+        if day < self.valid_from or (self.valid_until is not None and day > self.valid_until):
+            return False
+        if self.document_types and type_abbreviation is not None:
+            return type_abbreviation in self.document_types
+        return True

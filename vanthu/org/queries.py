@@ -1,0 +1,111 @@
+"""Reads about the organisation: who holds which role where, and subtrees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from vanthu.org.models import Person, Role, RoleGrant, SigningAuthority, Unit
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a person's roles reach, computed once per request (see `scope_of`)."""
+
+    person_id: int
+    unit_id: int
+    unit_path: str
+    clearance: int
+    clerk_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    leader_paths: tuple[str, ...] = ()
+    leader_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    officer_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    is_admin: bool = False
+
+    @property
+    def member_unit_ids(self) -> frozenset[int]:
+        """Units whose documents this person sees as a member: own unit, and where they are clerk."""
+        return frozenset({self.unit_id}) | self.clerk_unit_ids
+
+    def leads(self, unit: Unit) -> bool:
+        return any(unit.path.startswith(path) for path in self.leader_paths)
+
+    def is_clerk_of(self, unit_id: int | None) -> bool:
+        return unit_id in self.clerk_unit_ids
+
+    def leader_q(self, prefix: str = "unit__path") -> Q:
+        """Q matching rows whose unit lies in a subtree this person leads (empty Q never matches)."""
+        q = Q(pk__in=[])
+        for path in self.leader_paths:
+            q |= Q(**{f"{prefix}__startswith": path})
+        return q
+
+
+def scope_of(person: Person) -> Scope:
+    cached: Scope | None = getattr(person, "_vanthu_scope", None)
+    if cached is not None:
+        return cached
+    grants = list(RoleGrant.objects.filter(person=person, unit__is_active=True).select_related("unit"))
+    leader_units = [g.unit for g in grants if g.role == Role.LEADER]
+    scope = Scope(
+        person_id=person.pk,
+        unit_id=person.unit_id,
+        unit_path=person.unit.path,
+        clearance=person.clearance,
+        clerk_unit_ids=frozenset(g.unit_id for g in grants if g.role == Role.CLERK),
+        leader_paths=tuple(sorted({u.path for u in leader_units})),
+        leader_unit_ids=frozenset(u.pk for u in leader_units),
+        officer_unit_ids=frozenset(g.unit_id for g in grants if g.role == Role.OFFICER),
+        is_admin=any(g.role == Role.ADMIN for g in grants),
+    )
+    person._vanthu_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def forget_scope(person: Person) -> None:
+    if hasattr(person, "_vanthu_scope"):
+        del person._vanthu_scope
+
+
+def subtree(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(path__startswith=unit.path, is_active=True)
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def top_unit(unit: Unit) -> Unit:
+    first = unit.path.split("/", 1)[0]
+    return Unit.objects.get(pk=int(first))
+
+
+def people_with_role(unit: Unit, role: Role) -> QuerySet[Person]:
+    return Person.objects.filter(roles__unit=unit, roles__role=role, is_active=True).distinct()
+
+
+def leaders_over(unit: Unit) -> QuerySet[Person]:
+    """Leaders of the unit or of any unit above it, nearest first is not guaranteed."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    return Person.objects.filter(roles__unit_id__in=ids, roles__role=Role.LEADER, is_active=True).distinct()
+
+
+def signing_authorities(person: Person, *, on: dt.date | None = None) -> list[SigningAuthority]:
+    day = on or dt.date.today()
+    rows = SigningAuthority.objects.filter(person=person, revoked_at__isnull=True, valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+    return list(rows.select_related("unit", "delegated_by"))
+
+
+def signers_for(unit: Unit, *, on: dt.date | None = None) -> QuerySet[SigningAuthority]:
+    day = on or dt.date.today()
+    return (
+        SigningAuthority.objects.filter(unit=unit, revoked_at__isnull=True, valid_from__lte=day, person__is_active=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .select_related("person")
+    )
