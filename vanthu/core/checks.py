@@ -40,7 +40,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warni
 @register(deploy=True)
 def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     problems: list[Warning] = []
-    if not settings.DEBUG and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not settings.TESTING:
+    if not settings.DEBUG and str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3") and not settings.TESTING:
         problems.append(
             Warning(
                 "Running on SQLite (the embedded default). For more than a few units use PostgreSQL: "

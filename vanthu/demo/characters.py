@@ -25,7 +25,7 @@ from vanthu.core.choices import Secrecy
 from vanthu.org import actions as org
 from vanthu.org.models import AuthorityPrefix, Person, Rank, Role, Unit, UnitKind
 
-DEMO_PASSWORD = "vanthu2026"
+DEMO_PASSWORD = "vanthu2026"  # noqa: S105  (the fictional demo accounts; printed by the run command)
 PLACE = "Đà Nẵng"
 
 

@@ -21,7 +21,6 @@ from django.http import Http404
 
 from vanthu.core.choices import Secrecy
 from vanthu.documents.models import (
-    FROZEN,
     Direction,
     Document,
     DocumentShare,
@@ -41,8 +40,9 @@ def visible_q(scope: Scope) -> Q:
     open_secret_units = list(scope.clerk_unit_ids | scope.leader_unit_ids)
     unit_member = (Q(unit_id__in=members) | Q(drafting_unit_id=scope.unit_id)) & Q(secrecy=Secrecy.NONE)
     unit_secret = Q(unit_id__in=open_secret_units)
-    involved = Q(created_by_id=scope.person_id) | Q(signer_id=scope.person_id) | Exists(shared)
-    return Q(secrecy__lte=scope.clearance) & (unit_member | unit_secret | scope.leader_q() | involved)
+    involved = Q(created_by_id=scope.person_id) | Q(signer_id=scope.person_id) | Q(Exists(shared))
+    reach: Q = unit_member | unit_secret | scope.leader_q() | involved
+    return Q(secrecy__lte=scope.clearance) & reach
 
 
 def documents_visible_to(person: Person) -> QuerySet[Document]:

@@ -94,7 +94,7 @@ def _validate(document: Document, *, exclude: Sequence[str] = ()) -> None:
         name, messages = next(iter(errors.items()))
         label = name
         if name != "__all__":
-            label = str(Document._meta.get_field(name).verbose_name)
+            label = str(getattr(Document._meta.get_field(name), "verbose_name", name))
         raise ActionRefused(f"{label}: {' '.join(messages)}", code="invalid", field=name, target=None) from exc
 
 
@@ -648,6 +648,8 @@ def _deliver(document: Document, *, acting: Person) -> list[Document]:
     """Each unit of the tree among the recipients gets its own incoming document, waiting to be registered."""
     delivered: list[Document] = []
     now = timezone.now()
+    stored_main = document.current_file
+    assert stored_main is not None
     for recipient in document.recipients.select_related("unit").filter(unit__isnull=False):
         unit = recipient.unit
         assert unit is not None
@@ -667,7 +669,7 @@ def _deliver(document: Document, *, acting: Person) -> list[Document]:
             DocumentFile.objects.create(document=copy, kind=item.kind, name=item.name, file=item.file,
                                         ordinal=item.ordinal, added_by=acting)
         DocumentFile.objects.create(document=copy, kind=DocumentFile.Kind.MAIN,
-                                    name=f"{document.notation.replace('/', '_')}.pdf", file=document.current_file,
+                                    name=f"{document.notation.replace('/', '_')}.pdf", file=stored_main,
                                     added_by=acting)
         recipient.delivered = copy
         recipient.state = Recipient.State.RECEIVED

@@ -16,7 +16,7 @@ from vanthu.documents.models import DocumentType, Register, RegisterKind
 from vanthu.org.models import NumberingScheme, Unit
 
 GENERAL = "chung"
-SECRET = "mat"
+SECRET = "mat"  # noqa: S105  (the secret-documents number series, not a password)
 
 
 def outgoing_series(*, unit: Unit, doc_type: DocumentType, secrecy: int) -> str:

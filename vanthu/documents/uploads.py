@@ -107,7 +107,7 @@ def inspect_pdf(data: bytes, *, name: str) -> tuple[int, int]:
         signatures = len(reader.embedded_signatures)
     except ActionRefused:
         raise
-    except Exception as exc:  # noqa: BLE001  (a corrupt PDF can fail anywhere in the parser)
+    except Exception as exc:
         raise ActionRefused(
             _("Tệp “%(name)s” bị hỏng hoặc không đọc được như một tệp PDF.") % {"name": name},
             code="pdf_corrupt", field="file",

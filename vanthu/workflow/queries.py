@@ -104,11 +104,11 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
     if unit_targets:
         assignment_q |= Q(unit_id__in=unit_targets)
     if any(want(k) for k in ("direct", "lead", "cooperate", "info", "unit")):
-        qs = Assignment.objects.filter(assignment_q, state__in=OPEN_STATES).exclude(
+        assignments = Assignment.objects.filter(assignment_q, state__in=OPEN_STATES).exclude(
             Q(unit__isnull=False) & Q(forwards__state__in=OPEN_STATES)
         )
         rows = list(
-            qs.select_related("document__unit", "document__doc_type", "unit")
+            assignments.select_related("document__unit", "document__doc_type", "unit")
             .order_by("-urgency", "deadline", "created_at")[: SECTION_LIMIT * 4]
         )
         for a in rows:

@@ -1,24 +1,10 @@
-"""The 29 administrative document types of Decree 30/2020 Điều 7, abbreviations from Phụ lục III.
-
-Công văn and Thư công have no abbreviation (their notation is issuer-drafting unit).
-"""
-
 from django.db import migrations
 
-TYPES = [
-    ("Nghị quyết", "NQ"), ("Quyết định", "QĐ"), ("Chỉ thị", "CT"), ("Quy chế", "QC"), ("Quy định", "QyĐ"),
-    ("Thông cáo", "TC"), ("Thông báo", "TB"), ("Hướng dẫn", "HD"), ("Chương trình", "CTr"), ("Kế hoạch", "KH"),
-    ("Phương án", "PA"), ("Đề án", "ĐA"), ("Dự án", "DA"), ("Báo cáo", "BC"), ("Biên bản", "BB"),
-    ("Tờ trình", "TTr"), ("Hợp đồng", "HĐ"), ("Công văn", ""), ("Công điện", "CĐ"), ("Bản ghi nhớ", "BGN"),
-    ("Bản thỏa thuận", "BTT"), ("Giấy ủy quyền", "GUQ"), ("Giấy mời", "GM"), ("Giấy giới thiệu", "GGT"),
-    ("Giấy nghỉ phép", "GNP"), ("Phiếu gửi", "PG"), ("Phiếu chuyển", "PC"), ("Phiếu báo", "PB"), ("Thư công", ""),
-]
+from vanthu.documents.doctypes import TYPES, ensure
 
 
 def add_types(apps, schema_editor):
-    DocumentType = apps.get_model("documents", "DocumentType")
-    for ordinal, (name, abbreviation) in enumerate(TYPES, start=1):
-        DocumentType.objects.update_or_create(name=name, defaults={"abbreviation": abbreviation, "ordinal": ordinal})
+    ensure(apps.get_model("documents", "DocumentType"))
 
 
 def remove_types(apps, schema_editor):

@@ -1,0 +1,1 @@
+// vanthu — small progressive enhancements; no inline scripts anywhere (CSP: script-src 'self').
