@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vanthu.documents",
     "vanthu.workflow",
     "vanthu.reports",
+    "vanthu.api",
     "vanthu.demo",
 ]
 

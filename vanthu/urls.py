@@ -1,3 +1,12 @@
-from django.urls import path
+"""URL map: pages per app, the JSON API under /api/v1/, and the public PKI endpoints under /pki/."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("vanthu.org.urls")),
+    path("", include("vanthu.workflow.urls")),
+    path("", include("vanthu.documents.urls")),
+    path("", include("vanthu.reports.urls")),
+    path("", include("vanthu.signing.urls")),
+    path("api/v1/", include("vanthu.api.urls")),
+]
