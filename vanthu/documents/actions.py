@@ -75,7 +75,8 @@ def _check_version(document: Document, expected_version: int | None) -> None:
 
 def _lock(document: Document) -> Document:
     """Re-read the document locked for update; refuses if the state moved since it was read."""
-    locked = Document.objects.select_for_update().select_related(
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins select_related makes.
+    locked = Document.objects.select_for_update(of=("self",)).select_related(
         "unit", "drafting_unit", "doc_type", "signer", "register"
     ).get(pk=document.pk)
     return locked

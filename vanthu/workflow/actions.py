@@ -164,7 +164,7 @@ def forward(
     *, assignment: Assignment, acting: Person, to: Person, note: str = "", deadline: dt.date | None = None
 ) -> Assignment:
     """A unit's leader or clerk passes a unit assignment to one of the unit's people."""
-    assignment = Assignment.objects.select_for_update().select_related("document__unit", "unit").get(
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("document__unit", "unit").get(
         pk=assignment.pk
     )
     if not permissions.can_forward(acting, assignment):
@@ -220,7 +220,9 @@ def complete(
     *, assignment: Assignment, acting: Person, result: str, reply: Document | None = None
 ) -> Assignment:
     """Report the result. When the lead assignment is done, the document is done (Hoàn thành)."""
-    assignment = Assignment.objects.select_for_update().select_related("document", "parent").get(pk=assignment.pk)
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("document", "parent").get(
+        pk=assignment.pk
+    )
     if not permissions.can_handle(acting, assignment) or not assignment.is_open:
         raise _deny(assignment.document)
     result = result.strip()

@@ -1,0 +1,81 @@
+"""The OpenAPI document: valid JSON, every endpoint listed, and every listed endpoint answers without a 5xx."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from django.test import Client
+
+from tests.api.conftest import BASE, register_incoming
+from vanthu.workflow.models import Assignment
+
+ENDPOINTS = {
+    ("get", "/me"), ("get", "/units"), ("get", "/people"), ("get", "/document-types"),
+    ("get", "/signing-authorities"), ("get", "/inbox"), ("get", "/documents"), ("get", "/documents/{document_id}"),
+    ("get", "/documents/{document_id}/history"), ("get", "/documents/{document_id}/files/{sha256}"),
+    ("get", "/registers/{kind}"), ("post", "/incoming"), ("post", "/documents/{document_id}/register"),
+    ("post", "/documents/{document_id}/return"), ("post", "/documents/{document_id}/present"),
+    ("post", "/documents/{document_id}/direct"), ("post", "/assignments/{assignment_id}/forward"),
+    ("post", "/assignments/{assignment_id}/start"), ("post", "/assignments/{assignment_id}/complete"),
+    ("post", "/drafts"), ("post", "/documents/{document_id}/versions"), ("post", "/documents/{document_id}/submit"),
+    ("post", "/documents/{document_id}/review"), ("post", "/documents/{document_id}/return-for-revision"),
+    ("post", "/documents/{document_id}/sign"), ("post", "/documents/{document_id}/issue"),
+    ("post", "/documents/{document_id}/recall"),
+}
+
+
+@functools.cache
+def schema() -> dict:
+    """The document as served (generated once per test process: generation takes about a second)."""
+    response = Client().get(f"{BASE}/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_openapi_document_is_json_and_lists_every_endpoint(db):
+    document = schema()
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "vanthu API"
+    listed = {(method, path.removeprefix(BASE)) for path, item in document["paths"].items() for method in item}
+    assert listed == ENDPOINTS
+
+
+def test_every_operation_has_a_summary_and_the_bearer_scheme(db):
+    document = schema()
+    assert any(s.get("scheme") == "bearer" for s in document["components"]["securitySchemes"].values())
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert operation.get("summary"), (method, path)
+            assert operation.get("security"), (method, path)
+
+
+def test_error_shape_is_documented(db):
+    error = schema()["components"]["schemas"]["ErrorBody"]
+    assert {"code", "message", "field"} <= set(error["properties"])
+
+
+def test_there_is_no_docs_page_loading_swagger_from_a_cdn(db):
+    response = Client().get(f"{BASE}/docs")
+    assert response.status_code == 404
+    assert b"cdn" not in response.content.lower()
+    index = Client().get(f"{BASE}/").json()
+    assert index["openapi"] == f"{BASE}/openapi.json"
+
+
+def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, incoming_pdf, api):
+    from vanthu.workflow import actions as workflow
+
+    doc = register_incoming(cast, doc_types, incoming_pdf, unit=cast.command, acting=cast.hoa)
+    workflow.direct(document=doc, acting=cast.hung, text="Giao Sư đoàn 301", lead=cast.division)
+    assignment = Assignment.objects.get(document=doc)
+    values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in"}
+    client = api(cast.hung)
+    for path, item in schema()["paths"].items():
+        concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix(BASE)
+        for method in item:
+            response = client.get(concrete) if method == "get" else client.post(concrete, {})
+            assert response.status_code < 500, (method, concrete, response.status_code)
+            if response.status_code >= 400:
+                assert "error" in response.json(), (method, concrete)

@@ -1,0 +1,91 @@
+"""vanthu's JSON API (/api/v1/): a second thin interface over the same actions as the pages.
+
+Every endpoint authenticates with a token (`Authorization: Bearer vt_…`, see auth.py), fetches through the
+access functions (404 for what the caller may not see), validates with an explicit schema, calls one action
+and answers with an explicit schema. Errors have one shape (errors.py). The OpenAPI document is served at
+/api/v1/openapi.json; there is no interactive docs page (ninja's loads Swagger UI from a CDN, which the
+Content-Security-Policy and the offline deployments forbid).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from vanthu.api import errors
+from vanthu.api.auth import TokenAuth
+from vanthu.api.routers import documents, inbox, incoming, lookups, outgoing, registers, workflow
+
+DESCRIPTION = """\
+JSON API of vanthu (văn thư điện tử). Authenticate with `Authorization: Bearer vt_…` (create a token with
+`vanthu apitoken create --user <username> --name <what for>`). Every 4xx answer has the shape
+`{"error": {"code": "...", "message": "...", "field": "..." | null}}`; messages follow `Accept-Language`
+(vi by default, en). See docs/api.md.
+"""
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Vietnamese letters as they are (not \\u escapes), so curl output reads as text."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class VanthuAPI(NinjaAPI):
+    """NinjaAPI whose views are exempt from LoginRequiredMiddleware (they authenticate by token instead) and
+    answer a wrong method in the API's error shape."""
+
+    @property
+    def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._wrap(pattern.callback)
+        return patterns, app_name, namespace
+
+    def _wrap(self, view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @functools.wraps(view)
+        def api_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(request, *args, **kwargs)
+            if isinstance(response, HttpResponseNotAllowed):
+                allowed = response["Allow"]
+                response = errors.error_response(
+                    self, request, status=405, code="method_not_allowed",
+                    message=_("Phương thức %(method)s không dùng được ở địa chỉ này (dùng: %(allowed)s).")
+                    % {"method": request.method, "allowed": allowed},
+                )
+                response["Allow"] = allowed
+            return response
+
+        return login_not_required(api_view)
+
+
+def build() -> VanthuAPI:
+    api = VanthuAPI(
+        title="vanthu API",
+        version="1",
+        description=DESCRIPTION,
+        urls_namespace="api",
+        docs_url=None,
+        auth=TokenAuth(),
+        renderer=Utf8JSONRenderer(),
+    )
+    errors.register(api)
+    api.add_router("", lookups.router, tags=["lookups"])
+    api.add_router("", inbox.router, tags=["inbox"])
+    api.add_router("", documents.router, tags=["documents"])
+    api.add_router("", registers.router, tags=["registers"])
+    api.add_router("", incoming.router, tags=["incoming"])
+    api.add_router("", workflow.router, tags=["workflow"])
+    api.add_router("", outgoing.router, tags=["outgoing"])
+    return api
+
+
+api = build()

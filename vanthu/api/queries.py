@@ -1,0 +1,194 @@
+"""Reads behind the API: a keyset page of documents, and a document's full detail.
+
+Lists are keyset-paginated (newest first, `before` = the last id or number of the previous page) and never
+COUNT big sets; each read issues a fixed number of queries whatever the page size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from vanthu.api.schemas import (
+    AssignmentOut,
+    DocumentDetail,
+    DocumentSummary,
+    FileOut,
+    InstructionOut,
+    PersonRef,
+    RecipientOut,
+    RegisterRef,
+    ReviewStepOut,
+    SignatureOut,
+    UnitRef,
+    ValidationOut,
+    VersionOut,
+    file_out,
+)
+from vanthu.audit import log
+from vanthu.audit.models import AuditEvent
+from vanthu.documents import access
+from vanthu.documents.models import Document, DocumentFile, DraftVersion
+from vanthu.org.models import Person
+from vanthu.signing.models import FileValidation
+from vanthu.workflow import permissions
+from vanthu.workflow.models import Assignment
+
+SUMMARY_RELATED = ("unit", "doc_type")
+HISTORY_LIMIT = 500
+
+
+def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def documents_page(
+    person: Person,
+    *,
+    direction: str | None = None,
+    unit_id: int | None = None,
+    year: int | None = None,
+    status: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> tuple[list[Document], int | None]:
+    """What `person` may see, newest first; returns the page and the cursor of the next one (or None)."""
+    qs = access.documents_visible_to(person)
+    if direction:
+        qs = qs.filter(direction=direction)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    if year is not None:
+        start, end = _year_range(year)
+        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+    if status:
+        qs = qs.filter(status=status)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    rows = list(qs.select_related(*SUMMARY_RELATED).order_by("-pk")[: limit + 1])
+    next_cursor = rows[limit - 1].pk if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+# --- one document ----------------------------------------------------------------------------------------
+
+
+ALLOWED: list[tuple[str, Callable[[Person, Document], bool]]] = [
+    ("register", access.can_register),
+    ("return", access.can_return_received),
+    ("present", permissions.can_present),
+    ("direct", permissions.can_direct),
+    ("add_version", access.can_edit_draft),
+    ("submit", access.can_submit),
+    ("review", access.can_review),
+    ("return_for_revision", access.can_return_for_revision),
+    ("sign", access.can_sign),
+    ("issue", access.can_issue),
+    ("recall", access.can_recall),
+]
+
+
+def allowed_actions(person: Person, document: Document) -> list[str]:
+    return [name for name, check in ALLOWED if check(person, document)]
+
+
+def document_files(document: Document) -> list[FileOut]:
+    """Every file of the document that can be fetched: main, attachments, and each draft version."""
+    out: list[FileOut] = []
+    for item in DocumentFile.objects.filter(document=document).select_related("file"):
+        out.append(file_out(document_id=document.pk, kind=item.kind, name=item.name, stored=item.file))
+    for version in DraftVersion.objects.filter(document=document).select_related("source", "pdf"):
+        out.append(file_out(document_id=document.pk, kind="version_source", name=version.source_name,
+                            stored=version.source))
+        if version.pdf_id != version.source_id:
+            pdf_name = version.source_name.rsplit(".", 1)[0] + ".pdf"
+            out.append(file_out(document_id=document.pk, kind="version_pdf", name=pdf_name, stored=version.pdf))
+    return out
+
+
+def assignment_out(a: Assignment) -> AssignmentOut:
+    return AssignmentOut(
+        id=a.pk, document_id=a.document_id, instruction_id=a.instruction_id, parent_id=a.parent_id, role=a.role,
+        role_label=a.get_role_display(), person=PersonRef.of(a.person) if a.person else None,
+        unit=UnitRef.of(a.unit) if a.unit else None, deadline=a.deadline, urgency=a.urgency, state=a.state,
+        state_label=a.get_state_display(), note=a.note, result=a.result, reply_id=a.reply_id,
+        created_at=a.created_at, started_at=a.started_at, done_at=a.done_at,
+    )
+
+
+def _validation(document: Document) -> ValidationOut | None:
+    if document.current_file_id is None:
+        return None
+    row = FileValidation.objects.filter(file_id=document.current_file_id).first()
+    if row is None:
+        return None
+    report: Any = row.report if isinstance(row.report, dict) else {}
+    signatures = []
+    for item in report.get("signatures", []) or []:
+        if isinstance(item, dict):
+            fields = {k: v for k, v in item.items() if k in SignatureOut.model_fields and v is not None}
+            signatures.append(SignatureOut.model_validate(fields))
+    return ValidationOut(sha256=row.file_id, valid=row.valid, readable=row.readable, problem=row.problem,
+                         validated_at=row.validated_at, signatures=signatures)
+
+
+def document_detail(document: Document, person: Person) -> DocumentDetail:
+    doc = document
+    files = document_files(doc)
+    current = None
+    if doc.current_file is not None:
+        current = next((f for f in files if f.sha256 == doc.current_file_id and f.kind == "main"), None)
+        current = current or file_out(document_id=doc.pk, kind="main", stored=doc.current_file,
+                                      name=f"{doc.notation or doc.pk}.pdf".replace("/", "_"))
+    versions = [
+        VersionOut(number=v.number, source_name=v.source_name, source_sha256=v.source_id, pdf_sha256=v.pdf_id,
+                   note=v.note, author=PersonRef.of(v.author), created_at=v.created_at)
+        for v in doc.versions.select_related("author").order_by("number")
+    ]
+    recipients = [
+        RecipientOut(unit=UnitRef.of(r.unit) if r.unit else None, external_name=r.external_name, purpose=r.purpose,
+                     state=r.state, state_label=r.get_state_display(), sent_at=r.sent_at,
+                     delivered_id=r.delivered_id)
+        for r in doc.recipients.select_related("unit").order_by("pk")
+    ]
+    steps = [
+        ReviewStepOut(id=s.pk, round=s.round, ordinal=s.ordinal, kind=s.kind, kind_label=s.get_kind_display(),
+                      reviewer=PersonRef.of(s.reviewer), state=s.state, state_label=s.get_state_display(),
+                      comment=s.comment, decided_at=s.decided_at)
+        for s in doc.review_steps.select_related("reviewer").order_by("round", "ordinal")
+    ]
+    instructions = [
+        InstructionOut(id=i.pk, author=PersonRef.of(i.author), text=i.text, deadline=i.deadline,
+                       created_at=i.created_at)
+        for i in doc.instructions.select_related("author").order_by("created_at", "pk")
+    ]
+    assignments = [
+        assignment_out(a)
+        for a in Assignment.objects.filter(document=doc).select_related("person", "unit").order_by("created_at", "pk")
+    ]
+    return DocumentDetail(
+        **DocumentSummary.fields_of(doc),
+        code_number=doc.code_number, code_notation=doc.code_notation, organ_id=doc.organ_id,
+        description=doc.description, language=doc.language, page_amount=doc.page_amount,
+        signer_competence=doc.signer_competence, signer_position=doc.signer_position, signer_name=doc.signer_name,
+        urgent_until=doc.urgent_until, issued_amount=doc.issued_amount, to_places=doc.to_places,
+        received_via=doc.received_via, source_id=doc.source_id, return_reason=doc.return_reason,
+        drafting_unit=UnitRef.of(doc.drafting_unit) if doc.drafting_unit else None,
+        register_info=RegisterRef.of(doc.register) if doc.register else None,
+        signer=PersonRef.of(doc.signer) if doc.signer else None, signer_authority_id=doc.signer_authority_id,
+        approved_sha256=doc.approved_sha256, signed_at=doc.signed_at, issued_at=doc.issued_at,
+        replaces_id=doc.replaces_id, recalled_at=doc.recalled_at, recall_reason=doc.recall_reason,
+        current_file=current, files=files, versions=versions, recipients=recipients, review_steps=steps,
+        instructions=instructions, assignments=assignments, validation=_validation(doc),
+        allowed=allowed_actions(person, doc),
+    )
+
+
+def history(document: Document) -> list[AuditEvent]:
+    """The document's audit events, oldest first (refused attempts left out, as on the document page)."""
+    return list(log.events_for(document).exclude(verb__endswith=".refused")[:HISTORY_LIMIT])
+

@@ -1,0 +1,86 @@
+"""Reading documents: the list of what the caller may see, one document in full, its history, its files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import FileResponse, HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+
+from vanthu.api import queries
+from vanthu.api.auth import person_of
+from vanthu.api.common import document_for
+from vanthu.api.schemas import DocumentDetail, DocumentSummary
+from vanthu.core import files
+from vanthu.documents import queries as document_queries
+from vanthu.documents.models import Status
+
+router = Router()
+
+LIMIT_MAX = 100
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+class DocumentListQuery(Schema):
+    direction: Literal["in", "out"] | None = Field(None, description="in: văn bản đến, out: văn bản đi")
+    unit: int | None = Field(None, description="Đơn vị nhận (đến) hoặc ban hành (đi)")
+    year: int | None = Field(None, ge=1900, le=9999, description="Năm tạo")
+    status: Status | None = None
+    before: int | None = Field(None, ge=1, description="Con trỏ: giá trị `next` của trang trước")
+    limit: int = Field(50, ge=1, le=LIMIT_MAX)
+
+
+class DocumentPage(Schema):
+    items: list[DocumentSummary]
+    next: int | None = Field(description="Con trỏ trang sau (truyền vào `before`); null khi hết")
+
+
+@router.get("/documents", response=DocumentPage, summary="Văn bản người gọi được xem, mới nhất trước")
+def list_documents(request: HttpRequest, query: Query[DocumentListQuery]) -> DocumentPage:
+    rows, next_cursor = queries.documents_page(
+        person_of(request), direction=query.direction, unit_id=query.unit, year=query.year, status=query.status,
+        before=query.before, limit=query.limit,
+    )
+    return DocumentPage(items=[DocumentSummary.of(d) for d in rows], next=next_cursor)
+
+
+@router.get("/documents/{document_id}", response=DocumentDetail, summary="Toàn bộ thông tin một văn bản")
+def get_document(request: HttpRequest, document_id: int) -> DocumentDetail:
+    document = document_for(request, document_id)
+    return queries.document_detail(document, person_of(request))
+
+
+class EventOut(Schema):
+    id: int
+    at: dt.datetime
+    verb: str
+    actor_id: int | None
+    actor_name: str
+    data: dict[str, Any]
+
+
+@router.get("/documents/{document_id}/history", response=list[EventOut], summary="Nhật ký của văn bản")
+def document_history(request: HttpRequest, document_id: int) -> list[EventOut]:
+    document = document_for(request, document_id)
+    return [
+        EventOut(id=e.pk, at=e.at, verb=e.verb, actor_id=e.actor_id, actor_name=e.actor_name, data=e.data or {})
+        for e in queries.history(document)
+    ]
+
+
+@router.get(
+    "/documents/{document_id}/files/{sha256}", url_name="document_file",
+    summary="Tải một tệp của văn bản (PDF, hoặc DOCX nguồn của dự thảo)",
+    openapi_extra={"responses": {200: {"description": "The file's bytes", "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}},
+)
+def document_file(
+    request: HttpRequest, document_id: int, sha256: str = Path(..., pattern=SHA256)
+) -> FileResponse:
+    document = document_for(request, document_id)
+    name, content_type = document_queries.file_of(document, sha256)
+    response = FileResponse(files.open_file(sha256), content_type=content_type, filename=name)
+    response["X-Content-SHA256"] = sha256
+    response["Cache-Control"] = "private, max-age=3600, immutable"
+    return response
