@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+"""Printable registers (Decree 30 Phụ lục IV)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, re_path
+
+from vanthu.reports import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(r"^registers/(?P<kind>incoming|outgoing)/print/$", views.register_print, name="register_print"),
+]
