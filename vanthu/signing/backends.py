@@ -1,0 +1,265 @@
+"""Key back-ends: open a person's or unit's signing credential, whichever back-end holds its key.
+
+API used by PAdES signing (pades.py) — stable:
+
+- `credential_info(owner) -> service.CredentialInfo`: what `owner` (a Person or a Unit) can sign with now,
+  without unlocking anything: available / backend / needs_secret / subject / not_after / problem.
+- `open_credential(owner, *, secret) -> credentials.Credential`: check the certificate (validity window,
+  revocation in vanthu's records, keyUsage, owner name) and unlock the key. Raises `SigningRefused` with a
+  Vietnamese message (wrong passphrase or PIN, token missing, expired or revoked certificate …).
+  Always call `credential.close()` when done (a PKCS#11 session is open until then). Per back-end:
+  * software: the key is decrypted with `secret` (the passphrase; None for server-protected keys) and held
+    parsed in a `CachedKeySigner` — never pyHanko's stock SimpleSigner, which re-parses the key for every
+    raw signature (signing.md trap 1: 164 → 41 ms with RSA). Keep the Credential for the whole signing
+    (both of pyHanko's raw signatures use the same parsed key).
+  * pkcs11: a session on the token labelled `token_label` of settings.PKCS11_MODULE, logged in with `secret`
+    (the PIN), and pyHanko's PKCS11Signer (`use_raw_mechanism=True` for ECDSA: SoftHSM2 and many cards lack
+    CKM_ECDSA_SHA256).
+  * remote: `Credential(kind="remote", signer=None)`: the certificate and chain only; the signature value
+    comes from the external signer through the interrupted flow below.
+  `credential.image_png` is the owner's signature image (blue) or seal image (red), or None.
+
+Remote ("interrupted") flow, CSC signHash style — the writes are actions in actions.py:
+
+1. pades.py prepares the PDF (pyHanko `PdfSigner.init_signing_session` → `PdfTBSDocument`), computes the
+   digest of the CMS signed attributes, and calls
+   `actions.begin_remote_signing(owner=..., digest=..., prepared=<bytes to keep>, context={...},
+   acting=person, ttl=timedelta(minutes=5)) -> RemoteSigningRequest` (state "pending").
+   `prepared` / `context` are stored as given, for pades.py to finish the PDF later.
+2. The external signer (the person's remote-signing app; `credential.service_url` and
+   `remote_credential_id` say where) signs `request.digest` (sha256) with the certificate's key and returns
+   the raw signature value (PKCS#1 v1.5 for RSA; DER ECDSA-Sig-Value for ECDSA).
+3. `actions.complete_remote_signing(request=..., signature=..., acting=...) -> RemoteSigningRequest` checks the
+   signature verifies over the digest with the certificate (`verify_raw_signature`), refuses otherwise
+   (SigningRefused, request stays pending until it expires), stores it and marks the request "completed".
+4. pades.py reads `request.prepared`, `request.context`, `request.signature` and finishes the PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from django.conf import settings
+from django.utils.translation import gettext as _
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import Signer
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from vanthu.org.models import Person, Unit
+from vanthu.signing import keystore, pki
+from vanthu.signing.credentials import Credential
+from vanthu.signing.keystore import PrivateKey
+from vanthu.signing.models import Backend, Certificate, KeyCredential, SignatureImage
+from vanthu.signing.service import CredentialInfo, SigningRefused
+
+HASHES: dict[str, hashes.HashAlgorithm] = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(),
+                                           "sha512": hashes.SHA512()}
+
+
+class CachedKeySigner(Signer):
+    """pyHanko signer over a private key parsed once (RSA PKCS#1 v1.5 or ECDSA), for server-held keys."""
+
+    def __init__(self, *, signing_cert: asn1_x509.Certificate, key: PrivateKey,
+                 chain: list[asn1_x509.Certificate]) -> None:
+        registry = SimpleCertificateStore()
+        registry.register_multiple([signing_cert, *chain])
+        super().__init__(signing_cert=signing_cert, cert_registry=registry)
+        self._key = key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        return self.sign_raw(data, digest_algorithm)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        algorithm = HASHES.get(digest_algorithm.lower())
+        if algorithm is None:
+            raise SigningError(f"unsupported digest algorithm {digest_algorithm}")
+        if isinstance(self._key, rsa.RSAPrivateKey):
+            return self._key.sign(data, padding.PKCS1v15(), algorithm)
+        return self._key.sign(data, ec.ECDSA(algorithm))
+
+
+def credential_of(owner: Person | Unit) -> KeyCredential | None:
+    """The owner's active credential: the default one, else the newest."""
+    field = "person" if isinstance(owner, Person) else "unit"
+    return (KeyCredential.objects.filter(**{field: owner}, is_active=True).select_related("certificate")
+            .order_by("-is_default", "-created_at", "-pk").first())
+
+
+def _refusal_without_credential(owner: Person | Unit) -> SigningRefused:
+    if isinstance(owner, Person):
+        message = _("%(who)s chưa có chứng thư số và khóa ký. Đề nghị quản trị cấp hoặc gắn chứng thư số.")
+    else:
+        message = _("%(who)s chưa có chứng thư số của cơ quan (con dấu số). Đề nghị quản trị cấp hoặc gắn "
+                    "chứng thư số.")
+    return SigningRefused(message % {"who": pki.owner_label(owner)}, code="no_credential")
+
+
+def _needs_secret(credential: KeyCredential) -> bool:
+    if credential.backend == Backend.SOFTWARE:
+        return keystore.needs_passphrase(bytes(credential.key_encrypted or b""))
+    return credential.backend == Backend.PKCS11
+
+
+def _usable(owner: Person | Unit) -> KeyCredential:
+    """The owner's active credential with a certificate that passes the checks, else SigningRefused saying why:
+    no credential at all, or — when only retired ones remain — why the newest was retired (revoked …)."""
+    credential = credential_of(owner)
+    if credential is None:
+        field = "person" if isinstance(owner, Person) else "unit"
+        retired = (KeyCredential.objects.filter(**{field: owner}, is_active=False).select_related("certificate")
+                   .order_by("-created_at", "-pk").first())
+        if retired is not None:
+            pki.check_certificate(pki.load(retired.certificate.der), owner=owner, row=retired.certificate)
+        raise _refusal_without_credential(owner)
+    pki.check_certificate(pki.load(credential.certificate.der), owner=owner, row=credential.certificate)
+    return credential
+
+
+def credential_info(owner: Person | Unit) -> CredentialInfo:
+    """What `owner` can sign with now (no secret needed, nothing unlocked). See the module docstring."""
+    credential = credential_of(owner)
+    try:
+        _usable(owner)
+    except SigningRefused as exc:
+        problem = exc.message
+    else:
+        problem = ""
+    if credential is None:
+        return CredentialInfo(available=False, backend="", needs_secret=False, problem=problem)
+    row = credential.certificate
+    return CredentialInfo(available=not problem, backend=credential.backend, needs_secret=_needs_secret(credential),
+                          subject=row.common_name, not_after=row.not_after, problem=problem)
+
+
+def signature_image(owner: Person | Unit) -> bytes | None:
+    """The owner's transparent PNG: a person's signature or a unit's seal; None when none was uploaded."""
+    field = "person" if isinstance(owner, Person) else "unit"
+    image = SignatureImage.objects.filter(**{field: owner}).select_related("file").first()
+    return image.file.read_bytes() if image is not None else None
+
+
+def chain_of(row: Certificate) -> list[asn1_x509.Certificate]:
+    """The issuer certificates stored with a Certificate row, nearest first (asn1crypto)."""
+    return [pki.to_asn1(base64.b64decode(item)) for item in row.chain]
+
+
+def open_credential(owner: Person | Unit, *, secret: str | None) -> Credential:
+    """Check the owner's certificate and unlock its key (see the module docstring). Close it after use."""
+    credential = _usable(owner)
+    row = credential.certificate
+    asn1_cert = pki.to_asn1(row.der)
+    chain = chain_of(row)
+    common = {"certificate": asn1_cert, "chain": chain, "key_algorithm": row.key_algorithm,
+              "owner_label": pki.owner_label(owner), "image_png": signature_image(owner)}
+    if credential.backend == Backend.SOFTWARE:
+        return Credential(kind="software", signer=_software_signer(credential, secret, asn1_cert, chain),
+                          **common)
+    if credential.backend == Backend.PKCS11:
+        signer, close = _pkcs11_signer(credential, secret, asn1_cert, chain, row.key_algorithm)
+        return Credential(kind="pkcs11", signer=signer, close=close, **common)
+    return Credential(kind="remote", signer=None, **common)
+
+
+def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x509.Certificate,
+                     chain: list[asn1_x509.Certificate]) -> CachedKeySigner:
+    blob = bytes(credential.key_encrypted or b"")
+    if keystore.needs_passphrase(blob) and not secret:
+        raise SigningRefused(_("Cần nhập mật khẩu khóa ký."), code="secret_required", field="secret",
+                             target=credential)
+    try:
+        key = keystore.unlock(blob, passphrase=secret if keystore.needs_passphrase(blob) else None)
+    except keystore.WrongSecret as exc:
+        raise SigningRefused(_("Mật khẩu khóa ký không đúng."), code="wrong_secret", field="secret",
+                             target=credential) from exc
+    return CachedKeySigner(signing_cert=cert, key=key, chain=chain)
+
+
+def _pkcs11_signer(credential: KeyCredential, secret: str | None, cert: asn1_x509.Certificate,
+                   chain: list[asn1_x509.Certificate], algorithm: str) -> tuple[Signer, Any]:
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    session = open_token(credential.token_label, pin=secret, target=credential)
+    try:
+        find_private_key(session, label=credential.key_label, key_id=credential.key_id, target=credential)
+        signer = PKCS11Signer(session, key_label=credential.key_label or None,
+                              key_id=bytes.fromhex(credential.key_id) if credential.key_id else None,
+                              signing_cert=cert, ca_chain=chain, use_raw_mechanism=algorithm == "ecdsa")
+    except BaseException:
+        session.close()
+        raise
+    return signer, session.close
+
+
+def open_token(token_label: str, *, pin: str | None, target: Any = None) -> Any:
+    """A logged-in PKCS#11 session on the token with this label (settings.PKCS11_MODULE).
+
+    SigningRefused (Vietnamese) for: no PIN, wrong PIN, PIN locked, token absent, module not loadable.
+    """
+    import pkcs11
+    from pkcs11 import exceptions as p11
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
+    if not pin:
+        raise SigningRefused(_("Cần nhập mã PIN của thiết bị ký số."), code="secret_required", field="secret",
+                             target=target)
+    try:
+        return open_pkcs11_session(settings.PKCS11_MODULE, token_criteria=TokenCriteria(label=token_label),
+                                   user_pin=pin)
+    except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as exc:
+        raise SigningRefused(_("Mã PIN của thiết bị ký số không đúng."), code="wrong_secret", field="secret",
+                             target=target) from exc
+    except p11.PinLocked as exc:
+        raise SigningRefused(_("Mã PIN của thiết bị ký số đã bị khóa do nhập sai nhiều lần. Liên hệ quản trị "
+                               "để mở khóa."), code="pin_locked", target=target) from exc
+    except (pkcs11.PKCS11Error, OSError) as exc:
+        raise SigningRefused(
+            _("Không tìm thấy thiết bị ký số “%(label)s”. Hãy cắm thiết bị vào máy rồi thử lại.")
+            % {"label": token_label}, code="token_absent", target=target) from exc
+
+
+def find_on_token(session: Any, object_class: Any, *, label: str, key_id: str) -> list[Any]:
+    """The token's objects of a class (pkcs11.ObjectClass) with this label and/or id (hex)."""
+    from pkcs11 import Attribute
+
+    query: dict[Any, Any] = {Attribute.CLASS: object_class}
+    if label:
+        query[Attribute.LABEL] = label
+    if key_id:
+        query[Attribute.ID] = bytes.fromhex(key_id)
+    return list(session.get_objects(query))
+
+
+def find_private_key(session: Any, *, label: str, key_id: str, target: Any = None) -> Any:
+    """The one private key on the token with this label and/or id (hex); SigningRefused if none or several."""
+    from pkcs11 import ObjectClass
+
+    found = find_on_token(session, ObjectClass.PRIVATE_KEY, label=label, key_id=key_id)
+    if len(found) != 1:
+        raise SigningRefused(_("Không tìm thấy khóa ký “%(label)s” trên thiết bị ký số.")
+                             % {"label": label or key_id}, code="key_absent", target=target)
+    return found[0]
+
+
+def verify_raw_signature(certificate: x509.Certificate, *, digest: bytes, signature: bytes,
+                         digest_algorithm: str = "sha256") -> bool:
+    """True when `signature` (raw value: PKCS#1 v1.5 for RSA, DER ECDSA-Sig-Value for ECDSA) signs the
+    already-computed `digest` with the certificate's key."""
+    algorithm = HASHES[digest_algorithm]
+    public_key = certificate.public_key()
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signature, digest, padding.PKCS1v15(), utils.Prehashed(algorithm))
+        elif isinstance(public_key, ec.EllipticCurvePublicKey):
+            public_key.verify(signature, digest, ec.ECDSA(utils.Prehashed(algorithm)))
+        else:
+            return False
+    except (InvalidSignature, ValueError):
+        return False
+    return True

@@ -1,0 +1,122 @@
+"""Private keys at rest: AES-256-GCM, under a passphrase (people's and units' keys) or the server key (CAs, TSA).
+
+Two kinds of protection, both stored as one opaque blob in the database:
+
+- **passphrase**: the key-encryption key is scrypt(passphrase, salt), so the key can only be used by someone
+  who types the passphrase at each signing. When `settings.KEY_ENCRYPTION_SECRET` is set it is mixed in as a
+  pepper (a stolen database alone is then not enough for an offline guessing attack); when empty the key is
+  derived from the passphrase only.
+- **server**: the key-encryption key comes from `settings.KEY_ENCRYPTION_SECRET`, or, when that is empty (the
+  embedded default), from a random 32-byte file `SIGNING_DIR/server-key` created on first use (mode 0600).
+  vanthu's own CA and TSA keys are kept this way, because the OCSP responder, the CRL and the TSA must sign
+  without anyone typing a passphrase. **Back up SIGNING_DIR with the database**; deployments with several
+  app servers must set VANTHU_KEY_ENCRYPTION_SECRET (the same on every server) instead.
+
+Blob layout: b"VK1" | mode (b"p" passphrase, b"P" peppered passphrase, b"s" server) | log2 of scrypt's N (1) |
+salt (16) | nonce (12) | ciphertext+tag. The private key inside is PKCS#8 DER. The header is bound as
+associated data. scrypt's cost is settings.KEY_SCRYPT_LOG2N when set (tests lower it), else 14 (~16 MiB,
+~50 ms, paid once per signing); it is stored per blob, so changing it never locks anyone out.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from hashlib import sha256
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.conf import settings
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+MAGIC = b"VK1"
+PASSPHRASE = b"p"
+PEPPERED = b"P"
+SERVER = b"s"
+SCRYPT_LOG2N = 14
+HEADER = 33
+SERVER_KEY_FILE = "server-key"
+
+
+class WrongSecret(Exception):
+    """The passphrase (or the server key) does not open this blob."""
+
+
+def _server_secret() -> bytes:
+    configured: str = settings.KEY_ENCRYPTION_SECRET
+    if configured:
+        return configured.encode("utf-8")
+    path = Path(settings.SIGNING_DIR) / SERVER_KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(os.urandom(32))
+    return path.read_bytes()
+
+
+def _kek(mode: bytes, log2n: int, salt: bytes, passphrase: str | None) -> bytes:
+    if mode == SERVER:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"vanthu-server-kek").derive(
+            _server_secret()
+        )
+    if passphrase is None:
+        raise WrongSecret("passphrase required")
+    material = passphrase.encode("utf-8")
+    if mode == PEPPERED:
+        material = hmac.new(settings.KEY_ENCRYPTION_SECRET.encode("utf-8"), material, sha256).digest()
+    return Scrypt(salt=salt, length=32, n=2**log2n, r=8, p=1).derive(material)
+
+
+def _key_der(key: PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def lock(key: PrivateKey, *, passphrase: str | None) -> bytes:
+    """Encrypt `key`: under `passphrase` when given, else under the server key."""
+    mode = SERVER
+    if passphrase is not None:
+        mode = PEPPERED if settings.KEY_ENCRYPTION_SECRET else PASSPHRASE
+    log2n = int(getattr(settings, "KEY_SCRYPT_LOG2N", SCRYPT_LOG2N))
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = MAGIC + mode + bytes([log2n]) + salt + nonce
+    return header + AESGCM(_kek(mode, log2n, salt, passphrase)).encrypt(nonce, _key_der(key), header)
+
+
+def needs_passphrase(blob: bytes) -> bool:
+    return blob[3:4] in (PASSPHRASE, PEPPERED)
+
+
+def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
+    """Decrypt a blob made by `lock`. Raises WrongSecret when the passphrase or server key does not fit.
+
+    RSA keys are loaded without cryptography's slow consistency check (59 ms): GCM already proved the bytes
+    are the ones we stored.
+    """
+    if blob[:3] != MAGIC or len(blob) <= HEADER:
+        raise ValueError("not a vanthu key blob")
+    mode, log2n, salt, nonce = blob[3:4], blob[4], blob[5:21], blob[21:HEADER]
+    if not 8 <= log2n <= 20:
+        raise ValueError("scrypt cost out of range")
+    if mode == PEPPERED and not settings.KEY_ENCRYPTION_SECRET:
+        raise WrongSecret("key was peppered with KEY_ENCRYPTION_SECRET, which is not configured")
+    try:
+        der = AESGCM(_kek(mode, log2n, salt, passphrase)).decrypt(nonce, blob[HEADER:], blob[:HEADER])
+    except InvalidTag as exc:
+        raise WrongSecret("wrong passphrase") from exc
+    key = serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise ValueError("unsupported key type")
+    return key
+
+
+def relock(blob: bytes, *, old: str | None, new: str | None) -> bytes:
+    """Change the passphrase of a blob (or move it between passphrase and server protection)."""
+    return lock(unlock(blob, passphrase=old), passphrase=new)

@@ -1,0 +1,182 @@
+"""RFC 3161 time stamps: vanthu's built-in timestamp authority, and the client that PAdES signing uses.
+
+Server side: `respond(request_der)` answers a DER TimeStampReq with a DER TimeStampResp signed by the active
+`TimestampAuthority` (a certificate from vanthu's issuing CA with extendedKeyUsage timeStamping, critical;
+the key under the server key, see keystore.py). views.tsa serves it at POST /pki/tsa for anyone.
+
+Client side: `timestamper()` returns the pyHanko TimeStamper for settings.TSA_URL:
+- ""          → None (no time stamps: PAdES B-B);
+- "builtin"   → `BuiltinTimeStamper`: vanthu's own TSA, called in-process (the same token the HTTP endpoint
+                at PUBLIC_URL/pki/tsa would return, without a request from vanthu to itself — which would
+                need a free worker and a reachable PUBLIC_URL);
+- a URL       → pyHanko's `HTTPTimeStamper(url)`. Pass `session=` (an aiohttp ClientSession, or pyHanko's
+                LazySession) when signing through pyHanko's async API in a long-lived event loop, so one
+                session serves every request (signing.md trap 3). With pyHanko's sync API each call runs its
+                own event loop, so no session can be shared; the timestamper then opens one per request
+                (~20–35 ms extra per signature), which we accept for now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from asn1crypto import algos, cms, core, tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+
+from vanthu.signing import pki
+from vanthu.signing.keystore import PrivateKey
+from vanthu.signing.models import TimestampAuthority
+from vanthu.signing.service import SigningRefused
+
+if TYPE_CHECKING:
+    import aiohttp
+
+# vanthu's TSA policy: a UUID-based OID (ITU-T X.667), so no registered arc is needed.
+POLICY_OID = "2.25.263141578532167734582718090512286345287"
+ACCEPTED_DIGESTS = {"sha256": 32, "sha384": 48, "sha512": 64}
+CONTENT_TYPE_QUERY = "application/timestamp-query"
+CONTENT_TYPE_REPLY = "application/timestamp-reply"
+
+
+@dataclass(frozen=True)
+class LoadedAuthority:
+    """The TSA's certificate (asn1crypto), parsed key and issuer chain, ready to sign without the database."""
+
+    certificate: asn1_x509.Certificate
+    key: PrivateKey
+    chain: list[asn1_x509.Certificate]
+
+
+def current() -> LoadedAuthority:
+    """The active built-in TSA (reads the database). SigningRefused when vanthu's CA was never initialised."""
+    row = TimestampAuthority.objects.filter(is_active=True).select_related("issuer__parent").first()
+    if row is None:
+        raise SigningRefused(_("Hệ thống chưa có dịch vụ cấp dấu thời gian: quản trị cần khởi tạo CA của hệ "
+                               "thống (vanthu pki init)."), code="no_tsa")
+    return LoadedAuthority(certificate=pki.to_asn1(row.certificate_der), key=pki.server_key(row.key_encrypted),
+                           chain=[pki.to_asn1(pki.der(c)) for c in pki.own_chain(row.issuer)])
+
+
+class RejectionResponse(core.Sequence):
+    """A TimeStampResp without its OPTIONAL token, for rejections: asn1crypto's TimeStampResp insists on one, so
+    read rejections with this class too."""
+
+    _fields = [("status", tsp.PKIStatusInfo)]
+
+
+def _rejection(status: str, fail_info: str, text: str) -> bytes:
+    return RejectionResponse({"status": tsp.PKIStatusInfo({
+        "status": tsp.PKIStatus(status),
+        "status_string": [text],
+        "fail_info": tsp.PKIFailureInfo({fail_info}),
+    })}).dump()
+
+
+def _sign(key: PrivateKey, data: bytes, md: str) -> tuple[bytes, str]:
+    hash_algo = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(), "sha512": hashes.SHA512()}[md]
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), hash_algo), "rsassa_pkcs1v15"
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key.sign(data, ec.ECDSA(hash_algo)), f"{md}_ecdsa"
+
+
+def token(request: tsp.TimeStampReq, authority: LoadedAuthority, *, now: dt.datetime | None = None) -> cms.ContentInfo:
+    """The TimeStampToken (CMS SignedData over a TSTInfo) for an accepted request."""
+    gen_time = (now or timezone.now()).astimezone(dt.UTC)
+    tst_info: dict[str, Any] = {
+        "version": "v1",
+        "policy": POLICY_OID,
+        "message_imprint": request["message_imprint"],
+        "serial_number": int.from_bytes(os.urandom(16), "big") >> 1,
+        "gen_time": gen_time,
+        "accuracy": {"seconds": 1},
+        "ordering": False,
+        "tsa": asn1_x509.GeneralName(name="directory_name", value=authority.certificate.subject),
+    }
+    if request["nonce"].native is not None:
+        tst_info["nonce"] = request["nonce"]
+    content = tsp.TSTInfo(tst_info).dump()
+    md = "sha256"
+    signed_attrs = cms.CMSAttributes([
+        simple_cms_attribute("content_type", "tst_info"),
+        simple_cms_attribute("signing_time", cms.Time({"generalized_time": core.GeneralizedTime(gen_time)})),
+        simple_cms_attribute("signing_certificate_v2", as_signing_certificate_v2(authority.certificate)),
+        simple_cms_attribute("message_digest", hashlib.new(md, content).digest()),
+    ])
+    signature, mechanism = _sign(authority.key, signed_attrs.dump(), md)
+    digest_algorithm = algos.DigestAlgorithm({"algorithm": md})
+    signer_info = cms.SignerInfo({
+        "version": "v1",
+        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
+            "issuer": authority.certificate.issuer, "serial_number": authority.certificate.serial_number})}),
+        "digest_algorithm": digest_algorithm,
+        "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": mechanism}),
+        "signed_attrs": signed_attrs,
+        "signature": signature,
+    })
+    certificates = [authority.certificate, *authority.chain] if request["cert_req"].native else []
+    return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData({
+        "version": "v3",
+        "digest_algorithms": [digest_algorithm],
+        "encap_content_info": {"content_type": "tst_info", "content": cms.ParsableOctetString(content)},
+        "certificates": certificates or None,
+        "signer_infos": [signer_info],
+    })})
+
+
+def respond(request_der: bytes, *, authority: LoadedAuthority | None = None, now: dt.datetime | None = None) -> bytes:
+    """Answer a DER TimeStampReq with a DER TimeStampResp (RFC 3161 §2.4.2): `granted` with a token, or
+    `rejection` with badDataFormat / badAlg / unacceptedPolicy."""
+    try:
+        request = tsp.TimeStampReq.load(request_der)
+        request.native  # noqa: B018 - parse fully now, not halfway through building the answer
+        algorithm = request["message_imprint"]["hash_algorithm"]["algorithm"].native
+        imprint = request["message_imprint"]["hashed_message"].native
+    except Exception:
+        return _rejection("rejection", "bad_data_format", "malformed TimeStampReq")
+    if algorithm not in ACCEPTED_DIGESTS:
+        return _rejection("rejection", "bad_alg", f"unsupported hash algorithm {algorithm}")
+    if len(imprint) != ACCEPTED_DIGESTS[algorithm]:
+        return _rejection("rejection", "bad_data_format", "imprint length does not match its algorithm")
+    policy = request["req_policy"].native
+    if policy is not None and policy != POLICY_OID:
+        return _rejection("rejection", "unaccepted_policy", "unknown policy")
+    tst = token(request, authority or current(), now=now)
+    return tsp.TimeStampResp({"status": tsp.PKIStatusInfo({"status": tsp.PKIStatus("granted")}),
+                              "time_stamp_token": tst}).dump()
+
+
+class BuiltinTimeStamper(TimeStamper):
+    """vanthu's own TSA in-process: pyHanko calls it like any TimeStamper; no database access inside pyHanko's
+    event loop (the authority is loaded when the timestamper is made)."""
+
+    def __init__(self, authority: LoadedAuthority) -> None:
+        super().__init__(include_nonce=True)
+        self.authority = authority
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        return tsp.TimeStampResp.load(respond(req.dump(), authority=self.authority))
+
+
+def timestamper(*, session: aiohttp.ClientSession | None = None) -> TimeStamper | None:
+    """The pyHanko TimeStamper for settings.TSA_URL, or None when no TSA is configured (see module docstring).
+
+    Raises SigningRefused when TSA_URL is "builtin" and vanthu's CA (with its TSA) was never initialised.
+    """
+    url: str = settings.TSA_URL.strip()
+    if not url:
+        return None
+    if url == "builtin":
+        return BuiltinTimeStamper(current())
+    return HTTPTimeStamper(url, session=session, timeout=10)
