@@ -1,0 +1,379 @@
+"""Reads for the document pages: registers (keyset pages), a document with everything its page shows.
+
+Every read here is bounded: a register page is one indexed range scan (`register_id = X AND number < cursor
+ORDER BY number DESC LIMIT 50`, index `doc_register_number`), never a COUNT(*) (the register's total is its
+counter, `last_number`); the document page costs a fixed number of queries whatever the archive holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vanthu.audit import log
+from vanthu.audit.models import AuditEvent
+from vanthu.core.choices import Secrecy
+from vanthu.documents.access import visible_q
+from vanthu.documents.models import (
+    Document,
+    DocumentFile,
+    DocumentShare,
+    DraftVersion,
+    Recipient,
+    Register,
+    RegisterKind,
+    ReviewStep,
+    ShareReason,
+)
+from vanthu.documents.numbering import GENERAL, SECRET
+from vanthu.org.models import Person, Unit
+from vanthu.org.queries import Scope, scope_of
+from vanthu.signing.service import ValidationResult
+
+PAGE_SIZE = 50
+KINDS = {"incoming": RegisterKind.INCOMING, "outgoing": RegisterKind.OUTGOING}
+
+
+# --- registers -------------------------------------------------------------------------------------------
+
+
+def register_units(person: Person) -> list[Unit]:
+    """Units whose registers the person may read: where they are clerk, and every unit of the subtrees they lead."""
+    scope = scope_of(person)
+    q = Q(pk__in=list(scope.clerk_unit_ids)) | scope.leader_q(prefix="path")
+    return list(Unit.objects.filter(q, is_active=True).order_by("path"))
+
+
+def default_register_unit(person: Person, units: list[Unit]) -> Unit | None:
+    """The person's clerk unit highest in the tree, else their own unit, else the first unit they may read."""
+    scope = scope_of(person)
+    clerk_units = [u for u in units if u.pk in scope.clerk_unit_ids]
+    if clerk_units:
+        return min(clerk_units, key=lambda u: (u.depth, u.path))
+    own = next((u for u in units if u.pk == person.unit_id), None)
+    return own or (units[0] if units else None)
+
+
+def series_label(series: str) -> str:
+    if series == GENERAL:
+        return _("Sổ chung")
+    if series == SECRET:
+        return _("Sổ văn bản mật")
+    return _("Sổ loại %(abbr)s") % {"abbr": series.removeprefix("loai-")}
+
+
+@dataclass
+class RegisterRow:
+    document: Document
+    masked: bool  # above the reader's clearance: only the number and dates are shown
+    handlers: list[str] = field(default_factory=list)  # incoming: units/people who lead its handling
+    handed_at: dt.datetime | None = None  # incoming: when it was passed on (Ngày chuyển)
+    recipients: list[Recipient] = field(default_factory=list)  # outgoing
+
+
+@dataclass
+class RegisterPage:
+    kind: str  # "incoming" | "outgoing"
+    unit: Unit
+    units: list[Unit]
+    year: int
+    years: list[int]
+    series: str
+    series_choices: list[tuple[str, str]]
+    register: Register | None
+    rows: list[RegisterRow]
+    before: int | None
+    next_before: int | None  # cursor of the next page, None on the last page
+
+    @property
+    def total(self) -> int:
+        return self.register.last_number if self.register is not None else 0
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def register_page(
+    person: Person, *, kind: str, unit_id: str | None, year: str | None, series: str | None, before: str | None
+) -> RegisterPage:
+    """One page of a unit's register; Http404 for a unit, series or register the person may not read."""
+    register_kind = KINDS[kind]
+    scope = scope_of(person)
+    units = register_units(person)
+    wanted_unit = _int_or_none(unit_id)
+    if wanted_unit is None:
+        unit = default_register_unit(person, units)
+    else:
+        unit = next((u for u in units if u.pk == wanted_unit), None)
+    if unit is None:
+        raise Http404
+    this_year = timezone.localdate().year
+    year_value = _int_or_none(year) or this_year
+    if not 1900 <= year_value <= 9999:
+        raise Http404
+    series_value = series or GENERAL
+    if series_value == SECRET and scope.clearance < Secrecy.CONFIDENTIAL:
+        raise Http404
+    cursor = _int_or_none(before)
+
+    registers = list(Register.objects.filter(unit=unit, kind=register_kind, year=year_value).order_by("series"))
+    register = next((r for r in registers if r.series == series_value), None)
+    visible_series = [r.series for r in registers if r.series != SECRET or scope.clearance >= Secrecy.CONFIDENTIAL]
+    if GENERAL not in visible_series:
+        visible_series.insert(0, GENERAL)
+    if series_value not in visible_series:
+        if series_value != SECRET:
+            raise Http404
+        visible_series.append(SECRET)
+    series_choices = [(s, series_label(s)) for s in visible_series]
+
+    rows: list[RegisterRow] = []
+    next_before: int | None = None
+    if register is not None:
+        qs = Document.objects.filter(register=register, number__isnull=False)
+        if cursor is not None:
+            qs = qs.filter(number__lt=cursor)
+        documents = list(qs.select_related("doc_type").order_by("-number")[: PAGE_SIZE + 1])
+        if len(documents) > PAGE_SIZE:
+            documents = documents[:PAGE_SIZE]
+            next_before = documents[-1].number
+        rows = [RegisterRow(document=d, masked=d.secrecy > scope.clearance) for d in documents]
+        if register_kind == RegisterKind.INCOMING:
+            _add_handlers(rows)
+        else:
+            _add_recipients(rows)
+
+    first_year = min(this_year, year_value) - 4
+    years = list(range(max(this_year, year_value), first_year - 1, -1))
+    return RegisterPage(
+        kind=kind, unit=unit, units=units, year=year_value, years=years, series=series_value,
+        series_choices=series_choices, register=register, rows=rows, before=cursor, next_before=next_before,
+    )
+
+
+def _add_handlers(rows: list[RegisterRow]) -> None:
+    """Column 7 and 8 of the incoming register: who leads the handling, and when it was passed on (one query)."""
+    by_id = {row.document.pk: row for row in rows if not row.masked}
+    if not by_id:
+        return
+    shares = (
+        DocumentShare.objects.filter(document_id__in=list(by_id), reason=ShareReason.LEAD)
+        .select_related("person", "unit")
+        .order_by("created_at", "pk")
+    )
+    for share in shares:
+        row = by_id[share.document_id]
+        name = (share.unit.short_name or share.unit.name) if share.unit is not None else str(share.person)
+        if name not in row.handlers:
+            row.handlers.append(name)
+        if row.handed_at is None:
+            row.handed_at = share.created_at
+
+
+def _add_recipients(rows: list[RegisterRow]) -> None:
+    by_id = {row.document.pk: row for row in rows if not row.masked}
+    if not by_id:
+        return
+    for recipient in Recipient.objects.filter(document_id__in=list(by_id)).select_related("unit").order_by("pk"):
+        by_id[recipient.document_id].recipients.append(recipient)
+
+
+# --- the document page -----------------------------------------------------------------------------------
+
+
+HISTORY_PHRASES: dict[str, Any] = {
+    "documents.incoming.registered": gettext_lazy("Tiếp nhận và vào sổ văn bản đến, số đến %(number)s"),
+    "documents.incoming.arrived": gettext_lazy("Văn bản đến qua liên thông nội bộ, chờ vào sổ"),
+    "documents.incoming.accepted": gettext_lazy("Vào sổ văn bản đến, số đến %(number)s"),
+    "documents.incoming.returned": gettext_lazy("Trả lại văn bản cho nơi gửi. Lý do: %(reason)s"),
+    "documents.incoming.updated": gettext_lazy("Sửa thông tin văn bản đến"),
+    "documents.incoming.cancelled": gettext_lazy("Hủy văn bản theo thu hồi của nơi ban hành. Lý do: %(reason)s"),
+    "documents.draft.created": gettext_lazy("Tạo dự thảo"),
+    "documents.draft.updated": gettext_lazy("Sửa thông tin dự thảo"),
+    "documents.draft.version_added": gettext_lazy("Tải lên dự thảo phiên bản %(version)s"),
+    "documents.draft.submitted": gettext_lazy("Trình duyệt dự thảo (lượt %(round)s)"),
+    "documents.draft.reviewed.yes": gettext_lazy("Đồng ý dự thảo"),
+    "documents.draft.reviewed.no": gettext_lazy("Trả lại dự thảo. Ý kiến: %(comment)s"),
+    "documents.draft.returned": gettext_lazy("Người ký trả lại dự thảo. Ý kiến: %(comment)s"),
+    "documents.outgoing.signed": gettext_lazy("Ký số văn bản (chữ ký số cá nhân)"),
+    "documents.outgoing.issued": gettext_lazy("Cấp số %(notation)s, ký số của cơ quan và phát hành"),
+    "documents.outgoing.replaced": gettext_lazy("Văn bản bị thay thế bởi văn bản khác"),
+    "documents.outgoing.recalled": gettext_lazy("Thu hồi văn bản. Lý do: %(reason)s"),
+    "workflow.document.presented": gettext_lazy("Trình %(to)s xin ý kiến chỉ đạo"),
+    "workflow.document.directed": gettext_lazy("Cho ý kiến chỉ đạo: %(lead)s chủ trì"),
+    "workflow.assignment.forwarded": gettext_lazy("Chuyển xử lý cho %(to)s"),
+    "workflow.assignment.started": gettext_lazy("Bắt đầu xử lý"),
+    "workflow.assignment.completed": gettext_lazy("Báo cáo hoàn thành xử lý"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    actor: str
+    text: str
+    detail: str = ""
+
+
+def _phrase(event: AuditEvent, names: dict[int, str]) -> tuple[str, str]:
+    data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+    verb = event.verb
+    if verb == "documents.draft.reviewed":
+        verb += ".yes" if data.get("approve") else ".no"
+    template = HISTORY_PHRASES.get(verb)
+    if template is None:
+        return event.verb, ""
+    values: dict[str, Any] = {key: data.get(key, "") for key in ("number", "reason", "version", "round", "comment",
+                                                                  "notation", "lead")}
+    to = data.get("to")
+    values["to"] = names.get(to, "") if isinstance(to, int) else (to or "")
+    detail = ""
+    if event.verb == "workflow.document.directed":
+        parts = []
+        if data.get("cooperate"):
+            parts.append(_("Phối hợp: %(names)s") % {"names": ", ".join(data["cooperate"])})
+        if data.get("info"):
+            parts.append(_("Để biết: %(names)s") % {"names": ", ".join(data["info"])})
+        if data.get("deadline"):
+            try:
+                day = dt.date.fromisoformat(str(data["deadline"]))
+                parts.append(_("Hạn xử lý: %(d)s") % {"d": day.strftime("%d/%m/%Y")})
+            except ValueError:
+                pass
+        detail = "; ".join(parts)
+    elif event.verb == "workflow.assignment.completed" and data.get("result"):
+        detail = str(data["result"])
+    return str(template) % values, detail
+
+
+def history_for(document: Document) -> list[HistoryEntry]:
+    """The document's audit events (refusals left out), each as a Vietnamese sentence. Two queries."""
+    events = list(log.events_for(document).exclude(verb__endswith=".refused")[:500])
+    person_ids = {e.data.get("to") for e in events if isinstance(e.data, dict) and isinstance(e.data.get("to"), int)}
+    names = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "full_name")) if person_ids else {}
+    entries = []
+    for event in events:
+        text, detail = _phrase(event, names)
+        entries.append(HistoryEntry(at=event.at, actor=event.actor_name or _("Hệ thống"), text=text, detail=detail))
+    return entries
+
+
+@dataclass
+class DocumentPage:
+    document: Document
+    files: list[DocumentFile]
+    main_file: DocumentFile | None
+    main_name: str
+    versions: list[DraftVersion]
+    steps: list[ReviewStep]
+    recipients: list[Recipient]
+    visible_ids: set[int]  # linked documents this person may open
+    source: Document | None
+    deliveries: list[Document]
+    replaces: Document | None
+    replaced_by: list[Document]
+    history: list[HistoryEntry]
+    validation: ValidationResult | None  # the stored signature check of the current file (signing panel)
+
+
+def document_page(person: Person, document: Document) -> DocumentPage:
+    """Everything the document page shows, in a fixed number of queries (document already fetched)."""
+    scope = scope_of(person)
+    files = list(document.files.select_related("file").order_by("kind", "ordinal", "pk"))
+    versions: list[DraftVersion] = []
+    steps: list[ReviewStep] = []
+    recipients: list[Recipient] = []
+    if document.is_outgoing:
+        versions = list(document.versions.select_related("author").order_by("-number"))
+        steps = list(document.review_steps.select_related("reviewer").order_by("round", "ordinal"))
+        recipients = list(document.recipients.select_related("unit", "delivered").order_by("pk"))
+    linked = _linked(document)
+    visible_ids = _visible_among(scope, [d.pk for d in linked] + [r.delivered_id for r in recipients if r.delivered_id])
+    main_file = next((f for f in files if f.kind == DocumentFile.Kind.MAIN and f.file_id == document.current_file_id),
+                     None)
+    main_name = main_file.name if main_file else _main_name(document, versions)
+    return DocumentPage(
+        document=document,
+        files=files,
+        main_file=main_file,
+        main_name=main_name,
+        versions=versions,
+        steps=steps,
+        recipients=recipients,
+        visible_ids=visible_ids,
+        source=next((d for d in linked if d.pk == document.source_id), None),
+        deliveries=[d for d in linked if d.source_id == document.pk],
+        replaces=next((d for d in linked if d.pk == document.replaces_id), None),
+        replaced_by=[d for d in linked if d.replaces_id == document.pk],
+        history=history_for(document),
+        validation=_stored_validation(document),
+    )
+
+
+def _stored_validation(document: Document) -> ValidationResult | None:
+    """The signature check stored with the current file (made on arrival, signature and issuance)."""
+    file = document.current_file
+    if file is None:
+        return None
+    from vanthu.signing.validation import stored_result
+
+    return stored_result(file)
+
+
+def _main_name(document: Document, versions: list[DraftVersion]) -> str:
+    current = next((v for v in versions if v.pdf_id == document.current_file_id), None)
+    if current is not None:
+        stem = current.source_name.rsplit(".", 1)[0]
+        return f"{stem}.pdf"
+    return f"{(document.notation or 'van-ban').replace('/', '_')}.pdf"
+
+
+def _linked(document: Document) -> list[Document]:
+    q = Q(source_id=document.pk) | Q(replaces_id=document.pk)
+    if document.source_id:
+        q |= Q(pk=document.source_id)
+    if document.replaces_id:
+        q |= Q(pk=document.replaces_id)
+    return list(Document.objects.filter(q).select_related("unit", "doc_type").order_by("pk")[:200])
+
+
+def _visible_among(scope: Scope, ids: Iterable[int | None]) -> set[int]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return set()
+    return set(Document.objects.filter(visible_q(scope), pk__in=wanted).values_list("pk", flat=True))
+
+
+def file_of(document: Document, sha256: str) -> tuple[str, str]:
+    """(name, content type) of a file belonging to the document; Http404 for any other file."""
+    row = document.files.filter(file_id=sha256).select_related("file").first()
+    if row is not None:
+        return row.name, row.file.content_type
+    version = (
+        DraftVersion.objects.filter(document=document)
+        .filter(Q(pdf_id=sha256) | Q(source_id=sha256))
+        .select_related("pdf", "source")
+        .order_by("-number")
+        .first()
+    )
+    if version is not None:
+        if version.source_id == sha256:
+            return version.source_name, version.source.content_type
+        return f"{version.source_name.rsplit('.', 1)[0]}.pdf", version.pdf.content_type
+    if document.current_file_id == sha256 and document.current_file is not None:
+        return f"{(document.notation or 'van-ban').replace('/', '_')}.pdf", document.current_file.content_type
+    raise Http404

@@ -1,0 +1,432 @@
+"""Pages of documents: registers, the document page and its file, the incoming and outgoing forms.
+
+Every view has the same shape: the person (404 without one) → the document through `access_document`
+(404 for missing and forbidden alike, `need=` the right to act) → a form → one action → redirect, or the
+form again with the action's refusal next to its field and everything typed kept.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods
+
+from vanthu.core import files
+from vanthu.core.htmx import is_htmx
+from vanthu.documents import access, actions, queries
+from vanthu.documents.forms import (
+    CommentForm,
+    DraftForm,
+    DraftMetadataForm,
+    IncomingForm,
+    IncomingMetadataForm,
+    ReasonForm,
+    ReviewForm,
+    SecretForm,
+    SubmitForm,
+    VersionForm,
+    attempt,
+    bound_data,
+    submit,
+    too_large_message,
+)
+from vanthu.documents.models import Document, Status
+from vanthu.documents.uploads import PDF
+from vanthu.org.models import Person, Role, Unit
+from vanthu.org.queries import leaders_over, scope_of, signers_for
+from vanthu.org.views import require_person
+from vanthu.signing import service as signing
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _detail(document: Document) -> HttpResponse:
+    return redirect("document_detail", pk=document.pk)
+
+
+def _upload_too_large(request: HttpRequest, form: forms.Form, field: str = "file") -> bool:
+    """An oversize upload was cut off while reading the request: say so next to the file field."""
+    if not getattr(request, "vanthu_upload_too_large", False):
+        return False
+    form.is_valid()
+    form.errors.pop(field, None)
+    form.add_error(field, too_large_message())
+    return True
+
+
+def _form_page(request: HttpRequest, document: Document, form: forms.Form, *, title: str, submit: str,
+               intro: str = "", danger: bool = False, buttons: list[tuple[str, str, str]] | None = None,
+               extra: dict[str, Any] | None = None, template: str = "documents/form_page.html") -> HttpResponse:
+    context = {"document": document, "form": form, "title": title, "submit": submit, "intro": intro,
+               "danger": danger, "buttons": buttons or [], **(extra or {})}
+    return render(request, template, context)
+
+
+# --- registers -------------------------------------------------------------------------------------------
+
+
+@require_GET
+def incoming_register(request: HttpRequest) -> HttpResponse:
+    return _register(request, "incoming")
+
+
+@require_GET
+def outgoing_register(request: HttpRequest) -> HttpResponse:
+    return _register(request, "outgoing")
+
+
+def _register(request: HttpRequest, kind: str) -> HttpResponse:
+    person = require_person(request)
+    page = queries.register_page(
+        person, kind=kind, unit_id=request.GET.get("unit"), year=request.GET.get("year"),
+        series=request.GET.get("series"), before=request.GET.get("before"),
+    )
+    template = "documents/register.html"
+    if is_htmx(request) and page.before is not None:
+        template += "#rows"
+    return render(request, template, {"page": page, "can_register": kind == "incoming"
+                                      and page.unit.pk in scope_of(person).clerk_unit_ids})
+
+
+# --- the document page and its files ---------------------------------------------------------------------
+
+
+@require_GET
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    page = queries.document_page(person, document)
+    can = {
+        "register": access.can_register(person, document),
+        "return_received": access.can_return_received(person, document),
+        "edit_incoming": access.can_edit_incoming(person, document),
+        "edit_draft": access.can_edit_draft(person, document),
+        "submit": access.can_submit(person, document),
+        "review": document.is_outgoing and access.can_review(person, document),
+        "sign": access.can_sign(person, document),
+        "issue": access.can_issue(person, document),
+        "recall": access.can_recall(person, document),
+        "replace": access.can_replace(person, document),
+    }
+    return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
+
+
+UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def safe_filename(name: str, *, content_type: str) -> str:
+    """A file name safe for Content-Disposition: no path, no control or reserved characters, right extension."""
+    cleaned = UNSAFE_NAME.sub("_", name).strip(" ._") or "van-ban"
+    extension = {PDF: ".pdf"}.get(content_type)
+    if extension and not cleaned.lower().endswith(extension):
+        cleaned += extension
+    return cleaned[-150:]
+
+
+@require_GET
+@xframe_options_sameorigin
+def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBase:
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    name, content_type = queries.file_of(document, sha256)
+    try:
+        handle = files.open_file(sha256)
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    inline = content_type == PDF
+    response = FileResponse(handle, content_type=content_type, as_attachment=not inline,
+                            filename=safe_filename(name, content_type=content_type))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=300"
+    return response
+
+
+# --- incoming --------------------------------------------------------------------------------------------
+
+
+def _clerk_units(person: Person) -> list[Unit]:
+    ids = list(scope_of(person).clerk_unit_ids)
+    return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("depth", "path"))
+
+
+@GET_POST
+def incoming_new(request: HttpRequest) -> HttpResponse:
+    """Receive a document brought to the clerk (scanned paper or PDF) and enter it in the register."""
+    person = require_person(request)
+    units = _clerk_units(person)
+    if not units:
+        raise Http404
+    if request.method != "POST":
+        form = IncomingForm(person=person, units=units)
+        return render(request, "documents/incoming_new.html", {"form": form})
+    form = IncomingForm(request.POST, request.FILES, person=person, units=units)
+    if not _upload_too_large(request, form) and form.is_valid():
+        d = form.cleaned_data
+        try:
+            document = attempt(form, lambda: actions.register_incoming(
+                unit=d["unit"], acting=person, data=form.incoming_data(), file=d["file"],
+                attachments=d["attachments"], arrival_at=d["arrival_at"], client_token=d["client_token"],
+            ))
+        except actions.DuplicateSubmission as exc:
+            messages.info(request, _("Văn bản này đã được vào sổ (số đến %(n)s); không tạo thêm.")
+                          % {"n": exc.existing.number})
+            return _detail(exc.existing)
+        if document is not None:
+            messages.success(request, _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": document.number})
+            if request.POST.get("then") == "new":
+                return redirect("incoming_new")
+            return _detail(document)
+    return render(request, "documents/incoming_new.html", {"form": form})
+
+
+@GET_POST
+def document_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check an electronically received document and enter it in the register (or return it)."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="register")
+    form = IncomingMetadataForm(bound_data(request), initial=IncomingMetadataForm.initial_from(document),
+                                person=person)
+    done = submit(request, form, lambda d: actions.register_received(
+        document=document, acting=person, data=form.incoming_data(), expected_version=d["expected_version"],
+    ), lambda doc: _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": doc.number})
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Kiểm tra và vào sổ văn bản đến"), submit=_("Vào sổ"),
+                      intro=_("Kiểm tra chữ ký số và thông tin văn bản, sửa nếu cần, rồi vào sổ để cấp số đến."),
+                      extra={"page": queries.document_page(person, document), "show_file": True})
+
+
+@GET_POST
+def document_return(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk, need="return")
+    form = ReasonForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.return_received(document=document, acting=person,
+                                                                   reason=d["reason"]),
+                  _("Đã trả lại văn bản cho nơi gửi."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Trả lại văn bản đến"), submit=_("Trả lại"), danger=True,
+                      intro=_("Văn bản không đúng thể thức, gửi nhầm hoặc chữ ký số không hợp lệ được trả lại "
+                              "cho nơi gửi kèm lý do."))
+
+
+@GET_POST
+def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk, need="edit_incoming")
+    form = IncomingMetadataForm(bound_data(request), initial=IncomingMetadataForm.initial_from(document),
+                                person=person)
+    done = submit(request, form, lambda d: actions.update_incoming(
+        document=document, acting=person, data=form.incoming_data(), expected_version=d["expected_version"],
+    ), _("Đã lưu thông tin văn bản."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Sửa thông tin văn bản đến"), submit=_("Lưu"),
+                      intro=_("Số đến và thời gian đến không thay đổi."))
+
+
+# --- outgoing: drafting ----------------------------------------------------------------------------------
+
+
+def _drafting_units(person: Person) -> QuerySet[Unit]:
+    scope = scope_of(person)
+    ids = {person.unit_id, *scope.clerk_unit_ids, *scope.leader_unit_ids}
+    return Unit.objects.filter(pk__in=ids, is_active=True).order_by("path")
+
+
+def _issuing_units(drafting: QuerySet[Unit]) -> QuerySet[Unit]:
+    ids: set[int] = set()
+    for path in drafting.values_list("path", flat=True):
+        ids.update(int(part) for part in path.strip("/").split("/") if part)
+    return Unit.objects.filter(pk__in=ids, is_active=True).order_by("path")
+
+
+@GET_POST
+def draft_new(request: HttpRequest) -> HttpResponse:
+    """A new draft (dự thảo), or with ?replaces=<id> the draft of a document replacing an issued one."""
+    person = require_person(request)
+    replaces: Document | None = None
+    replaces_id = request.POST.get("replaces") or request.GET.get("replaces")
+    if replaces_id:
+        replaces = access.access_document(person, replaces_id, need="recall")
+    drafting = _drafting_units(person)
+    kwargs: dict[str, Any] = {"person": person, "drafting_units": drafting, "issuing_units": _issuing_units(drafting)}
+    if request.method != "POST":
+        initial: dict[str, Any] = {}
+        if replaces is not None:
+            initial = DraftMetadataForm.initial_from(replaces)
+            initial.pop("expected_version")
+            initial.update(drafting_unit=replaces.drafting_unit_id, issuing_unit=replaces.unit_id)
+        form = DraftForm(initial=initial, **kwargs)
+        return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
+    form = DraftForm(request.POST, request.FILES, **kwargs)
+    if not _upload_too_large(request, form) and form.is_valid():
+        d = form.cleaned_data
+        try:
+            document = attempt(form, lambda: actions.create_draft(
+                acting=person, drafting_unit=d["drafting_unit"], issuing_unit=d["issuing_unit"],
+                data=form.draft_data(), file=d["file"], attachments=d["attachments"], note=d["note"],
+                replaces=replaces, client_token=d["client_token"],
+            ))
+        except actions.DuplicateSubmission as exc:
+            messages.info(request, _("Dự thảo này đã được tạo (gửi hai lần); không tạo thêm."))
+            return _detail(exc.existing)
+        if document is not None:
+            messages.success(request, _("Đã tạo dự thảo."))
+            return _detail(document)
+    return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
+
+
+@GET_POST
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk, need="edit_draft")
+    form = DraftMetadataForm(bound_data(request), initial=DraftMetadataForm.initial_from(document), person=person)
+    done = submit(request, form, lambda d: actions.update_draft(
+        document=document, acting=person, data=form.draft_data(), expected_version=d["expected_version"],
+    ), _("Đã lưu thông tin dự thảo."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Sửa thông tin dự thảo"), submit=_("Lưu"))
+
+
+@GET_POST
+def draft_version_new(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk, need="edit_draft")
+    form = VersionForm(bound_data(request), request.FILES or None, initial={"expected_version": document.version})
+    if not _upload_too_large(request, form):
+        version = submit(request, form, lambda d: actions.add_draft_version(
+            document=document, acting=person, file=d["file"], note=d["note"], expected_version=d["expected_version"],
+        ), lambda v: _("Đã tải lên dự thảo phiên bản %(n)s.") % {"n": v.number})
+        if version is not None:
+            return _detail(document)
+    return _form_page(request, document, form, title=_("Tải lên phiên bản dự thảo mới"), submit=_("Tải lên"))
+
+
+def _reviewer_choices(document: Document) -> QuerySet[Person]:
+    drafting = document.drafting_unit or document.unit
+    leaders = leaders_over(drafting).values("pk")
+    q = Q(unit=drafting) | Q(pk__in=leaders) | Q(roles__unit=document.unit, roles__role=Role.CLERK)
+    ids = Person.objects.filter(q, is_active=True).values("pk")
+    return Person.objects.filter(pk__in=ids).select_related("unit").order_by("unit__path", "full_name")
+
+
+@GET_POST
+def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the review chain and the signer, and submit the draft."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="submit")
+    form = SubmitForm(bound_data(request), initial={"expected_version": document.version},
+                      signers=signers_for(document.unit), reviewers=_reviewer_choices(document))
+    done = submit(request, form, lambda d: actions.submit_for_review(
+        document=document, acting=person, signer_authority=d["signer"], reviewers=form.review_chain(),
+        expected_version=d["expected_version"],
+    ), _("Đã trình dự thảo."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Trình duyệt và trình ký dự thảo"), submit=_("Trình"),
+                      template="documents/submit.html")
+
+
+@GET_POST
+def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk, need="review")
+    form = ReviewForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.decide_review(
+        document=document, acting=person, approve=d["approve"], comment=d["comment"],
+    ), lambda doc: _("Đã trả lại dự thảo.") if doc.status == Status.DRAFT else _("Đã đồng ý dự thảo."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Cho ý kiến về dự thảo"), submit="",
+                      buttons=[("decision", "approve", _("Đồng ý")), ("decision", "return", _("Trả lại"))],
+                      extra={"page": queries.document_page(person, document), "show_file": True})
+
+
+@GET_POST
+def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signer sends the draft back to its drafter instead of signing."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="sign")
+    form = CommentForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.return_for_revision(document=document, acting=person,
+                                                                       comment=d["comment"]),
+                  _("Đã trả lại dự thảo để sửa."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Trả lại dự thảo để sửa"), submit=_("Trả lại"),
+                      danger=True)
+
+
+# --- outgoing: signature, issuance, recall ----------------------------------------------------------------
+
+
+@GET_POST
+def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """'Ký số' (first click, this page or its panel on the document page), then the PIN and 'Xác nhận ký'."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="sign")
+    credential = signing.credential_for_person(person)
+    form = SecretForm(bound_data(request), needs_secret=credential.needs_secret,
+                      initial={"expected_version": document.version})
+    done = submit(request, form, lambda d: actions.sign_outgoing(document=document, acting=person,
+                                                                 secret=d["secret"] or None),
+                  _("Đã ký số văn bản. Văn thư sẽ cấp số và phát hành."))
+    if done is not None:
+        return _detail(done)
+    return _signing_page(request, person, document, form, credential=credential, mode="sign")
+
+
+@GET_POST
+def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk numbers, registers, seals (organisation signature) and sends the signed document."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="issue")
+    credential = signing.credential_for_unit(document.unit)
+    form = SecretForm(bound_data(request), needs_secret=credential.needs_secret,
+                      label=_("Mã PIN chữ ký số của cơ quan"), initial={"expected_version": document.version})
+    done = submit(request, form, lambda d: actions.issue_outgoing(
+        document=document, acting=person, secret=d["secret"] or None, expected_version=d["expected_version"],
+    ), lambda doc: _("Đã phát hành văn bản số %(n)s.") % {"n": doc.notation})
+    if done is not None:
+        return _detail(done)
+    return _signing_page(request, person, document, form, credential=credential, mode="issue")
+
+
+def _signing_page(request: HttpRequest, person: Person, document: Document, form: SecretForm, *,
+                  credential: signing.CredentialInfo, mode: str) -> HttpResponse:
+    """The PIN form: as a panel inside the document page (htmx), or as a page showing the file to sign."""
+    context: dict[str, Any] = {"document": document, "form": form, "credential": credential, "mode": mode,
+                               "action_url": reverse(f"document_{mode}", args=[document.pk])}
+    if is_htmx(request):
+        return render(request, "documents/sign.html#panel", context)
+    context.update(page=queries.document_page(person, document), show_file=True)
+    return render(request, "documents/sign.html", context)
+
+
+@GET_POST
+def document_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    document = access.access_document(person, pk, need="recall")
+    form = ReasonForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.recall_outgoing(document=document, acting=person,
+                                                                   reason=d["reason"]),
+                  _("Đã thu hồi văn bản; các bản đã gửi trong hệ thống bị hủy."))
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Thu hồi văn bản"), submit=_("Thu hồi"), danger=True,
+                      intro=_("Văn bản bị thu hồi không còn hiệu lực; nơi nhận trong hệ thống được báo hủy."))

@@ -1,0 +1,161 @@
+"""Pages of handling: the inbox, presenting to a leader, the leader's direction, forwarding and completing.
+
+Same shape as every view: the person → the document or assignment through an access function (404 for
+missing and forbidden) and the predicate of the step (404 when it does not apply) → a form → one action.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanthu.core.errors import ActionRefused
+from vanthu.core.htmx import is_htmx
+from vanthu.documents.access import access_document
+from vanthu.documents.forms import bound_data, submit
+from vanthu.documents.models import Document
+from vanthu.org.models import Person, Rank
+from vanthu.org.queries import leaders_over
+from vanthu.org.views import require_person
+from vanthu.workflow import actions, permissions
+from vanthu.workflow.forms import CompleteForm, DirectionForm, ForwardForm, PresentForm
+from vanthu.workflow.models import Assignment
+from vanthu.workflow.queries import KINDS, inbox_for, today
+
+GET_POST = require_http_methods(["GET", "POST"])
+RANK_ORDER = {value: i for i, value in enumerate(Rank.values) if value != Rank.CNVQP}
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the person, urgent first, then by deadline; tabs filter by kind of work."""
+    person = require_person(request)
+    box = inbox_for(person)
+    kind = request.GET.get("kind", "")
+    if kind and kind not in KINDS:
+        kind = ""
+    items = [item for item in box.items if not kind or item.kind == kind]
+    tabs = [(k, label, box.counts[k]) for k, label in KINDS.items() if box.counts.get(k)]
+    return render(request, "workflow/inbox.html", {"items": items, "tabs": tabs, "kind": kind, "box": box,
+                                                   "today": today()})
+
+
+def _document_for(request: HttpRequest, pk: int, predicate: Any) -> tuple[Person, Document]:
+    person = require_person(request)
+    document = access_document(person, pk)
+    if not predicate(person, document):
+        raise Http404
+    return person, document
+
+
+def _leaders(document: Document) -> list[Person]:
+    """Leaders of the document's unit and the units above it: nearest unit first, then highest rank."""
+    leaders = list(leaders_over(document.unit).select_related("unit").filter(clearance__gte=document.secrecy))
+    return sorted(leaders, key=lambda p: (-p.unit.depth, -RANK_ORDER.get(p.rank, 0), p.full_name))
+
+
+@GET_POST
+def document_present(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk presents the registered document to a leader for direction (trình)."""
+    person, document = _document_for(request, pk, permissions.can_present)
+    form = PresentForm(bound_data(request), leaders=_leaders(document))
+    done = submit(request, form, lambda d: actions.present(document=document, acting=person, to=d["to"],
+                                                           note=d["note"]),
+                  lambda a: _("Đã trình %(name)s.") % {"name": a.person.full_name if a.person else ""})
+    if done is not None:
+        return redirect("document_detail", pk=document.pk)
+    return render(request, "workflow/present.html", {"document": document, "form": form})
+
+
+def _direction_initial(data: QueryDict) -> dict[str, Any]:
+    return {"text": data.get("text", ""), "lead": data.get("lead", ""), "cooperate": data.getlist("cooperate"),
+            "info": data.getlist("info"), "deadline": data.get("deadline", "")}
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@GET_POST
+def document_direct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader's direction: lead, co-operating and for-information units or people, and a deadline."""
+    person, document = _document_for(request, pk, permissions.can_direct)
+    data = request.POST if request.method == "POST" else request.GET
+    people_unit = _int(data.get("people_unit"))
+    if request.method == "GET" and is_htmx(request) and "people_unit" in request.GET:
+        # The people picker changed: redraw the target matrix, keeping what was chosen so far.
+        form = DirectionForm(initial=_direction_initial(request.GET), person=person, document=document,
+                             people_unit=people_unit)
+        return render(request, "workflow/direct.html#targets", {"document": document, "form": form})
+    if request.method == "POST" and "show_people" in request.POST:
+        form = DirectionForm(initial=_direction_initial(request.POST), person=person, document=document,
+                             people_unit=people_unit)
+    elif request.method == "POST":
+        form = DirectionForm(request.POST, person=person, document=document, people_unit=people_unit)
+        done = submit(request, form, lambda _d: actions.direct(document=document, acting=person, **form.direction()),
+                      _("Đã cho ý kiến chỉ đạo."))
+        if done is not None:
+            return redirect("document_detail", pk=document.pk)
+    else:
+        form = DirectionForm(person=person, document=document, people_unit=people_unit)
+    return render(request, "workflow/direct.html", {"document": document, "form": form})
+
+
+def _assignment_for(request: HttpRequest, pk: int, predicate: Any) -> tuple[Person, Assignment]:
+    person = require_person(request)
+    assignment = permissions.access_assignment(person, pk)
+    if not predicate(person, assignment):
+        raise Http404
+    return person, assignment
+
+
+@GET_POST
+def assignment_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's leader or clerk passes the unit's assignment to one of its people."""
+    person, assignment = _assignment_for(request, pk, permissions.can_forward)
+    unit = assignment.unit
+    assert unit is not None
+    people = Person.objects.filter(unit__path__startswith=unit.path, is_active=True,
+                                   clearance__gte=assignment.document.secrecy).select_related("unit")
+    form = ForwardForm(bound_data(request), people=people.order_by("unit__path", "full_name"))
+    done = submit(request, form, lambda d: actions.forward(assignment=assignment, acting=person, to=d["to"],
+                                                           note=d["note"], deadline=d["deadline"]),
+                  lambda a: _("Đã chuyển %(name)s xử lý.") % {"name": a.person.full_name if a.person else ""})
+    if done is not None:
+        return redirect("document_detail", pk=assignment.document_id)
+    return render(request, "workflow/assignment_form.html", {
+        "assignment": assignment, "document": assignment.document, "form": form,
+        "title": _("Chuyển cán bộ xử lý"), "submit": _("Chuyển xử lý"),
+    })
+
+
+@require_POST
+def assignment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    person, assignment = _assignment_for(request, pk, permissions.can_handle)
+    try:
+        actions.start(assignment=assignment, acting=person)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã bắt đầu xử lý."))
+    return redirect("document_detail", pk=assignment.document_id)
+
+
+@GET_POST
+def assignment_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    person, assignment = _assignment_for(request, pk, permissions.can_handle)
+    form = CompleteForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.complete(assignment=assignment, acting=person,
+                                                            result=d["result"]),
+                  _("Đã báo cáo hoàn thành xử lý."))
+    if done is not None:
+        return redirect("document_detail", pk=assignment.document_id)
+    return render(request, "workflow/assignment_form.html", {
+        "assignment": assignment, "document": assignment.document, "form": form,
+        "title": _("Báo cáo kết quả xử lý"), "submit": _("Hoàn thành"),
+    })
