@@ -28,7 +28,7 @@ from vanthu.documents.models import (
     ReviewStep,
     Status,
 )
-from vanthu.org.models import Person
+from vanthu.org.models import Person, Unit
 from vanthu.org.queries import Scope, scope_of
 
 
@@ -160,9 +160,10 @@ def can_replace(person: Person, document: Document) -> bool:
     return can_recall(person, document)
 
 
-def can_print_register(person: Person, unit_id: int) -> bool:
+def can_print_register(person: Person, unit: Unit) -> bool:
+    """The unit's clerks, and leaders whose subtree holds the unit, read and print its registers."""
     scope = scope_of(person)
-    return unit_id in scope.clerk_unit_ids or unit_id in scope.leader_unit_ids
+    return unit.pk in scope.clerk_unit_ids or scope.leads(unit)
 
 
 def is_outgoing(document: Document) -> bool:

@@ -304,10 +304,10 @@ def access_register(
     Only the unit's clerks and leaders print its registers, and only when their clearance covers every row: a
     secret register ('mat') needs at least Mật, and any register needs the highest mark found inside it.
     """
-    if person is None or not can_print_register(person, unit_id):
+    if person is None:
         raise Http404
     unit = Unit.objects.select_related("parent").filter(pk=unit_id).first()
-    if unit is None:
+    if unit is None or not can_print_register(person, unit):
         raise Http404
     printout = open_register(unit=unit, kind=kind, series=series, start=start, end=end)
     needed = max(printout.secrecy, Secrecy.CONFIDENTIAL if printout.is_secret else Secrecy.NONE)
