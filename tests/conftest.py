@@ -19,6 +19,27 @@ def _isolated_storage(settings, tmp_path_factory: pytest.TempPathFactory) -> Non
     settings.KEY_SCRYPT_LOG2N = 10  # the same key derivation as production (2**14), cheaper for tests
 
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "live_pki"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back the rows data migrations create (the 29 document types) when a transactional test of the same
+    worker flushed them. Serialized rollback is not used: it clashes with the content types Django re-creates
+    after each flush."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & TRANSACTIONAL_FIXTURES)
+    if not (marker or transactional or names & {"db", "cast", "doc_types"}):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from vanthu.documents import doctypes
+    from vanthu.documents.models import DocumentType
+
+    if DocumentType.objects.count() < len(doctypes.TYPES):
+        doctypes.ensure(DocumentType)
+
+
 @pytest.fixture
 def cast(db):
     from vanthu.demo.characters import build_cast
@@ -28,10 +49,8 @@ def cast(db):
 
 @pytest.fixture
 def doc_types(db):
-    from vanthu.documents import doctypes
     from vanthu.documents.models import DocumentType
 
-    doctypes.ensure(DocumentType)  # a transactional test may have flushed the migration's rows
     return {t.abbreviation or t.name: t for t in DocumentType.objects.all()}
 
 

@@ -19,7 +19,6 @@ from vanthu.core.choices import Secrecy, Urgency
 from vanthu.demo.characters import DEMO_PASSWORD, build_cast
 from vanthu.demo.pdfs import sample_draft, sample_incoming
 from vanthu.documents import actions as documents
-from vanthu.documents import doctypes
 from vanthu.documents.models import Document, DocumentType
 from vanthu.workflow import actions as workflow
 
@@ -27,9 +26,7 @@ from vanthu.workflow import actions as workflow
 # thread with a running loop unless told that this (synchronous, single-threaded) use is safe.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-# serialized_rollback: the flush after this test leaves no re-created content types behind, so that later
-# transactional tests restoring the serialized database (tests/signing) do not collide with them.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -106,7 +103,6 @@ def logout(page) -> None:
 def test_clerk_registers_and_commander_directs(live_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    doctypes.ensure(DocumentType)  # the transactional test flushed the migration's rows
     types = {t.abbreviation or t.name: t for t in DocumentType.objects.all()}
     cast = build_cast()
     earlier_documents(cast, types)

@@ -24,7 +24,7 @@ def equipped_cast(cast):
 
 
 @pytest.fixture
-def live_pki(transactional_db, django_db_serialized_rollback, live_server, settings, cast):
+def live_pki(transactional_db, live_server, settings, cast):
     from vanthu.signing.testing import equip_cast
 
     settings.PUBLIC_URL = live_server.url

@@ -685,7 +685,7 @@ def _deliver(document: Document, *, acting: Person) -> list[Document]:
 
 def _has_valid_personal_signature(pdf: bytes) -> bool:
     result = signing.validate(pdf)
-    return result.readable and any(s.valid and s.kind != "timestamp" for s in result.signatures)
+    return result.readable and any(s.valid and s.kind == "personal" for s in result.signatures)
 
 
 def _cancel_deliveries(document: Document, *, acting: Person, reason: str) -> None:
@@ -743,11 +743,7 @@ def issue_outgoing(
     document.current_file = stored
     now = timezone.now()
     for attachment in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file"):
-        lines = [
-            document.unit.name,
-            number_line(document.notation),
-            timezone.localtime(now).isoformat(timespec="seconds"),
-        ]
+        lines = [document.unit.name, number_line(document.notation)]  # the stamp adds the signing time
         sealed_attachment = signing.seal_text_only(
             pdf=attachment.file.read_bytes(), unit=document.unit, lines=lines, secret=secret
         )

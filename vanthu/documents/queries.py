@@ -36,7 +36,7 @@ from vanthu.documents.models import (
 from vanthu.documents.numbering import GENERAL, SECRET
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import Scope, scope_of
-from vanthu.signing.service import ValidationResult
+from vanthu.signing.service import ValidationResult, stored_validation
 
 PAGE_SIZE = 50
 KINDS = {"incoming": RegisterKind.INCOMING, "outgoing": RegisterKind.OUTGOING}
@@ -329,9 +329,7 @@ def _stored_validation(document: Document) -> ValidationResult | None:
     file = document.current_file
     if file is None:
         return None
-    from vanthu.signing.validation import stored_result
-
-    return stored_result(file)
+    return stored_validation(file)
 
 
 def _main_name(document: Document, versions: list[DraftVersion]) -> str:

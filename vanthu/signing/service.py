@@ -124,3 +124,10 @@ def record_validation(file: StoredFile) -> ValidationResult:
     from vanthu.signing import validation
 
     return validation.validate_and_store(file)
+
+
+def stored_validation(file: StoredFile) -> ValidationResult | None:
+    """The last stored validation of a file (None when it was never validated)."""
+    from vanthu.signing import validation
+
+    return validation.stored_result(file)
