@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from tests.api.conftest import error_of
 from vanthu.core.choices import Secrecy
 from vanthu.documents.models import Document, Status
 from vanthu.org.models import SigningAuthority
+from vanthu.signing.testing import bind_remote_key, equip_cast, remote_service_signs
 
 
 def draft_form(cast, doc_types, **overrides):
@@ -203,3 +206,32 @@ def test_docx_draft_is_converted_to_the_pdf_that_is_reviewed(cast, doc_types, ap
     source = quang.get(f"/documents/{body['id']}/files/{version['source_sha256']}")
     assert source.status_code == 200
     assert source["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_remote_signature_over_the_api(cast, draft, api):
+    equip_cast(cast, people=(), units=("staff",))
+    key = bind_remote_key(cast.son, acting=cast.admin)
+    api(cast.quang).post(f"/documents/{draft['id']}/submit", {"signer_authority": authority(cast.son)})
+    son = api(cast.son)
+
+    direct = son.post(f"/documents/{draft['id']}/sign", {"secret": "123456"})
+    assert direct.status_code == 400
+    assert error_of(direct)["code"] == "remote_key"
+
+    step1 = son.post(f"/documents/{draft['id']}/remote-signature")
+    assert step1.status_code == 200, step1.content
+    body = step1.json()
+    assert body["digest_algorithm"] == "sha256"
+    digest = base64.b64decode(body["digest_base64"])
+
+    garbage = son.post(f"/documents/{draft['id']}/remote-signature/complete", {"signature_base64": "@@@"})
+    assert garbage.status_code == 400
+    assert error_of(garbage)["field"] == "signature_base64"
+
+    answer = base64.b64encode(remote_service_signs(key, digest)).decode()
+    outsider = api(cast.tam).post(f"/documents/{draft['id']}/remote-signature/complete", {"signature_base64": answer})
+    assert outsider.status_code == 404
+    done = son.post(f"/documents/{draft['id']}/remote-signature/complete", {"signature_base64": answer})
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "signed"
+    assert Document.objects.get(pk=draft["id"]).status == Status.SIGNED

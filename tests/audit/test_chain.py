@@ -8,7 +8,8 @@ from vanthu.audit.models import AuditEvent
 
 def test_chains_verify_after_real_actions(cast):
     reports = log.verify_all()
-    assert reports and all(r.ok for r in reports)
+    assert reports
+    assert all(r.ok for r in reports)
     assert sum(r.events for r in reports) == AuditEvent.objects.count()
 
 
@@ -28,5 +29,5 @@ def test_deleting_an_event_breaks_its_chain(cast):
 def test_verbs_are_namespaced(cast):
     import pytest
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="namespaced"):
         log.record(actor=None, verb="nonamespace")

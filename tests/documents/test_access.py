@@ -39,7 +39,8 @@ def test_clerk_sees_her_units_document(cast, staff_doc):
 
 
 def test_commander_sees_everything_below_him(cast, staff_doc, secret_doc):
-    assert visible(cast.hung, staff_doc) and visible(cast.hung, secret_doc)
+    assert visible(cast.hung, staff_doc)
+    assert visible(cast.hung, secret_doc)
 
 
 def test_outsider_of_another_unit_gets_404(cast, staff_doc):

@@ -25,7 +25,9 @@ def authority(person):
 
 def test_draft_has_no_number(cast, doc_types, draft_pdf):
     doc = draft(cast, doc_types, draft_pdf)
-    assert doc.status == Status.DRAFT and doc.number is None and doc.code_number == ""
+    assert doc.status == Status.DRAFT
+    assert doc.number is None
+    assert doc.code_number == ""
     assert doc.versions.get().pdf.sha256 == doc.current_file.sha256
     assert doc.recipients.count() == 2
 
@@ -42,7 +44,8 @@ def test_review_chain_then_awaiting_signature_bound_to_the_reviewed_pdf(cast, do
     doc.refresh_from_db()
     assert doc.status == Status.AWAITING_SIGNATURE
     assert doc.approved_sha256 == doc.current_file.sha256
-    assert doc.signer == cast.son and doc.signer_competence == "THAM MƯU TRƯỞNG"
+    assert doc.signer == cast.son
+    assert doc.signer_competence == "THAM MƯU TRƯỞNG"
     assert [i.kind for i in inbox_for(cast.son).items if i.document.pk == doc.pk] == ["sign"]
 
 
@@ -65,7 +68,8 @@ def test_returned_draft_goes_back_to_the_drafter_and_a_new_version_is_reviewed_a
     actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority(cast.son),
                               reviewers=[(ReviewKind.CONTENT, cast.son)])
     step = doc.review_steps.get(round=2)
-    assert step.state == ReviewState.PENDING and step.version == version
+    assert step.state == ReviewState.PENDING
+    assert step.version == version
 
 
 def test_signer_must_hold_authority_for_the_issuing_unit(cast, doc_types, draft_pdf):

@@ -27,12 +27,15 @@ def data(doc_types, **overrides):
 def test_clerk_registers_a_scanned_document_with_the_next_incoming_number(cast, doc_types, incoming_pdf):
     doc = actions.register_incoming(unit=cast.staff, acting=cast.lan, data=data(doc_types),
                                     file=checked(incoming_pdf, "cv-125.pdf"))
-    assert doc.status == Status.REGISTERED and doc.number == 1
+    assert doc.status == Status.REGISTERED
+    assert doc.number == 1
     assert doc.notation == "125/BQP-TM"
-    assert doc.page_amount == 1 and doc.arrival_at is not None
+    assert doc.page_amount == 1
+    assert doc.arrival_at is not None
     assert doc.current_file.read_bytes() == incoming_pdf
     event = AuditEvent.objects.get(verb="documents.incoming.registered")
-    assert event.target_id == str(doc.pk) and event.actor_id == cast.lan.pk
+    assert event.target_id == str(doc.pk)
+    assert event.actor_id == cast.lan.pk
 
 
 def test_officer_who_is_not_clerk_cannot_register(cast, doc_types, incoming_pdf):
@@ -132,7 +135,8 @@ def test_oversize_file_is_refused(settings, incoming_pdf):
     settings.MAX_UPLOAD_BYTES = 1024
     with pytest.raises(ActionRefused) as err:
         check(incoming_pdf + b"\n" * 2048, name="lon.pdf")
-    assert err.value.code == "file_too_large" and err.value.status == 413
+    assert err.value.code == "file_too_large"
+    assert err.value.status == 413
 
 
 def test_concurrent_edit_is_refused(cast, doc_types, incoming_pdf):

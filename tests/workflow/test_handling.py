@@ -41,7 +41,8 @@ def test_the_whole_incoming_flow(cast, registered):
     actions.direct(document=registered, acting=cast.hung, text="Giao Sư đoàn 301 chủ trì; Bộ Tham mưu phối hợp.",
                    lead=cast.division, cooperate=[cast.son], info=[cast.binh], deadline=deadline)
     doc = Document.objects.get(pk=registered.pk)
-    assert doc.status == Status.DIRECTED and doc.due_date == deadline
+    assert doc.status == Status.DIRECTED
+    assert doc.due_date == deadline
     assert "direct" not in kinds(cast.hung)
     assert registered.pk in kinds(cast.dung)["unit"]  # the division's commander gets the unit's assignment
     assert registered.pk in kinds(cast.son)["cooperate"]

@@ -157,7 +157,13 @@ def can_recall(person: Person, document: Document) -> bool:
 
 
 def can_replace(person: Person, document: Document) -> bool:
-    return can_recall(person, document)
+    """Drafting a replacement: who may recall it, and the people of the unit that drafted it."""
+    if not document.is_outgoing or document.status != Status.ISSUED:
+        return False
+    scope = scope_of(person)
+    drafting = document.drafting_unit
+    drafted_here = drafting is not None and (drafting.pk == scope.unit_id or scope.leads(drafting))
+    return drafted_here or can_recall(person, document)
 
 
 def can_print_register(person: Person, unit: Unit) -> bool:

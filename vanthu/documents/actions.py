@@ -623,6 +623,20 @@ def signature_block(document: Document) -> signing.SignatureBlock:
 def sign_outgoing(*, document: Document, acting: Person, secret: str | None) -> Document:
     """The signer approves by signing: a personal PAdES signature over exactly the approved PDF."""
     document = _lock(document)
+    _check_signable(document, acting)
+    assert document.current_file is not None
+    signed = signing.sign_personal(
+        pdf=document.current_file.read_bytes(), person=acting, block=signature_block(document), secret=secret,
+        reason=_("Phê duyệt và ký ban hành"),
+    )
+    stored = _mark_signed(document, signed)
+    _validate_on_commit(stored)
+    log.record(actor=acting, verb="documents.outgoing.signed", target=document, unit=document.unit,
+               data={"sha256": stored.sha256, "approved_sha256": document.approved_sha256})
+    return document
+
+
+def _check_signable(document: Document, acting: Person) -> None:
     if not access.can_sign(acting, document):
         raise _deny(document)
     if document.current_file is None or document.current_file.sha256 != document.approved_sha256:
@@ -630,18 +644,51 @@ def sign_outgoing(*, document: Document, acting: Person, secret: str | None) -> 
                             code="not_approved_version", target=document)
     if document.signer_authority is not None:
         _check_authority(document.signer_authority, document)
-    signed = signing.sign_personal(
-        pdf=document.current_file.read_bytes(), person=acting, block=signature_block(document), secret=secret,
-        reason=_("Phê duyệt và ký ban hành"),
-    )
+
+
+def _mark_signed(document: Document, signed: bytes) -> files.StoredFile:
     stored = files.store_bytes(signed, content_type=PDF)
     document.current_file = stored
     document.status = Status.SIGNED
     document.signed_at = timezone.now()
-    _bump(document, "current_file", "status", "signed_at")
+    document.remote_request = None
+    _bump(document, "current_file", "status", "signed_at", "remote_request")
+    return stored
+
+
+@action("documents.outgoing.remote_requested")
+def request_remote_signature(*, document: Document, acting: Person) -> Document:
+    """For a signer whose key is at a remote signing service: prepare the signature over the approved PDF and
+    record the digest the service must sign (the person confirms on their device). The document stays
+    'Chờ ký' until `complete_remote_signature`."""
+    document = _lock(document)
+    _check_signable(document, acting)
+    assert document.current_file is not None
+    request = signing.begin_remote_personal(
+        pdf=document.current_file.read_bytes(), person=acting, block=signature_block(document), acting=acting,
+        reason=_("Phê duyệt và ký ban hành"),
+    )
+    document.remote_request = request
+    _bump(document, "remote_request")
+    log.record(actor=acting, verb="documents.outgoing.remote_requested", target=document, unit=document.unit,
+               data={"request": str(request.pk), "digest": bytes(request.digest).hex()})
+    return document
+
+
+@action("documents.outgoing.signed")
+def complete_remote_signature(*, document: Document, acting: Person, signature: bytes) -> Document:
+    """The remote signing service's answer: the signature value over the recorded digest. Checked against the
+    signer's certificate, then embedded: the same result as `sign_outgoing`."""
+    document = _lock(document)
+    _check_signable(document, acting)
+    if document.remote_request is None:
+        raise ActionRefused(_("Chưa có yêu cầu ký số từ xa cho văn bản này."), code="remote_missing",
+                            target=document)
+    signed = signing.finish_remote(request=document.remote_request, signature=signature, acting=acting)
+    stored = _mark_signed(document, signed)
     _validate_on_commit(stored)
     log.record(actor=acting, verb="documents.outgoing.signed", target=document, unit=document.unit,
-               data={"sha256": stored.sha256, "approved_sha256": document.approved_sha256})
+               data={"sha256": stored.sha256, "approved_sha256": document.approved_sha256, "remote": True})
     return document
 
 

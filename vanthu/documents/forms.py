@@ -458,6 +458,29 @@ class CommentForm(forms.Form):
     comment = text(_("Ý kiến"), 1000, required=True, missing=_("Hãy ghi ý kiến khi trả lại dự thảo."), rows=3)
 
 
+class RemoteSignatureForm(forms.Form):
+    """The signature value a remote signing service returned for the recorded digest (base64)."""
+
+    signature = forms.CharField(
+        label=_("Giá trị chữ ký (base64) do dịch vụ ký số từ xa trả về"), max_length=4096,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": _("Hãy dán giá trị chữ ký do dịch vụ ký số trả về.")},
+    )
+
+    def clean_signature(self) -> bytes:
+        import base64
+        import binascii
+
+        text = "".join(self.cleaned_data["signature"].split())
+        try:
+            value = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise forms.ValidationError(_("Giá trị chữ ký không phải chuỗi base64 hợp lệ.")) from exc
+        if not 32 <= len(value) <= 1024:
+            raise forms.ValidationError(_("Độ dài giá trị chữ ký không hợp lệ."))
+        return value
+
+
 class SecretForm(VersionMixin, forms.Form):
     """The PIN or passphrase of a key, asked at each signature and never stored."""
 

@@ -174,6 +174,10 @@ class Document(models.Model):
     signer_authority = models.ForeignKey("org.SigningAuthority", null=True, blank=True, on_delete=models.PROTECT,
                                          related_name="+")
     approved_sha256 = models.CharField(_("mã băm bản đã duyệt"), max_length=64, blank=True)
+    remote_request = models.ForeignKey(
+        "signing.RemoteSigningRequest", verbose_name=_("yêu cầu ký số từ xa"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
     issued_at = models.DateTimeField(_("phát hành lúc"), null=True, blank=True)
     issued_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

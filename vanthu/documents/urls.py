@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/review/", views.draft_review, name="draft_review"),
     path("documents/<int:pk>/return-for-revision/", views.draft_return, name="draft_return"),
     path("documents/<int:pk>/sign/", views.document_sign, name="document_sign"),
+    path("documents/<int:pk>/sign/remote/", views.document_sign_remote, name="document_sign_remote"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
 ]

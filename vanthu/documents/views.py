@@ -7,6 +7,7 @@ form again with the action's refusal next to its field and everything typed kept
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vanthu.core import files
+from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.documents import access, actions, queries
 from vanthu.documents.forms import (
@@ -30,6 +32,7 @@ from vanthu.documents.forms import (
     IncomingForm,
     IncomingMetadataForm,
     ReasonForm,
+    RemoteSignatureForm,
     ReviewForm,
     SecretForm,
     SubmitForm,
@@ -381,6 +384,11 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
     document = access.access_document(person, pk, need="sign")
     credential = signing.credential_for_person(person)
+    if credential.backend == "remote":
+        target = reverse("document_sign_remote", args=[document.pk])
+        if is_htmx(request):  # the "Ký số" button loads a panel: send the whole page there instead
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
     form = SecretForm(bound_data(request), needs_secret=credential.needs_secret,
                       initial={"expected_version": document.version})
     done = submit(request, form, lambda d: actions.sign_outgoing(document=document, acting=person,
@@ -389,6 +397,37 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if done is not None:
         return _detail(done)
     return _signing_page(request, person, document, form, credential=credential, mode="sign")
+
+
+@GET_POST
+def document_sign_remote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Signing with a key held by a remote signing service: 'Gửi yêu cầu ký' records the digest (the signer
+    confirms on their device); the service's answer completes the signature."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="sign")
+    credential = signing.credential_for_person(person)
+    form = RemoteSignatureForm(bound_data(request) if request.POST.get("step") == "complete" else None)
+    if request.method == "POST" and request.POST.get("step") == "request":
+        try:
+            actions.request_remote_signature(document=document, acting=person)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã gửi yêu cầu ký. Đồng chí xác nhận trên thiết bị ký số của mình."))
+        return redirect("document_sign_remote", pk=document.pk)
+    done = submit(request, form, lambda d: actions.complete_remote_signature(
+        document=document, acting=person, signature=d["signature"]),
+        _("Đã ký số văn bản. Văn thư sẽ cấp số và phát hành."))
+    if done is not None:
+        return _detail(done)
+    document.refresh_from_db(fields=["remote_request", "version"])
+    remote = document.remote_request
+    context: dict[str, Any] = {
+        "document": document, "form": form, "credential": credential, "mode": "remote",
+        "remote": remote, "digest_b64": base64.b64encode(bytes(remote.digest)).decode() if remote else "",
+        "page": queries.document_page(person, document), "show_file": True,
+    }
+    return render(request, "documents/sign_remote.html", context)
 
 
 @GET_POST

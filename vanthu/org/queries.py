@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from vanthu.org.models import Person, Role, RoleGrant, SigningAuthority, Unit
 
@@ -95,7 +96,7 @@ def leaders_over(unit: Unit) -> QuerySet[Person]:
 
 
 def signing_authorities(person: Person, *, on: dt.date | None = None) -> list[SigningAuthority]:
-    day = on or dt.date.today()
+    day = on or timezone.localdate()
     rows = SigningAuthority.objects.filter(person=person, revoked_at__isnull=True, valid_from__lte=day).filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=day)
     )
@@ -103,7 +104,7 @@ def signing_authorities(person: Person, *, on: dt.date | None = None) -> list[Si
 
 
 def signers_for(unit: Unit, *, on: dt.date | None = None) -> QuerySet[SigningAuthority]:
-    day = on or dt.date.today()
+    day = on or timezone.localdate()
     return (
         SigningAuthority.objects.filter(unit=unit, revoked_at__isnull=True, valid_from__lte=day, person__is_active=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))

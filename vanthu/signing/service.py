@@ -17,6 +17,7 @@ from vanthu.core.errors import ActionRefused
 if TYPE_CHECKING:
     from vanthu.core.models import StoredFile
     from vanthu.org.models import Person, Unit
+    from vanthu.signing.models import RemoteSigningRequest
 
 
 class SigningRefused(ActionRefused):
@@ -131,3 +132,22 @@ def stored_validation(file: StoredFile) -> ValidationResult | None:
     from vanthu.signing import validation
 
     return validation.stored_result(file)
+
+
+def begin_remote_personal(
+    *, pdf: bytes, person: Person, block: SignatureBlock, acting: Person | None, reason: str = ""
+) -> RemoteSigningRequest:
+    """Remote signing, step 1: prepare the personal signature and record the digest the person's remote
+    signing service must sign (CSC signHash style). The PDF is finished by `finish_remote`."""
+    from vanthu.signing import pades
+
+    return pades.begin_remote_personal(pdf=pdf, person=person, block=block, acting=acting, reason=reason)
+
+
+def finish_remote(*, request: RemoteSigningRequest, signature: bytes, acting: Person | None) -> bytes:
+    """Remote signing, step 2: accept the signature value (checked against the certificate) and return the
+    signed PDF."""
+    from vanthu.signing import actions, pades
+
+    completed = actions.complete_remote_signing(request=request, signature=signature, acting=acting)
+    return pades.finish_remote(completed)

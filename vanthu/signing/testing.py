@@ -290,3 +290,26 @@ def put_on_token(token: SoftToken, *, owner: Person | Unit, label: str, algorith
         session.create_object(attributes)
     return actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin, acting=None,
                                               key_label=label, make_default=make_default)
+
+
+def bind_remote_key(person: Person, *, acting: Person | None = None) -> PrivateKey:
+    """Give `person` a certificate whose key lives at a "remote signing service", and return that key so a
+    test can play the service (sign the recorded digest). No remote service can run on a test machine."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = pooled_key("rsa", f"remote:{_label(person)}")
+    certificate = pki.build_end_entity(subject=pki.person_subject(person), public_key=key.public_key(),
+                                       issuer=pki.issuer_of(ensure_ca()))
+    actions.bind_remote_certificate(owner=person, data=certificate.public_bytes(serialization.Encoding.PEM),
+                                    service_url="https://ky-so.example.vn/csc/v2", credential_id=f"p{person.pk}",
+                                    acting=acting, make_default=True)
+    return key
+
+
+def remote_service_signs(key: PrivateKey, digest: bytes) -> bytes:
+    """What a CSC signHash service returns for a SHA-256 digest (RSA PKCS#1 v1.5)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))

@@ -29,7 +29,12 @@ def can_direct(person: Person, document: Document) -> bool:
     ).exists()
 
 
+CLOSED_DOCUMENT = (Status.CANCELLED, Status.RETURNED)
+
+
 def can_forward(person: Person, assignment: Assignment) -> bool:
+    if assignment.document.status in CLOSED_DOCUMENT:
+        return False
     if assignment.unit_id is None or not assignment.is_open or assignment.role == AssignmentRole.PRESENT:
         return False
     scope = scope_of(person)
@@ -38,7 +43,7 @@ def can_forward(person: Person, assignment: Assignment) -> bool:
 
 def can_handle(person: Person, assignment: Assignment) -> bool:
     """The assignee person, or for a unit assignment the unit's leader (who may also handle it directly)."""
-    if assignment.role == AssignmentRole.PRESENT:
+    if assignment.role == AssignmentRole.PRESENT or assignment.document.status in CLOSED_DOCUMENT:
         return False
     if assignment.person_id is not None:
         return assignment.person_id == person.pk

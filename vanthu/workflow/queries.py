@@ -106,7 +106,7 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
     if any(want(k) for k in ("direct", "lead", "cooperate", "info", "unit")):
         assignments = Assignment.objects.filter(assignment_q, state__in=OPEN_STATES).exclude(
             Q(unit__isnull=False) & Q(forwards__state__in=OPEN_STATES)
-        )
+        ).exclude(document__status__in=(Status.CANCELLED, Status.RETURNED))
         rows = list(
             assignments.select_related("document__unit", "document__doc_type", "unit")
             .order_by("-urgency", "deadline", "created_at")[: SECTION_LIMIT * 4]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from typing import Annotated
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Header, Router, UploadedFile
+from ninja import Field, File, Form, Header, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from vanthu.api.auth import person_of
@@ -197,6 +199,42 @@ class SignIn(In):
 def sign(request: HttpRequest, document_id: int, payload: SignIn) -> DocumentDetail:
     document = document_for(request, document_id)
     actions.sign_outgoing(document=document, acting=person_of(request), secret=payload.secret or None)
+    return detail_of(request, document)
+
+
+class RemoteRequestOut(Schema):
+    request_id: str
+    digest_algorithm: str
+    digest_base64: str = Field(description="Giá trị băm dịch vụ ký số từ xa phải ký (CSC signHash)")
+    expires_at: dt.datetime
+
+
+@router.post("/documents/{document_id}/remote-signature", response={200: RemoteRequestOut, **ERRORS},
+             summary="Ký số từ xa, bước 1: chuẩn bị chữ ký và lấy giá trị băm cần ký")
+def remote_signature_request(request: HttpRequest, document_id: int) -> RemoteRequestOut:
+    document = document_for(request, document_id)
+    document = actions.request_remote_signature(document=document, acting=person_of(request))
+    remote = document.remote_request
+    assert remote is not None
+    return RemoteRequestOut(request_id=str(remote.pk), digest_algorithm=remote.digest_algorithm,
+                            digest_base64=base64.b64encode(bytes(remote.digest)).decode(),
+                            expires_at=remote.expires_at)
+
+
+class RemoteCompleteIn(In):
+    signature_base64: str = Field(max_length=4096, description="Giá trị chữ ký do dịch vụ ký số từ xa trả về")
+
+
+@router.post("/documents/{document_id}/remote-signature/complete", response={200: DocumentDetail, **ERRORS},
+             summary="Ký số từ xa, bước 2: gửi giá trị chữ ký để hoàn tất")
+def remote_signature_complete(request: HttpRequest, document_id: int, payload: RemoteCompleteIn) -> DocumentDetail:
+    document = document_for(request, document_id)
+    try:
+        value = base64.b64decode("".join(payload.signature_base64.split()), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ActionRefused(_("Giá trị chữ ký không phải chuỗi base64 hợp lệ."), code="invalid",
+                            field="signature_base64") from exc
+    actions.complete_remote_signature(document=document, acting=person_of(request), signature=value)
     return detail_of(request, document)
 
 
