@@ -77,3 +77,18 @@ def checked(data: bytes, name: str = "van-ban.pdf"):
 
 def token() -> uuid.UUID:
     return uuid.uuid4()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, end sessions a live server's request threads may still hold (a browser's keep-alive
+    connection) so the test database can be dropped at the end of the run."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
