@@ -75,7 +75,9 @@ def access_document(person: Person | None, pk: int | str, *, need: str = "read")
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
     document = (
-        Document.objects.select_related("unit", "drafting_unit", "doc_type", "register", "signer", "created_by")
+        Document.objects.select_related(
+            "unit", "drafting_unit", "doc_type", "register__unit", "signer", "created_by"
+        )
         .filter(pk=key)
         .first()
     )

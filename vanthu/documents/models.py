@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
@@ -119,6 +120,13 @@ class Register(models.Model):
     @property
     def is_secret(self) -> bool:
         return self.series == "mat"
+
+    @property
+    def display_name(self) -> str:
+        """The register's name in the reader's language (`name` keeps the Vietnamese one it was opened with)."""
+        from vanthu.documents.numbering import register_name
+
+        return register_name(unit=self.unit, kind=self.kind, series=self.series, year=self.year)
 
 
 class Document(models.Model):
@@ -297,8 +305,8 @@ class ReviewKind(models.TextChoices):
 class ReviewState(models.TextChoices):
     WAITING = "waiting", _("Chưa đến lượt")
     PENDING = "pending", _("Chờ ý kiến")
-    APPROVED = "approved", _("Đồng ý")
-    RETURNED = "returned", _("Trả lại")
+    APPROVED = "approved", pgettext_lazy("review state", "Đồng ý")
+    RETURNED = "returned", pgettext_lazy("review state", "Trả lại")
     CANCELLED = "cancelled", _("Đã hủy")
 
 
@@ -334,7 +342,7 @@ class Recipient(models.Model):
     class Purpose(models.TextChoices):
         ACTION = "action", _("Để thực hiện")
         INFO = "info", _("Để biết")
-        ARCHIVE = "archive", _("Lưu")
+        ARCHIVE = "archive", pgettext_lazy("recipient purpose", "Lưu")
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Chưa gửi")

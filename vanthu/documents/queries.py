@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from vanthu.audit import log
 from vanthu.audit.models import AuditEvent
@@ -200,10 +200,10 @@ HISTORY_PHRASES: dict[str, Any] = {
     "documents.incoming.arrived": gettext_lazy("Văn bản đến qua liên thông nội bộ, chờ vào sổ"),
     "documents.incoming.accepted": gettext_lazy("Vào sổ văn bản đến, số đến %(number)s"),
     "documents.incoming.returned": gettext_lazy("Trả lại văn bản cho nơi gửi. Lý do: %(reason)s"),
-    "documents.incoming.updated": gettext_lazy("Sửa thông tin văn bản đến"),
+    "documents.incoming.updated": pgettext_lazy("history", "Sửa thông tin văn bản đến"),
     "documents.incoming.cancelled": gettext_lazy("Hủy văn bản theo thu hồi của nơi ban hành. Lý do: %(reason)s"),
-    "documents.draft.created": gettext_lazy("Tạo dự thảo"),
-    "documents.draft.updated": gettext_lazy("Sửa thông tin dự thảo"),
+    "documents.draft.created": pgettext_lazy("history", "Tạo dự thảo"),
+    "documents.draft.updated": pgettext_lazy("history", "Sửa thông tin dự thảo"),
     "documents.draft.version_added": gettext_lazy("Tải lên dự thảo phiên bản %(version)s"),
     "documents.draft.submitted": gettext_lazy("Trình duyệt dự thảo (lượt %(round)s)"),
     "documents.draft.reviewed.yes": gettext_lazy("Đồng ý dự thảo"),
@@ -216,7 +216,7 @@ HISTORY_PHRASES: dict[str, Any] = {
     "workflow.document.presented": gettext_lazy("Trình %(to)s xin ý kiến chỉ đạo"),
     "workflow.document.directed": gettext_lazy("Cho ý kiến chỉ đạo: %(lead)s chủ trì"),
     "workflow.assignment.forwarded": gettext_lazy("Chuyển xử lý cho %(to)s"),
-    "workflow.assignment.started": gettext_lazy("Bắt đầu xử lý"),
+    "workflow.assignment.started": pgettext_lazy("history", "Bắt đầu xử lý"),
     "workflow.assignment.completed": gettext_lazy("Báo cáo hoàn thành xử lý"),
 }
 

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -341,8 +342,8 @@ def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
     ), _("Đã trình dự thảo."))
     if done is not None:
         return _detail(done)
-    return _form_page(request, document, form, title=_("Trình duyệt và trình ký dự thảo"), submit=_("Trình"),
-                      template="documents/submit.html")
+    return _form_page(request, document, form, title=_("Trình duyệt và trình ký dự thảo"),
+                      submit=pgettext("submit a draft", "Trình"), template="documents/submit.html")
 
 
 @GET_POST

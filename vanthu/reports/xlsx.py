@@ -89,9 +89,12 @@ class _RowCells:
 
 
 def _sheet_title(printout: RegisterPrintout) -> str:
-    kind = _("đến") if printout.is_incoming else _("đi")
-    secret = _("mật") + " " if printout.is_secret else ""
-    return f"{_('Sổ')} {secret}{kind} {printout.years_text.replace(' – ', '-')}"[:31]
+    years = printout.years_text.replace(" – ", "-")
+    if printout.is_incoming:
+        title = _("Sổ mật đến %(years)s") if printout.is_secret else _("Sổ đến %(years)s")
+    else:
+        title = _("Sổ mật đi %(years)s") if printout.is_secret else _("Sổ đi %(years)s")
+    return (title % {"years": years})[:31]
 
 
 def render(printout: RegisterPrintout, rows: Iterable[Row], *, printed_by: Person | None = None,

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -198,7 +199,9 @@ def anchors(request: HttpRequest) -> HttpResponse:
             except ActionRefused as exc:
                 _refused_into(form, exc)
             else:
-                messages.success(request, _("Đã thêm %(n)d chứng thư CA vào danh sách tin cậy.") % {"n": len(created)})
+                messages.success(request, ngettext("Đã thêm %(n)d chứng thư CA vào danh sách tin cậy.",
+                                                  "Đã thêm %(n)d chứng thư CA vào danh sách tin cậy.",
+                                                  len(created)) % {"n": len(created)})
                 return redirect("signing:anchors")
         return _anchors_page(request, form, status=400)
     if request.method != "GET":

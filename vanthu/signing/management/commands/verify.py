@@ -20,22 +20,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from vanthu.signing.service import SignatureReport, SigningRefused, ValidationResult
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 KINDS = {
-    "personal": _lazy("chữ ký cá nhân"),
-    "organisation": _lazy("chữ ký số của cơ quan, tổ chức"),
-    "timestamp": _lazy("dấu thời gian lưu trữ"),
-    "unknown": _lazy("chữ ký số (không rõ của cá nhân hay cơ quan)"),
+    "personal": gettext_lazy("chữ ký cá nhân"),
+    "organisation": gettext_lazy("chữ ký số của cơ quan, tổ chức"),
+    "timestamp": gettext_lazy("dấu thời gian lưu trữ"),
+    "unknown": gettext_lazy("chữ ký số (không rõ của cá nhân hay cơ quan)"),
 }
 MODIFICATIONS = {
-    "none": _lazy("không có"),
-    "form_filling": _lazy("điền số, ngày / ký tiếp (được phép)"),
-    "annotations": _lazy("thêm chú thích (không được phép)"),
-    "other": _lazy("sửa đổi nội dung (không được phép)"),
+    "none": gettext_lazy("không có"),
+    "form_filling": gettext_lazy("điền số, ngày / ký tiếp (được phép)"),
+    "annotations": gettext_lazy("thêm chú thích (không được phép)"),
+    "other": gettext_lazy("sửa đổi nội dung (không được phép)"),
 }
 
 
