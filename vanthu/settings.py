@@ -167,10 +167,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Signing.
 SIGNING_DIR = env_path("SIGNING_DIR", DATA_DIR / "signing")
-# PAdES level of issued documents: B-B, B-T, B-LT or B-LTA. Empty: B-LT where a TSA is configured, else B-B.
+# PAdES level of issued documents: B-B, B-T, B-LT or B-LTA. Empty: B-LT with a TSA service (a URL), B-T with
+# the built-in TSA (the embedded default), B-B without a TSA (tests, unless they set one).
 PADES_LEVEL = env_str("PADES_LEVEL", "")
-# RFC 3161 timestamp authority. "builtin" uses vanthu's own TSA at PUBLIC_URL; a URL uses that service.
-TSA_URL = env_str("TSA_URL", "")
+# RFC 3161 timestamp authority: "builtin" (default) is vanthu's own TSA, called in-process; a URL uses that
+# service; empty means no timestamps.
+TSA_URL = env_str("TSA_URL", "" if TESTING else "builtin")
 PKCS11_MODULE = env_str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")

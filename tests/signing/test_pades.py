@@ -234,9 +234,11 @@ def test_bad_level_setting_is_refused(settings):
         pades.configured_level()
 
 
-def test_default_level_is_b_lt_with_a_tsa_else_b_b(settings):
+def test_default_level_is_b_lt_with_a_tsa_service_b_t_with_the_builtin_one_else_b_b(settings):
     settings.PADES_LEVEL = ""
     settings.TSA_URL = ""
     assert pades.configured_level() == "B-B"
     settings.TSA_URL = "builtin"
+    assert pades.configured_level() == "B-T"
+    settings.TSA_URL = "http://127.0.0.1:9/tsa"
     assert pades.configured_level() == "B-LT"

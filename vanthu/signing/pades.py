@@ -108,14 +108,18 @@ T = TypeVar("T")
 
 
 def configured_level() -> str:
-    """settings.PADES_LEVEL, or B-LT when a TSA is configured and B-B otherwise."""
+    """settings.PADES_LEVEL; by default B-LT with a TSA service, B-T with vanthu's built-in TSA (the embedded
+    default: its OCSP/CRL responders are the server itself, not reachable while it signs its demo), else B-B."""
     level = (settings.PADES_LEVEL or "").strip().upper()
     if level:
         if level not in LEVELS:
             raise SigningRefused(_("Cấu hình mức chữ ký PAdES “%(level)s” không hợp lệ (B-B, B-T, B-LT, B-LTA).")
                                  % {"level": level}, code="bad_level")
         return level
-    return "B-LT" if settings.TSA_URL.strip() else "B-B"
+    tsa = settings.TSA_URL.strip()
+    if not tsa:
+        return "B-B"
+    return "B-T" if tsa == "builtin" else "B-LT"
 
 
 class _Runtime:
