@@ -51,8 +51,8 @@ def test_b_t_with_the_tsa_over_http(live_pki, draft_pdf, settings):
 
 
 def test_b_lt_embeds_certificates_and_revocation_data(live_pki, draft_pdf, settings):
-    settings.TSA_URL = "builtin"
-    settings.PADES_LEVEL = ""  # the default with a TSA: B-LT
+    settings.TSA_URL = live_pki.live_url + "/pki/tsa"
+    settings.PADES_LEVEL = ""  # the default with a TSA service: B-LT
     issued = _issue(live_pki, draft_pdf)
     assert_pdfsig_valid(issued, 2)
     reader = PdfFileReader(io.BytesIO(issued))
