@@ -115,3 +115,18 @@ def test_a_file_of_another_document_is_not_served_through_this_one(cast, doc_typ
     response = api(cast.lan).get(f"/documents/{mine.pk}/files/{other.current_file_id}")
     assert response.status_code == 404
     assert api(cast.lan).get(f"/documents/{mine.pk}/files/not-a-hash").status_code in (404, 422)
+
+
+def test_electronic_copy_over_the_api(cast, doc_types, incoming_pdf, api):
+    from vanthu.signing.testing import SIGNING_SECRET, equip_cast
+
+    equip_cast(cast, people=(), units=("staff",))
+    document = register_incoming(cast, doc_types, incoming_pdf)
+    lan = api(cast.lan)
+    made = lan.post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.staff.pk, "secret": SIGNING_SECRET})
+    assert made.status_code == 201, made.content
+    assert made.json()["form"] == "SY"
+    assert lan.get(f"/documents/{document.pk}/files/{made.json()['sha256']}").status_code == 200
+    wrong_unit = lan.post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.command.pk})
+    assert wrong_unit.status_code == 403
+    assert api(cast.tam).post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.staff.pk}).status_code == 404

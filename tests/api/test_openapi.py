@@ -23,7 +23,7 @@ ENDPOINTS = {
     ("post", "/documents/{document_id}/review"), ("post", "/documents/{document_id}/return-for-revision"),
     ("post", "/documents/{document_id}/sign"), ("post", "/documents/{document_id}/issue"),
     ("post", "/documents/{document_id}/recall"), ("post", "/documents/{document_id}/remote-signature"),
-    ("post", "/documents/{document_id}/remote-signature/complete"),
+    ("post", "/documents/{document_id}/remote-signature/complete"), ("post", "/documents/{document_id}/copies"),
 }
 
 

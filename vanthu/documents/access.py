@@ -168,6 +168,17 @@ def can_replace(person: Person, document: Document) -> bool:
     return drafted_here or can_recall(person, document)
 
 
+COPYABLE = (Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS, Status.DONE, Status.ISSUED)
+
+
+def can_copy(person: Person, document: Document) -> bool:
+    """A clerk may make electronic copies (SAO Y, SAO LỤC, TRÍCH SAO) of a registered or issued document
+    they can see, signed with the organisation signature of a unit they are clerk of."""
+    return (
+        bool(scope_of(person).clerk_unit_ids) and document.status in COPYABLE and document.current_file_id is not None
+    )
+
+
 def can_print_register(person: Person, unit: Unit) -> bool:
     """The unit's clerks, and leaders whose subtree holds the unit, read and print its registers."""
     scope = scope_of(person)
@@ -189,4 +200,5 @@ PREDICATES = {
     "sign": can_sign,
     "issue": can_issue,
     "recall": can_recall,
+    "copy": can_copy,
 }

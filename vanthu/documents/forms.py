@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
-from vanthu.documents.models import Document, DocumentType, ReceivedVia, ReviewKind
+from vanthu.documents.models import CopyForm, Document, DocumentCopy, DocumentType, ReceivedVia, ReviewKind
 from vanthu.documents.uploads import DOCX, PDF, CheckedFile, check, read_upload
 from vanthu.org.models import Person, SigningAuthority, Unit
 
@@ -456,6 +456,35 @@ class ReviewForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = text(_("Ý kiến"), 1000, required=True, missing=_("Hãy ghi ý kiến khi trả lại dự thảo."), rows=3)
+
+
+class TrueCopyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        made = timezone.localtime(obj.made_at).strftime("%d/%m/%Y %H:%M")
+        return f"{obj.get_form_display()} — {obj.unit} — {made}"
+
+
+class CopyRequestForm(forms.Form):
+    """Which copy to make, by which unit, and the PIN of that unit's seal key."""
+
+    form = forms.ChoiceField(label=_("Hình thức sao"), choices=CopyForm.choices, initial=CopyForm.TRUE_COPY)
+    unit = forms.ModelChoiceField(label=_("Cơ quan sao"), queryset=Unit.objects.none(),
+                                  error_messages={"required": _("Hãy chọn cơ quan sao.")})
+    pages = forms.CharField(label=_("Các trang trích sao"), required=False, max_length=100,
+                            help_text=_("Chỉ với trích sao, ví dụ 1-3, 5."))
+    source_copy = TrueCopyChoiceField(label=_("Sao lục từ bản sao y"), queryset=DocumentCopy.objects.none(),
+                                      required=False)
+    secret = forms.CharField(label=_("Mã PIN chữ ký số của cơ quan"), required=False, max_length=256, strip=False,
+                             widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args: Any, units: list[Unit], true_copies: list[DocumentCopy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = Unit.objects.filter(pk__in=[u.pk for u in units]).order_by("path")
+        copy_field = self.fields["source_copy"]
+        assert isinstance(copy_field, forms.ModelChoiceField)
+        copy_field.queryset = DocumentCopy.objects.filter(pk__in=[c.pk for c in true_copies]).order_by("made_at")
 
 
 class RemoteSignatureForm(forms.Form):

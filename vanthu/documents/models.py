@@ -376,6 +376,42 @@ class Recipient(models.Model):
         return self.unit.name if self.unit_id and self.unit else self.external_name
 
 
+class CopyForm(models.TextChoices):
+    """Forms of copy (Decree 30 Điều 25) with their Phụ lục III abbreviations."""
+
+    TRUE_COPY = "SY", _("SAO Y")
+    REISSUE_COPY = "SL", _("SAO LỤC")
+    EXTRACT = "TrS", _("TRÍCH SAO")
+
+
+class DocumentCopy(models.Model):
+    """An electronic copy of a document made by a unit: the copy's PDF carries the unit's organisation
+    signature with the text-only stamp (copy form, unit, signing time) at the top right of page 1."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="copies")
+    form = models.CharField(_("hình thức sao"), max_length=3, choices=CopyForm.choices)
+    unit = models.ForeignKey(Unit, verbose_name=_("cơ quan sao"), on_delete=models.PROTECT, related_name="+")
+    source_copy = models.ForeignKey("self", verbose_name=_("sao từ bản sao y"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="reissues")
+    pages = models.CharField(_("các trang trích sao"), max_length=100, blank=True)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bản sao điện tử")
+        verbose_name_plural = _("bản sao điện tử")
+        ordering = ["document", "made_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} — {self.document}"
+
+    @property
+    def file_name(self) -> str:
+        base = (self.document.notation or f"van-ban-{self.document_id}").replace("/", "_")
+        return f"{base}_{self.form}_{self.pk}.pdf"
+
+
 class ShareReason(models.TextChoices):
     PRESENTED = "presented", _("Được trình")
     LEAD = "lead", _("Chủ trì xử lý")

@@ -23,7 +23,9 @@ from vanthu.audit.models import AuditEvent
 from vanthu.core.choices import Secrecy
 from vanthu.documents.access import visible_q
 from vanthu.documents.models import (
+    CopyForm,
     Document,
+    DocumentCopy,
     DocumentFile,
     DocumentShare,
     DraftVersion,
@@ -218,6 +220,7 @@ HISTORY_PHRASES: dict[str, Any] = {
     "workflow.assignment.forwarded": gettext_lazy("Chuyển xử lý cho %(to)s"),
     "workflow.assignment.started": pgettext_lazy("history", "Bắt đầu xử lý"),
     "workflow.assignment.completed": gettext_lazy("Báo cáo hoàn thành xử lý"),
+    "documents.copy.made": gettext_lazy("Làm bản sao điện tử (%(form)s)"),
 }
 
 
@@ -241,6 +244,8 @@ def _phrase(event: AuditEvent, names: dict[int, str]) -> tuple[str, str]:
                                                                   "notation", "lead")}
     to = data.get("to")
     values["to"] = names.get(to, "") if isinstance(to, int) else (to or "")
+    form = data.get("form")
+    values["form"] = CopyForm(form).label if form in CopyForm.values else ""
     detail = ""
     if event.verb == "workflow.document.directed":
         parts = []
@@ -288,6 +293,7 @@ class DocumentPage:
     replaced_by: list[Document]
     history: list[HistoryEntry]
     validation: ValidationResult | None  # the stored signature check of the current file (signing panel)
+    copies: list[DocumentCopy]  # electronic copies (SAO Y, SAO LỤC, TRÍCH SAO) made of it
 
 
 def document_page(person: Person, document: Document) -> DocumentPage:
@@ -321,6 +327,7 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         replaced_by=[d for d in linked if d.replaces_id == document.pk],
         history=history_for(document),
         validation=_stored_validation(document),
+        copies=list(document.copies.select_related("unit", "made_by").order_by("made_at")),
     )
 
 
@@ -374,4 +381,7 @@ def file_of(document: Document, sha256: str) -> tuple[str, str]:
         return f"{version.source_name.rsplit('.', 1)[0]}.pdf", version.pdf.content_type
     if document.current_file_id == sha256 and document.current_file is not None:
         return f"{(document.notation or 'van-ban').replace('/', '_')}.pdf", document.current_file.content_type
+    copy = document.copies.filter(file_id=sha256).select_related("document").first()
+    if copy is not None:
+        return copy.file_name, "application/pdf"
     raise Http404

@@ -22,5 +22,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/sign/", views.document_sign, name="document_sign"),
     path("documents/<int:pk>/sign/remote/", views.document_sign_remote, name="document_sign_remote"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
+    path("documents/<int:pk>/copy/", views.document_copy, name="document_copy"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
 ]

@@ -28,6 +28,7 @@ from vanthu.core.htmx import is_htmx
 from vanthu.documents import access, actions, queries
 from vanthu.documents.forms import (
     CommentForm,
+    CopyRequestForm,
     DraftForm,
     DraftMetadataForm,
     IncomingForm,
@@ -43,7 +44,7 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
-from vanthu.documents.models import Document, Status
+from vanthu.documents.models import CopyForm, Document, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import leaders_over, scope_of, signers_for
@@ -123,6 +124,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "issue": access.can_issue(person, document),
         "recall": access.can_recall(person, document),
         "replace": access.can_replace(person, document),
+        "copy": access.can_copy(person, document),
     }
     return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
 
@@ -456,6 +458,26 @@ def _signing_page(request: HttpRequest, person: Person, document: Document, form
         return render(request, "documents/sign.html#panel", context)
     context.update(page=queries.document_page(person, document), show_file=True)
     return render(request, "documents/sign.html", context)
+
+
+@GET_POST
+def document_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk makes an electronic copy (SAO Y, SAO LỤC, TRÍCH SAO) signed with the unit's seal key."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need="copy")
+    units = list(Unit.objects.filter(pk__in=scope_of(person).clerk_unit_ids).order_by("path"))
+    true_copies = list(document.copies.filter(form=CopyForm.TRUE_COPY).select_related("unit").order_by("made_at"))
+    form = CopyRequestForm(bound_data(request), units=units, true_copies=true_copies,
+                           initial={"unit": document.unit_id if document.unit_id in {u.pk for u in units} else None})
+    done = submit(request, form, lambda d: actions.make_copy(
+        document=document, acting=person, unit=d["unit"], form=d["form"], pages=d["pages"],
+        source_copy=d["source_copy"], secret=d["secret"] or None,
+    ), lambda copy: _("Đã làm %(form)s, ký số của %(unit)s.") % {"form": copy.get_form_display(), "unit": copy.unit})
+    if done is not None:
+        return _detail(document)
+    return _form_page(request, document, form, title=_("Làm bản sao điện tử"), submit=_("Sao và ký số"),
+                      intro=_("Bản sao điện tử được ký số của cơ quan (không hình dấu) ở góc trên bên phải trang "
+                              "đầu, ghi hình thức sao, tên cơ quan sao và thời gian ký."))
 
 
 @GET_POST

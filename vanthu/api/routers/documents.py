@@ -6,17 +6,23 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
+from ninja.responses import Status as Answer
 
 from vanthu.api import queries
 from vanthu.api.auth import person_of
-from vanthu.api.common import document_for
-from vanthu.api.schemas import DocumentDetail, DocumentSummary
+from vanthu.api.common import document_for, unit_by_id
+from vanthu.api.errors import ErrorOut
+from vanthu.api.schemas import DocumentDetail, DocumentSummary, In
 from vanthu.core import files
+from vanthu.core.errors import ActionRefused
+from vanthu.documents import actions
 from vanthu.documents import queries as document_queries
-from vanthu.documents.models import Status
+from vanthu.documents.models import DocumentCopy, Status
 
 router = Router()
+ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 LIMIT_MAX = 100
 SHA256 = r"^[0-9a-f]{64}$"
@@ -84,3 +90,36 @@ def document_file(
     response["X-Content-SHA256"] = sha256
     response["Cache-Control"] = "private, max-age=3600, immutable"
     return response
+
+
+class CopyIn(In):
+    form: Literal["SY", "SL", "TrS"] = Field(description="SY = sao y, SL = sao lục, TrS = trích sao")
+    unit: int = Field(description="Đơn vị sao (người gọi là văn thư của đơn vị này)")
+    pages: str = Field("", max_length=100, description="Các trang trích sao, ví dụ 1-3, 5 (chỉ với TrS)")
+    source_copy: int | None = Field(None, description="Bản sao y làm nguồn (chỉ với SL)")
+    secret: str | None = Field(None, max_length=256, description="Mã PIN khóa ký số của đơn vị (nếu cần)")
+
+
+class CopyOut(Schema):
+    id: int
+    form: str
+    unit: int
+    pages: str
+    sha256: str
+    made_at: dt.datetime
+
+
+@router.post("/documents/{document_id}/copies", response={201: CopyOut, **ERRORS},
+             summary="Làm bản sao điện tử (sao y, sao lục, trích sao) có chữ ký số của đơn vị")
+def make_copy(request: HttpRequest, document_id: int, payload: CopyIn) -> Answer[CopyOut]:
+    document = document_for(request, document_id)
+    source = None
+    if payload.source_copy is not None:
+        source = DocumentCopy.objects.filter(pk=payload.source_copy, document=document).first()
+        if source is None:
+            raise ActionRefused(_("Không tìm thấy bản sao y này của văn bản."), code="not_found", field="source_copy",
+                                status=404)
+    copy = actions.make_copy(document=document, acting=person_of(request), unit=unit_by_id(payload.unit, field="unit"),
+                             form=payload.form, pages=payload.pages, source_copy=source, secret=payload.secret or None)
+    return Answer(201, CopyOut(id=copy.pk, form=copy.form, unit=copy.unit_id, pages=copy.pages, sha256=copy.file_id,
+                               made_at=copy.made_at))
