@@ -215,3 +215,15 @@ def test_anonymous_is_sent_to_log_in(client, cast):
     response = client.get(print_url(unit=cast.staff.pk))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_the_register_prints_in_vietnamese_from_an_english_page(client, cast, staff_incoming, settings, tmp_path):
+    """The printout is the Phụ lục IV form to be signed and bound, whatever the reader's language."""
+    from vanthu.core.management.commands.compiletranslations import compile_catalogs
+
+    compile_catalogs()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = get(client, cast.lan, print_url(**whole_year(cast.staff, staff_incoming.year)))
+    text = pdf_text(response.content, tmp_path)
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in text
+    assert "REGISTER" not in text.upper().replace("SỔ ĐĂNG KÝ", "")

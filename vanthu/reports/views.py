@@ -16,7 +16,7 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -113,10 +113,15 @@ def content_disposition(*, ascii_name: str, name: str) -> str:
 
 def produce(printout: registers.RegisterPrintout, *, fmt: str, printed_by: Person | None,
             via: str) -> tuple[bytes, str, str]:
-    """Render `printout` and record the print in the audit log. Returns (content, file name, ASCII name)."""
+    """Render `printout` and record the print in the audit log. Returns (content, file name, ASCII name).
+
+    The register is the Phụ lục IV form that is signed and bound: it is printed in Vietnamese whatever the
+    language of the page that asked for it."""
     now = timezone.now()
     renderer = pdf.render if fmt == "pdf" else xlsx.render
-    content = renderer(printout, registers.rows(printout), printed_by=printed_by, printed_at=now)
+    with translation.override("vi"):
+        content = renderer(printout, registers.rows(printout), printed_by=printed_by, printed_at=now)
+        names = (f"{printout.file_name}.{fmt}", f"{printout.ascii_file_name}.{fmt}")
     log.record(
         actor=printed_by,
         verb="reports.register.printed",
@@ -129,7 +134,7 @@ def produce(printout: registers.RegisterPrintout, *, fmt: str, printed_by: Perso
             "registers": printout.register_ids, "sha256": hashlib.sha256(content).hexdigest(), "via": via,
         },
     )
-    return content, f"{printout.file_name}.{fmt}", f"{printout.ascii_file_name}.{fmt}"
+    return content, *names
 
 
 def _back_url(kind: str) -> str:
