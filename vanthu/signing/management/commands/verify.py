@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -100,8 +101,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from vanthu.signing import pki, validation
 
-        # pyHanko logs each refused change with a traceback; the verdict below says it in one line.
-        logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.ERROR)
+        # pyHanko logs each refused change and each unbuildable path with a traceback; the verdict below says it
+        # in one line.
+        logging.getLogger("pyhanko").setLevel(logging.ERROR)
 
         path: Path = options["file"]
         try:
@@ -117,6 +119,15 @@ class Command(BaseCommand):
                 message = exc.message if isinstance(exc, SigningRefused) else str(exc)
                 self.stderr.write(_("Không đọc được tệp chứng thư tin cậy: %(reason)s") % {"reason": message})
                 sys.exit(EXIT_UNREADABLE)
+        if roots is None:
+            try:
+                from vanthu.signing import trust
+
+                trust.trust_roots()
+            except DatabaseError:
+                self.stderr.write(_("Chưa có kho chứng thư tin cậy của hệ thống (cơ sở dữ liệu chưa khởi tạo): không "
+                                    "chữ ký nào được tin cậy. Dùng --trust ROOTS.pem để chỉ định chứng thư gốc."))
+                roots = []
         result = validation.validate_pdf(data, trust_roots=roots, allow_fetching=not options["offline"])
         if options["json"]:
             self.stdout.write(json.dumps(as_json(result), ensure_ascii=False))
