@@ -129,4 +129,5 @@ def test_electronic_copy_over_the_api(cast, doc_types, incoming_pdf, api):
     assert lan.get(f"/documents/{document.pk}/files/{made.json()['sha256']}").status_code == 200
     wrong_unit = lan.post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.command.pk})
     assert wrong_unit.status_code == 403
-    assert api(cast.tam).post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.staff.pk}).status_code == 404
+    outsider = api(cast.tam).post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.staff.pk})
+    assert outsider.status_code == 404
