@@ -12,6 +12,17 @@ os.environ.setdefault("VANTHU_TESTING", "1")
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_first():
+    """Every test starts in Vietnamese, the default language: a request made in English by an earlier test of
+    the same worker leaves its language active in the thread otherwise."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     base: Path = tmp_path_factory.getbasetemp()
     settings.FILES_DIR = base / "files"
