@@ -162,3 +162,18 @@ def test_urgent_documents_come_first_in_the_clerks_queue(cast, doc_types, incomi
                               file=checked(incoming_pdf))
     items = [i for i in inbox_for(cast.lan).items if i.kind == "present"]
     assert [i.document.subject for i in items] == ["V/v hỏa tốc", "V/v thường"]
+
+
+def test_flash_timed_needs_its_set_time(cast, doc_types, incoming_pdf):
+    with pytest.raises(ActionRefused) as err:
+        actions.register_incoming(unit=cast.staff, acting=cast.lan,
+                                  data=data(doc_types, urgency=Urgency.FLASH_TIMED), file=checked(incoming_pdf))
+    assert err.value.field == "urgent_until"
+    at = timezone.now() + dt.timedelta(hours=3)
+    doc = actions.register_incoming(unit=cast.staff, acting=cast.lan,
+                                    data=data(doc_types, urgency=Urgency.FLASH_TIMED, urgent_until=at),
+                                    file=checked(incoming_pdf))
+    assert doc.urgent_until == at
+    ordinary = actions.register_incoming(unit=cast.staff, acting=cast.lan, data=data(doc_types, urgent_until=at),
+                                         file=checked(incoming_pdf))
+    assert ordinary.urgent_until is None  # a set time means nothing without "hỏa tốc hẹn giờ"

@@ -290,3 +290,15 @@ def test_registering_takes_gap_free_numbers_after_a_refusal(hoa, cast, doc_types
     documents.register_incoming(unit=cast.command, acting=cast.hoa, data=incoming_data(doc_types),
                                 file=checked(incoming_pdf))
     assert sorted(Document.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_flash_timed_without_its_time_is_refused_on_the_form(client, cast, doc_types, incoming_pdf):
+    client.force_login(cast.hoa.user)
+    response = client.post(NEW, form(doc_types, cast, pdf_upload(incoming_pdf), urgency="4"))
+    assert response.status_code == 200
+    assert "Văn bản hỏa tốc hẹn giờ phải ghi giờ hẹn." in response.content.decode()
+    assert not Document.objects.exists()
+    at = (timezone.localtime() + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    done = client.post(NEW, form(doc_types, cast, pdf_upload(incoming_pdf), urgency="4", urgent_until=at))
+    assert done.status_code == 302
+    assert Document.objects.get().urgent_until is not None

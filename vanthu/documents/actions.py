@@ -101,6 +101,15 @@ def _validate(document: Document, *, exclude: Sequence[str] = ()) -> None:
         raise ActionRefused(f"{label}: {' '.join(messages)}", code="invalid", field=name, target=None) from exc
 
 
+def _check_urgency(data: IncomingData | DraftData) -> None:
+    """'Hỏa tốc hẹn giờ' needs its set time; any other urgency carries none."""
+    if data.urgency == Urgency.FLASH_TIMED and data.urgent_until is None:
+        raise ActionRefused(_("Văn bản hỏa tốc hẹn giờ phải ghi giờ hẹn."), code="urgent_until_required",
+                            field="urgent_until")
+    if data.urgency != Urgency.FLASH_TIMED:
+        data.urgent_until = None
+
+
 def _check_due_date(due_date: dt.date | None) -> None:
     if due_date is not None and due_date < timezone.localdate():
         raise ActionRefused(_("Hạn xử lý không được ở trong quá khứ."), code="due_date_past", field="due_date")
@@ -173,6 +182,7 @@ class IncomingData:
     signer_name: str = ""
     signer_position: str = ""
     urgency: int = Urgency.NORMAL
+    urgent_until: dt.datetime | None = None  # the set time of "Hỏa tốc hẹn giờ"
     secrecy: int = Secrecy.NONE
     page_amount: int | None = None
     due_date: dt.date | None = None
@@ -184,7 +194,8 @@ class IncomingData:
 def _apply_incoming(document: Document, data: IncomingData) -> None:
     for name in (
         "doc_type", "organ_name", "subject", "code_number", "code_notation", "issued_date", "organ_id",
-        "signer_name", "signer_position", "urgency", "secrecy", "due_date", "description", "to_places",
+        "signer_name", "signer_position", "urgency", "urgent_until", "secrecy", "due_date", "description",
+        "to_places",
     ):
         setattr(document, name, getattr(data, name))
     if data.page_amount is not None:
@@ -198,6 +209,7 @@ def _check_incoming(data: IncomingData, *, acting: Person) -> None:
     if data.secrecy > acting.clearance:
         raise ActionRefused(_("Bạn không được tiếp cận văn bản có độ mật này."), code="clearance", field="secrecy")
     _check_due_date(data.due_date)
+    _check_urgency(data)
 
 
 def _take_incoming_number(document: Document, *, unit: Unit, arrival: dt.datetime) -> None:
@@ -364,6 +376,7 @@ class DraftData:
     doc_type: DocumentType
     subject: str
     urgency: int = Urgency.NORMAL
+    urgent_until: dt.datetime | None = None  # the set time of "Hỏa tốc hẹn giờ"
     secrecy: int = Secrecy.NONE
     due_date: dt.date | None = None
     description: str = ""
@@ -374,7 +387,7 @@ class DraftData:
 
 
 def _apply_draft(document: Document, data: DraftData) -> None:
-    for name in ("doc_type", "subject", "urgency", "secrecy", "due_date", "description", "to_places",
+    for name in ("doc_type", "subject", "urgency", "urgent_until", "secrecy", "due_date", "description", "to_places",
                  "issued_amount"):
         setattr(document, name, getattr(data, name))
 
@@ -428,6 +441,7 @@ def create_draft(
     _check_token(client_token)
     _check_issuer(acting=acting, drafting_unit=drafting_unit, issuing_unit=issuing_unit)
     _check_due_date(data.due_date)
+    _check_urgency(data)
     if data.secrecy > acting.clearance:
         raise ActionRefused(_("Bạn không được tiếp cận văn bản có độ mật này."), code="clearance", field="secrecy")
     if replaces is not None and not access.can_replace(acting, replaces):
@@ -459,6 +473,7 @@ def update_draft(*, document: Document, acting: Person, data: DraftData, expecte
         raise _deny(document)
     _check_version(document, expected_version)
     _check_due_date(data.due_date)
+    _check_urgency(data)
     if data.secrecy > acting.clearance:
         raise ActionRefused(_("Bạn không được tiếp cận văn bản có độ mật này."), code="clearance", field="secrecy")
     _apply_draft(document, data)

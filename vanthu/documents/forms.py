@@ -100,6 +100,15 @@ def date(label: Any, *, required: bool = False, help_text: Any = "") -> forms.Da
     )
 
 
+def urgent_until_field() -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=_("Giờ hẹn (hỏa tốc hẹn giờ)"), required=False, input_formats=DATETIME_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Chỉ ghi khi độ khẩn là Hỏa tốc hẹn giờ."),
+        error_messages={"invalid": _("Giờ hẹn không hợp lệ.")},
+    )
+
+
 def urgency_field() -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, coerce=int, initial=Urgency.NORMAL)
 
@@ -202,13 +211,14 @@ class IncomingMetadataForm(VersionMixin, forms.Form):
                                                      "max_value": _("Số trang phải từ 1 đến 999."),
                                                      "invalid": _("Số trang phải là số.")})
     due_date = date(_("Hạn xử lý"), help_text=_("Để trống nếu văn bản không ấn định hạn."))
+    urgent_until = urgent_until_field()
     description = text(_("Ghi chú"), 500, rows=2)
     received_via = forms.ChoiceField(label=_("Hình thức nhận"), choices=ReceivedVia.choices,
                                      initial=ReceivedVia.PAPER)
 
     field_order = ["doc_type", "code_number", "code_notation", "issued_date", "organ_name", "subject", "urgency",
-                   "secrecy", "signer_name", "signer_position", "page_amount", "due_date", "received_via",
-                   "description"]
+                   "urgent_until", "secrecy", "signer_name", "signer_position", "page_amount", "due_date",
+                   "received_via", "description"]
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -222,9 +232,9 @@ class IncomingMetadataForm(VersionMixin, forms.Form):
             doc_type=d["doc_type"], organ_name=d["organ_name"].strip(), subject=d["subject"].strip(),
             code_number=d["code_number"].strip(), code_notation=d["code_notation"].strip(),
             issued_date=d["issued_date"], signer_name=d["signer_name"].strip(),
-            signer_position=d["signer_position"].strip(), urgency=d["urgency"], secrecy=d["secrecy"],
-            page_amount=d["page_amount"], due_date=d["due_date"], description=d["description"].strip(),
-            received_via=d["received_via"],
+            signer_position=d["signer_position"].strip(), urgency=d["urgency"], urgent_until=d["urgent_until"],
+            secrecy=d["secrecy"], page_amount=d["page_amount"], due_date=d["due_date"],
+            description=d["description"].strip(), received_via=d["received_via"],
         )
 
     @staticmethod
@@ -233,8 +243,9 @@ class IncomingMetadataForm(VersionMixin, forms.Form):
             "doc_type": document.doc_type_id, "organ_name": document.organ_name, "code_number": document.code_number,
             "code_notation": document.code_notation, "issued_date": document.issued_date,
             "subject": document.subject, "signer_name": document.signer_name,
-            "signer_position": document.signer_position, "urgency": document.urgency, "secrecy": document.secrecy,
-            "page_amount": document.page_amount, "due_date": document.due_date,
+            "signer_position": document.signer_position, "urgency": document.urgency,
+            "urgent_until": timezone.localtime(document.urgent_until) if document.urgent_until else None,
+            "secrecy": document.secrecy, "page_amount": document.page_amount, "due_date": document.due_date,
             "description": document.description, "received_via": document.received_via or ReceivedVia.PAPER,
             "expected_version": document.version,
         }
@@ -291,9 +302,10 @@ class DraftMetadataForm(VersionMixin, forms.Form):
                                        error_messages={"min_value": _("Số lượng bản phải từ 1 đến 999."),
                                                        "max_value": _("Số lượng bản phải từ 1 đến 999.")})
     description = text(_("Ghi chú"), 500, rows=2)
+    urgent_until = urgent_until_field()
 
-    field_order = ["doc_type", "subject", "urgency", "secrecy", "due_date", "recipient_units", "recipient_names",
-                   "issued_amount", "description"]
+    field_order = ["doc_type", "subject", "urgency", "urgent_until", "secrecy", "due_date", "recipient_units",
+                   "recipient_names", "issued_amount", "description"]
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -320,7 +332,8 @@ class DraftMetadataForm(VersionMixin, forms.Form):
     def draft_data(self) -> actions.DraftData:
         d = self.cleaned_data
         return actions.DraftData(
-            doc_type=d["doc_type"], subject=d["subject"].strip(), urgency=d["urgency"], secrecy=d["secrecy"],
+            doc_type=d["doc_type"], subject=d["subject"].strip(), urgency=d["urgency"],
+            urgent_until=d["urgent_until"], secrecy=d["secrecy"],
             due_date=d["due_date"], description=d["description"].strip(), issued_amount=d["issued_amount"],
             recipient_units=list(d["recipient_units"]), recipient_names=d["recipient_names"],
         )
@@ -329,6 +342,7 @@ class DraftMetadataForm(VersionMixin, forms.Form):
     def initial_from(document: Document) -> dict[str, Any]:
         return {
             "doc_type": document.doc_type_id, "subject": document.subject, "urgency": document.urgency,
+            "urgent_until": timezone.localtime(document.urgent_until) if document.urgent_until else None,
             "secrecy": document.secrecy, "due_date": document.due_date, "description": document.description,
             "issued_amount": document.issued_amount,
             "recipient_units": [r.unit_id for r in document.recipients.all() if r.unit_id],

@@ -57,6 +57,7 @@ class IncomingIn(In):
     signer_name: SignerName = ""
     signer_position: SignerPosition = ""
     urgency: Urgency = Urgency.NORMAL
+    urgent_until: dt.datetime | None = Field(None, description="Giờ hẹn, bắt buộc với Hỏa tốc hẹn giờ (4)")
     secrecy: Secrecy = Secrecy.NONE
     page_amount: int | None = Field(None, ge=1, le=999)
     due_date: dt.date | None = None
@@ -89,7 +90,8 @@ def register_incoming(
         doc_type=doc_type_by_id(data.doc_type), organ_name=data.organ_name, subject=data.subject,
         code_number=data.code_number, code_notation=data.code_notation, issued_date=data.issued_date,
         organ_id=data.organ_id, signer_name=data.signer_name, signer_position=data.signer_position,
-        urgency=data.urgency, secrecy=data.secrecy, page_amount=data.page_amount, due_date=data.due_date,
+        urgency=data.urgency, urgent_until=data.urgent_until, secrecy=data.secrecy, page_amount=data.page_amount,
+        due_date=data.due_date,
         description=data.description, to_places=data.to_places, received_via=data.received_via,
     )
     unit = unit_by_id(data.unit, field="unit")

@@ -62,6 +62,7 @@ class DraftIn(In):
     drafting_unit: int | None = Field(None, description="Đơn vị soạn thảo (mặc định: đơn vị của người gọi)")
     issuing_unit: int | None = Field(None, description="Đơn vị ban hành (mặc định: đơn vị soạn thảo)")
     urgency: Urgency = Urgency.NORMAL
+    urgent_until: dt.datetime | None = Field(None, description="Giờ hẹn, bắt buộc với Hỏa tốc hẹn giờ (4)")
     secrecy: Secrecy = Secrecy.NONE
     due_date: dt.date | None = None
     description: Description = ""
@@ -106,7 +107,8 @@ def create_draft(
     drafting = unit_by_id(data.drafting_unit, field="drafting_unit") if data.drafting_unit else person.unit
     issuing = unit_by_id(data.issuing_unit, field="issuing_unit") if data.issuing_unit else drafting
     draft = actions.DraftData(
-        doc_type=doc_type_by_id(data.doc_type), subject=data.subject, urgency=data.urgency, secrecy=data.secrecy,
+        doc_type=doc_type_by_id(data.doc_type), subject=data.subject, urgency=data.urgency,
+        urgent_until=data.urgent_until, secrecy=data.secrecy,
         due_date=data.due_date, description=data.description, to_places=data.to_places,
         issued_amount=data.issued_amount,
         recipient_units=[unit_by_id(pk, field="recipient_units") for pk in data.recipient_units],
