@@ -29,7 +29,6 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
@@ -93,7 +92,8 @@ def _sign(key: PrivateKey, data: bytes, md: str) -> tuple[bytes, str]:
 
 def token(request: tsp.TimeStampReq, authority: LoadedAuthority, *, now: dt.datetime | None = None) -> cms.ContentInfo:
     """The TimeStampToken (CMS SignedData over a TSTInfo) for an accepted request."""
-    gen_time = (now or timezone.now()).astimezone(dt.UTC)
+    # the machine's clock, never an application-level one (the demo simulates past days with timezone.now)
+    gen_time = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     tst_info: dict[str, Any] = {
         "version": "v1",
         "policy": POLICY_OID,
