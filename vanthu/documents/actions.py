@@ -747,8 +747,10 @@ def _deliver(document: Document, *, acting: Person) -> list[Document]:
     return delivered
 
 
-def _has_valid_personal_signature(pdf: bytes) -> bool:
-    result = signing.validate(pdf)
+def _has_valid_personal_signature(stored: files.StoredFile) -> bool:
+    """The full check (with the analysis of what changed after signing) stored when the file was signed, or
+    made now; the seal itself re-checks trust and revocation of the personal signature at sealing time."""
+    result = signing.stored_validation(stored) or signing.validate(stored.read_bytes())
     return result.readable and any(s.valid and s.kind == "personal" for s in result.signatures)
 
 
@@ -783,7 +785,7 @@ def issue_outgoing(
                             target=document)
     assert document.current_file is not None
     signed_pdf = document.current_file.read_bytes()
-    if not _has_valid_personal_signature(signed_pdf):
+    if not _has_valid_personal_signature(document.current_file):
         raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
                             code="unsigned", target=document)
     today = timezone.localdate()
