@@ -48,4 +48,13 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 id="vanthu.W001",
             )
         )
+    if not settings.KEY_ENCRYPTION_SECRET and not str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+        problems.append(
+            Warning(
+                "VANTHU_KEY_ENCRYPTION_SECRET is not set: each app server keeps its own random key file under "
+                "VANTHU_SIGNING_DIR to protect the CA and seal keys, so servers sharing this database cannot "
+                "use each other's keys. Set the same secret (VANTHU_KEY_ENCRYPTION_SECRET_FILE) on every server.",
+                id="vanthu.W002",
+            )
+        )
     return problems
