@@ -3,8 +3,11 @@ functions raise 404 for everyone else, so nobody can probe which ids exist)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
@@ -17,6 +20,9 @@ from vanthu.signing.models import (
     TimestampAuthority,
     TrustAnchor,
 )
+
+EXPIRING_SOON = dt.timedelta(days=30)  # an active certificate ending within this is marked "sắp hết hạn"
+EXPIRING = "expiring"  # the list filter for those (and for active ones already past their end)
 
 
 def certificate_authority(slug: str) -> CertificateAuthority:
@@ -37,6 +43,8 @@ def certificates(*, status: str = "", search: str = "") -> QuerySet[Certificate]
     rows = Certificate.objects.select_related("person__unit", "unit", "issued_by").order_by("-created_at", "-pk")
     if status in CertStatus.values:
         rows = rows.filter(status=status)
+    elif status == EXPIRING:
+        rows = rows.filter(status=CertStatus.ACTIVE, not_after__lte=timezone.now() + EXPIRING_SOON)
     if search:
         rows = rows.filter(common_name__icontains=search)
     return rows
@@ -111,8 +119,8 @@ def access_credential(person: Person | None, pk: int) -> KeyCredential:
 
 
 def owners_overview() -> dict[str, object]:
-    """People and units with their current credential (the default active one, else the newest), in three
-    queries whatever their number."""
+    """People and units with their current credential (the default active one, else the newest) and the ids of
+    those with a signature or seal image, in four queries whatever their number."""
     current: dict[tuple[str, int], KeyCredential] = {}
     for credential in KeyCredential.objects.filter(is_active=True).select_related("certificate").order_by(
         "is_default", "created_at", "pk"
@@ -122,4 +130,7 @@ def owners_overview() -> dict[str, object]:
     people = [(p, current.get(("person", p.pk))) for p in
               Person.objects.filter(is_active=True).select_related("unit").order_by("unit__path", "full_name")]
     units = [(u, current.get(("unit", u.pk))) for u in Unit.objects.filter(is_active=True).order_by("path")]
-    return {"people": people, "units": units}
+    imaged = list(SignatureImage.objects.values_list("person_id", "unit_id"))
+    return {"people": people, "units": units,
+            "people_with_image": {person_id for person_id, _ in imaged if person_id},
+            "units_with_image": {unit_id for _, unit_id in imaged if unit_id}}

@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -116,6 +117,12 @@ def _refused_into(form: forms.Form, exc: ActionRefused) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+def _validity() -> dict[str, Any]:
+    """What the status badges compare a certificate's end with: now (expired) and soon (expiring)."""
+    now = timezone.now()
+    return {"now": now, "soon": now + queries.EXPIRING_SOON}
+
+
 def _owner_url(owner: Person | Unit) -> str:
     kind = "person" if isinstance(owner, Person) else "unit"
     return reverse("signing:owner", kwargs={"kind": kind, "pk": owner.pk})
@@ -128,7 +135,9 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     page = Paginator(queries.certificates(status=status, search=search), 50).get_page(request.GET.get("page"))
     return render(request, "signing/certificates.html", {
-        "page": page, "status": status, "search": search, "statuses": CertStatus.choices,
+        "page": page, "status": status, "search": search, "validity": _validity(),
+        "statuses": [*CertStatus.choices, (queries.EXPIRING, _("Sắp hết hạn (30 ngày), đã hết hạn"))],
+        "expiring": queries.certificates(status=queries.EXPIRING).count(),
         "authorities": queries.own_authorities(), "tsa": queries.own_timestamp_authority(),
     })
 
@@ -136,7 +145,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 def _certificate_page(request: HttpRequest, row: Certificate, *, revoke_form: forms.Form | None = None,
                       renew_form: forms.Form | None = None, status: int = 200) -> HttpResponse:
     return render(request, "signing/certificate.html", {
-        "row": row, "owner_url": _owner_url(row.owner),
+        "row": row, "owner_url": _owner_url(row.owner), "validity": _validity(),
         "credentials": row.credentials.all(),
         "revoke_form": revoke_form or RevokeForm(),
         "renew_form": renew_form or RenewForm(required=isinstance(row.owner, Person)),
@@ -185,6 +194,7 @@ def certificate_renew(request: HttpRequest, pk: int) -> HttpResponse:
 def _anchors_page(request: HttpRequest, form: forms.Form, *, status: int = 200) -> HttpResponse:
     return render(request, "signing/anchors.html", {
         "anchors": queries.trust_anchors(), "authorities": queries.own_authorities(), "form": form,
+        "validity": _validity(),
     }, status=status)
 
 
@@ -221,7 +231,7 @@ def anchor_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def owners(request: HttpRequest) -> HttpResponse:
     _admin(request)
-    return render(request, "signing/owners.html", queries.owners_overview())
+    return render(request, "signing/owners.html", {**queries.owners_overview(), "validity": _validity()})
 
 
 OWNER_FORMS = {
@@ -244,7 +254,7 @@ def _owner_page(request: HttpRequest, owner: Person | Unit, *, bound: dict[str, 
         "owner": owner, "is_person": is_person, "kind": "person" if is_person else "unit",
         "credentials": queries.credentials_of(owner), "certificates": queries.certificates_of(owner),
         "image": queries.image_of(owner), "info": info, "forms": blank,
-        "backend_label": dict(Backend.choices).get(info.backend, ""),
+        "backend_label": dict(Backend.choices).get(info.backend, ""), "validity": _validity(),
     }, status=status)
 
 

@@ -81,7 +81,10 @@ def is_overdue(value: dt.date | None) -> bool:
 
 
 @register.filter
-def days_left(value: dt.date | None) -> int | None:
+def days_left(value: dt.date | dt.datetime | None) -> int | None:
+    """Days from today to a date, or to the local date of an aware moment (a certificate's end)."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if not isinstance(value, dt.date):
         return None
     return (value - timezone.localdate()).days
