@@ -15,10 +15,10 @@ MAX_CERT_FILE = 256 * 1024
 class _NewPassphrase(forms.Form):
     """A passphrase typed twice (by the key's owner, at the admin's desk)."""
 
-    passphrase = forms.CharField(label=_("Mật khẩu khóa ký"), widget=forms.PasswordInput(render_value=False),
-                                 min_length=6, max_length=128, strip=False)
-    passphrase_again = forms.CharField(label=_("Nhập lại mật khẩu khóa ký"),
-                                       widget=forms.PasswordInput(render_value=False), strip=False)
+    passphrase = forms.CharField(label=_("Mật khẩu khóa ký"), min_length=6, max_length=128, strip=False,
+                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    passphrase_again = forms.CharField(label=_("Nhập lại mật khẩu khóa ký"), strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -55,7 +55,7 @@ class Pkcs12Form(_OptionalPassphrase):
     field_order = ["file", "password", "passphrase", "passphrase_again"]
     file = _LimitedFile(label=_("Tệp PKCS#12 (.p12, .pfx)"))
     password = forms.CharField(label=_("Mật khẩu của tệp PKCS#12"), required=False, strip=False,
-                               widget=forms.PasswordInput(render_value=False))
+                               widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
 
 
 class Pkcs11Form(forms.Form):
@@ -63,7 +63,7 @@ class Pkcs11Form(forms.Form):
     key_label = forms.CharField(label=_("Nhãn khóa trên thiết bị"), max_length=100, required=False)
     key_id = forms.RegexField(label=_("Mã khóa (hex)"), regex=r"^([0-9a-fA-F]{2})*$", max_length=128,
                               required=False)
-    pin = forms.CharField(label=_("Mã PIN"), strip=False, widget=forms.PasswordInput(render_value=False))
+    pin = forms.CharField(label=_("Mã PIN"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
     certificate = _LimitedFile(label=_("Tệp chứng thư số (nếu trên thiết bị không có)"), required=False)
 
 
@@ -100,4 +100,4 @@ def uploaded(form: forms.Form, name: str = "file") -> bytes:
 class ChangePassphraseForm(_NewPassphrase):
     field_order = ["old", "passphrase", "passphrase_again"]
     old = forms.CharField(label=_("Mật khẩu khóa ký hiện tại"), strip=False,
-                          widget=forms.PasswordInput(render_value=False))
+                          widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

@@ -13,6 +13,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanthu.core.models import StoredFile
 from vanthu.org.models import Person, Unit
@@ -114,7 +115,7 @@ class TrustAnchor(models.Model):
 
 class CertStatus(models.TextChoices):
     ACTIVE = "active", _("Đang hiệu lực")
-    REVOKED = "revoked", _("Đã thu hồi")
+    REVOKED = "revoked", pgettext_lazy("certificate status", "Đã thu hồi")
     SUPERSEDED = "superseded", _("Đã được thay thế")
 
 
