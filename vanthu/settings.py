@@ -53,7 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "vanthu.core",
+    "vanthu.jobs",
     "vanthu.audit",
     "vanthu.org",
     "vanthu.signing",
@@ -178,6 +181,11 @@ LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
+
+# Jobs (vanthu/jobs): the database backend by default; RQ over Redis when VANTHU_JOBS_URL is redis://…
+TASKS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
 
 # Fonts for printed registers and signature appearances (Times New Roman metrics where installed).
 FONT_DIRS = [Path(p) for p in env_list("FONT_DIRS", [])]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -68,10 +67,7 @@ def created(
 def reject_if_too_large(request: HttpRequest) -> None:
     """The upload handler stopped reading a file over MAX_UPLOAD_MB: refuse the whole request (413)."""
     if getattr(request, "vanthu_upload_too_large", False):
-        raise ActionRefused(
-            _("Tệp tải lên vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": settings.MAX_UPLOAD_MB},
-            code="file_too_large", field="file", status=413,
-        )
+        raise uploads.too_large()
 
 
 def checked_upload(

@@ -153,12 +153,11 @@ def _message(error: dict[str, Any], field: str) -> tuple[str, str]:
 
 
 def too_large_response(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
+    from vanthu.documents.uploads import too_large
 
-    return error_response(
-        api, request, status=413, code="file_too_large", field="file",
-        message=_("Tệp tải lên vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": settings.MAX_UPLOAD_MB},
-    )
+    refusal = too_large()
+    return error_response(api, request, status=refusal.status, code=refusal.code, field=refusal.field,
+                          message=refusal.message)
 
 
 def register(api: NinjaAPI) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import actions
+from vanthu.documents import actions, uploads
 from vanthu.documents.models import CopyForm, Document, DocumentCopy, DocumentType, ReceivedVia, ReviewKind
 from vanthu.documents.uploads import DOCX, PDF, CheckedFile, check, read_upload
 from vanthu.org.models import Person, SigningAuthority, Unit
@@ -69,8 +68,7 @@ def attempt(form: forms.Form, call: Callable[[], T]) -> T | None:
 
 
 def too_large_message() -> str:
-    return str(_("Tệp vượt quá dung lượng cho phép (%(mb)s MB). Hãy giảm dung lượng (ví dụ quét ở 200 dpi) "
-                 "rồi tải lên lại.") % {"mb": settings.MAX_UPLOAD_MB})
+    return uploads.too_large().message
 
 
 # --- field builders ----------------------------------------------------------------------------------------

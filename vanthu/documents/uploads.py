@@ -59,11 +59,19 @@ def read_upload(upload: IO[bytes], *, name: str, size: int | None = None) -> byt
     return data
 
 
+def too_large(name: str | None = None) -> ActionRefused:
+    """The refusal of a file over VANTHU_MAX_UPLOAD_MB (413), naming the file when its name is known."""
+    if name is None:
+        message = _("Tệp vượt quá dung lượng cho phép (%(mb)s MB). Hãy giảm dung lượng (ví dụ quét ở 200 dpi) "
+                    "rồi tải lên lại.") % {"mb": settings.MAX_UPLOAD_MB}
+    else:
+        message = _("Tệp “%(name)s” vượt quá dung lượng cho phép (%(mb)s MB).") % {
+            "name": name, "mb": settings.MAX_UPLOAD_MB}
+    return ActionRefused(message, code="file_too_large", field="file", status=413)
+
+
 def raise_too_large(name: str) -> None:
-    raise ActionRefused(
-        _("Tệp “%(name)s” vượt quá dung lượng cho phép (%(mb)s MB).") % {"name": name, "mb": settings.MAX_UPLOAD_MB},
-        code="file_too_large", field="file", status=413,
-    )
+    raise too_large(name)
 
 
 def check(data: bytes, *, name: str, allowed: tuple[str, ...] = (PDF,)) -> CheckedFile:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
-from vanthu.documents.actions import share
+from vanthu.documents.actions import deny, lock, share
 from vanthu.documents.models import Document, ShareReason, Status
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import leaders_over, scope_of
@@ -31,15 +31,6 @@ SHARE_FOR_ROLE = {
     AssignmentRole.COOPERATE: ShareReason.COOPERATE,
     AssignmentRole.INFO: ShareReason.INFO,
 }
-
-
-def _lock(document: Document) -> Document:
-    return Document.objects.select_for_update().select_related("unit", "doc_type").get(pk=document.pk)
-
-
-def _deny(document: Document | None = None) -> ActionRefused:
-    return ActionRefused(_("Bạn không có quyền thực hiện thao tác này với văn bản."), code="forbidden",
-                         target=document, status=403)
 
 
 def _assign(
@@ -62,9 +53,9 @@ def _assign(
 @action("workflow.document.presented")
 def present(*, document: Document, acting: Person, to: Person, note: str = "") -> Assignment:
     """The clerk presents a registered document to a leader for direction (trình)."""
-    document = _lock(document)
+    document = lock(document)
     if not permissions.can_present(acting, document):
-        raise _deny(document)
+        raise deny(document)
     if not leaders_over(document.unit).filter(pk=to.pk).exists():
         raise ActionRefused(_("Chỉ trình được cho chỉ huy của đơn vị hoặc đơn vị cấp trên."), code="not_a_leader",
                             field="to")
@@ -114,9 +105,9 @@ def direct(
     deadline: dt.date | None = None,
 ) -> Instruction:
     """The leader's direction: who leads, who co-operates, who is informed, and by when."""
-    document = _lock(document)
+    document = lock(document)
     if not permissions.can_direct(acting, document):
-        raise _deny(document)
+        raise deny(document)
     text = text.strip()
     if not text:
         raise ActionRefused(_("Hãy ghi ý kiến chỉ đạo."), code="text_required", field="text")
@@ -168,7 +159,7 @@ def forward(
         pk=assignment.pk
     )
     if not permissions.can_forward(acting, assignment):
-        raise _deny(assignment.document)
+        raise deny(assignment.document)
     unit = assignment.unit
     assert unit is not None
     if not to.unit.path.startswith(unit.path) or not to.is_active:
@@ -203,11 +194,11 @@ def _touch_document(document: Document) -> None:
 def start(*, assignment: Assignment, acting: Person) -> Assignment:
     assignment = Assignment.objects.select_for_update().select_related("document").get(pk=assignment.pk)
     if not permissions.can_handle(acting, assignment) or assignment.state != AssignmentState.OPEN:
-        raise _deny(assignment.document)
+        raise deny(assignment.document)
     assignment.state = AssignmentState.IN_PROGRESS
     assignment.started_at = timezone.now()
     assignment.save(update_fields=["state", "started_at"])
-    document = _lock(assignment.document)
+    document = lock(assignment.document)
     if assignment.role == AssignmentRole.LEAD:
         _touch_document(document)
     log.record(actor=acting, verb="workflow.assignment.started", target=document, unit=document.unit,
@@ -224,7 +215,7 @@ def complete(
         pk=assignment.pk
     )
     if not permissions.can_handle(acting, assignment) or not assignment.is_open:
-        raise _deny(assignment.document)
+        raise deny(assignment.document)
     result = result.strip()
     if assignment.role in (AssignmentRole.LEAD, AssignmentRole.COOPERATE) and not result:
         raise ActionRefused(_("Hãy ghi kết quả xử lý."), code="result_required", field="result")
@@ -243,7 +234,7 @@ def complete(
         parent.result = result
         parent.done_at = now
         parent.save(update_fields=["state", "result", "done_at"])
-    document = _lock(assignment.document)
+    document = lock(assignment.document)
     if assignment.role == AssignmentRole.LEAD:
         open_leads = Assignment.objects.filter(document=document, role=AssignmentRole.LEAD, state__in=OPEN_STATES)
         if not open_leads.exists():

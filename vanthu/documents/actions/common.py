@@ -1,0 +1,149 @@
+"""Helpers shared by the document actions: refusals, locking, version checks, shares, stored files."""
+
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.core import files
+from vanthu.core.choices import Urgency
+from vanthu.core.errors import ActionRefused, ConcurrentEdit
+from vanthu.documents.models import (
+    Document,
+    DocumentFile,
+    DocumentShare,
+)
+from vanthu.documents.uploads import CheckedFile
+from vanthu.org.models import Person, Unit
+from vanthu.signing import service as signing
+
+
+class DuplicateSubmission(ActionRefused):
+    """The same form was submitted twice; `existing` is what the first submission created."""
+
+    def __init__(self, existing: Document) -> None:
+        super().__init__(
+            _("Yêu cầu này đã được thực hiện (gửi hai lần); không tạo thêm văn bản."),
+            code="duplicate_submission", target=existing, status=409,
+        )
+        self.existing = existing
+
+
+class HasUrgency(Protocol):
+    """What `check_urgency` reads of an incoming or draft form's data."""
+
+    urgency: int
+    urgent_until: dt.datetime | None
+
+
+# --- shared helpers --------------------------------------------------------------------------------------
+
+
+def deny(document: Document | None = None) -> ActionRefused:
+    """The refusal of an action the person may not take (the document itself they may see)."""
+    return ActionRefused(_("Bạn không có quyền thực hiện thao tác này với văn bản."), code="forbidden",
+                         target=document, status=403)
+
+
+def check_version(document: Document, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != document.version:
+        raise ConcurrentEdit(
+            _("Văn bản vừa được người khác thay đổi. Hãy tải lại trang để xem bản mới nhất rồi thực hiện lại."),
+            target=document,
+        )
+
+
+def lock(document: Document) -> Document:
+    """Re-read the document locked for update (FOR UPDATE) until the action's transaction ends."""
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins select_related makes.
+    locked = Document.objects.select_for_update(of=("self",)).select_related(
+        "unit", "drafting_unit", "doc_type", "signer", "register"
+    ).get(pk=document.pk)
+    return locked
+
+
+def bump(document: Document, *fields: str) -> None:
+    document.version += 1
+    document.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def validate_fields(document: Document, *, exclude: Sequence[str] = ()) -> None:
+    try:
+        document.full_clean(exclude=[*exclude, "client_token"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        name, messages = next(iter(errors.items()))
+        label = name
+        if name != "__all__":
+            label = str(getattr(Document._meta.get_field(name), "verbose_name", name))
+        raise ActionRefused(f"{label}: {' '.join(messages)}", code="invalid", field=name, target=None) from exc
+
+
+def check_urgency(data: HasUrgency) -> None:
+    """'Hỏa tốc hẹn giờ' needs its set time; any other urgency carries none."""
+    if data.urgency == Urgency.FLASH_TIMED and data.urgent_until is None:
+        raise ActionRefused(_("Văn bản hỏa tốc hẹn giờ phải ghi giờ hẹn."), code="urgent_until_required",
+                            field="urgent_until")
+    if data.urgency != Urgency.FLASH_TIMED:
+        data.urgent_until = None
+
+
+def check_due_date(due_date: dt.date | None) -> None:
+    if due_date is not None and due_date < timezone.localdate():
+        raise ActionRefused(_("Hạn xử lý không được ở trong quá khứ."), code="due_date_past", field="due_date")
+
+
+def check_token(client_token: uuid.UUID | None) -> None:
+    if client_token is None:
+        return
+    existing = Document.objects.filter(client_token=client_token).first()
+    if existing is not None:
+        raise DuplicateSubmission(existing)
+
+
+def save_new(document: Document) -> None:
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+    except IntegrityError as exc:
+        if document.client_token is not None:
+            existing = Document.objects.filter(client_token=document.client_token).first()
+            if existing is not None:
+                raise DuplicateSubmission(existing) from exc
+        raise
+
+
+def share(document: Document, *, reason: str, person: Person | None = None, unit: Unit | None = None) -> None:
+    """Let a person or unit see the document (no duplicate rows)."""
+    exists = DocumentShare.objects.filter(document=document, person=person, unit=unit, reason=reason).exists()
+    if not exists:
+        DocumentShare.objects.create(document=document, person=person, unit=unit, reason=reason)
+
+
+def store(checked: CheckedFile) -> files.StoredFile:
+    return files.store_bytes(checked.data, content_type=checked.content_type)
+
+
+def attach(document: Document, attachments: Sequence[CheckedFile], *, acting: Person) -> None:
+    for ordinal, item in enumerate(attachments, start=1):
+        DocumentFile.objects.create(
+            document=document, kind=DocumentFile.Kind.ATTACHMENT, name=item.name[:200], file=store(item),
+            ordinal=ordinal, added_by=acting,
+        )
+
+
+def validate_on_commit(stored: files.StoredFile) -> None:
+    sha = stored.sha256
+
+    def run() -> None:
+        from vanthu.core.models import StoredFile
+
+        signing.record_validation(StoredFile.objects.get(pk=sha))
+
+    transaction.on_commit(run)

@@ -1,0 +1,330 @@
+"""Outgoing documents before signature: drafts, versions, the review chain."""
+
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.audit import log
+from vanthu.core import files
+from vanthu.core.actions import action
+from vanthu.core.choices import Secrecy, Urgency
+from vanthu.core.errors import ActionRefused
+from vanthu.documents import access, convert
+from vanthu.documents.actions.common import (
+    attach,
+    bump,
+    check_due_date,
+    check_token,
+    check_urgency,
+    check_version,
+    deny,
+    lock,
+    save_new,
+    share,
+    store,
+    validate_fields,
+)
+from vanthu.documents.models import (
+    Direction,
+    Document,
+    DocumentType,
+    DraftVersion,
+    Recipient,
+    ReviewKind,
+    ReviewState,
+    ReviewStep,
+    ShareReason,
+    Status,
+)
+from vanthu.documents.uploads import DOCX, PDF, CheckedFile
+from vanthu.org.models import Person, SigningAuthority, Unit
+from vanthu.org.queries import scope_of
+
+# --- outgoing: drafting and review ------------------------------------------------------------------------
+
+
+def _pdf_of(file: CheckedFile) -> tuple[files.StoredFile, files.StoredFile, int | None]:
+    """(source, pdf, pages) for an uploaded draft; DOCX is converted to the PDF everyone reads and signs."""
+    source = store(file)
+    if file.content_type == PDF:
+        return source, source, file.pages
+    if file.content_type == DOCX:
+        try:
+            pdf_bytes = convert.docx_to_pdf(file.data, name=file.name)
+        except convert.ConversionFailed as exc:
+            raise ActionRefused(
+                _("Không chuyển được tệp “%(name)s” sang PDF: %(why)s") % {"name": file.name, "why": exc},
+                code="conversion_failed", field="file",
+            ) from exc
+        from vanthu.documents.uploads import check
+
+        converted = check(pdf_bytes, name=file.name.rsplit(".", 1)[0] + ".pdf")
+        return source, store(converted), converted.pages
+    raise ActionRefused(_("Dự thảo phải là tệp PDF hoặc DOCX."), code="file_type", field="file")
+
+
+def _check_issuer(*, acting: Person, drafting_unit: Unit, issuing_unit: Unit) -> None:
+    scope = scope_of(acting)
+    if drafting_unit.pk != acting.unit_id and not scope.leads(drafting_unit) and (
+        drafting_unit.pk not in scope.clerk_unit_ids
+    ):
+        raise ActionRefused(_("Bạn chỉ soạn thảo được cho đơn vị của mình."), code="forbidden", field="drafting_unit")
+    if not drafting_unit.path.startswith(issuing_unit.path):
+        raise ActionRefused(
+            _("Đơn vị ban hành phải là đơn vị soạn thảo hoặc đơn vị cấp trên của nó."),
+            code="issuer_outside_tree", field="issuing_unit",
+        )
+
+
+@dataclass
+class DraftData:
+    doc_type: DocumentType
+    subject: str
+    urgency: int = Urgency.NORMAL
+    urgent_until: dt.datetime | None = None  # the set time of "Hỏa tốc hẹn giờ"
+    secrecy: int = Secrecy.NONE
+    due_date: dt.date | None = None
+    description: str = ""
+    to_places: str = ""
+    issued_amount: int | None = None
+    recipient_units: list[Unit] = field(default_factory=list)
+    recipient_names: list[str] = field(default_factory=list)
+
+
+def _apply_draft(document: Document, data: DraftData) -> None:
+    for name in ("doc_type", "subject", "urgency", "urgent_until", "secrecy", "due_date", "description", "to_places",
+                 "issued_amount"):
+        setattr(document, name, getattr(data, name))
+
+
+def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequence[str]) -> None:
+    seen_units: set[int] = set()
+    for unit in units:
+        if unit.pk == document.unit_id:
+            raise ActionRefused(_("Không gửi văn bản cho chính đơn vị ban hành."), code="recipient_self",
+                                field="recipients")
+        if not unit.is_active:
+            raise ActionRefused(_("Đơn vị nhận “%(u)s” đã ngừng hoạt động.") % {"u": unit.name},
+                                code="recipient_inactive", field="recipients")
+        if unit.pk in seen_units:
+            continue
+        seen_units.add(unit.pk)
+    clean_names: list[str] = []
+    for name in names:
+        name = name.strip()
+        if not name:
+            continue
+        if len(name) > 200:
+            raise ActionRefused(_("Tên nơi nhận dài quá 200 ký tự."), code="too_long", field="recipients")
+        if name not in clean_names:
+            clean_names.append(name)
+    if document.secrecy > Secrecy.NONE and clean_names:
+        raise ActionRefused(
+            _("Văn bản mật không được gửi ra ngoài hệ thống bằng đường điện tử."), code="secret_external",
+            field="recipients",
+        )
+    Recipient.objects.filter(document=document).delete()
+    Recipient.objects.bulk_create(
+        [Recipient(document=document, unit_id=pk) for pk in seen_units]
+        + [Recipient(document=document, external_name=name) for name in clean_names]
+    )
+
+
+@action("documents.draft.created")
+def create_draft(
+    *,
+    acting: Person,
+    drafting_unit: Unit,
+    issuing_unit: Unit,
+    data: DraftData,
+    file: CheckedFile,
+    attachments: Sequence[CheckedFile] = (),
+    note: str = "",
+    replaces: Document | None = None,
+    client_token: uuid.UUID | None = None,
+) -> Document:
+    check_token(client_token)
+    _check_issuer(acting=acting, drafting_unit=drafting_unit, issuing_unit=issuing_unit)
+    check_due_date(data.due_date)
+    check_urgency(data)
+    if data.secrecy > acting.clearance:
+        raise ActionRefused(_("Bạn không được tiếp cận văn bản có độ mật này."), code="clearance", field="secrecy")
+    if replaces is not None and not access.can_replace(acting, replaces):
+        raise ActionRefused(_("Chỉ thay thế được văn bản đã phát hành mà bạn có quyền thu hồi."),
+                            code="replace_forbidden", field="replaces")
+    source, pdf, pages = _pdf_of(file)
+    document = Document(
+        direction=Direction.OUTGOING, status=Status.DRAFT, unit=issuing_unit, drafting_unit=drafting_unit,
+        organ_name=issuing_unit.name, organ_id=issuing_unit.code or "", current_file=pdf, page_amount=pages,
+        created_by=acting, replaces=replaces, client_token=client_token,
+    )
+    _apply_draft(document, data)
+    validate_fields(document)
+    save_new(document)
+    DraftVersion.objects.create(document=document, number=1, source=source, source_name=file.name[:200], pdf=pdf,
+                                note=note[:500], author=acting)
+    attach(document, attachments, acting=acting)
+    _set_recipients(document, units=data.recipient_units, names=data.recipient_names)
+    log.record(actor=acting, verb="documents.draft.created", target=document, unit=drafting_unit,
+               data={"issuer": issuing_unit.pk, "type": data.doc_type.name, "sha256": pdf.sha256,
+                     "replaces": replaces.pk if replaces else None})
+    return document
+
+
+@action("documents.draft.updated")
+def update_draft(*, document: Document, acting: Person, data: DraftData, expected_version: int | None) -> Document:
+    document = lock(document)
+    if not access.can_edit_draft(acting, document):
+        raise deny(document)
+    check_version(document, expected_version)
+    check_due_date(data.due_date)
+    check_urgency(data)
+    if data.secrecy > acting.clearance:
+        raise ActionRefused(_("Bạn không được tiếp cận văn bản có độ mật này."), code="clearance", field="secrecy")
+    _apply_draft(document, data)
+    validate_fields(document)
+    document.version += 1
+    document.save()
+    _set_recipients(document, units=data.recipient_units, names=data.recipient_names)
+    log.record(actor=acting, verb="documents.draft.updated", target=document, unit=document.drafting_unit)
+    return document
+
+
+@action("documents.draft.version_added")
+def add_draft_version(
+    *, document: Document, acting: Person, file: CheckedFile, note: str = "", expected_version: int | None = None
+) -> DraftVersion:
+    document = lock(document)
+    if not access.can_edit_draft(acting, document):
+        raise deny(document)
+    check_version(document, expected_version)
+    source, pdf, pages = _pdf_of(file)
+    last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = DraftVersion.objects.create(document=document, number=last + 1, source=source,
+                                          source_name=file.name[:200], pdf=pdf, note=note[:500], author=acting)
+    document.current_file = pdf
+    document.page_amount = pages
+    bump(document, "current_file", "page_amount")
+    log.record(actor=acting, verb="documents.draft.version_added", target=document, unit=document.drafting_unit,
+               data={"version": version.number, "sha256": pdf.sha256})
+    return version
+
+
+def check_authority(authority: SigningAuthority, document: Document) -> None:
+    today = timezone.localdate()
+    if authority.unit_id != document.unit_id:
+        raise ActionRefused(_("Người ký không có thẩm quyền ký văn bản của đơn vị ban hành này."),
+                            code="signer_authority", field="signer")
+    if not authority.is_valid_on(today, type_abbreviation=document.doc_type.abbreviation or document.doc_type.name):
+        raise ActionRefused(_("Thẩm quyền ký của người này đã hết hạn, bị thu hồi hoặc không gồm loại văn bản này."),
+                            code="signer_authority", field="signer")
+    if not authority.person.is_active:
+        raise ActionRefused(_("Người ký đã nghỉ công tác."), code="signer_inactive", field="signer")
+    if document.secrecy > authority.person.clearance:
+        raise ActionRefused(_("Người ký không được tiếp cận văn bản có độ mật này."), code="clearance", field="signer")
+
+
+@action("documents.draft.submitted")
+def submit_for_review(
+    *,
+    document: Document,
+    acting: Person,
+    signer_authority: SigningAuthority,
+    reviewers: Sequence[tuple[str, Person]] = (),
+    expected_version: int | None = None,
+) -> Document:
+    """Send the draft through its review chain (content check, format check…) and then to the signer."""
+    document = lock(document)
+    if not access.can_submit(acting, document):
+        raise deny(document)
+    check_version(document, expected_version)
+    check_authority(signer_authority, document)
+    current = document.versions.order_by("-number").first()
+    last_round = document.review_steps.order_by("-round").values_list("round", flat=True).first() or 0
+    round_no = last_round + 1
+    for ordinal, (kind, reviewer) in enumerate(reviewers, start=1):
+        if kind not in ReviewKind.values:
+            raise ActionRefused(_("Bước trình duyệt không hợp lệ."), code="invalid", field="reviewers")
+        if document.secrecy > reviewer.clearance:
+            raise ActionRefused(
+                _("%(name)s không được tiếp cận văn bản có độ mật này.") % {"name": reviewer.full_name},
+                code="clearance", field="reviewers",
+            )
+        ReviewStep.objects.create(
+            document=document, round=round_no, ordinal=ordinal, kind=kind, reviewer=reviewer,
+            state=ReviewState.PENDING if ordinal == 1 else ReviewState.WAITING, version=current,
+        )
+        share(document, reason=ShareReason.REVIEW, person=reviewer)
+    signer = signer_authority.person
+    document.signer = signer
+    document.signer_authority = signer_authority
+    document.signer_competence = signer_authority.competence_line
+    document.signer_position = signer_authority.title if signer_authority.prefix else ""
+    document.signer_name = signer.full_name
+    share(document, reason=ShareReason.SIGN, person=signer)
+    if reviewers:
+        document.status = Status.IN_REVIEW
+    else:
+        document.status = Status.AWAITING_SIGNATURE
+        document.approved_sha256 = document.current_file.sha256 if document.current_file else ""
+    bump(document, "status", "signer", "signer_authority", "signer_competence", "signer_position", "signer_name",
+          "approved_sha256")
+    log.record(actor=acting, verb="documents.draft.submitted", target=document, unit=document.drafting_unit,
+               data={"signer": signer.pk, "reviewers": [p.pk for _k, p in reviewers], "round": round_no})
+    return document
+
+
+@action("documents.draft.reviewed")
+def decide_review(*, document: Document, acting: Person, approve: bool, comment: str = "") -> Document:
+    document = lock(document)
+    step = access.pending_step(acting, document)
+    if step is None:
+        raise deny(document)
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ActionRefused(_("Hãy ghi ý kiến khi trả lại dự thảo."), code="comment_required", field="comment")
+    now = timezone.now()
+    step.state = ReviewState.APPROVED if approve else ReviewState.RETURNED
+    step.comment = comment[:1000]
+    step.decided_at = now
+    step.save(update_fields=["state", "comment", "decided_at"])
+    if approve:
+        following = document.review_steps.filter(round=step.round, state=ReviewState.WAITING).order_by("ordinal")
+        nxt = following.first()
+        if nxt is not None:
+            nxt.state = ReviewState.PENDING
+            nxt.save(update_fields=["state"])
+            bump(document)
+        else:
+            document.status = Status.AWAITING_SIGNATURE
+            document.approved_sha256 = document.current_file.sha256 if document.current_file else ""
+            bump(document, "status", "approved_sha256")
+    else:
+        document.review_steps.filter(round=step.round, state=ReviewState.WAITING).update(state=ReviewState.CANCELLED)
+        document.status = Status.DRAFT
+        bump(document, "status")
+    log.record(actor=acting, verb="documents.draft.reviewed", target=document, unit=document.drafting_unit,
+               data={"step": step.pk, "kind": step.kind, "approve": approve, "comment": comment[:200]})
+    return document
+
+
+@action("documents.draft.returned")
+def return_for_revision(*, document: Document, acting: Person, comment: str) -> Document:
+    """The signer sends the draft back to its drafter instead of signing."""
+    document = lock(document)
+    if not access.can_return_for_revision(acting, document):
+        raise deny(document)
+    comment = comment.strip()
+    if not comment:
+        raise ActionRefused(_("Hãy ghi ý kiến khi trả lại dự thảo."), code="comment_required", field="comment")
+    document.status = Status.DRAFT
+    document.approved_sha256 = ""
+    bump(document, "status", "approved_sha256")
+    log.record(actor=acting, verb="documents.draft.returned", target=document, unit=document.drafting_unit,
+               data={"comment": comment[:1000]})
+    return document
