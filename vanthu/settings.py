@@ -186,6 +186,10 @@ SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
 TASKS: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
 }
+if TESTING:
+    # Tests run a job when its transaction commits (django_capture_on_commit_callbacks(execute=True) in
+    # pytest-django); the engine's own tests switch to the database backend or RQ.
+    TASKS["default"] = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}
 
 # Fonts for printed registers and signature appearances (Times New Roman metrics where installed).
 FONT_DIRS = [Path(p) for p in env_list("FONT_DIRS", [])]
