@@ -93,6 +93,18 @@ class RegisterKind(models.TextChoices):
     OUTGOING = "out", _("Sổ đăng ký văn bản đi")
 
 
+SECRET_SERIES = "mat"  # noqa: S105  (the secret-documents number series, not a password)
+
+
+def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
+    if kind == RegisterKind.INCOMING:
+        base = _("Sổ đăng ký văn bản mật đến") if series == SECRET_SERIES else _("Sổ đăng ký văn bản đến")
+    else:
+        base = _("Sổ đăng ký văn bản mật đi") if series == SECRET_SERIES else _("Sổ đăng ký văn bản đi")
+    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
+    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
+
+
 class Register(models.Model):
     """A unit's register for one year and one number series, holding the series' counter.
 
@@ -119,13 +131,11 @@ class Register(models.Model):
 
     @property
     def is_secret(self) -> bool:
-        return self.series == "mat"
+        return self.series == SECRET_SERIES
 
     @property
     def display_name(self) -> str:
         """The register's name in the reader's language (`name` keeps the Vietnamese one it was opened with)."""
-        from vanthu.documents.numbering import register_name
-
         return register_name(unit=self.unit, kind=self.kind, series=self.series, year=self.year)
 
 

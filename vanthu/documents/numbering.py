@@ -9,14 +9,13 @@ year) and are printed with a leading zero below 10 (Decree 30 Phụ lục I).
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 
 from vanthu.core.choices import Secrecy
-from vanthu.documents.models import DocumentType, Register, RegisterKind
+from vanthu.documents.models import SECRET_SERIES, DocumentType, Register, register_name
 from vanthu.org.models import NumberingScheme, Unit
 
 GENERAL = "chung"
-SECRET = "mat"  # noqa: S105  (the secret-documents number series, not a password)
+SECRET = SECRET_SERIES
 
 
 def outgoing_series(*, unit: Unit, doc_type: DocumentType, secrecy: int) -> str:
@@ -31,15 +30,6 @@ def incoming_series(*, unit: Unit, secrecy: int) -> str:
     if secrecy > Secrecy.NONE and unit.separate_secret_incoming:
         return SECRET
     return GENERAL
-
-
-def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
-    if kind == RegisterKind.INCOMING:
-        base = _("Sổ đăng ký văn bản mật đến") if series == SECRET else _("Sổ đăng ký văn bản đến")
-    else:
-        base = _("Sổ đăng ký văn bản mật đi") if series == SECRET else _("Sổ đăng ký văn bản đi")
-    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
-    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
 
 
 def register_for(*, unit: Unit, kind: str, series: str, year: int) -> Register:
