@@ -171,17 +171,15 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     if len(found) > 1:
         return SignatureCheck(present=True, valid=False, reason=_("Gói tin có nhiều hơn một chữ ký."))
     element = found[0]
-    if etree.QName(element).namespace != NS_DSIG:
-        return SignatureCheck(present=True, valid=False,
-                              reason=_("Phần tử Signature không thuộc không gian tên XMLDSig (%(ns)s): không kiểm "
-                                       "tra được.") % {"ns": NS_DSIG})
-    ds = {"ds": NS_DSIG}
-    method = element.find("ds:SignedInfo/ds:SignatureMethod", ds)
-    digest = element.find("ds:SignedInfo/ds:Reference/ds:DigestMethod", ds)
-    algorithm = method.get("Algorithm", "") if method is not None else ""
-    digest_algorithm = digest.get("Algorithm", "") if digest is not None else ""
+    algorithm = _algorithm(element, "SignatureMethod")
+    digest_algorithm = _algorithm(element, "DigestMethod")
     sha1 = algorithm in SHA1_METHODS or digest_algorithm == DigestAlgorithm.SHA1.value
     base = SignatureCheck(present=True, valid=False, algorithm=algorithm, digest_algorithm=digest_algorithm, sha1=sha1)
+    if etree.QName(element).namespace != NS_DSIG:
+        # Seen in the VXP SDK's samples: a Signature pasted without its xmlns, so in the edXML namespace.
+        return replace(base, reason=_("Phần tử Signature không thuộc không gian tên XMLDSig (%(ns)s): không kiểm "
+                                      "tra được.") % {"ns": NS_DSIG})
+    ds = {"ds": NS_DSIG}
     references = element.findall("ds:SignedInfo/ds:Reference", ds)
     if len(references) != 1 or references[0].get("URI") != "":
         return replace(base, valid=False, reason=_("Chữ ký phải ký toàn bộ gói tin (một Reference URI=\"\")."),)
@@ -205,6 +203,14 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     warning = _("Chữ ký dùng SHA-1: chỉ được chấp nhận khi nhận, không còn an toàn; đề nghị bên gửi ký bằng "
                 "RSA-SHA256.") if sha1 else ""
     return replace(base, valid=True, certificate=certificate, warning=warning)
+
+
+def _algorithm(signature: etree._Element, name: str) -> str:
+    """The Algorithm of SignedInfo's SignatureMethod or the Reference's DigestMethod, in whatever namespace."""
+    for element in signature.iter(etree.Element):
+        if etree.QName(element).localname == name:
+            return element.get("Algorithm", "")
+    return ""
 
 
 def _certificate(element: etree._Element) -> x509.Certificate | None:
