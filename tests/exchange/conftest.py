@@ -45,7 +45,8 @@ TODAY = dt.date(2026, 11, 21)
 STAFF = Organization(organ_id="000.00.02.Q10", organ_name="Bộ Tham mưu",
                      organization_in_charge="Bộ Tư lệnh Quân khu 10", address="Đà Nẵng",
                      email="vanthu.tm@qk10.example", telephone="0236 3820000")
-DIVISION = Organization(organ_id="000.00.10.Q10", organ_name="Sư đoàn 301", organization_in_charge="Bộ Tư lệnh Quân khu 10")
+DIVISION = Organization(organ_id="000.00.10.Q10", organ_name="Sư đoàn 301",
+                        organization_in_charge="Bộ Tư lệnh Quân khu 10")
 PROVINCE = Organization(organ_id="000.00.11.Q10", organ_name="Bộ Chỉ huy Quân sự tỉnh A")
 
 

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.exchange.conftest import TODAY, docx_bytes, document, pdf_bytes, zip_bytes
+from tests.exchange.conftest import TODAY, document, docx_bytes, pdf_bytes, zip_bytes
 from vanthu.exchange.edxml import Attachment, EnvelopeInvalid, build_document, parse, sign, verify
 
 

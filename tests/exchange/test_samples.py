@@ -63,11 +63,13 @@ def test_sdk_update_with_its_business_block():
 
 def test_sdk_replacement_and_revocation():
     replacement = _parse("vxp_sdk_edoc_replacement_trimmed.edxml").envelope
-    assert replacement is not None and replacement.business is not None
+    assert replacement is not None
+    assert replacement.business is not None
     assert replacement.business.doc_type == BusinessDocType.REPLACE
     assert [r.organ_ids for r in replacement.business.replacements] == [("000.00.00.H41", "000.00.00.H14")] * 2
     revocation = _parse("vxp_sdk_edoc_revocation_trimmed.edxml").envelope
-    assert revocation is not None and revocation.business is not None
+    assert revocation is not None
+    assert revocation.business is not None
     assert revocation.business.doc_type == BusinessDocType.REVOKE
     assert revocation.business.reason == "Thu hồi văn bản điện tử"
 
