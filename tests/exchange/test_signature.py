@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
 from signxml.algorithms import CanonicalizationMethod
@@ -163,10 +163,17 @@ def test_a_callable_that_signs_bytes_is_a_key(staff_key):
 
 def test_ecdsa_unit_key(staff_ec_key):
     signed = sign(build_document(document(), today=TODAY), key=staff_ec_key.key,
-                  certificate=staff_ec_key.certificate, algorithm="ecdsa-sha256")
+                  certificate=staff_ec_key.certificate)  # the algorithm follows the certificate's key
     check = verify(signed)
     assert check.valid, check.reason
     assert check.algorithm_name == "ecdsa-sha256"
+
+
+def test_ecdsa_unit_key_through_a_callable(staff_ec_key):
+    signed = sign(build_document(document(), today=TODAY),
+                  key=lambda data: staff_ec_key.key.sign(data, ec.ECDSA(hashes.SHA256())),
+                  certificate=staff_ec_key.certificate)
+    assert verify(signed).valid
 
 
 def test_status_message_is_signed_by_the_receiving_unit(staff_key):

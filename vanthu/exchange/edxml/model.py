@@ -185,7 +185,7 @@ class StaffInfo:
 @dataclass(frozen=True)
 class TraceHeader:
     organ_id: str
-    timestamp: dt.datetime | None
+    timestamp: dt.datetime | None  # naive, the sender's local time (Vietnam), as edXML writes it
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,7 @@ class StatusMessage:
     response_for: ResponseFor
     code: StatusCode
     description: str
-    timestamp: dt.datetime
+    timestamp: dt.datetime  # naive, the sender's local time (Vietnam), as edXML writes it
     staff: StaffInfo | None = None
     to: tuple[Organization, ...] = ()  # optional: hubs route statuses by ResponseFor/OrganId
 

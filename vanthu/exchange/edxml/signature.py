@@ -116,18 +116,22 @@ def load_private_key(value: bytes) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivat
 
 
 def sign(data: bytes, *, key: KeyInput, certificate: CertInput, chain: list[CertInput] | tuple[()] = (),
-         algorithm: str = "rsa-sha256", prefix: str | None = "ds", max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+         algorithm: str | None = None, prefix: str | None = "ds", max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The message `data` (built by build.py, or any edXML) with the unit's enveloped signature added.
 
-    `algorithm`: "rsa-sha256" (QCVN 102 practice) or "ecdsa-sha256" for an EC key; anything with SHA-1 is
-    refused with SignatureRefused. `prefix`: "ds" writes ds:Signature, None the unprefixed form (both XMLDSig).
+    `algorithm`: "rsa-sha256" (QCVN 102 practice) or "ecdsa-sha256"; by default the one the certificate's key
+    calls for. Anything with SHA-1 is refused with SignatureRefused. `prefix`: "ds" writes ds:Signature, None the
+    unprefixed form (both XMLDSig).
     """
+    cert = load_certificate(certificate)
+    if algorithm is None:
+        is_ec = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
+        algorithm = "ecdsa-sha256" if is_ec else "rsa-sha256"
     if "sha1" in algorithm.lower().replace("-", ""):
         raise SignatureRefused(_("Không ký bằng SHA-1: thuật toán này không còn an toàn; dùng RSA-SHA256."),
                                code="sha1")
     if algorithm not in SIGNING_ALGORITHMS:
         raise SignatureRefused(_("Thuật toán ký %(alg)s không được hỗ trợ.") % {"alg": algorithm}, code="algorithm")
-    cert = load_certificate(certificate)
     signing_key: Any
     if isinstance(key, bytes):
         signing_key = load_private_key(key)
