@@ -246,3 +246,15 @@ def test_a_file_that_is_not_edxml_is_refused():
     with pytest.raises(EnvelopeInvalid) as refused:
         parse(b"<html><body>not edXML</body></html>")
     assert refused.value.code == "not_edxml"
+
+
+def test_envelope_wrapped_in_soap_with_the_older_author_block():
+    """The pre-QCVN form some hubs still send: SOAP around it, the e-doc.vn namespace, Author/Function."""
+    envelope = document()
+    data = _strip_prefixes(build_document(envelope, today=TODAY), NS_EDOC).decode()
+    data = data.replace("SignerInfo>", "Author>").replace("Position>", "Function>")
+    soap = ('<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>'
+            + data + "</SOAP-ENV:Body></SOAP-ENV:Envelope>")
+    parsed = parse(soap.encode(), today=TODAY)
+    assert parsed.namespace == NS_EDOC
+    assert parsed.envelope == envelope

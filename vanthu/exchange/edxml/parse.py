@@ -2,7 +2,8 @@
 
 Tolerated: any element order; the QCVN 102 namespace with or without a prefix, the older
 `http://www.e-doc.vn/Schema/` namespace, or none; "Bussiness" (the spec) and "Business"; attachments inside or
-outside edXMLEnvelope; statuses as MessageHeader/StatusCode (the SDK) or MessageStatus; a DocumentId that is
+outside edXMLEnvelope; an envelope wrapped in SOAP; the older "Author" (Competence, Function, FullName) for
+SignerInfo; statuses as MessageHeader/StatusCode (the SDK) or MessageStatus; a DocumentId that is
 not `OrganId,yyyy/MM/dd,Number/Notation` (noted in warnings). Refused, with every problem naming its field:
 lengths and code sets (validate.py), malformed dates and numbers, missing or undecodable attachment content.
 
@@ -280,6 +281,8 @@ def _decode(reader: _Reader, item: etree._Element, name: str, path: str) -> byte
 def _header_element(root: etree._Element) -> tuple[etree._Element | None, etree._Element | None]:
     """(edXMLEnvelope, the MessageHeader or MessageStatus element)."""
     envelope = root if _is(root, "edXMLEnvelope") else _child(root, "edXMLEnvelope")
+    if envelope is None:  # wrapped, e.g. in a SOAP Envelope/Body as the Bkav hub sends it
+        envelope = next(_descendants(root, "edXMLEnvelope"), None)
     header = _child(envelope, "edXMLHeader")
     message = _child(header, "MessageHeader", "MessageStatus")
     if message is None and _is(root, "Status"):  # Status/Header/MessageStatus
@@ -355,7 +358,7 @@ def _envelope(reader: _Reader, root: etree._Element, envelope_element: etree._El
     code = _child(message, "Code")
     promulgation = _child(message, "PromulgationInfo")
     doc_type = _child(message, "DocumentType")
-    signer = _child(message, "SignerInfo")
+    signer = _child(message, "SignerInfo", "Author")  # "Author" (Competence, Function, FullName): pre-QCVN name
     other = _child(message, "OtherInfo")
     priority = reader.integer(other, "Priority", f"{path}/OtherInfo")
     responses = [_response_for(reader, e, f"{path}/ResponseFor[{i}]")
@@ -371,7 +374,7 @@ def _envelope(reader: _Reader, root: etree._Element, envelope_element: etree._El
                                    type_name=_text(doc_type, "TypeName"),
                                    type_detail=reader.integer(doc_type, "TypeDetail", f"{path}/DocumentType")),
         subject=_text(message, "Subject"), content=_text(message, "Content"),
-        signer=SignerInfo(competence=_text(signer, "Competence"), position=_text(signer, "Position"),
+        signer=SignerInfo(competence=_text(signer, "Competence"), position=_text(signer, "Position", "Function"),
                           full_name=_text(signer, "FullName")),
         due_date=reader.date(message, "DueDate", path),
         other=OtherInfo(
