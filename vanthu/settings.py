@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vanthu.signing",
     "vanthu.documents",
     "vanthu.workflow",
+    "vanthu.exchange",
     "vanthu.reports",
     "vanthu.api",
     "vanthu.demo",

@@ -1,0 +1,230 @@
+"""The sending unit's XML signature over the envelope: XMLDSig, enveloped, RSA-SHA256 (signxml).
+
+sign(): the Signature goes into edXMLHeader (after TraceHeaderList, where the VXP SDK puts it), with
+Reference URI="" — the whole message, attachments included — and the transforms enveloped-signature +
+exclusive c14n. The key comes in as a `cryptography` private key, PEM/DER bytes, or a callable that signs
+bytes (`data -> PKCS#1 v1.5 SHA-256 signature value`, e.g. `lambda d: credential.signer.sign_raw(d, "sha256")`
+for a key on a PKCS#11 token, which never leaves it). SHA-1 is refused.
+
+verify(): checks the signature cryptographically with the certificate the message carries and returns that
+certificate; whether it is trusted (the peer directory, the trust store) is the caller's decision. SHA-1
+signatures (the official SDK's samples still use rsa-sha1) are accepted on receipt only, and said so: `sha1`
+is true and `warning` explains.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from django.utils.translation import gettext as _
+from lxml import etree
+from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
+from signxml.algorithms import CanonicalizationMethod
+from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration
+
+from vanthu.exchange.edxml.errors import EnvelopeInvalid, SignatureRefused
+from vanthu.exchange.edxml.model import EDXML_NAMESPACES, NS_DSIG
+from vanthu.exchange.edxml.parse import DEFAULT_MAX_BYTES, load_xml, safe_parser
+
+SignBytes = Callable[[bytes], bytes]
+KeyInput = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | bytes | SignBytes
+CertInput = x509.Certificate | bytes
+
+SIGNING_ALGORITHMS = {"rsa-sha256": SignatureMethod.RSA_SHA256, "ecdsa-sha256": SignatureMethod.ECDSA_SHA256}
+SHA1_METHODS = {SignatureMethod.RSA_SHA1.value, SignatureMethod.ECDSA_SHA1.value, SignatureMethod.DSA_SHA1.value}
+ACCEPTED_METHODS = frozenset({
+    SignatureMethod.RSA_SHA1, SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA384, SignatureMethod.RSA_SHA512,
+    SignatureMethod.ECDSA_SHA256, SignatureMethod.ECDSA_SHA384, SignatureMethod.ECDSA_SHA512,
+})
+ACCEPTED_DIGESTS = frozenset({DigestAlgorithm.SHA1, DigestAlgorithm.SHA256, DigestAlgorithm.SHA384,
+                              DigestAlgorithm.SHA512})
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The verdict on a message's XML signature."""
+
+    present: bool
+    valid: bool
+    certificate: x509.Certificate | None = None  # the signer's, as carried in KeyInfo/X509Data
+    algorithm: str = ""  # SignatureMethod URI
+    digest_algorithm: str = ""  # DigestMethod URI
+    sha1: bool = False  # a SHA-1 signature or digest: accepted on receipt only
+    warning: str = ""  # translated; set when sha1
+    reason: str = ""  # translated; why it is not valid
+
+    @property
+    def algorithm_name(self) -> str:
+        return self.algorithm.rsplit("#", 1)[-1] if self.algorithm else ""
+
+    @property
+    def signer(self) -> str:
+        """The certificate subject, RFC 4514."""
+        return self.certificate.subject.rfc4514_string() if self.certificate is not None else ""
+
+
+class _CallableKey:
+    """Duck-typed private key for signxml: the signature value comes from a callable (a token, a remote key)."""
+
+    def __init__(self, sign: SignBytes, certificate: x509.Certificate) -> None:
+        self._sign = sign
+        public = certificate.public_key()
+        # signxml sizes ECDSA (r, s) with it
+        self.key_size = public.curve.key_size if isinstance(public, ec.EllipticCurvePublicKey) \
+            else getattr(public, "key_size", 0)
+
+    def sign(self, data: bytes, *args: Any, **kwargs: Any) -> bytes:
+        algorithm = kwargs.get("algorithm") or (kwargs.get("signature_algorithm") or args[-1])
+        algorithm = getattr(algorithm, "algorithm", algorithm)  # ec.ECDSA(hash) → hash
+        if not isinstance(algorithm, hashes.SHA256):
+            raise SignatureRefused(_("Chỉ ký bằng SHA-256."), code="algorithm")
+        if "padding" in kwargs and not isinstance(kwargs["padding"], padding.PKCS1v15):
+            raise SignatureRefused(_("Chỉ ký bằng SHA-256."), code="algorithm")
+        return self._sign(data)
+
+
+def load_certificate(value: CertInput) -> x509.Certificate:
+    if isinstance(value, x509.Certificate):
+        return value
+    try:
+        if value.lstrip().startswith(b"-----BEGIN"):
+            return x509.load_pem_x509_certificate(value)
+        return x509.load_der_x509_certificate(value)
+    except ValueError as exc:
+        raise SignatureRefused(_("Không đọc được chứng thư số của đơn vị ký."), code="certificate") from exc
+
+
+def load_private_key(value: bytes) -> rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey:
+    try:
+        if value.lstrip().startswith(b"-----BEGIN"):
+            key = serialization.load_pem_private_key(value, password=None)
+        else:
+            key = serialization.load_der_private_key(value, password=None)
+    except (ValueError, TypeError) as exc:
+        raise SignatureRefused(_("Không đọc được khóa ký của đơn vị."), code="key") from exc
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        raise SignatureRefused(_("Khóa ký phải là RSA hoặc ECDSA."), code="key")
+    return key
+
+
+def sign(data: bytes, *, key: KeyInput, certificate: CertInput, chain: list[CertInput] | tuple[()] = (),
+         algorithm: str | None = None, prefix: str | None = "ds", max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The message `data` (built by build.py, or any edXML) with the unit's enveloped signature added.
+
+    `algorithm`: "rsa-sha256" (QCVN 102 practice) or "ecdsa-sha256"; by default the one the certificate's key
+    calls for. Anything with SHA-1 is refused with SignatureRefused. `prefix`: "ds" writes ds:Signature, None the
+    unprefixed form (both XMLDSig).
+    """
+    cert = load_certificate(certificate)
+    if algorithm is None:
+        is_ec = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
+        algorithm = "ecdsa-sha256" if is_ec else "rsa-sha256"
+    if "sha1" in algorithm.lower().replace("-", ""):
+        raise SignatureRefused(_("Không ký bằng SHA-1: thuật toán này không còn an toàn; dùng RSA-SHA256."),
+                               code="sha1")
+    if algorithm not in SIGNING_ALGORITHMS:
+        raise SignatureRefused(_("Thuật toán ký %(alg)s không được hỗ trợ.") % {"alg": algorithm}, code="algorithm")
+    signing_key: Any
+    if isinstance(key, bytes):
+        signing_key = load_private_key(key)
+    elif callable(key) and not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        signing_key = _CallableKey(key, cert)
+    else:
+        signing_key = key
+    root = load_xml(data, max_bytes=max_bytes)
+    if any(etree.QName(e).localname == "Signature" for e in root.iter(etree.Element)):
+        raise SignatureRefused(_("Gói tin đã có chữ ký."), code="already_signed")
+    # The placeholder puts the signature where the SDK does: at the end of edXMLHeader.
+    header = next((e for e in root.iter(etree.Element)
+                   if etree.QName(e).localname == "edXMLHeader"
+                   and (etree.QName(e).namespace or "") in EDXML_NAMESPACES), root)
+    placeholder = etree.SubElement(header, f"{{{NS_DSIG}}}Signature",
+                                   nsmap={prefix: NS_DSIG})  # type: ignore[dict-item]
+    placeholder.set("Id", "placeholder")
+    signer = XMLSigner(signature_algorithm=SIGNING_ALGORITHMS[algorithm], digest_algorithm=DigestAlgorithm.SHA256,
+                       c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+    signer.namespaces = {prefix: NS_DSIG}  # type: ignore[dict-item]
+    certs = [cert, *(load_certificate(c) for c in chain)]
+    try:
+        signed = signer.sign(root, key=signing_key, cert=certs)
+    except (InvalidInput, ValueError, TypeError) as exc:
+        raise SignatureRefused(_("Không ký được gói tin: %(reason)s") % {"reason": exc}, code="sign_failed") from exc
+    return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+
+
+def _signature_elements(root: etree._Element) -> list[etree._Element]:
+    return [e for e in root.iter(etree.Element) if etree.QName(e).localname == "Signature"
+            and (etree.QName(e).namespace or "") in (NS_DSIG, *EDXML_NAMESPACES)]
+
+
+def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SignatureCheck:
+    """Verify the message's enveloped XML signature (see the module docstring). Never raises for a bad signature;
+    EnvelopeInvalid only when `data` is not safe, well-formed XML."""
+    root = load_xml(data, max_bytes=max_bytes)
+    found = _signature_elements(root)
+    if not found:
+        return SignatureCheck(present=False, valid=False, reason=_("Gói tin không có chữ ký số."))
+    if len(found) > 1:
+        return SignatureCheck(present=True, valid=False, reason=_("Gói tin có nhiều hơn một chữ ký."))
+    element = found[0]
+    algorithm = _algorithm(element, "SignatureMethod")
+    digest_algorithm = _algorithm(element, "DigestMethod")
+    sha1 = algorithm in SHA1_METHODS or digest_algorithm == DigestAlgorithm.SHA1.value
+    base = SignatureCheck(present=True, valid=False, algorithm=algorithm, digest_algorithm=digest_algorithm, sha1=sha1)
+    if etree.QName(element).namespace != NS_DSIG:
+        # Seen in the VXP SDK's samples: a Signature pasted without its xmlns, so in the edXML namespace.
+        return replace(base, reason=_("Phần tử Signature không thuộc không gian tên XMLDSig (%(ns)s): không kiểm "
+                                      "tra được.") % {"ns": NS_DSIG})
+    ds = {"ds": NS_DSIG}
+    references = element.findall("ds:SignedInfo/ds:Reference", ds)
+    if len(references) != 1 or references[0].get("URI") != "":
+        return replace(base, valid=False, reason=_("Chữ ký phải ký toàn bộ gói tin (một Reference URI=\"\")."),)
+    certificate = _certificate(element)
+    if certificate is None:
+        return replace(base, valid=False, reason=_("Chữ ký không kèm chứng thư số đọc được (KeyInfo/X509Data)."),)
+    config = SignatureConfiguration(location=".//", expect_references=1, signature_methods=ACCEPTED_METHODS,
+                                    digest_algorithms=ACCEPTED_DIGESTS, verification_time=at)
+    try:
+        XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, parser=safe_parser())
+    except InvalidCertificate as exc:
+        return replace(base, valid=False, certificate=certificate,
+                              reason=_("Chứng thư số của người ký không dùng được: %(reason)s") % {"reason": exc},)
+    except (InvalidDigest, InvalidSignature) as exc:
+        return replace(base, valid=False, certificate=certificate,
+                              reason=_("Chữ ký không khớp với nội dung: gói tin đã bị sửa sau khi ký (%(reason)s).")
+                              % {"reason": exc})
+    except (InvalidInput, ValueError, etree.LxmlError) as exc:
+        return replace(base, valid=False, certificate=certificate,
+                              reason=_("Chữ ký không đọc được: %(reason)s") % {"reason": exc})
+    warning = _("Chữ ký dùng SHA-1: chỉ được chấp nhận khi nhận, không còn an toàn; đề nghị bên gửi ký bằng "
+                "RSA-SHA256.") if sha1 else ""
+    return replace(base, valid=True, certificate=certificate, warning=warning)
+
+
+def _algorithm(signature: etree._Element, name: str) -> str:
+    """The Algorithm of SignedInfo's SignatureMethod or the Reference's DigestMethod, in whatever namespace."""
+    for element in signature.iter(etree.Element):
+        if etree.QName(element).localname == name:
+            return element.get("Algorithm", "")
+    return ""
+
+
+def _certificate(element: etree._Element) -> x509.Certificate | None:
+    node = element.find(f"{{{NS_DSIG}}}KeyInfo/{{{NS_DSIG}}}X509Data/{{{NS_DSIG}}}X509Certificate")
+    if node is None or not (node.text or "").strip():
+        return None
+    try:
+        return x509.load_der_x509_certificate(base64.b64decode("".join((node.text or "").split())))
+    except ValueError:
+        return None
+
+
+__all__ = ["EnvelopeInvalid", "SignatureCheck", "SignatureRefused", "sign", "verify"]
