@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, utils
 
 from tests.signing.pdf_checks import SON_BLOCK, assert_pdfsig_valid
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import pades, validation
 from vanthu.signing.bench import make_pki
 from vanthu.signing.credentials import Credential
@@ -75,7 +76,7 @@ def test_remote_signing_request_round_trip_through_the_database(cast, draft_pdf)
                                        issuer=pki.issuer_of(ensure_ca()))
     actions.bind_remote_certificate(owner=cast.son, data=certificate.public_bytes(serialization.Encoding.PEM),
                                     service_url="https://ky-so.example.vn/csc/v2", credential_id="son-01",
-                                    acting=None)
+                                    acting=TEST_FIXTURES)
     request = pades.begin_remote_personal(pdf=draft_pdf, person=cast.son, block=SON_BLOCK, acting=cast.son)
     with pytest.raises(SigningRefused):
         pades.finish_remote(request)  # not signed yet

@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from tests.signing import pdf_checks
 from tests.signing.pdf_checks import DATE, NUMBER, SON_BLOCK, flip_byte_inside_signed_range
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import pades
 from vanthu.signing.bench import make_pki
 
@@ -134,7 +135,7 @@ def test_revoked_signer_found_through_the_crl_exits_1(live_pki, draft_pdf, tmp_p
 
     signed = service.sign_personal(pdf=draft_pdf, person=live_pki.son, block=SON_BLOCK, secret=SIGNING_SECRET)
     revoke_certificate(certificate=backends.credential_of(live_pki.son).certificate, reason="keyCompromise",
-                       acting=None)
+                       acting=TEST_FIXTURES)
     roots = tmp_path / "roots.pem"
     roots.write_bytes(b"".join(pem.armor("CERTIFICATE", c.dump()) for c in trust.trust_roots()))
     done = verify(tmp_path, signed, "--trust", str(roots), "--json")

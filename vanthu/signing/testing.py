@@ -11,7 +11,8 @@ and SoftHSM2 tokens.
   certificate next to the key and register the PKCS#11 credential.
 - `signature_png(name)`, `seal_png(name)` — the images alone.
 
-Everything goes through the actions, as a real admin would (acting=None: the IT admin on the server).
+Everything goes through the actions, as a real admin would, acting as the system actor TEST_FIXTURES
+(audited as "system:test fixtures").
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
+from vanthu.core.actors import TEST_FIXTURES
+from vanthu.org.access import Actor
 from vanthu.org.models import Person, Unit
 from vanthu.signing import actions, pki
 from vanthu.signing.keystore import PrivateKey
@@ -73,7 +76,7 @@ def ensure_ca(*, algorithm: str = "rsa") -> CertificateAuthority:
         for model, values in _ca_rows[cache_key]:
             model.objects.create(**values)
         return CertificateAuthority.objects.get(role=CaRole.ISSUING)
-    issuing = actions.init_ca(acting=None, algorithm=algorithm)
+    issuing = actions.init_ca(acting=TEST_FIXTURES, algorithm=algorithm)
     rows: list[tuple[type[Any], dict[str, Any]]] = []
     for model in (CertificateAuthority, TimestampAuthority):
         for row in model.objects.order_by("pk"):
@@ -108,16 +111,16 @@ def equip(*, people: Iterable[tuple[str, Person]] = (), units: Iterable[tuple[st
     owners: list[tuple[str, Person | Unit]] = [*people, *units]
     for name, owner in owners:
         key = pooled_key(algorithm, _label(owner)) if reuse_keys else None
-        equipment.credentials[name] = actions.issue_certificate(owner=owner, acting=None, passphrase=secret,
+        equipment.credentials[name] = actions.issue_certificate(owner=owner, acting=TEST_FIXTURES, passphrase=secret,
                                                                 algorithm=algorithm, key=key)
         if not images:
             continue
         if isinstance(owner, Person):
             actions.upload_signature_image(owner=owner, data=signature_png(owner.full_name),
-                                           width_mm=SIGNATURE_WIDTH_MM, acting=None)
+                                           width_mm=SIGNATURE_WIDTH_MM, acting=TEST_FIXTURES)
         else:
             actions.upload_signature_image(owner=owner, data=seal_png(owner.name), width_mm=SEAL_WIDTH_MM,
-                                           acting=None)
+                                           acting=TEST_FIXTURES)
     return equipment
 
 
@@ -288,11 +291,11 @@ def put_on_token(token: SoftToken, *, owner: Person | Unit, label: str, algorith
                            Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.LABEL: label,
                            Attribute.ID: key_id})
         session.create_object(attributes)
-    return actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin, acting=None,
+    return actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin, acting=TEST_FIXTURES,
                                               key_label=label, make_default=make_default)
 
 
-def bind_remote_key(person: Person, *, acting: Person | None = None) -> PrivateKey:
+def bind_remote_key(person: Person, *, acting: Actor = TEST_FIXTURES) -> PrivateKey:
     """Give `person` a certificate whose key lives at a "remote signing service", and return that key so a
     test can play the service (sign the recorded digest). No remote service can run on a test machine."""
     from cryptography.hazmat.primitives import serialization
