@@ -43,7 +43,7 @@ from vanthu.signing.models import (
     TimestampAuthority,
     TrustAnchor,
 )
-from vanthu.signing.service import SigningRefused
+from vanthu.signing.types import SigningRefused
 
 MIN_PASSPHRASE = 6
 MAX_IMAGE_BYTES = 2 * 1024 * 1024

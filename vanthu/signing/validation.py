@@ -47,7 +47,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from vanthu.signing import speedups
-from vanthu.signing.service import SignatureReport, ValidationResult
+from vanthu.signing.types import SignatureReport, ValidationResult
 
 speedups.install()
 
@@ -257,7 +257,7 @@ def validate_pdf(pdf: bytes, *, trust_roots: list[asn1_x509.Certificate] | None 
 def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certificate] | None = None,
                     allow_fetching: bool = False, skip_diff: bool = False) -> ValidationResult:
     """validate_pdf over a PDF already opened (the signer's writer reads it too: parsed once)."""
-    from vanthu.signing.pades import runtime
+    from vanthu.signing.runtime import runtime
 
     try:
         if reader.encrypted or reader.security_handler is not None:

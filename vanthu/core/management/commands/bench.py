@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 BENCHMARKS: dict[str, str] = {
-    "signing": "vanthu.signing.bench.main",
+    "signing": "vanthu.demo.bench_signing.main",
     "pages": "vanthu.demo.bench_pages.main",
 }
 

@@ -23,7 +23,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from vanthu.signing.service import SignatureReport, SigningRefused, ValidationResult
+from vanthu.signing.types import SignatureReport, SigningRefused, ValidationResult
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 KINDS = {
