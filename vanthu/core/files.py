@@ -16,15 +16,12 @@ from typing import IO
 
 from django.conf import settings
 
+from vanthu.core.blobs import CHUNK as CHUNK
+from vanthu.core.blobs import open_file as open_file
+from vanthu.core.blobs import path_for as path_for
+from vanthu.core.blobs import read as read
+from vanthu.core.blobs import verify as verify
 from vanthu.core.models import StoredFile
-
-CHUNK = 1024 * 1024
-
-
-def path_for(sha256: str) -> Path:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise ValueError("not a SHA-256 hex digest")
-    return Path(settings.FILES_DIR) / sha256[:2] / sha256[2:4] / sha256
 
 
 def _write(chunks: Iterable[bytes]) -> tuple[str, int, Path]:
@@ -68,20 +65,3 @@ def store_stream(stream: IO[bytes], *, content_type: str) -> StoredFile:
     _place(sha, tmp)
     stored, _ = StoredFile.objects.get_or_create(sha256=sha, defaults={"size": size, "content_type": content_type})
     return stored
-
-
-def read(sha256: str) -> bytes:
-    return path_for(sha256).read_bytes()
-
-
-def open_file(sha256: str) -> IO[bytes]:
-    return path_for(sha256).open("rb")
-
-
-def verify(sha256: str) -> bool:
-    """True when the bytes on disk still hash to their name."""
-    digest = hashlib.sha256()
-    with open_file(sha256) as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest() == sha256

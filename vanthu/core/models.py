@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vanthu.core import blobs
+
 
 class StoredFile(models.Model):
     """A file kept once by the SHA-256 of its bytes. Content never changes; documents point at it."""
@@ -20,6 +22,4 @@ class StoredFile(models.Model):
         return f"{self.sha256[:12]} ({self.size} B)"
 
     def read_bytes(self) -> bytes:
-        from vanthu.core import files
-
-        return files.read(self.sha256)
+        return blobs.read(self.sha256)

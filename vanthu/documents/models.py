@@ -15,8 +15,8 @@ import uuid
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
@@ -124,9 +124,17 @@ class Register(models.Model):
     @property
     def display_name(self) -> str:
         """The register's name in the reader's language (`name` keeps the Vietnamese one it was opened with)."""
-        from vanthu.documents.numbering import register_name
-
         return register_name(unit=self.unit, kind=self.kind, series=self.series, year=self.year)
+
+
+def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
+    """A register's name in the active language, e.g. "Sổ đăng ký văn bản đi 2026 — Bộ Tham mưu"."""
+    if kind == RegisterKind.INCOMING:
+        base = gettext("Sổ đăng ký văn bản mật đến") if series == "mat" else gettext("Sổ đăng ký văn bản đến")
+    else:
+        base = gettext("Sổ đăng ký văn bản mật đi") if series == "mat" else gettext("Sổ đăng ký văn bản đi")
+    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
+    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
 
 
 class Document(models.Model):

@@ -9,10 +9,10 @@ year) and are printed with a leading zero below 10 (Decree 30 Phụ lục I).
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 
 from vanthu.core.choices import Secrecy
-from vanthu.documents.models import DocumentType, Register, RegisterKind
+from vanthu.documents.models import DocumentType, Register
+from vanthu.documents.models import register_name as register_name  # re-exported; lives with Register
 from vanthu.org.models import NumberingScheme, Unit
 
 GENERAL = "chung"
@@ -31,15 +31,6 @@ def incoming_series(*, unit: Unit, secrecy: int) -> str:
     if secrecy > Secrecy.NONE and unit.separate_secret_incoming:
         return SECRET
     return GENERAL
-
-
-def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
-    if kind == RegisterKind.INCOMING:
-        base = _("Sổ đăng ký văn bản mật đến") if series == SECRET else _("Sổ đăng ký văn bản đến")
-    else:
-        base = _("Sổ đăng ký văn bản mật đi") if series == SECRET else _("Sổ đăng ký văn bản đi")
-    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
-    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
 
 
 def register_for(*, unit: Unit, kind: str, series: str, year: int) -> Register:
