@@ -61,3 +61,10 @@ def _close_runtimes() -> None:
     for item in _runtimes:
         if not item.loop.is_closed() and not item.loop.is_running():
             item.close()
+
+
+def close_thread_runtime() -> None:
+    """Close this thread's loop and HTTP session now, if it has them (a one-shot command before it exits)."""
+    current: _Runtime | None = getattr(_local, "runtime", None)
+    if current is not None and not current.loop.is_closed() and not current.loop.is_running():
+        current.close()
