@@ -890,8 +890,8 @@ def _signing_equipment(org_: Org) -> str:
     signers = {a.person_id: a.person for a in SigningAuthority.objects.filter(unit__in=units)
                .select_related("person")}
     testing.equip(people=[(p.user.username, p) for p in signers.values()], secret=testing.SIGNING_SECRET,
-                  reuse_keys=False)
-    testing.equip(units=[(u.abbreviation, u) for u in units], secret=None, reuse_keys=False)
+                  reuse_keys=False, acting=DEMO_BUILDER)
+    testing.equip(units=[(u.abbreviation, u) for u in units], secret=None, reuse_keys=False, acting=DEMO_BUILDER)
     return testing.SIGNING_SECRET
 
 
