@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
     "begin_remote_personal", "credential_for_person", "credential_for_unit", "finish_remote", "pades_services",
-    "record_validation", "seal_issued", "seal_text_only", "sign_personal", "stored_validation", "validate",
+    "record_validation", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request",
+    "stored_validation", "validate",
 ]
 
 
