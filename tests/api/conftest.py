@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from vanthu.core.actors import TEST_FIXTURES
+
 BASE = "/api/v1"
 
 
@@ -44,7 +46,7 @@ class ApiClient:
 def new_token(person: Any, *, days: int | None = None) -> str:
     from vanthu.api.actions import create_token
 
-    _token, secret = create_token(person=person, name="kiểm thử", acting=None, days=days)
+    _token, secret = create_token(person=person, name="kiểm thử", acting=TEST_FIXTURES, days=days)
     return secret
 
 

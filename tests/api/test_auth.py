@@ -15,6 +15,7 @@ from tests.api.conftest import ApiClient, error_of, new_token
 from vanthu.api import actions
 from vanthu.api.models import ApiToken, hash_secret
 from vanthu.audit.models import AuditEvent
+from vanthu.core.actors import TEST_FIXTURES
 
 
 def test_call_with_a_token_and_no_session_works(cast):
@@ -106,7 +107,7 @@ def test_token_name_is_required(cast):
     from vanthu.core.errors import ActionRefused
 
     with pytest.raises(ActionRefused) as err:
-        actions.create_token(person=cast.lan, name="  ", acting=None)
+        actions.create_token(person=cast.lan, name="  ", acting=TEST_FIXTURES)
     assert err.value.field == "name"
     assert not ApiToken.objects.exists()
 

@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 
 from tests.conftest import checked
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.choices import Secrecy
 from vanthu.documents import actions
 from vanthu.documents.access import access_document, documents_visible_to
@@ -97,6 +98,6 @@ def test_people_of_the_unit_see_its_ordinary_documents(cast, staff_doc):
     from vanthu.org import actions as org
 
     clerk_free = org.create_person(username="tuan", password=None, full_name="Lý Văn Tuấn", unit=cast.staff,
-                                   acting=None)
+                                   acting=TEST_FIXTURES)
     assert visible(clerk_free, staff_doc)
     assert not visible(cast.quang, staff_doc)  # Operations Department is a different unit, and Quang no leader

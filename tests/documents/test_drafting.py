@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import checked
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
 from vanthu.documents.models import Document, ReviewKind, ReviewState, Status
@@ -86,7 +87,7 @@ def test_expired_delegation_cannot_sign(cast, doc_types, draft_pdf):
     from vanthu.org import actions as org
 
     tuq = org.grant_signing_authority(person=cast.lan, unit=cast.staff, prefix="TUQ.",
-                                      on_behalf_title="Tham mưu trưởng", title="Trưởng phòng", acting=None,
+                                      on_behalf_title="Tham mưu trưởng", title="Trưởng phòng", acting=TEST_FIXTURES,
                                       valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2025, 6, 30),
                                       delegated_by=cast.son)
     doc = draft(cast, doc_types, draft_pdf)
@@ -100,7 +101,7 @@ def test_tuq_without_time_limit_is_refused(cast):
 
     with pytest.raises(ActionRefused):
         org.grant_signing_authority(person=cast.lan, unit=cast.staff, prefix="TUQ.", on_behalf_title="Tham mưu trưởng",
-                                    title="Trưởng phòng", acting=None, delegated_by=cast.son)
+                                    title="Trưởng phòng", acting=TEST_FIXTURES, delegated_by=cast.son)
 
 
 def test_outsider_cannot_draft_for_another_unit(cast, doc_types, draft_pdf):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tests.conftest import checked
 from vanthu.audit.models import AuditEvent
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
 from vanthu.documents.models import Document, Recipient, RegisterKind, Status
@@ -64,7 +65,7 @@ def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_t
     # the division's clerk has it waiting to be registered: grant Minh the clerk role to look
     from vanthu.org import actions as org
 
-    org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=None)
+    org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=TEST_FIXTURES)
     assert division_copy.pk in [i.document.pk for i in inbox_for(cast.minh).items if i.kind == "register"]
 
 
@@ -76,7 +77,7 @@ def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_ty
     copy = Document.objects.get(source=doc, unit=cast.division)
     from vanthu.org import actions as org
 
-    org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=None)
+    org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=TEST_FIXTURES)
     actions.register_received(document=copy, acting=cast.minh)
     workflow.present(document=copy, acting=cast.minh, to=cast.dung)
     assert copy.pk in [i.document.pk for i in inbox_for(cast.dung).items if i.kind == "direct"]

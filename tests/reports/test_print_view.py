@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.reports.conftest import pdf_fonts, pdf_text
 from vanthu.audit.models import AuditEvent
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.choices import Secrecy
 from vanthu.org import actions as org
 from vanthu.org.models import Role
@@ -170,8 +171,8 @@ def test_missing_unit_is_404_like_a_forbidden_one(client, cast):
 
 def test_secret_register_is_refused_to_an_uncleared_clerk(client, cast, staff_incoming, tmp_path):
     year = staff_incoming.year
-    thu = org.create_person(username="thu", password=None, full_name="Lê Thị Thu", unit=cast.staff, acting=None,
-                            clearance=Secrecy.NONE, roles=(Role.CLERK,))
+    thu = org.create_person(username="thu", password=None, full_name="Lê Thị Thu", unit=cast.staff,
+                            acting=TEST_FIXTURES, clearance=Secrecy.NONE, roles=(Role.CLERK,))
     assert get(client, thu, print_url(**whole_year(cast.staff, year))).status_code == 200
     assert get(client, thu, print_url(**whole_year(cast.staff, year, series="mat"))).status_code == 404
     response = get(client, cast.lan, print_url(**whole_year(cast.staff, year, series="mat")))

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.reports.conftest import at, register
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.choices import Secrecy
 from vanthu.documents.models import RegisterKind
 from vanthu.org import actions as org
@@ -162,7 +163,7 @@ def test_missing_unit_looks_like_a_forbidden_one(cast):
 
 def test_secret_register_needs_clearance_for_every_row(cast, staff_incoming):
     uncleared = org.create_person(username="thu", password=None, full_name="Lê Thị Thu", unit=cast.staff,
-                                  acting=None, clearance=Secrecy.NONE, roles=(Role.CLERK,))
+                                  acting=TEST_FIXTURES, clearance=Secrecy.NONE, roles=(Role.CLERK,))
     assert access(uncleared, cast.staff, year=staff_incoming.year).count == 5
     with pytest.raises(Http404):
         access(uncleared, cast.staff, series="mat", year=staff_incoming.year)

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from vanthu.audit.models import AuditEvent
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import actions, backends, pki
 from vanthu.signing.models import KeyCredential, RemoteState
 from vanthu.signing.service import SigningRefused
@@ -62,7 +63,7 @@ def test_missing_passphrase_is_asked_for(equipped_cast):
 
 def test_server_protected_seal_key_needs_no_secret(cast, draft_pdf):
     ensure_ca()
-    actions.issue_certificate(owner=cast.staff, acting=None, passphrase=None)
+    actions.issue_certificate(owner=cast.staff, acting=TEST_FIXTURES, passphrase=None)
     info = backends.credential_info(cast.staff)
     assert info.available
     assert info.backend == "software"
@@ -118,7 +119,7 @@ def test_pkcs12_bind_with_the_right_password(cast, draft_pdf):
     ca = ensure_ca()
     data, cert = _p12_for(pki.person_subject(cast.binh), password=b"mat-khau-p12", ca=ca)
     credential = actions.bind_pkcs12(owner=cast.binh, data=data, password="mat-khau-p12", passphrase="binh-2026",
-                                     acting=None)
+                                     acting=TEST_FIXTURES)
     assert credential.certificate.fingerprint == pki.fingerprint(cert)
     assert credential.certificate.source == "imported"
     signer = backends.open_credential(cast.binh, secret="binh-2026").signer
@@ -141,14 +142,14 @@ def test_unreadable_pkcs12_is_refused(cast):
     ensure_ca()
     with pytest.raises(SigningRefused, match="Không đọc được tệp PKCS#12"):
         actions.bind_pkcs12(owner=cast.binh, data=b"this is not a p12 file", password="x", passphrase=None,
-                            acting=None)
+                            acting=TEST_FIXTURES)
 
 
 def test_pkcs12_of_another_person_is_refused(cast):
     ca = ensure_ca()
     data, _cert = _p12_for(pki.person_subject(cast.hung), password=b"pw", ca=ca)
     with pytest.raises(SigningRefused, match="không phải cho Lê Văn Bình") as refused:
-        actions.bind_pkcs12(owner=cast.binh, data=data, password="pw", passphrase=None, acting=None)
+        actions.bind_pkcs12(owner=cast.binh, data=data, password="pw", passphrase=None, acting=TEST_FIXTURES)
     assert refused.value.code == "certificate_wrong_owner"
     assert not KeyCredential.objects.exists()
 
@@ -208,7 +209,7 @@ def remote_hung(cast):
     key = pki.generate_key("ecdsa")
     cert = pki.build_end_entity(subject=pki.person_subject(cast.hung), public_key=key.public_key(),
                                 issuer=pki.issuer_of(ca))
-    actions.bind_remote_certificate(owner=cast.hung, data=pki.pem(cert).encode(), acting=None,
+    actions.bind_remote_certificate(owner=cast.hung, data=pki.pem(cert).encode(), acting=TEST_FIXTURES,
                                     service_url="https://ky-so-tu-xa.example/csc/v1", credential_id="hung-01")
     return key
 

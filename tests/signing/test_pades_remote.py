@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, utils
 
 from tests.signing.pdf_checks import SON_BLOCK, assert_pdfsig_valid
-from vanthu.signing import pades, validation
+from vanthu.core.actors import TEST_FIXTURES
+from vanthu.signing import pades, service, validation
 from vanthu.signing.bench import make_pki
 from vanthu.signing.credentials import Credential
 from vanthu.signing.service import SigningRefused
@@ -75,13 +76,13 @@ def test_remote_signing_request_round_trip_through_the_database(cast, draft_pdf)
                                        issuer=pki.issuer_of(ensure_ca()))
     actions.bind_remote_certificate(owner=cast.son, data=certificate.public_bytes(serialization.Encoding.PEM),
                                     service_url="https://ky-so.example.vn/csc/v2", credential_id="son-01",
-                                    acting=None)
-    request = pades.begin_remote_personal(pdf=draft_pdf, person=cast.son, block=SON_BLOCK, acting=cast.son)
+                                    acting=TEST_FIXTURES)
+    request = service.begin_remote_personal(pdf=draft_pdf, person=cast.son, block=SON_BLOCK, acting=cast.son)
     with pytest.raises(SigningRefused):
-        pades.finish_remote(request)  # not signed yet
+        service.signed_from_request(request)  # not signed yet
     signature = _external_signature(key, bytes(request.digest))
     request = actions.complete_remote_signing(request=request, signature=signature, acting=None)
-    signed = pades.finish_remote(request)
+    signed = service.signed_from_request(request)
     assert signed[: len(draft_pdf)] == draft_pdf
     result = validation.validate_pdf(signed)
     assert result.valid

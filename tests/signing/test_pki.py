@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from vanthu.audit.models import AuditEvent
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import actions, backends, pki
 from vanthu.signing.models import Certificate, CertificateAuthority, CertStatus, KeyCredential
 from vanthu.signing.service import SigningRefused
@@ -91,7 +92,7 @@ def test_ca_hierarchy_root_issuing_and_tsa(equipped_cast):
 
 def test_ca_cannot_be_initialised_twice(equipped_cast):
     with pytest.raises(SigningRefused, match="đã được khởi tạo"):
-        actions.init_ca(acting=None)
+        actions.init_ca(acting=TEST_FIXTURES)
 
 
 def test_clerk_cannot_issue_certificates(equipped_cast):
@@ -150,7 +151,7 @@ def test_ocsp_answers_good_then_revoked_with_reason(live_pki):
     issuing.public_key().verify(answer.signature, answer.tbs_response_bytes, padding.PKCS1v15(),
                                 answer.signature_hash_algorithm)
 
-    actions.revoke_certificate(certificate=row, reason="affiliationChanged", acting=None)
+    actions.revoke_certificate(certificate=row, reason="affiliationChanged", acting=TEST_FIXTURES)
 
     request = _ocsp_request(cert, issuing, b"nonce-2")
     encoded = base64.b64encode(request).decode().replace("/", "%2F").replace("+", "%2B").replace("=", "%3D")
@@ -187,20 +188,20 @@ def test_ca_certificates_are_published(live_pki):
 
 def test_revoked_certificate_can_no_longer_sign(equipped_cast):
     row = Certificate.objects.get(person=equipped_cast.hung)
-    actions.revoke_certificate(certificate=row, reason="keyCompromise", acting=None)
+    actions.revoke_certificate(certificate=row, reason="keyCompromise", acting=TEST_FIXTURES)
     with pytest.raises(SigningRefused, match=r"đã bị thu hồi ngày .* \(lý do: Lộ hoặc mất khóa bí mật\)"):
         backends.open_credential(equipped_cast.hung, secret=SIGNING_SECRET)
     info = backends.credential_info(equipped_cast.hung)
     assert not info.available
     assert "thu hồi" in info.problem
     with pytest.raises(SigningRefused, match="đã bị thu hồi trước đó"):
-        actions.revoke_certificate(certificate=row, reason="keyCompromise", acting=None)
+        actions.revoke_certificate(certificate=row, reason="keyCompromise", acting=TEST_FIXTURES)
 
 
 def test_revocation_needs_a_known_reason(equipped_cast):
     row = Certificate.objects.get(person=equipped_cast.hung)
     with pytest.raises(SigningRefused, match="lý do thu hồi"):
-        actions.revoke_certificate(certificate=row, reason="because", acting=None)
+        actions.revoke_certificate(certificate=row, reason="because", acting=TEST_FIXTURES)
     row.refresh_from_db()
     assert row.status == CertStatus.ACTIVE
 
@@ -209,7 +210,7 @@ def test_revocation_needs_a_known_reason(equipped_cast):
 
 def test_renewal_makes_a_new_key_and_supersedes_the_old_certificate(equipped_cast):
     old = Certificate.objects.get(person=equipped_cast.hung)
-    credential = actions.renew_certificate(certificate=old, passphrase="hung-moi-2026", acting=None)
+    credential = actions.renew_certificate(certificate=old, passphrase="hung-moi-2026", acting=TEST_FIXTURES)
     old.refresh_from_db()
     assert old.status == CertStatus.SUPERSEDED
     new = credential.certificate
@@ -232,17 +233,17 @@ def test_imported_certificate_cannot_be_renewed_here(cast):
     cert = pki.build_end_entity(subject=pki.person_subject(cast.dung), public_key=key.public_key(),
                                 issuer=pki.issuer_of(ca))
     data = pkcs12.serialize_key_and_certificates(b"x", key, cert, None, serialization.NoEncryption())
-    credential = actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=None)
+    credential = actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
     Certificate.objects.filter(pk=credential.certificate_id).update(issued_by=None)
     with pytest.raises(SigningRefused, match="do tổ chức khác cấp"):
-        actions.renew_certificate(certificate=credential.certificate, passphrase=None, acting=None)
+        actions.renew_certificate(certificate=credential.certificate, passphrase=None, acting=TEST_FIXTURES)
 
 
 # --- checks before signing ----------------------------------------------------------------------------------
 
 def test_expired_certificate_is_refused(cast):
     ensure_ca()
-    actions.issue_certificate(owner=cast.hung, acting=None, passphrase=SIGNING_SECRET,
+    actions.issue_certificate(owner=cast.hung, acting=TEST_FIXTURES, passphrase=SIGNING_SECRET,
                               valid_from=timezone.now() - dt.timedelta(days=800), days=365)
     with pytest.raises(SigningRefused, match="Chứng thư số của Trần Quốc Hùng đã hết hạn ngày") as refused:
         backends.open_credential(cast.hung, secret=SIGNING_SECRET)
@@ -251,7 +252,7 @@ def test_expired_certificate_is_refused(cast):
 
 def test_not_yet_valid_certificate_is_refused(cast):
     ensure_ca()
-    actions.issue_certificate(owner=cast.hung, acting=None, passphrase=SIGNING_SECRET,
+    actions.issue_certificate(owner=cast.hung, acting=TEST_FIXTURES, passphrase=SIGNING_SECRET,
                               valid_from=timezone.now() + dt.timedelta(days=10))
     with pytest.raises(SigningRefused, match="chưa có hiệu lực"):
         backends.open_credential(cast.hung, secret=SIGNING_SECRET)
@@ -259,7 +260,7 @@ def test_not_yet_valid_certificate_is_refused(cast):
 
 def test_certificate_without_signing_key_usage_is_refused(cast):
     ensure_ca()
-    actions.issue_certificate(owner=cast.hung, acting=None, passphrase=SIGNING_SECRET, purpose="bare")
+    actions.issue_certificate(owner=cast.hung, acting=TEST_FIXTURES, passphrase=SIGNING_SECRET, purpose="bare")
     with pytest.raises(SigningRefused, match="không được cấp cho mục đích ký số"):
         backends.open_credential(cast.hung, secret=SIGNING_SECRET)
     assert "mục đích ký số" in backends.credential_info(cast.hung).problem
@@ -267,7 +268,7 @@ def test_certificate_without_signing_key_usage_is_refused(cast):
 
 def test_certificate_of_someone_else_is_refused(cast):
     ensure_ca()
-    credential = actions.issue_certificate(owner=cast.hung, acting=None, passphrase=SIGNING_SECRET)
+    credential = actions.issue_certificate(owner=cast.hung, acting=TEST_FIXTURES, passphrase=SIGNING_SECRET)
     with pytest.raises(SigningRefused, match="cấp cho “Trần Quốc Hùng”, không phải cho Lê Văn Bình"):
         pki.check_certificate(pki.load(credential.certificate.der), owner=cast.binh)
 
@@ -317,3 +318,37 @@ def test_cli_refusal_is_a_command_error(cast):
 
     with pytest.raises(CommandError, match="chưa được khởi tạo"):
         call_command("pki", "issue", "--person", "son", "--no-passphrase")
+
+
+def test_nobody_named_cannot_administer_signing(equipped_cast):
+    """The admin check is not skipped when no acting person is given: only a named system actor passes."""
+    certificate = Certificate.objects.get(person=equipped_cast.hung, status=CertStatus.ACTIVE)
+    with pytest.raises(SigningRefused, match="Chỉ quản trị") as refused:
+        actions.revoke_certificate(certificate=certificate, reason="keyCompromise", acting=None)  # type: ignore[arg-type]
+    assert refused.value.status == 403
+    assert Certificate.objects.get(pk=certificate.pk).status == CertStatus.ACTIVE
+    assert AuditEvent.objects.filter(verb="signing.certificate.revoked.refused").count() == 1
+
+
+def test_admin_of_a_division_does_not_run_the_ca(equipped_cast):
+    """Signing's administration (vanthu's CA, the trust store) is the top unit admin's; the Command's admin
+    issues, a division's admin is refused like an officer."""
+    from vanthu.org import actions as org
+    from vanthu.org.models import Role
+
+    org.grant_role(person=equipped_cast.minh, unit=equipped_cast.division, role=Role.ADMIN,
+                   acting=equipped_cast.admin)
+    with pytest.raises(SigningRefused, match="Chỉ quản trị"):
+        actions.issue_certificate(owner=equipped_cast.minh, acting=equipped_cast.minh, passphrase=None)
+    credential = actions.issue_certificate(owner=equipped_cast.minh, acting=equipped_cast.admin, passphrase=None)
+    event = AuditEvent.objects.get(verb="signing.certificate.issued", target_id=str(credential.certificate.pk))
+    assert event.actor_id == equipped_cast.admin.pk
+
+
+def test_pki_command_acts_as_the_operator_and_says_so_in_the_audit(equipped_cast):
+    call_command("pki", "issue", "--person", "minh", "--no-passphrase")
+    row = Certificate.objects.get(person=equipped_cast.minh, status=CertStatus.ACTIVE)
+    event = AuditEvent.objects.get(verb="signing.certificate.issued", target_id=str(row.pk))
+    assert event.actor_id is None
+    assert event.actor_name.startswith("system:operator ")
+    assert event.actor_name.endswith(": vanthu pki issue")

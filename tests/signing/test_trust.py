@@ -7,6 +7,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import actions, backends, pki, trust, tsa
 from vanthu.signing.models import Certificate, TrustAnchor
 from vanthu.signing.service import SigningRefused
@@ -42,12 +43,13 @@ def test_own_root_is_trusted_and_issuing_ca_is_an_intermediate(equipped_cast):
 
 def test_imported_root_is_trusted_and_intermediate_is_not(cast, government_ca):
     root, sub = government_ca
-    anchors = actions.import_trust_anchor(data=(pki.pem(root) + pki.pem(sub.certificate)).encode(), acting=None)
+    anchors = actions.import_trust_anchor(data=(pki.pem(root) + pki.pem(sub.certificate)).encode(),
+                                          acting=TEST_FIXTURES)
     assert [a.is_root for a in anchors] == [True, False]
     assert pki.to_asn1(root).sha256 in [c.sha256 for c in trust.trust_roots()]
     assert pki.to_asn1(sub.certificate).sha256 not in [c.sha256 for c in trust.trust_roots()]
     assert pki.to_asn1(sub.certificate).sha256 in [c.sha256 for c in trust.intermediates()]
-    actions.set_trust_anchor_enabled(anchor=anchors[0], enabled=False, acting=None)
+    actions.set_trust_anchor_enabled(anchor=anchors[0], enabled=False, acting=TEST_FIXTURES)
     assert trust.trust_roots() == []
 
 
@@ -55,15 +57,16 @@ def test_certificate_from_an_untrusted_ca_cannot_be_bound(cast, government_ca):
     root, sub = government_ca
     data = _p12(pki.person_subject(cast.dung), sub, chain=[sub.certificate, root])
     with pytest.raises(SigningRefused, match="chưa có trong danh sách tin cậy"):
-        actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=None)
+        actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
     assert not Certificate.objects.exists()
 
 
 def test_certificate_from_an_imported_ca_signs_and_validates(cast, government_ca, draft_pdf):
     root, sub = government_ca
-    actions.import_trust_anchor(data=pki.der(root), name="Ban Cơ yếu — CA gốc", acting=None)
+    actions.import_trust_anchor(data=pki.der(root), name="Ban Cơ yếu — CA gốc", acting=TEST_FIXTURES)
     data = _p12(pki.person_subject(cast.dung), sub, chain=[sub.certificate])  # the root is not in the file
-    credential = actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase="dung-2026", acting=None)
+    credential = actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase="dung-2026",
+                                     acting=TEST_FIXTURES)
     assert credential.certificate.issued_by is None
     assert len(credential.certificate.chain) == 2  # the intermediate from the file, the root from the store
     signer = backends.open_credential(cast.dung, secret="dung-2026").signer
@@ -75,11 +78,11 @@ def test_certificate_from_an_imported_ca_signs_and_validates(cast, government_ca
 
 def test_disabling_the_anchor_makes_its_signatures_untrusted(cast, government_ca, draft_pdf):
     root, sub = government_ca
-    [anchor] = actions.import_trust_anchor(data=pki.der(root), acting=None)
+    [anchor] = actions.import_trust_anchor(data=pki.der(root), acting=TEST_FIXTURES)
     data = _p12(pki.person_subject(cast.dung), sub, chain=[sub.certificate])
-    actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=None)
+    actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
     signed = sign(draft_pdf, backends.open_credential(cast.dung, secret=None).signer)
-    actions.set_trust_anchor_enabled(anchor=anchor, enabled=False, acting=None)
+    actions.set_trust_anchor_enabled(anchor=anchor, enabled=False, acting=TEST_FIXTURES)
     status = status_of(signed)
     assert status.intact
     assert status.valid
@@ -93,14 +96,15 @@ def test_anchor_import_refusals(cast, government_ca):
     leaf = pki.build_end_entity(subject=pki.person_subject(cast.hung), public_key=leaf_key.public_key(),
                                 issuer=pki.issuer_of(ca))
     with pytest.raises(SigningRefused, match="không phải chứng thư của tổ chức cấp chứng thư số"):
-        actions.import_trust_anchor(data=pki.der(leaf), acting=None)
+        actions.import_trust_anchor(data=pki.der(leaf), acting=TEST_FIXTURES)
     with pytest.raises(SigningRefused, match="Không đọc được tệp chứng thư số"):
-        actions.import_trust_anchor(data=b"-----BEGIN CERTIFICATE-----\nnot base64\n", acting=None)
+        actions.import_trust_anchor(data=b"-----BEGIN CERTIFICATE-----\nnot base64\n", acting=TEST_FIXTURES)
     with pytest.raises(SigningRefused, match="Không đọc được tệp chứng thư số"):
-        actions.import_trust_anchor(data=b"\x00\x01garbage", acting=None)
-    actions.import_trust_anchor(data=pki.der(root), acting=None)
+        actions.import_trust_anchor(data=b"\x00\x01garbage", acting=TEST_FIXTURES)
+    actions.import_trust_anchor(data=pki.der(root), acting=TEST_FIXTURES)
     with pytest.raises(SigningRefused, match="đã có trong danh sách tin cậy"):
-        actions.import_trust_anchor(data=pki.pem(root).encode(), acting=None)
+        actions.import_trust_anchor(data=pki.pem(root).encode(),
+                                          acting=TEST_FIXTURES)
     assert TrustAnchor.objects.count() == 1
 
 
@@ -125,6 +129,6 @@ def test_b_lt_signature_embeds_revocation_data_fetched_over_http(live_pki, draft
     assert offline.trusted
 
     row = Certificate.objects.get(person=live_pki.hung)
-    actions.revoke_certificate(certificate=row, reason="keyCompromise", acting=None)
+    actions.revoke_certificate(certificate=row, reason="keyCompromise", acting=TEST_FIXTURES)
     online = status_of(signed, allow_fetching=True)
     assert online.revoked

@@ -16,6 +16,7 @@ from tests.signing.pdf_checks import (
     pdfsig,
 )
 from vanthu.core import files
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import backends, pades, service, validation
 from vanthu.signing.actions import revoke_certificate
 from vanthu.signing.bench import make_pki
@@ -72,7 +73,7 @@ def test_content_changed_by_a_later_incremental_update_is_detected(issued):
 
 def test_revoked_signer_is_rejected(issued, equipped_cast):
     certificate = backends.credential_of(equipped_cast.son).certificate
-    revoke_certificate(certificate=certificate, reason="keyCompromise", acting=None)
+    revoke_certificate(certificate=certificate, reason="keyCompromise", acting=TEST_FIXTURES)
     result = validation.validate_pdf(issued)
     assert not result.valid
     personal, organisation = result.signatures
@@ -87,7 +88,7 @@ def test_signature_timestamped_before_a_revocation_stays_valid(equipped_cast, dr
     settings.PADES_LEVEL = "B-T"
     signed = service.sign_personal(pdf=draft_pdf, person=equipped_cast.son, block=SON_BLOCK, secret=SIGNING_SECRET)
     revoke_certificate(certificate=backends.credential_of(equipped_cast.son).certificate, reason="superseded",
-                       acting=None)
+                       acting=TEST_FIXTURES)
     (signature,) = validation.validate_pdf(signed).signatures
     assert signature.valid
     assert not signature.revoked

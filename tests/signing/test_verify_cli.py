@@ -1,5 +1,6 @@
-"""`vanthu verify FILE.pdf [--trust ROOTS.pem] [--json]`: exit 0 valid, 1 invalid, 2 unreadable or unsigned;
-the JSON shape; works on any PDF, with only the given roots and no database."""
+"""`vanthu verify FILE.pdf [--trust ROOTS.pem] [--crl FILE]... [--offline] [--json]`: exit 0 valid, 1 invalid,
+2 unreadable or unsigned; the verdict alone on stdout (the JSON shape), messages on stderr and nothing from the
+libraries; revocation from given CRLs; works on any PDF, with only the given roots and no database."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.core.management import call_command
 
 from tests.signing import pdf_checks
 from tests.signing.pdf_checks import DATE, NUMBER, SON_BLOCK, flip_byte_inside_signed_range
+from vanthu.core.actors import TEST_FIXTURES
 from vanthu.signing import pades
 from vanthu.signing.bench import make_pki
 
@@ -54,7 +56,8 @@ def verify(folder: Path, pdf: bytes | None, *args: str) -> subprocess.CompletedP
 def test_valid_document_exits_0_with_the_json_shape(tmp_path, chain, issued):
     done = verify(tmp_path, issued, "--trust", str(_roots_file(tmp_path, chain)), "--json", "--offline")
     assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    assert done.stderr == ""
+    report = json.loads(done.stdout)  # the whole of stdout is the one JSON object
     assert set(report) == {"valid", "signatures"}
     assert report["valid"] is True
     assert len(report["signatures"]) == 2
@@ -73,7 +76,8 @@ def test_human_readable_output_is_vietnamese(tmp_path, chain, issued):
     done = verify(tmp_path, issued, "--trust", str(_roots_file(tmp_path, chain)), "--offline")
     assert done.returncode == 0
     assert "HỢP LỆ" in done.stdout
-    assert "mọi chữ ký đều hợp lệ" in done.stdout
+    assert done.stdout.splitlines()[-1] == "Kết luận: mọi chữ ký đều hợp lệ"
+    assert done.stderr == ""
 
 
 def test_tampered_document_exits_1(tmp_path, chain, issued):
@@ -99,6 +103,13 @@ def test_unsigned_pdf_exits_2(tmp_path, chain, draft_pdf):
     assert "không có chữ ký số" in done.stderr
 
 
+def test_unsigned_pdf_human_verdict_on_stdout_reason_on_stderr(tmp_path, chain, draft_pdf):
+    done = verify(tmp_path, draft_pdf, "--trust", str(_roots_file(tmp_path, chain)), "--offline")
+    assert done.returncode == 2
+    assert done.stdout == "Kết luận: tệp không có chữ ký số\n"
+    assert done.stderr == "Tệp PDF không có chữ ký số.\n"
+
+
 @pytest.mark.parametrize("data", [b"khong phai pdf", b"%PDF-1.7\n%%EOF\n"])
 def test_unreadable_file_exits_2(tmp_path, chain, data):
     done = verify(tmp_path, data, "--trust", str(_roots_file(tmp_path, chain)), "--offline")
@@ -106,9 +117,19 @@ def test_unreadable_file_exits_2(tmp_path, chain, data):
 
 
 def test_missing_file_exits_2(tmp_path):
-    done = verify(tmp_path, None, "--offline")
+    done = verify(tmp_path, None, "--offline", "--json")
     assert done.returncode == 2
     assert "Không đọc được tệp" in done.stderr
+    assert json.loads(done.stdout) == {"valid": False, "signatures": []}
+
+
+def test_a_file_that_is_not_a_crl_exits_2(tmp_path, chain, issued):
+    bad = tmp_path / "rong.crl"
+    bad.write_bytes(b"not a revocation list")
+    done = verify(tmp_path, issued, "--trust", str(_roots_file(tmp_path, chain)), "--crl", str(bad), "--offline")
+    assert done.returncode == 2
+    assert "Không đọc được tệp CRL" in done.stderr
+    assert done.stdout == "Kết luận: không đọc được tệp, không kiểm tra được chữ ký\n"
 
 
 @pytest.mark.django_db
@@ -134,9 +155,77 @@ def test_revoked_signer_found_through_the_crl_exits_1(live_pki, draft_pdf, tmp_p
 
     signed = service.sign_personal(pdf=draft_pdf, person=live_pki.son, block=SON_BLOCK, secret=SIGNING_SECRET)
     revoke_certificate(certificate=backends.credential_of(live_pki.son).certificate, reason="keyCompromise",
-                       acting=None)
+                       acting=TEST_FIXTURES)
     roots = tmp_path / "roots.pem"
     roots.write_bytes(b"".join(pem.armor("CERTIFICATE", c.dump()) for c in trust.trust_roots()))
     done = verify(tmp_path, signed, "--trust", str(roots), "--json")
     assert done.returncode == 1, done.stdout + done.stderr
     assert json.loads(done.stdout)["signatures"][0]["revoked"] is True
+    assert done.stderr == ""  # the fetches went through one HTTP session, closed; no library log line
+
+
+def _signed_by_son_with_roots(cast, draft_pdf, tmp_path) -> tuple[Path, Path]:
+    from vanthu.signing import service, trust
+    from vanthu.signing.testing import SIGNING_SECRET
+
+    signed = service.sign_personal(pdf=draft_pdf, person=cast.son, block=SON_BLOCK, secret=SIGNING_SECRET)
+    target = tmp_path / "da-ky.pdf"
+    target.write_bytes(signed)
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(b"".join(pem.armor("CERTIFICATE", c.dump()) for c in trust.trust_roots()))
+    return target, roots
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        call_command("verify", *args)
+    out, err = capsys.readouterr()
+    return int(exited.value.code or 0), out, err
+
+
+@pytest.mark.django_db
+def test_revocation_from_given_crl_files_offline(equipped_cast, draft_pdf, tmp_path, capsys):
+    """`--offline --crl FILE`: the revocation list given by the user decides, nothing is fetched. Without the
+    list the same offline check cannot know of the revocation (soft-fail); with it, the signature is revoked.
+    PEM and DER lists are both read, and several may be given."""
+    from vanthu.signing import backends, pki
+    from vanthu.signing.actions import revoke_certificate
+    from vanthu.signing.models import CertificateAuthority
+
+    target, roots = _signed_by_son_with_roots(equipped_cast, draft_pdf, tmp_path)
+    revoke_certificate(certificate=backends.credential_of(equipped_cast.son).certificate, reason="keyCompromise",
+                       acting=TEST_FIXTURES)
+    der_crl = tmp_path / "issuing.crl"
+    der_crl.write_bytes(pki.crl_der(CertificateAuthority.objects.get(slug="issuing")))
+    pem_crl = tmp_path / "root.pem"
+    pem_crl.write_bytes(pem.armor("X509 CRL", pki.crl_der(CertificateAuthority.objects.get(slug="root"))))
+
+    code, out, err = _run(capsys, str(target), "--trust", str(roots), "--offline", "--json")
+    assert (code, json.loads(out)["signatures"][0]["revoked"], err) == (0, False, "")
+
+    code, out, err = _run(capsys, str(target), "--trust", str(roots), "--offline", "--json",
+                          "--crl", str(pem_crl), "--crl", str(der_crl))
+    assert code == 1, out + err
+    assert json.loads(out)["signatures"][0]["revoked"] is True
+    assert err == ""
+
+
+def test_unreachable_responders_leave_no_log_lines_or_unclosed_sessions(cast, settings, draft_pdf, tmp_path):
+    """Fetching revocation data from responders that refuse the connection: the verdict on stdout (revocation
+    not checked: soft-fail), and stderr empty — no pyHanko/aiohttp log line, no "Unclosed client session"."""
+    import socket
+
+    from vanthu.signing.testing import equip_cast
+
+    with socket.socket() as probe:  # a port nobody listens on: connections are refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.PUBLIC_URL = f"http://127.0.0.1:{port}"
+    equip_cast(cast, people=("son",), units=())
+    target, roots = _signed_by_son_with_roots(cast, draft_pdf, tmp_path)
+    for extra in ((), ("--json",)):
+        done = subprocess.run([VANTHU, "verify", str(target), "--trust", str(roots), *extra], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stderr == ""
+    assert json.loads(done.stdout)["signatures"][0]["trusted"] is True

@@ -12,6 +12,7 @@ from vanthu.api.models import PREFIX_LENGTH, SECRET_PREFIX, ApiToken, hash_secre
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
+from vanthu.org.access import Actor
 from vanthu.org.models import Person
 
 NAME_MAX = 100
@@ -20,7 +21,7 @@ DAYS_MAX = 3650
 
 @action("api.token.created")
 def create_token(
-    *, person: Person, name: str, acting: Person | None, days: int | None = None
+    *, person: Person, name: str, acting: Actor, days: int | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for `person`; returns it with its secret (`vt_…`), which is never stored or shown again."""
     name = name.strip()
@@ -45,7 +46,7 @@ def create_token(
 
 
 @action("api.token.revoked")
-def revoke_token(*, token: ApiToken, acting: Person | None) -> ApiToken:
+def revoke_token(*, token: ApiToken, acting: Actor) -> ApiToken:
     token = ApiToken.objects.select_for_update().select_related("person").get(pk=token.pk)
     if token.revoked_at is not None:
         raise ActionRefused(_("Mã truy cập này đã bị thu hồi trước đó."), code="already_revoked", target=token)

@@ -31,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from vanthu.core.actors import DEMO_BUILDER
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.demo import names, subjects
 from vanthu.demo.characters import DEMO_PASSWORD, PLACE, Cast, build_cast
@@ -163,7 +164,7 @@ class _OrgBuilder:
     def _unit(self, spec: names.UnitSpec, parent: Unit) -> Unit:
         unit = self.units.get(spec.key)
         if unit is None:
-            unit = org.create_unit(name=spec.name, abbreviation=spec.abbreviation, parent=parent, acting=None,
+            unit = org.create_unit(name=spec.name, abbreviation=spec.abbreviation, parent=parent, acting=DEMO_BUILDER,
                                    code=self._code(parent), kind=spec.kind, place_name=PLACE,
                                    short_name=spec.short_name or spec.name)
             self.units[spec.key] = unit
@@ -187,7 +188,7 @@ class _OrgBuilder:
         self.usernames.add(username)
         role = ROLE_OF[post.role]
         person = org.create_person(username=username, password=DEMO_PASSWORD, full_name=full_name, unit=unit,
-                                   acting=None, rank=post.rank, position=post.title, clearance=post.clearance,
+                                   acting=DEMO_BUILDER, rank=post.rank, position=post.title, clearance=post.clearance,
                                    roles=(role,), email=f"{username}@qk10.example")
         self.people.append(person)
         self.by_title[(key, post.title)] = person
@@ -197,7 +198,7 @@ class _OrgBuilder:
             self.officers.setdefault(unit.pk, []).append(person)
         elif role == Role.CLERK:
             if unit.pk in self.clerks:  # a second clerk of the Văn phòng also serves the Command
-                org.grant_role(person=person, unit=self.units["command"], role=Role.CLERK, acting=None)
+                org.grant_role(person=person, unit=self.units["command"], role=Role.CLERK, acting=DEMO_BUILDER)
             else:
                 self.clerks[unit.pk] = person
         return person
@@ -214,25 +215,25 @@ class _OrgBuilder:
                 continue
             head_person = leaders[0]
             if unit_id not in covered:
-                grant(person=head_person, unit=unit, title=head_person.position, acting=None,
+                grant(person=head_person, unit=unit, title=head_person.position, acting=DEMO_BUILDER,
                       valid_from=self.valid_from)
             deputies = [p for p in leaders[1:] if p.position.startswith("Phó")]
             has_deputy = SigningAuthority.objects.filter(unit=unit, prefix=AuthorityPrefix.KT).exists()
             if deputies and not has_deputy:
                 grant(person=deputies[0], unit=unit, prefix=AuthorityPrefix.KT, on_behalf_title=head_person.position,
-                      title=deputies[0].position, acting=None, valid_from=self.valid_from)
+                      title=deputies[0].position, acting=DEMO_BUILDER, valid_from=self.valid_from)
         commissar = self.by_title[("command", "Chính ủy")]
         grant(person=commissar, unit=c.command, prefix=AuthorityPrefix.TM, on_behalf_title="Đảng ủy Quân khu",
-              title="Bí thư", document_types=["NQ"], acting=None, valid_from=self.valid_from)
+              title="Bí thư", document_types=["NQ"], acting=DEMO_BUILDER, valid_from=self.valid_from)
         chief_of_office = self.by_title[("office", "Chánh Văn phòng")]
         grant(person=chief_of_office, unit=c.command, prefix=AuthorityPrefix.TL, on_behalf_title="Tư lệnh",
-              title="Chánh Văn phòng", document_types=["Công văn", "GM", "GGT", "TB"], acting=None,
+              title="Chánh Văn phòng", document_types=["Công văn", "GM", "GGT", "TB"], acting=DEMO_BUILDER,
               valid_from=self.valid_from)
         logistics_chief = self.by_title[("logistics", "Chủ nhiệm Hậu cần")]
         year_end = dt.date(timezone.localdate().year, 12, 31)
         grant(person=logistics_chief, unit=c.command, prefix=AuthorityPrefix.TUQ, on_behalf_title="Tư lệnh",
               title="Chủ nhiệm Hậu cần", delegated_by=c.hung, valid_from=self.valid_from, valid_until=year_end,
-              acting=None)
+              acting=DEMO_BUILDER)
 
 
 # --- the simulated clock ----------------------------------------------------------------------------------
@@ -889,8 +890,8 @@ def _signing_equipment(org_: Org) -> str:
     signers = {a.person_id: a.person for a in SigningAuthority.objects.filter(unit__in=units)
                .select_related("person")}
     testing.equip(people=[(p.user.username, p) for p in signers.values()], secret=testing.SIGNING_SECRET,
-                  reuse_keys=False)
-    testing.equip(units=[(u.abbreviation, u) for u in units], secret=None, reuse_keys=False)
+                  reuse_keys=False, acting=DEMO_BUILDER)
+    testing.equip(units=[(u.abbreviation, u) for u in units], secret=None, reuse_keys=False, acting=DEMO_BUILDER)
     return testing.SIGNING_SECRET
 
 

@@ -11,7 +11,10 @@ A small Military Region, "Quân khu 10", whose people appear in every permission
 - Dũng — Đại tá, Sư đoàn trưởng of Division 301 (leads the division)
 - Minh — Thiếu tá, officer of Division 301
 - Tâm — Trung tá, officer of the Provincial Military Command A: an outsider to the Staff's documents
-- Quản trị — the IT admin of the Command (admin role, sees no documents by that role)
+- Quản trị (Khoa) — the IT admin of the Command: works in Văn phòng, holds the admin role over the Command
+  (so over the whole tree); sees no documents by that role
+
+They are made by the system actor CAST_BUILDER (audited as "system:fixed characters").
 
 Every account's password is DEMO_PASSWORD.
 """
@@ -21,12 +24,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from vanthu.core.actors import SystemActor
 from vanthu.core.choices import Secrecy
 from vanthu.org import actions as org
 from vanthu.org.models import AuthorityPrefix, Person, Rank, Role, Unit, UnitKind
 
 DEMO_PASSWORD = "vanthu2026"  # noqa: S105  (the fictional demo accounts; printed by the run command)
 PLACE = "Đà Nẵng"
+CAST_BUILDER = SystemActor("fixed characters")
 
 
 @dataclass
@@ -59,7 +64,7 @@ def build_cast(*, valid_from: dt.date | None = None) -> Cast:
     start = valid_from or dt.date(2020, 1, 1)
 
     def unit(name: str, abbr: str, parent: Unit | None, code: str, kind: str, short: str = "") -> Unit:
-        return org.create_unit(name=name, abbreviation=abbr, parent=parent, acting=None, code=code, kind=kind,
+        return org.create_unit(name=name, abbreviation=abbr, parent=parent, acting=CAST_BUILDER, code=code, kind=kind,
                                place_name=PLACE, short_name=short or name)
 
     command = unit("Bộ Tư lệnh Quân khu 10", "BTL", None, "000.00.00.Q10", UnitKind.COMMAND, "Bộ Tư lệnh")
@@ -75,14 +80,14 @@ def build_cast(*, valid_from: dt.date | None = None) -> Cast:
     def person(username: str, name: str, rank: str, position: str, where: Unit, clearance: int,
                roles: tuple[str, ...]) -> Person:
         return org.create_person(username=username, password=DEMO_PASSWORD, full_name=name, unit=where,
-                                 acting=None, rank=rank, position=position, clearance=clearance, roles=roles,
+                                 acting=CAST_BUILDER, rank=rank, position=position, clearance=clearance, roles=roles,
                                  email=f"{username}@qk10.example")
 
     hung = person("hung", "Trần Quốc Hùng", Rank.THIEU_TUONG, "Tư lệnh", command, Secrecy.TOP_SECRET,
                   (Role.LEADER,))
     binh = person("binh", "Lê Văn Bình", Rank.DAI_TA, "Phó Tư lệnh", command, Secrecy.TOP_SECRET, (Role.LEADER,))
     hoa = person("hoa", "Phạm Thị Hoa", Rank.DAI_UY, "Văn thư Bộ Tư lệnh", office, Secrecy.SECRET, (Role.CLERK,))
-    org.grant_role(person=hoa, unit=command, role=Role.CLERK, acting=None)
+    org.grant_role(person=hoa, unit=command, role=Role.CLERK, acting=CAST_BUILDER)
     son = person("son", "Hoàng Văn Sơn", Rank.DAI_TA, "Tham mưu trưởng", staff, Secrecy.TOP_SECRET,
                  (Role.LEADER,))
     lan = person("lan", "Nguyễn Thị Lan", Rank.THUONG_UY, "Văn thư Bộ Tham mưu", staff, Secrecy.SECRET,
@@ -95,13 +100,16 @@ def build_cast(*, valid_from: dt.date | None = None) -> Cast:
                   (Role.OFFICER,))
     tam = person("tam", "Vũ Văn Tâm", Rank.TRUNG_TA, "Trợ lý", province, Secrecy.CONFIDENTIAL, (Role.OFFICER,))
     admin = person("quantri", "Ngô Minh Khoa", Rank.DAI_UY, "Trợ lý công nghệ thông tin", office, Secrecy.NONE,
-                   (Role.ADMIN,))
+                   ())
+    org.grant_role(person=admin, unit=command, role=Role.ADMIN, acting=CAST_BUILDER)
 
-    org.grant_signing_authority(person=hung, unit=command, title="Tư lệnh", acting=None, valid_from=start)
+    org.grant_signing_authority(person=hung, unit=command, title="Tư lệnh", acting=CAST_BUILDER, valid_from=start)
     org.grant_signing_authority(person=binh, unit=command, prefix=AuthorityPrefix.KT, on_behalf_title="Tư lệnh",
-                                title="Phó Tư lệnh", acting=None, valid_from=start)
-    org.grant_signing_authority(person=son, unit=staff, title="Tham mưu trưởng", acting=None, valid_from=start)
-    org.grant_signing_authority(person=dung, unit=division, title="Sư đoàn trưởng", acting=None, valid_from=start)
+                                title="Phó Tư lệnh", acting=CAST_BUILDER, valid_from=start)
+    org.grant_signing_authority(person=son, unit=staff, title="Tham mưu trưởng", acting=CAST_BUILDER,
+                                valid_from=start)
+    org.grant_signing_authority(person=dung, unit=division, title="Sư đoàn trưởng", acting=CAST_BUILDER,
+                                valid_from=start)
 
     return Cast(command=command, office=office, staff=staff, operations=operations, politics=politics,
                 division=division, regiment=regiment, province=province, hung=hung, binh=binh, hoa=hoa, son=son,

@@ -15,8 +15,8 @@ import uuid
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
@@ -93,18 +93,6 @@ class RegisterKind(models.TextChoices):
     OUTGOING = "out", _("Sổ đăng ký văn bản đi")
 
 
-SECRET_SERIES = "mat"  # noqa: S105  (the secret-documents number series, not a password)
-
-
-def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
-    if kind == RegisterKind.INCOMING:
-        base = _("Sổ đăng ký văn bản mật đến") if series == SECRET_SERIES else _("Sổ đăng ký văn bản đến")
-    else:
-        base = _("Sổ đăng ký văn bản mật đi") if series == SECRET_SERIES else _("Sổ đăng ký văn bản đi")
-    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
-    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
-
-
 class Register(models.Model):
     """A unit's register for one year and one number series, holding the series' counter.
 
@@ -131,12 +119,22 @@ class Register(models.Model):
 
     @property
     def is_secret(self) -> bool:
-        return self.series == SECRET_SERIES
+        return self.series == "mat"
 
     @property
     def display_name(self) -> str:
         """The register's name in the reader's language (`name` keeps the Vietnamese one it was opened with)."""
         return register_name(unit=self.unit, kind=self.kind, series=self.series, year=self.year)
+
+
+def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
+    """A register's name in the active language, e.g. "Sổ đăng ký văn bản đi 2026 — Bộ Tham mưu"."""
+    if kind == RegisterKind.INCOMING:
+        base = gettext("Sổ đăng ký văn bản mật đến") if series == "mat" else gettext("Sổ đăng ký văn bản đến")
+    else:
+        base = gettext("Sổ đăng ký văn bản mật đi") if series == "mat" else gettext("Sổ đăng ký văn bản đi")
+    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
+    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
 
 
 class Document(models.Model):

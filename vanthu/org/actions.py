@@ -1,4 +1,9 @@
-"""Writes to the organisation. Each is one transaction with its audit event."""
+"""Writes to the organisation. Each is one transaction with its audit event.
+
+Who may: an admin of the unit concerned or of a unit above it (`org.access.require_admin_of`), or a
+`SystemActor` (the operator's CLI, the demo builder, test fixtures), audited under its name. A new top unit
+only by a system actor. Refusals are 403 and audited (`<verb>.refused`).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit import log
 from vanthu.core.actions import action
+from vanthu.core.actors import SystemActor
 from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
+from vanthu.org.access import Actor, require_admin_of
 from vanthu.org.models import (
     AuthorityPrefix,
     NumberingScheme,
@@ -34,7 +41,7 @@ def create_unit(
     name: str,
     abbreviation: str,
     parent: Unit | None,
-    acting: Person | None,
+    acting: Actor,
     short_name: str = "",
     code: str | None = None,
     kind: str = UnitKind.SUBUNIT,
@@ -42,6 +49,11 @@ def create_unit(
     sort_order: int = 0,
     numbering_scheme: str = NumberingScheme.SINGLE,
 ) -> Unit:
+    if parent is None and not isinstance(acting, SystemActor):
+        raise ActionRefused(_("Chỉ người vận hành máy chủ được tạo đơn vị cấp cao nhất."), code="forbidden",
+                            status=403, field="parent")
+    if parent is not None:
+        require_admin_of(acting, parent)
     if parent is not None and not parent.is_active:
         raise ActionRefused(_("Đơn vị cấp trên đã ngừng hoạt động."), field="parent")
     unit = Unit(
@@ -77,13 +89,14 @@ def create_person(
     password: str | None,
     full_name: str,
     unit: Unit,
-    acting: Person | None,
+    acting: Actor,
     rank: str = Rank.NONE,
     position: str = "",
     clearance: int = Secrecy.NONE,
     email: str = "",
     roles: tuple[str, ...] = (Role.OFFICER,),
 ) -> Person:
+    require_admin_of(acting, unit)
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ActionRefused(_("Tên đăng nhập “%(u)s” đã có người dùng.") % {"u": username}, field="username")
@@ -105,7 +118,10 @@ def create_person(
 
 
 @action("org.role.granted")
-def grant_role(*, person: Person, unit: Unit, role: str, acting: Person | None) -> RoleGrant:
+def grant_role(*, person: Person, unit: Unit, role: str, acting: Actor) -> RoleGrant:
+    require_admin_of(acting, unit, target=person)
+    if role not in Role.values:
+        raise ActionRefused(_("Vai trò không hợp lệ."), field="role")
     grant, created = RoleGrant.objects.get_or_create(person=person, unit=unit, role=role)
     if created:
         log.record(actor=acting, verb="org.role.granted", target=person, unit=unit, data={"role": role})
@@ -114,7 +130,8 @@ def grant_role(*, person: Person, unit: Unit, role: str, acting: Person | None) 
 
 
 @action("org.role.revoked")
-def revoke_role(*, person: Person, unit: Unit, role: str, acting: Person | None) -> None:
+def revoke_role(*, person: Person, unit: Unit, role: str, acting: Actor) -> None:
+    require_admin_of(acting, unit, target=person)
     deleted, _count = RoleGrant.objects.filter(person=person, unit=unit, role=role).delete()
     if deleted:
         log.record(actor=acting, verb="org.role.revoked", target=person, unit=unit, data={"role": role})
@@ -127,7 +144,7 @@ def grant_signing_authority(
     person: Person,
     unit: Unit,
     title: str,
-    acting: Person | None,
+    acting: Actor,
     prefix: str = AuthorityPrefix.NONE,
     on_behalf_title: str = "",
     valid_from: dt.date | None = None,
@@ -135,6 +152,7 @@ def grant_signing_authority(
     document_types: list[str] | None = None,
     delegated_by: Person | None = None,
 ) -> SigningAuthority:
+    require_admin_of(acting, unit, target=person)
     start = valid_from or timezone.localdate()
     if prefix == AuthorityPrefix.TUQ and (delegated_by is None or valid_until is None):
         raise ActionRefused(
@@ -155,7 +173,8 @@ def grant_signing_authority(
 
 
 @action("org.authority.revoked")
-def revoke_signing_authority(*, authority: SigningAuthority, acting: Person | None) -> None:
+def revoke_signing_authority(*, authority: SigningAuthority, acting: Actor) -> None:
+    require_admin_of(acting, authority.unit, target=authority.person)
     authority.revoked_at = timezone.now()
     authority.save(update_fields=["revoked_at"])
     log.record(actor=acting, verb="org.authority.revoked", target=authority.person, unit=authority.unit,

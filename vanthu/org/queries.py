@@ -23,7 +23,8 @@ class Scope:
     leader_paths: tuple[str, ...] = ()
     leader_unit_ids: frozenset[int] = field(default_factory=frozenset)
     officer_unit_ids: frozenset[int] = field(default_factory=frozenset)
-    is_admin: bool = False
+    is_admin: bool = False  # holds the admin role over some unit
+    admin_paths: tuple[str, ...] = ()  # an admin's grant reaches the unit's subtree, like a leader's
 
     @property
     def member_unit_ids(self) -> frozenset[int]:
@@ -32,6 +33,15 @@ class Scope:
 
     def leads(self, unit: Unit) -> bool:
         return any(unit.path.startswith(path) for path in self.leader_paths)
+
+    def administers(self, unit: Unit) -> bool:
+        """Admin of `unit` or of a unit above it."""
+        return any(unit.path.startswith(path) for path in self.admin_paths)
+
+    @property
+    def administers_all(self) -> bool:
+        """Admin of a top unit: the deployment-wide administration (vanthu's CA, the trust store)."""
+        return any(path.count("/") == 1 for path in self.admin_paths)
 
     def is_clerk_of(self, unit_id: int | None) -> bool:
         return unit_id in self.clerk_unit_ids
@@ -60,6 +70,7 @@ def scope_of(person: Person) -> Scope:
         leader_unit_ids=frozenset(u.pk for u in leader_units),
         officer_unit_ids=frozenset(g.unit_id for g in grants if g.role == Role.OFFICER),
         is_admin=any(g.role == Role.ADMIN for g in grants),
+        admin_paths=tuple(sorted({g.unit.path for g in grants if g.role == Role.ADMIN})),
     )
     person._vanthu_scope = scope  # type: ignore[attr-defined]
     return scope

@@ -1,8 +1,11 @@
 """Writes of the signing app: vanthu's CA, certificates and keys, trust anchors, images, remote requests.
 
 Every function is one `@action` (one transaction, audit on success, audited refusal). `acting` is the person
-doing it; None for the CLI run by an IT admin on the server and for fixtures. When `acting` is a person,
-admin-only actions check that the person holds the admin role (the pages check it too).
+doing it, or a `SystemActor` (`vanthu pki …` run by the operator on the server, fixtures), audited under its
+name; nobody (None) is refused. The administration (vanthu's CA, certificates and keys, the trust store) is
+for an admin of a top unit (`org.access.can_administer_all`; the pages ask the same); a person may also
+change their own key's passphrase and upload their own signature image. The remote-signing steps check no
+right here: the documents action that starts them does.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from django.utils.translation import gettext as _
 from vanthu.audit import log
 from vanthu.core import files
 from vanthu.core.actions import action
+from vanthu.org.access import Actor, can_administer_all, person_or_none
 from vanthu.org.models import Person, Unit
-from vanthu.org.queries import scope_of
 from vanthu.signing import backends, keystore, pki
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import (
@@ -40,7 +43,7 @@ from vanthu.signing.models import (
     TimestampAuthority,
     TrustAnchor,
 )
-from vanthu.signing.service import SigningRefused
+from vanthu.signing.types import SigningRefused
 
 MIN_PASSPHRASE = 6
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -59,8 +62,8 @@ def _unit_of(owner: Person | Unit) -> Unit:
     return owner.unit if isinstance(owner, Person) else owner
 
 
-def _require_admin(acting: Person | None) -> None:
-    if acting is not None and not scope_of(acting).is_admin:
+def _require_admin(acting: Actor | None) -> None:
+    if not can_administer_all(acting):
         raise SigningRefused(_("Chỉ quản trị hệ thống được làm việc này."), code="forbidden", status=403)
 
 
@@ -160,7 +163,7 @@ def _retire_credentials(certificate: Certificate) -> None:
 # --- vanthu's own CA --------------------------------------------------------------------------------------
 
 @action("signing.ca.initialised")
-def init_ca(*, acting: Person | None, organisation: str = "", algorithm: str = "rsa",
+def init_ca(*, acting: Actor, organisation: str = "", algorithm: str = "rsa",
             valid_from: dt.datetime | None = None) -> CertificateAuthority:
     """Create vanthu's root CA, its issuing CA and the built-in TSA. Returns the issuing CA.
 
@@ -224,7 +227,7 @@ def _issue(*, owner: Person | Unit, public_key: Any, ca: CertificateAuthority, v
 
 
 @action("signing.certificate.issued")
-def issue_certificate(*, owner: Person | Unit, acting: Person | None, passphrase: str | None,
+def issue_certificate(*, owner: Person | Unit, acting: Actor, passphrase: str | None,
                       algorithm: str = "", valid_from: dt.datetime | None = None, days: int | None = None,
                       make_default: bool = True, purpose: str = "signing",
                       key: PrivateKey | None = None) -> KeyCredential:
@@ -260,7 +263,7 @@ def issue_certificate(*, owner: Person | Unit, acting: Person | None, passphrase
 
 @action("signing.certificate.bound")
 def bind_pkcs12(*, owner: Person | Unit, data: bytes, password: str, passphrase: str | None,
-                acting: Person | None, make_default: bool = True) -> KeyCredential:
+                acting: Actor, make_default: bool = True) -> KeyCredential:
     """Bind an existing certificate with its key from a PKCS#12 file (.p12/.pfx, opened with `password`).
     The key is then kept server-side under `passphrase` (None: under the server key)."""
     _require_admin(acting)
@@ -280,7 +283,7 @@ def bind_pkcs12(*, owner: Person | Unit, data: bytes, password: str, passphrase:
 
 @action("signing.certificate.bound")
 def bind_remote_certificate(*, owner: Person | Unit, data: bytes, service_url: str, credential_id: str,
-                            acting: Person | None, make_default: bool = True) -> KeyCredential:
+                            acting: Actor, make_default: bool = True) -> KeyCredential:
     """Bind a certificate (PEM/DER) whose key lives at a remote signing service (CSC-style `credential_id`)."""
     _require_admin(acting)
     _check_owner_active(owner)
@@ -301,7 +304,7 @@ def bind_remote_certificate(*, owner: Person | Unit, data: bytes, service_url: s
 
 
 @action("signing.credential.registered")
-def register_pkcs11_credential(*, owner: Person | Unit, token_label: str, pin: str, acting: Person | None,
+def register_pkcs11_credential(*, owner: Person | Unit, token_label: str, pin: str, acting: Actor,
                                key_label: str = "", key_id: str = "", certificate_data: bytes | None = None,
                                make_default: bool = True) -> KeyCredential:
     """Register a key on a PKCS#11 token (settings.PKCS11_MODULE) for a person or unit.
@@ -345,7 +348,7 @@ def _certificate_on_token(session: Any, *, label: str, key_id: str) -> bytes:
 
 
 @action("signing.certificate.revoked")
-def revoke_certificate(*, certificate: Certificate, reason: str, acting: Person | None) -> Certificate:
+def revoke_certificate(*, certificate: Certificate, reason: str, acting: Actor) -> Certificate:
     """Revoke a certificate: from now on it appears in its CA's CRL and OCSP answers `revoked` (for
     certificates issued by vanthu), and no one can sign with it in vanthu."""
     _require_admin(acting)
@@ -366,7 +369,7 @@ def revoke_certificate(*, certificate: Certificate, reason: str, acting: Person 
 
 
 @action("signing.certificate.renewed")
-def renew_certificate(*, certificate: Certificate, passphrase: str | None, acting: Person | None,
+def renew_certificate(*, certificate: Certificate, passphrase: str | None, acting: Actor,
                       days: int | None = None) -> KeyCredential:
     """A new key and certificate from vanthu's CA for the same owner and algorithm; the old certificate
     becomes `superseded` (not revoked: what was signed with it stays valid) and its keys are retired."""
@@ -395,11 +398,12 @@ def renew_certificate(*, certificate: Certificate, passphrase: str | None, actin
 
 
 @action("signing.passphrase.changed")
-def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, acting: Person | None) -> None:
+def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, acting: Actor) -> None:
     """Change the passphrase of a server-held key (the owner types the old one)."""
     if credential.backend != Backend.SOFTWARE or credential.key_encrypted is None:
         raise SigningRefused(_("Khóa này không lưu trên máy chủ."), code="not_software")
-    if acting is not None and credential.person_id not in (None, acting.pk) and not scope_of(acting).is_admin:
+    own = isinstance(acting, Person) and credential.person_id == acting.pk
+    if not own and not can_administer_all(acting):
         raise SigningRefused(_("Không đổi được mật khẩu khóa ký của người khác."), code="forbidden", status=403)
     _check_new_passphrase(new, required=True)
     blob = bytes(credential.key_encrypted)
@@ -415,7 +419,7 @@ def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, a
 
 
 @action("signing.credential.default_set")
-def set_default_credential(*, credential: KeyCredential, acting: Person | None) -> KeyCredential:
+def set_default_credential(*, credential: KeyCredential, acting: Actor) -> KeyCredential:
     _require_admin(acting)
     if not credential.is_active:
         raise SigningRefused(_("Khóa ký này đã ngừng sử dụng."), code="inactive", target=credential)
@@ -432,7 +436,7 @@ def set_default_credential(*, credential: KeyCredential, acting: Person | None) 
 # --- trust store ------------------------------------------------------------------------------------------
 
 @action("signing.anchor.imported")
-def import_trust_anchor(*, data: bytes, acting: Person | None, name: str = "") -> list[TrustAnchor]:
+def import_trust_anchor(*, data: bytes, acting: Actor, name: str = "") -> list[TrustAnchor]:
     """Import CA certificates (PEM with one or more, or DER) into the trust store. Self-signed ones become
     trusted roots; the others are intermediates for path building."""
     _require_admin(acting)
@@ -457,7 +461,7 @@ def import_trust_anchor(*, data: bytes, acting: Person | None, name: str = "") -
                     name=(name if name and len(certs) == 1 else label)[:200], certificate_der=pki.der(cert),
                     fingerprint=pki.fingerprint(cert), subject=cert.subject.rfc4514_string()[:500],
                     is_root=pki.is_self_signed(cert), not_before=cert.not_valid_before_utc,
-                    not_after=cert.not_valid_after_utc, added_by=acting)
+                    not_after=cert.not_valid_after_utc, added_by=person_or_none(acting))
         except IntegrityError as exc:  # the same certificate twice in one file
             raise SigningRefused(_("Chứng thư CA “%(cn)s” đã có trong danh sách tin cậy.") % {"cn": label},
                                  code="duplicate_anchor", field="file") from exc
@@ -468,7 +472,7 @@ def import_trust_anchor(*, data: bytes, acting: Person | None, name: str = "") -
 
 
 @action("signing.anchor.changed")
-def set_trust_anchor_enabled(*, anchor: TrustAnchor, enabled: bool, acting: Person | None) -> TrustAnchor:
+def set_trust_anchor_enabled(*, anchor: TrustAnchor, enabled: bool, acting: Actor) -> TrustAnchor:
     _require_admin(acting)
     anchor.enabled = enabled
     anchor.save(update_fields=["enabled"])
@@ -517,11 +521,12 @@ def _check_image(data: bytes, *, seal: bool) -> tuple[int, int]:
 
 @action("signing.image.uploaded")
 def upload_signature_image(*, owner: Person | Unit, data: bytes, width_mm: Decimal | float | int,
-                           acting: Person | None) -> SignatureImage:
+                           acting: Actor) -> SignatureImage:
     """Set a person's signature image (blue) or a unit's seal image (red, real size) — transparent PNGs.
     `width_mm` is the printed width; the height follows the image's proportions."""
     seal = isinstance(owner, Unit)
-    if acting is not None and not (not seal and owner.pk == acting.pk) and not scope_of(acting).is_admin:
+    own = not seal and isinstance(acting, Person) and owner.pk == acting.pk
+    if not own and not can_administer_all(acting):
         raise SigningRefused(_("Chỉ quản trị hoặc chính người ký được thay hình chữ ký."), code="forbidden",
                              status=403)
     low, high = SEAL_MM if seal else SIGNATURE_MM
@@ -534,7 +539,7 @@ def upload_signature_image(*, owner: Person | Unit, data: bytes, width_mm: Decim
     stored = files.store_bytes(data, content_type="image/png")
     image, _created = SignatureImage.objects.update_or_create(
         **_owner_field(owner), defaults={"file": stored, "width_mm": width, "height_mm": height,
-                                         "uploaded_by": acting})
+                                         "uploaded_by": person_or_none(acting)})
     log.record(actor=acting, verb="signing.image.uploaded", target=image, unit=_unit_of(owner),
                data={"owner": pki.owner_label(owner), "sha256": stored.sha256, "width_mm": str(width)})
     return image

@@ -2,7 +2,7 @@
 
 API used by PAdES signing (pades.py) — stable:
 
-- `credential_info(owner) -> service.CredentialInfo`: what `owner` (a Person or a Unit) can sign with now,
+- `credential_info(owner) -> types.CredentialInfo`: what `owner` (a Person or a Unit) can sign with now,
   without unlocking anything: available / backend / needs_secret / subject / not_after / problem.
 - `open_credential(owner, *, secret) -> credentials.Credential`: check the certificate (validity window,
   revocation in vanthu's records, keyUsage, owner name) and unlock the key. Raises `SigningRefused` with a
@@ -41,10 +41,7 @@ import base64
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.sign.general import SigningError
@@ -53,13 +50,12 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu.org.models import Person, Unit
 from vanthu.signing import keystore, pki
+from vanthu.signing.credentials import HASHES as HASHES  # re-exported: pure crypto lives in credentials.py
 from vanthu.signing.credentials import Credential
+from vanthu.signing.credentials import verify_raw_signature as verify_raw_signature
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import Backend, Certificate, KeyCredential, SignatureImage
-from vanthu.signing.service import CredentialInfo, SigningRefused
-
-HASHES: dict[str, hashes.HashAlgorithm] = {"sha256": hashes.SHA256(), "sha384": hashes.SHA384(),
-                                           "sha512": hashes.SHA512()}
+from vanthu.signing.types import CredentialInfo, SigningRefused
 
 
 class CachedKeySigner(Signer):
@@ -246,20 +242,3 @@ def find_private_key(session: Any, *, label: str, key_id: str, target: Any = Non
                              % {"label": label or key_id}, code="key_absent", target=target)
     return found[0]
 
-
-def verify_raw_signature(certificate: x509.Certificate, *, digest: bytes, signature: bytes,
-                         digest_algorithm: str = "sha256") -> bool:
-    """True when `signature` (raw value: PKCS#1 v1.5 for RSA, DER ECDSA-Sig-Value for ECDSA) signs the
-    already-computed `digest` with the certificate's key."""
-    algorithm = HASHES[digest_algorithm]
-    public_key = certificate.public_key()
-    try:
-        if isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, digest, padding.PKCS1v15(), utils.Prehashed(algorithm))
-        elif isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, digest, ec.ECDSA(utils.Prehashed(algorithm)))
-        else:
-            return False
-    except (InvalidSignature, ValueError):
-        return False
-    return True

@@ -1,25 +1,6 @@
-"""`vanthu bench signing`: vanthu's issuance and verification against plain pyHanko, in one process.
-
-What is measured, per document, for a 1-page and a 30-page Decree 30 draft (vanthu.demo.pdfs):
-
-- issuance = personal signature (Decree 30 appearance, number/date fields) + number and date filled +
-  organisation signature (seal appearance, signing time), at B-B and at B-T with vanthu's built-in TSA
-  (in-process, no HTTP); vanthu also checks the personal signature before sealing, as it does for real;
-- verification of the dual-signed B-B document: integrity, trust, and difference analysis of both signatures.
-
-Plain pyHanko is used as its documentation shows: stock `SimpleSigner` (the key loaded from PKCS#8 bytes),
-the sync `PdfSigner.sign_pdf` API with a visible `TextStampStyle` carrying the image as background,
-`validate_pdf_signature` with a fresh `ValidationContext`, and without vanthu's speedups (speedups.py is
-switched off around its runs). It does no number/date filling (pyHanko has no API for it) and no check of
-the personal signature before sealing, so it does less work than vanthu.
-
-Both use the same keys and certificates (RSA-2048 or ECDSA P-256, a root → issuing CA → person/unit/TSA chain
-built in memory; no database is used), the same inputs, the same TSA. The variants run interleaved, one of
-each per round, so load from other processes hits them alike; the first round is a warm-up (font subsets,
-decoded images and parsed keys are cached per process in vanthu, as in a server). Figures: median wall time
-and median CPU time of the process per document, and documents per second from each (one core: the loop is
-sequential).
-"""
+"""The pieces of `vanthu bench signing` (run by vanthu/demo/bench_signing.py, which brings the sample
+documents): a PKI built in memory (`make_pki`, also used by tests), vanthu's issuance and verification, and
+the same done with plain pyHanko as its documentation shows. No database is used."""
 
 from __future__ import annotations
 
@@ -172,15 +153,3 @@ class Timing:
     @property
     def cpu_ms(self) -> float:
         return statistics.median(self.cpu) * 1000
-
-
-def calibration() -> float:
-    """Median CPU ms of a fixed pure-Python loop: compare it between runs to see how loaded the machine was."""
-    samples = []
-    for _ in range(15):
-        start = time.process_time()
-        total = 0
-        for i in range(200_000):
-            total += i * i % 7
-        samples.append(time.process_time() - start)
-    return statistics.median(samples) * 1000

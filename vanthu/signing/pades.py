@@ -1,21 +1,26 @@
 """PAdES signatures with the Decree 30 appearance: the personal signature at approval, the organisation
 signature at issuance, and the text-only organisation signature on attachments and electronic copies.
 
+An adapter: every function takes what it needs as arguments — PDF bytes, an open `credentials.Credential`, the
+`Services` of the level (timestamper, validation context), the image size, trust roots — and neither queries
+the database nor calls an action. `service.py` gathers those (opens the credential, reads the image size, the
+trust store and the TSA) and records remote-signing requests.
+
 Every function takes PDF bytes and returns PDF bytes that *start with the input unchanged*: each signature is
 one incremental update, so what was approved is byte for byte what was signed.
 
-1. `sign_personal` — one update holding: two empty, read-only text fields over the number and date
+1. `sign_personal_with` — one update holding: two empty, read-only text fields over the number and date
    placeholders on page 1 (`vanthu_so`, `vanthu_ngay`), and the signature field `vanthu_chu_ky` whose
    appearance is the signer's blue signature image centred in the gap between the position line and the
    name (found by placement.py). Filling the two fields later is a FORM_FILLING change, which validators
    (pyHanko's diff analysis, Adobe) report as permitted after an approval signature.
-2. `seal_issued` — refuses a PDF without a valid personal signature, then one update holding: the two
+2. `seal_issued_with` — refuses a PDF without a valid personal signature, then one update holding: the two
    fields filled (a new appearance: white over the placeholder, "Số: 12/QĐ-BTL" upright 13 pt, the date
    line italic 13 pt, centred where the placeholder was), and the signature field `vanthu_dau`: the unit's
    red seal at actual size, its right edge a third of the way into the signature image (so it covers the
    left third of it), vertically centred on it, with the signing time (ISO 8601, +07:00) in a small line
    under the seal.
-3. `seal_text_only` — the field `vanthu_dau_sao` at the top right of page 1: the caller's lines and the
+3. `seal_text_only_with` — the field `vanthu_dau_sao` at the top right of page 1: the caller's lines and the
    signing time, Times New Roman (serif) 10 pt black, no image.
 
 Levels (settings.PADES_LEVEL, default B-LT when a TSA is configured, else B-B): B-B; B-T adds an RFC 3161
@@ -26,7 +31,7 @@ Speed (reference/signing.md §0): the CMS container is written as DER by cms_der
 building), `/Contents` is reserved at the exact size (no dry-run signature; the retry covers a timestamp
 token larger than expected, pyHanko #515), the signer's parsed key is kept by the back-end (backends.py,
 CachedKeySigner), images are decoded and font subsets built once per process (appearance.py), and every
-signing runs on one event loop per thread with one shared aiohttp session (`runtime()`), so timestamp and
+signing runs on one event loop per thread with one shared aiohttp session (`runtime.runtime()`), so timestamp and
 OCSP/CRL requests reuse connections. Call these functions from synchronous code (views, actions, tasks,
 commands); async code must run them in a thread (`asgiref.sync.sync_to_async`), since a thread's loop cannot
 be run inside another running loop. speedups.install() is called on import: faster pyHanko parsing, same
@@ -43,21 +48,18 @@ ECDSA-Sig-Value for ECDSA). The B-T token and the B-LT DSS are added at `finish`
 
 from __future__ import annotations
 
-import asyncio
-import atexit
 import base64
 import datetime as dt
 import hashlib
 import io
-import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils import generic
@@ -79,16 +81,11 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from vanthu.core.fonts import serif
 from vanthu.signing import appearance, cms_der, placement, speedups
 from vanthu.signing.appearance import MM
-from vanthu.signing.credentials import Credential
-from vanthu.signing.service import SignatureBlock, SigningRefused
+from vanthu.signing.credentials import Credential, verify_raw_signature
+from vanthu.signing.runtime import runtime
+from vanthu.signing.types import SignatureBlock, SigningRefused
 
 speedups.install()
-
-if TYPE_CHECKING:
-    import aiohttp
-
-    from vanthu.org.models import Person, Unit
-    from vanthu.signing.models import RemoteSigningRequest
 
 PERSONAL_FIELD = "vanthu_chu_ky"
 SEAL_FIELD = "vanthu_dau"
@@ -101,7 +98,6 @@ DEFAULT_SIGNATURE_MM = 45.0
 MAX_SIGNATURE_W = 60 * MM
 STAMP_SIZE = 10.0
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-T = TypeVar("T")
 
 
 # --- levels, services, event loop ------------------------------------------------------------------------
@@ -122,52 +118,6 @@ def configured_level() -> str:
     return "B-T" if tsa == "builtin" else "B-LT"
 
 
-class _Runtime:
-    """One event loop per thread, kept between signatures, with one aiohttp session for TSA/OCSP/CRL."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._session: aiohttp.ClientSession | None = None
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.loop.run_until_complete(coro)
-
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            import aiohttp
-
-            async def make() -> aiohttp.ClientSession:
-                return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
-
-            self._session = self.run(make())
-        return self._session
-
-    def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            self.run(self._session.close())
-        self.loop.close()
-
-
-_local = threading.local()
-_runtimes: list[_Runtime] = []
-
-
-def runtime() -> _Runtime:
-    current: _Runtime | None = getattr(_local, "runtime", None)
-    if current is None or current.loop.is_closed():
-        current = _Runtime()
-        _local.runtime = current
-        _runtimes.append(current)
-    return current
-
-
-@atexit.register
-def _close_runtimes() -> None:
-    for item in _runtimes:
-        if not item.loop.is_closed() and not item.loop.is_running():
-            item.close()
-
-
 @dataclass
 class Services:
     """What a level needs from outside: a timestamper (B-T and up) and a validation context (B-LT and up)."""
@@ -175,23 +125,6 @@ class Services:
     level: str
     timestamper: TimeStamper | None = None
     validation_context: ValidationContext | None = None
-
-
-def services(level: str | None = None) -> Services:
-    """The deployment's services for `level` (reads the database: call outside the event loop)."""
-    level = level or configured_level()
-    found = Services(level=level)
-    if level == "B-B":
-        return found
-    from vanthu.signing import trust, tsa
-
-    found.timestamper = tsa.timestamper(session=runtime().session())
-    if found.timestamper is None:
-        raise SigningRefused(_("Mức chữ ký %(level)s cần dịch vụ cấp dấu thời gian (VANTHU_TSA_URL) nhưng chưa "
-                               "được cấu hình.") % {"level": level}, code="no_tsa")
-    if level in ("B-LT", "B-LTA"):
-        found.validation_context = trust.validation_context(allow_fetching=True, session=runtime().session())
-    return found
 
 
 # --- reading and refusing --------------------------------------------------------------------------------
@@ -626,43 +559,14 @@ def _personal_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: C
 
 
 def sign_personal_with(pdf: bytes, *, credential: Credential, block: SignatureBlock, reason: str = "",
-                       found_services: Services | None = None, size_mm: tuple[float, float] | None = None) -> bytes:
+                       found_services: Services, size_mm: tuple[float, float] | None = None) -> bytes:
     """The personal signature with an open credential (see the module docstring)."""
     if credential.signer is None:
         raise SigningRefused(_("Khóa ký của %(who)s ở dịch vụ ký số từ xa; hãy ký qua ứng dụng ký từ xa.")
                              % {"who": credential.owner_label}, code="remote_key")
     job = _personal_job(open_writer(pdf), pdf, credential=credential, block=block, reason=reason,
-                        found_services=found_services or services(), size_mm=size_mm)
+                        found_services=found_services, size_mm=size_mm)
     return _run_signing(job)
-
-
-def _size_mm(owner: Person | Unit) -> tuple[float, float] | None:
-    from vanthu.org.models import Person
-    from vanthu.signing.models import SignatureImage
-
-    lookup: dict[str, Person | Unit] = {"person": owner} if isinstance(owner, Person) else {"unit": owner}
-    row = SignatureImage.objects.filter(**lookup).only("width_mm", "height_mm").first()
-    if row is None or not row.width_mm or not row.height_mm:
-        return None
-    return float(Decimal(row.width_mm)), float(Decimal(row.height_mm))
-
-
-def _with_credential(owner: Person | Unit, secret: str | None, work: Callable[[Credential], bytes]) -> bytes:
-    from vanthu.signing import backends
-
-    credential = backends.open_credential(owner, secret=secret)
-    try:
-        return work(credential)
-    finally:
-        credential.close()
-
-
-def sign_personal(*, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = "") -> bytes:
-    """service.sign_personal: open the person's credential and sign (see the module docstring)."""
-    found = services()
-    size_mm = _size_mm(person)
-    return _with_credential(person, secret, lambda credential: sign_personal_with(
-        pdf, credential=credential, block=block, reason=reason, found_services=found, size_mm=size_mm))
 
 
 # --- 2. organisation signature at issuance --------------------------------------------------------------
@@ -725,13 +629,22 @@ def _draw_seal(image: appearance.RasterImage) -> Callable[[float, float, dt.date
 
 
 def _check_personal_signature(pdf: bytes | IncrementalPdfFileWriter,
-                              trust_roots: list[asn1_x509.Certificate] | None = None) -> None:
+                              trust_roots: list[asn1_x509.Certificate] | None) -> None:
+    """Refuse a PDF without a valid personal signature, judged against `trust_roots` only: this adapter does not
+    read the deployment's trust store (service.py checks against it before calling with check_personal=False)."""
     from vanthu.signing import validation
 
+    if trust_roots is None:
+        raise ValueError("pades checks the personal signature against given trust_roots only; "
+                         "pass them, or check before and pass check_personal=False")
     source = pdf.prev if isinstance(pdf, IncrementalPdfFileWriter) else pdf
     if not validation.has_valid_personal_signature(source, trust_roots=trust_roots):
-        raise SigningRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; văn thư không được ký "
-                               "số của cơ quan lên văn bản này."), code="not_signed")
+        raise refuse_not_signed()
+
+
+def refuse_not_signed() -> SigningRefused:
+    return SigningRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; văn thư không được ký "
+                            "số của cơ quan lên văn bản này."), code="not_signed")
 
 
 def _issued_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Credential, number_text: str,
@@ -770,11 +683,11 @@ def _issued_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Cre
 
 
 def seal_issued_with(pdf: bytes, *, credential: Credential, number_text: str, date_text: str,
-                     found_services: Services | None = None, size_mm: tuple[float, float] | None = None,
+                     found_services: Services, size_mm: tuple[float, float] | None = None,
                      check_personal: bool = True, trust_roots: list[asn1_x509.Certificate] | None = None) -> bytes:
     """The organisation signature at issuance with an open credential (see the module docstring).
-    `check_personal` refuses a PDF without a valid personal signature, judged against `trust_roots` (None:
-    the deployment's trust store)."""
+    `check_personal` refuses a PDF without a valid personal signature, judged against `trust_roots` (required
+    then: this adapter does not read the trust store; service.seal_issued checks against it first)."""
     if credential.signer is None:
         raise SigningRefused(_("Khóa ký của %(who)s ở dịch vụ ký số từ xa; hãy ký qua ứng dụng ký từ xa.")
                              % {"who": credential.owner_label}, code="remote_key")
@@ -782,18 +695,8 @@ def seal_issued_with(pdf: bytes, *, credential: Credential, number_text: str, da
     if check_personal:
         _check_personal_signature(writer, trust_roots)
     job = _issued_job(writer, pdf, credential=credential, number_text=number_text, date_text=date_text,
-                      found_services=found_services or services(), size_mm=size_mm)
+                      found_services=found_services, size_mm=size_mm)
     return _run_signing(job)
-
-
-def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, secret: str | None) -> bytes:
-    """service.seal_issued (see the module docstring)."""
-    _check_personal_signature(open_writer(pdf))
-    found = services()
-    size_mm = _size_mm(unit)
-    return _with_credential(unit, secret, lambda credential: seal_issued_with(
-        pdf, credential=credential, number_text=number_text, date_text=date_text, found_services=found,
-        size_mm=size_mm, check_personal=False))
 
 
 # --- 3. text-only organisation signature (attachments, electronic copies) --------------------------------
@@ -830,21 +733,13 @@ def _text_only_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: 
 
 
 def seal_text_only_with(pdf: bytes, *, credential: Credential, lines: list[str],
-                        found_services: Services | None = None) -> bytes:
+                        found_services: Services) -> bytes:
     if credential.signer is None:
         raise SigningRefused(_("Khóa ký của %(who)s ở dịch vụ ký số từ xa; hãy ký qua ứng dụng ký từ xa.")
                              % {"who": credential.owner_label}, code="remote_key")
     job = _text_only_job(open_writer(pdf), pdf, credential=credential, lines=lines,
-                         found_services=found_services or services())
+                         found_services=found_services)
     return _run_signing(job)
-
-
-def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | None) -> bytes:
-    """service.seal_text_only (see the module docstring)."""
-    open_writer(pdf)
-    found = services()
-    return _with_credential(unit, secret, lambda credential: seal_text_only_with(
-        pdf, credential=credential, lines=lines, found_services=found))
 
 
 # --- remote ("interrupted") signing ----------------------------------------------------------------------
@@ -879,29 +774,32 @@ def _prepare_job(job: _Job) -> PreparedSignature:
 
 
 def prepare_personal(pdf: bytes, *, credential: Credential, block: SignatureBlock, reason: str = "",
-                     found_services: Services | None = None,
+                     found_services: Services,
                      size_mm: tuple[float, float] | None = None) -> PreparedSignature:
     """Step 1 of remote signing for the personal signature (same appearance and fields as sign_personal)."""
     return _prepare_job(_personal_job(open_writer(pdf), pdf, credential=credential, block=block, reason=reason,
-                                      found_services=found_services or services(), size_mm=size_mm))
+                                      found_services=found_services, size_mm=size_mm))
 
 
 def prepare_issued(pdf: bytes, *, credential: Credential, number_text: str, date_text: str,
-                   found_services: Services | None = None,
-                   size_mm: tuple[float, float] | None = None) -> PreparedSignature:
-    """Step 1 of remote signing for the organisation signature at issuance."""
+                   found_services: Services, size_mm: tuple[float, float] | None = None,
+                   check_personal: bool = True,
+                   trust_roots: list[asn1_x509.Certificate] | None = None) -> PreparedSignature:
+    """Step 1 of remote signing for the organisation signature at issuance (`check_personal`, `trust_roots`:
+    as for seal_issued_with)."""
     writer = open_writer(pdf)
-    _check_personal_signature(writer)
+    if check_personal:
+        _check_personal_signature(writer, trust_roots)
     return _prepare_job(_issued_job(writer, pdf, credential=credential, number_text=number_text,
-                                    date_text=date_text, found_services=found_services or services(),
+                                    date_text=date_text, found_services=found_services,
                                     size_mm=size_mm))
 
 
 def prepare_text_only(pdf: bytes, *, credential: Credential, lines: list[str],
-                      found_services: Services | None = None) -> PreparedSignature:
+                      found_services: Services) -> PreparedSignature:
     """Step 1 of remote signing for the text-only organisation signature."""
     return _prepare_job(_text_only_job(open_writer(pdf), pdf, credential=credential, lines=lines,
-                                       found_services=found_services or services()))
+                                       found_services=found_services))
 
 
 async def _finish_async(prepared: PreparedSignature, signature: bytes, found: Services) -> bytes:
@@ -941,14 +839,12 @@ def _algorithm(der: bytes) -> Any:
     return algos.SignedDigestAlgorithm.load(der)
 
 
-def finish(prepared: PreparedSignature, *, signature: bytes, found_services: Services | None = None) -> bytes:
+def finish(prepared: PreparedSignature, *, signature: bytes, found_services: Services) -> bytes:
     """Step 2 of remote signing: embed the external signature value (checked against the certificate)."""
-    from vanthu.signing import backends, pki
-
-    if not backends.verify_raw_signature(pki.load(prepared.certificate), digest=prepared.to_sign,
-                                         signature=signature):
+    if not verify_raw_signature(x509.load_der_x509_certificate(prepared.certificate), digest=prepared.to_sign,
+                                signature=signature):
         raise SigningRefused(_("Giá trị chữ ký trả về không khớp với chứng thư số; chưa ký."), code="bad_signature")
-    found = found_services or services(prepared.level)
+    found = found_services
     try:
         return runtime().run(_finish_async(prepared, signature, found))
     except SigningRefused:
@@ -961,42 +857,8 @@ def finish(prepared: PreparedSignature, *, signature: bytes, found_services: Ser
                              code="signing_failed") from exc
 
 
-def begin_remote_personal(*, pdf: bytes, person: Person, block: SignatureBlock, acting: Person | None,
-                          reason: str = "") -> RemoteSigningRequest:
-    """Remote signing, step 1 for a person whose key is at a remote signing service: prepare the PDF and
-    record the request (actions.begin_remote_signing) with what `finish_remote` needs. The external signer
-    signs `request.digest`; actions.complete_remote_signing stores its answer."""
-    from vanthu.signing import actions, backends
-
-    found = services()
-    size_mm = _size_mm(person)
-    credential = backends.open_credential(person, secret=None)
-    try:
-        if credential.kind != "remote":
-            raise SigningRefused(_("%(who)s không dùng ký số từ xa.") % {"who": credential.owner_label},
-                                 code="not_remote")
-        prepared = prepare_personal(pdf, credential=credential, block=block, reason=reason, found_services=found,
-                                    size_mm=size_mm)
-    finally:
-        credential.close()
-    document, context = prepared.as_state()
-    return actions.begin_remote_signing(owner=person, digest=prepared.to_sign, prepared=document,
-                                        context=context, acting=acting)
-
-
-def finish_remote(request: RemoteSigningRequest) -> bytes:
-    """Remote signing, last step: the signed PDF from a completed request."""
-    from vanthu.signing.models import RemoteState
-
-    if request.state != RemoteState.COMPLETED or request.signature is None:
-        raise SigningRefused(_("Yêu cầu ký số từ xa chưa hoàn tất."), code="remote_pending")
-    prepared = PreparedSignature.from_state(bytes(request.prepared), request.context)
-    return finish(prepared, signature=bytes(request.signature))
-
-
 __all__ = [
     "DATE_FIELD", "NUMBER_FIELD", "PERSONAL_FIELD", "SEAL_FIELD", "PreparedSignature", "Services",
-    "begin_remote_personal", "configured_level", "finish", "finish_remote", "iso_time", "open_writer",
-    "prepare_issued", "prepare_personal", "prepare_text_only", "seal_issued",
-    "seal_issued_with", "seal_text_only", "seal_text_only_with", "services", "sign_personal", "sign_personal_with",
+    "configured_level", "finish", "iso_time", "open_writer", "prepare_issued", "prepare_personal",
+    "prepare_text_only", "refuse_not_signed", "seal_issued_with", "seal_text_only_with", "sign_personal_with",
 ]

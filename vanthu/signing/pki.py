@@ -38,7 +38,7 @@ from vanthu.org.queries import top_unit
 from vanthu.signing import keystore
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import Certificate, CertificateAuthority, CertStatus
-from vanthu.signing.service import SigningRefused
+from vanthu.signing.types import SigningRefused
 
 DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # RFC 9336 id-kp-documentSigning
 SIGNING_USAGES = ("digital_signature", "content_commitment")  # content_commitment = nonRepudiation

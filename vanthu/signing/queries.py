@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from vanthu.org.access import can_administer_all
 from vanthu.org.models import Person, Unit
-from vanthu.org.queries import scope_of
 from vanthu.signing.models import (
     Certificate,
     CertificateAuthority,
@@ -33,8 +33,9 @@ def certificate_authority(slug: str) -> CertificateAuthority:
 
 
 def require_admin(person: Person | None) -> Person:
-    """The person, if an admin; 404 otherwise (signing administration does not exist for others)."""
-    if person is None or not person or not scope_of(person).is_admin:
+    """The person, if an admin of a top unit; 404 otherwise (signing administration does not exist for others;
+    the actions ask the same `can_administer_all`)."""
+    if person is None or not person or not can_administer_all(person):
         raise Http404
     return person
 

@@ -4,72 +4,40 @@ This module is the contract between `documents` (which decides *when* to sign) a
 machinery (PKI, key back-ends, PAdES, appearances, validation), which decides *how*. It takes and returns
 PDF bytes and plain values; it never changes a Document. Errors a person can fix (wrong PIN, expired
 certificate, unreachable TSA) raise `SigningRefused` with a Vietnamese message.
+
+It is also where the deployment's data meets the PAdES adapter: it opens the signer's credential
+(backends.py), reads the image size, the trust store and the TSA, and records remote-signing requests
+(actions.py), then hands plain values to pades.py, which reads no database. The shared types live in
+types.py (re-exported here), so nothing inside `signing` imports this module.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from vanthu.core.errors import ActionRefused
+from vanthu.signing.types import (
+    CredentialInfo,
+    SignatureBlock,
+    SignatureReport,
+    SigningRefused,
+    ValidationResult,
+)
 
 if TYPE_CHECKING:
     from vanthu.core.models import StoredFile
     from vanthu.org.models import Person, Unit
+    from vanthu.signing.credentials import Credential
     from vanthu.signing.models import RemoteSigningRequest
+    from vanthu.signing.pades import Services
 
-
-class SigningRefused(ActionRefused):
-    """Signing could not be done; the message says why, in the person's language."""
-
-
-@dataclass(frozen=True)
-class SignatureBlock:
-    """The signature block of Decree 30 Phụ lục I, as printed around the signer's image.
-
-    competence: 'KT. TƯ LỆNH' (or 'TƯ LỆNH' when signing directly); title: 'PHÓ TƯ LỆNH' (empty when signing
-    directly); name_line: 'Thiếu tướng Nguyễn Văn An'.
-    """
-
-    competence: str
-    title: str
-    name_line: str
-
-
-@dataclass(frozen=True)
-class CredentialInfo:
-    """What a person or unit can sign with now."""
-
-    available: bool
-    backend: str  # "software", "pkcs11", "remote", or "" when none
-    needs_secret: bool  # a PIN or passphrase must be entered at each signing
-    subject: str = ""
-    not_after: dt.datetime | None = None
-    problem: str = ""  # why not available, translated
-
-
-@dataclass(frozen=True)
-class SignatureReport:
-    signer: str
-    intact: bool
-    trusted: bool
-    revoked: bool
-    timestamp: dt.datetime | None
-    signing_time: dt.datetime | None
-    modified_after: str  # "none", "form_filling", "annotations", "other"
-    level: str  # "B-B", "B-T", "B-LT", "B-LTA"
-    kind: str  # "personal", "organisation", "timestamp", "unknown"
-    valid: bool
-    problems: list[str] = field(default_factory=list)  # translated reasons when not valid
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    valid: bool  # every signature valid (and at least one signature)
-    signatures: list[SignatureReport]
-    readable: bool = True
-    problem: str = ""  # translated: unreadable, unsigned…
+__all__ = [
+    "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
+    "begin_remote_personal", "credential_for_person", "credential_for_unit", "finish_remote", "pades_services",
+    "record_validation", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request",
+    "stored_validation", "validate",
+]
 
 
 def credential_for_person(person: Person) -> CredentialInfo:
@@ -84,6 +52,65 @@ def credential_for_unit(unit: Unit) -> CredentialInfo:
     return backends.credential_info(owner=unit)
 
 
+# --- what pades.py is given -------------------------------------------------------------------------------
+
+
+def pades_services(level: str | None = None) -> Services:
+    """The deployment's services for `level` (default: the configured one): the timestamper of the TSA (B-T and
+    up) and the validation context of the trust store (B-LT and up). Reads the database: call it before the
+    event loop runs, never inside it."""
+    from django.utils.translation import gettext as _
+
+    from vanthu.signing import pades, trust, tsa
+    from vanthu.signing.runtime import runtime
+
+    level = level or pades.configured_level()
+    found = pades.Services(level=level)
+    if level == "B-B":
+        return found
+    found.timestamper = tsa.timestamper(session=runtime().session())
+    if found.timestamper is None:
+        raise SigningRefused(_("Mức chữ ký %(level)s cần dịch vụ cấp dấu thời gian (VANTHU_TSA_URL) nhưng chưa "
+                               "được cấu hình.") % {"level": level}, code="no_tsa")
+    if level in ("B-LT", "B-LTA"):
+        found.validation_context = trust.validation_context(allow_fetching=True, session=runtime().session())
+    return found
+
+
+def _size_mm(owner: Person | Unit) -> tuple[float, float] | None:
+    """The printed size of the owner's uploaded signature or seal image, if one was given."""
+    from vanthu.org.models import Person
+    from vanthu.signing.models import SignatureImage
+
+    lookup: dict[str, Person | Unit] = {"person": owner} if isinstance(owner, Person) else {"unit": owner}
+    row = SignatureImage.objects.filter(**lookup).only("width_mm", "height_mm").first()
+    if row is None or not row.width_mm or not row.height_mm:
+        return None
+    return float(Decimal(row.width_mm)), float(Decimal(row.height_mm))
+
+
+def _with_credential(owner: Person | Unit, secret: str | None, work: Callable[[Credential], bytes]) -> bytes:
+    from vanthu.signing import backends
+
+    credential = backends.open_credential(owner, secret=secret)
+    try:
+        return work(credential)
+    finally:
+        credential.close()
+
+
+def _check_personal_signature(pdf: bytes) -> None:
+    """Refuse a PDF without a valid personal signature, judged against the deployment's trust store and
+    vanthu's own revocations."""
+    from vanthu.signing import pades, validation
+
+    if not validation.has_valid_personal_signature(pdf):
+        raise pades.refuse_not_signed()
+
+
+# --- signing ----------------------------------------------------------------------------------------------
+
+
 def sign_personal(
     *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = ""
 ) -> bytes:
@@ -93,7 +120,10 @@ def sign_personal(
     """
     from vanthu.signing import pades
 
-    return pades.sign_personal(pdf=pdf, person=person, block=block, secret=secret, reason=reason)
+    found = pades_services()
+    size_mm = _size_mm(person)
+    return _with_credential(person, secret, lambda credential: pades.sign_personal_with(
+        pdf, credential=credential, block=block, reason=reason, found_services=found, size_mm=size_mm))
 
 
 def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, secret: str | None) -> bytes:
@@ -102,7 +132,13 @@ def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, sec
     signing time ISO 8601 +07:00. Refuses a PDF without a valid personal signature."""
     from vanthu.signing import pades
 
-    return pades.seal_issued(pdf=pdf, unit=unit, number_text=number_text, date_text=date_text, secret=secret)
+    pades.open_writer(pdf)  # an unreadable PDF is refused as such, before the signature check
+    _check_personal_signature(pdf)
+    found = pades_services()
+    size_mm = _size_mm(unit)
+    return _with_credential(unit, secret, lambda credential: pades.seal_issued_with(
+        pdf, credential=credential, number_text=number_text, date_text=date_text, found_services=found,
+        size_mm=size_mm, check_personal=False))
 
 
 def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | None) -> bytes:
@@ -110,7 +146,13 @@ def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | No
     top right of page 1, Times New Roman 10 black, with the signing time in ISO 8601 +07:00."""
     from vanthu.signing import pades
 
-    return pades.seal_text_only(pdf=pdf, unit=unit, lines=lines, secret=secret)
+    pades.open_writer(pdf)
+    found = pades_services()
+    return _with_credential(unit, secret, lambda credential: pades.seal_text_only_with(
+        pdf, credential=credential, lines=lines, found_services=found))
+
+
+# --- validation -------------------------------------------------------------------------------------------
 
 
 def validate(pdf: bytes) -> ValidationResult:
@@ -134,20 +176,52 @@ def stored_validation(file: StoredFile) -> ValidationResult | None:
     return validation.stored_result(file)
 
 
+# --- remote ("interrupted") signing -----------------------------------------------------------------------
+
+
 def begin_remote_personal(
     *, pdf: bytes, person: Person, block: SignatureBlock, acting: Person | None, reason: str = ""
 ) -> RemoteSigningRequest:
     """Remote signing, step 1: prepare the personal signature and record the digest the person's remote
-    signing service must sign (CSC signHash style). The PDF is finished by `finish_remote`."""
-    from vanthu.signing import pades
+    signing service must sign (CSC signHash style, actions.begin_remote_signing). The PDF is finished by
+    `finish_remote`."""
+    from django.utils.translation import gettext as _
 
-    return pades.begin_remote_personal(pdf=pdf, person=person, block=block, acting=acting, reason=reason)
+    from vanthu.signing import actions, backends, pades
+
+    found = pades_services()
+    size_mm = _size_mm(person)
+    credential = backends.open_credential(person, secret=None)
+    try:
+        if credential.kind != "remote":
+            raise SigningRefused(_("%(who)s không dùng ký số từ xa.") % {"who": credential.owner_label},
+                                 code="not_remote")
+        prepared = pades.prepare_personal(pdf, credential=credential, block=block, reason=reason,
+                                          found_services=found, size_mm=size_mm)
+    finally:
+        credential.close()
+    document, context = prepared.as_state()
+    return actions.begin_remote_signing(owner=person, digest=prepared.to_sign, prepared=document,
+                                        context=context, acting=acting)
 
 
 def finish_remote(*, request: RemoteSigningRequest, signature: bytes, acting: Person | None) -> bytes:
-    """Remote signing, step 2: accept the signature value (checked against the certificate) and return the
-    signed PDF."""
-    from vanthu.signing import actions, pades
+    """Remote signing, step 2: accept the signature value (checked against the certificate,
+    actions.complete_remote_signing) and return the signed PDF."""
+    from vanthu.signing import actions
 
     completed = actions.complete_remote_signing(request=request, signature=signature, acting=acting)
-    return pades.finish_remote(completed)
+    return signed_from_request(completed)
+
+
+def signed_from_request(request: RemoteSigningRequest) -> bytes:
+    """The signed PDF of a completed remote-signing request."""
+    from django.utils.translation import gettext as _
+
+    from vanthu.signing import pades
+    from vanthu.signing.models import RemoteState
+
+    if request.state != RemoteState.COMPLETED or request.signature is None:
+        raise SigningRefused(_("Yêu cầu ký số từ xa chưa hoàn tất."), code="remote_pending")
+    prepared = pades.PreparedSignature.from_state(bytes(request.prepared), request.context)
+    return pades.finish(prepared, signature=bytes(request.signature), found_services=pades_services(prepared.level))

@@ -11,7 +11,8 @@ and SoftHSM2 tokens.
   certificate next to the key and register the PKCS#11 credential.
 - `signature_png(name)`, `seal_png(name)` — the images alone.
 
-Everything goes through the actions, as a real admin would (acting=None: the IT admin on the server).
+Everything goes through the actions, as a real admin would, acting as the system actor TEST_FIXTURES by default
+(audited as "system:test fixtures"; the demo passes its DEMO_BUILDER).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
+from vanthu.core.actors import TEST_FIXTURES
+from vanthu.org.access import Actor
 from vanthu.org.models import Person, Unit
 from vanthu.signing import actions, pki
 from vanthu.signing.keystore import PrivateKey
@@ -59,7 +62,7 @@ _ca_rows: dict[tuple[str, str], list[tuple[type[Any], dict[str, Any]]]] = {}
 _key_pool: dict[str, dict[str, PrivateKey]] = {}
 
 
-def ensure_ca(*, algorithm: str = "rsa") -> CertificateAuthority:
+def ensure_ca(*, algorithm: str = "rsa", acting: Actor = TEST_FIXTURES) -> CertificateAuthority:
     """vanthu's issuing CA, initialising the CA (root, issuing, TSA) when there is none.
 
     Within one process the CA made for a given PUBLIC_URL and algorithm is remembered and restored in later
@@ -73,7 +76,7 @@ def ensure_ca(*, algorithm: str = "rsa") -> CertificateAuthority:
         for model, values in _ca_rows[cache_key]:
             model.objects.create(**values)
         return CertificateAuthority.objects.get(role=CaRole.ISSUING)
-    issuing = actions.init_ca(acting=None, algorithm=algorithm)
+    issuing = actions.init_ca(acting=acting, algorithm=algorithm)
     rows: list[tuple[type[Any], dict[str, Any]]] = []
     for model in (CertificateAuthority, TimestampAuthority):
         for row in model.objects.order_by("pk"):
@@ -100,24 +103,25 @@ def _label(owner: Person | Unit) -> str:
 
 def equip(*, people: Iterable[tuple[str, Person]] = (), units: Iterable[tuple[str, Unit]] = (),
           algorithm: str = "rsa", secret: str | None = SIGNING_SECRET, images: bool = True,
-          reuse_keys: bool = True) -> Equipment:
+          reuse_keys: bool = True, acting: Actor = TEST_FIXTURES) -> Equipment:
     """Certificates, server-held keys (under `secret`; None = server key only) and images for people and
     units, given as (name, owner) pairs. `reuse_keys` takes each owner's key from the process's pool (keyed
-    by name, so owners with the same name and unit would share one; pass False for fresh keys)."""
-    equipment = Equipment(ca=ensure_ca(algorithm=algorithm), secret=secret or "")
+    by name, so owners with the same name and unit would share one; pass False for fresh keys). `acting`:
+    who the audit names (the demo passes its builder)."""
+    equipment = Equipment(ca=ensure_ca(algorithm=algorithm, acting=acting), secret=secret or "")
     owners: list[tuple[str, Person | Unit]] = [*people, *units]
     for name, owner in owners:
         key = pooled_key(algorithm, _label(owner)) if reuse_keys else None
-        equipment.credentials[name] = actions.issue_certificate(owner=owner, acting=None, passphrase=secret,
+        equipment.credentials[name] = actions.issue_certificate(owner=owner, acting=acting, passphrase=secret,
                                                                 algorithm=algorithm, key=key)
         if not images:
             continue
         if isinstance(owner, Person):
             actions.upload_signature_image(owner=owner, data=signature_png(owner.full_name),
-                                           width_mm=SIGNATURE_WIDTH_MM, acting=None)
+                                           width_mm=SIGNATURE_WIDTH_MM, acting=acting)
         else:
             actions.upload_signature_image(owner=owner, data=seal_png(owner.name), width_mm=SEAL_WIDTH_MM,
-                                           acting=None)
+                                           acting=acting)
     return equipment
 
 
@@ -288,11 +292,12 @@ def put_on_token(token: SoftToken, *, owner: Person | Unit, label: str, algorith
                            Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.LABEL: label,
                            Attribute.ID: key_id})
         session.create_object(attributes)
-    return actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin, acting=None,
+    return actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin,
+                                              acting=TEST_FIXTURES,
                                               key_label=label, make_default=make_default)
 
 
-def bind_remote_key(person: Person, *, acting: Person | None = None) -> PrivateKey:
+def bind_remote_key(person: Person, *, acting: Actor = TEST_FIXTURES) -> PrivateKey:
     """Give `person` a certificate whose key lives at a "remote signing service", and return that key so a
     test can play the service (sign the recorded digest). No remote service can run on a test machine."""
     from cryptography.hazmat.primitives import serialization

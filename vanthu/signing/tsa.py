@@ -36,7 +36,7 @@ from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from vanthu.signing import pki
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import TimestampAuthority
-from vanthu.signing.service import SigningRefused
+from vanthu.signing.types import SigningRefused
 
 if TYPE_CHECKING:
     import aiohttp

@@ -47,7 +47,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverage
 from pyhanko_certvalidator import ValidationContext
 
 from vanthu.signing import speedups
-from vanthu.signing.service import SignatureReport, ValidationResult
+from vanthu.signing.types import SignatureReport, ValidationResult
 
 speedups.install()
 
@@ -92,17 +92,25 @@ def _own_records(certificates: Iterable[asn1_x509.Certificate]) -> dict[str, Own
 
 
 def _context(reader: PdfFileReader, trust_roots: list[asn1_x509.Certificate] | None,
-             allow_fetching: bool) -> ValidationContext:
-    """The validation context: the given roots or the deployment's trust store, plus what the PDF's DSS
-    carries (certificates, OCSP responses, CRLs of B-LT/B-LTA signatures)."""
+             allow_fetching: bool, crls: list[bytes] | None = None) -> ValidationContext:
+    """The validation context: the given roots or the deployment's trust store, the given CRLs, plus what the
+    PDF's DSS carries (certificates, OCSP responses, CRLs of B-LT/B-LTA signatures). Fetching goes through the
+    thread's one aiohttp session (runtime.py), closed with it: no session is left for the garbage collector."""
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+
+    from vanthu.signing.runtime import runtime
+
     kwargs: dict[str, Any]
     if trust_roots is not None:
         kwargs = {"trust_roots": trust_roots, "other_certs": [], "allow_fetching": allow_fetching,
-                  "revocation_mode": "soft-fail"}
+                  "revocation_mode": "soft-fail", "crls": list(crls or [])}
     else:
         from vanthu.signing import trust
 
-        kwargs = trust.validation_context_kwargs(allow_fetching=allow_fetching, revocation_mode="soft-fail")
+        kwargs = trust.validation_context_kwargs(allow_fetching=allow_fetching, revocation_mode="soft-fail",
+                                                 crls=crls)
+    if allow_fetching and kwargs.get("fetcher_backend") is None:
+        kwargs["fetcher_backend"] = AIOHttpFetcherBackend(session=runtime().session())
     kwargs["trust_roots"] = [speedups.intern_certificate(c) for c in kwargs["trust_roots"]]
     kwargs["other_certs"] = [speedups.intern_certificate(c) for c in kwargs.get("other_certs") or ()]
     try:
@@ -243,21 +251,25 @@ def _unreadable(problem: str) -> ValidationResult:
 
 
 def validate_pdf(pdf: bytes, *, trust_roots: list[asn1_x509.Certificate] | None = None,
-                 allow_fetching: bool = False, skip_diff: bool = False) -> ValidationResult:
-    """Validate every signature in `pdf` (see the module docstring)."""
+                 allow_fetching: bool = False, skip_diff: bool = False,
+                 crls: list[bytes] | None = None) -> ValidationResult:
+    """Validate every signature in `pdf` (see the module docstring). `crls`: revocation lists (DER) given by
+    the caller, used beside what the PDF carries and, with `allow_fetching`, what is fetched."""
     if not pdf.lstrip()[:5].startswith(b"%PDF"):
         return _unreadable(_("Tệp không phải PDF hoặc bị hỏng, không đọc được."))
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return _unreadable(_("Tệp PDF bị hỏng, không đọc được."))
-    return validate_reader(reader, trust_roots=trust_roots, allow_fetching=allow_fetching, skip_diff=skip_diff)
+    return validate_reader(reader, trust_roots=trust_roots, allow_fetching=allow_fetching, skip_diff=skip_diff,
+                           crls=crls)
 
 
 def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certificate] | None = None,
-                    allow_fetching: bool = False, skip_diff: bool = False) -> ValidationResult:
+                    allow_fetching: bool = False, skip_diff: bool = False,
+                    crls: list[bytes] | None = None) -> ValidationResult:
     """validate_pdf over a PDF already opened (the signer's writer reads it too: parsed once)."""
-    from vanthu.signing.pades import runtime
+    from vanthu.signing.runtime import runtime
 
     try:
         if reader.encrypted or reader.security_handler is not None:
@@ -273,7 +285,7 @@ def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certif
     except (ValueError, KeyError, TypeError) as exc:
         return _unreadable(_("Chữ ký số trong tệp PDF bị hỏng: %(reason)s") % {"reason": str(exc)})
     records = {} if trust_roots is not None else _own_records(certificates)
-    context = _context(reader, trust_roots, allow_fetching)
+    context = _context(reader, trust_roots, allow_fetching, crls)
     try:
         reports = runtime().run(_validate_all(reader, context, records, skip_diff))
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:

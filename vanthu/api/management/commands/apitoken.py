@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from vanthu.api import actions
 from vanthu.api.models import SECRET_PREFIX, ApiToken
+from vanthu.core.actors import operator
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person
 
@@ -50,7 +51,8 @@ class Command(BaseCommand):
     def create(self, username: str, name: str, days: int | None) -> None:
         person = self._person(username)
         try:
-            token, secret = actions.create_token(person=person, name=name, acting=None, days=days)
+            token, secret = actions.create_token(person=person, name=name, days=days,
+                                                 acting=operator("apitoken create"))
         except ActionRefused as exc:
             raise CommandError(exc.message) from exc
         expiry = f", expires {timezone.localtime(token.expires_at):%Y-%m-%d %H:%M}" if token.expires_at else ""
@@ -79,7 +81,7 @@ class Command(BaseCommand):
         if token is None:
             raise CommandError(f"No token #{pk}")
         try:
-            actions.revoke_token(token=token, acting=None)
+            actions.revoke_token(token=token, acting=operator("apitoken revoke"))
         except ActionRefused as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"Token #{pk} revoked.")

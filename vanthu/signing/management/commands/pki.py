@@ -11,6 +11,7 @@
     vanthu pki crl [--ca issuing] [--out FILE]
     vanthu pki status
 
+Each runs as the operator (`core.actors.operator`): the audit names the OS user and the subcommand.
 Passphrases and PINs are asked for interactively (not echoed) unless read from a file (first line).
 """
 
@@ -26,6 +27,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu.core.actors import SystemActor, operator
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, Unit
 from vanthu.signing import actions, pki
@@ -129,6 +131,9 @@ class Command(BaseCommand):
             raise CommandError(_("Hai lần nhập không khớp."))
         return secret
 
+    def _operator(self, options: dict[str, Any]) -> SystemActor:
+        return operator(f"pki {options['command']}")
+
     def _passphrase(self, options: dict[str, Any]) -> str | None:
         if options.get("no_passphrase"):
             return None
@@ -137,7 +142,8 @@ class Command(BaseCommand):
     # --- subcommands --------------------------------------------------------------------------------------
 
     def do_init(self, options: dict[str, Any]) -> None:
-        issuing = actions.init_ca(acting=None, algorithm=options["algorithm"], organisation=options["organisation"])
+        issuing = actions.init_ca(acting=self._operator(options), algorithm=options["algorithm"],
+                                  organisation=options["organisation"])
         self.stdout.write(_("Đã khởi tạo CA: %(name)s") % {"name": issuing.name})
         self.stdout.write(f"  CRL:  {pki.crl_url(issuing.slug)}")
         self.stdout.write(f"  OCSP: {pki.ocsp_url()}")
@@ -145,23 +151,24 @@ class Command(BaseCommand):
 
     def do_issue(self, options: dict[str, Any]) -> None:
         owner = self._owner(options)
-        credential = actions.issue_certificate(owner=owner, acting=None, algorithm=options["algorithm"],
+        credential = actions.issue_certificate(owner=owner, acting=self._operator(options),
+                                               algorithm=options["algorithm"],
                                                passphrase=self._passphrase(options))
         self._print_certificate(credential.certificate)
 
     def do_revoke(self, options: dict[str, Any]) -> None:
         row = actions.revoke_certificate(certificate=self._certificate(options), reason=options["reason"],
-                                         acting=None)
+                                         acting=self._operator(options))
         self._print_certificate(row)
 
     def do_renew(self, options: dict[str, Any]) -> None:
-        credential = actions.renew_certificate(certificate=self._certificate(options), acting=None,
+        credential = actions.renew_certificate(certificate=self._certificate(options), acting=self._operator(options),
                                                passphrase=self._passphrase(options))
         self._print_certificate(credential.certificate)
 
     def do_import_anchor(self, options: dict[str, Any]) -> None:
         anchors = actions.import_trust_anchor(data=options["file"].read_bytes(), name=options["name"],
-                                              acting=None)
+                                              acting=self._operator(options))
         for anchor in anchors:
             kind = _("CA gốc") if anchor.is_root else _("CA trung gian")
             self.stdout.write(f"{anchor.name} ({kind}) {anchor.fingerprint}")
@@ -171,7 +178,7 @@ class Command(BaseCommand):
         if options.get("token"):
             credential = actions.register_pkcs11_credential(
                 owner=owner, token_label=options["token"], key_label=options["key_label"],
-                key_id=options["key_id"].lower(), acting=None,
+                key_id=options["key_id"].lower(), acting=self._operator(options),
                 pin=self._secret_from(options.get("pin_file"), _("Mã PIN: ")),
                 certificate_data=options["file"].read_bytes() if options.get("file") else None)
         elif options.get("file") is None:
@@ -179,11 +186,11 @@ class Command(BaseCommand):
         elif options.get("remote_url") or options.get("remote_id"):
             credential = actions.bind_remote_certificate(
                 owner=owner, data=options["file"].read_bytes(), service_url=options.get("remote_url") or "",
-                credential_id=options.get("remote_id") or "", acting=None)
+                credential_id=options.get("remote_id") or "", acting=self._operator(options))
         else:
             password = self._secret_from(options.get("password_file"), _("Mật khẩu tệp PKCS#12: "))
             credential = actions.bind_pkcs12(owner=owner, data=options["file"].read_bytes(), password=password,
-                                             passphrase=self._passphrase(options), acting=None)
+                                             passphrase=self._passphrase(options), acting=self._operator(options))
         self._print_certificate(credential.certificate)
 
     def do_crl(self, options: dict[str, Any]) -> None:
