@@ -85,3 +85,19 @@ def verify(sha256: str) -> bool:
         for chunk in iter(lambda: fh.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest() == sha256
+
+
+def verify_all() -> tuple[int, list[tuple[str, str]]]:
+    """Re-hash every stored file: (how many were checked, [(sha256, "missing" | "content differs"), …])."""
+    from vanthu.core.models import StoredFile
+
+    bad: list[tuple[str, str]] = []
+    count = 0
+    for sha in StoredFile.objects.values_list("sha256", flat=True).iterator(chunk_size=2000):
+        count += 1
+        path = path_for(sha)
+        if not path.exists():
+            bad.append((sha, "missing"))
+        elif not verify(sha):
+            bad.append((sha, "content differs"))
+    return count, bad

@@ -39,6 +39,8 @@ def record_once_then_wait(key: str, gate: str, attempts_log: str) -> str:
     with transaction.atomic():
         if not AuditEvent.objects.filter(verb="jobs.test.done", target_id=key).exists():
             log.record(actor=None, verb="jobs.test.done", target=("jobs.test", key))
+    with Path(attempts_log).open("a") as notes:
+        notes.write("recorded\n")
     while not Path(gate).exists():
         time.sleep(0.05)
     return key

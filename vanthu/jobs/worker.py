@@ -16,7 +16,6 @@ import logging
 import os
 import socket
 import threading
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, transaction
@@ -140,9 +139,10 @@ def claim_periodic(*, worker_id: str, now: dt.datetime | None = None) -> list[st
 class Beat:
     """One worker's beat. `tick()` does one round; `start()` runs it in a daemon thread."""
 
-    def __init__(self, *, worker_id: str, engine: str) -> None:
+    def __init__(self, *, worker_id: str, engine: str, periodic: bool = True) -> None:
         self.worker_id = worker_id
         self.engine = engine
+        self.periodic = periodic
         self.started_at = timezone.now()
         self.stopping = threading.Event()
 
@@ -159,7 +159,8 @@ class Beat:
             from vanthu.jobs.backends import hand_over_parked
 
             hand_over_parked()
-        claim_periodic(worker_id=self.worker_id, now=now)
+        if self.periodic:
+            claim_periodic(worker_id=self.worker_id, now=now)
         WorkerBeat.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()
 
     def _loop(self) -> None:
@@ -187,11 +188,12 @@ def engine_name() -> str:
     return "redis" if on_redis() else "database"
 
 
-def run(*, worker_id: str, interval: float = 1.0, batch: bool = False, **_: Any) -> None:
-    """Run jobs until stopped (or, with `batch`, until the database queue is empty)."""
+def run(*, worker_id: str, interval: float = 1.0, batch: bool = False, periodic: bool = True) -> None:
+    """Run jobs until stopped (or, with `batch`, until the queue is empty). `periodic=False`: without the
+    periodic schedule (tests)."""
     registry.autodiscover()
     engine = engine_name()
-    beat = Beat(worker_id=worker_id, engine=engine)
+    beat = Beat(worker_id=worker_id, engine=engine, periodic=periodic)
     if batch:
         beat.tick()
     else:

@@ -2,11 +2,15 @@
 
 This is what the run command calls: migrate, compile translations (.po → .mo with polib), collect static
 files (served by WhiteNoise), create the demo organisation on an empty database (not with --no-demo), print
-the address and the demo accounts in Vietnamese and English, then serve until Ctrl-C.
+the address and the demo accounts in Vietnamese and English, start one job worker (`vanthu worker`, a child
+process that dies with the server; not with --no-worker), then serve until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -59,6 +63,31 @@ def request_logger(app: WsgiApp, write: Callable[[str], None]) -> WsgiApp:
     return logged
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the worker gets SIGTERM when the server process ends, even if the server is killed."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """One `vanthu worker` beside the web server, sharing its settings (environment) and output."""
+    command = [sys.executable, "-c", "from vanthu.cli import main; main()", "worker"]
+    return subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
+def stop_worker(worker: subprocess.Popen[bytes], *, timeout: float = 30) -> None:
+    """Ask the worker to stop (it finishes the job in hand), then kill it if it does not within `timeout`."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def account_rows() -> list[tuple[str, str, str]]:
     """(username, who in Vietnamese, who in English) for the demo accounts worth trying."""
     by_username = {p.user.username: p for p in Person.objects.select_related("user", "unit")
@@ -85,10 +114,17 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Cổng (mặc định %(default)s).")
         parser.add_argument("--threads", type=int, default=8, help="Số luồng phục vụ (mặc định %(default)s).")
         parser.add_argument("--no-demo", action="store_true", help="Không tạo dữ liệu minh họa.")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Không chạy tiến trình việc nền kèm theo (đã chạy vanthu worker riêng).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.prepare(load_demo=not options["no_demo"])
-        self.serve(options["host"], options["port"], threads=options["threads"])
+        worker = None if options["no_worker"] else start_worker()
+        try:
+            self.serve(options["host"], options["port"], threads=options["threads"])
+        finally:
+            if worker is not None:
+                stop_worker(worker)
 
     def say(self, line: str) -> None:
         self.stdout.write(line)
