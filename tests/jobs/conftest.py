@@ -71,7 +71,8 @@ def run_rq_worker() -> None:
     """An RQ worker in burst mode, in this process (no fork: the test's database transaction is shared)."""
     import django_rq
     from django_tasks_rq.backend import Job
-    from rq import SimpleWorker
 
-    django_rq.get_worker("default", job_class=Job, worker_class=SimpleWorker, name="test-rq").work(
+    from vanthu.jobs.worker import rq_worker_class
+
+    django_rq.get_worker("default", job_class=Job, worker_class=rq_worker_class(fork=False), name="test-rq").work(
         burst=True, with_scheduler=False)

@@ -44,3 +44,14 @@ def record_once_then_wait(key: str, gate: str, attempts_log: str) -> str:
     while not Path(gate).exists():
         time.sleep(0.05)
     return key
+
+
+@job(attempts=3, backoff=0)
+def flaky_fast(counter: str, failures: int) -> int:
+    """fails_then_succeeds without waiting between attempts (RQ tests: the retry is requeued at once)."""
+    return fails_then_succeeds.call(counter, failures)
+
+
+@job(attempts=2, backoff=0)
+def always_fails_fast(note: str) -> None:
+    raise RuntimeError(f"hỏng: {note}")
