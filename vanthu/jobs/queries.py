@@ -183,8 +183,8 @@ def files_ok() -> bool:
     try:
         probe.parent.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(body)
-        return probe.read_bytes() == body
+        readable = probe.read_bytes() == body
+        probe.unlink()
+        return readable
     except OSError:
         return False
-    finally:
-        probe.unlink(missing_ok=True)
