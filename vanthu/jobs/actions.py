@@ -71,4 +71,4 @@ def _retry_on_redis(job_id: str) -> tuple[str, str]:
     except BROKER_DOWN as exc:
         raise ActionRefused(_("Không kết nối được Redis (hàng đợi việc nền). Hãy thử lại sau."),
                             code="queue_down", status=503) from exc
-    return job.func_name, error
+    return str(job.func_name), error
