@@ -197,6 +197,8 @@ TASKS: dict[str, dict[str, object]] = {"default": {"BACKEND": _JOBS_BACKEND, "QU
 # Each worker beats every JOBS_BEAT_SECONDS; a job running on a worker silent for JOBS_WORKER_LEASE runs again.
 JOBS_BEAT_SECONDS = float(env_str("JOBS_BEAT_SECONDS", "10"))
 JOBS_WORKER_LEASE = float(env_str("JOBS_WORKER_LEASE", "60"))
+# Registers with more rows than this are printed by a job (progress bar, then the download).
+REPORTS_ASYNC_ROWS = env_int("REPORTS_ASYNC_ROWS", 300)
 if TESTING:
     # Tests run a job when its transaction commits (django_capture_on_commit_callbacks(execute=True) in
     # pytest-django); the engine's own tests switch to the database backend or RQ.
