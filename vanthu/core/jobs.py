@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.utils.translation import gettext_lazy as _
+
 from vanthu.jobs import job
 
 log = logging.getLogger("vanthu.files")
@@ -13,7 +15,7 @@ class StoredFilesDamaged(Exception):
     """Some stored files are missing or no longer hash to their name: restore them from the backup."""
 
 
-@job(every="week", attempts=1)
+@job(every="week", attempts=1, label=_("Kiểm tra tệp lưu trữ hằng tuần"))
 def verify_stored_files() -> dict[str, int]:
     """Once a week: re-hash every stored file. Damage is logged, recorded in the audit log, and makes the job
     fail, so that it shows as failed, with the count, on the jobs page."""

@@ -6,10 +6,12 @@ an object deleted since ends the job quietly with a log line; running a job twic
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from vanthu.jobs import gone, job
 
 
-@job(attempts=3, backoff=30)
+@job(attempts=3, backoff=30, label=_("Chuyển dự thảo DOCX sang PDF"))
 def convert_draft_version(version_id: int) -> str:
     """LibreOffice converts the DOCX of a draft version; `finish_conversion` attaches the PDF, or the reason it
     could not be converted (a bad DOCX is not retried: the author uploads another)."""
@@ -32,7 +34,7 @@ def convert_draft_version(version_id: int) -> str:
     return "converted"
 
 
-@job(attempts=5, backoff=60)
+@job(attempts=5, backoff=60, label=_("Kiểm tra chữ ký số của tệp"))
 def validate_stored_file(sha256: str) -> str:
     """Check the signatures of an uploaded or received signed file and store the verdict with it (a TSA, OCSP
     or CRL that does not answer makes the attempt fail and retry later)."""

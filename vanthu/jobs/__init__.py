@@ -36,7 +36,7 @@ def enqueue_on_commit(job: Any, *args: Any, **kwargs: Any) -> None:
 def job(function: F, /) -> Task[Any, Any]: ...
 @overload
 def job(
-    *, attempts: int = ..., backoff: float = ..., every: Period | None = ...
+    *, attempts: int = ..., backoff: float = ..., every: Period | None = ..., label: Any = ...
 ) -> Callable[[F], Task[Any, Any]]: ...
 
 
@@ -47,14 +47,15 @@ def job(
     attempts: int = RetryPolicy.attempts,
     backoff: float = RetryPolicy.backoff,
     every: Period | None = None,
+    label: Any = None,
 ) -> Task[Any, Any] | Callable[[Callable[..., Any]], Task[Any, Any]]:
     """`django_tasks.task` with vanthu's retry policy: `attempts` in all, waiting `backoff` seconds before the
     second and doubling each time. `every="hour"|"day"|"week"` also runs it once per period from the schedule
-    of `vanthu worker` (it then takes no arguments)."""
+    of `vanthu worker` (it then takes no arguments). `label` (a lazy translation) names it on the jobs page."""
 
     def wrap(fn: Callable[..., Any]) -> Task[Any, Any]:
         made: Task[Any, Any] = _task(fn)
-        register(made, policy=RetryPolicy(attempts=attempts, backoff=backoff), every=every)
+        register(made, policy=RetryPolicy(attempts=attempts, backoff=backoff), every=every, label=label)
         return made
 
     if function is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks.base import TaskResultStatus
 
@@ -47,7 +48,8 @@ def _retry_in_database(job_id: str) -> tuple[str, str]:
     row.run_after = get_date_max()
     row.worker_ids = []
     row.finished_at = None
-    row.save(update_fields=["status", "run_after", "worker_ids", "finished_at"])
+    row.enqueued_at = timezone.now()  # waiting again from now (the page's "oldest waiting" counts from here)
+    row.save(update_fields=["status", "run_after", "worker_ids", "finished_at", "enqueued_at"])
     return row.task_path, error
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
+from vanthu.jobs import registry
 from vanthu.jobs.backends import BROKER_DOWN, on_redis
 from vanthu.jobs.models import ParkedJob, WorkerBeat
 
@@ -34,6 +35,10 @@ class JobRow:
     attempts: int = 0
     error: str = ""  # the last line of the last traceback (exception class and message)
     traceback: str = ""
+
+    @property
+    def label(self) -> str:
+        return registry.label_for(self.path)
 
 
 @dataclass

@@ -28,12 +28,21 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 _policies: dict[str, RetryPolicy] = {}
 _periodic: dict[str, tuple[Any, Period]] = {}
+_labels: dict[str, Any] = {}
 
 
-def register(task: Any, *, policy: RetryPolicy, every: Period | None) -> None:
+def register(task: Any, *, policy: RetryPolicy, every: Period | None, label: Any = None) -> None:
     _policies[task.module_path] = policy
     if every is not None:
         _periodic[task.module_path] = (task, every)
+    if label is not None:
+        _labels[task.module_path] = label
+
+
+def label_for(task_path: str) -> str:
+    """What the jobs page calls the job (its Vietnamese label, else its function name)."""
+    label = _labels.get(task_path)
+    return str(label) if label is not None else task_path.rsplit(".", 1)[-1]
 
 
 def policy_for(task_path: str) -> RetryPolicy:

@@ -55,3 +55,9 @@ def flaky_fast(counter: str, failures: int) -> int:
 @job(attempts=2, backoff=0)
 def always_fails_fast(note: str) -> None:
     raise RuntimeError(f"hỏng: {note}")
+
+
+@job
+def noop(n: int) -> int:
+    """Does nothing: the engines' overhead per job (measured for decision 0006)."""
+    return n

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from vanthu.jobs import gone, job
 
 PROGRESS_EVERY = 100  # rows between two progress updates
@@ -19,7 +21,7 @@ def _counted(rows: Iterable[Any], *, print_id: str) -> Iterator[Any]:
             RegisterPrint.objects.filter(pk=print_id).update(done_rows=done)
 
 
-@job(attempts=3, backoff=30)
+@job(attempts=3, backoff=30, label=_("In sổ đăng ký lớn"))
 def build_register_print(print_id: str) -> str:
     """Re-reads the request, checks again that its person may print the register, renders it (updating the
     progress the page shows) and keeps the file with the request through `finish_register_print`."""
