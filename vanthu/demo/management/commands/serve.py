@@ -121,7 +121,7 @@ class Command(BaseCommand):
         self.prepare(load_demo=not options["no_demo"])
         worker = None if options["no_worker"] else start_worker()
         try:
-            self.serve(options["host"], options["port"], threads=options["threads"])
+            self.serve(options["host"], options["port"], threads=options["threads"], worker=worker is not None)
         finally:
             if worker is not None:
                 stop_worker(worker)
@@ -148,7 +148,7 @@ class Command(BaseCommand):
             for line in describe(summary):
                 self.say(line)
 
-    def banner(self, host: str, port: int) -> None:
+    def banner(self, host: str, port: int, *, worker: bool = False) -> None:
         from vanthu.demo.build import demo_loaded
         from vanthu.demo.characters import DEMO_PASSWORD
 
@@ -157,6 +157,9 @@ class Command(BaseCommand):
         line = "─" * 100
         self.say(line)
         self.say(_("vanthu đang chạy tại %(url)s") % {"url": url} + f"   /   vanthu is running at {url}")
+        if worker:
+            self.say(_("Việc nền: một tiến trình xử lý (vanthu worker) chạy kèm và dừng cùng máy chủ.")
+                     + "   /   Jobs: one worker (vanthu worker) runs beside the server and stops with it.")
         if demo_loaded():
             from vanthu.signing.testing import SIGNING_SECRET
 
@@ -170,7 +173,7 @@ class Command(BaseCommand):
         self.say(_("Nhấn Ctrl-C để dừng.") + "   /   Press Ctrl-C to stop.")
         self.say(line)
 
-    def serve(self, host: str, port: int, *, threads: int) -> None:
+    def serve(self, host: str, port: int, *, threads: int, worker: bool = False) -> None:
         from waitress.server import create_server
 
         from vanthu.wsgi import application
@@ -181,7 +184,7 @@ class Command(BaseCommand):
         except OSError as exc:
             self.stderr.write(_("Không mở được cổng %(port)s: %(why)s") % {"port": port, "why": exc})
             sys.exit(1)
-        self.banner(host, port)
+        self.banner(host, port, worker=worker)
         try:
             server.run()
         except KeyboardInterrupt:
