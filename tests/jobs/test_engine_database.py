@@ -125,6 +125,7 @@ def test_an_abandoned_job_on_its_last_attempt_is_failed_with_the_reason():
 
 def test_a_periodic_job_runs_once_per_period_with_two_workers(monkeypatch):
     monkeypatch.setattr(registry, "_periodic", {})
+    monkeypatch.setattr(registry, "_policies", dict(registry._policies))  # register() below must not leak
     registry.register(testing.always_fails, policy=registry.RetryPolicy(), every="week")
     one = jobs_worker.Beat(worker_id="w-one", engine="database")
     two = jobs_worker.Beat(worker_id="w-two", engine="database")
