@@ -29,7 +29,9 @@ def enqueue_on_commit(job: Any, *args: Any, **kwargs: Any) -> None:
     """Enqueue `job` (a django-tasks Task) with `args` once the current transaction commits; at once outside
     a transaction. A rolled-back transaction enqueues nothing. When Redis is down the job is parked in the
     database and handed over later (vanthu.jobs.backends.RQBackend): the request never fails because of it."""
-    transaction.on_commit(lambda: job.enqueue(*args, **kwargs))
+    # robust: whatever else goes wrong while enqueueing is logged, never turned into an error page after the
+    # person's write has been committed.
+    transaction.on_commit(lambda: job.enqueue(*args, **kwargs), robust=True)
 
 
 @overload
