@@ -161,3 +161,19 @@ def test_a_job_for_an_object_that_no_longer_exists_ends_quietly_with_a_log_line(
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
     assert "draft version 987654 no longer exists" in caplog.text
     assert f"stored file {'0' * 64} no longer exists" in caplog.text
+
+
+def test_an_enqueue_that_fails_after_commit_is_logged_and_the_write_stands(caplog, monkeypatch):
+    from vanthu.audit import log
+    from vanthu.audit.models import AuditEvent
+    from vanthu.jobs.backends import DatabaseBackend
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("queue table missing")
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", broken)
+    with caplog.at_level(logging.ERROR), transaction.atomic():
+        log.record(actor=None, verb="jobs.test.written")
+        enqueue_on_commit(testing.noop, 1)
+    assert "queue table missing" in caplog.text
+    assert AuditEvent.objects.filter(verb="jobs.test.written").exists()
