@@ -192,14 +192,20 @@ def test_sign_issue_and_recall_over_the_api(cast, draft, api, settings, django_c
     assert {r["state"] for r in recalled.json()["recipients"]} == {"recalled"}
 
 
-def test_docx_draft_is_converted_to_the_pdf_that_is_reviewed(cast, doc_types, api):
+def test_docx_draft_is_converted_to_the_pdf_that_is_reviewed(cast, doc_types, api, django_capture_on_commit_callbacks):
     from tests.documents.docx_builder import decree30_docx
 
     quang = api(cast.quang)
-    response = create_draft(quang, cast, doc_types, decree30_docx(), name="ke-hoach.docx")
+    with django_capture_on_commit_callbacks(execute=True):  # the conversion job runs after commit
+        response = create_draft(quang, cast, doc_types, decree30_docx(), name="ke-hoach.docx")
     assert response.status_code == 201, response.content
-    body = response.json()
+    pending = response.json()
+    assert pending["current_file"] is None
+    assert pending["versions"][0]["conversion"] == "pending"
+    assert pending["versions"][0]["pdf_sha256"] is None
+    body = quang.get(f"/documents/{pending['id']}").json()
     assert body["current_file"]["content_type"] == "application/pdf"
+    assert body["versions"][0]["conversion"] == ""
     version = body["versions"][0]
     assert version["source_name"] == "ke-hoach.docx"
     assert version["source_sha256"] != version["pdf_sha256"] == body["current_file"]["sha256"]

@@ -104,7 +104,7 @@ def document_files(document: Document) -> list[FileOut]:
     for version in DraftVersion.objects.filter(document=document).select_related("source", "pdf"):
         out.append(file_out(document_id=document.pk, kind="version_source", name=version.source_name,
                             stored=version.source))
-        if version.pdf_id != version.source_id:
+        if version.pdf is not None and version.pdf_id != version.source_id:
             pdf_name = version.source_name.rsplit(".", 1)[0] + ".pdf"
             out.append(file_out(document_id=document.pk, kind="version_pdf", name=pdf_name, stored=version.pdf))
     return out
@@ -146,7 +146,8 @@ def document_detail(document: Document, person: Person) -> DocumentDetail:
                                       name=f"{doc.notation or doc.pk}.pdf".replace("/", "_"))
     versions = [
         VersionOut(number=v.number, source_name=v.source_name, source_sha256=v.source_id, pdf_sha256=v.pdf_id,
-                   note=v.note, author=PersonRef.of(v.author), created_at=v.created_at)
+                   conversion=v.conversion, conversion_error=v.conversion_error, note=v.note,
+                   author=PersonRef.of(v.author), created_at=v.created_at)
         for v in doc.versions.select_related("author").order_by("number")
     ]
     recipients = [

@@ -170,7 +170,9 @@ class VersionOut(Schema):
     number: int
     source_name: str
     source_sha256: str
-    pdf_sha256: str
+    pdf_sha256: str | None = Field(description="null while a DOCX is being converted, or when it could not be")
+    conversion: str = Field("", description="'pending' (a job converts the DOCX), 'failed', or '' (PDF ready)")
+    conversion_error: str = ""
     note: str
     author: PersonRef
     created_at: dt.datetime

@@ -65,3 +65,17 @@ def store_stream(stream: IO[bytes], *, content_type: str) -> StoredFile:
     _place(sha, tmp)
     stored, _ = StoredFile.objects.get_or_create(sha256=sha, defaults={"size": size, "content_type": content_type})
     return stored
+
+
+def verify_all() -> tuple[int, list[tuple[str, str]]]:
+    """Re-hash every stored file: (how many were checked, [(sha256, "missing" | "content differs"), …])."""
+    bad: list[tuple[str, str]] = []
+    count = 0
+    for sha in StoredFile.objects.values_list("sha256", flat=True).iterator(chunk_size=2000):
+        count += 1
+        path = path_for(sha)
+        if not path.exists():
+            bad.append((sha, "missing"))
+        elif not verify(sha):
+            bad.append((sha, "content differs"))
+    return count, bad

@@ -282,6 +282,13 @@ class DocumentFile(models.Model):
         return self.name
 
 
+class Conversion(models.TextChoices):
+    """Where a DOCX draft version's conversion to PDF stands (empty: a PDF was uploaded, or it is converted)."""
+
+    PENDING = "pending", _("Đang chuyển đổi")
+    FAILED = "failed", _("Không chuyển được")
+
+
 class DraftVersion(models.Model):
     """One version of a draft: the uploaded source (PDF or DOCX) and the PDF that is read and signed."""
 
@@ -289,7 +296,10 @@ class DraftVersion(models.Model):
     number = models.PositiveSmallIntegerField(_("phiên bản"))
     source = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
     source_name = models.CharField(_("tên tệp"), max_length=200)
-    pdf = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    # Empty while a DOCX is being converted by a job (conversion = pending), or when its conversion failed.
+    pdf = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    conversion = models.CharField(_("chuyển sang PDF"), max_length=10, choices=Conversion.choices, blank=True)
+    conversion_error = models.CharField(_("lý do không chuyển được"), max_length=500, blank=True)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -376,7 +376,7 @@ def file_of(document: Document, sha256: str) -> tuple[str, str]:
         .first()
     )
     if version is not None:
-        if version.source_id == sha256:
+        if version.source_id == sha256 or version.pdf is None:
             return version.source_name, version.source.content_type
         return f"{version.source_name.rsplit('.', 1)[0]}.pdf", version.pdf.content_type
     if document.current_file_id == sha256 and document.current_file is not None:

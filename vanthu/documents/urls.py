@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/incoming/new/", views.incoming_new, name="incoming_new"),
     path("drafts/new/", views.draft_new, name="draft_new"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/conversion/", views.document_conversion, name="document_conversion"),
     re_path(r"^documents/(?P<pk>[0-9]+)/file/(?P<sha256>[0-9a-f]{64})/$", views.document_file, name="document_file"),
     path("documents/<int:pk>/register/", views.document_register, name="document_register"),
     path("documents/<int:pk>/return/", views.document_return, name="document_return"),

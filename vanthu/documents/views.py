@@ -44,7 +44,7 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
-from vanthu.documents.models import CopyForm, Document, Status
+from vanthu.documents.models import Conversion, CopyForm, Document, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import leaders_over, scope_of, signers_for
@@ -127,6 +127,19 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copy": access.can_copy(person, document),
     }
     return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
+
+
+@require_GET
+def document_conversion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the draft page while its DOCX is converted: the same notice while pending, then a reload."""
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    latest = document.versions.order_by("-number").first()
+    if latest is not None and latest.conversion == Conversion.PENDING and document.current_file_id is None:
+        return render(request, "documents/_files.html#converting", {"document": document, "latest": latest})
+    response = HttpResponse(status=204)
+    response["HX-Refresh"] = "true"
+    return response
 
 
 UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")

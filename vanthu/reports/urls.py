@@ -1,9 +1,11 @@
 """Printable registers (Decree 30 Phụ lục IV)."""
 
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from vanthu.reports import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^registers/(?P<kind>incoming|outgoing)/print/$", views.register_print, name="register_print"),
+    path("registers/prints/<uuid:pk>/", views.register_print_status, name="register_print_status"),
+    path("registers/prints/<uuid:pk>/file", views.register_print_file, name="register_print_file"),
 ]

@@ -1,4 +1,6 @@
-"""Printing a register: GET /registers/<kind>/print/?unit=&from=&to=&series=&format= → a PDF or XLSX download.
+"""Printing a register: GET /registers/<kind>/print/?unit=&from=&to=&series=&format= → a PDF or XLSX download;
+a register of more than REPORTS_ASYNC_ROWS rows is printed by a job instead, and the person is sent to a page
+with its progress (htmx polling) and then the download (/registers/prints/<id>/).
 
 Authenticated by LoginRequiredMiddleware; `registers.access_register` answers 404 to anyone but the unit's
 clerks and leaders cleared for every row; malformed parameters get a 400 page saying what is wrong. Each
@@ -10,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +29,8 @@ from vanthu.audit import log
 from vanthu.documents.numbering import GENERAL
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
-from vanthu.reports import pdf, registers, xlsx
+from vanthu.reports import actions, pdf, registers, xlsx
+from vanthu.reports.models import PrintState, RegisterPrint
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -112,7 +118,7 @@ def content_disposition(*, ascii_name: str, name: str) -> str:
 
 
 def produce(printout: registers.RegisterPrintout, *, fmt: str, printed_by: Person | None,
-            via: str) -> tuple[bytes, str, str]:
+            via: str, rows: Iterable[registers.Row] | None = None) -> tuple[bytes, str, str]:
     """Render `printout` and record the print in the audit log. Returns (content, file name, ASCII name).
 
     The register is the Phụ lục IV form that is signed and bound: it is printed in Vietnamese whatever the
@@ -120,7 +126,8 @@ def produce(printout: registers.RegisterPrintout, *, fmt: str, printed_by: Perso
     now = timezone.now()
     renderer = pdf.render if fmt == "pdf" else xlsx.render
     with translation.override("vi"):
-        content = renderer(printout, registers.rows(printout), printed_by=printed_by, printed_at=now)
+        content = renderer(printout, registers.rows(printout) if rows is None else rows, printed_by=printed_by,
+                           printed_at=now)
         names = (f"{printout.file_name}.{fmt}", f"{printout.ascii_file_name}.{fmt}")
     log.record(
         actor=printed_by,
@@ -157,8 +164,42 @@ def register_print(request: HttpRequest, kind: str) -> HttpResponse:
                       status=400)
     printout = registers.access_register(person, unit_id=asked.unit_id, kind=registers.KINDS[kind],
                                          series=asked.series, start=asked.start, end=asked.end)
+    if printout.count > settings.REPORTS_ASYNC_ROWS:  # a large register is printed by a job, with progress
+        job = actions.request_register_print(printout=printout, fmt=asked.format, acting=person)
+        return redirect("register_print_status", pk=job.pk)
     content, name, ascii_name = produce(printout, fmt=asked.format, printed_by=person, via="web")
     response = HttpResponse(content, content_type=FORMATS[asked.format])
     response["Content-Disposition"] = content_disposition(ascii_name=ascii_name, name=name)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _own_print(request: HttpRequest, pk: uuid.UUID) -> RegisterPrint:
+    """The print job, for the person who asked for it only (404 for anyone else)."""
+    person: Person | None = getattr(request, "person", None) or None
+    job = RegisterPrint.objects.select_related("unit", "file").filter(pk=pk).first()
+    if person is None or job is None or job.person_id != person.pk:
+        raise Http404
+    return job
+
+
+@require_GET
+def register_print_status(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The progress of a large register's printing (polled by htmx), then its download link."""
+    job = _own_print(request, pk)
+    context = {"job": job, "back_url": _back_url(job.kind), "done": job.state == PrintState.DONE,
+               "failed": job.state == PrintState.FAILED}
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/print_status.html#progress", context)
+    return render(request, "reports/print_status.html", context)
+
+
+@require_GET
+def register_print_file(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    job = _own_print(request, pk)
+    if job.state != PrintState.DONE or job.file is None:
+        raise Http404
+    response = HttpResponse(job.file.read_bytes(), content_type=FORMATS[job.format])
+    response["Content-Disposition"] = content_disposition(ascii_name=job.ascii_name, name=job.file_name)
     response["Cache-Control"] = "no-store"
     return response

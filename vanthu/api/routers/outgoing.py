@@ -138,7 +138,8 @@ def add_version(
     version = actions.add_draft_version(document=document, acting=person, file=checked, note=data.note,
                                         expected_version=data.expected_version)
     return Status(201, VersionOut(number=version.number, source_name=version.source_name,
-                                  source_sha256=version.source_id, pdf_sha256=version.pdf_id, note=version.note,
+                                  source_sha256=version.source_id, pdf_sha256=version.pdf_id,
+                                  conversion=version.conversion, note=version.note,
                                   author=PersonOut.of(person), created_at=version.created_at))
 
 

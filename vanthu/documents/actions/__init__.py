@@ -14,6 +14,7 @@ from vanthu.documents.actions.drafting import (
     add_draft_version,
     create_draft,
     decide_review,
+    finish_conversion,
     return_for_revision,
     submit_for_review,
     update_draft,
@@ -36,7 +37,8 @@ from vanthu.documents.actions.issuance import (
 
 __all__ = [
     "DraftData", "DuplicateSubmission", "IncomingData", "add_draft_version", "complete_remote_signature",
-    "create_draft", "decide_review", "deny", "issue_outgoing", "lock", "make_copy", "parse_pages", "recall_outgoing",
+    "create_draft", "decide_review", "deny", "finish_conversion", "issue_outgoing", "lock", "make_copy", "parse_pages",
+    "recall_outgoing",
     "register_incoming", "register_received", "request_remote_signature", "return_for_revision", "return_received",
     "share", "sign_outgoing", "signature_block", "submit_for_review", "update_draft", "update_incoming",
 ]

@@ -20,8 +20,8 @@ from vanthu.documents.models import (
     DocumentShare,
 )
 from vanthu.documents.uploads import CheckedFile
+from vanthu.jobs import enqueue_on_commit
 from vanthu.org.models import Person, Unit
-from vanthu.signing import service as signing
 
 
 class DuplicateSubmission(ActionRefused):
@@ -139,11 +139,6 @@ def attach(document: Document, attachments: Sequence[CheckedFile], *, acting: Pe
 
 
 def validate_on_commit(stored: files.StoredFile) -> None:
-    sha = stored.sha256
-
-    def run() -> None:
-        from vanthu.core.models import StoredFile
-
-        signing.record_validation(StoredFile.objects.get(pk=sha))
-
-    transaction.on_commit(run)
+    """Check the file's signatures in a job after commit (it may ask a TSA, OCSP responder or CRL over the
+    network: never inside the request or under a lock); the verdict is stored with the file."""
+    enqueue_on_commit("vanthu.documents.jobs.validate_stored_file", stored.sha256)

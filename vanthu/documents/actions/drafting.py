@@ -14,7 +14,7 @@ from vanthu.core import files
 from vanthu.core.actions import action
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import access, convert
+from vanthu.documents import access
 from vanthu.documents.actions.common import (
     attach,
     bump,
@@ -30,6 +30,7 @@ from vanthu.documents.actions.common import (
     validate_fields,
 )
 from vanthu.documents.models import (
+    Conversion,
     Direction,
     Document,
     DocumentType,
@@ -42,30 +43,34 @@ from vanthu.documents.models import (
     Status,
 )
 from vanthu.documents.uploads import DOCX, PDF, CheckedFile
+from vanthu.jobs import enqueue_on_commit
 from vanthu.org.models import Person, SigningAuthority, Unit
 from vanthu.org.queries import scope_of
 
 # --- outgoing: drafting and review ------------------------------------------------------------------------
 
 
-def _pdf_of(file: CheckedFile) -> tuple[files.StoredFile, files.StoredFile, int | None]:
-    """(source, pdf, pages) for an uploaded draft; DOCX is converted to the PDF everyone reads and signs."""
+def _pdf_of(file: CheckedFile) -> tuple[files.StoredFile, files.StoredFile | None, int | None]:
+    """(source, pdf, pages) for an uploaded draft. A DOCX has no PDF yet: a job converts it after commit
+    (`convert_draft_version`), and `finish_conversion` attaches the PDF everyone reads and signs."""
     source = store(file)
     if file.content_type == PDF:
         return source, source, file.pages
     if file.content_type == DOCX:
-        try:
-            pdf_bytes = convert.docx_to_pdf(file.data, name=file.name)
-        except convert.ConversionFailed as exc:
-            raise ActionRefused(
-                _("Không chuyển được tệp “%(name)s” sang PDF: %(why)s") % {"name": file.name, "why": exc},
-                code="conversion_failed", field="file",
-            ) from exc
-        from vanthu.documents.uploads import check
-
-        converted = check(pdf_bytes, name=file.name.rsplit(".", 1)[0] + ".pdf")
-        return source, store(converted), converted.pages
+        return source, None, None
     raise ActionRefused(_("Dự thảo phải là tệp PDF hoặc DOCX."), code="file_type", field="file")
+
+
+def _new_version(document: Document, *, number: int, file: CheckedFile, acting: Person,
+                 note: str = "") -> DraftVersion:
+    source, pdf, _pages = _pdf_of(file)
+    version = DraftVersion.objects.create(
+        document=document, number=number, source=source, source_name=file.name[:200], pdf=pdf, note=note[:500],
+        author=acting, conversion=Conversion.PENDING if pdf is None else "",
+    )
+    if pdf is None:
+        enqueue_on_commit("vanthu.documents.jobs.convert_draft_version", version.pk)
+    return version
 
 
 def _check_issuer(*, acting: Person, drafting_unit: Unit, issuing_unit: Unit) -> None:
@@ -157,21 +162,24 @@ def create_draft(
     if replaces is not None and not access.can_replace(acting, replaces):
         raise ActionRefused(_("Chỉ thay thế được văn bản đã phát hành mà bạn có quyền thu hồi."),
                             code="replace_forbidden", field="replaces")
-    source, pdf, pages = _pdf_of(file)
     document = Document(
         direction=Direction.OUTGOING, status=Status.DRAFT, unit=issuing_unit, drafting_unit=drafting_unit,
-        organ_name=issuing_unit.name, organ_id=issuing_unit.code or "", current_file=pdf, page_amount=pages,
-        created_by=acting, replaces=replaces, client_token=client_token,
+        organ_name=issuing_unit.name, organ_id=issuing_unit.code or "", created_by=acting, replaces=replaces,
+        client_token=client_token,
     )
+    if file.content_type == PDF:
+        document.page_amount = file.pages
     _apply_draft(document, data)
     validate_fields(document)
     save_new(document)
-    DraftVersion.objects.create(document=document, number=1, source=source, source_name=file.name[:200], pdf=pdf,
-                                note=note[:500], author=acting)
+    version = _new_version(document, number=1, file=file, acting=acting, note=note)
+    if version.pdf is not None:
+        document.current_file = version.pdf
+        document.save(update_fields=["current_file"])
     attach(document, attachments, acting=acting)
     _set_recipients(document, units=data.recipient_units, names=data.recipient_names)
     log.record(actor=acting, verb="documents.draft.created", target=document, unit=drafting_unit,
-               data={"issuer": issuing_unit.pk, "type": data.doc_type.name, "sha256": pdf.sha256,
+               data={"issuer": issuing_unit.pk, "type": data.doc_type.name, "sha256": version.source_id,
                      "replaces": replaces.pk if replaces else None})
     return document
 
@@ -203,15 +211,51 @@ def add_draft_version(
     if not access.can_edit_draft(acting, document):
         raise deny(document)
     check_version(document, expected_version)
-    source, pdf, pages = _pdf_of(file)
     last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    version = DraftVersion.objects.create(document=document, number=last + 1, source=source,
-                                          source_name=file.name[:200], pdf=pdf, note=note[:500], author=acting)
-    document.current_file = pdf
-    document.page_amount = pages
+    version = _new_version(document, number=last + 1, file=file, acting=acting, note=note)
+    # While a DOCX is converted the draft has no current file, so nobody submits or signs the older version.
+    document.current_file = version.pdf
+    document.page_amount = file.pages if version.pdf is not None else None
     bump(document, "current_file", "page_amount")
     log.record(actor=acting, verb="documents.draft.version_added", target=document, unit=document.drafting_unit,
-               data={"version": version.number, "sha256": pdf.sha256})
+               data={"version": version.number, "sha256": version.source_id})
+    return version
+
+
+@action("documents.draft.converted")
+def finish_conversion(*, version: DraftVersion, acting: Person, pdf: bytes | None, failure: str = "") -> DraftVersion:
+    """Attach the PDF a job converted from a DOCX version (`pdf`), or record why it could not (`failure`).
+    `acting` is the version's author, for whom the job works. Running it again changes nothing."""
+    from vanthu.documents.uploads import check
+
+    document = lock(version.document)
+    version = DraftVersion.objects.select_for_update().get(pk=version.pk)
+    if version.conversion != Conversion.PENDING:
+        return version
+    converted = None
+    if pdf is not None:
+        try:
+            converted = check(pdf, name=version.source_name.rsplit(".", 1)[0] + ".pdf")
+        except ActionRefused as exc:
+            failure = exc.message
+    if converted is None:
+        version.conversion = Conversion.FAILED
+        version.conversion_error = failure[:500]
+        version.save(update_fields=["conversion", "conversion_error"])
+        log.record(actor=acting, verb="documents.draft.conversion_failed", target=document,
+                   unit=document.drafting_unit, data={"version": version.number, "reason": failure[:300]})
+        return version
+    stored = store(converted)
+    version.pdf = stored
+    version.conversion = ""
+    version.save(update_fields=["pdf", "conversion"])
+    latest = document.versions.order_by("-number").values_list("pk", flat=True).first()
+    if latest == version.pk and document.status == Status.DRAFT:
+        document.current_file = stored
+        document.page_amount = converted.pages
+        bump(document, "current_file", "page_amount")
+    log.record(actor=acting, verb="documents.draft.converted", target=document, unit=document.drafting_unit,
+               data={"version": version.number, "sha256": stored.sha256})
     return version
 
 

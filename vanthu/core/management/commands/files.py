@@ -33,14 +33,9 @@ class Command(BaseCommand):
             self._gc(min_age=options["min_age_hours"] * 3600, dry_run=options["dry_run"])
 
     def _verify(self) -> None:
-        bad: list[str] = []
-        count = 0
-        for sha in StoredFile.objects.values_list("sha256", flat=True).iterator(chunk_size=2000):
-            count += 1
-            path = files.path_for(sha)
-            if not path.exists() or not files.verify(sha):
-                bad.append(sha)
-                self.stdout.write(f"BAD {sha} {'missing' if not path.exists() else 'content differs'}")
+        count, bad = files.verify_all()
+        for sha, why in bad:
+            self.stdout.write(f"BAD {sha} {why}")
         if bad:
             raise CommandError(f"{len(bad)} of {count} stored files are missing or changed")
         self.stdout.write(self.style.SUCCESS(f"{count} stored files intact"))

@@ -2,11 +2,15 @@
 
 This is what the run command calls: migrate, compile translations (.po → .mo with polib), collect static
 files (served by WhiteNoise), create the demo organisation on an empty database (not with --no-demo), print
-the address and the demo accounts in Vietnamese and English, then serve until Ctrl-C.
+the address and the demo accounts in Vietnamese and English, start one job worker (`vanthu worker`, a child
+process that dies with the server; not with --no-worker), then serve until Ctrl-C.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -59,6 +63,31 @@ def request_logger(app: WsgiApp, write: Callable[[str], None]) -> WsgiApp:
     return logged
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the worker gets SIGTERM when the server process ends, even if the server is killed."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """One `vanthu worker` beside the web server, sharing its settings (environment) and output."""
+    command = [sys.executable, "-c", "from vanthu.cli import main; main()", "worker"]
+    return subprocess.Popen(command, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+
+
+def stop_worker(worker: subprocess.Popen[bytes], *, timeout: float = 30) -> None:
+    """Ask the worker to stop (it finishes the job in hand), then kill it if it does not within `timeout`."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def account_rows() -> list[tuple[str, str, str]]:
     """(username, who in Vietnamese, who in English) for the demo accounts worth trying."""
     by_username = {p.user.username: p for p in Person.objects.select_related("user", "unit")
@@ -85,10 +114,17 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="Cổng (mặc định %(default)s).")
         parser.add_argument("--threads", type=int, default=8, help="Số luồng phục vụ (mặc định %(default)s).")
         parser.add_argument("--no-demo", action="store_true", help="Không tạo dữ liệu minh họa.")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Không chạy tiến trình việc nền kèm theo (đã chạy vanthu worker riêng).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.prepare(load_demo=not options["no_demo"])
-        self.serve(options["host"], options["port"], threads=options["threads"])
+        worker = None if options["no_worker"] else start_worker()
+        try:
+            self.serve(options["host"], options["port"], threads=options["threads"], worker=worker is not None)
+        finally:
+            if worker is not None:
+                stop_worker(worker)
 
     def say(self, line: str) -> None:
         self.stdout.write(line)
@@ -112,7 +148,7 @@ class Command(BaseCommand):
             for line in describe(summary):
                 self.say(line)
 
-    def banner(self, host: str, port: int) -> None:
+    def banner(self, host: str, port: int, *, worker: bool = False) -> None:
         from vanthu.demo.build import demo_loaded
         from vanthu.demo.characters import DEMO_PASSWORD
 
@@ -121,6 +157,9 @@ class Command(BaseCommand):
         line = "─" * 100
         self.say(line)
         self.say(_("vanthu đang chạy tại %(url)s") % {"url": url} + f"   /   vanthu is running at {url}")
+        if worker:
+            self.say(_("Việc nền: một tiến trình xử lý (vanthu worker) chạy kèm và dừng cùng máy chủ.")
+                     + "   /   Jobs: one worker (vanthu worker) runs beside the server and stops with it.")
         if demo_loaded():
             from vanthu.signing.testing import SIGNING_SECRET
 
@@ -134,7 +173,7 @@ class Command(BaseCommand):
         self.say(_("Nhấn Ctrl-C để dừng.") + "   /   Press Ctrl-C to stop.")
         self.say(line)
 
-    def serve(self, host: str, port: int, *, threads: int) -> None:
+    def serve(self, host: str, port: int, *, threads: int, worker: bool = False) -> None:
         from waitress.server import create_server
 
         from vanthu.wsgi import application
@@ -145,7 +184,7 @@ class Command(BaseCommand):
         except OSError as exc:
             self.stderr.write(_("Không mở được cổng %(port)s: %(why)s") % {"port": port, "why": exc})
             sys.exit(1)
-        self.banner(host, port)
+        self.banner(host, port, worker=worker)
         try:
             server.run()
         except KeyboardInterrupt:
