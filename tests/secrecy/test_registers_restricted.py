@@ -95,8 +95,9 @@ def test_prints_and_exports_show_only_number_date_and_mark_of_a_restricted_row(c
     assert "TỐI MẬT" not in text  # the printout is marked for what it shows in full: MẬT
     xlsx = client.get(url + "&format=xlsx")
     assert xlsx.status_code == 200
-    cells = [str(c) for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)
-             for c in row if c is not None]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     flat = " ".join(cells)
     assert LOW in flat
     assert TOP not in flat
