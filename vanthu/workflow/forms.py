@@ -10,10 +10,10 @@ from django import forms
 from django.db.models import Case, Q, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.documents.access import units_cleared_q
+from vanthu.documents.access import RECEIVING_ROLES, units_cleared_q
 from vanthu.documents.forms import PersonChoiceField, date, person_label, text
 from vanthu.documents.models import Document
-from vanthu.org.models import Person, Unit
+from vanthu.org.models import Person, RoleGrant, Unit
 from vanthu.org.queries import scope_of
 
 Target = Person | Unit
@@ -39,13 +39,17 @@ class PresentForm(forms.Form):
             self.initial.setdefault("to", choices[0].pk)
 
 
+NOT_CLEARED = _("Chỉ huy, văn thư chưa được tiếp cận độ mật này")
+NO_RECEIVER = _("Chưa có chỉ huy, văn thư nhận văn bản mật")
+
+
 @dataclass(frozen=True)
 class TargetRow:
     code: str  # "u:12" or "p:34"
     label: str
     depth: int
     is_person: bool
-    blocked: bool = False  # not offered: the unit's leaders or clerks are not cleared for the document
+    blocked: str = ""  # why it is not offered: its leaders or clerks are not cleared for the document, or none
 
 
 def _code(target: Target) -> str:
@@ -84,6 +88,8 @@ class DirectionForm(forms.Form):
         # others are shown greyed out (their people may still be picked one by one below).
         cleared = set(Unit.objects.filter(tree, units_cleared_q(document.secrecy), is_active=True)
                       .values_list("pk", flat=True))
+        staffed = set(RoleGrant.objects.filter(unit__in=units, role__in=RECEIVING_ROLES, person__is_active=True)
+                      .values_list("unit_id", flat=True))
         self.units = units
         self.people_units = units
         top = min((u.depth for u in units), default=0)
@@ -102,8 +108,10 @@ class DirectionForm(forms.Form):
         self.rows: list[TargetRow] = []
         for unit in units:
             self.targets[_code(unit)] = unit  # a submitted uncleared unit reaches the action, which names who lacks
-            self.rows.append(TargetRow(_code(unit), unit.name, unit.depth - top, False,
-                                       blocked=unit.pk not in cleared))
+            blocked = "" if unit.pk in cleared else str(
+                NOT_CLEARED if unit.pk in staffed else NO_RECEIVER
+            )
+            self.rows.append(TargetRow(_code(unit), unit.name, unit.depth - top, False, blocked=blocked))
         self.people_rows: list[TargetRow] = []
         for p in people:
             self.targets[_code(p)] = p
