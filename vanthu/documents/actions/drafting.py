@@ -228,8 +228,9 @@ def check_authority(authority: SigningAuthority, document: Document) -> None:
                             code="signer_authority", field="signer")
     if not authority.person.is_active:
         raise ActionRefused(_("Người ký đã nghỉ công tác."), code="signer_inactive", field="signer")
-    if document.secrecy > authority.person.clearance:
-        raise ActionRefused(_("Người ký không được tiếp cận văn bản có độ mật này."), code="clearance", field="signer")
+    refusal = access.person_refusal(authority.person, document.secrecy, field="signer")
+    if refusal is not None:  # names the signer who is not cleared
+        raise refusal
 
 
 @action("documents.draft.submitted")
