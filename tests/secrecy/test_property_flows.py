@@ -394,6 +394,7 @@ def _run(world: World, example: Callable[[World, st.DataObject], None]) -> None:
         with transaction.atomic():  # each example starts from the same world
             example(world, data)
             transaction.set_rollback(True)
+        _write_figures(os.environ.get("VANTHU_PROPERTY_FIGURES"))
 
     property_holds()
 
