@@ -378,12 +378,16 @@ class Flow:
             self.no_tag(person, f"the print of register {unit_id}/{kind}/{series}", cells.encode())
 
 
-def _figures(path: str | None) -> None:
-    line = ", ".join(f"{k}: {v}" for k, v in sorted(FIGURES.items()))
-    print(f"\nproperty flows: {line}")
-    if path:
+def _write_figures(path: str | None) -> None:
+    if path:  # rewritten after every flow: a long run stopped half-way still leaves its figures
         with open(path, "w", encoding="utf-8") as out:
             json.dump(dict(FIGURES), out, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _figures(path: str | None) -> None:
+    line = ", ".join(f"{k}: {v}" for k, v in sorted(FIGURES.items()))
+    print(f"\nproperty flows: {line}")  # the figures the lead shows
+    _write_figures(path)
 
 
 def _run(world: World, example: Callable[[World, st.DataObject], None]) -> None:
