@@ -233,14 +233,16 @@ class Flow:
 
     def possible(self) -> list[str]:
         """The steps that have something to act on now (each may still be refused)."""
-        steps = ["register", "issue"]
+        steps = ["register", "issue"]  # weighted towards handling what is already there: deeper flows
         incoming = Document.objects.filter(direction=Direction.INCOMING)
-        if incoming.filter(status__in=(Status.REGISTERED, Status.PRESENTED)).exists():
-            steps += ["present", "direct", "direct"]
+        if incoming.filter(status=Status.REGISTERED).exists():
+            steps += ["present"] * 3
+        if incoming.filter(status__in=(Status.REGISTERED, Status.PRESENTED, Status.DIRECTED)).exists():
+            steps += ["direct"] * 3
         if Assignment.objects.filter(unit__isnull=False, state__in=OPEN_STATES).exists():
-            steps += ["forward", "forward"]
+            steps += ["forward"] * 3
         if Document.objects.filter(status=Status.RECEIVED).exists():
-            steps.append("receive")
+            steps += ["receive"] * 2
         if Document.objects.filter(status__in=access.COPYABLE).exists():
             steps.append("copy")
         if Document.objects.filter(direction=Direction.OUTGOING, status=Status.ISSUED).exists():
