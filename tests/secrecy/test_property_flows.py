@@ -164,8 +164,9 @@ class Flow:
                                               person__isnull=False).values_list("person__user__username", flat=True)
         usual = [n for n in PEOPLE if getattr(self.world.cast, n).user.username in set(presented)] or ["hung"]
         acting = self.person("directing leader", (*usual, *usual, *LEADERS, "quang"))
-        codes = [f"u:{n}" for n in UNITS] + [f"p:{n}" for n in PEOPLE]
-        chosen = self.draw(st.lists(st.sampled_from(codes), min_size=1, max_size=5, unique=True), "targets")
+        staffed = ("command", "office", "staff", "division")  # units with a leader or a clerk: likelier
+        codes = [f"u:{n}" for n in (*staffed, *staffed, *UNITS)] + [f"p:{n}" for n in PEOPLE]
+        chosen = list(dict.fromkeys(self.draw(st.lists(st.sampled_from(codes), min_size=1, max_size=5), "targets")))
         split = self.draw(st.integers(1, len(chosen)), "co-operating from")
         targets = [self.units[c[2:]] if c.startswith("u:") else self.people[c[2:]] for c in chosen]
         lead, cooperate, info = targets[0], targets[1:split], targets[split:]
@@ -203,8 +204,9 @@ class Flow:
         documents.submit_for_review(document=doc, acting=self.people[drafter],
                                     signer_authority=SigningAuthority.objects.get(person=son, unit__abbreviation="TM"))
         documents.sign_outgoing(document=doc, acting=son, secret=SIGNING_SECRET)
-        documents.issue_outgoing(document=doc, acting=self.person("issuing clerk", ("lan", "hoa")),
+        documents.issue_outgoing(document=doc, acting=self.person("issuing clerk", ("lan", "lan", "hoa")),
                                  secret=SIGNING_SECRET)
+        FIGURES["issued and delivered"] += 1
 
     def step_receive(self) -> bool | None:
         doc = self.pick("arrival to register", Document.objects.filter(status=Status.RECEIVED))
@@ -240,9 +242,9 @@ class Flow:
         if incoming.filter(status__in=(Status.REGISTERED, Status.PRESENTED, Status.DIRECTED)).exists():
             steps += ["direct"] * 3
         if Assignment.objects.filter(unit__isnull=False, state__in=OPEN_STATES).exists():
-            steps += ["forward"] * 3
+            steps += ["forward"] * 5
         if Document.objects.filter(status=Status.RECEIVED).exists():
-            steps += ["receive"] * 2
+            steps += ["receive"] * 4
         if Document.objects.filter(status__in=access.COPYABLE).exists():
             steps.append("copy")
         if Document.objects.filter(direction=Direction.OUTGOING, status=Status.ISSUED).exists():
