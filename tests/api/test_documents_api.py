@@ -88,7 +88,7 @@ def test_detail_has_the_phu_luc_vi_fields_files_and_what_the_caller_may_do(cast,
     assert body["signer_name"] == "Nguyễn Văn A"
     assert body["organ_name"] == "Bộ Tổng Tham mưu"
     assert body["current_file"]["sha256"] == hashlib.sha256(incoming_pdf).hexdigest()
-    assert body["allowed"] == ["present"]
+    assert body["allowed"] == ["present", "copy"]  # the same registry (Need) the page's buttons ask
     assert body["validation"] is None
     assert api(cast.son).get(f"/documents/{doc.pk}").json()["allowed"] == ["direct"]
 

@@ -166,7 +166,19 @@ def test_replace_and_recall_are_404_for_others(client, cast, issued):
     for person in (cast.quang, cast.tam):
         client.force_login(person.user)
         assert client.get(f"/documents/{issued.pk}/recall/").status_code == 404, person
-        assert client.get(f"/drafts/new/?replaces={issued.pk}").status_code == 404, person
+    client.force_login(cast.tam.user)
+    assert client.get(f"/drafts/new/?replaces={issued.pk}").status_code == 404
+
+
+def test_the_drafter_may_replace_what_he_may_not_recall(client, cast, issued):
+    """Quang drafted it (Operations): the action lets him replace it (can_replace), so the page does too — it
+    asks Need.REPLACE, no longer the recall right."""
+    client.force_login(cast.quang.user)
+    assert client.get(f"/documents/{issued.pk}/recall/").status_code == 404
+    page = client.get(f"/drafts/new/?replaces={issued.pk}")
+    assert page.status_code == 200
+    detail = client.get(f"/documents/{issued.pk}/").content.decode()
+    assert f"?replaces={issued.pk}" in detail
 
 
 def test_the_issued_documents_page_shows_its_checked_signatures(client, cast, issued):

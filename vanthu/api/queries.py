@@ -7,7 +7,6 @@ COUNT big sets; each read issues a fixed number of queries whatever the page siz
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -34,7 +33,6 @@ from vanthu.documents import access
 from vanthu.documents.models import Document, DocumentFile, DraftVersion
 from vanthu.org.models import Person
 from vanthu.signing.models import FileValidation
-from vanthu.workflow import permissions
 from vanthu.workflow.models import Assignment
 
 SUMMARY_RELATED = ("unit", "doc_type")
@@ -77,23 +75,26 @@ def documents_page(
 # --- one document ----------------------------------------------------------------------------------------
 
 
-ALLOWED: list[tuple[str, Callable[[Person, Document], bool]]] = [
-    ("register", access.can_register),
-    ("return", access.can_return_received),
-    ("present", permissions.can_present),
-    ("direct", permissions.can_direct),
-    ("add_version", access.can_edit_draft),
-    ("submit", access.can_submit),
-    ("review", access.can_review),
-    ("return_for_revision", access.can_return_for_revision),
-    ("sign", access.can_sign),
-    ("issue", access.can_issue),
-    ("recall", access.can_recall),
+# The API's names for the needs of the access registry (documents.access.Need): the same predicates as the pages.
+ALLOWED: list[tuple[str, access.Need]] = [
+    ("register", access.Need.REGISTER),
+    ("return", access.Need.RETURN),
+    ("present", access.Need.PRESENT),
+    ("direct", access.Need.DIRECT),
+    ("add_version", access.Need.EDIT_DRAFT),
+    ("submit", access.Need.SUBMIT),
+    ("review", access.Need.REVIEW),
+    ("return_for_revision", access.Need.RETURN_FOR_REVISION),
+    ("sign", access.Need.SIGN),
+    ("issue", access.Need.ISSUE),
+    ("recall", access.Need.RECALL),
+    ("replace", access.Need.REPLACE),
+    ("copy", access.Need.COPY),
 ]
 
 
 def allowed_actions(person: Person, document: Document) -> list[str]:
-    return [name for name, check in ALLOWED if check(person, document)]
+    return [name for name, need in ALLOWED if access.allows(person, document, need)]
 
 
 def document_files(document: Document) -> list[FileOut]:

@@ -1,4 +1,5 @@
-"""Security headers on every response: a strict Content-Security-Policy (no inline script), and more."""
+"""Security headers on every response: a strict Content-Security-Policy (no inline script), no-store by default,
+and more."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # No copy left behind: pages and API answers may carry classified documents, so nothing is kept by the
+        # browser or a proxy unless the view said otherwise (static files, public CRLs, unclassified files).
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     return middleware

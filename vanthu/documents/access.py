@@ -8,6 +8,8 @@ Visibility:
 - never above the person's clearance (độ mật);
 - documents of the person's own unit and of units where they are the clerk — for secret documents only
   the unit's clerk and leaders (need-to-know);
+- what was shared with a unit: its clerks and leaders (who receive for it), and its other people only below
+  the unit's need-to-know level (`Unit.need_to_know_from`, Tối mật by default);
 - drafts of the person's own unit (drafting unit);
 - everything in the subtrees the person leads;
 - what was presented, assigned, sent or submitted to the person or to their unit (DocumentShare), and what
@@ -16,10 +18,15 @@ Visibility:
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from vanthu.core.choices import Secrecy
+from vanthu.core.errors import ActionRefused
 from vanthu.documents.models import (
     Direction,
     Document,
@@ -28,17 +35,50 @@ from vanthu.documents.models import (
     ReviewStep,
     Status,
 )
-from vanthu.org.models import Person, Unit
+from vanthu.org.models import Person, Role, RoleGrant, Unit
 from vanthu.org.queries import Scope, scope_of
 
 
+class Need(enum.Enum):
+    """What a person needs to do with a document: the one registry pages, API, CLI and templates ask.
+
+    Each need maps to one predicate (`predicate_for`). Workflow's needs (PRESENT, DIRECT) get their predicates
+    from `vanthu.workflow.permissions`, which registers them when the workflow app starts.
+    """
+
+    READ = "read"
+    REGISTER = "register"
+    RETURN = "return_received"
+    EDIT_INCOMING = "edit_incoming"
+    EDIT_DRAFT = "edit_draft"
+    SUBMIT = "submit"
+    REVIEW = "review"
+    SIGN = "sign"
+    RETURN_FOR_REVISION = "return_for_revision"
+    ISSUE = "issue"
+    RECALL = "recall"
+    REPLACE = "replace"
+    COPY = "copy"
+    PRESENT = "present"
+    DIRECT = "direct"
+
+
+Predicate = Callable[[Person, Document], bool]
+
+
 def visible_q(scope: Scope) -> Q:
-    members = list(scope.member_unit_ids)
+    receivers = list(scope.clerk_unit_ids | scope.leader_unit_ids)
+    # A document shared with a unit reaches the people who receive for it (its clerks and leaders); its other
+    # people only below the unit's need-to-know level (org.Unit.need_to_know_from, Tối mật by default).
     shared = DocumentShare.objects.filter(document=OuterRef("pk")).filter(
-        Q(person_id=scope.person_id) | Q(unit_id__in=members)
+        Q(person_id=scope.person_id)
+        | Q(unit_id__in=receivers)
+        | Q(unit_id=scope.unit_id, unit__need_to_know_from__gt=OuterRef("secrecy"))
     )
     open_secret_units = list(scope.clerk_unit_ids | scope.leader_unit_ids)
-    unit_member = (Q(unit_id__in=members) | Q(drafting_unit_id=scope.unit_id)) & Q(secrecy=Secrecy.NONE)
+    unit_member = (Q(unit_id__in=list(scope.member_unit_ids)) | Q(drafting_unit_id=scope.unit_id)) & Q(
+        secrecy=Secrecy.NONE
+    )
     unit_secret = Q(unit_id__in=open_secret_units)
     involved = Q(created_by_id=scope.person_id) | Q(signer_id=scope.person_id) | Q(Exists(shared))
     reach: Q = unit_member | unit_secret | scope.leader_q() | involved
@@ -57,17 +97,105 @@ def can_see(person: Person, document: Document) -> bool:
         document.unit_id in scope.member_unit_ids or document.drafting_unit_id == scope.unit_id
     ):
         return True
-    if document.unit_id in scope.clerk_unit_ids or scope.leads(document.unit):
+    if document.unit_id in scope.clerk_unit_ids or document.unit_id in scope.leader_unit_ids:
+        return True
+    if scope.leads(document.unit):
         return True
     if document.created_by_id == person.pk or document.signer_id == person.pk:
         return True
+    receivers = list(scope.clerk_unit_ids | scope.leader_unit_ids)
     return DocumentShare.objects.filter(
-        Q(person_id=person.pk) | Q(unit_id__in=list(scope.member_unit_ids)), document=document
+        Q(person_id=person.pk)
+        | Q(unit_id__in=receivers)
+        | Q(unit_id=scope.unit_id, unit__need_to_know_from__gt=document.secrecy),
+        document=document,
     ).exists()
 
 
-def access_document(person: Person | None, pk: int | str, *, need: str = "read") -> Document:
-    """The document if `person` may see it (and, with need=..., act on it); Http404 otherwise."""
+# --- clearance at every hand-off: who receives a document for a unit --------------------------------------
+
+RECEIVING_ROLES = (Role.LEADER, Role.CLERK)
+
+
+def receivers_of(unit: Unit) -> QuerySet[Person]:
+    """The people who receive a document for `unit`: its leaders and its clerks (active)."""
+    return (
+        Person.objects.filter(roles__unit=unit, roles__role__in=RECEIVING_ROLES, is_active=True)
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def uncleared_receivers(unit: Unit, secrecy: int) -> list[Person]:
+    """The leaders and clerks of `unit` not cleared for `secrecy` (empty for an unclassified document)."""
+    if secrecy <= Secrecy.NONE:
+        return []
+    return list(receivers_of(unit).filter(clearance__lt=secrecy))
+
+
+def can_unit_receive(unit: Unit, secrecy: int) -> bool:
+    """May a document marked `secrecy` be directed, assigned, copied or delivered to `unit` as a unit?
+
+    Only an active unit; for a classified document only one that has someone to receive it (a leader or a
+    clerk) and where every leader and clerk is cleared for the mark. The outbox's delivery asks this too.
+    """
+    if not unit.is_active:
+        return False
+    if secrecy <= Secrecy.NONE:
+        return True
+    receivers = list(receivers_of(unit).values_list("clearance", flat=True))
+    return bool(receivers) and min(receivers) >= secrecy
+
+
+def units_cleared_q(secrecy: int, *, prefix: str = "") -> Q:
+    """Units that may receive a document marked `secrecy` (for pickers: forms and API look-ups)."""
+    if secrecy <= Secrecy.NONE:
+        return Q()
+    grants = RoleGrant.objects.filter(unit_id=OuterRef(f"{prefix}pk"), role__in=RECEIVING_ROLES,
+                                      person__is_active=True)
+    return Q(Exists(grants)) & ~Q(Exists(grants.filter(person__clearance__lt=secrecy)))
+
+
+def unit_refusal(unit: Unit, secrecy: int, *, field: str, target: Document | None = None) -> ActionRefused | None:
+    """The refusal naming who lacks clearance when `unit` may not receive a document marked `secrecy`."""
+    if can_unit_receive(unit, secrecy):
+        return None
+    mark = Secrecy(secrecy).label
+    if not unit.is_active:
+        return ActionRefused(_("Đơn vị “%(unit)s” đã ngừng hoạt động.") % {"unit": unit.name},
+                             code="inactive", field=field, target=target)
+    lacking = uncleared_receivers(unit, secrecy)
+    if not lacking:
+        return ActionRefused(
+            _("Đơn vị “%(unit)s” không có chỉ huy hoặc văn thư nhận văn bản %(mark)s; hãy giao cho cán bộ được "
+              "tiếp cận.") % {"unit": unit.name, "mark": mark},
+            code="clearance", field=field, target=target,
+        )
+    names = ", ".join(f"{p.rank_and_name} ({p.position or unit.name})" for p in lacking)
+    return ActionRefused(
+        _("Không thể giao văn bản %(mark)s cho “%(unit)s”: %(names)s không được tiếp cận văn bản độ %(mark)s. "
+          "Hãy giao cho cán bộ được tiếp cận.") % {"mark": mark, "unit": unit.name, "names": names},
+        code="clearance", field=field, target=target,
+    )
+
+
+def person_refusal(person: Person, secrecy: int, *, field: str, target: Document | None = None) -> ActionRefused | None:
+    """The refusal naming `person` when they are not cleared for a document marked `secrecy`."""
+    if person.clearance >= secrecy:
+        return None
+    return ActionRefused(
+        _("%(name)s không được tiếp cận văn bản độ %(mark)s.") % {"name": person.rank_and_name,
+                                                                   "mark": Secrecy(secrecy).label},
+        code="clearance", field=field, target=target,
+    )
+
+
+def access_document(person: Person | None, pk: int | str, *, need: Need = Need.READ) -> Document:
+    """The document if `person` may see it (and, with need=Need.X, act on it); Http404 otherwise.
+
+    `need` must be a `Need`: anything else (a string, a misspelt name) is a TypeError, never a silent read check.
+    """
+    check = predicate_for(need)
     if person is None:
         raise Http404
     try:
@@ -81,10 +209,7 @@ def access_document(person: Person | None, pk: int | str, *, need: str = "read")
         .filter(pk=key)
         .first()
     )
-    if document is None or not can_see(person, document):
-        raise Http404
-    check = PREDICATES.get(need)
-    if check is not None and not check(person, document):
+    if document is None or not can_see(person, document) or not check(person, document):
         raise Http404
     return document
 
@@ -189,16 +314,54 @@ def is_outgoing(document: Document) -> bool:
     return document.direction == Direction.OUTGOING
 
 
-PREDICATES = {
-    "read": None,
-    "register": can_register,
-    "return": can_return_received,
-    "edit_incoming": can_edit_incoming,
-    "edit_draft": can_edit_draft,
-    "submit": can_submit,
-    "review": can_review,
-    "sign": can_sign,
-    "issue": can_issue,
-    "recall": can_recall,
-    "copy": can_copy,
+def can_read(person: Person, document: Document) -> bool:
+    """Reading needs nothing beyond seeing the document (`can_see`, checked first by `access_document`)."""
+    return True
+
+
+_PREDICATES: dict[Need, Predicate] = {
+    Need.READ: can_read,
+    Need.REGISTER: can_register,
+    Need.RETURN: can_return_received,
+    Need.EDIT_INCOMING: can_edit_incoming,
+    Need.EDIT_DRAFT: can_edit_draft,
+    Need.SUBMIT: can_submit,
+    Need.REVIEW: can_review,
+    Need.SIGN: can_sign,
+    Need.RETURN_FOR_REVISION: can_return_for_revision,
+    Need.ISSUE: can_issue,
+    Need.RECALL: can_recall,
+    Need.REPLACE: can_replace,
+    Need.COPY: can_copy,
 }
+
+
+def register_predicate(need: Need, predicate: Predicate) -> None:
+    """Apps above documents (workflow) give the predicates of the needs they own, once, at start-up."""
+    if not isinstance(need, Need):
+        raise TypeError(f"not a Need: {need!r}")
+    current = _PREDICATES.get(need)
+    if current is not None and current is not predicate:
+        raise ValueError(f"{need} already has a predicate ({current.__qualname__})")
+    _PREDICATES[need] = predicate
+
+
+def predicate_for(need: Need) -> Predicate:
+    """The predicate of `need`; TypeError for anything that is not a Need, LookupError for a Need whose app has
+    not given its predicate (a wiring mistake, never a silent read check)."""
+    if not isinstance(need, Need):
+        raise TypeError(f"not a Need: {need!r}")
+    try:
+        return _PREDICATES[need]
+    except KeyError:
+        raise LookupError(f"no predicate registered for {need}") from None
+
+
+def allows(person: Person, document: Document, need: Need) -> bool:
+    """What templates and the API's `allowed_actions` ask: may `person` act on `document` with `need`."""
+    return predicate_for(need)(person, document)
+
+
+def allowed(person: Person, document: Document) -> dict[str, bool]:
+    """Every need at once, by name (`can.replace` in templates): the buttons ask the same registry as the views."""
+    return {need.value: predicate_for(need)(person, document) for need in Need if need in _PREDICATES}

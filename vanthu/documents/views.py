@@ -26,6 +26,7 @@ from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.documents import access, actions, queries
+from vanthu.documents.access import Need
 from vanthu.documents.forms import (
     CommentForm,
     CopyRequestForm,
@@ -113,19 +114,8 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
     document = access.access_document(person, pk)
     page = queries.document_page(person, document)
-    can = {
-        "register": access.can_register(person, document),
-        "return_received": access.can_return_received(person, document),
-        "edit_incoming": access.can_edit_incoming(person, document),
-        "edit_draft": access.can_edit_draft(person, document),
-        "submit": access.can_submit(person, document),
-        "review": document.is_outgoing and access.can_review(person, document),
-        "sign": access.can_sign(person, document),
-        "issue": access.can_issue(person, document),
-        "recall": access.can_recall(person, document),
-        "replace": access.can_replace(person, document),
-        "copy": access.can_copy(person, document),
-    }
+    can = access.allowed(person, document)
+    can["review"] = can["review"] and document.is_outgoing
     return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
 
 
@@ -214,7 +204,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
 def document_register(request: HttpRequest, pk: int) -> HttpResponse:
     """Check an electronically received document and enter it in the register (or return it)."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="register")
+    document = access.access_document(person, pk, need=Need.REGISTER)
     form = IncomingMetadataForm(bound_data(request), initial=IncomingMetadataForm.initial_from(document),
                                 person=person)
     done = submit(request, form, lambda d: actions.register_received(
@@ -230,7 +220,7 @@ def document_register(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def document_return(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
-    document = access.access_document(person, pk, need="return")
+    document = access.access_document(person, pk, need=Need.RETURN)
     form = ReasonForm(bound_data(request))
     done = submit(request, form, lambda d: actions.return_received(document=document, acting=person,
                                                                    reason=d["reason"]),
@@ -245,7 +235,7 @@ def document_return(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
-    document = access.access_document(person, pk, need="edit_incoming")
+    document = access.access_document(person, pk, need=Need.EDIT_INCOMING)
     form = IncomingMetadataForm(bound_data(request), initial=IncomingMetadataForm.initial_from(document),
                                 person=person)
     done = submit(request, form, lambda d: actions.update_incoming(
@@ -280,7 +270,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     replaces: Document | None = None
     replaces_id = request.POST.get("replaces") or request.GET.get("replaces")
     if replaces_id:
-        replaces = access.access_document(person, replaces_id, need="recall")
+        replaces = access.access_document(person, replaces_id, need=Need.REPLACE)
     drafting = _drafting_units(person)
     kwargs: dict[str, Any] = {"person": person, "drafting_units": drafting, "issuing_units": _issuing_units(drafting)}
     if request.method != "POST":
@@ -312,7 +302,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
-    document = access.access_document(person, pk, need="edit_draft")
+    document = access.access_document(person, pk, need=Need.EDIT_DRAFT)
     form = DraftMetadataForm(bound_data(request), initial=DraftMetadataForm.initial_from(document), person=person)
     done = submit(request, form, lambda d: actions.update_draft(
         document=document, acting=person, data=form.draft_data(), expected_version=d["expected_version"],
@@ -325,7 +315,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def draft_version_new(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
-    document = access.access_document(person, pk, need="edit_draft")
+    document = access.access_document(person, pk, need=Need.EDIT_DRAFT)
     form = VersionForm(bound_data(request), request.FILES or None, initial={"expected_version": document.version})
     if not _upload_too_large(request, form):
         version = submit(request, form, lambda d: actions.add_draft_version(
@@ -348,7 +338,7 @@ def _reviewer_choices(document: Document) -> QuerySet[Person]:
 def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the review chain and the signer, and submit the draft."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="submit")
+    document = access.access_document(person, pk, need=Need.SUBMIT)
     form = SubmitForm(bound_data(request), initial={"expected_version": document.version},
                       signers=signers_for(document.unit), reviewers=_reviewer_choices(document))
     done = submit(request, form, lambda d: actions.submit_for_review(
@@ -364,7 +354,7 @@ def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
-    document = access.access_document(person, pk, need="review")
+    document = access.access_document(person, pk, need=Need.REVIEW)
     form = ReviewForm(bound_data(request))
     done = submit(request, form, lambda d: actions.decide_review(
         document=document, acting=person, approve=d["approve"], comment=d["comment"],
@@ -380,7 +370,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The signer sends the draft back to its drafter instead of signing."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="sign")
+    document = access.access_document(person, pk, need=Need.RETURN_FOR_REVISION)
     form = CommentForm(bound_data(request))
     done = submit(request, form, lambda d: actions.return_for_revision(document=document, acting=person,
                                                                        comment=d["comment"]),
@@ -398,7 +388,7 @@ def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
 def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """'Ký số' (first click, this page or its panel on the document page), then the PIN and 'Xác nhận ký'."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="sign")
+    document = access.access_document(person, pk, need=Need.SIGN)
     credential = signing.credential_for_person(person)
     if credential.backend == "remote":
         target = reverse("document_sign_remote", args=[document.pk])
@@ -420,7 +410,7 @@ def document_sign_remote(request: HttpRequest, pk: int) -> HttpResponse:
     """Signing with a key held by a remote signing service: 'Gửi yêu cầu ký' records the digest (the signer
     confirms on their device); the service's answer completes the signature."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="sign")
+    document = access.access_document(person, pk, need=Need.SIGN)
     credential = signing.credential_for_person(person)
     form = RemoteSignatureForm(bound_data(request) if request.POST.get("step") == "complete" else None)
     if request.method == "POST" and request.POST.get("step") == "request":
@@ -450,7 +440,7 @@ def document_sign_remote(request: HttpRequest, pk: int) -> HttpResponse:
 def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """The clerk numbers, registers, seals (organisation signature) and sends the signed document."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="issue")
+    document = access.access_document(person, pk, need=Need.ISSUE)
     credential = signing.credential_for_unit(document.unit)
     form = SecretForm(bound_data(request), needs_secret=credential.needs_secret,
                       label=_("Mã PIN chữ ký số của cơ quan"), initial={"expected_version": document.version})
@@ -477,7 +467,7 @@ def _signing_page(request: HttpRequest, person: Person, document: Document, form
 def document_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """The clerk makes an electronic copy (SAO Y, SAO LỤC, TRÍCH SAO) signed with the unit's seal key."""
     person = require_person(request)
-    document = access.access_document(person, pk, need="copy")
+    document = access.access_document(person, pk, need=Need.COPY)
     units = list(Unit.objects.filter(pk__in=scope_of(person).clerk_unit_ids).order_by("path"))
     true_copies = list(document.copies.filter(form=CopyForm.TRUE_COPY).select_related("unit").order_by("made_at"))
     form = CopyRequestForm(bound_data(request), units=units, true_copies=true_copies,
@@ -496,7 +486,7 @@ def document_copy(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def document_recall(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
-    document = access.access_document(person, pk, need="recall")
+    document = access.access_document(person, pk, need=Need.RECALL)
     form = ReasonForm(bound_data(request))
     done = submit(request, form, lambda d: actions.recall_outgoing(document=document, acting=person,
                                                                    reason=d["reason"]),

@@ -36,6 +36,16 @@ class NumberingScheme(models.TextChoices):
     PER_TYPE = "per_type", _("Mỗi loại văn bản một dãy số")
 
 
+class NeedToKnow(models.IntegerChoices):
+    """From which secrecy a document shared with a unit reaches only the people who receive it for the unit (its
+    leaders and clerks, who assign cleared people), not every cleared person of the unit (Law 29/2018/QH14)."""
+
+    CONFIDENTIAL = 1, _("Từ Mật trở lên")
+    SECRET = 2, _("Từ Tối mật trở lên")
+    TOP_SECRET = 3, _("Chỉ Tuyệt mật")
+    OFF = 4, _("Không áp dụng")
+
+
 class Unit(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
@@ -66,6 +76,12 @@ class Unit(models.Model):
         _("sổ riêng cho văn bản mật đến"), default=True,
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    need_to_know_from = models.PositiveSmallIntegerField(
+        _("chỉ chỉ huy, văn thư nhận văn bản mật giao cho đơn vị"), choices=NeedToKnow.choices,
+        default=NeedToKnow.SECRET,
+        help_text=_("Văn bản từ độ mật này giao cho đơn vị chỉ đến chỉ huy và văn thư, những người phân công "
+                    "cán bộ được tiếp cận xử lý."),
+    )
 
     class Meta:
         verbose_name = _("đơn vị")

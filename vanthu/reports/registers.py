@@ -139,7 +139,8 @@ class RegisterPrintout:
     end: dt.date
     register_ids: list[int]
     spans: list[YearSpan] = field(default_factory=list)
-    secrecy: int = Secrecy.NONE  # the highest secrecy of any row (the register's own mark)
+    secrecy: int = Secrecy.NONE  # the highest secrecy of any row shown in full (the printout's own mark)
+    clearance: int = Secrecy.TOP_SECRET  # the reader's: rows above it show number, date and secrecy mark only
 
     @property
     def is_incoming(self) -> bool:
@@ -301,8 +302,9 @@ def access_register(
 ) -> RegisterPrintout:
     """The printout if `person` may print it; Http404 otherwise (a missing unit looks the same as a forbidden one).
 
-    Only the unit's clerks and leaders print its registers, and only when their clearance covers every row: a
-    secret register ('mat') needs at least Mật, and any register needs the highest mark found inside it.
+    Only the unit's clerks and leaders print its registers; a secret register ('mat') needs at least Mật. Rows
+    above the reader's clearance are printed with their number, date and secrecy mark only (as on the register
+    page and in the API), and the printout carries the highest mark of what it shows in full.
     """
     if person is None:
         raise Http404
@@ -310,9 +312,10 @@ def access_register(
     if unit is None or not can_print_register(person, unit):
         raise Http404
     printout = open_register(unit=unit, kind=kind, series=series, start=start, end=end)
-    needed = max(printout.secrecy, Secrecy.CONFIDENTIAL if printout.is_secret else Secrecy.NONE)
-    if person.clearance < needed:
+    if printout.is_secret and person.clearance < Secrecy.CONFIDENTIAL:
         raise Http404
+    printout.clearance = person.clearance
+    printout.secrecy = min(printout.secrecy, person.clearance)
     return printout
 
 
@@ -364,6 +367,27 @@ def _ordered(documents: QuerySet[Document], fields: tuple[str, ...]) -> QuerySet
     )
 
 
+def _mark(document: Document) -> str:
+    return str(Secrecy(document.secrecy).label)
+
+
+def _masked_incoming(document: Document) -> IncomingRow:
+    """A row above the reader's clearance: its number, arrival date and secrecy mark, nothing else."""
+    assert document.number is not None
+    assert document.arrival_at is not None
+    return IncomingRow(year=document.year, number=document.number,  # type: ignore[attr-defined]  # (annotated)
+                       arrival_at=timezone.localtime(document.arrival_at), organ_name="", notation="",
+                       issued_date=None, type_and_subject="", receivers="", transferred_at=None, note=_mark(document))
+
+
+def _masked_outgoing(document: Document) -> OutgoingRow:
+    """A row above the reader's clearance: its number, date and secrecy mark, nothing else."""
+    assert document.number is not None
+    return OutgoingRow(year=document.year, number=document.number,  # type: ignore[attr-defined]  # (annotated)
+                       notation=str(document.number), issued_date=document.issued_date, type_and_subject="",
+                       signer="", recipients="", kept_by="", copies=None, transferred_at=None, note=_mark(document))
+
+
 def incoming_rows(printout: RegisterPrintout) -> Iterator[IncomingRow]:
     """The incoming register's rows in number order (year by year).
 
@@ -379,6 +403,9 @@ def incoming_rows(printout: RegisterPrintout) -> Iterator[IncomingRow]:
     )
     documents = _ordered(printout.documents(), INCOMING_FIELDS).prefetch_related(handed)
     for document in documents.iterator(chunk_size=CHUNK):
+        if document.secrecy > printout.clearance:
+            yield _masked_incoming(document)
+            continue
         handed_list: list[Assignment] = getattr(document, "handed", [])
         leads = [a for a in handed_list if a.role == AssignmentRole.LEAD]
         receivers = leads or [a for a in handed_list if a.role == AssignmentRole.PRESENT]
@@ -444,6 +471,9 @@ def outgoing_rows(printout: RegisterPrintout) -> Iterator[OutgoingRow]:
         .prefetch_related(recipients, replaced_by)
     )
     for document in documents.iterator(chunk_size=CHUNK):
+        if document.secrecy > printout.clearance:
+            yield _masked_outgoing(document)
+            continue
         # units of the tree in tree order, then outside bodies as entered
         recipient_list: list[Recipient] = sorted(
             getattr(document, "recipient_list", []), key=lambda r: (r.unit is None, r.unit.path if r.unit else "", r.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
+from vanthu.documents import access
 from vanthu.documents.actions import deny, lock, share
 from vanthu.documents.models import Document, ShareReason, Status
 from vanthu.org.models import Person, Unit
@@ -37,6 +38,13 @@ def _assign(
     document: Document, *, role: str, target: Target, acting: Person, deadline: dt.date | None,
     instruction: Instruction | None = None, parent: Assignment | None = None, note: str = "",
 ) -> Assignment:
+    # The last guard of every hand-off: whatever the caller checked, nothing reaches someone not cleared.
+    if isinstance(target, Person):
+        refusal = access.person_refusal(target, document.secrecy, field="to", target=document)
+    else:
+        refusal = access.unit_refusal(target, document.secrecy, field="to", target=document)
+    if refusal is not None:
+        raise refusal
     assignment = Assignment.objects.create(
         document=document, instruction=instruction, parent=parent, role=role,
         person=target if isinstance(target, Person) else None,
@@ -59,9 +67,9 @@ def present(*, document: Document, acting: Person, to: Person, note: str = "") -
     if not leaders_over(document.unit).filter(pk=to.pk).exists():
         raise ActionRefused(_("Chỉ trình được cho chỉ huy của đơn vị hoặc đơn vị cấp trên."), code="not_a_leader",
                             field="to")
-    if document.secrecy > to.clearance:
-        raise ActionRefused(_("Người được trình không được tiếp cận văn bản có độ mật này."), code="clearance",
-                            field="to")
+    refusal = access.person_refusal(to, document.secrecy, field="to", target=document)
+    if refusal is not None:
+        raise refusal
     assignment = _assign(document, role=AssignmentRole.PRESENT, target=to, acting=acting, deadline=None, note=note)
     if document.status == Status.REGISTERED:
         document.status = Status.PRESENTED
@@ -72,25 +80,26 @@ def present(*, document: Document, acting: Person, to: Person, note: str = "") -
     return assignment
 
 
-def _check_target(target: Target, *, acting: Person, document: Document) -> None:
-    """A direction goes only to units and people inside the subtrees the leader leads."""
+def _check_target(target: Target, *, acting: Person, document: Document, field: str = "lead") -> None:
+    """A direction goes only to units and people inside the subtrees the leader leads, and a classified document
+    only to people cleared for it, or to units whose leaders and clerks all are."""
     scope = scope_of(acting)
     unit = target if isinstance(target, Unit) else target.unit
     inside = scope.leads(unit) or unit.path.startswith(document.unit.path)
     if not inside or not unit.is_active:
         raise ActionRefused(
             _("“%(name)s” không thuộc các đơn vị bạn chỉ huy; không thể giao xử lý.") % {"name": str(target)},
-            code="target_outside_tree", field="lead",
+            code="target_outside_tree", field=field,
         )
     if isinstance(target, Person):
         if not target.is_active:
             raise ActionRefused(_("%(name)s đã nghỉ công tác.") % {"name": target.full_name}, code="inactive",
-                                field="lead")
-        if document.secrecy > target.clearance:
-            raise ActionRefused(
-                _("%(name)s không được tiếp cận văn bản có độ mật này.") % {"name": target.full_name},
-                code="clearance", field="lead",
-            )
+                                field=field)
+        refusal = access.person_refusal(target, document.secrecy, field=field, target=document)
+    else:
+        refusal = access.unit_refusal(target, document.secrecy, field=field, target=document)
+    if refusal is not None:
+        raise refusal
 
 
 @action("workflow.document.directed")
@@ -116,9 +125,9 @@ def direct(
     if deadline is not None and deadline < timezone.localdate():
         raise ActionRefused(_("Hạn xử lý không được ở trong quá khứ."), code="due_date_past", field="deadline")
     seen: set[tuple[str, int]] = set()
-    for role_targets in ([lead], cooperate, info):
+    for field, role_targets in (("lead", [lead]), ("cooperate", cooperate), ("info", info)):
         for target in role_targets:
-            _check_target(target, acting=acting, document=document)
+            _check_target(target, acting=acting, document=document, field=field)
             key = (type(target).__name__, target.pk)
             if key in seen:
                 raise ActionRefused(
@@ -165,8 +174,9 @@ def forward(
     if not to.unit.path.startswith(unit.path) or not to.is_active:
         raise ActionRefused(_("Chỉ chuyển được cho cán bộ thuộc đơn vị được giao."), code="target_outside_tree",
                             field="to")
-    if assignment.document.secrecy > to.clearance:
-        raise ActionRefused(_("Người nhận không được tiếp cận văn bản có độ mật này."), code="clearance", field="to")
+    refusal = access.person_refusal(to, assignment.document.secrecy, field="to", target=assignment.document)
+    if refusal is not None:
+        raise refusal
     limit = assignment.deadline
     if deadline is not None and deadline < timezone.localdate():
         raise ActionRefused(_("Hạn xử lý không được ở trong quá khứ."), code="due_date_past", field="deadline")

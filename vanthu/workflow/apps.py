@@ -6,3 +6,8 @@ class WorkflowConfig(AppConfig):
     name = "vanthu.workflow"
     label = "workflow"
     verbose_name = _("Xử lý, chỉ đạo")
+
+    def ready(self) -> None:
+        from vanthu.workflow import permissions
+
+        permissions.register_needs()

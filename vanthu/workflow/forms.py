@@ -10,9 +10,10 @@ from django import forms
 from django.db.models import Case, Q, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
+from vanthu.documents.access import RECEIVING_ROLES, units_cleared_q
 from vanthu.documents.forms import PersonChoiceField, date, person_label, text
 from vanthu.documents.models import Document
-from vanthu.org.models import Person, Unit
+from vanthu.org.models import Person, RoleGrant, Unit
 from vanthu.org.queries import scope_of
 
 Target = Person | Unit
@@ -38,12 +39,17 @@ class PresentForm(forms.Form):
             self.initial.setdefault("to", choices[0].pk)
 
 
+NOT_CLEARED = _("Chỉ huy, văn thư chưa được tiếp cận độ mật này")
+NO_RECEIVER = _("Chưa có chỉ huy, văn thư nhận văn bản mật")
+
+
 @dataclass(frozen=True)
 class TargetRow:
     code: str  # "u:12" or "p:34"
     label: str
     depth: int
     is_person: bool
+    blocked: str = ""  # why it is not offered: its leaders or clerks are not cleared for the document, or none
 
 
 def _code(target: Target) -> str:
@@ -76,28 +82,36 @@ class DirectionForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = scope_of(person)
-        units = list(
-            Unit.objects.filter(scope.leader_q(prefix="path") | Q(path__startswith=document.unit.path),
-                                is_active=True).order_by("path")
-        )
+        tree = Q(scope.leader_q(prefix="path") | Q(path__startswith=document.unit.path))
+        units = list(Unit.objects.filter(tree, is_active=True).order_by("path"))
+        # A classified document is offered only to units whose leaders and clerks are all cleared for it; the
+        # others are shown greyed out (their people may still be picked one by one below).
+        cleared = set(Unit.objects.filter(tree, units_cleared_q(document.secrecy), is_active=True)
+                      .values_list("pk", flat=True))
+        staffed = set(RoleGrant.objects.filter(unit__in=units, role__in=RECEIVING_ROLES, person__is_active=True)
+                      .values_list("unit_id", flat=True))
         self.units = units
+        self.people_units = units
         top = min((u.depth for u in units), default=0)
-        unit_ids = {u.pk for u in units}
-        chosen_unit = people_unit if people_unit in unit_ids else document.unit_id
+        people_units = {u.pk for u in units}
+        chosen_unit = people_unit if people_unit in people_units else document.unit_id
         self.people_unit_id = chosen_unit
         wanted_people = {int(code[2:]) for code in self._submitted_codes() if code.startswith("p:")
                          and code[2:].isdigit()}
         people = list(
             Person.objects.filter(Q(unit_id=chosen_unit) | Q(pk__in=wanted_people), is_active=True,
-                                  unit_id__in=unit_ids, clearance__gte=document.secrecy)
+                                  unit_id__in=people_units, clearance__gte=document.secrecy)
             .exclude(pk=person.pk)
             .select_related("unit").order_by("unit__path", "full_name")
         )
         self.targets: dict[str, Target] = {}
         self.rows: list[TargetRow] = []
         for unit in units:
-            self.targets[_code(unit)] = unit
-            self.rows.append(TargetRow(_code(unit), unit.name, unit.depth - top, False))
+            self.targets[_code(unit)] = unit  # a submitted uncleared unit reaches the action, which names who lacks
+            blocked = "" if unit.pk in cleared else str(
+                NOT_CLEARED if unit.pk in staffed else NO_RECEIVER
+            )
+            self.rows.append(TargetRow(_code(unit), unit.name, unit.depth - top, False, blocked=blocked))
         self.people_rows: list[TargetRow] = []
         for p in people:
             self.targets[_code(p)] = p

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from vanthu.documents.access import can_see, is_clerk_for
+from vanthu.documents.access import Need, can_see, is_clerk_for, register_predicate
 from vanthu.documents.models import Document, Status
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
@@ -27,6 +27,12 @@ def can_direct(person: Person, document: Document) -> bool:
     return Assignment.objects.filter(
         document=document, role=AssignmentRole.PRESENT, person=person, state__in=OPEN_STATES
     ).exists()
+
+
+def register_needs() -> None:
+    """Give documents' access registry the predicates of the needs workflow owns (called by the app's ready)."""
+    register_predicate(Need.PRESENT, can_present)
+    register_predicate(Need.DIRECT, can_direct)
 
 
 CLOSED_DOCUMENT = (Status.CANCELLED, Status.RETURNED)

@@ -1,5 +1,8 @@
 """The inbox: everything waiting for one person, urgent first, then by deadline, then oldest first.
 
+Every section filters by the person's clearance on its own (`secrecy <= clearance`), whatever the actions did:
+a mistake in one hand-off can never surface a document above someone's clearance through the inbox.
+
 Built from a few small indexed queries (each bounded by LIMIT, each on an index over open states only), so
 its cost does not grow with the archive: 10 million closed documents cost nothing here.
 """
@@ -104,7 +107,9 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
     if unit_targets:
         assignment_q |= Q(unit_id__in=unit_targets)
     if any(want(k) for k in ("direct", "lead", "cooperate", "info", "unit")):
-        assignments = Assignment.objects.filter(assignment_q, state__in=OPEN_STATES).exclude(
+        assignments = Assignment.objects.filter(
+            assignment_q, state__in=OPEN_STATES, document__secrecy__lte=scope.clearance
+        ).exclude(
             Q(unit__isnull=False) & Q(forwards__state__in=OPEN_STATES)
         ).exclude(document__status__in=(Status.CANCELLED, Status.RETURNED))
         rows = list(
@@ -124,20 +129,20 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
 
     if want("review"):
         steps = ReviewStep.objects.filter(reviewer=person, state=ReviewState.PENDING,
-                                          document__status=Status.IN_REVIEW)
+                                          document__status=Status.IN_REVIEW, document__secrecy__lte=scope.clearance)
         counts["review"] = _capped_count(steps)
         for step in steps.select_related("document__unit", "document__doc_type")[:SECTION_LIMIT]:
             doc = step.document
             items.append(InboxItem("review", doc, doc.urgency, doc.due_date, doc.updated_at, step=step))
 
     if want("sign"):
-        qs = Document.objects.filter(signer=person, status=Status.AWAITING_SIGNATURE)
+        qs = Document.objects.filter(signer=person, status=Status.AWAITING_SIGNATURE, secrecy__lte=scope.clearance)
         counts["sign"] = _capped_count(qs)
         for doc in qs.select_related(*DOC_RELATED).order_by("-urgency", "updated_at")[:SECTION_LIMIT]:
             items.append(InboxItem("sign", doc, doc.urgency, doc.due_date, doc.updated_at))
 
     if want("draft"):
-        qs = Document.objects.filter(created_by=person, status=Status.DRAFT)
+        qs = Document.objects.filter(created_by=person, status=Status.DRAFT, secrecy__lte=scope.clearance)
         counts["draft"] = _capped_count(qs)
         for doc in qs.select_related(*DOC_RELATED).order_by("-urgency", "-updated_at")[:SECTION_LIMIT]:
             items.append(InboxItem("draft", doc, doc.urgency, doc.due_date, doc.updated_at))

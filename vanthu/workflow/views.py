@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
-from vanthu.documents.access import access_document
+from vanthu.documents.access import Need, access_document
 from vanthu.documents.forms import bound_data, submit
 from vanthu.documents.models import Document
 from vanthu.org.models import Person, Rank
@@ -45,12 +45,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                                    "today": today()})
 
 
-def _document_for(request: HttpRequest, pk: int, predicate: Any) -> tuple[Person, Document]:
+def _document_for(request: HttpRequest, pk: int, need: Need) -> tuple[Person, Document]:
     person = require_person(request)
-    document = access_document(person, pk)
-    if not predicate(person, document):
-        raise Http404
-    return person, document
+    return person, access_document(person, pk, need=need)
 
 
 def _leaders(document: Document) -> list[Person]:
@@ -62,7 +59,7 @@ def _leaders(document: Document) -> list[Person]:
 @GET_POST
 def document_present(request: HttpRequest, pk: int) -> HttpResponse:
     """The clerk presents the registered document to a leader for direction (trình)."""
-    person, document = _document_for(request, pk, permissions.can_present)
+    person, document = _document_for(request, pk, Need.PRESENT)
     form = PresentForm(bound_data(request), leaders=_leaders(document))
     done = submit(request, form, lambda d: actions.present(document=document, acting=person, to=d["to"],
                                                            note=d["note"]),
@@ -84,7 +81,7 @@ def _int(value: str | None) -> int | None:
 @GET_POST
 def document_direct(request: HttpRequest, pk: int) -> HttpResponse:
     """The leader's direction: lead, co-operating and for-information units or people, and a deadline."""
-    person, document = _document_for(request, pk, permissions.can_direct)
+    person, document = _document_for(request, pk, Need.DIRECT)
     data = request.POST if request.method == "POST" else request.GET
     people_unit = _int(data.get("people_unit"))
     if request.method == "GET" and is_htmx(request) and "people_unit" in request.GET:

@@ -88,7 +88,8 @@ def document_file(
     name, content_type = document_queries.file_of(document, sha256)
     response = FileResponse(files.open_file(sha256), content_type=content_type, filename=name)
     response["X-Content-SHA256"] = sha256
-    response["Cache-Control"] = "private, max-age=3600, immutable"
+    # A classified document's file is never kept by the client or a proxy (the same as the page serves it).
+    response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=3600, immutable"
     return response
 
 

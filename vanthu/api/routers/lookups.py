@@ -7,6 +7,8 @@ from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
 from vanthu.api.schemas import DocTypeOut, PersonRef, UnitRef
+from vanthu.core.choices import Secrecy
+from vanthu.documents.access import units_cleared_q
 from vanthu.documents.models import DocumentType
 from vanthu.org.models import Person, RoleGrant, SigningAuthority, Unit
 from vanthu.org.queries import signers_for, signing_authorities
@@ -65,23 +67,29 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
+class UnitsQuery(Schema):
+    secrecy: Secrecy = Field(Secrecy.NONE, description="Chỉ đơn vị nhận được văn bản có độ mật này (chỉ huy và văn "
+                                                       "thư đều được tiếp cận): cho ô chọn nơi giao, nơi nhận")
+
+
 @router.get("/units", response=list[UnitNode], summary="Cây đơn vị (theo thứ tự cây, cho ô chọn đơn vị)")
-def units(request: HttpRequest) -> list[UnitNode]:
+def units(request: HttpRequest, query: Query[UnitsQuery]) -> list[UnitNode]:
     return [
         UnitNode(id=u.pk, name=u.name, short_name=u.short_name, abbreviation=u.abbreviation, parent_id=u.parent_id,
                  depth=u.depth, kind=u.kind, code=u.code)
-        for u in Unit.objects.filter(is_active=True).order_by("path")
+        for u in Unit.objects.filter(units_cleared_q(query.secrecy), is_active=True).order_by("path")
     ]
 
 
 class PeopleQuery(Schema):
     unit: int | None = Field(None, description="Chỉ cán bộ của đơn vị này")
+    secrecy: Secrecy = Field(Secrecy.NONE, description="Chỉ cán bộ được tiếp cận văn bản có độ mật này")
     limit: int = Field(PEOPLE_MAX, ge=1, le=PEOPLE_MAX)
 
 
 @router.get("/people", response=list[PersonRef], summary="Cán bộ đang công tác (tối giản, cho ô chọn người)")
 def people(request: HttpRequest, query: Query[PeopleQuery]) -> list[PersonRef]:
-    qs = Person.objects.filter(is_active=True)
+    qs = Person.objects.filter(is_active=True, clearance__gte=query.secrecy)
     if query.unit is not None:
         qs = qs.filter(unit_id=query.unit)
     return [PersonRef.of(p) for p in qs.order_by("unit__path", "full_name")[: query.limit]]

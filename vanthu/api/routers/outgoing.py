@@ -43,7 +43,7 @@ from vanthu.api.schemas import PersonRef as PersonOut
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, uploads
-from vanthu.documents.access import access_document
+from vanthu.documents.access import Need, access_document
 from vanthu.documents.models import Document, ReviewKind
 from vanthu.org.models import Person
 
@@ -78,8 +78,10 @@ class DraftIn(In):
 def _replaced(person: Person, pk: int | None) -> Document | None:
     if pk is None:
         return None
+    """The document to replace, if the caller may see it. Whether they may replace it is the action's
+    question (Need.REPLACE, the same predicate the page asks): a refusal there is audited."""
     try:
-        return access_document(person, pk)
+        return access_document(person, pk, need=Need.READ)
     except Http404 as exc:
         raise ActionRefused(_("Không tìm thấy văn bản được thay thế có mã này."), code="not_found",
                             field="replaces") from exc

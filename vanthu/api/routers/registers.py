@@ -27,13 +27,14 @@ class RegisterQuery(Schema):
 
 class RegisterRow(Schema):
     number: int
-    document_id: int
-    restricted: bool = Field(description="Văn bản trên mức được tiếp cận của người gọi: chỉ hiện số và ngày")
+    document_id: int | None = Field(description="null khi restricted")
+    restricted: bool = Field(description="Văn bản trên mức được tiếp cận của người gọi: chỉ có số, ngày và độ mật; "
+                                         "các trường khác rỗng hoặc null")
     notation: str
     subject: str
     organ_name: str
     doc_type: str
-    urgency: int
+    urgency: int | None
     secrecy: int
     status: str
     arrival_at: dt.datetime | None
@@ -65,12 +66,19 @@ def register_rows(request: HttpRequest, kind: Literal["in", "out"], query: Query
     for row in page.rows:
         doc = row.document
         assert doc.number is not None
-        hidden = row.masked
+        if row.masked:  # above the caller's clearance: the number, the date and the secrecy mark only
+            incoming = page.kind == "incoming"
+            rows.append(RegisterRow(
+                number=doc.number, document_id=None, restricted=True, notation="", subject="", organ_name="",
+                doc_type="", urgency=None, secrecy=doc.secrecy, status="",
+                arrival_at=doc.arrival_at if incoming else None, issued_date=None if incoming else doc.issued_date,
+                signer_name="", handlers=[], recipients=[],
+            ))
+            continue
         rows.append(RegisterRow(
-            number=doc.number, document_id=doc.pk, restricted=hidden, notation=doc.notation,
-            subject="" if hidden else doc.subject, organ_name="" if hidden else doc.organ_name,
-            doc_type=doc.doc_type.name, urgency=doc.urgency, secrecy=doc.secrecy, status=doc.status,
-            arrival_at=doc.arrival_at, issued_date=doc.issued_date, signer_name="" if hidden else doc.signer_name,
+            number=doc.number, document_id=doc.pk, restricted=False, notation=doc.notation, subject=doc.subject,
+            organ_name=doc.organ_name, doc_type=doc.doc_type.name, urgency=doc.urgency, secrecy=doc.secrecy,
+            status=doc.status, arrival_at=doc.arrival_at, issued_date=doc.issued_date, signer_name=doc.signer_name,
             handlers=list(row.handlers), recipients=[str(r) for r in row.recipients],
         ))
     return RegisterPageOut(

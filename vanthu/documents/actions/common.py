@@ -120,7 +120,14 @@ def save_new(document: Document) -> None:
 
 
 def share(document: Document, *, reason: str, person: Person | None = None, unit: Unit | None = None) -> None:
-    """Let a person or unit see the document (no duplicate rows)."""
+    """Let a person or unit see the document (no duplicate rows); never anyone not cleared for it."""
+    from vanthu.documents import access
+
+    refusal = (access.person_refusal(person, document.secrecy, field="to", target=document) if person is not None
+               else access.unit_refusal(unit, document.secrecy, field="to", target=document) if unit is not None
+               else None)
+    if refusal is not None:
+        raise refusal
     exists = DocumentShare.objects.filter(document=document, person=person, unit=unit, reason=reason).exists()
     if not exists:
         DocumentShare.objects.create(document=document, person=person, unit=unit, reason=reason)

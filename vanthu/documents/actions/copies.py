@@ -75,6 +75,9 @@ def make_copy(
     if unit.pk not in scope_of(acting).clerk_unit_ids:
         raise ActionRefused(_("Chỉ văn thư của đơn vị mới ký số bản sao của đơn vị đó."), code="forbidden",
                             field="unit", status=403)
+    refusal = access.unit_refusal(unit, document.secrecy, field="unit", target=document)
+    if refusal is not None:  # the copy is the unit's: its leaders and clerks must be cleared for the mark
+        raise refusal
     if form not in CopyForm.values:
         raise ActionRefused(_("Hình thức sao không hợp lệ."), code="invalid", field="form")
     assert document.current_file is not None

@@ -108,17 +108,6 @@ def _apply_draft(document: Document, data: DraftData) -> None:
 
 
 def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequence[str]) -> None:
-    seen_units: set[int] = set()
-    for unit in units:
-        if unit.pk == document.unit_id:
-            raise ActionRefused(_("Không gửi văn bản cho chính đơn vị ban hành."), code="recipient_self",
-                                field="recipients")
-        if not unit.is_active:
-            raise ActionRefused(_("Đơn vị nhận “%(u)s” đã ngừng hoạt động.") % {"u": unit.name},
-                                code="recipient_inactive", field="recipients")
-        if unit.pk in seen_units:
-            continue
-        seen_units.add(unit.pk)
     clean_names: list[str] = []
     for name in names:
         name = name.strip()
@@ -133,6 +122,20 @@ def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequenc
             _("Văn bản mật không được gửi ra ngoài hệ thống bằng đường điện tử."), code="secret_external",
             field="recipients",
         )
+    seen_units: set[int] = set()
+    for unit in units:
+        if unit.pk == document.unit_id:
+            raise ActionRefused(_("Không gửi văn bản cho chính đơn vị ban hành."), code="recipient_self",
+                                field="recipients")
+        if not unit.is_active:
+            raise ActionRefused(_("Đơn vị nhận “%(u)s” đã ngừng hoạt động.") % {"u": unit.name},
+                                code="recipient_inactive", field="recipients")
+        if unit.pk in seen_units:
+            continue
+        refusal = access.unit_refusal(unit, document.secrecy, field="recipients", target=None)
+        if refusal is not None:  # a classified document is delivered only where its receivers are cleared
+            raise refusal
+        seen_units.add(unit.pk)
     Recipient.objects.filter(document=document).delete()
     Recipient.objects.bulk_create(
         [Recipient(document=document, unit_id=pk) for pk in seen_units]
@@ -159,9 +162,9 @@ def create_draft(
     check_urgency(data)
     if data.secrecy > acting.clearance:
         raise ActionRefused(_("Bạn không được tiếp cận văn bản có độ mật này."), code="clearance", field="secrecy")
-    if replaces is not None and not access.can_replace(acting, replaces):
+    if replaces is not None and not access.allows(acting, replaces, access.Need.REPLACE):
         raise ActionRefused(_("Chỉ thay thế được văn bản đã phát hành mà bạn có quyền thu hồi."),
-                            code="replace_forbidden", field="replaces")
+                            code="replace_forbidden", field="replaces", status=403)
     document = Document(
         direction=Direction.OUTGOING, status=Status.DRAFT, unit=issuing_unit, drafting_unit=drafting_unit,
         organ_name=issuing_unit.name, organ_id=issuing_unit.code or "", created_by=acting, replaces=replaces,
@@ -269,8 +272,9 @@ def check_authority(authority: SigningAuthority, document: Document) -> None:
                             code="signer_authority", field="signer")
     if not authority.person.is_active:
         raise ActionRefused(_("Người ký đã nghỉ công tác."), code="signer_inactive", field="signer")
-    if document.secrecy > authority.person.clearance:
-        raise ActionRefused(_("Người ký không được tiếp cận văn bản có độ mật này."), code="clearance", field="signer")
+    refusal = access.person_refusal(authority.person, document.secrecy, field="signer")
+    if refusal is not None:  # names the signer who is not cleared
+        raise refusal
 
 
 @action("documents.draft.submitted")

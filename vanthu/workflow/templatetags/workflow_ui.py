@@ -12,6 +12,8 @@ from typing import Any
 from django import template
 from django.template.context import Context
 
+from vanthu.documents import access
+from vanthu.documents.access import Need
 from vanthu.documents.models import Document
 from vanthu.org.models import Person
 from vanthu.workflow import permissions
@@ -84,7 +86,7 @@ def handling_panel(context: Context, document: Document) -> dict[str, Any]:
         "presented": presented,
         "directions": directions,
         "mine": mine,
-        "can_present": permissions.can_present(person, document),
-        "can_direct": permissions.can_direct(person, document),
+        "can_present": access.allows(person, document, Need.PRESENT),  # the registry the views ask too
+        "can_direct": access.allows(person, document, Need.DIRECT),
         "csrf_token": context.get("csrf_token"),
     }
