@@ -44,11 +44,19 @@ def test_rq_retries_a_failing_job_then_it_succeeds(tmp_path):
     assert task_backends["default"].get_result(result.id).status == TaskResultStatus.SUCCESSFUL
 
 
+def test_a_job_waiting_for_its_next_attempt_shows_its_error():
+    testing.always_fails.enqueue("sổ đi")  # backoff 10 s: RQ schedules the retry
+    run_rq_worker()
+    waiting = queries.overview().waiting
+    assert [(j.state, j.attempts, j.error) for j in waiting] == [("retry", 1, "RuntimeError: hỏng: sổ đi")]
+
+
 def test_a_failed_job_keeps_its_error_and_an_admin_retries_it(cast):
     testing.always_fails_fast.enqueue("sổ đến 2026")
     run_rq_worker()
     failed = queries.overview().failed
     assert [(j.name, j.error) for j in failed] == [("always_fails_fast", "RuntimeError: hỏng: sổ đến 2026")]
+    assert failed[0].attempts == 2
     with pytest.raises(ActionRefused):
         actions.retry_job(job_id=failed[0].id, acting=cast.lan)
     actions.retry_job(job_id=failed[0].id, acting=cast.admin)

@@ -38,6 +38,16 @@ class DatabaseBackend(_DatabaseBackend):
     LOCKED (PostgreSQL) or an exclusive transaction (SQLite)."""
 
 
+def on_failure(job: Any, connection: Any, exc_type: type[BaseException], exc_value: BaseException,
+               tb: Any) -> None:
+    """RQ keeps no result of an attempt that is retried: keep its error (for the jobs page) and the number of
+    failed attempts in the job's meta, then let django_tasks_rq do its part."""
+    job.meta["vanthu_last_error"] = f"{exc_type.__name__}: {exc_value}"[:300]
+    job.meta["vanthu_failures"] = int(job.meta.get("vanthu_failures", 0)) + 1
+    job.save_meta()
+    failed_callback(job, connection, exc_type, exc_value, tb)  # type: ignore[arg-type]
+
+
 def _retry_for(task_path: str) -> Retry | None:
     policy = policy_for(task_path)
     if policy.attempts <= 1:
@@ -61,7 +71,7 @@ class RQBackend(_RQBackend):
         job = queue.create_job(
             task.module_path, args=args, kwargs=kwargs, job_id=result.id,
             status=JobStatus.SCHEDULED if task.run_after else JobStatus.QUEUED,
-            on_failure=Callback(failed_callback), on_success=Callback(success_callback),
+            on_failure=Callback(on_failure), on_success=Callback(success_callback),
             meta={"backend_name": self.alias}, retry=_retry_for(task.module_path),
         )
         if task.run_after is None:

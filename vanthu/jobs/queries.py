@@ -129,10 +129,12 @@ def _rq_row(job: Any, state: str) -> JobRow:
     latest = job.latest_result() if state in ("failed", "retry") else None
     if latest is not None and latest.exc_string:
         traceback = latest.exc_string
+    failures = int(job.meta.get("vanthu_failures", 0))  # backends.on_failure
     return JobRow(
         id=job.id, name=job.func_name.rsplit(".", 1)[-1], path=job.func_name, state=state, args=list(job.args),
         enqueued_at=job.enqueued_at, started_at=job.started_at, finished_at=job.ended_at,
-        attempts=len(job.results()), error=_last_line(traceback), traceback=traceback,
+        attempts=max(failures, len(job.results())),
+        error=_last_line(traceback) or job.meta.get("vanthu_last_error", ""), traceback=traceback,
     )
 
 
