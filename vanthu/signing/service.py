@@ -151,3 +151,12 @@ def finish_remote(*, request: RemoteSigningRequest, signature: bytes, acting: Pe
 
     completed = actions.complete_remote_signing(request=request, signature=signature, acting=acting)
     return pades.finish_remote(completed)
+
+
+def check_secret(*, owner: Person | Unit, secret: str | None) -> None:
+    """Unlock the owner's key and close it again: refuses (SigningRefused) a missing or wrong PIN or
+    passphrase and an unusable certificate before the caller commits to anything (issuance checks the seal's
+    secret before it takes a number)."""
+    from vanthu.signing import backends
+
+    backends.open_credential(owner, secret=secret).close()
