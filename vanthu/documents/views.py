@@ -26,6 +26,7 @@ from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.documents import access, actions, queries
+from vanthu.documents.actions import delivery
 from vanthu.documents.forms import (
     CommentForm,
     CopyRequestForm,
@@ -44,7 +45,7 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
-from vanthu.documents.models import CopyForm, Document, Status
+from vanthu.documents.models import CopyForm, Document, MessageKind, OutboxMessage, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import leaders_over, scope_of, signers_for
@@ -125,6 +126,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recall": access.can_recall(person, document),
         "replace": access.can_replace(person, document),
         "copy": access.can_copy(person, document),
+        "retry_delivery": delivery.can_retry_delivery(person, document),
     }
     return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
 
@@ -492,3 +494,20 @@ def document_recall(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(done)
     return _form_page(request, document, form, title=_("Thu hồi văn bản"), submit=_("Thu hồi"), danger=True,
                       intro=_("Văn bản bị thu hồi không còn hiệu lực; nơi nhận trong hệ thống được báo hủy."))
+
+
+@require_http_methods(["POST"])
+def delivery_retry(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """The issuing unit's clerk sends again to a recipient whose delivery failed."""
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    message = OutboxMessage.objects.filter(pk=message_id, document=document, kind=MessageKind.DOCUMENT).first()
+    if message is None:
+        raise Http404
+    try:
+        actions.retry_delivery(message=message, acting=person)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã gửi lại văn bản đến %(place)s.") % {"place": message.recipient})
+    return _detail(document)

@@ -199,8 +199,8 @@ def _reserve(*, document: Document, acting: Person, expected_version: int | None
         fields += ["register", "number", "code_number", "code_notation", "issued_date"]
     document.save(update_fields=fields)
     assert document.issued_date is not None
-    return _Reservation(document=document, number=document.number, notation=document.notation, issued_date=document.issued_date,
-                        lease=now)
+    return _Reservation(document=document, number=document.number, notation=document.notation,
+                        issued_date=document.issued_date, lease=now)
 
 
 def _seal(reservation: _Reservation, secret: str | None) -> tuple[bytes, dict[int, bytes]]:
