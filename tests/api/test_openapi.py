@@ -22,8 +22,8 @@ ENDPOINTS = {
     ("post", "/drafts"), ("post", "/documents/{document_id}/versions"), ("post", "/documents/{document_id}/submit"),
     ("post", "/documents/{document_id}/review"), ("post", "/documents/{document_id}/return-for-revision"),
     ("post", "/documents/{document_id}/sign"), ("post", "/documents/{document_id}/issue"),
-    ("post", "/documents/{document_id}/recall"),
-    ("post", "/documents/{document_id}/deliveries/{delivery_id}/retry"), ("post", "/documents/{document_id}/remote-signature"),
+    ("post", "/documents/{document_id}/recall"), ("post", "/documents/{document_id}/deliveries/{delivery_id}/retry"),
+    ("post", "/documents/{document_id}/remote-signature"),
     ("post", "/documents/{document_id}/remote-signature/complete"), ("post", "/documents/{document_id}/copies"),
 }
 

@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from tests.conftest import checked
+from tests.outbox_helpers import signed_plan
 from vanthu.audit.models import AuditEvent
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, outbox, tasks
@@ -29,10 +29,9 @@ from vanthu.documents.models import (
     Recipient,
     Status,
 )
-from vanthu.org import actions as org
-from vanthu.org.models import SigningAuthority, Unit
+from vanthu.org.models import Unit
 from vanthu.signing import service as signing
-from vanthu.signing.testing import SIGNING_SECRET, equip_cast
+from vanthu.signing.testing import SIGNING_SECRET
 
 
 @pytest.fixture
@@ -48,18 +47,7 @@ def jobs(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def signed(cast, doc_types, draft_pdf):
-    """The Staff's plan to the division and the province (and an outside body), signed by Sơn."""
-    equip_cast(cast, people=("son",), units=("staff",))
-    org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=None)  # the division's clerk
-    data = actions.DraftData(doc_type=doc_types["KH"], subject="Kế hoạch huấn luyện năm 2027",
-                             recipient_units=[cast.division, cast.province], recipient_names=["Quân khu 7"])
-    doc = actions.create_draft(acting=cast.quang, drafting_unit=cast.operations, issuing_unit=cast.staff, data=data,
-                               file=checked(draft_pdf))
-    actions.submit_for_review(document=doc, acting=cast.quang,
-                              signer_authority=SigningAuthority.objects.get(person=cast.son))
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-    doc.refresh_from_db()
-    return doc
+    return signed_plan(cast, doc_types, draft_pdf)
 
 
 def copy_at(document: Document, unit: Unit) -> Document:
@@ -109,7 +97,6 @@ def test_delivering_a_message_twice_creates_one_incoming_document(cast, signed, 
 def test_registration_and_return_come_back_as_statuses_applied_by_the_sender(cast, signed, jobs):
     jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
     division_copy, province_copy = copy_at(signed, cast.division), copy_at(signed, cast.province)
-    org.grant_role(person=cast.tam, unit=cast.province, role="clerk", acting=None)
 
     actions.register_received(document=division_copy, acting=cast.minh)  # its job has not run (no commit yet)
     status = OutboxMessage.objects.get(kind=MessageKind.STATUS, document=division_copy)
