@@ -187,11 +187,11 @@ def test_a_job_for_a_message_that_no_longer_exists_ends_quietly(db, caplog):
 
 def test_a_seal_failing_after_the_number_keeps_the_number_for_the_retry(cast, signed, doc_types, draft_pdf,
                                                                        monkeypatch, jobs):
-    def unreachable(**_kwargs):
+    def unreachable(self, **_kwargs):
         raise signing.SigningRefused("Không kết nối được dịch vụ cấp dấu thời gian.", code="tsa_unreachable")
 
-    real = signing.seal_issued
-    monkeypatch.setattr(signing, "seal_issued", unreachable)
+    real = signing.UnitSeal.seal_issued
+    monkeypatch.setattr(signing.UnitSeal, "seal_issued", unreachable)
     with pytest.raises(ActionRefused) as err:
         actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
     assert err.value.code == "tsa_unreachable"
@@ -202,7 +202,7 @@ def test_a_seal_failing_after_the_number_keeps_the_number_for_the_retry(cast, si
     assert kept.data["number"] == 1
     assert AuditEvent.objects.filter(verb="documents.outgoing.issued.refused").exists()
 
-    monkeypatch.setattr(signing, "seal_issued", real)
+    monkeypatch.setattr(signing.UnitSeal, "seal_issued", real)
     jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
     signed.refresh_from_db()
     assert (signed.status, signed.notation) == (Status.ISSUED, "01/KH-TM")  # the same number: no gap

@@ -9,6 +9,8 @@ certificate, unreachable TSA) raise `SigningRefused` with a Vietnamese message.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ from vanthu.core.errors import ActionRefused
 if TYPE_CHECKING:
     from vanthu.core.models import StoredFile
     from vanthu.org.models import Person, Unit
+    from vanthu.signing.credentials import Credential
     from vanthu.signing.models import RemoteSigningRequest
 
 
@@ -153,10 +156,38 @@ def finish_remote(*, request: RemoteSigningRequest, signature: bytes, acting: Pe
     return pades.finish_remote(completed)
 
 
-def check_secret(*, owner: Person | Unit, secret: str | None) -> None:
-    """Unlock the owner's key and close it again: refuses (SigningRefused) a missing or wrong PIN or
-    passphrase and an unusable certificate before the caller commits to anything (issuance checks the seal's
-    secret before it takes a number)."""
+
+class UnitSeal:
+    """A unit's organisation key, unlocked once for one issuance: the number-and-date seal of the main file
+    and the text-only seal of each attachment (see `unit_seal`)."""
+
+    def __init__(self, unit: Unit, credential: Credential) -> None:
+        self.unit = unit
+        self.credential = credential
+
+    def seal_issued(self, *, pdf: bytes, number_text: str, date_text: str) -> bytes:
+        """As `seal_issued`, with the key already unlocked."""
+        from vanthu.signing import pades
+
+        return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
+                                      found_services=pades.services(), size_mm=pades._size_mm(self.unit))
+
+    def seal_text_only(self, *, pdf: bytes, lines: list[str]) -> bytes:
+        """As `seal_text_only`, with the key already unlocked."""
+        from vanthu.signing import pades
+
+        return pades.seal_text_only_with(pdf, credential=self.credential, lines=lines)
+
+
+@contextmanager
+def unit_seal(*, unit: Unit, secret: str | None) -> Iterator[UnitSeal]:
+    """Unlock the unit's organisation key (refusing a missing or wrong PIN or passphrase, or an unusable
+    certificate, at once: before the caller commits to anything) and close it at the end. Issuance opens it
+    before it takes a number and seals with it outside any transaction."""
     from vanthu.signing import backends
 
-    backends.open_credential(owner, secret=secret).close()
+    credential = backends.open_credential(unit, secret=secret)
+    try:
+        yield UnitSeal(unit, credential)
+    finally:
+        credential.close()

@@ -1,6 +1,7 @@
 """Outgoing documents: personal signature (local or remote), issuance with number, seal and delivery, recall."""
 
 import datetime as dt
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -157,8 +158,7 @@ def _check_issuable(document: Document, acting: Person, expected_version: int | 
 
 
 @action("documents.outgoing.issued")
-def _check_before_number(*, document: Document, acting: Person, secret: str | None,
-                         expected_version: int | None) -> None:
+def _check_before_number(*, document: Document, acting: Person, expected_version: int | None) -> None:
     """Whatever can be refused, refused before a number is taken (no lock is held)."""
     document = Document.objects.select_related("unit", "doc_type").get(pk=document.pk)
     _check_issuable(document, acting, expected_version)
@@ -166,7 +166,6 @@ def _check_before_number(*, document: Document, acting: Person, secret: str | No
     if not _has_valid_personal_signature(document.current_file):
         raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
                             code="unsigned", target=document)
-    signing.check_secret(owner=document.unit, secret=secret)
 
 
 @action("documents.outgoing.issued")
@@ -203,18 +202,16 @@ def _reserve(*, document: Document, acting: Person, expected_version: int | None
                         issued_date=document.issued_date, lease=now)
 
 
-def _seal(reservation: _Reservation, secret: str | None) -> tuple[bytes, dict[int, bytes]]:
+def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dict[int, bytes]]:
     """Step 2, outside any transaction: the organisation signature over the main file and each attachment."""
     document = reservation.document
     assert document.current_file is not None
     unit = document.unit
-    sealed = signing.seal_issued(
-        pdf=document.current_file.read_bytes(), unit=unit, number_text=number_line(reservation.notation),
-        date_text=date_line(unit.place_name, reservation.issued_date), secret=secret,
-    )
+    sealed = seal.seal_issued(pdf=document.current_file.read_bytes(), number_text=number_line(reservation.notation),
+                              date_text=date_line(unit.place_name, reservation.issued_date))
     lines = [unit.name, number_line(reservation.notation)]  # the stamp adds the signing time
     attachments = {
-        item.pk: signing.seal_text_only(pdf=item.file.read_bytes(), unit=unit, lines=lines, secret=secret)
+        item.pk: seal.seal_text_only(pdf=item.file.read_bytes(), lines=lines)
         for item in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file")
     }
     return sealed, attachments
@@ -266,6 +263,11 @@ def _finalize(*, document: Document, acting: Person, reservation: _Reservation, 
     return document
 
 
+def _refused(document: Document, acting: Person, exc: ActionRefused) -> None:
+    log.record_refusal(actor=acting, verb="documents.outgoing.issued.refused", target=document, reason=exc.message,
+                       code=exc.code)
+
+
 def issue_outgoing(
     *, document: Document, acting: Person, secret: str | None, expected_version: int | None = None
 ) -> Document:
@@ -275,18 +277,23 @@ def issue_outgoing(
     short steps (see above and decision 0007); a refusal at any step is recorded as
     `documents.outgoing.issued.refused`.
     """
-    _check_before_number(document=document, acting=acting, secret=secret, expected_version=expected_version)
-    reservation = _reserve(document=document, acting=acting, expected_version=expected_version)
-    try:
-        sealed, attachments = _seal(reservation, secret)
-    except ActionRefused as exc:
-        _abandon(document, reservation, acting=acting, reason=exc.message)
-        log.record_refusal(actor=acting, verb="documents.outgoing.issued.refused", target=document,
-                           reason=exc.message, code=exc.code)
-        raise
-    except BaseException as exc:
-        _abandon(document, reservation, acting=acting, reason=f"{type(exc).__name__}: {exc}")
-        raise
+    _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    with ExitStack() as stack:
+        try:  # the PIN or passphrase is checked here, before a number is taken
+            seal = stack.enter_context(signing.unit_seal(unit=document.unit, secret=secret))
+        except ActionRefused as exc:
+            _refused(document, acting, exc)
+            raise
+        reservation = _reserve(document=document, acting=acting, expected_version=expected_version)
+        try:
+            sealed, attachments = _seal(reservation, seal)
+        except ActionRefused as exc:
+            _abandon(document, reservation, acting=acting, reason=exc.message)
+            _refused(document, acting, exc)
+            raise
+        except BaseException as exc:
+            _abandon(document, reservation, acting=acting, reason=f"{type(exc).__name__}: {exc}")
+            raise
     return _finalize(document=document, acting=acting, reservation=reservation, sealed=sealed,
                      attachments=attachments)
 
