@@ -132,15 +132,15 @@ def build_org(*, pairs: int, secret: str) -> BenchOrg:
     from vanthu.org.models import Role, SigningAuthority
     from vanthu.signing.testing import equip
 
-    root = org.create_unit(name="Bộ Tư lệnh (đo hiệu năng)", abbreviation="BTLB", parent=None, acting=None,
+    root = org.create_unit(name="Bộ Tư lệnh đo", abbreviation="BTLB", parent=None, acting=None,
                            place_name="Đà Nẵng")
     equipment: list[tuple[str, Any]] = []
 
     def kit(name: str, abbreviation: str, slug: str) -> Kit:
         unit = org.create_unit(name=name, abbreviation=abbreviation, parent=root, acting=None)
-        clerk = org.create_person(username=f"vt-{slug}", password=None, full_name=f"Văn thư {name}", unit=unit,
+        clerk = org.create_person(username=f"vt-{slug}", password=None, full_name=f"Văn thư {abbreviation}", unit=unit,
                                   acting=None, roles=(Role.CLERK, Role.OFFICER))
-        signer = org.create_person(username=f"ch-{slug}", password=None, full_name=f"Chỉ huy {name}", unit=unit,
+        signer = org.create_person(username=f"ch-{slug}", password=None, full_name=f"Chỉ huy {abbreviation}", unit=unit,
                                    acting=None, roles=(Role.LEADER,))
         org.grant_signing_authority(person=signer, unit=unit, title="Chỉ huy trưởng", acting=None,
                                     valid_from=dt.date(2020, 1, 1))
@@ -148,7 +148,7 @@ def build_org(*, pairs: int, secret: str) -> BenchOrg:
         authority = SigningAuthority.objects.get(person=signer, unit=unit)
         return Kit(unit_id=unit.pk, clerk_id=clerk.pk, signer_id=signer.pk, authority_id=authority.pk)
 
-    hub = kit("Văn phòng phát hành", "VPPH", "hub")
+    hub = kit("Văn phòng", "VPPH", "hub")
     sink = org.create_unit(name="Đơn vị nhận", abbreviation="DVN", parent=root, acting=None)
     pair_kits = [(kit(f"Đơn vị A{i}", f"A{i}", f"a{i}"), kit(f"Đơn vị B{i}", f"B{i}", f"b{i}")) for i in range(pairs)]
     equip(people=[e for e in equipment if e[0].startswith("p-")],
