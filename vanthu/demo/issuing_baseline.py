@@ -14,7 +14,7 @@ from django.utils import timezone
 from vanthu.audit import log
 from vanthu.core import files
 from vanthu.documents import numbering
-from vanthu.documents.actions.common import lock
+from vanthu.documents.actions.common import lock, validate_on_commit
 from vanthu.documents.formatting import date_line, number_line
 from vanthu.documents.models import Direction, Document, DocumentFile, ReceivedVia, Recipient, RegisterKind, Status
 from vanthu.documents.uploads import PDF
@@ -82,6 +82,7 @@ def issue_in_one_transaction(*, document: Document, acting: Person, secret: str 
         document.version += 1
         document.save()
         delivered = _deliver_in_transaction(document, acting=acting)
+        validate_on_commit(stored)
         log.record(actor=acting, verb="documents.outgoing.issued", target=document, unit=document.unit,
                    data={"number": number, "register": register.pk, "delivered": [d.pk for d in delivered]})
         return document

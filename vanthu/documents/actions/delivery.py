@@ -253,7 +253,7 @@ def cancel_arrival(*, unit: Unit, key: uuid.UUID, transport: str, reason: str) -
 def apply_status(*, answers: uuid.UUID, status: str, reason: str, transport: str) -> Recipient | None:
     """A recipient's status about a document this deployment sent (registered, returned with a reason),
     applied to the sender's own recipient row. A status never moves a recipient back."""
-    message = (OutboxMessage.objects.select_for_update().filter(key=answers, kind=MessageKind.DOCUMENT)
+    message = (OutboxMessage.objects.select_for_update(of=("self",)).filter(key=answers, kind=MessageKind.DOCUMENT)
                .select_related("document", "recipient").first())
     if message is None or message.transport != transport or message.recipient is None:
         logger.info("outbox: status %s for unknown message %s via %s ignored", status, answers, transport)
@@ -274,7 +274,7 @@ def apply_status(*, answers: uuid.UUID, status: str, reason: str, transport: str
 @action("documents.delivery.delivered")
 def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMessage:
     """The destination applied the message: the sender's row says so (a document: 'Đã đến')."""
-    message = OutboxMessage.objects.select_for_update().select_related("document").get(pk=message.pk)
+    message = OutboxMessage.objects.select_for_update(of=("self",)).select_related("document").get(pk=message.pk)
     if message.state == OutboxMessage.State.DELIVERED:
         return message
     message.state = OutboxMessage.State.DELIVERED
@@ -299,7 +299,7 @@ def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMes
 @action("documents.delivery.failed")
 def mark_failed(*, message: OutboxMessage, code: str, detail: str) -> OutboxMessage:
     """The message cannot be delivered as it is: the sender sees why and may retry."""
-    message = OutboxMessage.objects.select_for_update().select_related("document").get(pk=message.pk)
+    message = OutboxMessage.objects.select_for_update(of=("self",)).select_related("document").get(pk=message.pk)
     if message.state != OutboxMessage.State.WAITING:
         return message
     message.state = OutboxMessage.State.FAILED
@@ -328,7 +328,7 @@ def can_retry_delivery(person: Person, document: Document) -> bool:
 @action("documents.delivery.retried")
 def retry_delivery(*, message: OutboxMessage, acting: Person) -> OutboxMessage:
     """Send a failed document message again (after the recipient unit was put right, say)."""
-    message = OutboxMessage.objects.select_for_update().select_related("document", "document__unit").get(
+    message = OutboxMessage.objects.select_for_update(of=("self",)).select_related("document", "document__unit").get(
         pk=message.pk)
     document = message.document
     if message.kind != MessageKind.DOCUMENT or not access.is_clerk_for(acting, document):

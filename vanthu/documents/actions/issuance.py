@@ -5,19 +5,20 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
 from vanthu.core import files
 from vanthu.core.actions import action
-from vanthu.core.errors import ActionRefused
+from vanthu.core.errors import ActionRefused, ConcurrentEdit
 from vanthu.documents import access, numbering
 from vanthu.documents.actions import delivery
 from vanthu.documents.actions.common import bump, check_version, deny, lock, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
 from vanthu.documents.formatting import date_line, number_line
-from vanthu.documents.models import Document, DocumentFile, RegisterKind, Status
+from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person
 from vanthu.signing import service as signing
@@ -168,9 +169,21 @@ def _check_before_number(*, document: Document, acting: Person, expected_version
                             code="unsigned", target=document)
 
 
-@action("documents.outgoing.issued")
 def _reserve(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
-    """Step 1: the number (taken last, so the counter row is held only to the commit) and the lease."""
+    """Step 1: the number and the lease. On PostgreSQL outside a transaction, in one statement (the counter
+    row is locked only while the database runs it); else in a short transaction, the number taken last."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        try:
+            return _reserve_at_once(document=document, acting=acting, expected_version=expected_version)
+        except ActionRefused as exc:
+            _refused(document, acting, exc)
+            raise
+    return _reserve_locked(document=document, acting=acting, expected_version=expected_version)
+
+
+@action("documents.outgoing.issued")
+def _reserve_locked(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
     document = lock(document)
     _check_issuable(document, acting, expected_version)
     today = timezone.localdate()
@@ -184,14 +197,9 @@ def _reserve(*, document: Document, acting: Person, expected_version: int | None
             document.issued_date = today  # a retry keeps its number and carries the day it is sealed
             fields.append("issued_date")
     else:
-        register = numbering.register_for(
-            unit=document.unit, kind=RegisterKind.OUTGOING, year=today.year,
-            series=numbering.outgoing_series(unit=document.unit, doc_type=document.doc_type,
-                                             secrecy=document.secrecy),
-        )
+        register = _register_of(document, today)
         document.register = register
-        document.code_notation = numbering.notation(doc_type=document.doc_type, issuer=document.unit,
-                                                    drafting_unit=document.drafting_unit)
+        document.code_notation = _notation_of(document)
         document.issued_date = today
         document.number = numbering.take_next(register)  # the counter row is locked from here to the commit
         document.code_number = numbering.format_number(document.number)
@@ -200,6 +208,77 @@ def _reserve(*, document: Document, acting: Person, expected_version: int | None
     assert document.issued_date is not None
     return _Reservation(document=document, number=document.number, notation=document.notation,
                         issued_date=document.issued_date, lease=now)
+
+
+def _register_of(document: Document, today: dt.date) -> Register:
+    return numbering.register_for(
+        unit=document.unit, kind=RegisterKind.OUTGOING, year=today.year,
+        series=numbering.outgoing_series(unit=document.unit, doc_type=document.doc_type, secrecy=document.secrecy),
+    )
+
+
+def _notation_of(document: Document) -> str:
+    return numbering.notation(doc_type=document.doc_type, issuer=document.unit, drafting_unit=document.drafting_unit)
+
+
+_AT_ONCE = """
+WITH d AS (
+    SELECT id FROM {document} WHERE id = %(doc)s AND status = %(signed)s AND number IS NULL AND version = %(version)s
+        AND (issuing_since IS NULL OR issuing_since < %(stale)s)
+    FOR UPDATE
+), n AS (
+    UPDATE {register} SET last_number = last_number + 1 WHERE id = %(register)s AND EXISTS (SELECT 1 FROM d)
+    RETURNING last_number
+)
+UPDATE {document} AS doc SET
+    number = n.last_number,
+    code_number = CASE WHEN n.last_number < 10 THEN '0' || n.last_number::text ELSE n.last_number::text END,
+    register_id = %(register)s, code_notation = %(notation)s, issued_date = %(date)s, issuing_since = %(now)s,
+    version = doc.version + 1, updated_at = %(now)s
+FROM n WHERE doc.id = %(doc)s
+RETURNING doc.number
+"""
+
+
+def _number_at_once(*, document: Document, register: Register, notation: str, today: dt.date,
+                    now: dt.datetime) -> int | None:
+    """One autocommitted statement locks the document, takes the register's next number (the counter row is
+    locked from here to the statement's end, inside the database) and writes it with the lease; None when
+    the document was not as read (another attempt, a change): nothing is taken then."""
+    sql = _AT_ONCE.format(document=Document._meta.db_table, register=Register._meta.db_table)
+    params = {"doc": document.pk, "signed": Status.SIGNED, "version": document.version, "stale": now - LEASE,
+              "register": register.pk, "notation": notation, "date": today, "now": now}
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _reserve_at_once(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
+    document = Document.objects.select_related("unit", "drafting_unit", "doc_type", "register").get(pk=document.pk)
+    _check_issuable(document, acting, expected_version)
+    today = timezone.localdate()
+    now = timezone.now()
+    if document.number is not None:  # a retry: the number is the document's already
+        assert document.register is not None
+        day = today if document.register.year == today.year else document.issued_date
+        done = Document.objects.filter(
+            Q(issuing_since__isnull=True) | Q(issuing_since__lt=now - LEASE), pk=document.pk, status=Status.SIGNED,
+            version=document.version,
+        ).update(issuing_since=now, issued_date=day, version=F("version") + 1, updated_at=now)
+        number: int | None = document.number if done else None
+    else:
+        number = _number_at_once(document=document, register=_register_of(document, today),
+                                 notation=_notation_of(document), today=today, now=now)
+    if number is None:
+        document.refresh_from_db()
+        _check_issuable(document, acting, expected_version)
+        raise ConcurrentEdit(_("Văn bản vừa được người khác thay đổi. Hãy tải lại trang để xem bản mới nhất rồi "
+                               "thực hiện lại."), target=document)
+    document = Document.objects.select_related("unit", "drafting_unit", "doc_type", "register").get(pk=document.pk)
+    assert document.issued_date is not None
+    return _Reservation(document=document, number=number, notation=document.notation,
+                        issued_date=document.issued_date, lease=document.issuing_since or now)
 
 
 def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dict[int, bytes]]:
