@@ -228,7 +228,7 @@ WITH d AS (
     FOR UPDATE
 ), n AS (
     UPDATE {register} SET last_number = last_number + 1 WHERE id = %(register)s AND EXISTS (SELECT 1 FROM d)
-    RETURNING last_number
+    RETURNING last_number, clock_timestamp() AS taken
 )
 UPDATE {document} AS doc SET
     number = n.last_number,
@@ -236,22 +236,23 @@ UPDATE {document} AS doc SET
     register_id = %(register)s, code_notation = %(notation)s, issued_date = %(date)s, issuing_since = %(now)s,
     version = doc.version + 1, updated_at = %(now)s
 FROM n WHERE doc.id = %(doc)s
-RETURNING doc.number
+RETURNING doc.number, 1000 * extract(epoch FROM clock_timestamp() - n.taken)
 """
 
 
 def _number_at_once(*, document: Document, register: Register, notation: str, today: dt.date,
-                    now: dt.datetime) -> int | None:
+                    now: dt.datetime) -> tuple[int, float] | None:
     """One autocommitted statement locks the document, takes the register's next number (the counter row is
-    locked from here to the statement's end, inside the database) and writes it with the lease; None when
-    the document was not as read (another attempt, a change): nothing is taken then."""
+    locked from here to the statement's end, inside the database, where it commits) and writes it with the
+    lease. Returns the number and how long the statement held the counter row (ms, by the database's clock,
+    before its commit), or None when the document was not as read: nothing is taken then."""
     sql = _AT_ONCE.format(document=Document._meta.db_table, register=Register._meta.db_table)
     params = {"doc": document.pk, "signed": Status.SIGNED, "version": document.version, "stale": now - LEASE,
               "register": register.pk, "notation": notation, "date": today, "now": now}
     with transaction.get_connection().cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return int(row[0]) if row else None
+    return (int(row[0]), float(row[1])) if row else None
 
 
 def _reserve_at_once(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
@@ -268,8 +269,9 @@ def _reserve_at_once(*, document: Document, acting: Person, expected_version: in
         ).update(issuing_since=now, issued_date=day, version=F("version") + 1, updated_at=now)
         number: int | None = document.number if done else None
     else:
-        number = _number_at_once(document=document, register=_register_of(document, today),
-                                 notation=_notation_of(document), today=today, now=now)
+        taken = _number_at_once(document=document, register=_register_of(document, today),
+                                notation=_notation_of(document), today=today, now=now)
+        number = taken[0] if taken else None
     if number is None:
         document.refresh_from_db()
         _check_issuable(document, acting, expected_version)
