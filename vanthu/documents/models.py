@@ -369,7 +369,7 @@ class Recipient(models.Model):
     # the incoming document at the recipient unit (local transport only), told by the "arrived" status
     delivered = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(_("lý do"), max_length=500, blank=True,
+    reason = models.CharField(_("lý do"), max_length=500, blank=True, db_default="",
                               help_text=_("Lý do nơi nhận trả lại văn bản, theo trạng thái nơi nhận báo về."))
 
     class Meta:
