@@ -175,13 +175,17 @@ def test_sign_issue_and_recall_over_the_api(cast, draft, api, settings, django_c
 
     stale = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version - 1})
     assert stale.status_code == 409
-    issued = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version})
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery jobs run after the commit
+        issued = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version})
     assert issued.status_code == 200, issued.content
     body = issued.json()
     assert body["status"] == "issued"
     assert body["number"] == 1
     assert body["notation"] == "01/KH-TM"
-    assert {r["state"] for r in body["recipients"]} == {"received"}
+    assert {(r["state"], r["delivery_state"]) for r in body["recipients"]} == {("sent", "waiting")}
+    delivered = lan.get(f"/documents/{doc_id}").json()["recipients"]
+    assert {(r["state"], r["delivery_state"]) for r in delivered} == {("received", "delivered")}
+    assert {r["delivered_id"] for r in delivered} == {None}  # Lan may not see the receivers' copies
     pdf = lan.get(f"/documents/{doc_id}/files/{body['current_file']['sha256']}")
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"

@@ -22,7 +22,8 @@ ENDPOINTS = {
     ("post", "/drafts"), ("post", "/documents/{document_id}/versions"), ("post", "/documents/{document_id}/submit"),
     ("post", "/documents/{document_id}/review"), ("post", "/documents/{document_id}/return-for-revision"),
     ("post", "/documents/{document_id}/sign"), ("post", "/documents/{document_id}/issue"),
-    ("post", "/documents/{document_id}/recall"), ("post", "/documents/{document_id}/remote-signature"),
+    ("post", "/documents/{document_id}/recall"), ("post", "/documents/{document_id}/deliveries/{delivery_id}/retry"),
+    ("post", "/documents/{document_id}/remote-signature"),
     ("post", "/documents/{document_id}/remote-signature/complete"), ("post", "/documents/{document_id}/copies"),
 }
 
@@ -71,7 +72,8 @@ def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, i
     doc = register_incoming(cast, doc_types, incoming_pdf, unit=cast.command, acting=cast.hoa)
     workflow.direct(document=doc, acting=cast.hung, text="Giao Sư đoàn 301", lead=cast.division)
     assignment = Assignment.objects.get(document=doc)
-    values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in"}
+    values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in",
+              "delivery_id": 1}
     client = api(cast.hung)
     for path, item in schema()["paths"].items():
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix(BASE)

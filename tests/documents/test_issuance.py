@@ -20,6 +20,17 @@ from vanthu.workflow.queries import inbox_for
 
 
 @pytest.fixture
+def jobs(django_capture_on_commit_callbacks):
+    """Run the jobs each action enqueues on commit (the delivery jobs, with the immediate backend)."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def equipped(cast):
     equip_cast(cast, people=("son",), units=("staff",))
     return cast
@@ -35,7 +46,7 @@ def awaiting(cast, doc_types, pdf, **kw) -> Document:
                                      signer_authority=SigningAuthority.objects.get(person=cast.son))
 
 
-def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_types, draft_pdf):
+def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_types, draft_pdf, jobs):
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     approved = doc.current_file.read_bytes()
@@ -45,7 +56,7 @@ def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_t
     assert doc.number is None
     assert doc.current_file.read_bytes()[: len(approved)] == approved  # what was approved is what was signed
 
-    actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET)
     doc.refresh_from_db()
     assert doc.status == Status.ISSUED
     assert doc.notation == "01/KH-TM"
@@ -69,20 +80,20 @@ def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_t
     assert division_copy.pk in [i.document.pk for i in inbox_for(cast.minh).items if i.kind == "register"]
 
 
-def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_types, draft_pdf):
+def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_types, draft_pdf, jobs):
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-    actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET)
     copy = Document.objects.get(source=doc, unit=cast.division)
     from vanthu.org import actions as org
 
     org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=TEST_FIXTURES)
-    actions.register_received(document=copy, acting=cast.minh)
+    jobs(actions.register_received, document=copy, acting=cast.minh)
     workflow.present(document=copy, acting=cast.minh, to=cast.dung)
     assert copy.pk in [i.document.pk for i in inbox_for(cast.dung).items if i.kind == "direct"]
 
-    actions.recall_outgoing(document=doc, acting=cast.lan, reason="Sai thời gian thực hiện")
+    jobs(actions.recall_outgoing, document=doc, acting=cast.lan, reason="Sai thời gian thực hiện")
     doc.refresh_from_db()
     copy.refresh_from_db()
     assert doc.status == Status.RECALLED
@@ -91,11 +102,11 @@ def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_ty
     assert Recipient.objects.filter(document=doc, unit__isnull=False, state=Recipient.State.RECALLED).count() == 2
 
 
-def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft_pdf):
+def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft_pdf, jobs):
     cast = equipped
     old = awaiting(cast, doc_types, draft_pdf)
     actions.sign_outgoing(document=old, acting=cast.son, secret=SIGNING_SECRET)
-    actions.issue_outgoing(document=old, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=old, acting=cast.lan, secret=SIGNING_SECRET)
     old.refresh_from_db()
     data = actions.DraftData(doc_type=doc_types["KH"], subject="Kế hoạch huấn luyện năm 2027 (thay thế)",
                              recipient_units=[cast.division])
@@ -104,7 +115,7 @@ def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft
     actions.submit_for_review(document=new, acting=cast.quang,
                               signer_authority=SigningAuthority.objects.get(person=cast.son))
     actions.sign_outgoing(document=new, acting=cast.son, secret=SIGNING_SECRET)
-    actions.issue_outgoing(document=new, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=new, acting=cast.lan, secret=SIGNING_SECRET)
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.status == Status.REPLACED

@@ -77,7 +77,8 @@ def test_only_the_signer_may_open_the_signing_form(client, cast, awaiting_signat
         assert client.get(f"/documents/{awaiting_signature.pk}/sign/").status_code == 404, person
 
 
-def test_son_signs_lan_issues_and_the_division_receives(client, cast, equipped, awaiting_signature):
+def test_son_signs_lan_issues_and_the_division_receives(client, cast, equipped, awaiting_signature,
+                                                        django_capture_on_commit_callbacks):
     page = sign(client, cast, awaiting_signature)
     assert "Đã ký số văn bản." in page.content.decode()
     awaiting_signature.refresh_from_db()
@@ -85,7 +86,8 @@ def test_son_signs_lan_issues_and_the_division_receives(client, cast, equipped, 
 
     client.force_login(cast.lan.user)
     assert "Chờ phát hành" in client.get("/").content.decode()
-    page = issue(client, cast, awaiting_signature)
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery jobs run after the commit
+        page = issue(client, cast, awaiting_signature)
     text = page.content.decode()
     assert "Đã phát hành văn bản số 01/KH-TM." in text
     awaiting_signature.refresh_from_db()
@@ -128,11 +130,12 @@ def issued(client, cast, equipped, awaiting_signature, django_capture_on_commit_
     return awaiting_signature
 
 
-def test_recall_needs_a_reason_and_cancels_the_copies(client, cast, issued):
+def test_recall_needs_a_reason_and_cancels_the_copies(client, cast, issued, django_capture_on_commit_callbacks):
     client.force_login(cast.lan.user)
     empty = client.post(f"/documents/{issued.pk}/recall/", {"reason": ""})
     assert "Hãy ghi lý do." in empty.content.decode()
-    page = client.post(f"/documents/{issued.pk}/recall/", {"reason": "Sai đối tượng áp dụng."}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the cancellations travel after the commit
+        page = client.post(f"/documents/{issued.pk}/recall/", {"reason": "Sai đối tượng áp dụng."}, follow=True)
     assert "Đã thu hồi văn bản" in page.content.decode()
     issued.refresh_from_db()
     assert issued.status == Status.RECALLED

@@ -39,7 +39,7 @@ from tests.conftest import checked
 from vanthu.api import queries as api_queries
 from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import access
+from vanthu.documents import access, delivering
 from vanthu.documents import actions as documents
 from vanthu.documents import queries as document_queries
 from vanthu.documents.models import Direction, Document, Register, Status
@@ -266,6 +266,7 @@ class Flow:
                 FIGURES[f"refused {name} ({refusal.code})"] += 1
                 if os.environ.get("VANTHU_PROPERTY_DEBUG"):
                     print(name, refusal.message)
+            delivering.deliver_waiting()  # what the delivery jobs do after each step's commit
             self.refresh()
             self.check()
         self.check_http()
@@ -443,11 +444,13 @@ def test_the_sender_sees_nothing_of_the_receivers_handling_beyond_the_statuses(w
                                 signer_authority=SigningAuthority.objects.get(person=cast.son))
     documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
     documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    delivering.deliver_waiting()  # the delivery jobs
     copy = Document.objects.get(source=doc, unit=cast.command)
     documents.register_received(document=copy, acting=cast.hoa)
     workflow.present(document=copy, acting=cast.hoa, to=cast.hung)
     direction = "Chỉ đạo nội bộ R7Z: giao đồng chí Bình chủ trì"
     workflow.direct(document=copy, acting=cast.hung, text=direction, lead=cast.binh)
+    delivering.deliver_waiting()  # the statuses back to the sender
 
     client = Client()
     client.force_login(cast.lan.user)
@@ -461,4 +464,7 @@ def test_the_sender_sees_nothing_of_the_receivers_handling_beyond_the_statuses(w
         text = response.content.decode()
         assert "R7Z" not in text
         assert cast.binh.full_name not in text
-    assert str(copy.pk) not in json.dumps(caller.get(f"/documents/{doc.pk}").json().get("recipients", []))
+    recipients = caller.get(f"/documents/{doc.pk}").json().get("recipients", [])
+    assert recipients, "the sender sees its recipients"
+    assert all(r["delivered_id"] is None for r in recipients)  # no id of the receiver's copy
+    assert {r["state"] for r in recipients} == {"accepted"}  # only the status the receiver sent back

@@ -30,7 +30,8 @@ from vanthu.api.schemas import (
 from vanthu.audit import log
 from vanthu.audit.models import AuditEvent
 from vanthu.documents import access
-from vanthu.documents.models import Document, DocumentFile, DraftVersion
+from vanthu.documents.models import Document, DocumentFile, DraftVersion, MessageKind, OutboxMessage
+from vanthu.documents.outbox import failure_text
 from vanthu.org.models import Person
 from vanthu.signing.models import FileValidation
 from vanthu.workflow.models import Assignment
@@ -90,6 +91,7 @@ ALLOWED: list[tuple[str, access.Need]] = [
     ("recall", access.Need.RECALL),
     ("replace", access.Need.REPLACE),
     ("copy", access.Need.COPY),
+    ("retry_delivery", access.Need.RETRY_DELIVERY),
 ]
 
 
@@ -151,12 +153,28 @@ def document_detail(document: Document, person: Person) -> DocumentDetail:
                    author=PersonRef.of(v.author), created_at=v.created_at)
         for v in doc.versions.select_related("author").order_by("number")
     ]
-    recipients = [
-        RecipientOut(unit=UnitRef.of(r.unit) if r.unit else None, external_name=r.external_name, purpose=r.purpose,
-                     state=r.state, state_label=r.get_state_display(), sent_at=r.sent_at,
-                     delivered_id=r.delivered_id)
-        for r in doc.recipients.select_related("unit").order_by("pk")
-    ]
+    recipient_rows = list(doc.recipients.select_related("unit").order_by("pk"))
+    messages = {m.recipient_id: m for m in OutboxMessage.objects.filter(document=doc, kind=MessageKind.DOCUMENT)}
+    linked = [doc.source_id, doc.replaces_id, *(r.delivered_id for r in recipient_rows)]
+    wanted = {pk for pk in linked if pk is not None}
+    visible = set(access.documents_visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True)) if wanted \
+        else set()
+
+    def shown(pk: int | None) -> int | None:
+        """Ids of linked documents only when the caller may see them (a sender never learns the receiver's)."""
+        return pk if pk in visible else None
+
+    recipients = []
+    for r in recipient_rows:
+        message = messages.get(r.pk)
+        recipients.append(RecipientOut(
+            unit=UnitRef.of(r.unit) if r.unit else None, external_name=r.external_name, purpose=r.purpose,
+            state=r.state, state_label=r.get_state_display(), sent_at=r.sent_at, delivered_id=shown(r.delivered_id),
+            reason=r.reason, delivery_id=message.pk if message else None,
+            delivery_state=message.state if message else "",
+            delivery_state_label=message.get_state_display() if message else "",
+            delivery_failure=failure_text(message) if message else "",
+        ))
     steps = [
         ReviewStepOut(id=s.pk, round=s.round, ordinal=s.ordinal, kind=s.kind, kind_label=s.get_kind_display(),
                       reviewer=PersonRef.of(s.reviewer), state=s.state, state_label=s.get_state_display(),
@@ -178,12 +196,12 @@ def document_detail(document: Document, person: Person) -> DocumentDetail:
         description=doc.description, language=doc.language, page_amount=doc.page_amount,
         signer_competence=doc.signer_competence, signer_position=doc.signer_position, signer_name=doc.signer_name,
         urgent_until=doc.urgent_until, issued_amount=doc.issued_amount, to_places=doc.to_places,
-        received_via=doc.received_via, source_id=doc.source_id, return_reason=doc.return_reason,
+        received_via=doc.received_via, source_id=shown(doc.source_id), return_reason=doc.return_reason,
         drafting_unit=UnitRef.of(doc.drafting_unit) if doc.drafting_unit else None,
         register_info=RegisterRef.of(doc.register) if doc.register else None,
         signer=PersonRef.of(doc.signer) if doc.signer else None, signer_authority_id=doc.signer_authority_id,
         approved_sha256=doc.approved_sha256, signed_at=doc.signed_at, issued_at=doc.issued_at,
-        replaces_id=doc.replaces_id, recalled_at=doc.recalled_at, recall_reason=doc.recall_reason,
+        replaces_id=shown(doc.replaces_id), recalled_at=doc.recalled_at, recall_reason=doc.recall_reason,
         current_file=current, files=files, versions=versions, recipients=recipients, review_steps=steps,
         instructions=instructions, assignments=assignments, validation=_validation(doc),
         allowed=allowed_actions(person, doc),

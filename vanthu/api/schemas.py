@@ -185,7 +185,13 @@ class RecipientOut(Schema):
     state: str
     state_label: str
     sent_at: dt.datetime | None
-    delivered_id: int | None = Field(description="Văn bản đến tương ứng ở đơn vị nhận (nếu trong hệ thống)")
+    delivered_id: int | None = Field(description="Văn bản đến tương ứng ở đơn vị nhận, chỉ khi người gọi được xem "
+                                                 "văn bản đó")
+    reason: str = Field("", description="Lý do nơi nhận trả lại (theo trạng thái nơi nhận báo về)")
+    delivery_id: int | None = Field(None, description="Thư chuyển văn bản tới nơi nhận (để gửi lại khi lỗi)")
+    delivery_state: str = Field("", description="waiting | delivered | failed; rỗng khi không chuyển qua hệ thống")
+    delivery_state_label: str = ""
+    delivery_failure: str = Field("", description="Lý do không chuyển được")
 
 
 class ReviewStepOut(Schema):
@@ -269,7 +275,7 @@ class DocumentDetail(DocumentSummary):
     to_places: str
     # incoming
     received_via: str
-    source_id: int | None
+    source_id: int | None = Field(description="Văn bản gốc ở nơi ban hành, chỉ khi người gọi được xem văn bản đó")
     return_reason: str
     # outgoing
     drafting_unit: UnitRef | None
@@ -279,7 +285,7 @@ class DocumentDetail(DocumentSummary):
     approved_sha256: str
     signed_at: dt.datetime | None
     issued_at: dt.datetime | None
-    replaces_id: int | None
+    replaces_id: int | None = Field(description="Văn bản được thay thế, chỉ khi người gọi được xem văn bản đó")
     recalled_at: dt.datetime | None
     recall_reason: str
     # related

@@ -37,7 +37,7 @@ from vanthu.demo import names, subjects
 from vanthu.demo.characters import DEMO_PASSWORD, PLACE, Cast, build_cast
 from vanthu.demo.pdfs import OfficialDocument, render
 from vanthu.documents import actions as documents
-from vanthu.documents import numbering
+from vanthu.documents import delivering, numbering
 from vanthu.documents.models import Document, DocumentType, ReceivedVia, ReviewKind, Status
 from vanthu.documents.uploads import PDF, CheckedFile
 from vanthu.org import actions as org
@@ -614,6 +614,9 @@ class _Documents:
         yield self.later(20, 240, urgent=urgency >= Urgency.URGENT)
         document = documents.issue_outgoing(document=document, acting=issuer.clerk, secret=self.pin)
         self.counts.signatures += 1  # the seal (the demo's drafts carry no separate attachments)
+        delivering.deliver_waiting(document_id=document.pk)  # what the delivery jobs do after the commit
+        if document.replaces_id is not None:
+            delivering.deliver_waiting(document_id=document.replaces_id)  # the replaced one's cancellations
         if on_issued is not None:
             on_issued(document)
         for recipient in document.recipients.select_related("delivered", "unit"):
@@ -627,6 +630,7 @@ class _Documents:
         if recall_after:
             yield self.later(300, 900)
             documents.recall_outgoing(document=document, acting=issuer.clerk, reason=subjects.RECALL_REASON)
+            delivering.deliver_waiting(document_id=document.pk)
 
     def _authority_for(self, issuer: Office, doc_type: DocumentType) -> SigningAuthority:
         today = timezone.localdate()
@@ -916,6 +920,7 @@ def build_demo(*, seed: int = SEED, now: dt.datetime | None = None, signing: boo
         _Planner(org_, docs, sim, rng).plan()
         say("documents")
         sim.run()
+        delivering.deliver_waiting()  # the statuses the recipients sent back (registered, returned)
     by_status = dict(Counter(Document.objects.values_list("status", flat=True)))
     return Summary(units=Unit.objects.count(), people=Person.objects.count(), documents=Document.objects.count(),
                    by_status=by_status, signatures=docs.counts.signatures, seconds=time.perf_counter() - began,

@@ -59,6 +59,7 @@ class Need(enum.Enum):
     RECALL = "recall"
     REPLACE = "replace"
     COPY = "copy"
+    RETRY_DELIVERY = "retry_delivery"
     PRESENT = "present"
     DIRECT = "direct"
 
@@ -319,6 +320,11 @@ def can_read(person: Person, document: Document) -> bool:
     return True
 
 
+def can_retry_delivery(person: Person, document: Document) -> bool:
+    """The issuing unit's clerks send an issued document again where its delivery failed."""
+    return document.is_outgoing and document.status == Status.ISSUED and is_clerk_for(person, document)
+
+
 _PREDICATES: dict[Need, Predicate] = {
     Need.READ: can_read,
     Need.REGISTER: can_register,
@@ -333,6 +339,7 @@ _PREDICATES: dict[Need, Predicate] = {
     Need.RECALL: can_recall,
     Need.REPLACE: can_replace,
     Need.COPY: can_copy,
+    Need.RETRY_DELIVERY: can_retry_delivery,
 }
 
 

@@ -6,3 +6,9 @@ class DocumentsConfig(AppConfig):
     name = "vanthu.documents"
     label = "documents"
     verbose_name = _("Văn bản")
+
+    def ready(self) -> None:
+        from vanthu.documents import outbox
+        from vanthu.documents.local_transport import LocalTransport
+
+        outbox.register(LocalTransport())

@@ -47,3 +47,11 @@ def validate_stored_file(sha256: str) -> str:
         return "gone"
     signing.record_validation(stored)
     return "validated"
+
+
+@job(attempts=5, backoff=30, label=_("Chuyển văn bản cho nơi nhận"))
+def deliver(message_id: int) -> None:
+    """Hand one outbox message to its transport (see `documents.outbox` and `documents.delivering`)."""
+    from vanthu.documents import delivering
+
+    delivering.deliver_message(message_id)

@@ -201,10 +201,17 @@ class Document(models.Model):
                                  on_delete=models.PROTECT, related_name="replaced_by")
     recalled_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     recall_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
+    # Set while the organisation signature is being applied, outside any transaction (the lease of one
+    # issuance attempt: a second attempt waits for it to end or to go stale). See decision 0007.
+    issuing_since = models.DateTimeField(_("đang phát hành từ"), null=True, blank=True, editable=False)
 
     current_file = models.ForeignKey(StoredFile, verbose_name=_("tệp văn bản"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents_created")
+    # Who made this record: none for a document delivered by another unit (the sender is not its creator —
+    # creators may read what they created; a delivered copy belongs to the receiving unit).
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="documents_created"
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -270,7 +277,8 @@ class DocumentFile(models.Model):
     name = models.CharField(_("tên tệp"), max_length=200)
     file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
     ordinal = models.PositiveSmallIntegerField(default=0)
-    added_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 help_text=_("Không ghi cho tệp của văn bản do đơn vị khác gửi đến."))
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -375,8 +383,11 @@ class Recipient(models.Model):
     external_name = models.CharField(_("cơ quan nhận"), max_length=200, blank=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.ACTION)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
+    # the incoming document at the recipient unit (local transport only), told by the "arrived" status
     delivered = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True, db_default="",
+                              help_text=_("Lý do nơi nhận trả lại văn bản, theo trạng thái nơi nhận báo về."))
 
     class Meta:
         verbose_name = _("nơi nhận")
@@ -466,6 +477,93 @@ class DocumentShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} → {self.person_id or self.unit_id} ({self.reason})"
+
+
+class MessageKind(models.TextChoices):
+    DOCUMENT = "document", _("Văn bản")
+    STATUS = "status", _("Trạng thái")
+
+
+class MessageStatus(models.TextChoices):
+    """What a status message says (edXML status codes in brackets): from the recipient back to the sender —
+    registered (03), returned (02) —, or from the sender to the recipient — cancelled by recall or
+    replacement (13)."""
+
+    REGISTERED = "registered", _("Đã vào sổ")
+    RETURNED = "returned", _("Trả lại")
+    CANCELLED = "cancelled", _("Hủy theo thu hồi, thay thế")
+
+
+class OutboxMessage(models.Model):
+    """One message a unit sends through a transport: an issued document for one recipient, written in the
+    issuing transaction, or a status about such a document. A delivery job (`documents.jobs.deliver`) hands
+    it to its transport; the sender's row only ever changes in the sender's own transactions.
+
+    `address` is what the transport needs to find the destination: a unit's id for the local transport, an
+    organ id for the exchange between deployments. `answers` (status messages) is the key of the document
+    message the status is about.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Đang chờ chuyển")
+        DELIVERED = "delivered", _("Đã chuyển đến")
+        FAILED = "failed", pgettext_lazy("delivery", "Không chuyển được")
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="outbox")
+    recipient = models.ForeignKey(Recipient, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="messages")
+    answers = models.UUIDField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=MessageStatus.choices, blank=True)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True)
+    transport = models.CharField(_("kênh"), max_length=30)
+    address = models.CharField(_("địa chỉ nhận"), max_length=100)
+    state = models.CharField(_("tình trạng chuyển"), max_length=10, choices=State.choices, default=State.WAITING)
+    failure = models.CharField(max_length=30, blank=True)  # a code of `documents.outbox.FAILURES`
+    failure_detail = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("thư chuyển đi")
+        verbose_name_plural = _("thư chuyển đi")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient"], condition=Q(kind="document"),
+                                    name="documents_outbox_one_per_recipient"),
+            models.CheckConstraint(condition=Q(kind="status") | Q(recipient__isnull=False),
+                                   name="documents_outbox_document_has_recipient"),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="outbox_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} → {self.transport}:{self.address} ({self.state})"
+
+
+class Arrival(models.Model):
+    """What a unit received through a transport, by the message's key: a second delivery of the same message
+    finds this row and creates nothing more; a cancellation that overtakes its document is kept here until
+    the document arrives (it then arrives cancelled)."""
+
+    key = models.UUIDField(unique=True)
+    transport = models.CharField(max_length=30)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    reply_to = models.CharField(max_length=100, blank=True)  # the sender's address for status messages
+    document = models.OneToOneField(Document, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="arrival")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("văn bản nhận qua kênh liên thông")
+        verbose_name_plural = _("văn bản nhận qua kênh liên thông")
+
+    def __str__(self) -> str:
+        return f"{self.transport}:{self.key}"
 
 
 def new_client_token() -> uuid.UUID:

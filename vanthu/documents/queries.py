@@ -29,6 +29,9 @@ from vanthu.documents.models import (
     DocumentFile,
     DocumentShare,
     DraftVersion,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
     Recipient,
     Register,
     RegisterKind,
@@ -36,6 +39,8 @@ from vanthu.documents.models import (
     ShareReason,
 )
 from vanthu.documents.numbering import GENERAL, SECRET
+from vanthu.documents.outbox import FAILURES as FAILURE_TEXTS
+from vanthu.documents.outbox import failure_text
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import Scope, scope_of
 from vanthu.signing.service import ValidationResult, stored_validation
@@ -221,7 +226,16 @@ HISTORY_PHRASES: dict[str, Any] = {
     "workflow.assignment.started": pgettext_lazy("history", "Bắt đầu xử lý"),
     "workflow.assignment.completed": gettext_lazy("Báo cáo hoàn thành xử lý"),
     "documents.copy.made": gettext_lazy("Làm bản sao điện tử (%(form)s)"),
+    "documents.outgoing.number_kept": gettext_lazy("Chưa phát hành được; số %(notation)s được giữ cho văn bản. "
+                                                   "Lý do: %(reason)s"),
+    "documents.delivery.delivered.document": gettext_lazy("Văn bản đã đến %(place)s"),
+    "documents.delivery.delivered.status": gettext_lazy("Đã báo “%(status)s” tới %(place)s"),
+    "documents.delivery.failed": gettext_lazy("Không chuyển được đến %(place)s"),
+    "documents.delivery.retried": gettext_lazy("Gửi lại đến %(place)s"),
+    "documents.outgoing.status_received": gettext_lazy("%(place)s báo: %(status)s"),
 }
+DELIVERY_VERBS = ("documents.delivery.delivered", "documents.delivery.failed", "documents.delivery.retried",
+                  "documents.outgoing.status_received")
 
 
 @dataclass(frozen=True)
@@ -232,11 +246,13 @@ class HistoryEntry:
     detail: str = ""
 
 
-def _phrase(event: AuditEvent, names: dict[int, str]) -> tuple[str, str]:
+def _phrase(event: AuditEvent, names: dict[int, str], units: dict[int, str]) -> tuple[str, str]:
     data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
     verb = event.verb
     if verb == "documents.draft.reviewed":
         verb += ".yes" if data.get("approve") else ".no"
+    elif verb == "documents.delivery.delivered":
+        verb += ".status" if data.get("kind") == "status" else ".document"
     template = HISTORY_PHRASES.get(verb)
     if template is None:
         return event.verb, ""
@@ -246,6 +262,11 @@ def _phrase(event: AuditEvent, names: dict[int, str]) -> tuple[str, str]:
     values["to"] = names.get(to, "") if isinstance(to, int) else (to or "")
     form = data.get("form")
     values["form"] = CopyForm(form).label if form in CopyForm.values else ""
+    if event.verb in DELIVERY_VERBS:
+        place = data.get("recipient", data.get("to", ""))
+        values["place"] = units.get(int(place), str(place)) if str(place).isdigit() else str(place)
+        status = data.get("status")
+        values["status"] = MessageStatus(status).label if status in MessageStatus.values else ""
     detail = ""
     if event.verb == "workflow.document.directed":
         parts = []
@@ -262,6 +283,12 @@ def _phrase(event: AuditEvent, names: dict[int, str]) -> tuple[str, str]:
         detail = "; ".join(parts)
     elif event.verb == "workflow.assignment.completed" and data.get("result"):
         detail = str(data["result"])
+    elif event.verb == "documents.delivery.failed":
+        detail = str(FAILURE_TEXTS.get(str(data.get("failure")), "")) or str(data.get("detail", ""))
+        if "%(" in detail:
+            detail = detail % {"detail": data.get("detail", ""), "attempts": "…"}
+    elif event.verb == "documents.outgoing.status_received" and data.get("reason"):
+        detail = str(data["reason"])
     return str(template) % values, detail
 
 
@@ -270,11 +297,28 @@ def history_for(document: Document) -> list[HistoryEntry]:
     events = list(log.events_for(document).exclude(verb__endswith=".refused")[:500])
     person_ids = {e.data.get("to") for e in events if isinstance(e.data, dict) and isinstance(e.data.get("to"), int)}
     names = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "full_name")) if person_ids else {}
+    unit_ids = {int(str(place)) for e in events if e.verb in DELIVERY_VERBS and isinstance(e.data, dict)
+                for place in (e.data.get("recipient", e.data.get("to")),) if str(place).isdigit()}
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
     entries = []
     for event in events:
-        text, detail = _phrase(event, names)
+        text, detail = _phrase(event, names, units)
         entries.append(HistoryEntry(at=event.at, actor=event.actor_name or _("Hệ thống"), text=text, detail=detail))
     return entries
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """A recipient on the sender's page: where the document went, how its delivery went (the outbox message:
+    waiting, delivered, failed with the reason) and what the recipient reported back (registered, returned)."""
+
+    recipient: Recipient
+    message: OutboxMessage | None
+    failure: str  # translated reason of a failed delivery
+
+    @property
+    def failed(self) -> bool:
+        return self.message is not None and self.message.state == OutboxMessage.State.FAILED
 
 
 @dataclass
@@ -286,6 +330,7 @@ class DocumentPage:
     versions: list[DraftVersion]
     steps: list[ReviewStep]
     recipients: list[Recipient]
+    recipient_rows: list[RecipientRow]
     visible_ids: set[int]  # linked documents this person may open
     source: Document | None
     deliveries: list[Document]
@@ -307,8 +352,15 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         versions = list(document.versions.select_related("author").order_by("-number"))
         steps = list(document.review_steps.select_related("reviewer").order_by("round", "ordinal"))
         recipients = list(document.recipients.select_related("unit", "delivered").order_by("pk"))
+    messages: dict[int | None, OutboxMessage] = {}
+    if recipients:
+        messages = {m.recipient_id: m for m in OutboxMessage.objects.filter(document=document,
+                                                                           kind=MessageKind.DOCUMENT)}
+    rows = [RecipientRow(recipient=r, message=messages.get(r.pk),
+                         failure=failure_text(messages[r.pk]) if r.pk in messages else "") for r in recipients]
     linked = _linked(document)
     visible_ids = _visible_among(scope, [d.pk for d in linked] + [r.delivered_id for r in recipients if r.delivered_id])
+    linked = [d for d in linked if d.pk in visible_ids]  # a page names only the linked documents its reader may see
     main_file = next((f for f in files if f.kind == DocumentFile.Kind.MAIN and f.file_id == document.current_file_id),
                      None)
     main_name = main_file.name if main_file else _main_name(document, versions)
@@ -320,6 +372,7 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         versions=versions,
         steps=steps,
         recipients=recipients,
+        recipient_rows=rows,
         visible_ids=visible_ids,
         source=next((d for d in linked if d.pk == document.source_id), None),
         deliveries=[d for d in linked if d.source_id == document.pk],

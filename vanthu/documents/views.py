@@ -45,7 +45,7 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
-from vanthu.documents.models import Conversion, CopyForm, Document, Status
+from vanthu.documents.models import Conversion, CopyForm, Document, MessageKind, OutboxMessage, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import leaders_over, scope_of, signers_for
@@ -495,3 +495,20 @@ def document_recall(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(done)
     return _form_page(request, document, form, title=_("Thu hồi văn bản"), submit=_("Thu hồi"), danger=True,
                       intro=_("Văn bản bị thu hồi không còn hiệu lực; nơi nhận trong hệ thống được báo hủy."))
+
+
+@require_http_methods(["POST"])
+def delivery_retry(request: HttpRequest, pk: int, message_id: int) -> HttpResponse:
+    """The issuing unit's clerk sends again to a recipient whose delivery failed."""
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    message = OutboxMessage.objects.filter(pk=message_id, document=document, kind=MessageKind.DOCUMENT).first()
+    if message is None:
+        raise Http404
+    try:
+        actions.retry_delivery(message=message, acting=person)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã gửi lại văn bản đến %(place)s.") % {"place": message.recipient})
+    return _detail(document)

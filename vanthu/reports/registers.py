@@ -448,7 +448,8 @@ def _kept_by_text(document: Document, archive: list[Recipient]) -> str:
     parts = []
     if document.drafting_unit is not None:
         parts.append(document.drafting_unit.name)
-    parts.append(document.created_by.full_name)
+    if document.created_by is not None:
+        parts.append(document.created_by.full_name)
     text = " – ".join(parts)
     if archive:
         text += "; " + "; ".join(str(r) for r in archive)

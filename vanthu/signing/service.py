@@ -13,7 +13,8 @@ types.py (re-exported here), so nothing inside `signing` imports this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -225,3 +226,45 @@ def signed_from_request(request: RemoteSigningRequest) -> bytes:
         raise SigningRefused(_("Yêu cầu ký số từ xa chưa hoàn tất."), code="remote_pending")
     prepared = pades.PreparedSignature.from_state(bytes(request.prepared), request.context)
     return pades.finish(prepared, signature=bytes(request.signature), found_services=pades_services(prepared.level))
+
+
+
+class UnitSeal:
+    """A unit's organisation key, unlocked once for one issuance: the number-and-date seal of the main file
+    and the text-only seal of each attachment (see `unit_seal`)."""
+
+    def __init__(self, unit: Unit, credential: Credential) -> None:
+        self.unit = unit
+        self.credential = credential
+
+    def seal_issued(self, *, pdf: bytes, number_text: str, date_text: str) -> bytes:
+        """As `seal_issued`, with the key already unlocked (the personal signature is checked here too)."""
+        from vanthu.signing import pades
+
+        pades.open_writer(pdf)
+        _check_personal_signature(pdf)
+        return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
+                                      found_services=pades_services(), size_mm=_size_mm(self.unit),
+                                      check_personal=False)
+
+    def seal_text_only(self, *, pdf: bytes, lines: list[str]) -> bytes:
+        """As `seal_text_only`, with the key already unlocked."""
+        from vanthu.signing import pades
+
+        pades.open_writer(pdf)
+        return pades.seal_text_only_with(pdf, credential=self.credential, lines=lines,
+                                         found_services=pades_services())
+
+
+@contextmanager
+def unit_seal(*, unit: Unit, secret: str | None) -> Iterator[UnitSeal]:
+    """Unlock the unit's organisation key (refusing a missing or wrong PIN or passphrase, or an unusable
+    certificate, at once: before the caller commits to anything) and close it at the end. Issuance opens it
+    before it takes a number and seals with it outside any transaction."""
+    from vanthu.signing import backends
+
+    credential = backends.open_credential(unit, secret=secret)
+    try:
+        yield UnitSeal(unit, credential)
+    finally:
+        credential.close()

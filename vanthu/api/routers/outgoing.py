@@ -44,7 +44,7 @@ from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, uploads
 from vanthu.documents.access import Need, access_document
-from vanthu.documents.models import Document, ReviewKind
+from vanthu.documents.models import Document, MessageKind, OutboxMessage, ReviewKind
 from vanthu.org.models import Person
 
 router = Router()
@@ -266,4 +266,15 @@ class RecallIn(In):
 def recall(request: HttpRequest, document_id: int, payload: RecallIn) -> DocumentDetail:
     document = document_for(request, document_id)
     actions.recall_outgoing(document=document, acting=person_of(request), reason=payload.reason)
+    return detail_of(request, document)
+
+
+@router.post("/documents/{document_id}/deliveries/{delivery_id}/retry", response={200: DocumentDetail, **ERRORS},
+             summary="Gửi lại văn bản tới nơi nhận chưa chuyển được")
+def retry_delivery(request: HttpRequest, document_id: int, delivery_id: int) -> DocumentDetail:
+    document = document_for(request, document_id)
+    message = OutboxMessage.objects.filter(pk=delivery_id, document=document, kind=MessageKind.DOCUMENT).first()
+    if message is None:
+        raise Http404
+    actions.retry_delivery(message=message, acting=person_of(request))
     return detail_of(request, document)

@@ -1,6 +1,6 @@
 """Every write to documents, split by flow: `incoming` (receive, register, return, correct), `drafting` (drafts,
-versions, review), `issuance` (signature, number and seal, delivery, recall) and `copies` (electronic copies);
-`common` holds what they share.
+versions, review), `issuance` (signature, number and seal, recall), `delivery` (the outbox: what leaves, what
+arrives, what comes back) and `copies` (electronic copies); `common` holds what they share.
 
 Each action is keyword-only, runs in one transaction (`@action`), checks the acting person's right with the
 same predicates the pages use, records one namespaced audit event, and refuses with a translated
@@ -9,6 +9,7 @@ ActionRefused that leaves nothing behind but the refusal's audit entry.
 
 from vanthu.documents.actions.common import DuplicateSubmission, deny, lock, share
 from vanthu.documents.actions.copies import make_copy, parse_pages
+from vanthu.documents.actions.delivery import retry_delivery
 from vanthu.documents.actions.drafting import (
     DraftData,
     add_draft_version,
@@ -38,7 +39,7 @@ from vanthu.documents.actions.issuance import (
 __all__ = [
     "DraftData", "DuplicateSubmission", "IncomingData", "add_draft_version", "complete_remote_signature",
     "create_draft", "decide_review", "deny", "finish_conversion", "issue_outgoing", "lock", "make_copy", "parse_pages",
-    "recall_outgoing",
-    "register_incoming", "register_received", "request_remote_signature", "return_for_revision", "return_received",
-    "share", "sign_outgoing", "signature_block", "submit_for_review", "update_draft", "update_incoming",
+    "recall_outgoing", "register_incoming", "register_received", "request_remote_signature", "retry_delivery",
+    "return_for_revision", "return_received", "share", "sign_outgoing", "signature_block", "submit_for_review",
+    "update_draft", "update_incoming",
 ]

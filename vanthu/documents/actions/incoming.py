@@ -14,6 +14,7 @@ from vanthu.core.actions import action
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import access, numbering
+from vanthu.documents.actions import delivery
 from vanthu.documents.actions.common import (
     attach,
     bump,
@@ -33,8 +34,8 @@ from vanthu.documents.models import (
     Document,
     DocumentFile,
     DocumentType,
+    MessageStatus,
     ReceivedVia,
-    Recipient,
     RegisterKind,
     Status,
 )
@@ -159,7 +160,7 @@ def register_received(
     document.status = Status.REGISTERED
     document.version += 1
     document.save()
-    Recipient.objects.filter(delivered=document).update(state=Recipient.State.ACCEPTED)
+    delivery.send_reply(document, status=MessageStatus.REGISTERED)
     log.record(actor=acting, verb="documents.incoming.accepted", target=document, unit=document.unit,
                data={"number": document.number, "register": document.register_id})
     return document
@@ -179,7 +180,7 @@ def return_received(*, document: Document, acting: Person, reason: str) -> Docum
     document.status = Status.RETURNED
     document.return_reason = reason
     bump(document, "status", "return_reason")
-    Recipient.objects.filter(delivered=document).update(state=Recipient.State.RETURNED)
+    delivery.send_reply(document, status=MessageStatus.RETURNED, reason=reason)
     log.record(actor=acting, verb="documents.incoming.returned", target=document, unit=document.unit,
                data={"reason": reason, "source": document.source_id})
     return document

@@ -1,27 +1,24 @@
 """Outgoing documents: personal signature (local or remote), issuance with number, seal and delivery, recall."""
 
+import datetime as dt
+from contextlib import ExitStack
+from dataclasses import dataclass
 
-
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
 from vanthu.core import files
 from vanthu.core.actions import action
-from vanthu.core.errors import ActionRefused
+from vanthu.core.errors import ActionRefused, ConcurrentEdit
 from vanthu.documents import access, numbering
+from vanthu.documents.actions import delivery
 from vanthu.documents.actions.common import bump, check_version, deny, lock, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
 from vanthu.documents.formatting import date_line, number_line
-from vanthu.documents.models import (
-    Direction,
-    Document,
-    DocumentFile,
-    ReceivedVia,
-    Recipient,
-    RegisterKind,
-    Status,
-)
+from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person
 from vanthu.signing import service as signing
@@ -115,44 +112,6 @@ def complete_remote_signature(*, document: Document, acting: Person, signature: 
     return document
 
 
-def _deliver(document: Document, *, acting: Person) -> list[Document]:
-    """Each unit of the tree among the recipients gets its own incoming document, waiting to be registered."""
-    delivered: list[Document] = []
-    now = timezone.now()
-    stored_main = document.current_file
-    assert stored_main is not None
-    for recipient in document.recipients.select_related("unit").filter(unit__isnull=False):
-        unit = recipient.unit
-        assert unit is not None
-        copy = Document(
-            direction=Direction.INCOMING, status=Status.RECEIVED, unit=unit, doc_type=document.doc_type,
-            code_number=document.code_number, code_notation=document.code_notation,
-            issued_date=document.issued_date, organ_id=document.organ_id, organ_name=document.organ_name,
-            subject=document.subject, language=document.language, page_amount=document.page_amount,
-            signer_competence=document.signer_competence, signer_position=document.signer_position,
-            signer_name=document.signer_name, urgency=document.urgency, urgent_until=document.urgent_until,
-            secrecy=document.secrecy, due_date=document.due_date, to_places=document.to_places,
-            arrival_at=now, received_via=ReceivedVia.INTERNAL, source=document,
-            current_file=document.current_file, created_by=acting,
-        )
-        copy.save(force_insert=True)
-        for item in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT):
-            DocumentFile.objects.create(document=copy, kind=item.kind, name=item.name, file=item.file,
-                                        ordinal=item.ordinal, added_by=acting)
-        DocumentFile.objects.create(document=copy, kind=DocumentFile.Kind.MAIN,
-                                    name=f"{document.notation.replace('/', '_')}.pdf", file=stored_main,
-                                    added_by=acting)
-        recipient.delivered = copy
-        recipient.state = Recipient.State.RECEIVED
-        recipient.sent_at = now
-        recipient.save(update_fields=["delivered", "state", "sent_at"])
-        log.record(actor=acting, verb="documents.incoming.arrived", target=copy, unit=unit,
-                   data={"source": document.pk, "from": document.unit_id})
-        delivered.append(copy)
-    document.recipients.filter(unit__isnull=True).update(state=Recipient.State.SENT, sent_at=now)
-    return delivered
-
-
 def _has_valid_personal_signature(stored: files.StoredFile) -> bool:
     """The full check (with the analysis of what changed after signing) stored when the file was signed, or
     made now; the seal itself re-checks trust and revocation of the personal signature at sealing time."""
@@ -160,89 +119,264 @@ def _has_valid_personal_signature(stored: files.StoredFile) -> bool:
     return result.readable and any(s.valid and s.kind == "personal" for s in result.signatures)
 
 
-def _cancel_deliveries(document: Document, *, acting: Person, reason: str) -> None:
-    for recipient in document.recipients.select_related("delivered").exclude(delivered=None):
-        copy = recipient.delivered
-        assert copy is not None
-        if copy.status not in (Status.CANCELLED, Status.RETURNED):
-            copy.status = Status.CANCELLED
-            copy.version += 1
-            copy.save(update_fields=["status", "version", "updated_at"])
-            log.record(actor=acting, verb="documents.incoming.cancelled", target=copy, unit=copy.unit,
-                       data={"source": document.pk, "reason": reason})
-        recipient.state = Recipient.State.RECALLED
-        recipient.save(update_fields=["state"])
+# --- issuance in three steps (decision 0007) -------------------------------------------------------------
+#
+# 1. reserve: a short transaction locks the document, takes the number (the register's counter row is
+#    locked only from taking the number to the commit) and sets `issuing_since`, the lease of this attempt;
+# 2. seal: the organisation signature (a TSA, OCSP or CRL may be called) outside any transaction or lock;
+# 3. finalize: a second short transaction stores the sealed files, marks the document issued and writes one
+#    outbox message per recipient; delivery jobs run after the commit.
+# Everything that can be refused (the right, the version, the personal signature, the seal's PIN or
+# passphrase) is checked before the number is taken. If the seal fails after that, the number stays with the
+# document (no gap, no duplicate), the lease is released, and the clerk's next attempt reuses the number.
+
+LEASE = dt.timedelta(minutes=10)  # an attempt older than this is taken as dead (its process stopped)
 
 
-@action("documents.outgoing.issued")
-def issue_outgoing(
-    *, document: Document, acting: Person, secret: str | None, expected_version: int | None = None
-) -> Document:
-    """Decree 30 Điều 14: number and date, register, organisation signature, issue to the recipients.
+@dataclass(frozen=True)
+class _Reservation:
+    document: Document  # as read under the lock: what is sealed
+    number: int
+    notation: str
+    issued_date: dt.date
+    lease: dt.datetime
 
-    Refuses a document without a valid personal signature: no document is issued unsigned.
-    """
-    document = lock(document)
+
+def _check_lease(document: Document) -> None:
+    if document.issuing_since is not None and timezone.now() - document.issuing_since < LEASE:
+        raise ActionRefused(_("Văn bản đang được phát hành (một lần phát hành khác chưa xong). Hãy chờ giây lát."),
+                            code="issuing", target=document, status=409)
+
+
+def _check_issuable(document: Document, acting: Person, expected_version: int | None) -> None:
     if not access.can_issue(acting, document):
         raise deny(document)
     check_version(document, expected_version)
+    _check_lease(document)
     if not document.recipients.exists():
         raise ActionRefused(_("Văn bản chưa có nơi nhận."), code="no_recipients", field="recipients",
                             target=document)
+
+
+@action("documents.outgoing.issued")
+def _check_before_number(*, document: Document, acting: Person, expected_version: int | None) -> None:
+    """Whatever can be refused, refused before a number is taken (no lock is held)."""
+    document = Document.objects.select_related("unit", "doc_type").get(pk=document.pk)
+    _check_issuable(document, acting, expected_version)
     assert document.current_file is not None
-    signed_pdf = document.current_file.read_bytes()
     if not _has_valid_personal_signature(document.current_file):
         raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
                             code="unsigned", target=document)
+
+
+def _reserve(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
+    """Step 1: the number and the lease. On PostgreSQL outside a transaction, in one statement (the counter
+    row is locked only while the database runs it); else in a short transaction, the number taken last."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        try:
+            return _reserve_at_once(document=document, acting=acting, expected_version=expected_version)
+        except ActionRefused as exc:
+            _refused(document, acting, exc)
+            raise
+    return _reserve_locked(document=document, acting=acting, expected_version=expected_version)
+
+
+@action("documents.outgoing.issued")
+def _reserve_locked(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
+    document = lock(document)
+    _check_issuable(document, acting, expected_version)
     today = timezone.localdate()
-    register = numbering.register_for(
-        unit=document.unit, kind=RegisterKind.OUTGOING,
-        series=numbering.outgoing_series(unit=document.unit, doc_type=document.doc_type, secrecy=document.secrecy),
-        year=today.year,
-    )
-    number = numbering.take_next(register)
-    document.register = register
-    document.number = number
-    document.code_number = numbering.format_number(number)
-    document.code_notation = numbering.notation(doc_type=document.doc_type, issuer=document.unit,
-                                                drafting_unit=document.drafting_unit)
-    document.issued_date = today
-    sealed = signing.seal_issued(
-        pdf=signed_pdf, unit=document.unit, number_text=number_line(document.notation),
-        date_text=date_line(document.unit.place_name, today), secret=secret,
-    )
-    stored = files.store_bytes(sealed, content_type=PDF)
-    document.current_file = stored
     now = timezone.now()
-    for attachment in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file"):
-        lines = [document.unit.name, number_line(document.notation)]  # the stamp adds the signing time
-        sealed_attachment = signing.seal_text_only(
-            pdf=attachment.file.read_bytes(), unit=document.unit, lines=lines, secret=secret
-        )
-        attachment.file = files.store_bytes(sealed_attachment, content_type=PDF)
-        attachment.save(update_fields=["file"])
+    document.issuing_since = now
+    document.version += 1
+    fields = ["issuing_since", "version", "updated_at"]
+    if document.number is not None:
+        assert document.register is not None
+        if document.register.year == today.year:
+            document.issued_date = today  # a retry keeps its number and carries the day it is sealed
+            fields.append("issued_date")
+    else:
+        register = _register_of(document, today)
+        document.register = register
+        document.code_notation = _notation_of(document)
+        document.issued_date = today
+        document.number = numbering.take_next(register)  # the counter row is locked from here to the commit
+        document.code_number = numbering.format_number(document.number)
+        fields += ["register", "number", "code_number", "code_notation", "issued_date"]
+    document.save(update_fields=fields)
+    assert document.issued_date is not None
+    return _Reservation(document=document, number=document.number, notation=document.notation,
+                        issued_date=document.issued_date, lease=now)
+
+
+def _register_of(document: Document, today: dt.date) -> Register:
+    return numbering.register_for(
+        unit=document.unit, kind=RegisterKind.OUTGOING, year=today.year,
+        series=numbering.outgoing_series(unit=document.unit, doc_type=document.doc_type, secrecy=document.secrecy),
+    )
+
+
+def _notation_of(document: Document) -> str:
+    return numbering.notation(doc_type=document.doc_type, issuer=document.unit, drafting_unit=document.drafting_unit)
+
+
+_AT_ONCE = """
+WITH d AS (
+    SELECT id FROM {document} WHERE id = %(doc)s AND status = %(signed)s AND number IS NULL AND version = %(version)s
+        AND (issuing_since IS NULL OR issuing_since < %(stale)s)
+    FOR UPDATE
+), n AS (
+    UPDATE {register} SET last_number = last_number + 1 WHERE id = %(register)s AND EXISTS (SELECT 1 FROM d)
+    RETURNING last_number, clock_timestamp() AS taken
+)
+UPDATE {document} AS doc SET
+    number = n.last_number,
+    code_number = CASE WHEN n.last_number < 10 THEN '0' || n.last_number::text ELSE n.last_number::text END,
+    register_id = %(register)s, code_notation = %(notation)s, issued_date = %(date)s, issuing_since = %(now)s,
+    version = doc.version + 1, updated_at = %(now)s
+FROM n WHERE doc.id = %(doc)s
+RETURNING doc.number, 1000 * extract(epoch FROM clock_timestamp() - n.taken)
+"""
+
+
+def _number_at_once(*, document: Document, register: Register, notation: str, today: dt.date,
+                    now: dt.datetime) -> tuple[int, float] | None:
+    """One autocommitted statement locks the document, takes the register's next number (the counter row is
+    locked from here to the statement's end, inside the database, where it commits) and writes it with the
+    lease. Returns the number and how long the statement held the counter row (ms, by the database's clock,
+    before its commit), or None when the document was not as read: nothing is taken then."""
+    sql = _AT_ONCE.format(document=Document._meta.db_table, register=Register._meta.db_table)
+    params = {"doc": document.pk, "signed": Status.SIGNED, "version": document.version, "stale": now - LEASE,
+              "register": register.pk, "notation": notation, "date": today, "now": now}
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return (int(row[0]), float(row[1])) if row else None
+
+
+def _reserve_at_once(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
+    document = Document.objects.select_related("unit", "drafting_unit", "doc_type", "register").get(pk=document.pk)
+    _check_issuable(document, acting, expected_version)
+    today = timezone.localdate()
+    now = timezone.now()
+    if document.number is not None:  # a retry: the number is the document's already
+        assert document.register is not None
+        day = today if document.register.year == today.year else document.issued_date
+        done = Document.objects.filter(
+            Q(issuing_since__isnull=True) | Q(issuing_since__lt=now - LEASE), pk=document.pk, status=Status.SIGNED,
+            version=document.version,
+        ).update(issuing_since=now, issued_date=day, version=F("version") + 1, updated_at=now)
+        number: int | None = document.number if done else None
+    else:
+        taken = _number_at_once(document=document, register=_register_of(document, today),
+                                notation=_notation_of(document), today=today, now=now)
+        number = taken[0] if taken else None
+    if number is None:
+        document.refresh_from_db()
+        _check_issuable(document, acting, expected_version)
+        raise ConcurrentEdit(_("Văn bản vừa được người khác thay đổi. Hãy tải lại trang để xem bản mới nhất rồi "
+                               "thực hiện lại."), target=document)
+    document = Document.objects.select_related("unit", "drafting_unit", "doc_type", "register").get(pk=document.pk)
+    assert document.issued_date is not None
+    return _Reservation(document=document, number=number, notation=document.notation,
+                        issued_date=document.issued_date, lease=document.issuing_since or now)
+
+
+def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dict[int, bytes]]:
+    """Step 2, outside any transaction: the organisation signature over the main file and each attachment."""
+    document = reservation.document
+    assert document.current_file is not None
+    unit = document.unit
+    sealed = seal.seal_issued(pdf=document.current_file.read_bytes(), number_text=number_line(reservation.notation),
+                              date_text=date_line(unit.place_name, reservation.issued_date))
+    lines = [unit.name, number_line(reservation.notation)]  # the stamp adds the signing time
+    attachments = {
+        item.pk: seal.seal_text_only(pdf=item.file.read_bytes(), lines=lines)
+        for item in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file")
+    }
+    return sealed, attachments
+
+
+def _abandon(document: Document, reservation: _Reservation, *, acting: Person, reason: str) -> None:
+    """The seal failed after the number was taken: the number stays with the document, the lease ends."""
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk, issuing_since=reservation.lease).update(issuing_since=None)
+        log.record(actor=acting, verb="documents.outgoing.number_kept", target=document, unit=document.unit_id,
+                   data={"number": reservation.number, "notation": reservation.notation, "reason": reason[:500]})
+
+
+@action("documents.outgoing.issued")
+def _finalize(*, document: Document, acting: Person, reservation: _Reservation, sealed: bytes,
+              attachments: dict[int, bytes]) -> Document:
+    """Step 3: store the sealed files, mark the document issued, one outbox message per recipient."""
+    document = lock(document)
+    if document.issuing_since != reservation.lease:
+        raise ActionRefused(_("Lần phát hành này đã quá hạn và bị thay bằng lần khác; hãy tải lại trang."),
+                            code="issuing_lost", target=document, status=409)
+    stored = files.store_bytes(sealed, content_type=PDF)
+    for item in document.files.filter(pk__in=list(attachments)):
+        item.file = files.store_bytes(attachments[item.pk], content_type=PDF)
+        item.save(update_fields=["file"])
     DocumentFile.objects.filter(document=document, kind=DocumentFile.Kind.MAIN).delete()
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN,
                                 name=f"{document.notation.replace('/', '_')}.pdf", file=stored, added_by=acting)
+    document.current_file = stored
     document.status = Status.ISSUED
-    document.issued_at = now
+    document.issued_at = timezone.now()
     document.issued_by = acting
+    document.issuing_since = None
     document.version += 1
     document.save()
-    delivered = _deliver(document, acting=acting)
+    messages = delivery.queue_document(document)
     if document.replaces_id is not None:
         old = Document.objects.select_for_update().get(pk=document.replaces_id)
         old.status = Status.REPLACED
         old.version += 1
         old.save(update_fields=["status", "version", "updated_at"])
-        _cancel_deliveries(old, acting=acting, reason=_("Thay thế bởi %(n)s") % {"n": document.notation})
+        delivery.send_cancellations(old, reason=_("Thay thế bởi %(n)s") % {"n": document.notation})
         log.record(actor=acting, verb="documents.outgoing.replaced", target=old, unit=old.unit,
                    data={"by": document.pk})
     validate_on_commit(stored)
     log.record(actor=acting, verb="documents.outgoing.issued", target=document, unit=document.unit,
-               data={"number": number, "register": register.pk, "notation": document.notation,
-                     "sha256": stored.sha256, "delivered": [d.pk for d in delivered]})
+               data={"number": document.number, "register": document.register_id, "notation": document.notation,
+                     "sha256": stored.sha256, "messages": [str(m.key) for m in messages]})
     return document
+
+
+def _refused(document: Document, acting: Person, exc: ActionRefused) -> None:
+    log.record_refusal(actor=acting, verb="documents.outgoing.issued.refused", target=document, reason=exc.message,
+                       code=exc.code)
+
+
+def issue_outgoing(
+    *, document: Document, acting: Person, secret: str | None, expected_version: int | None = None
+) -> Document:
+    """Decree 30 Điều 14: number and date, register, organisation signature, issue to the recipients.
+
+    Refuses a document without a valid personal signature: no document is issued unsigned. Runs as three
+    short steps (see above and decision 0007); a refusal at any step is recorded as
+    `documents.outgoing.issued.refused`.
+    """
+    _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    with ExitStack() as stack:
+        try:  # the PIN or passphrase is checked here, before a number is taken
+            seal = stack.enter_context(signing.unit_seal(unit=document.unit, secret=secret))
+        except ActionRefused as exc:
+            _refused(document, acting, exc)
+            raise
+        reservation = _reserve(document=document, acting=acting, expected_version=expected_version)
+        try:
+            sealed, attachments = _seal(reservation, seal)
+        except ActionRefused as exc:
+            _abandon(document, reservation, acting=acting, reason=exc.message)
+            _refused(document, acting, exc)
+            raise
+        except BaseException as exc:
+            _abandon(document, reservation, acting=acting, reason=f"{type(exc).__name__}: {exc}")
+            raise
+    return _finalize(document=document, acting=acting, reservation=reservation, sealed=sealed,
+                     attachments=attachments)
 
 
 @action("documents.outgoing.recalled")
@@ -258,7 +392,7 @@ def recall_outgoing(*, document: Document, acting: Person, reason: str) -> Docum
     document.recalled_at = timezone.now()
     document.recall_reason = reason[:500]
     bump(document, "status", "recalled_at", "recall_reason")
-    _cancel_deliveries(document, acting=acting, reason=reason)
+    delivery.send_cancellations(document, reason=reason)
     log.record(actor=acting, verb="documents.outgoing.recalled", target=document, unit=document.unit,
                data={"reason": reason[:500]})
     return document

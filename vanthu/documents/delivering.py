@@ -1,0 +1,61 @@
+"""Delivering outbox messages (see `documents.outbox` for the messages and the transports): the body of the
+delivery job (`documents.jobs.deliver`) and the in-process drain used by the demo's build and
+`vanthu outbox deliver`. It sits above the actions it calls; the transports' registry sits below them."""
+
+from __future__ import annotations
+
+import logging
+
+from vanthu.documents.actions import delivery
+from vanthu.documents.models import OutboxMessage
+from vanthu.documents.outbox import MAX_ATTEMPTS, DeliveryFailed, transport_named
+
+logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outbox
+
+
+def deliver_message(message_id: int) -> None:
+    """The delivery job's body (see `documents.jobs.deliver`): re-read the message, hand it to its
+    transport, record the outcome on the sender's row. Running it twice has the effect of running it once."""
+    message = OutboxMessage.objects.filter(pk=message_id).first()
+    if message is None:
+        logger.info("outbox: message %s no longer exists; nothing to deliver", message_id)
+        return
+    if message.state != OutboxMessage.State.WAITING:
+        return
+    transport = transport_named(message.transport)
+    try:
+        if transport is None:
+            raise DeliveryFailed("no_transport", message.transport)
+        local_id = transport.deliver(message)
+    except DeliveryFailed as exc:
+        delivery.mark_failed(message=message, code=exc.code, detail=exc.detail)
+        return
+    except Exception as exc:
+        attempts = delivery.count_attempt(message=message, detail=f"{type(exc).__name__}: {exc}")
+        if attempts >= MAX_ATTEMPTS:
+            delivery.mark_failed(message=message, code="error", detail=f"{type(exc).__name__}: {exc}")
+            return
+        raise
+    delivery.mark_delivered(message=message, local_id=local_id)
+
+
+def deliver_waiting(*, document_id: int | None = None, limit: int = 100_000) -> int:
+    """Deliver waiting messages now, in this process (the demo's build, `vanthu outbox deliver`), oldest
+    first, including the statuses their delivery causes: the same work as the jobs, which then find them
+    delivered and do nothing. A message that raises stays waiting for its job. Returns how many were tried."""
+    tried, after = 0, 0
+    while tried < limit:
+        rows = OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, pk__gt=after)
+        if document_id is not None:
+            rows = rows.filter(document_id=document_id)
+        ids = list(rows.order_by("pk").values_list("pk", flat=True)[:200])
+        if not ids:
+            break
+        for pk in ids:
+            tried += 1
+            after = pk
+            try:
+                deliver_message(pk)
+            except Exception:
+                logger.exception("outbox: message %s could not be delivered now; its job retries", pk)
+    return tried

@@ -1,0 +1,96 @@
+"""The outbox: how an issued document and the statuses about it travel to another unit.
+
+Issuance writes one `OutboxMessage` per recipient in its own transaction; a delivery job
+(`documents.jobs.deliver`) hands each message to its **transport**. The transport makes the destination
+apply it in the destination's own transaction (the local transport calls a documents action for the
+receiving unit); the sender's row is then marked delivered, or failed with a reason, in the sender's own
+transaction. Statuses travel the same way: the recipient's registration or return back to the sender, a
+recall or replacement to the recipient. No transaction ever writes both units' rows, and none is open while
+a transport works.
+
+Transports register here (`register`), so the exchange between deployments (edXML, issue 8) adds its own
+without this app importing it: from its AppConfig.ready(), `outbox.register(EdxmlHttpTransport())`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.documents.models import OutboxMessage, Recipient
+
+logger = logging.getLogger(__name__)
+
+# Attempts of a message that keeps raising unexpected errors before it stops as failed (the job engine
+# retries with backoff in between; a clerk can retry a failed message).
+MAX_ATTEMPTS = 5
+
+
+class DeliveryFailed(Exception):
+    """What retrying cannot fix: the message stops as failed, with a reason the sender sees."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail[:500]
+
+
+# Reasons a sender sees, by code (translated when shown, in the reader's language).
+FAILURES: dict[str, Promise] = {
+    "unit_missing": _("Đơn vị nhận không còn trong hệ thống."),
+    "unit_inactive": _("Đơn vị nhận đã ngừng hoạt động."),
+    "no_transport": _("Không có kênh chuyển nào tới nơi nhận này."),
+    "refused": _("Nơi nhận từ chối: %(detail)s"),
+    "error": _("Lỗi khi chuyển (đã thử %(attempts)s lần): %(detail)s"),
+}
+
+
+def failure_text(message: OutboxMessage) -> str:
+    if not message.failure:
+        return ""
+    template = FAILURES.get(message.failure)
+    if template is None:
+        return message.failure_detail or message.failure
+    text = str(template)
+    return text % {"detail": message.failure_detail, "attempts": message.attempts} if "%(" in text else text
+
+
+class Transport(Protocol):
+    """One way messages travel. `name` is stored on each message; `address` finds the destination."""
+
+    name: str
+
+    def address_of(self, recipient: Recipient) -> str | None:
+        """This recipient's address for this transport, or None when it does not carry to it."""
+        ...
+
+    def deliver(self, message: OutboxMessage) -> int | None:
+        """Make the destination apply `message` in the destination's own transaction; idempotent (the same
+        message twice has the effect of once). Returns the id of the incoming document the destination made
+        when it is in this database (local transport), else None. Raises DeliveryFailed for what retrying
+        cannot fix; any other exception is retried."""
+        ...
+
+
+_TRANSPORTS: dict[str, Transport] = {}
+
+
+def register(transport: Transport) -> None:
+    """Add a transport (from an AppConfig.ready()). Transports added earlier are asked first by `route`."""
+    _TRANSPORTS[transport.name] = transport
+
+
+def transport_named(name: str) -> Transport | None:
+    return _TRANSPORTS.get(name)
+
+
+def route(recipient: Recipient) -> tuple[Transport, str] | None:
+    """The first registered transport that carries to `recipient`, with the recipient's address for it."""
+    for transport in _TRANSPORTS.values():
+        address = transport.address_of(recipient)
+        if address is not None:
+            return transport, address
+    return None
