@@ -179,8 +179,14 @@ class Flow:
                          .exclude(role=AssignmentRole.PRESENT))
         if task is None:
             return False
-        workflow.forward(assignment=task, acting=self.person("forwarding leader or clerk", (*LEADERS, "hoa", "lan")),
-                         to=self.person("forwarded to"))
+        assert task.unit is not None
+        # mostly the unit's own leaders and clerks, and its own people (a flow that goes on); anyone sometimes
+        inside = [n for n in PEOPLE if self.people[n].unit.path.startswith(task.unit.path)]
+        receivers = [n for n in PEOPLE if self.people[n].pk in set(
+            access.receivers_of(task.unit).values_list("pk", flat=True))]
+        acting = self.person("forwarding leader or clerk", (*receivers, *receivers, *LEADERS, "hoa", "lan"))
+        to = self.person("forwarded to", (*inside, *inside, *PEOPLE))
+        workflow.forward(assignment=task, acting=acting, to=to)
         return True
 
     def step_issue(self) -> None:
@@ -212,7 +218,8 @@ class Flow:
         doc = self.pick("arrival to register", Document.objects.filter(status=Status.RECEIVED))
         if doc is None:
             return False
-        documents.register_received(document=doc, acting=self.person("receiving clerk", ("hoa", "lan", "dung")))
+        clerk = "lan" if doc.unit_id == self.units["staff"].pk else "hoa"
+        documents.register_received(document=doc, acting=self.person("receiving clerk", (clerk, clerk, "lan", "dung")))
         return True
 
     def step_copy(self) -> bool | None:
