@@ -30,6 +30,17 @@ def _isolated_storage(settings, tmp_path_factory: pytest.TempPathFactory) -> Non
     settings.KEY_SCRYPT_LOG2N = 10  # the same key derivation as production (2**14), cheaper for tests
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The working-day calendar caches a year per process (vanthu/core/workdays.py); a test's overrides are
+    rolled back without a signal, so every test starts and ends with an empty cache."""
+    from vanthu.core import workdays
+
+    workdays.forget()
+    yield
+    workdays.forget()
+
+
 TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "live_pki"}
 
 

@@ -206,6 +206,19 @@ if TESTING:
     # pytest-django); the engine's own tests switch to the database backend or RQ.
     TASKS["default"] = {"BACKEND": "vanthu.jobs.backends.ImmediateBackend", "QUEUES": ["default"]}
 
+# Working-day calendar (vanthu/core/workdays.py): the weekly rest days (ISO numbers, 1 = Monday … 7 = Sunday),
+# default deadlines in working days per urgency (0 = the same day), and how long a process keeps a year's
+# holidays before re-reading the overrides (other processes' writes show up within this time).
+WEEKEND_DAYS = [int(d) for d in env_list("WEEKEND_DAYS", ["6", "7"])]
+DEADLINE_WORKING_DAYS = {
+    "normal": env_int("DEADLINE_DAYS_NORMAL", 10),
+    "urgent": env_int("DEADLINE_DAYS_URGENT", 2),
+    "very_urgent": env_int("DEADLINE_DAYS_VERY_URGENT", 1),
+    "flash": env_int("DEADLINE_DAYS_FLASH", 0),
+    "flash_timed": env_int("DEADLINE_DAYS_FLASH_TIMED", 0),
+}
+CALENDAR_CACHE_SECONDS = env_int("CALENDAR_CACHE_SECONDS", 300)
+
 # Fonts for printed registers and signature appearances (Times New Roman metrics where installed).
 FONT_DIRS = [Path(p) for p in env_list("FONT_DIRS", [])]
 
