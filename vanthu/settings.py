@@ -209,7 +209,7 @@ if TESTING:
 # Working-day calendar (vanthu/core/workdays.py): the weekly rest days (ISO numbers, 1 = Monday … 7 = Sunday),
 # default deadlines in working days per urgency (0 = the same day), and how long a process keeps a year's
 # holidays before re-reading the overrides (other processes' writes show up within this time).
-WEEKEND_DAYS = [int(d) for d in env_list("WEEKEND_DAYS", ["6", "7"])]
+WEEKEND_DAYS = [int(d) if d.isdigit() else 0 for d in env_list("WEEKEND_DAYS", ["6", "7"])]  # 0: vanthu.E030
 DEADLINE_WORKING_DAYS = {
     "normal": env_int("DEADLINE_DAYS_NORMAL", 10),
     "urgent": env_int("DEADLINE_DAYS_URGENT", 2),

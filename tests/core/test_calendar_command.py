@@ -30,7 +30,7 @@ def test_show_json_lists_holidays_and_make_up_days(db, capsys):
 def test_show_text_goes_to_stdout_and_the_warning_to_stderr(db, capsys):
     call_command("calendar", "show", "2027")
     captured = capsys.readouterr()
-    assert "06/02/2027" in captured.out
+    assert "T7 06/02/2027" in captured.out
     assert "Nghỉ bù" in captured.out
     assert "tạm tính" in captured.err
     assert "tạm tính" not in captured.out

@@ -157,3 +157,12 @@ def test_a_notice_ends_the_provisional_year(db, cast):
     calendar.enter_notice(year=2026, reference="9441/TB-BNV", acting=cast.admin)
     assert not workdays.is_provisional(D(2026, 5, 4))
     assert workdays.year_calendar(2026).notice == "9441/TB-BNV"
+
+
+def test_calendar_settings_are_checked(settings):
+    from vanthu.core.checks import check_settings
+
+    settings.WEEKEND_DAYS = [6, 8]
+    settings.DEADLINE_WORKING_DAYS = {**settings.DEADLINE_WORKING_DAYS, "urgent": -1}
+    ids = {problem.id for problem in check_settings()}
+    assert {"vanthu.E030", "vanthu.E031"} <= ids

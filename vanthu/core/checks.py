@@ -34,6 +34,20 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warni
     files_dir = Path(settings.FILES_DIR)
     if files_dir.exists() and not files_dir.is_dir():
         problems.append(Error(f"VANTHU_FILES_DIR {files_dir} is not a directory.", id="vanthu.E004"))
+    problems += _check_calendar()
+    return problems
+
+
+def _check_calendar() -> list[Error | Warning]:
+    """The working-day calendar (core/workdays.py): rest days are ISO weekdays, deadlines are not negative."""
+    problems: list[Error | Warning] = []
+    weekend = set(settings.WEEKEND_DAYS)
+    if not weekend <= set(range(1, 8)) or len(weekend) >= 7:
+        problems.append(Error(f"VANTHU_WEEKEND_DAYS={sorted(weekend)} must list ISO weekdays 1-7 (1 = Monday), "
+                              "not all seven.", id="vanthu.E030"))
+    for key, days in settings.DEADLINE_WORKING_DAYS.items():
+        if days < 0:
+            problems.append(Error(f"VANTHU_DEADLINE_DAYS_{key.upper()} must not be negative.", id="vanthu.E031"))
     return problems
 
 

@@ -29,6 +29,13 @@ def _date(text: str) -> dt.date:
     raise CommandError(_("Ngày không hợp lệ: %(text)s (dùng YYYY-MM-DD hoặc DD/MM/YYYY).") % {"text": text})
 
 
+WEEKDAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")  # thứ Hai … Chủ nhật
+
+
+def _day(d: dt.date) -> str:
+    return f"{WEEKDAYS[d.weekday()]} {d.strftime('%d/%m/%Y')}"
+
+
 class Command(BaseCommand):
     help = "Working-day calendar: show a year's holidays and make-up days; add a day off or a working day."
 
@@ -90,7 +97,7 @@ class Command(BaseCommand):
         for item in off:
             d = dt.date.fromisoformat(item["date"])
             mark = "" if item["off"] else " " + _("(làm việc theo thông báo)")
-            self.stdout.write(f"{d.strftime('%a %d/%m/%Y')}  {_('nghỉ')}  {item['name']}{mark}")
+            self.stdout.write(f"{_day(d)}  {_('nghỉ')}  {item['name']}{mark}")
         for item in working:
             d = dt.date.fromisoformat(item["date"])
-            self.stdout.write(f"{d.strftime('%a %d/%m/%Y')}  {_('làm bù')}  {item['reason']}")
+            self.stdout.write(f"{_day(d)}  {_('làm bù')}  {item['reason']}")
