@@ -166,3 +166,21 @@ def test_calendar_settings_are_checked(settings):
     settings.DEADLINE_WORKING_DAYS = {**settings.DEADLINE_WORKING_DAYS, "urgent": -1}
     ids = {problem.id for problem in check_settings()}
     assert {"vanthu.E030", "vanthu.E031"} <= ids
+
+
+def test_overdue_filter_matches_is_overdue(db):
+    today = D(2026, 2, 24)
+    rows = [CalendarException.objects.create(date=d, kind=OFF, reason="x")
+            for d in (D(2026, 2, 23), D(2026, 2, 24), D(2026, 2, 25))]
+    late = set(CalendarException.objects.filter(workdays.overdue_filter("date", today)))
+    assert late == {r for r in rows if workdays.is_overdue(r.date, today)} == {rows[0]}
+
+
+def test_another_process_write_shows_after_the_cache_time(db, settings):
+    row = CalendarException.objects.create(date=D(2026, 8, 31), kind=OFF, reason="9441/TB-BNV")
+    assert not workdays.is_working_day(D(2026, 8, 31))
+    # Another process's write: no signal reaches this one (a queryset update sends none).
+    CalendarException.objects.filter(pk=row.pk).update(kind=WORKING)
+    assert not workdays.is_working_day(D(2026, 8, 31))  # still the cached year
+    settings.CALENDAR_CACHE_SECONDS = 0
+    assert workdays.is_working_day(D(2026, 8, 31))

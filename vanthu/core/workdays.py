@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -201,6 +202,11 @@ def is_overdue(deadline: dt.date | None, today: dt.date | None = None) -> bool:
     if deadline is None:
         return False
     return (today or timezone.localdate()) > deadline
+
+
+def overdue_filter(field: str = "deadline", today: dt.date | None = None) -> Q:
+    """The database side of `is_overdue`, for lists and roll-ups: `field` (a DateField) is before today."""
+    return Q(**{f"{field}__lt": today or timezone.localdate()})
 
 
 def is_provisional(d: dt.date) -> bool:
