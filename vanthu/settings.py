@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "vanthu.core",
     "vanthu.jobs",
     "vanthu.audit",
@@ -183,14 +184,24 @@ KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
 
-# Jobs (vanthu/jobs): the database backend by default; RQ over Redis when VANTHU_JOBS_URL is redis://…
-TASKS: dict[str, dict[str, object]] = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
-}
+# Jobs (docs/decisions/0006): empty VANTHU_JOBS_URL → the database backend (no broker, `vanthu worker` polls the
+# database); redis://… → RQ over that Redis. `vanthu serve` starts one worker beside the web server.
+JOBS_URL = env_str("JOBS_URL", "")
+JOBS_ON_REDIS = JOBS_URL.startswith(("redis://", "rediss://", "unix://"))
+RQ = {"COMMIT_MODE": "auto"}  # vanthu enqueues on commit itself (vanthu.jobs.enqueue_on_commit)
+_RQ_URL = JOBS_URL if JOBS_ON_REDIS else "redis://127.0.0.1:6379/0"
+if "socket_connect_timeout" not in _RQ_URL:  # a Redis that does not answer must not hold a request for long
+    _RQ_URL += ("&" if "?" in _RQ_URL else "?") + "socket_connect_timeout=2"
+RQ_QUEUES: dict[str, dict[str, object]] = {"default": {"URL": _RQ_URL, "DEFAULT_TIMEOUT": 1800}}
+_JOBS_BACKEND = "vanthu.jobs.backends.RQBackend" if JOBS_ON_REDIS else "vanthu.jobs.backends.DatabaseBackend"
+TASKS: dict[str, dict[str, object]] = {"default": {"BACKEND": _JOBS_BACKEND, "QUEUES": ["default"]}}
+# Each worker beats every JOBS_BEAT_SECONDS; a job running on a worker silent for JOBS_WORKER_LEASE runs again.
+JOBS_BEAT_SECONDS = float(env_str("JOBS_BEAT_SECONDS", "10"))
+JOBS_WORKER_LEASE = float(env_str("JOBS_WORKER_LEASE", "60"))
 if TESTING:
     # Tests run a job when its transaction commits (django_capture_on_commit_callbacks(execute=True) in
     # pytest-django); the engine's own tests switch to the database backend or RQ.
-    TASKS["default"] = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}
+    TASKS["default"] = {"BACKEND": "vanthu.jobs.backends.ImmediateBackend", "QUEUES": ["default"]}
 
 # Fonts for printed registers and signature appearances (Times New Roman metrics where installed).
 FONT_DIRS = [Path(p) for p in env_list("FONT_DIRS", [])]

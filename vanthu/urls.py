@@ -1,8 +1,12 @@
-"""URL map: pages per app, the JSON API under /api/v1/, and the public PKI endpoints under /pki/."""
+"""URL map: /healthz, pages per app, the JSON API under /api/v1/, and the public PKI endpoints under /pki/."""
 
 from django.urls import include, path
 
+from vanthu.jobs.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("", include("vanthu.jobs.urls")),
     path("", include("vanthu.org.urls")),
     path("", include("vanthu.workflow.urls")),
     path("", include("vanthu.documents.urls")),

@@ -1,19 +1,67 @@
 """Work after the click: jobs on Django's tasks interface (django-tasks, the backport of Django 6.0's
 `django.tasks`), on the database backend by default and on RQ over Redis when `VANTHU_JOBS_URL` names one.
 
-The rules every job follows (see docs/architecture.md): it takes ids, re-reads, calls an action; it is
+The rules every job follows (see docs/architecture.md, "Jobs"): it takes ids, re-reads, calls an action; it is
 enqueued on commit (`enqueue_on_commit`), never inside the transaction; running it twice has the effect of
-running it once. Like audit, this app is called by every app and imports none of them.
+running it once; an object that no longer exists ends it quietly (`gone`). A failure is retried with exponential
+backoff up to the job's limit (`@job(attempts=…, backoff=…)`), then the job stays "failed" with its error, for an
+administrator to retry on the jobs page. Like audit, this app is called by every app and imports none of them
+(its admin page reads org's roles, as every admin page does).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 from django.db import transaction
+from django_tasks import task as _task
+from django_tasks.base import Task
+
+from vanthu.jobs.registry import Period, RetryPolicy, register
+
+log = logging.getLogger("vanthu.jobs")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def enqueue_on_commit(job: Any, *args: Any, **kwargs: Any) -> None:
     """Enqueue `job` (a django-tasks Task) with `args` once the current transaction commits; at once outside
-    a transaction. A rolled-back transaction enqueues nothing."""
+    a transaction. A rolled-back transaction enqueues nothing. When Redis is down the job is parked in the
+    database and handed over later (vanthu.jobs.backends.RQBackend): the request never fails because of it."""
     transaction.on_commit(lambda: job.enqueue(*args, **kwargs))
+
+
+@overload
+def job(function: F, /) -> Task[Any, Any]: ...
+@overload
+def job(
+    *, attempts: int = ..., backoff: float = ..., every: Period | None = ...
+) -> Callable[[F], Task[Any, Any]]: ...
+
+
+def job(
+    function: Callable[..., Any] | None = None,
+    /,
+    *,
+    attempts: int = RetryPolicy.attempts,
+    backoff: float = RetryPolicy.backoff,
+    every: Period | None = None,
+) -> Task[Any, Any] | Callable[[Callable[..., Any]], Task[Any, Any]]:
+    """`django_tasks.task` with vanthu's retry policy: `attempts` in all, waiting `backoff` seconds before the
+    second and doubling each time. `every="hour"|"day"|"week"` also runs it once per period from the schedule
+    of `vanthu worker` (it then takes no arguments)."""
+
+    def wrap(fn: Callable[..., Any]) -> Task[Any, Any]:
+        made: Task[Any, Any] = _task(fn)
+        register(made, policy=RetryPolicy(attempts=attempts, backoff=backoff), every=every)
+        return made
+
+    if function is not None:
+        return wrap(function)
+    return wrap
+
+
+def gone(job_name: str, what: str, pk: object) -> None:
+    """Log that the object a job was about has gone (deleted since): the job ends quietly, without retrying."""
+    log.info("job %s: %s %s no longer exists; nothing to do", job_name, what, pk)

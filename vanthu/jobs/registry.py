@@ -1,0 +1,62 @@
+"""What vanthu knows about each job beyond django-tasks: its retry policy and, for periodic jobs, its period.
+
+Filled by the `vanthu.jobs.job` decorator when an app's `jobs.py` is imported (`autodiscover()` imports them
+all, as the worker does at start). A task made with plain `django_tasks.task` gets the default policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.utils import timezone
+
+Period = Literal["hour", "day", "week"]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # attempts in all (the first run and its retries)
+    backoff: float = 30.0  # seconds before the second attempt; doubled before each next one
+
+    def delay(self, attempts_made: int) -> float:
+        """Seconds to wait after `attempts_made` failed attempts (1 → backoff, 2 → 2×backoff, …)."""
+        return self.backoff * 2 ** (attempts_made - 1)
+
+
+DEFAULT_POLICY = RetryPolicy()
+_policies: dict[str, RetryPolicy] = {}
+_periodic: dict[str, tuple[Any, Period]] = {}
+
+
+def register(task: Any, *, policy: RetryPolicy, every: Period | None) -> None:
+    _policies[task.module_path] = policy
+    if every is not None:
+        _periodic[task.module_path] = (task, every)
+
+
+def policy_for(task_path: str) -> RetryPolicy:
+    return _policies.get(task_path, DEFAULT_POLICY)
+
+
+def periodic_jobs() -> list[tuple[Any, Period]]:
+    return list(_periodic.values())
+
+
+def period_key(every: Period, at: dt.datetime | None = None) -> str:
+    """The period `at` (local time) falls in: one run of a periodic job per key."""
+    local = timezone.localtime(at or timezone.now())
+    if every == "hour":
+        return local.strftime("%Y-%m-%dT%H")
+    if every == "day":
+        return local.date().isoformat()
+    year, week, _day = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def autodiscover() -> None:
+    """Import every installed app's `jobs` module, so that their jobs and schedules are registered."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("jobs")

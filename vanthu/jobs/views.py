@@ -1,0 +1,64 @@
+"""The jobs page (administrators) and /healthz (anyone: states only, nothing sensitive)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from vanthu.core.errors import ActionRefused
+from vanthu.jobs import actions, queries
+from vanthu.org.models import Person
+from vanthu.org.queries import scope_of
+
+
+def _admin(request: HttpRequest) -> Person:
+    person = getattr(request, "person", None)
+    if person is None or not scope_of(person).is_admin:
+        raise Http404
+    return person
+
+
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    _admin(request)
+    context = {"o": queries.overview()}
+    if request.headers.get("HX-Request"):
+        return render(request, "jobs/list.html#lists", context)
+    return render(request, "jobs/list.html", context)
+
+
+@require_POST
+def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    person = _admin(request)
+    try:
+        actions.retry_job(job_id=job_id[:64], acting=person)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã đưa việc trở lại hàng đợi; việc sẽ chạy lại ngay khi có tiến trình rảnh."))
+    return redirect("jobs:list")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The state of the database, the file store and the job queue; 503 when one of them is down. Only states
+    and counts: no address, path, name or error text."""
+    database = queries.database_ok()
+    files = queries.files_ok()
+    jobs: dict[str, object] = {"ok": False}
+    if database:
+        o = queries.overview(limit=1)
+        jobs = {"ok": o.reachable, "engine": o.engine, "lag_seconds": round(o.lag_seconds, 1),
+                "waiting": o.waiting_count, "failed": o.failed_count, "workers": len(o.workers)}
+        if o.parked:
+            jobs["parked"] = o.parked
+    ok = database and files and bool(jobs["ok"])
+    body = {"status": "ok" if ok else "down", "database": {"ok": database}, "files": {"ok": files}, "jobs": jobs}
+    return JsonResponse(body, status=200 if ok else 503)
