@@ -1,0 +1,51 @@
+"""PostgreSQL: one row per document in `search_pg` with a tsvector of lexemes (`array_to_tsvector`: no
+positions, no weights, no parsing — phrases are the syllable-pair lexemes) under a GIN index. A condition is
+an AND of lexemes, the shape the calibration measured fast; prefixes use `:*`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from vanthu.search.engines import Condition, Fragment
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(condition: Condition) -> str:
+    parts = [_quote(lex) for lex in condition.required] + [_quote(p) + ":*" for p in condition.prefixes]
+    return " & ".join(parts)
+
+
+class PostgresEngine:
+    name = "postgresql"
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def store(self, rows: Sequence[tuple[int, Iterable[str]]]) -> None:
+        if not rows:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_pg (document_id, lex) VALUES (%s, array_to_tsvector(%s::text[])) "
+                "ON CONFLICT (document_id) DO UPDATE SET lex = EXCLUDED.lex",
+                [(pk, sorted(lex)) for pk, lex in rows],
+            )
+
+    def remove(self, ids: Sequence[int]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_pg WHERE document_id = ANY(%s)", [list(ids)])
+
+    def clear(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("TRUNCATE search_pg")
+
+    def fragment(self, condition: Condition) -> Fragment:
+        return Fragment(
+            tables=["search_pg"],
+            where=["search_pg.document_id = documents_document.id", "search_pg.lex @@ %s::tsquery"],
+            params=[tsquery(condition)],
+        )
