@@ -37,9 +37,10 @@ def document_texts(row: dict[str, object], body: str) -> list[str]:
     ]
 
 
-def lexemes_for(row: dict[str, object], body: str) -> set[str]:
-    head = document_texts(row, "")
-    return text.lexemes(head) | text.lexemes([body])
+def lexemes_for(row: dict[str, object], body: str) -> tuple[set[str], set[str]]:
+    """(lexemes of the metadata, lexemes of metadata and body)."""
+    head = text.lexemes(document_texts(row, ""))
+    return head, head | text.lexemes([body], exact=False)
 
 
 def index_rows(rows: Sequence[dict[str, object]], *, vocabulary: bool = True) -> int:
@@ -52,10 +53,11 @@ def index_rows(rows: Sequence[dict[str, object]], *, vocabulary: bool = True) ->
     batch = []
     words: set[str] = set()
     for row in rows:
-        lex = lexemes_for(row, bodies.get(row["id"], ""))
+        head, lex = lexemes_for(row, bodies.get(row["id"], ""))
         batch.append((int(str(row["id"])), lex))
         if vocabulary:
-            words.update(w for w in lex if "_" not in w and w.isalpha() and w == text.fold(w) and len(w) >= 4)
+            words.update(head)
+    words = {w for w in words if len(w) >= 4 and "_" not in w and w.isalpha() and w == text.fold(w)}
     with transaction.atomic():
         engine.store(batch)
         IndexedDocument.objects.bulk_create(
@@ -133,6 +135,7 @@ def reindex(*, batch: int = 2000, progress: bool = False) -> int:
     engine = engine_for(connection)
     engine.clear()
     IndexedDocument.objects.all().delete()
+    engine.bulk_begin()
     total = 0
     last = 0
     while True:
@@ -144,5 +147,6 @@ def reindex(*, batch: int = 2000, progress: bool = False) -> int:
         last = int(str(rows[-1]["id"]))
         if progress:
             print(f"indexed {total}", flush=True)  # noqa: T201
+    engine.bulk_end()
     Watermark.objects.update_or_create(name="documents", defaults={"updated_at": timezone.now()})
     return total

@@ -56,6 +56,7 @@ class Hit:
     document: Document
     tier: int
     snippet: SafeString
+    title: SafeString = field(default_factory=lambda: mark_safe(""))
 
 
 @dataclass
@@ -171,7 +172,8 @@ def _load(ids: list[tuple[int, int]], query: parsing.ParsedQuery) -> list[Hit]:
     )
     terms = parsing.highlight_terms(query)
     return [
-        Hit(document=docs[pk], tier=tier, snippet=snippet(bodies.get(pk, ""), terms))
+        Hit(document=docs[pk], tier=tier, snippet=snippet(bodies.get(pk, ""), terms),
+            title=mark(docs[pk].subject, terms))
         for pk, tier in ids
         if pk in docs
     ]

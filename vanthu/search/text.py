@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 TONES = {"\u0301", "\u0300", "\u0309", "\u0303", "\u0323"}  # sắc, huyền, hỏi, ngã, nặng
 _SYLLABLE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -22,13 +23,19 @@ _VOWELS = set("aăâeêioôơuưy")
 _MARKED = set("ăâêôơư")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def clean(value: str) -> str:
     """NFC text without lone surrogates or control characters (what a browser or a bad client may send)."""
-    value = value.encode("utf-8", "replace").decode("utf-8")
-    value = unicodedata.normalize("NFC", value)
-    return "".join(ch if ch.isprintable() else " " for ch in value)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", value))
 
 
+@lru_cache(maxsize=200_000)
 def _place_tone(syllable: str) -> str:
     """The syllable (lower case, NFC) with its tone mark on the canonical vowel ("new" placement)."""
     decomposed = unicodedata.normalize("NFD", syllable)
@@ -65,6 +72,7 @@ def syllables(value: str) -> list[str]:
     return [_place_tone(s) for s in _SYLLABLE.findall(clean(value).lower())]
 
 
+@lru_cache(maxsize=200_000)
 def fold(syllable: str) -> str:
     """The syllable without any diacritic, đ → d."""
     decomposed = unicodedata.normalize("NFD", syllable.replace("đ", "d").replace("Đ", "D"))
@@ -80,18 +88,27 @@ def pair(a: str, b: str) -> str:
 
 
 def lexemes(texts: Iterable[str], *, exact: bool = True) -> set[str]:
-    """The index lexemes of some texts: folded syllables and pairs, plus the marked ones when `exact`."""
+    """The index lexemes of some texts: folded syllables and pairs, plus the marked syllables, and the marked
+    pairs when `exact` (bodies are indexed without them: they would double the index for little gain)."""
     out: set[str] = set()
+    add = out.add
     for value in texts:
         words = syllables(value)
+        if not words:
+            continue
         folded = [fold(w) for w in words]
+        out.update(words)
         out.update(folded)
-        out.update(pair(a, b) for a, b in zip(folded, folded[1:], strict=False))
-        if exact:
-            out.update(w for w in words if has_marks(w))
-            out.update(
-                pair(a, b) for a, b in zip(words, words[1:], strict=False) if has_marks(a) or has_marks(b)
-            )
+        if not exact:
+            out.update([f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)])
+            continue
+        for i in range(len(words) - 1):
+            fa, fb = folded[i], folded[i + 1]
+            add(f"{fa}_{fb}")
+            if exact:
+                a, b = words[i], words[i + 1]
+                if a != fa or b != fb:
+                    add(f"{a}_{b}")
     return out
 
 

@@ -32,7 +32,7 @@ class PostgresEngine:
             cursor.executemany(
                 "INSERT INTO search_pg (document_id, lex) VALUES (%s, array_to_tsvector(%s::text[])) "
                 "ON CONFLICT (document_id) DO UPDATE SET lex = EXCLUDED.lex",
-                [(pk, sorted(lex)) for pk, lex in rows],
+                [(pk, list(lex)) for pk, lex in rows],
             )
 
     def remove(self, ids: Sequence[int]) -> None:
@@ -42,6 +42,17 @@ class PostgresEngine:
     def clear(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("TRUNCATE search_pg")
+
+    def bulk_begin(self) -> None:
+        """Before a rebuild: drop the GIN index (building it once at the end is several times faster)."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS search_pg_lex")
+
+    def bulk_end(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("CREATE INDEX IF NOT EXISTS search_pg_lex ON search_pg USING gin (lex)")
+            cursor.execute("ANALYZE search_pg")
 
     def fragment(self, condition: Condition) -> Fragment:
         return Fragment(

@@ -26,7 +26,7 @@ class SqliteEngine:
             cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _ in rows])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, lex) VALUES (%s, %s)",
-                [(pk, " ".join(sorted(lex))) for pk, lex in rows],
+                [(pk, " ".join(lex)) for pk, lex in rows],
             )
 
     def remove(self, ids: Sequence[int]) -> None:
@@ -36,6 +36,13 @@ class SqliteEngine:
     def clear(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts")
+
+    def bulk_begin(self) -> None:
+        pass
+
+    def bulk_end(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
 
     def match_expression(self, condition: Condition) -> str:
         parts = [_quote(lex) for lex in condition.required] + [_quote(p) + "*" for p in condition.prefixes]
