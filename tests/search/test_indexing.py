@@ -69,3 +69,16 @@ def test_a_scan_without_text_layer_is_read_by_ocr_in_vietnamese(cast, doc_types)
     assert extract_text.call(doc.pk) == TextMethod.OCR
     indexing.sync()
     assert doc.pk in [h.document.pk for h in search(cast.lan, "huấn luyện").hits]
+
+
+def test_bench_search_quick_run_prints_its_figures(cast, corpus):
+    import io
+
+    from vanthu.search.bench import main
+
+    out = io.StringIO()
+    main(["--quick"], out)
+    text_out = out.getvalue()
+    assert "first page (20) + total" in text_out
+    assert "indexing:" in text_out
+    assert "time to searchable" in text_out and "(found: 1)" in text_out

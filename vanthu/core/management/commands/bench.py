@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 BENCHMARKS: dict[str, str] = {
     "signing": "vanthu.demo.bench_signing.main",
     "pages": "vanthu.demo.bench_pages.main",
+    "search": "vanthu.search.bench.main",
 }
 
 
