@@ -49,7 +49,8 @@ def test_text_layer_of_the_pdf_is_extracted_beside_the_file_and_searchable(cast,
     original = path_for(sha).read_bytes()
     assert extract_text.call(doc.pk) == TextMethod.PDF
     stored = ExtractedText.objects.get(document=doc)
-    assert stored.file_sha256 == sha and stored.text.strip()
+    assert stored.file_sha256 == sha
+    assert stored.text.strip()
     assert path_for(sha).read_bytes() == original  # never altered
     word = next(w for w in text.syllables(stored.text) if len(w) >= 5 and w.isalpha())
     assert doc.pk in [h.document.pk for h in search(cast.lan, word, limit=100).hits]
@@ -81,4 +82,5 @@ def test_bench_search_quick_run_prints_its_figures(cast, corpus):
     text_out = out.getvalue()
     assert "first page (20) + total" in text_out
     assert "indexing:" in text_out
-    assert "time to searchable" in text_out and "(found: 1)" in text_out
+    assert "time to searchable" in text_out
+    assert "(found: 1)" in text_out

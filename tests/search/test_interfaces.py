@@ -23,7 +23,8 @@ def test_search_box_is_on_every_page_with_slash_shortcut(client, cast):
     client.force_login(cast.lan.user)
     page = client.get("/registers/incoming/").content.decode()
     assert 'action="/search/"' in page
-    assert 'id="topsearch-q"' in page and 'data-key-focus="/"' in page
+    assert 'id="topsearch-q"' in page
+    assert 'data-key-focus="/"' in page
 
 
 def test_results_page_lists_hits_exact_first_with_facets_and_marks(client, cast, corpus):

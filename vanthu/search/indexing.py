@@ -53,7 +53,7 @@ def index_rows(rows: Sequence[dict[str, object]], *, vocabulary: bool = True) ->
     batch = []
     words: set[str] = set()
     for row in rows:
-        head, lex = lexemes_for(row, bodies.get(row["id"], ""))
+        head, lex = lexemes_for(row, bodies.get(int(str(row["id"])), ""))
         batch.append((int(str(row["id"])), lex))
         if vocabulary:
             words.update(head)
@@ -118,7 +118,7 @@ def sync(*, limit: int = 5000) -> int:
         for pk in _needs_text(changed):
             enqueue_on_commit(extract_text, pk)
     newest = rows[-1]["updated_at"]
-    if mark.updated_at is None or newest > mark.updated_at:  # type: ignore[operator]
+    if mark.updated_at is None or newest > mark.updated_at:
         Watermark.objects.filter(name="documents").update(updated_at=newest)
     return len(changed)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from vanthu.core.blobs import path_for
 from vanthu.documents.models import Document
 from vanthu.jobs import gone, job
@@ -15,9 +13,7 @@ from vanthu.search.models import ExtractedText, TextMethod
 def extract_text(document_id: int) -> str:
     """Store the words of the document's current file beside it, then re-index the document. Idempotent:
     a file already read (same SHA-256) is not read again."""
-    row: dict[str, Any] | None = (
-        Document.objects.filter(pk=document_id).values("current_file__sha256").first()
-    )
+    row = Document.objects.filter(pk=document_id).values("current_file__sha256").first()
     if row is None:
         gone("search.extract_text", "document", document_id)
         return "gone"

@@ -8,6 +8,7 @@ an engine's query syntax: only our own lexemes do, so `"`, `*`, `:`, `NEAR`, `-`
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -74,7 +75,7 @@ def _phrase(syllables: list[str], *, exact: bool) -> list[str]:
     words = syllables if exact else [text.fold(s) for s in syllables]
     if len(words) == 1:
         return words
-    return [text.pair(a, b) for a, b in zip(words, words[1:], strict=False)]
+    return [text.pair(a, b) for a, b in itertools.pairwise(words)]
 
 
 def _base(query: ParsedQuery) -> tuple[list[str], list[str]]:

@@ -134,7 +134,8 @@ def apply_filters(qs: QuerySet[Document], filters: Filters, notices: list[str]) 
 
 def matching(qs: QuerySet[Document], condition: Condition) -> QuerySet[Document]:
     fragment = engine_for(connection).fragment(condition)
-    return qs.extra(tables=fragment.tables, where=fragment.where, params=fragment.params)
+    # The fragment is the engine's own SQL; user text reaches it only as a bound parameter (our lexemes).
+    return qs.extra(tables=fragment.tables, where=fragment.where, params=fragment.params)  # noqa: S610
 
 
 BY_DATE = (F("issued_date").desc(nulls_last=True), F("id").desc())
@@ -210,7 +211,9 @@ def snippet(body: str, terms: set[str], *, width: int = 220) -> SafeString:
 
 
 def _facets(qs: QuerySet[Document], *, total_exact: bool) -> list[Facet]:
-    base = qs if total_exact else Document.objects.filter(pk__in=list(qs.order_by().values_list("id", flat=True)[:FACET_CAP]))
+    if not total_exact:
+        qs = Document.objects.filter(pk__in=list(qs.order_by().values_list("id", flat=True)[:FACET_CAP]))
+    base = qs
     out = []
     specs: list[tuple[str, str, str, str | None]] = [
         ("doc_type", _("Loại văn bản"), "doc_type_id", "doc_type__name"),
@@ -222,10 +225,10 @@ def _facets(qs: QuerySet[Document], *, total_exact: bool) -> list[Facet]:
         ("year", _("Năm"), "register__year", None),
     ]
     choices: dict[str, dict[Any, str]] = {
-        "direction": dict(Document._meta.get_field("direction").flatchoices),  # type: ignore[arg-type]
-        "status": dict(Document._meta.get_field("status").flatchoices),  # type: ignore[arg-type]
-        "urgency": dict(Document._meta.get_field("urgency").flatchoices),  # type: ignore[arg-type]
-        "secrecy": dict(Document._meta.get_field("secrecy").flatchoices),  # type: ignore[arg-type]
+        "direction": dict(Document._meta.get_field("direction").flatchoices),
+        "status": dict(Document._meta.get_field("status").flatchoices),
+        "urgency": dict(Document._meta.get_field("urgency").flatchoices),
+        "secrecy": dict(Document._meta.get_field("secrecy").flatchoices),
     }
     for key, label, column, name in specs:
         fields = [column] + ([name] if name else [])

@@ -205,7 +205,7 @@ def _copy(docs: list[Document], bodies: list[str]) -> None:
         ids = [row[0] for row in cursor.fetchall()]
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         columns = ", ".join(["id"] + [f.column for f in fields])
-        with raw.copy(f"COPY documents_document ({columns}) FROM STDIN") as copy:  # noqa: S608
+        with raw.copy(f"COPY documents_document ({columns}) FROM STDIN") as copy:
             for pk, doc in zip(ids, docs, strict=True):
                 doc.pk = pk
                 doc.created_at = doc.updated_at = now

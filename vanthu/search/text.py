@@ -12,6 +12,7 @@ which is how a phrase is matched without positions), and, where they differ, the
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -100,7 +101,7 @@ def lexemes(texts: Iterable[str], *, exact: bool = True) -> set[str]:
         out.update(words)
         out.update(folded)
         if not exact:
-            out.update([f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)])
+            out.update([f"{a}_{b}" for a, b in itertools.pairwise(folded)])
             continue
         for i in range(len(words) - 1):
             fa, fb = folded[i], folded[i + 1]

@@ -33,7 +33,7 @@ def _run(request: HttpRequest, *, limit: int, facets: bool) -> tuple[SearchForm,
 @require_GET
 def results(request: HttpRequest) -> HttpResponse:
     form, result, page = _run(request, limit=PAGE, facets=True)
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     base = urlencode(params)
     more = bool(result and result.total > page * PAGE)
     return render(request, "search/results.html", {
