@@ -201,11 +201,13 @@ def snippet(body: str, terms: set[str], *, width: int = 220) -> SafeString:
     if not body or not terms:
         return mark_safe("")
     words = list(_WORD.finditer(body[:200_000]))
-    start = 0
+    start = -1
     for found in words:
         if text.fold(found.group(0).lower()) in terms:
             start = max(0, found.start() - width // 3)
             break
+    if start < 0:
+        return mark_safe("")  # the body does not hold the words (they are in the subject or notation)
     piece = " ".join(body[start : start + width].split())
     return mark(("… " if start else "") + piece + " …", terms)
 
