@@ -15,7 +15,7 @@ ENDPOINTS = {
     ("get", "/me"), ("get", "/units"), ("get", "/people"), ("get", "/document-types"),
     ("get", "/signing-authorities"), ("get", "/inbox"), ("get", "/documents"), ("get", "/documents/{document_id}"),
     ("get", "/documents/{document_id}/history"), ("get", "/documents/{document_id}/files/{sha256}"),
-    ("get", "/registers/{kind}"), ("post", "/incoming"), ("post", "/documents/{document_id}/register"),
+    ("get", "/registers/{kind}"), ("get", "/search"), ("post", "/incoming"), ("post", "/documents/{document_id}/register"),
     ("post", "/documents/{document_id}/return"), ("post", "/documents/{document_id}/present"),
     ("post", "/documents/{document_id}/direct"), ("post", "/assignments/{assignment_id}/forward"),
     ("post", "/assignments/{assignment_id}/start"), ("post", "/assignments/{assignment_id}/complete"),
