@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -32,6 +33,7 @@ FACET_CAP = 2_000  # facets count among the first matches when there are more
 PAGE_MAX = 100
 OFFSET_MAX = 2_000
 SOON_DAYS = 3
+MAX_WORD = 12  # longer "words" are codes or noise: not spell-corrected
 
 
 @dataclass
@@ -252,12 +254,14 @@ def correct(query: parsing.ParsedQuery) -> parsing.ParsedQuery | None:
     words = []
     for word in query.words:
         folded = text.fold(word)
-        if len(folded) < 4 or Term.objects.filter(term=folded).exists():
+        if not 4 <= len(folded) <= MAX_WORD or Term.objects.filter(term=folded).exists():
             words.append(word)
             continue
-        candidates = Term.objects.filter(
-            term__startswith=folded[0], term__regex=rf"^.{{{len(folded) - 1},{len(folded) + 1}}}$"
-        ).values_list("term", flat=True)[:5000]
+        candidates = (
+            Term.objects.annotate(n=Length("term"))
+            .filter(term__startswith=folded[0], n__gte=len(folded) - 1, n__lte=len(folded) + 1)
+            .values_list("term", flat=True)[:5000]
+        )
         best = min(candidates, key=lambda t: (text.edit_distance(folded, t, 1), t), default=None)
         if best is not None and text.edit_distance(folded, best, 1) <= 1:
             words.append(best)
