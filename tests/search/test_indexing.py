@@ -84,3 +84,23 @@ def test_bench_search_quick_run_prints_its_figures(cast, corpus):
     assert "indexing:" in text_out
     assert "time to searchable" in text_out
     assert "(found: 1)" in text_out
+
+
+def test_gen_makes_realistic_documents_that_are_searchable(cast, capsys):
+    from django.db.models import Count, Max
+
+    from vanthu.documents.models import Document, Register
+    from vanthu.search.models import Term
+
+    call_command("gen", documents=400, units=12, seed=3)
+    assert "generated 400 documents" in capsys.readouterr().out
+    assert Document.objects.count() == 400
+    assert Document.objects.values("doc_type").distinct().count() > 5
+    assert Document.objects.values("unit").distinct().count() == 12
+    # numbers are gap-free within each register, and the register's counter follows them
+    for reg in Register.objects.annotate(n=Count("documents"), top=Max("documents__number")).filter(n__gt=0):
+        assert reg.top == Document.objects.filter(register=reg, number__isnull=False).count() == reg.last_number
+    assert Term.objects.filter(term="huan").exists()
+    some = Document.objects.filter(subject__contains="huấn luyện").count()
+    assert some
+    assert search(cast.hung, "huan luyen").total >= some

@@ -16,7 +16,8 @@ from django.utils import timezone
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.documents.models import Direction, Document, DocumentType, Register, RegisterKind, Status, register_name
 from vanthu.org.models import Person, Unit
-from vanthu.search.models import ExtractedText, TextMethod
+from vanthu.search.models import ExtractedText, Term, TextMethod
+from vanthu.search.text import fold
 
 TOPICS = [
     "huấn luyện chiến đấu", "sẵn sàng chiến đấu", "phòng chống bão lũ", "tìm kiếm cứu nạn", "công tác hậu cần",
@@ -143,7 +144,6 @@ def generate(*, documents: int, units: int, seed: int = 2026, batch: int = 5000,
             incoming = rng.random() < 0.6
             kind = RegisterKind.INCOMING if incoming else RegisterKind.OUTGOING
             reg = register_for(unit, kind, year)
-            numbers[reg.pk] += 1
             dtype = types[rng.choices(type_names, type_weights)[0]]
             topic, topic2 = rng.sample(TOPICS, 2)
             subject = rng.choice(SUBJECT_FORMS).format(
@@ -155,12 +155,15 @@ def generate(*, documents: int, units: int, seed: int = 2026, batch: int = 5000,
             status = (rng.choice([Status.REGISTERED, Status.DIRECTED, Status.IN_PROGRESS, Status.DONE, Status.DONE])
                       if incoming else rng.choice([Status.ISSUED, Status.ISSUED, Status.ISSUED, Status.DRAFT]))
             issued = _date(rng, year)
+            if status != Status.DRAFT:
+                numbers[reg.pk] += 1  # drafts take no number
             docs.append(Document(
                 direction=Direction.INCOMING if incoming else Direction.OUTGOING, status=status, unit=unit,
                 drafting_unit=None if incoming else unit, doc_type=dtype,
                 register=reg if status != Status.DRAFT else None,
                 number=numbers[reg.pk] if status != Status.DRAFT else None,
-                code_number=str(rng.randrange(1, 3000)) if incoming else str(numbers[reg.pk]),
+                code_number=str(rng.randrange(1, 3000)) if incoming else (
+                    str(numbers[reg.pk]) if status != Status.DRAFT else ""),
                 code_notation=f"{abbr}-{issuer}" if abbr != "CV" else issuer,
                 issued_date=issued, organ_name=rng.choice(ORGANS) if incoming else unit.name, subject=subject,
                 signer_name=rng.choice(SIGNERS), signer_position=rng.choice(["Tư lệnh", "Tham mưu trưởng",
@@ -220,11 +223,17 @@ def _copy(docs: list[Document], bodies: list[str]) -> None:
                       "FROM STDIN") as copy:
             for doc, body in zip(docs, bodies, strict=True):
                 copy.write_row([doc.pk, "", TextMethod.GENERATED.value, body, now])
+        words: set[str] = set()
         with raw.copy("COPY search_pg (document_id, lex) FROM STDIN") as copy:
             for doc, body in zip(docs, bodies, strict=True):
                 row = {name: getattr(doc, name, "") for name in FIELDS if "__" not in name}
-                _head, lex = lexemes_for(row, body)
+                head, lex = lexemes_for(row, body)
+                words |= head
                 copy.write_row([doc.pk, " ".join(f"'{w}'" for w in lex)])
+    vocabulary = {w[:40] for w in words if len(w) >= 4 and "_" not in w and w.isalpha() and w == fold(w)}
+    Term.objects.bulk_create([Term(term=w) for w in vocabulary], ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
         with raw.copy("COPY search_indexeddocument (document_id, source_updated_at, text_sha256) FROM STDIN") as copy:
             for doc in docs:
                 copy.write_row([doc.pk, now, ""])
