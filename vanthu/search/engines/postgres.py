@@ -56,8 +56,10 @@ class PostgresEngine:
             cursor.execute("ANALYZE search_pg")
 
     def fragment(self, condition: Condition) -> Fragment:
+        # A semi-join, not a join: the planner can take the matches from the GIN index as a bitmap (no lexeme
+        # vector read per row) and hash them against the visible documents, or probe them from a date walk.
         return Fragment(
-            tables=["search_pg"],
-            where=["search_pg.document_id = documents_document.id", "search_pg.lex @@ %s::tsquery"],
+            tables=[],
+            where=["documents_document.id IN (SELECT document_id FROM search_pg WHERE lex @@ %s::tsquery)"],
             params=[tsquery(condition)],
         )
