@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "vanthu.workflow",
     "vanthu.exchange",
     "vanthu.reports",
+    "vanthu.search",
     "vanthu.api",
     "vanthu.demo",
     "vanthu.ops",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("vanthu.workflow.urls")),
     path("", include("vanthu.documents.urls")),
     path("", include("vanthu.reports.urls")),
+    path("", include("vanthu.search.urls")),
     path("", include("vanthu.signing.urls")),
     path("api/v1/", include("vanthu.api.urls")),
 ]

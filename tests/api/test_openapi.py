@@ -16,6 +16,7 @@ ENDPOINTS = {
     ("get", "/signing-authorities"), ("get", "/inbox"), ("get", "/documents"), ("get", "/documents/{document_id}"),
     ("get", "/documents/{document_id}/history"), ("get", "/documents/{document_id}/files/{sha256}"),
     ("get", "/registers/{kind}"), ("post", "/incoming"), ("post", "/documents/{document_id}/register"),
+    ("get", "/search"),
     ("post", "/documents/{document_id}/return"), ("post", "/documents/{document_id}/present"),
     ("post", "/documents/{document_id}/direct"), ("post", "/assignments/{assignment_id}/forward"),
     ("post", "/assignments/{assignment_id}/start"), ("post", "/assignments/{assignment_id}/complete"),

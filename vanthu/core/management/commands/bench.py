@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, str] = {
     "signing": "vanthu.demo.bench_signing.main",
     "pages": "vanthu.demo.bench_pages.main",
     "issuing": "vanthu.demo.bench_issuing.main",
+    "search": "vanthu.search.bench.main",
 }
 
 

@@ -1,0 +1,54 @@
+"""`vanthu gen --documents N --units M`: realistic documents in bulk (then `vanthu search reindex`)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Sinh văn bản mẫu với số lượng lớn (để đo tra cứu)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--documents", type=int, default=10_000)
+        parser.add_argument("--units", type=int, default=50)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--no-index", action="store_true", help="leave indexing to `vanthu search reindex`")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from vanthu.demo import scale
+        from vanthu.search import indexing
+
+        started = time.monotonic()
+
+        def progress(n: int) -> None:
+            if n % 20_000 == 0 or n == options["documents"]:
+                self.stdout.write(f"{n} văn bản, {time.monotonic() - started:.0f} s")
+
+        from django.db import connection
+
+        from vanthu.search.engines import engine_for
+
+        inline = connection.vendor == "postgresql"  # COPY writes the lexemes as it goes
+        if inline:
+            engine_for(connection).bulk_begin()
+        made = scale.generate(documents=options["documents"], units=options["units"], seed=options["seed"],
+                              progress=progress)
+        generated = time.monotonic() - started
+        self.stdout.write(f"generated {made} documents in {generated:.1f} s ({made / generated:.0f}/s)")
+        if inline:
+            began = time.monotonic()
+            engine_for(connection).bulk_end()
+            from django.utils import timezone
+
+            from vanthu.search.models import Watermark
+
+            Watermark.objects.update_or_create(name="documents", defaults={"updated_at": timezone.now()})
+            self.stdout.write(f"index built in {time.monotonic() - began:.1f} s")
+        elif not options["no_index"]:
+            began = time.monotonic()
+            total = indexing.reindex()
+            spent = time.monotonic() - began
+            self.stdout.write(f"indexed {total} documents in {spent:.1f} s ({total / max(spent, 1e-9):.0f}/s)")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "vanthu.search"
+    label = "search"
+    verbose_name = "Tra cứu"
+    default_auto_field = "django.db.models.BigAutoField"

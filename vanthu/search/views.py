@@ -1,0 +1,82 @@
+"""The results page (with facets and filters) and its XLSX export."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from vanthu.org.views import require_person
+from vanthu.search import export
+from vanthu.search.forms import SearchForm
+from vanthu.search.queries import PAGE_MAX, Result, search
+
+PAGE = 20
+EXPORT_MAX = 5_000
+
+
+def _run(request: HttpRequest, *, limit: int, facets: bool) -> tuple[SearchForm, Result | None, int]:
+    person = require_person(request)
+    form = SearchForm(request.GET or None)
+    if not request.GET:
+        return form, None, 1
+    if not form.is_valid():
+        return form, None, 1
+    page = form.cleaned_data.get("page") or 1
+    result = search(person, form.cleaned_data.get("q") or "", form.filters(), offset=(page - 1) * limit,
+                    limit=limit, by_relevance=form.cleaned_data.get("sort") != "date", facets=facets)
+    return form, result, page
+
+
+@require_GET
+def results(request: HttpRequest) -> HttpResponse:
+    form, result, page = _run(request, limit=PAGE, facets=True)
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
+    base = urlencode(params)
+    more = bool(result and result.total > page * PAGE)
+    return render(request, "search/results.html", {
+        "form": form, "result": result, "page": page, "base_query": base, "has_next": more,
+        "facet_links": _facet_links(params, result),
+    })
+
+
+def _facet_links(params: dict[str, str], result: Result | None) -> list[tuple[str, list[tuple[str, int, str, bool]]]]:
+    if result is None:
+        return []
+    out = []
+    for facet in result.facets:
+        values = []
+        for value, label, n in facet.values:
+            chosen = params.get(facet.key) == str(value)
+            link = {**params, facet.key: str(value)}
+            if chosen:
+                link.pop(facet.key)
+            link.pop("page", None)
+            values.append((label, n, urlencode(link), chosen))
+        out.append((facet.label, values))
+    return out
+
+
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    form, result, _page = _run(request, limit=PAGE_MAX, facets=False)
+    documents = [h.document for h in result.hits] if result else []
+    if result is not None and result.total > len(documents):
+        # more than one page: export up to EXPORT_MAX rows, page by page, through the same access filter
+        person = require_person(request)
+        q = form.cleaned_data.get("q") or ""
+        offset = len(documents)
+        while offset < min(result.total, EXPORT_MAX):
+            more = search(person, q, form.filters(), offset=offset, limit=PAGE_MAX, facets=False,
+                          by_relevance=form.cleaned_data.get("sort") != "date")
+            if not more.hits:
+                break
+            documents += [h.document for h in more.hits]
+            offset += len(more.hits)
+    data = export.workbook(documents, query=(form.cleaned_data.get("q") or "") if form.is_bound else "")
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="tra-cuu.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
