@@ -240,3 +240,42 @@ def test_the_migration_takes_the_sending_clerk_off_existing_copies(cast, signed,
     # a status about an old copy now travels like any other
     jobs(actions.register_received, document=copy, acting=cast.minh)
     assert Recipient.objects.get(document=signed, unit=cast.division).state == Recipient.State.ACCEPTED
+
+
+def _clear(unit: Unit, clearance: int) -> None:
+    from vanthu.documents.access import receivers_of
+    from vanthu.org.models import Person
+
+    Person.objects.filter(pk__in=list(receivers_of(unit).values_list("pk", flat=True))).update(clearance=clearance)
+
+
+def test_issuance_rechecks_the_recipients_clearance_before_any_number(cast, signed, jobs):
+    """Issue 16: a classified document is delivered only to units whose receivers are cleared. Clearance may
+    change between drafting and issuance: the clerk is refused, naming the unit, and no number is taken."""
+    _clear(cast.division, 3)
+    _clear(cast.province, 0)
+    Document.objects.filter(pk=signed.pk).update(secrecy=1)
+    with pytest.raises(ActionRefused) as err:
+        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    assert cast.province.name in err.value.message
+    signed.refresh_from_db()
+    assert (signed.status, signed.number) == (Status.SIGNED, None)
+    assert not OutboxMessage.objects.filter(document=signed).exists()
+    assert AuditEvent.objects.filter(verb="documents.outgoing.issued.refused").exists()
+
+
+def test_a_unit_whose_receivers_lost_clearance_before_delivery_gets_nothing(cast, signed, jobs):
+    """The receiving side's last guard: the copy is not made, the sender sees why."""
+    _clear(cast.division, 3)
+    _clear(cast.province, 3)
+    Document.objects.filter(pk=signed.pk).update(secrecy=1)
+    signed.refresh_from_db()
+    actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)  # no commit: jobs wait
+    _clear(cast.province, 0)
+    for message in OutboxMessage.objects.filter(document=signed):
+        document_jobs.deliver.call(message.pk)
+    failed = OutboxMessage.objects.get(document=signed, recipient__unit=cast.province)
+    assert failed.state == OutboxMessage.State.FAILED
+    assert "chưa được tiếp cận" in outbox.failure_text(failed)
+    assert not Document.objects.filter(source=signed, unit=cast.province).exists()
+    assert copy_at(signed, cast.division).secrecy == 1

@@ -192,6 +192,10 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
     unit = Unit.objects.get(pk=unit.pk)
     if not unit.is_active:
         raise ActionRefused(_("Đơn vị nhận đã ngừng hoạt động."), code="unit_inactive")
+    if not access.can_unit_receive(unit, arrived.secrecy):
+        # The last guard: whoever receives for the unit must be cleared for the mark (see access.unit_refusal).
+        raise ActionRefused(_("Chỉ huy, văn thư của đơn vị nhận chưa được tiếp cận văn bản có độ mật này."),
+                            code="receivers_not_cleared")
     row = _arrival(key=key, unit=unit, transport=transport, reply_to=reply_to)
     if row.document is not None:
         return row.document

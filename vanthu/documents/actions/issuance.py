@@ -156,6 +156,14 @@ def _check_issuable(document: Document, acting: Person, expected_version: int | 
     if not document.recipients.exists():
         raise ActionRefused(_("Văn bản chưa có nơi nhận."), code="no_recipients", field="recipients",
                             target=document)
+    for recipient in document.recipients.select_related("unit").exclude(unit=None):
+        # Clearance may have changed since the recipients were chosen: checked again before any number (an
+        # inactive unit is the delivery's to report, with a retry once it is active again).
+        unit = recipient.unit
+        assert unit is not None
+        refusal = access.unit_refusal(unit, document.secrecy, field="recipients", target=document)
+        if refusal is not None and unit.is_active:
+            raise refusal
 
 
 @action("documents.outgoing.issued")
