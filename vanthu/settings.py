@@ -229,7 +229,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # One line per job state change drowns the run command's login instructions: warnings and errors only
+        # (the jobs page shows the queue; VANTHU_JOBS_LOG_LEVEL=INFO brings the lines back).
+        "django_tasks": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},
+        "django_tasks_db": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},
+    },
 }
 
 if TESTING:
