@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from vanthu.core import files
 from vanthu.core.choices import Urgency
 from vanthu.core.errors import ActionRefused, ConcurrentEdit
+from vanthu.documents import access
 from vanthu.documents.models import (
     Document,
     DocumentFile,
@@ -49,6 +50,23 @@ def deny(document: Document | None = None) -> ActionRefused:
     """The refusal of an action the person may not take (the document itself they may see)."""
     return ActionRefused(_("Bạn không có quyền thực hiện thao tác này với văn bản."), code="forbidden",
                          target=document, status=403)
+
+
+def lock_for(document: Document, acting: Person, need: access.Need) -> Document:
+    """The document re-read and locked (see `lock`), if `acting` has `need` on it as it now stands; the
+    refusal of `deny` otherwise."""
+    document = lock(document)
+    if not access.allows(acting, document, need):
+        raise deny(document)
+    return document
+
+
+def required_text(text: str, message: str, *, code: str, field: str) -> str:
+    """`text` stripped; refused with `message` when nothing is left (a reason, a comment)."""
+    text = text.strip()
+    if not text:
+        raise ActionRefused(message, code=code, field=field)
+    return text
 
 
 def check_version(document: Document, expected_version: int | None) -> None:
@@ -121,8 +139,6 @@ def save_new(document: Document) -> None:
 
 def share(document: Document, *, reason: str, person: Person | None = None, unit: Unit | None = None) -> None:
     """Let a person or unit see the document (no duplicate rows); never anyone not cleared for it."""
-    from vanthu.documents import access
-
     refusal = (access.person_refusal(person, document.secrecy, field="to", target=document) if person is not None
                else access.unit_refusal(unit, document.secrecy, field="to", target=document) if unit is not None
                else None)

@@ -24,6 +24,8 @@ from vanthu.documents.actions.common import (
     check_version,
     deny,
     lock,
+    lock_for,
+    required_text,
     save_new,
     share,
     store,
@@ -189,9 +191,7 @@ def create_draft(
 
 @action("documents.draft.updated")
 def update_draft(*, document: Document, acting: Person, data: DraftData, expected_version: int | None) -> Document:
-    document = lock(document)
-    if not access.can_edit_draft(acting, document):
-        raise deny(document)
+    document = lock_for(document, acting, access.Need.EDIT_DRAFT)
     check_version(document, expected_version)
     check_due_date(data.due_date)
     check_urgency(data)
@@ -210,9 +210,7 @@ def update_draft(*, document: Document, acting: Person, data: DraftData, expecte
 def add_draft_version(
     *, document: Document, acting: Person, file: CheckedFile, note: str = "", expected_version: int | None = None
 ) -> DraftVersion:
-    document = lock(document)
-    if not access.can_edit_draft(acting, document):
-        raise deny(document)
+    document = lock_for(document, acting, access.Need.EDIT_DRAFT)
     check_version(document, expected_version)
     last = document.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = _new_version(document, number=last + 1, file=file, acting=acting, note=note)
@@ -287,9 +285,7 @@ def submit_for_review(
     expected_version: int | None = None,
 ) -> Document:
     """Send the draft through its review chain (content check, format check…) and then to the signer."""
-    document = lock(document)
-    if not access.can_submit(acting, document):
-        raise deny(document)
+    document = lock_for(document, acting, access.Need.SUBMIT)
     check_version(document, expected_version)
     check_authority(signer_authority, document)
     current = document.versions.order_by("-number").first()
@@ -364,12 +360,9 @@ def decide_review(*, document: Document, acting: Person, approve: bool, comment:
 @action("documents.draft.returned")
 def return_for_revision(*, document: Document, acting: Person, comment: str) -> Document:
     """The signer sends the draft back to its drafter instead of signing."""
-    document = lock(document)
-    if not access.can_return_for_revision(acting, document):
-        raise deny(document)
-    comment = comment.strip()
-    if not comment:
-        raise ActionRefused(_("Hãy ghi ý kiến khi trả lại dự thảo."), code="comment_required", field="comment")
+    document = lock_for(document, acting, access.Need.RETURN_FOR_REVISION)
+    comment = required_text(comment, _("Hãy ghi ý kiến khi trả lại dự thảo."), code="comment_required",
+                            field="comment")
     document.status = Status.DRAFT
     document.approved_sha256 = ""
     bump(document, "status", "approved_sha256")

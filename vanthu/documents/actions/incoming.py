@@ -23,7 +23,8 @@ from vanthu.documents.actions.common import (
     check_urgency,
     check_version,
     deny,
-    lock,
+    lock_for,
+    required_text,
     save_new,
     store,
     validate_fields,
@@ -148,9 +149,7 @@ def register_received(
     *, document: Document, acting: Person, data: IncomingData | None = None, expected_version: int | None = None
 ) -> Document:
     """Enter an electronically received document (status 'Chờ vào sổ') in the register: status 03."""
-    document = lock(document)
-    if not access.can_register(acting, document):
-        raise deny(document)
+    document = lock_for(document, acting, access.Need.REGISTER)
     check_version(document, expected_version)
     if data is not None:
         _check_incoming(data, acting=acting)
@@ -169,12 +168,8 @@ def register_received(
 @action("documents.incoming.returned")
 def return_received(*, document: Document, acting: Person, reason: str) -> Document:
     """Refuse a mis-sent or faulty electronic document and return it to the sender with a reason (status 02)."""
-    document = lock(document)
-    if not access.can_return_received(acting, document):
-        raise deny(document)
-    reason = reason.strip()
-    if not reason:
-        raise ActionRefused(_("Hãy ghi lý do trả lại."), code="reason_required", field="reason")
+    document = lock_for(document, acting, access.Need.RETURN)
+    reason = required_text(reason, _("Hãy ghi lý do trả lại."), code="reason_required", field="reason")
     if len(reason) > 500:
         raise ActionRefused(_("Lý do trả lại dài quá 500 ký tự."), code="too_long", field="reason")
     document.status = Status.RETURNED
@@ -191,9 +186,7 @@ def update_incoming(
     *, document: Document, acting: Person, data: IncomingData, expected_version: int | None
 ) -> Document:
     """Correct the metadata the clerk entered. The số đến and arrival time never change."""
-    document = lock(document)
-    if not access.can_edit_incoming(acting, document):
-        raise deny(document)
+    document = lock_for(document, acting, access.Need.EDIT_INCOMING)
     check_version(document, expected_version)
     _check_incoming(data, acting=acting)
     if data.secrecy != document.secrecy and document.register is not None:

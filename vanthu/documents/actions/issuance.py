@@ -15,7 +15,7 @@ from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused, ConcurrentEdit
 from vanthu.documents import access, numbering
 from vanthu.documents.actions import delivery
-from vanthu.documents.actions.common import bump, check_version, deny, lock, validate_on_commit
+from vanthu.documents.actions.common import bump, check_version, deny, lock, lock_for, required_text, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
 from vanthu.documents.formatting import date_line, number_line
 from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
@@ -390,12 +390,8 @@ def issue_outgoing(
 @action("documents.outgoing.recalled")
 def recall_outgoing(*, document: Document, acting: Person, reason: str) -> Document:
     """Recall (thu hồi): freeze the issued document and cancel every copy received inside the system."""
-    document = lock(document)
-    if not access.can_recall(acting, document):
-        raise deny(document)
-    reason = reason.strip()
-    if not reason:
-        raise ActionRefused(_("Hãy ghi lý do thu hồi."), code="reason_required", field="reason")
+    document = lock_for(document, acting, access.Need.RECALL)
+    reason = required_text(reason, _("Hãy ghi lý do thu hồi."), code="reason_required", field="reason")
     document.status = Status.RECALLED
     document.recalled_at = timezone.now()
     document.recall_reason = reason[:500]
