@@ -6,6 +6,8 @@ document page says why and the deliveries go with the file as sealed."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -100,6 +102,21 @@ def test_issuance_seals_at_b_b_and_the_job_adds_b_lta_before_delivery(lta, doc_t
 
     assert document_jobs.enrich_issued.call(plan.pk) == "done already"  # running it twice is running it once
     assert AuditEvent.objects.filter(verb="documents.long_term.added", target_id=str(plan.pk)).count() == 1
+
+    # the weekly renewal: nothing due yet; once the TSA certificate's end is near, a new archive time-stamp
+    assert document_jobs.renew_archive_timestamps.call() == 0
+    LongTermSignature.objects.filter(pk=record.pk).update(renew_by=timezone.now() - dt.timedelta(days=1))
+    assert document_jobs.renew_archive_timestamps.call() == 1
+    run_worker()
+    plan.refresh_from_db()
+    record.refresh_from_db()
+    assert record.renew_by > timezone.now()
+    renewed = plan.current_file.read_bytes()
+    assert renewed.startswith(enriched)
+    result = signing.validate(renewed)
+    assert result.valid, result
+    assert [s.kind for s in result.signatures].count("timestamp") == 2
+    assert document_jobs.renew_archive_timestamp.call(plan.pk) == "not due"
 
 
 def test_a_tsa_that_is_down_leaves_issuance_instant_and_the_job_retries_then_fails(
