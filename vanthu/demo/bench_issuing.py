@@ -165,6 +165,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
     """`count` 1-page documents of `kit`'s unit to one recipient unit, each signed by its signer."""
     from vanthu.demo.pdfs import sample_draft
     from vanthu.documents import actions
+    from vanthu.documents.jobs import validate_stored_file
     from vanthu.documents.models import DocumentType
     from vanthu.documents.uploads import PDF, check
     from vanthu.org.models import Person, SigningAuthority, Unit
@@ -181,6 +182,9 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
         document = actions.create_draft(acting=clerk, drafting_unit=unit, issuing_unit=unit, data=data, file=upload)
         actions.submit_for_review(document=document, acting=clerk, signer_authority=authority)
         actions.sign_outgoing(document=document, acting=signer, secret=secret)
+        document.refresh_from_db()
+        assert document.current_file is not None
+        validate_stored_file.call(document.current_file.sha256)  # the check the worker makes after signing
         ids.append(document.pk)
     return ids
 
