@@ -183,6 +183,8 @@ TSA_URL = env_str("TSA_URL", "" if TESTING else "builtin")
 PKCS11_MODULE = env_str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
+# Seconds a process recognises a passphrase it has proven (by a keyed hash) without scrypt: signing/keystore.py.
+KEY_UNLOCK_CACHE_SECONDS = env_int("KEY_UNLOCK_CACHE_SECONDS", 300)
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
 

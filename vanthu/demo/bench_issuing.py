@@ -165,6 +165,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
     """`count` 1-page documents of `kit`'s unit to one recipient unit, each signed by its signer."""
     from vanthu.demo.pdfs import sample_draft
     from vanthu.documents import actions
+    from vanthu.documents.jobs import validate_stored_file
     from vanthu.documents.models import DocumentType
     from vanthu.documents.uploads import PDF, check
     from vanthu.org.models import Person, SigningAuthority, Unit
@@ -181,6 +182,9 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
         document = actions.create_draft(acting=clerk, drafting_unit=unit, issuing_unit=unit, data=data, file=upload)
         actions.submit_for_review(document=document, acting=clerk, signer_authority=authority)
         actions.sign_outgoing(document=document, acting=signer, secret=secret)
+        document.refresh_from_db()
+        assert document.current_file is not None
+        validate_stored_file.call(document.current_file.sha256)  # the check the worker makes after signing
         ids.append(document.pk)
     return ids
 
@@ -434,6 +438,30 @@ def table(results: list[Result]) -> list[str]:
     return lines
 
 
+def run_sequential(count: int, out: IO[str]) -> None:
+    """`--sequential N`: one clerk issues N documents in a row in this process (after two for warm-up): the
+    wall and CPU time of one issuance and its queries, without concurrency (the profile's baseline)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from vanthu.signing.testing import SIGNING_SECRET
+
+    org = build_org(pairs=0, secret=SIGNING_SECRET)
+    ids = signed_documents(org.hub, to_unit_id=org.sink_id, count=count + 3, secret=SIGNING_SECRET)
+    for pk in ids[:2]:
+        _issue("outbox", pk, org.hub.clerk_id, SIGNING_SECRET)
+    with CaptureQueriesContext(connections["default"]) as queries:
+        _issue("outbox", ids[2], org.hub.clerk_id, SIGNING_SECRET)
+    began, cpu = time.perf_counter(), time.process_time()
+    for pk in ids[3:]:
+        _issue("outbox", pk, org.hub.clerk_id, SIGNING_SECRET)
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    out.write(f"vanthu bench issuing --sequential {count}: một văn thư phát hành lần lượt {count} văn bản\n"
+              f"mỗi lần phát hành: {wall / count * 1000:.1f} ms thời gian thực, {cpu / count * 1000:.1f} ms CPU "
+              f"(tiến trình này, không kể PostgreSQL), {len(queries.captured_queries)} truy vấn; "
+              f"load average {load:.2f}\n")
+
+
 def run_child(args: argparse.Namespace, out: IO[str]) -> None:
     from django.core.management import call_command
 
@@ -442,6 +470,9 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
 
     call_command("migrate", verbosity=0)
     jobs.enqueue_on_commit = lambda *a, **k: None  # delivery threads poll instead
+    if args.sequential:
+        run_sequential(args.sequential, out)
+        return
     began = time.perf_counter()
     org = build_org(pairs=args.pairs, secret=SIGNING_SECRET)
     modes = MODES if args.mode == "both" else (args.mode,)
@@ -479,6 +510,8 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--processes", type=int, default=4, help="worker processes the clerks are spread over")
     parser.add_argument("--delivery-threads", type=int, default=4, help="outbox delivery workers")
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    parser.add_argument("--sequential", type=int, default=0, metavar="N",
+                        help="instead: one clerk issues N documents in a row; time and queries of one issuance")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

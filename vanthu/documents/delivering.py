@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 
-from vanthu.documents.actions import delivery
-from vanthu.documents.models import OutboxMessage
+from vanthu.documents.actions import delivery, long_term
+from vanthu.documents.models import MessageKind, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, DeliveryFailed, transport_named
 
 logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outbox
@@ -22,6 +22,9 @@ def deliver_message(message_id: int) -> None:
         return
     if message.state != OutboxMessage.State.WAITING:
         return
+    if message.kind == MessageKind.DOCUMENT and long_term.holds_delivery(message.document_id):
+        logger.info("outbox: message %s waits for its document's long-term signature", message_id)
+        return  # the enrichment job schedules it again when it is done or has failed
     transport = transport_named(message.transport)
     try:
         if transport is None:

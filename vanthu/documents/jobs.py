@@ -55,3 +55,82 @@ def deliver(message_id: int) -> None:
     from vanthu.documents import delivering
 
     delivering.deliver_message(message_id)
+
+
+@job(attempts=6, backoff=30, label=_("Bổ sung chữ ký số dài hạn (dấu thời gian, dữ liệu kiểm tra chứng thư)"))
+def enrich_issued(document_id: int) -> str:
+    """Bring the signatures of an issued document's files (the main file and each attachment) to the configured
+    PAdES level: the TSA, OCSP and CRL services are asked here, outside any transaction or lock. A service that
+    does not answer makes the attempt fail (counted on the document: after the last attempt it shows
+    "lỗi" and the deliveries go with the file as sealed) and retry later. Running it twice is running it once:
+    a file at the level is left as it is, and a done record is not touched."""
+    from vanthu.documents.actions import long_term
+    from vanthu.documents.models import DocumentFile, LongTermSignature, LongTermState
+    from vanthu.signing import service as signing
+
+    record = LongTermSignature.objects.select_related("document__current_file").filter(
+        document_id=document_id).first()
+    if record is None:
+        gone("enrich_issued", "long-term signature of document", document_id)
+        return "gone"
+    if record.state == LongTermState.DONE:
+        return "done already"
+    document = record.document
+    assert document.current_file is not None
+    try:
+        main = signing.enrich(document.current_file.read_bytes(), target=record.target)
+        attachments = {
+            item.pk: signing.enrich(item.file.read_bytes(), target=record.target)
+            for item in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file")
+        }
+    except Exception as exc:
+        reason = exc.message if isinstance(exc, signing.SigningRefused) else f"{type(exc).__name__}: {exc}"
+        long_term.record_failure(document=document, acting=long_term.ENRICHER, reason=reason)
+        raise
+    levels = [main.level, *(a.level for a in attachments.values())]
+    long_term.record_enriched(
+        document=document, acting=long_term.ENRICHER, main=main.pdf,
+        attachments={pk: a.pdf for pk, a in attachments.items() if a.changed},
+        level=min(levels, key=signing.LEVELS.index), renew_by=main.archive_expires,
+    )
+    return main.level
+
+
+@job(attempts=3, backoff=300, label=_("Gia hạn dấu thời gian lưu trữ (B-LTA)"))
+def renew_archive_timestamp(document_id: int) -> str:
+    """A new archive time-stamp over a B-LTA document (with the validation data of the previous one) before the
+    last time-stamp's TSA certificate expires. Idempotent: a document not due is left alone."""
+    from django.utils import timezone
+
+    from vanthu.documents.actions import long_term
+    from vanthu.documents.models import LongTermSignature, LongTermState
+    from vanthu.signing import service as signing
+
+    record = LongTermSignature.objects.select_related("document__current_file").filter(
+        document_id=document_id).first()
+    if record is None:
+        gone("renew_archive_timestamp", "long-term signature of document", document_id)
+        return "gone"
+    if record.state != LongTermState.DONE or record.renew_by is None or record.renew_by > timezone.now():
+        return "not due"
+    document = record.document
+    assert document.current_file is not None
+    renewed = signing.renew_archive(document.current_file.read_bytes())
+    long_term.record_enriched(document=document, acting=long_term.ENRICHER, main=renewed.pdf, attachments={},
+                              level=renewed.level, renew_by=renewed.archive_expires, renewal=True)
+    return "renewed"
+
+
+@job(every="week", attempts=1, label=_("Gia hạn dấu thời gian lưu trữ hằng tuần"))
+def renew_archive_timestamps() -> int:
+    """Once a week: schedule `renew_archive_timestamp` for every B-LTA document whose archive time-stamp's TSA
+    certificate ends within `long_term.RENEW_AHEAD`."""
+    from django.utils import timezone
+
+    from vanthu.documents.models import LongTermSignature, LongTermState
+
+    due = list(LongTermSignature.objects.filter(state=LongTermState.DONE, renew_by__lte=timezone.now())
+               .values_list("document_id", flat=True))
+    for document_id in due:
+        renew_archive_timestamp.enqueue(document_id)
+    return len(due)

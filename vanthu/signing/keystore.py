@@ -16,12 +16,22 @@ Blob layout: b"VK1" | mode (b"p" passphrase, b"P" peppered passphrase, b"s" serv
 salt (16) | nonce (12) | ciphertext+tag. The private key inside is PKCS#8 DER. The header is bound as
 associated data. scrypt's cost is settings.KEY_SCRYPT_LOG2N when set (tests lower it), else 14 (~16 MiB,
 ~50 ms, paid once per signing); it is stored per blob, so changing it never locks anyone out.
+
+Proven passphrases (`settings.KEY_UNLOCK_CACHE_SECONDS`, default 300; 0 turns it off): after a passphrase has
+opened a blob through scrypt, this process keeps, for that many seconds, the opened key with a keyed hash of
+the passphrase (HMAC-SHA256 under a random key of the process, never stored). Within that time the same
+passphrase opens the same blob by the hash alone; anything else goes through scrypt and is refused as before.
+The passphrase is still asked at each signing and a guess still costs a scrypt; what is saved is the scrypt of
+a clerk who issues several documents in a row (~45 ms of CPU and 16 MiB each, the largest cost of an
+issuance after the seal itself, see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+import threading
+import time
 from hashlib import sha256
 from pathlib import Path
 
@@ -46,6 +56,42 @@ SERVER_KEY_FILE = "server-key"
 
 class WrongSecret(Exception):
     """The passphrase (or the server key) does not open this blob."""
+
+
+_PROCESS_KEY = os.urandom(32)
+_PROVEN: dict[bytes, tuple[bytes, float, PrivateKey]] = {}  # sha256(blob) -> (proof, until (monotonic), key)
+_PROVEN_LOCK = threading.Lock()
+
+
+def _proof(ident: bytes, passphrase: str) -> bytes:
+    return hmac.new(_PROCESS_KEY, ident + passphrase.encode("utf-8"), sha256).digest()
+
+
+def _proven(blob: bytes, passphrase: str) -> PrivateKey | None:
+    ident = sha256(blob).digest()
+    with _PROVEN_LOCK:
+        found = _PROVEN.get(ident)
+    if found is None or found[1] < time.monotonic():
+        return None
+    return found[2] if hmac.compare_digest(found[0], _proof(ident, passphrase)) else None
+
+
+def _remember(blob: bytes, passphrase: str, key: PrivateKey) -> None:
+    seconds = float(getattr(settings, "KEY_UNLOCK_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        return
+    ident = sha256(blob).digest()
+    now = time.monotonic()
+    with _PROVEN_LOCK:
+        for stale in [k for k, v in _PROVEN.items() if v[1] < now]:
+            del _PROVEN[stale]
+        _PROVEN[ident] = (_proof(ident, passphrase), now + seconds, key)
+
+
+def forget_proven() -> None:
+    """Drop every proven passphrase of this process (tests; a key's passphrase changed)."""
+    with _PROVEN_LOCK:
+        _PROVEN.clear()
 
 
 def _server_secret() -> bytes:
@@ -107,6 +153,12 @@ def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
         raise ValueError("scrypt cost out of range")
     if mode == PEPPERED and not settings.KEY_ENCRYPTION_SECRET:
         raise WrongSecret("key was peppered with KEY_ENCRYPTION_SECRET, which is not configured")
+    by_passphrase = mode in (PASSPHRASE, PEPPERED) and passphrase is not None
+    if by_passphrase:
+        assert passphrase is not None
+        known = _proven(blob, passphrase)
+        if known is not None:
+            return known
     try:
         der = AESGCM(_kek(mode, log2n, salt, passphrase)).decrypt(nonce, blob[HEADER:], blob[:HEADER])
     except InvalidTag as exc:
@@ -114,6 +166,9 @@ def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
     key = serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ValueError("unsupported key type")
+    if by_passphrase:
+        assert passphrase is not None
+        _remember(blob, passphrase, key)
     return key
 
 

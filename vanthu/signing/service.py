@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from vanthu.signing.types import (
+    LEVELS,
     CredentialInfo,
     SignatureBlock,
     SignatureReport,
@@ -30,14 +31,16 @@ if TYPE_CHECKING:
     from vanthu.core.models import StoredFile
     from vanthu.org.models import Person, Unit
     from vanthu.signing.credentials import Credential
+    from vanthu.signing.long_term import Enriched
     from vanthu.signing.models import RemoteSigningRequest
     from vanthu.signing.pades import Services
 
 __all__ = [
-    "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
-    "begin_remote_personal", "credential_for_person", "credential_for_unit", "finish_remote", "pades_services",
-    "record_validation", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request",
-    "stored_validation", "validate",
+    "LEVELS", "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
+    "begin_remote_personal", "configured_level", "credential_for_person", "credential_for_unit", "enrich",
+    "finish_remote", "level_of", "needs_enrichment", "pades_services", "record_validation", "renew_archive",
+    "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "stored_validation",
+    "validate",
 ]
 
 
@@ -113,7 +116,7 @@ def _check_personal_signature(pdf: bytes) -> None:
 
 
 def sign_personal(
-    *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = ""
+    *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = "", level: str | None = None
 ) -> bytes:
     """The authorised person's PAdES signature with the Decree 30 appearance (blue signature image between
     the position line and the name), adding empty form fields where the number and date will be filled at
@@ -121,7 +124,7 @@ def sign_personal(
     """
     from vanthu.signing import pades
 
-    found = pades_services()
+    found = pades_services(level)
     size_mm = _size_mm(person)
     return _with_credential(person, secret, lambda credential: pades.sign_personal_with(
         pdf, credential=credential, block=block, reason=reason, found_services=found, size_mm=size_mm))
@@ -151,6 +154,63 @@ def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | No
     found = pades_services()
     return _with_credential(unit, secret, lambda credential: pades.seal_text_only_with(
         pdf, credential=credential, lines=lines, found_services=found))
+
+
+# --- long-term signatures (after the request) -------------------------------------------------------------
+
+
+def configured_level() -> str:
+    """The deployment's PAdES level (VANTHU_PADES_LEVEL, or the default of its TSA setting)."""
+    from vanthu.signing import pades
+
+    return pades.configured_level()
+
+
+def request_level() -> str:
+    """The level a signature is made at inside a person's request: B-T when the deployment's level has a
+    time-stamp and the TSA is vanthu's built-in one (called in-process: no network, a fraction of a
+    millisecond), else B-B. What the configured level adds beyond it — a time-stamp from a TSA over the
+    network, the OCSP responses and CRLs, the archive time-stamp — is added by a job (`enrich`): a person
+    never waits on a TSA or an OCSP responder."""
+    from django.conf import settings
+
+    from vanthu.signing import long_term, pades
+
+    configured = pades.configured_level()
+    if long_term.rank(configured) >= long_term.rank("B-T") and settings.TSA_URL.strip() == "builtin":
+        return "B-T"
+    return "B-B"
+
+
+def needs_enrichment() -> bool:
+    """Whether signatures made in a request (`request_level`) fall short of the configured level."""
+    from vanthu.signing import long_term, pades
+
+    return long_term.rank(pades.configured_level()) > long_term.rank(request_level())
+
+
+def enrich(pdf: bytes, *, target: str | None = None) -> Enriched:
+    """`pdf` with its signatures brought to `target` (default: the configured level) by incremental updates
+    (signing/long_term.py). Calls the TSA and the OCSP/CRL services: never inside a request, a transaction
+    or a lock. SigningRefused (tsa_unreachable, revinfo_unreachable) when they do not answer."""
+    from vanthu.signing import long_term, pades
+
+    target = target or pades.configured_level()
+    return long_term.enrich(pdf, target=target, services=pades_services(target))
+
+
+def renew_archive(pdf: bytes) -> Enriched:
+    """The next archive time-stamp of a B-LTA file (the weekly renewal before the TSA certificate expires)."""
+    from vanthu.signing import long_term
+
+    return long_term.renew(pdf, services=pades_services("B-LTA"))
+
+
+def level_of(pdf: bytes) -> str:
+    """The PAdES level the file's signatures have reached, read from the file's structure."""
+    from vanthu.signing import long_term
+
+    return long_term.level_of(pdf)
 
 
 # --- validation -------------------------------------------------------------------------------------------
@@ -233,9 +293,10 @@ class UnitSeal:
     """A unit's organisation key, unlocked once for one issuance: the number-and-date seal of the main file
     and the text-only seal of each attachment (see `unit_seal`)."""
 
-    def __init__(self, unit: Unit, credential: Credential) -> None:
+    def __init__(self, unit: Unit, credential: Credential, level: str | None = None) -> None:
         self.unit = unit
         self.credential = credential
+        self.level = level
 
     def seal_issued(self, *, pdf: bytes, number_text: str, date_text: str) -> bytes:
         """As `seal_issued`, with the key already unlocked (the personal signature is checked here too)."""
@@ -244,7 +305,7 @@ class UnitSeal:
         pades.open_writer(pdf)
         _check_personal_signature(pdf)
         return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
-                                      found_services=pades_services(), size_mm=_size_mm(self.unit),
+                                      found_services=pades_services(self.level), size_mm=_size_mm(self.unit),
                                       check_personal=False)
 
     def seal_text_only(self, *, pdf: bytes, lines: list[str]) -> bytes:
@@ -253,18 +314,19 @@ class UnitSeal:
 
         pades.open_writer(pdf)
         return pades.seal_text_only_with(pdf, credential=self.credential, lines=lines,
-                                         found_services=pades_services())
+                                         found_services=pades_services(self.level))
 
 
 @contextmanager
-def unit_seal(*, unit: Unit, secret: str | None) -> Iterator[UnitSeal]:
+def unit_seal(*, unit: Unit, secret: str | None, level: str | None = None) -> Iterator[UnitSeal]:
     """Unlock the unit's organisation key (refusing a missing or wrong PIN or passphrase, or an unusable
     certificate, at once: before the caller commits to anything) and close it at the end. Issuance opens it
-    before it takes a number and seals with it outside any transaction."""
+    before it takes a number and seals with it outside any transaction, at `level` (default: the configured
+    one; issuance passes `request_level()`)."""
     from vanthu.signing import backends
 
     credential = backends.open_credential(unit, secret=secret)
     try:
-        yield UnitSeal(unit, credential)
+        yield UnitSeal(unit, credential, level)
     finally:
         credential.close()

@@ -19,10 +19,9 @@ Client side: `timestamper()` returns the pyHanko TimeStamper for settings.TSA_UR
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
@@ -30,10 +29,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.utils.translation import gettext as _
-from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
-from vanthu.signing import pki
+from vanthu.signing import cms_der, pki
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import TimestampAuthority
 from vanthu.signing.types import SigningRefused
@@ -43,6 +41,7 @@ if TYPE_CHECKING:
 
 # vanthu's TSA policy: a UUID-based OID (ITU-T X.667), so no registered arc is needed.
 POLICY_OID = "2.25.263141578532167734582718090512286345287"
+_POLICY_DER = core.ObjectIdentifier(POLICY_OID).dump()
 ACCEPTED_DIGESTS = {"sha256": 32, "sha384": 48, "sha512": 64}
 CONTENT_TYPE_QUERY = "application/timestamp-query"
 CONTENT_TYPE_REPLY = "application/timestamp-reply"
@@ -90,49 +89,42 @@ def _sign(key: PrivateKey, data: bytes, md: str) -> tuple[bytes, str]:
     return key.sign(data, ec.ECDSA(hash_algo)), f"{md}_ecdsa"
 
 
-def token(request: tsp.TimeStampReq, authority: LoadedAuthority, *, now: dt.datetime | None = None) -> cms.ContentInfo:
-    """The TimeStampToken (CMS SignedData over a TSTInfo) for an accepted request."""
+def _tst_info(request: tsp.TimeStampReq, authority: LoadedAuthority, gen_time: dt.datetime) -> bytes:
+    """The DER TSTInfo (RFC 3161 §2.4.2), written from the request's own DER pieces: version 1, vanthu's
+    policy, the imprint, a random serial, the time, accuracy 1 s, ordering left at its default (false), the
+    nonce if asked, and the TSA's name."""
+    nonce = request["nonce"]
+    return cms_der.sequence(
+        cms_der.INTEGER_1,
+        _POLICY_DER,
+        request["message_imprint"].dump(),
+        core.Integer(int.from_bytes(os.urandom(16), "big") >> 1).dump(),
+        core.GeneralizedTime(gen_time).dump(),
+        cms_der.sequence(cms_der.INTEGER_1),
+        nonce.dump() if nonce.native is not None else b"",
+        cms_der.tlv(0xA0, cms_der.tlv(0xA4, authority.certificate.subject.dump())),
+    )
+
+
+def token_der(request: tsp.TimeStampReq, authority: LoadedAuthority, *, now: dt.datetime | None = None) -> bytes:
+    """The DER TimeStampToken (CMS SignedData over a TSTInfo) for an accepted request, written as DER from the
+    TSA certificate's cached pieces (cms_der.py): building it with asn1crypto objects cost ~20 ms a token,
+    more than the rest of a B-T seal."""
     # the machine's clock, never an application-level one (the demo simulates past days with timezone.now)
     gen_time = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    tst_info: dict[str, Any] = {
-        "version": "v1",
-        "policy": POLICY_OID,
-        "message_imprint": request["message_imprint"],
-        "serial_number": int.from_bytes(os.urandom(16), "big") >> 1,
-        "gen_time": gen_time,
-        "accuracy": {"seconds": 1},
-        "ordering": False,
-        "tsa": asn1_x509.GeneralName(name="directory_name", value=authority.certificate.subject),
-    }
-    if request["nonce"].native is not None:
-        tst_info["nonce"] = request["nonce"]
-    content = tsp.TSTInfo(tst_info).dump()
-    md = "sha256"
-    signed_attrs = cms.CMSAttributes([
-        simple_cms_attribute("content_type", "tst_info"),
-        simple_cms_attribute("signing_time", cms.Time({"generalized_time": core.GeneralizedTime(gen_time)})),
-        simple_cms_attribute("signing_certificate_v2", as_signing_certificate_v2(authority.certificate)),
-        simple_cms_attribute("message_digest", hashlib.new(md, content).digest()),
-    ])
-    signature, mechanism = _sign(authority.key, signed_attrs.dump(), md)
-    digest_algorithm = algos.DigestAlgorithm({"algorithm": md})
-    signer_info = cms.SignerInfo({
-        "version": "v1",
-        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber({
-            "issuer": authority.certificate.issuer, "serial_number": authority.certificate.serial_number})}),
-        "digest_algorithm": digest_algorithm,
-        "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": mechanism}),
-        "signed_attrs": signed_attrs,
-        "signature": signature,
-    })
-    certificates = [authority.certificate, *authority.chain] if request["cert_req"].native else []
-    return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData({
-        "version": "v3",
-        "digest_algorithms": [digest_algorithm],
-        "encap_content_info": {"content_type": "tst_info", "content": cms.ParsableOctetString(content)},
-        "certificates": certificates or None,
-        "signer_infos": [signer_info],
-    })})
+    mechanism = "rsassa_pkcs1v15" if isinstance(authority.key, rsa.RSAPrivateKey) else "sha256_ecdsa"
+    pieces = cms_der.signer_pieces(authority.certificate, authority.chain,
+                                   algos.SignedDigestAlgorithm({"algorithm": mechanism}))
+    return cms_der.timestamp_token(
+        pieces, tst_info=_tst_info(request, authority, gen_time), gen_time=gen_time,
+        sign=lambda attributes: _sign(authority.key, attributes, "sha256")[0],
+        include_certificates=bool(request["cert_req"].native),
+    )
+
+
+def token(request: tsp.TimeStampReq, authority: LoadedAuthority, *, now: dt.datetime | None = None) -> cms.ContentInfo:
+    """The TimeStampToken (CMS SignedData over a TSTInfo) for an accepted request."""
+    return cms.ContentInfo.load(token_der(request, authority, now=now))
 
 
 def respond(request_der: bytes, *, authority: LoadedAuthority | None = None, now: dt.datetime | None = None) -> bytes:
@@ -152,9 +144,8 @@ def respond(request_der: bytes, *, authority: LoadedAuthority | None = None, now
     policy = request["req_policy"].native
     if policy is not None and policy != POLICY_OID:
         return _rejection("rejection", "unaccepted_policy", "unknown policy")
-    tst = token(request, authority or current(), now=now)
-    return tsp.TimeStampResp({"status": tsp.PKIStatusInfo({"status": tsp.PKIStatus("granted")}),
-                              "time_stamp_token": tst}).dump()
+    tst = token_der(request, authority or current(), now=now)
+    return cms_der.sequence(cms_der.sequence(b"\x02\x01\x00"), tst)  # TimeStampResp: status granted (0), token
 
 
 class BuiltinTimeStamper(TimeStamper):

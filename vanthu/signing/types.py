@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from vanthu.core.errors import ActionRefused
 
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")  # the PAdES baseline levels, lowest first
+
 
 class SigningRefused(ActionRefused):
     """Signing could not be done; the message says why, in the person's language."""

@@ -17,8 +17,8 @@ Trust and revocation:
 
 Kind of signature: "personal" or "organisation" from vanthu's Certificate table (a person's or a unit's
 certificate), "timestamp" for a document timestamp, "unknown" for certificates vanthu does not know.
-Level: B-B (no timestamp), B-T (signature timestamp), B-LT (and validation data in a DSS written after it),
-B-LTA (and a document timestamp after that).
+Level: B-B (no timestamp), B-T (signature timestamp, or a later document timestamp), B-LT (and validation data in a
+DSS written after it), B-LTA (and a document timestamp after that); see long_term.level_for.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from asn1crypto import x509 as asn1_x509
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel
@@ -43,10 +42,10 @@ from pyhanko.sign.validation import (
     async_validate_pdf_timestamp,
 )
 from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
-from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from vanthu.signing import speedups
+from vanthu.signing import long_term, speedups
 from vanthu.signing.types import SignatureReport, ValidationResult
 
 speedups.install()
@@ -127,14 +126,6 @@ def _common_name(certificate: asn1_x509.Certificate | None) -> str:
     return str(names.get("common_name") or certificate.subject.human_friendly)
 
 
-def _level(sig: EmbeddedPdfSignature, status: PdfSignatureStatus, later_dss: bool, later_doc_ts: bool) -> str:
-    if status.timestamp_validity is None:
-        return "B-B"
-    if not later_dss:
-        return "B-T"
-    return "B-LTA" if later_doc_ts else "B-LT"
-
-
 def _modification(status: Any) -> str:
     level = status.modification_level
     if level is None:
@@ -176,8 +167,10 @@ def _expired(status: Any) -> bool:
     return (indic is not None and "EXPIRED" in str(indic).upper()) or "NOT_YET_VALID" in str(indic).upper()
 
 
-async def _validate_one(sig: EmbeddedPdfSignature, context: ValidationContext, records: dict[str, OwnRecord],
-                        later_dss: bool, later_doc_ts: bool, skip_diff: bool) -> SignatureReport:
+async def _validate_one(sig: EmbeddedPdfSignature, context: ValidationContext, records: dict[str, OwnRecord], *,
+                        level: str, proof: dt.datetime | None, skip_diff: bool) -> SignatureReport:
+    """One signature's report. `proof`: the time of the first valid document time-stamp after it (its time
+    when it has no signature time-stamp of its own)."""
     if sig.sig_object_type == "/DocTimeStamp":
         ts_status = await async_validate_pdf_timestamp(sig, validation_context=context, diff_policy=DEFAULT_DIFF_POLICY)
         modified = _modification(ts_status) if not skip_diff else "none"
@@ -196,7 +189,7 @@ async def _validate_one(sig: EmbeddedPdfSignature, context: ValidationContext, r
     )
     record = records.get(sig.signer_cert.sha256.hex()) if sig.signer_cert is not None else None
     ts = status.timestamp_validity
-    timestamp_time = ts.timestamp if ts is not None else None
+    timestamp_time = ts.timestamp if ts is not None else proof
     revoked = status.revoked
     if record is not None and record.revoked_at is not None:
         revoked = revoked or timestamp_time is None or record.revoked_at <= timestamp_time
@@ -211,38 +204,32 @@ async def _validate_one(sig: EmbeddedPdfSignature, context: ValidationContext, r
     return SignatureReport(
         signer=_common_name(status.signing_cert), intact=bool(status.intact and status.valid), trusted=trusted,
         revoked=revoked, timestamp=timestamp_time, signing_time=status.signer_reported_dt,
-        modified_after=modified, level=_level(sig, status, later_dss, later_doc_ts),
+        modified_after=modified, level=level,
         kind=record.kind if record is not None else "unknown", valid=not problems, problems=problems,
     )
-
-
-def _dss_revisions(reader: PdfFileReader) -> list[int]:
-    """Revisions that wrote the document security store (its dictionary, or the catalog pointing at a new one)."""
-    if "/DSS" not in reader.root:
-        return []
-    revisions = []
-    for revision in range(reader.total_revisions):
-        root = reader.get_historical_root(revision)
-        if "/DSS" not in root:
-            continue
-        dss = root.raw_get("/DSS")
-        written = reader.xrefs.explicit_refs_in_revision(revision)
-        changed = dss.reference if isinstance(dss, generic.IndirectObject) else reader.root_ref
-        if changed in written:
-            revisions.append(revision)
-    return revisions
 
 
 async def _validate_all(reader: PdfFileReader, context: ValidationContext, records: dict[str, OwnRecord],
                         skip_diff: bool) -> list[SignatureReport]:
     signatures = list(reader.embedded_signatures)
-    dss_revisions = _dss_revisions(reader) if any(s.sig_object_type == "/Sig" for s in signatures) else []
+    dss = long_term.dss_revisions(reader) if any(s.sig_object_type == "/Sig" for s in signatures) else []
+    stamps = {}  # the document time-stamps first: a valid one later than a signature gives it its time (B-T)
+    for sig in signatures:
+        if sig.sig_object_type == "/DocTimeStamp":
+            stamps[sig.signed_revision] = await _validate_one(sig, context, records, level="B-LTA", proof=None,
+                                                              skip_diff=skip_diff)
+    valid_stamps = [revision for revision, report in stamps.items() if report.valid]
     reports = []
     for sig in signatures:
         revision = sig.signed_revision
-        later_dss = any(r >= revision for r in dss_revisions)
-        later_doc_ts = any(o.sig_object_type == "/DocTimeStamp" and o.signed_revision > revision for o in signatures)
-        reports.append(await _validate_one(sig, context, records, later_dss, later_doc_ts, skip_diff))
+        if sig.sig_object_type == "/DocTimeStamp":
+            reports.append(stamps[revision])
+            continue
+        later = sorted(r for r in valid_stamps if r > revision)
+        proof = stamps[later[0]].timestamp if later else None
+        level = long_term.level_for(revision, signature_timestamp=long_term.has_signature_timestamp(sig), dss=dss,
+                                    doc_ts=valid_stamps)
+        reports.append(await _validate_one(sig, context, records, level=level, proof=proof, skip_diff=skip_diff))
     return reports
 
 

@@ -14,7 +14,7 @@ from vanthu.core import files
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused, ConcurrentEdit
 from vanthu.documents import access, numbering
-from vanthu.documents.actions import delivery
+from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.actions.common import bump, check_version, deny, lock, lock_for, required_text, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
 from vanthu.documents.formatting import date_line, number_line
@@ -45,9 +45,9 @@ def sign_outgoing(*, document: Document, acting: Person, secret: str | None) -> 
     document = lock(document)
     _check_signable(document, acting)
     assert document.current_file is not None
-    signed = signing.sign_personal(
+    signed = signing.sign_personal(  # at the request's level: the rest is added after issuance (long_term)
         pdf=document.current_file.read_bytes(), person=acting, block=signature_block(document), secret=secret,
-        reason=_("Phê duyệt và ký ban hành"),
+        reason=_("Phê duyệt và ký ban hành"), level=signing.request_level(),
     )
     stored = _mark_signed(document, signed)
     validate_on_commit(stored)
@@ -123,9 +123,12 @@ def _has_valid_personal_signature(stored: files.StoredFile) -> bool:
 #
 # 1. reserve: a short transaction locks the document, takes the number (the register's counter row is
 #    locked only from taking the number to the commit) and sets `issuing_since`, the lease of this attempt;
-# 2. seal: the organisation signature (a TSA, OCSP or CRL may be called) outside any transaction or lock;
+# 2. seal: the organisation signature at `signing.request_level()` (B-B, or B-T with the built-in TSA, called
+#    in-process: no network) outside any transaction or lock;
 # 3. finalize: a second short transaction stores the sealed files, marks the document issued and writes one
-#    outbox message per recipient; delivery jobs run after the commit.
+#    outbox message per recipient; delivery jobs run after the commit. When the deployment's level is above
+#    the request's, `long_term.begin` schedules the job that adds the time-stamp, the validation data and the
+#    archive time-stamp (TSA, OCSP, CRL: never in the request), and the deliveries wait for it.
 # Everything that can be refused (the right, the version, the personal signature, the seal's PIN or
 # passphrase) is checked before the number is taken. If the seal fails after that, the number stays with the
 # document (no gap, no duplicate), the lease is released, and the clerk's next attempt reuses the number.
@@ -336,7 +339,8 @@ def _finalize(*, document: Document, acting: Person, reservation: _Reservation, 
     document.issuing_since = None
     document.version += 1
     document.save()
-    messages = delivery.queue_document(document)
+    messages = delivery.queue_document(document)  # their delivery waits for the long-term signature, if one is owed
+    long_term.begin(document, sealed=stored)
     if document.replaces_id is not None:
         old = Document.objects.select_for_update().get(pk=document.replaces_id)
         old.status = Status.REPLACED
@@ -369,7 +373,8 @@ def issue_outgoing(
     _check_before_number(document=document, acting=acting, expected_version=expected_version)
     with ExitStack() as stack:
         try:  # the PIN or passphrase is checked here, before a number is taken
-            seal = stack.enter_context(signing.unit_seal(unit=document.unit, secret=secret))
+            seal = stack.enter_context(signing.unit_seal(unit=document.unit, secret=secret,
+                                                         level=signing.request_level()))
         except ActionRefused as exc:
             _refused(document, acting, exc)
             raise
