@@ -270,3 +270,19 @@ def test_a_failed_status_is_sent_again_by_the_receiving_clerk(cast, issued, jobs
     jobs(actions.retry_delivery, message=status, acting=cast.minh)
     assert OutboxMessage.objects.get(pk=status.pk).state == OutboxMessage.State.DELIVERED
     assert recipient(issued, cast.division).state == Recipient.State.ACCEPTED
+
+
+def test_the_migration_gives_earlier_deliveries_their_trail(cast, issued, jobs):
+    import importlib
+
+    from django.apps import apps
+
+    copy = copy_at(issued, cast.division)
+    jobs(actions.register_received, document=copy, acting=cast.minh)
+    OutboxMessage.objects.filter(document=copy, status=S.ARRIVED).delete()  # before 01 was a message
+    RecipientStatus.objects.all().delete()
+    migration = importlib.import_module("vanthu.documents.migrations.0008_status_trail")
+    migration.trail_from_the_outbox(apps, None)
+    assert trail(issued, cast.division) == [S.ARRIVED, S.REGISTERED]
+    assert trail(issued, cast.province) == [S.ARRIVED]
+    assert not RecipientStatus.objects.filter(verified=True).exists()
