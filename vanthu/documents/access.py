@@ -32,6 +32,8 @@ from vanthu.documents.models import (
     Direction,
     Document,
     DocumentShare,
+    MessageKind,
+    OutboxMessage,
     RecallAnswer,
     ReviewState,
     ReviewStep,
@@ -326,9 +328,12 @@ def can_read(person: Person, document: Document) -> bool:
 def can_retry_delivery(person: Person, document: Document) -> bool:
     """The issuing unit's clerks send an issued document again where its delivery failed, or a recall (13)
     that failed; the receiving unit's clerks send again a status (01–06, 15, 16) that failed."""
-    if document.is_incoming:
+    if document.is_outgoing and document.status == Status.ISSUED:
         return is_clerk_for(person, document)
-    return document.status in (Status.ISSUED, Status.RECALLED, Status.REPLACED) and is_clerk_for(person, document)
+    if document.is_incoming or document.status in (Status.RECALLED, Status.REPLACED):
+        return is_clerk_for(person, document) and OutboxMessage.objects.filter(
+            document=document, kind=MessageKind.STATUS, state=OutboxMessage.State.FAILED).exists()
+    return False
 
 
 def can_answer_recall(person: Person, document: Document) -> bool:
