@@ -100,13 +100,13 @@ def test_registration_and_return_come_back_as_statuses_applied_by_the_sender(cas
     division_copy, province_copy = copy_at(signed, cast.division), copy_at(signed, cast.province)
 
     actions.register_received(document=division_copy, acting=cast.minh)  # its job has not run (no commit yet)
-    status = OutboxMessage.objects.get(kind=MessageKind.STATUS, document=division_copy)
+    status = OutboxMessage.objects.get(kind=MessageKind.STATUS, document=division_copy, status="registered")
     assert (status.unit, status.status, status.state) == (cast.division, MessageStatus.REGISTERED, "waiting")
     assert Recipient.objects.get(document=signed, unit=cast.division).state == Recipient.State.RECEIVED
 
     document_jobs.deliver.call(status.pk)
     assert Recipient.objects.get(document=signed, unit=cast.division).state == Recipient.State.ACCEPTED
-    applied = AuditEvent.objects.get(verb="documents.outgoing.status_received")
+    applied = AuditEvent.objects.get(verb="documents.outgoing.status_received", data__status="registered")
     assert applied.chain == f"u{cast.staff.pk}"  # written in the sender's own chain
 
     jobs(actions.return_received, document=province_copy, acting=cast.tam, reason="Không thuộc thẩm quyền")

@@ -474,4 +474,4 @@ def test_the_sender_sees_nothing_of_the_receivers_handling_beyond_the_statuses(w
     recipients = caller.get(f"/documents/{doc.pk}").json().get("recipients", [])
     assert recipients, "the sender sees its recipients"
     assert all(r["delivered_id"] is None for r in recipients)  # no id of the receiver's copy
-    assert {r["state"] for r in recipients} == {"accepted"}  # only the status the receiver sent back
+    assert {r["state"] for r in recipients} == {"assigned"}  # only the statuses the receiver sent back (03, 04)

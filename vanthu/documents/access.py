@@ -28,9 +28,13 @@ from django.utils.translation import gettext as _
 from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
 from vanthu.documents.models import (
+    Arrival,
     Direction,
     Document,
     DocumentShare,
+    MessageKind,
+    OutboxMessage,
+    RecallAnswer,
     ReviewState,
     ReviewStep,
     Status,
@@ -60,6 +64,7 @@ class Need(enum.Enum):
     REPLACE = "replace"
     COPY = "copy"
     RETRY_DELIVERY = "retry_delivery"
+    ANSWER_RECALL = "answer_recall"
     PRESENT = "present"
     DIRECT = "direct"
 
@@ -321,8 +326,24 @@ def can_read(person: Person, document: Document) -> bool:
 
 
 def can_retry_delivery(person: Person, document: Document) -> bool:
-    """The issuing unit's clerks send an issued document again where its delivery failed."""
-    return document.is_outgoing and document.status == Status.ISSUED and is_clerk_for(person, document)
+    """The issuing unit's clerks send an issued document again where its delivery failed, or a recall (13)
+    that failed; the receiving unit's clerks send again a status (01–06, 15, 16) that failed."""
+    if document.is_outgoing and document.status == Status.ISSUED:
+        return is_clerk_for(person, document)
+    if document.is_incoming or document.status in (Status.RECALLED, Status.REPLACED):
+        return is_clerk_for(person, document) and OutboxMessage.objects.filter(
+            document=document, kind=MessageKind.STATUS, state=OutboxMessage.State.FAILED).exists()
+    return False
+
+
+def can_answer_recall(person: Person, document: Document) -> bool:
+    """The sender asked to recall a document whose handling was done here: the unit's clerks and the leaders
+    over it accept (15) or refuse (16)."""
+    if not document.is_incoming or document.status != Status.DONE:
+        return False
+    if not (is_clerk_for(person, document) or scope_of(person).leads(document.unit)):
+        return False
+    return Arrival.objects.filter(document=document, recall_answer=RecallAnswer.PENDING).exists()
 
 
 _PREDICATES: dict[Need, Predicate] = {
@@ -340,6 +361,7 @@ _PREDICATES: dict[Need, Predicate] = {
     Need.REPLACE: can_replace,
     Need.COPY: can_copy,
     Need.RETRY_DELIVERY: can_retry_delivery,
+    Need.ANSWER_RECALL: can_answer_recall,
 }
 
 

@@ -37,8 +37,9 @@ class LocalTransport:
             if message.status == MessageStatus.CANCELLED:
                 delivery.cancel_arrival(unit=unit, key=message.answers, transport=self.name, reason=message.reason)
             else:
+                # in this database: the status's own key and time; nothing signed (the trail says so)
                 delivery.apply_status(answers=message.answers, status=message.status, reason=message.reason,
-                                      transport=self.name)
+                                      transport=self.name, key=message.key, at=message.created_at)
         except ActionRefused as exc:
             raise DeliveryFailed(exc.code if exc.code in FAILURES else "refused", exc.message) from exc
         return None

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
+from vanthu.documents.status_models import EDXML_CODES, RecallAnswer, RecipientStatus  # noqa: F401 (models of this app)
 from vanthu.org.models import Person, Unit
 
 
@@ -371,23 +372,31 @@ class Recipient(models.Model):
         ARCHIVE = "archive", pgettext_lazy("recipient purpose", "Lưu")
 
     class State(models.TextChoices):
+        """How far the recipient has come, as its statuses tell the sender (see `delivery.RANK`)."""
+
         PLANNED = "planned", _("Chưa gửi")
         SENT = "sent", _("Đã gửi")
         RECEIVED = "received", _("Đã đến")
         ACCEPTED = "accepted", _("Đã tiếp nhận")
         RETURNED = "returned", _("Bị trả lại")
+        ASSIGNED = "assigned", _("Đã phân công xử lý")
+        IN_PROGRESS = "in_progress", _("Đang xử lý")
+        DONE = "done", _("Đã xử lý xong")
+        RECALLING = "recalling", _("Đang yêu cầu thu hồi")
         RECALLED = "recalled", _("Đã thu hồi")
+        RECALL_REFUSED = "recall_refused", _("Từ chối thu hồi")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     external_name = models.CharField(_("cơ quan nhận"), max_length=200, blank=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.ACTION)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PLANNED)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PLANNED)
     # the incoming document at the recipient unit (local transport only), told by the "arrived" status
     delivered = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("lý do"), max_length=500, blank=True, db_default="",
-                              help_text=_("Lý do nơi nhận trả lại văn bản, theo trạng thái nơi nhận báo về."))
+                              help_text=_("Lý do nơi nhận trả lại văn bản hoặc từ chối thu hồi, theo trạng thái nơi "
+                                          "nhận báo về."))
 
     class Meta:
         verbose_name = _("nơi nhận")
@@ -485,13 +494,35 @@ class MessageKind(models.TextChoices):
 
 
 class MessageStatus(models.TextChoices):
-    """What a status message says (edXML status codes in brackets): from the recipient back to the sender —
-    registered (03), returned (02) —, or from the sender to the recipient — cancelled by recall or
-    replacement (13)."""
+    """What a status message says, with its edXML status code (`edxml_code`; Decision 28/2018, QCVN 102
+    Status): from the recipient back to the sender — arrived (01), returned with a reason (02), registered
+    (03), assigned (04), in progress (05), done (06), recall accepted (15) or refused (16) —, or from the
+    sender to the recipient — recall, update or replacement requested (13; stored as "cancelled", its value
+    before the handshake existed)."""
 
-    REGISTERED = "registered", _("Đã vào sổ")
+    ARRIVED = "arrived", _("Đã đến")
     RETURNED = "returned", _("Trả lại")
-    CANCELLED = "cancelled", _("Hủy theo thu hồi, thay thế")
+    REGISTERED = "registered", _("Đã vào sổ")
+    ASSIGNED = "assigned", _("Đã phân công xử lý")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    DONE = "done", _("Đã xử lý xong")
+    CANCELLED = "cancelled", _("Yêu cầu thu hồi, thay thế")
+    RECALL_ACCEPTED = "recall_accepted", _("Đồng ý thu hồi")
+    RECALL_REFUSED = "recall_refused", _("Từ chối thu hồi")
+
+    @property
+    def edxml_code(self) -> str:
+        """The code of `exchange.edxml.model.StatusCode` (kept as a string: documents does not import
+        exchange)."""
+        return EDXML_CODES[self.value]
+
+    @classmethod
+    def from_edxml_code(cls, code: str) -> MessageStatus:
+        """The status of an edXML status code ("03"); ValueError for a code vanthu does not use."""
+        for value, known in EDXML_CODES.items():
+            if known == code:
+                return cls(value)
+        raise ValueError(f"unknown edXML status code {code!r}")
 
 
 class OutboxMessage(models.Model):
@@ -516,7 +547,7 @@ class OutboxMessage(models.Model):
     recipient = models.ForeignKey(Recipient, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="messages")
     answers = models.UUIDField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=MessageStatus.choices, blank=True)
+    status = models.CharField(max_length=20, choices=MessageStatus.choices, blank=True)
     reason = models.CharField(_("lý do"), max_length=500, blank=True)
     transport = models.CharField(_("kênh"), max_length=30)
     address = models.CharField(_("địa chỉ nhận"), max_length=100)
@@ -554,8 +585,14 @@ class Arrival(models.Model):
     reply_to = models.CharField(max_length=100, blank=True)  # the sender's address for status messages
     document = models.OneToOneField(Document, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="arrival")
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)  # when the sender's recall (13) arrived
     cancel_reason = models.CharField(max_length=500, blank=True)
+    # The receiver's answer to the recall: accepted (15, the document frozen) or refused (16, with a reason);
+    # pending while a person decides (see `delivery_status.RECALL_NEEDS_A_DECISION`).
+    recall_answer = models.CharField(_("trả lời thu hồi"), max_length=10, choices=RecallAnswer.choices, blank=True,
+                                     db_default="")
+    recall_answer_reason = models.CharField(_("lý do từ chối thu hồi"), max_length=500, blank=True, db_default="")
+    recall_answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from vanthu.audit import log
 from vanthu.audit.models import AuditEvent
 from vanthu.core.choices import Secrecy
+from vanthu.documents import trails
 from vanthu.documents.access import visible_q
 from vanthu.documents.models import (
     CopyForm,
@@ -33,6 +34,7 @@ from vanthu.documents.models import (
     MessageStatus,
     OutboxMessage,
     Recipient,
+    RecipientStatus,
     Register,
     RegisterKind,
     ReviewStep,
@@ -209,6 +211,10 @@ HISTORY_PHRASES: dict[str, Any] = {
     "documents.incoming.returned": gettext_lazy("Trả lại văn bản cho nơi gửi. Lý do: %(reason)s"),
     "documents.incoming.updated": pgettext_lazy("history", "Sửa thông tin văn bản đến"),
     "documents.incoming.cancelled": gettext_lazy("Hủy văn bản theo thu hồi của nơi ban hành. Lý do: %(reason)s"),
+    "documents.incoming.recall_requested": gettext_lazy("Nơi ban hành yêu cầu thu hồi văn bản đã xử lý xong, chờ "
+                                                        "quyết định. Lý do: %(reason)s"),
+    "documents.incoming.recall_accepted": gettext_lazy("Đồng ý thu hồi: văn bản bị hủy. Lý do thu hồi: %(reason)s"),
+    "documents.incoming.recall_refused": gettext_lazy("Từ chối thu hồi. Lý do: %(reason)s"),
     "documents.draft.created": pgettext_lazy("history", "Tạo dự thảo"),
     "documents.draft.updated": pgettext_lazy("history", "Sửa thông tin dự thảo"),
     "documents.draft.version_added": gettext_lazy("Tải lên dự thảo phiên bản %(version)s"),
@@ -315,6 +321,7 @@ class RecipientRow:
     recipient: Recipient
     message: OutboxMessage | None
     failure: str  # translated reason of a failed delivery
+    trail: list[RecipientStatus] = field(default_factory=list)  # the statuses received, oldest first
 
     @property
     def failed(self) -> bool:
@@ -339,6 +346,7 @@ class DocumentPage:
     history: list[HistoryEntry]
     validation: ValidationResult | None  # the stored signature check of the current file (signing panel)
     copies: list[DocumentCopy]  # electronic copies (SAO Y, SAO LỤC, TRÍCH SAO) made of it
+    exchange: trails.Exchange | None = None  # an incoming document that came through a transport
 
 
 def document_page(person: Person, document: Document) -> DocumentPage:
@@ -356,7 +364,8 @@ def document_page(person: Person, document: Document) -> DocumentPage:
     if recipients:
         messages = {m.recipient_id: m for m in OutboxMessage.objects.filter(document=document,
                                                                            kind=MessageKind.DOCUMENT)}
-    rows = [RecipientRow(recipient=r, message=messages.get(r.pk),
+    trail = trails.trails_for(r.pk for r in recipients) if recipients else {}
+    rows = [RecipientRow(recipient=r, message=messages.get(r.pk), trail=trail.get(r.pk, []),
                          failure=failure_text(messages[r.pk]) if r.pk in messages else "") for r in recipients]
     linked = _linked(document)
     visible_ids = _visible_among(scope, [d.pk for d in linked] + [r.delivered_id for r in recipients if r.delivered_id])
@@ -381,6 +390,7 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         history=history_for(document),
         validation=_stored_validation(document),
         copies=list(document.copies.select_related("unit", "made_by").order_by("made_at")),
+        exchange=trails.exchange_of(document),
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.documents import views
+from vanthu.documents import status_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("registers/incoming/", views.incoming_register, name="incoming_register"),
@@ -26,4 +26,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/copy/", views.document_copy, name="document_copy"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
     path("documents/<int:pk>/deliveries/<int:message_id>/retry/", views.delivery_retry, name="delivery_retry"),
+    # statuses (issue 8)
+    path("arrivals/", status_views.arrivals, name="arrivals"),
+    path("documents/<int:pk>/recipients/", status_views.recipients_panel, name="recipients_panel"),
+    path("documents/<int:pk>/trail/<int:trail_id>/evidence/", status_views.trail_evidence, name="trail_evidence"),
+    path("documents/<int:pk>/arrival/register/", status_views.arrival_register, name="arrival_register"),
+    path("documents/<int:pk>/arrival/return/", status_views.arrival_return, name="arrival_return"),
+    path("documents/<int:pk>/recall/accept/", status_views.recall_accept, name="recall_accept"),
+    path("documents/<int:pk>/recall/refuse/", status_views.recall_refuse, name="recall_refuse"),
+    path("documents/<int:pk>/statuses/<int:message_id>/retry/", status_views.status_retry, name="status_retry"),
 ]

@@ -17,8 +17,8 @@ from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import access
-from vanthu.documents.actions import deny, lock, share
-from vanthu.documents.models import Document, ShareReason, Status
+from vanthu.documents.actions import delivery, deny, lock, share
+from vanthu.documents.models import Document, MessageStatus, ShareReason, Status
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import leaders_over, scope_of
 from vanthu.workflow import permissions
@@ -153,6 +153,7 @@ def direct(
         document.due_date = deadline
     document.version += 1
     document.save(update_fields=["status", "due_date", "version", "updated_at"])
+    delivery.report_handling(document, MessageStatus.ASSIGNED)  # 04 to the sender: the status only (issue 8)
     log.record(actor=acting, verb="workflow.document.directed", target=document, unit=document.unit,
                data={"instruction": instruction.pk, "lead": str(lead), "cooperate": [str(t) for t in cooperate],
                      "info": [str(t) for t in info], "deadline": deadline})
@@ -211,9 +212,17 @@ def start(*, assignment: Assignment, acting: Person) -> Assignment:
     document = lock(assignment.document)
     if assignment.role == AssignmentRole.LEAD:
         _touch_document(document)
+    delivery.report_handling(document, MessageStatus.IN_PROGRESS)  # 05 to the sender (issue 8)
     log.record(actor=acting, verb="workflow.assignment.started", target=document, unit=document.unit,
                data={"assignment": assignment.pk})
     return assignment
+
+
+def handling_status(document: Document) -> MessageStatus:
+    """Done (06) once the document is done and no lead or co-operating work is open; in progress (05) before."""
+    open_work = Assignment.objects.filter(document=document, role__in=(AssignmentRole.LEAD, AssignmentRole.COOPERATE),
+                                          state__in=OPEN_STATES).exists()
+    return MessageStatus.DONE if document.status == Status.DONE and not open_work else MessageStatus.IN_PROGRESS
 
 
 @action("workflow.assignment.completed")
@@ -253,6 +262,7 @@ def complete(
             document.save(update_fields=["status", "version", "updated_at"])
         else:
             _touch_document(document)
+    delivery.report_handling(document, handling_status(document))  # 05 or 06 to the sender: the status only
     log.record(actor=acting, verb="workflow.assignment.completed", target=document, unit=document.unit,
                data={"assignment": assignment.pk, "role": assignment.role, "result": result[:200],
                      "reply": reply.pk if reply else None})

@@ -9,7 +9,7 @@ ActionRefused that leaves nothing behind but the refusal's audit entry.
 
 from vanthu.documents.actions.common import DuplicateSubmission, deny, lock, share
 from vanthu.documents.actions.copies import make_copy, parse_pages
-from vanthu.documents.actions.delivery import retry_delivery
+from vanthu.documents.actions.delivery import accept_recall, refuse_recall, report_handling, retry_delivery
 from vanthu.documents.actions.drafting import (
     DraftData,
     add_draft_version,
@@ -37,9 +37,10 @@ from vanthu.documents.actions.issuance import (
 )
 
 __all__ = [
-    "DraftData", "DuplicateSubmission", "IncomingData", "add_draft_version", "complete_remote_signature",
-    "create_draft", "decide_review", "deny", "finish_conversion", "issue_outgoing", "lock", "make_copy", "parse_pages",
-    "recall_outgoing", "register_incoming", "register_received", "request_remote_signature", "retry_delivery",
-    "return_for_revision", "return_received", "share", "sign_outgoing", "signature_block", "submit_for_review",
-    "update_draft", "update_incoming",
+    "DraftData", "DuplicateSubmission", "IncomingData", "accept_recall", "add_draft_version",
+    "complete_remote_signature", "create_draft", "decide_review", "deny", "finish_conversion", "issue_outgoing",
+    "lock", "make_copy", "parse_pages", "recall_outgoing", "refuse_recall", "register_incoming",
+    "register_received", "report_handling", "request_remote_signature", "retry_delivery", "return_for_revision",
+    "return_received", "share", "sign_outgoing", "signature_block", "submit_for_review", "update_draft",
+    "update_incoming",
 ]

@@ -1,6 +1,7 @@
 """Delivery through the outbox (see `documents.outbox`): what the sender writes in its own transactions —
-the messages of an issued document, the outcome of each delivery, the statuses received, a clerk's retry —
-and what the receiver writes in its own — the incoming document that arrives, a cancellation.
+the messages of an issued document, the outcome of each delivery, a clerk's retry — and what the receiver
+writes in its own — the incoming document that arrives. The statuses both ways (01–06, the recall 13 and its
+answers 15/16) and the sender's trail are in `delivery_status`, exported here under the names transports use.
 
 The actions a transport calls on behalf of another unit (`receive_document`, `cancel_arrival`,
 `apply_status`) and the outcome of a delivery (`mark_delivered`, `mark_failed`) have no acting person: they
@@ -14,7 +15,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +25,21 @@ from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
 from vanthu.core.models import StoredFile
 from vanthu.documents import access
-from vanthu.documents.actions.common import bump, deny, lock
+from vanthu.documents.actions.common import deny
+from vanthu.documents.actions.delivery_status import (
+    CLOSED_STATES,
+    RANK,
+    STATE_OF_STATUS,
+    accept_recall,
+    advance,
+    apply_status,
+    arrival_row,
+    cancel_arrival,
+    enqueue,
+    refuse_recall,
+    report_handling,
+)
 from vanthu.documents.models import (
-    Arrival,
     Direction,
     Document,
     DocumentFile,
@@ -34,6 +47,7 @@ from vanthu.documents.models import (
     MessageKind,
     MessageStatus,
     OutboxMessage,
+    RecallAnswer,
     ReceivedVia,
     Recipient,
     Status,
@@ -42,26 +56,11 @@ from vanthu.org.models import Person, Unit
 
 logger = logging.getLogger(__name__)
 
-# How far a recipient's state has come: a status never moves it back (statuses may arrive out of order).
-RANK = {
-    Recipient.State.PLANNED: 0, Recipient.State.SENT: 1, Recipient.State.RECEIVED: 2,
-    Recipient.State.ACCEPTED: 3, Recipient.State.RETURNED: 3, Recipient.State.RECALLED: 4,
-}
-STATE_OF_STATUS = {MessageStatus.REGISTERED: Recipient.State.ACCEPTED, MessageStatus.RETURNED: Recipient.State.RETURNED}
-
-
-def _enqueue(message: OutboxMessage) -> None:
-    from vanthu.jobs import enqueue_on_commit
-
-    enqueue_on_commit("vanthu.documents.jobs.deliver", message.pk)
-
-
-def _advance(recipient: Recipient, state: str) -> bool:
-    if RANK[Recipient.State(state)] <= RANK[Recipient.State(recipient.state)]:
-        return False
-    recipient.state = state
-    return True
-
+__all__ = [  # the statuses live in `delivery_status`; transports call them by this module's name
+    "RANK", "STATE_OF_STATUS", "Arrived", "accept_recall", "apply_status", "cancel_arrival", "count_attempt",
+    "mark_delivered", "mark_failed", "queue_document", "receive_document", "refuse_recall", "report_handling",
+    "retry_delivery", "send_cancellations", "send_reply",
+]
 
 # --- the sender's side: what leaves ----------------------------------------------------------------------
 
@@ -86,27 +85,19 @@ def queue_document(document: Document) -> list[OutboxMessage]:
             transport=transport.name, address=address,
         ))
     for message in messages:
-        _enqueue(message)
+        enqueue(message)
     return messages
 
 
 def send_reply(document: Document, *, status: str, reason: str = "") -> OutboxMessage | None:
-    """In the receiving unit's transaction: tell the sender what became of a document that arrived through a
-    transport (registered, returned). Nothing to tell for what came on paper."""
-    arrival = Arrival.objects.filter(document=document).first()
-    if arrival is None or not arrival.reply_to:
-        return None
-    message = OutboxMessage.objects.create(
-        kind=MessageKind.STATUS, unit=document.unit, document=document, answers=arrival.key, status=status,
-        reason=reason[:500], transport=arrival.transport, address=arrival.reply_to,
-    )
-    _enqueue(message)
-    return message
+    """What `report_handling` was called before the statuses 01–06 (kept for callers of that name)."""
+    return report_handling(document, status, reason=reason)
 
 
 def send_cancellations(document: Document, *, reason: str) -> list[OutboxMessage]:
     """In the recalling (or replacing) transaction: every recipient the document was carried to, or is on its
-    way to, is told it is cancelled. The sender's recipient rows say 'recalled' at once."""
+    way to, is asked to cancel it (13). The sender's recipient rows say 'recall requested' at once; each
+    recipient's answer — 15 accepted, 16 refused — comes back as a status (`delivery_status`)."""
     messages = []
     sent = document.outbox.filter(kind=MessageKind.DOCUMENT).exclude(state=OutboxMessage.State.FAILED)
     for original in sent.order_by("pk"):
@@ -116,9 +107,11 @@ def send_cancellations(document: Document, *, reason: str) -> list[OutboxMessage
             address=original.address,
         ))
     recipient_ids = [m.recipient_id for m in sent]
-    Recipient.objects.filter(pk__in=recipient_ids).update(state=Recipient.State.RECALLED)
+    # 'recall requested' (13) at once; each recipient's answer (15 or 16) moves it on (see RANK)
+    Recipient.objects.filter(pk__in=recipient_ids).exclude(state__in=CLOSED_STATES).update(
+        state=Recipient.State.RECALLING)
     for message in messages:
-        _enqueue(message)
+        enqueue(message)
     return messages
 
 
@@ -172,19 +165,6 @@ class Arrived:
         )
 
 
-def _arrival(*, key: uuid.UUID, unit: Unit, transport: str, reply_to: str) -> Arrival:
-    """The arrival row of a message, locked until the transaction ends; created on first sight. Two deliveries
-    of one message at once meet on its unique key: the second waits for the first and finds its row."""
-    row = Arrival.objects.select_for_update().filter(key=key).first()
-    if row is not None:
-        return row
-    try:
-        with transaction.atomic():
-            return Arrival.objects.create(key=key, unit=unit, transport=transport, reply_to=reply_to)
-    except IntegrityError:
-        return Arrival.objects.select_for_update().get(key=key)
-
-
 @action("documents.incoming.arrived")
 def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: str, arrived: Arrived) -> Document:
     """A document arrives at `unit` ('Chờ vào sổ'), in the receiving unit's transaction. The same message
@@ -196,7 +176,7 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
         # The last guard: whoever receives for the unit must be cleared for the mark (see access.unit_refusal).
         raise ActionRefused(_("Chỉ huy, văn thư của đơn vị nhận chưa được tiếp cận văn bản có độ mật này."),
                             code="receivers_not_cleared")
-    row = _arrival(key=key, unit=unit, transport=transport, reply_to=reply_to)
+    row = arrival_row(key=key, unit=unit, transport=transport, reply_to=reply_to)
     if row.document is not None:
         return row.document
     if row.unit_id != unit.pk:
@@ -220,58 +200,20 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN, name=arrived.main_name,
                                 file=arrived.main, added_by=None)
     row.document = document
-    row.save(update_fields=["document"])
+    row.reply_to = row.reply_to or reply_to  # a recall that came first did not know where to answer
+    if cancelled:  # the recall came first: nobody has worked on it, so it is accepted (15) as it arrives
+        row.recall_answer = RecallAnswer.ACCEPTED
+        row.recall_answered_at = timezone.now()
+    row.save(update_fields=["document", "reply_to", "recall_answer", "recall_answered_at"])
+    report_handling(document, MessageStatus.ARRIVED)  # 01, the same day (Decree 30 Điều 21)
+    if cancelled:
+        report_handling(document, MessageStatus.RECALL_ACCEPTED, reason=row.cancel_reason)
     log.record(actor=None, verb="documents.incoming.arrived", target=document, unit=unit,
                data={"transport": transport, "from": reply_to, "key": str(key), "cancelled": cancelled})
     return document
 
 
-@action("documents.incoming.cancelled")
-def cancel_arrival(*, unit: Unit, key: uuid.UUID, transport: str, reason: str) -> Document | None:
-    """The sender recalled or replaced a document it sent to `unit`: the incoming document is cancelled (its
-    open work leaves every inbox). If it has not arrived yet, it will arrive cancelled."""
-    row = _arrival(key=key, unit=unit, transport=transport, reply_to="")
-    if row.transport != transport:
-        raise ActionRefused(_("Thư hủy không đến qua kênh của văn bản."), code="wrong_transport")
-    if row.cancelled_at is None:
-        row.cancelled_at = timezone.now()
-        row.cancel_reason = reason[:500]
-        row.save(update_fields=["cancelled_at", "cancel_reason"])
-    if row.document is None:
-        return None
-    document = lock(row.document)
-    if document.status in (Status.CANCELLED, Status.RETURNED):
-        return document
-    document.status = Status.CANCELLED
-    bump(document, "status")
-    log.record(actor=None, verb="documents.incoming.cancelled", target=document, unit=document.unit,
-               data={"reason": reason[:500], "transport": transport, "key": str(key)})
-    return document
-
-
-# --- the sender's side: what comes back, and the outcome of each delivery --------------------------------
-
-
-@action("documents.outgoing.status_received")
-def apply_status(*, answers: uuid.UUID, status: str, reason: str, transport: str) -> Recipient | None:
-    """A recipient's status about a document this deployment sent (registered, returned with a reason),
-    applied to the sender's own recipient row. A status never moves a recipient back."""
-    message = (OutboxMessage.objects.select_for_update(of=("self",)).filter(key=answers, kind=MessageKind.DOCUMENT)
-               .select_related("document", "recipient").first())
-    if message is None or message.transport != transport or message.recipient is None:
-        logger.info("outbox: status %s for unknown message %s via %s ignored", status, answers, transport)
-        return None
-    target = STATE_OF_STATUS.get(MessageStatus(status))
-    if target is None:
-        raise ActionRefused(_("Trạng thái không áp dụng cho nơi gửi."), code="wrong_status")
-    recipient = Recipient.objects.select_for_update().get(pk=message.recipient.pk)
-    if _advance(recipient, target):
-        recipient.reason = reason[:500] if target == Recipient.State.RETURNED else ""
-        recipient.save(update_fields=["state", "reason"])
-    log.record(actor=None, verb="documents.outgoing.status_received", target=message.document, unit=message.unit,
-               data={"recipient": recipient.unit_id or recipient.external_name, "status": status,
-                     "reason": reason[:500]})
-    return recipient
+# --- the sender's side: the outcome of each delivery --------------------------------
 
 
 @action("documents.delivery.delivered")
@@ -287,7 +229,7 @@ def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMes
     message.save(update_fields=["state", "delivered_at", "attempts", "failure", "failure_detail", "updated_at"])
     if message.kind == MessageKind.DOCUMENT and message.recipient_id is not None:
         recipient = Recipient.objects.select_for_update().get(pk=message.recipient_id)
-        fields = ["state"] if _advance(recipient, Recipient.State.RECEIVED) else []
+        fields = ["state"] if advance(recipient, Recipient.State.RECEIVED) else []
         if local_id is not None:
             recipient.delivered_id = local_id
             fields.append("delivered")
@@ -325,13 +267,14 @@ def count_attempt(*, message: OutboxMessage, detail: str) -> int:
 
 @action("documents.delivery.retried")
 def retry_delivery(*, message: OutboxMessage, acting: Person) -> OutboxMessage:
-    """Send a failed document message again (after the recipient unit was put right, say)."""
+    """Send a failed message again: a document (after the recipient unit was put right, say), or a status
+    about one (from the receiving unit's clerk)."""
     message = OutboxMessage.objects.select_for_update(of=("self",)).select_related("document", "document__unit").get(
         pk=message.pk)
     document = message.document
-    if message.kind != MessageKind.DOCUMENT or not access.is_clerk_for(acting, document):
+    if not access.is_clerk_for(acting, document):  # a document: the sender's clerk; a status: its unit's
         raise deny(document)
-    if document.status != Status.ISSUED:
+    if message.kind == MessageKind.DOCUMENT and document.status != Status.ISSUED:
         raise ActionRefused(_("Văn bản không còn hiệu lực; không gửi lại."), code="not_issued", target=document)
     if message.state != OutboxMessage.State.FAILED:
         raise ActionRefused(_("Chỉ gửi lại được nơi nhận chưa chuyển được."), code="not_failed", target=document)
@@ -342,5 +285,5 @@ def retry_delivery(*, message: OutboxMessage, acting: Person) -> OutboxMessage:
     message.save(update_fields=["state", "failure", "failure_detail", "attempts", "updated_at"])
     log.record(actor=acting, verb="documents.delivery.retried", target=document, unit=document.unit,
                data={"key": str(message.key), "to": message.address, "failure": before})
-    _enqueue(message)
+    enqueue(message)
     return message

@@ -159,7 +159,7 @@ def register_received(
     document.status = Status.REGISTERED
     document.version += 1
     document.save()
-    delivery.send_reply(document, status=MessageStatus.REGISTERED)
+    delivery.report_handling(document, MessageStatus.REGISTERED)
     log.record(actor=acting, verb="documents.incoming.accepted", target=document, unit=document.unit,
                data={"number": document.number, "register": document.register_id})
     return document
@@ -175,7 +175,7 @@ def return_received(*, document: Document, acting: Person, reason: str) -> Docum
     document.status = Status.RETURNED
     document.return_reason = reason
     bump(document, "status", "return_reason")
-    delivery.send_reply(document, status=MessageStatus.RETURNED, reason=reason)
+    delivery.report_handling(document, MessageStatus.RETURNED, reason=reason)
     log.record(actor=acting, verb="documents.incoming.returned", target=document, unit=document.unit,
                data={"reason": reason, "source": document.source_id})
     return document
