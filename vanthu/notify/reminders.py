@@ -19,6 +19,7 @@ looked at any more.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -109,33 +110,38 @@ def stage_on(deadline: dt.date, today: dt.date) -> StageOn:
     return StageOn(Stage.ESCALATED if late >= settings.REMIND_ESCALATE_AFTER_DAYS else Stage.OVERDUE, -late)
 
 
+@functools.lru_cache(maxsize=4096)
 def _date(d: dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
 class _Texts:
-    """The notification texts of a pass, in the deployment's language (Vietnamese by default)."""
+    """The notification texts of a pass, translated once (in the deployment's language, Vietnamese by default)."""
+
+    def __init__(self) -> None:
+        self.before = (_("Sắp đến hạn %(deadline)s: %(title)s"),
+                       _("Còn %(days)d ngày làm việc đến hạn xử lý (%(deadline)s)."))
+        self.due = (_("Đến hạn hôm nay: %(title)s"), _("Hôm nay (%(deadline)s) là hạn xử lý."))
+        self.overdue = (_("Quá hạn từ %(deadline)s: %(title)s"),
+                        _("Đã quá hạn xử lý %(days)d ngày làm việc (hạn %(deadline)s)."))
+        self.escalated = (_("Quá hạn %(days)d ngày làm việc — %(handler)s: %(title)s"),
+                          _("Đồng chí %(handler)s chưa hoàn thành việc này; hạn xử lý là %(deadline)s, đã quá "
+                            "%(days)d ngày làm việc."))
 
     def handler(self, due: Due, stage: StageOn) -> tuple[str, str, str]:
         if stage.stage == Stage.BEFORE:
-            return (Kind.REMINDER, _("Sắp đến hạn %(deadline)s: %(title)s") % {"deadline": _date(due.deadline),
-                                                                              "title": due.title},
-                    _("Còn %(days)d ngày làm việc đến hạn xử lý (%(deadline)s).") % {
-                        "days": stage.days, "deadline": _date(due.deadline)})
-        if stage.stage == Stage.DUE:
-            return (Kind.REMINDER, _("Đến hạn hôm nay: %(title)s") % {"title": due.title},
-                    _("Hôm nay (%(deadline)s) là hạn xử lý.") % {"deadline": _date(due.deadline)})
-        return (Kind.OVERDUE, _("Quá hạn từ %(deadline)s: %(title)s") % {"deadline": _date(due.deadline),
-                                                                         "title": due.title},
-                _("Đã quá hạn xử lý %(days)d ngày làm việc (hạn %(deadline)s).") % {
-                    "days": -stage.days, "deadline": _date(due.deadline)})
+            kind, (title, body), days = Kind.REMINDER, self.before, stage.days
+        elif stage.stage == Stage.DUE:
+            kind, (title, body), days = Kind.REMINDER, self.due, 0
+        else:
+            kind, (title, body), days = Kind.OVERDUE, self.overdue, -stage.days
+        values = {"deadline": _date(due.deadline), "title": due.title, "days": days}
+        return kind, title % values, body % values
 
     def leader(self, due: Due, stage: StageOn, handler: str) -> tuple[str, str, str]:
-        return (Kind.ESCALATION,
-                _("Quá hạn %(days)d ngày làm việc — %(handler)s: %(title)s") % {
-                    "days": -stage.days, "handler": handler, "title": due.title},
-                _("Đồng chí %(handler)s chưa hoàn thành việc này; hạn xử lý là %(deadline)s, đã quá %(days)d ngày "
-                  "làm việc.") % {"handler": handler, "deadline": _date(due.deadline), "days": -stage.days})
+        title, body = self.escalated
+        values = {"deadline": _date(due.deadline), "title": due.title, "days": -stage.days, "handler": handler}
+        return Kind.ESCALATION, title % values, body % values
 
 
 def run_pass(today: dt.date) -> PassResult:
@@ -145,8 +151,8 @@ def run_pass(today: dt.date) -> PassResult:
     start, until = window(today)
     stages: dict[dt.date, StageOn] = {}
     people: dict[int, Recipient] = {}
-    texts = _Texts()
     with translation.override(settings.LANGUAGE_CODE):
+        texts = _Texts()
         for source in sources():
             for batch in source.due(deadline_from=start, deadline_until=until):
                 wanted = {d.person_id for d in batch} | {p for d in batch for p in d.escalate_to_person_ids}
