@@ -116,3 +116,21 @@ def _save_for_the_docs(smtp: Inbox) -> None:
         for message in smtp.messages:
             out.write(f"From: {message['From']}\nTo: {message['To']}\nSubject: {message['Subject'].strip()}\n\n")
             out.write(smtp.text(message).rstrip() + "\n\n----\n\n")
+
+
+def test_the_command_runs_the_pass_and_mails(cast, handled, smtp: Inbox):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("notify", "remind", "--today", "2027-09-07", "--mail", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["created"] == 1
+    assert result["by_stage"] == {"overdue": 1}
+    assert result["mailed"] == 1
+    assert [rcpt for _, rcpt in smtp.envelopes] == [["minh@qk10.example"]]
+    out = io.StringIO()
+    call_command("notify", "status", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"unread": 1, "mail": {"sent": 1}}

@@ -82,12 +82,18 @@ def _people(units: list[Unit], count: int, out: IO[str]) -> list[Person]:
         people = Person.objects.bulk_create(
             [Person(user=u, full_name=f"Cán bộ {i}", unit=units[i % len(units)], email=f"bench-{i}@qk10.example")
              for i, u in zip(range(start, count), made, strict=True)], batch_size=2000)
-        # the first person of each unit leads it
-        RoleGrant.objects.bulk_create([RoleGrant(person=p, unit=p.unit, role=Role.LEADER)
-                                       for i, p in enumerate(people, start) if i < len(units)],
-                                      ignore_conflicts=True)
     out.write(f"made {len(people)} people\n")
     return existing + people
+
+
+def _leaders(units: list[Unit]) -> None:
+    """The first person of each unit without a leader leads it."""
+    led = set(RoleGrant.objects.filter(role=Role.LEADER, unit__in=units).values_list("unit_id", flat=True))
+    first: dict[int, int] = {}
+    for pk, unit_id in Person.objects.filter(unit__in=units).order_by("pk").values_list("pk", "unit_id"):
+        first.setdefault(unit_id, pk)
+    RoleGrant.objects.bulk_create([RoleGrant(person_id=first[u.pk], unit=u, role=Role.LEADER)
+                                   for u in units if u.pk not in led and u.pk in first], ignore_conflicts=True)
 
 
 def _units(count: int, out: IO[str]) -> list[Unit]:
@@ -113,10 +119,17 @@ def _items(count: int, people: list[Person], today: dt.date, out: IO[str]) -> No
             return
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
         started = time.perf_counter()
-        rows = [(i, people[i % len(people)].pk, people[i % len(people)].unit_id,
-                 today + dt.timedelta(days=(i * 7919) % 91 - 45)) for i in range(1, count + 1)]
-        for start in range(0, count, 20000):
-            cursor.executemany(f"INSERT INTO {TABLE} VALUES (%s, %s, %s, %s)", rows[start:start + 20000])  # noqa: S608
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {TABLE} SELECT g, (%s::bigint[])[g %% %s + 1], (%s::bigint[])[g %% %s + 1], "  # noqa: S608
+                "%s::date + ((g * 7919) %% 91 - 45)::int FROM generate_series(1::bigint, %s::bigint) AS g",
+                [[p.pk for p in people], len(people), [p.unit_id for p in people], len(people), today, count])
+        else:
+            rows = [(i, people[i % len(people)].pk, people[i % len(people)].unit_id,
+                     today + dt.timedelta(days=(i * 7919) % 91 - 45)) for i in range(1, count + 1)]
+            for start in range(0, count, 20000):
+                cursor.executemany(f"INSERT INTO {TABLE} VALUES (%s, %s, %s, %s)",  # noqa: S608
+                                   rows[start:start + 20000])
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {TABLE}_deadline ON {TABLE} (deadline, id)")
     out.write(f"generated {count} items in {time.perf_counter() - started:.1f} s\n")
 
@@ -140,6 +153,7 @@ def main(argv: list[str], out: IO[str]) -> None:
               f"{args.people:,} people, {args.units} units\n")
     units = _units(args.units, out)
     people = _people(units, args.people, out)
+    _leaders(units)
     _items(args.items, people, today, out)
     Notification.objects.filter(key__startswith=f"{PREFIX}:").delete()
     source = BenchItems()
