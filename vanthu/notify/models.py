@@ -53,10 +53,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="notify_notification_key_per_person")]
         indexes = [
-            # the bell's COUNT and the unread-first list
+            # the bell's COUNT (the list of a person's notifications uses the unique (person, key) index)
             models.Index(fields=["person", "created_at"], condition=Q(read_at__isnull=True),
                          name="notify_unread"),
-            models.Index(fields=["person", "-created_at"], name="notify_person_recent"),
             models.Index(fields=["mail_state", "id"], condition=Q(mail_state__in=["pending", "sending"]),
                          name="notify_mail_waiting"),
         ]

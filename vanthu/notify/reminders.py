@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.utils import translation
@@ -35,10 +35,9 @@ from vanthu.notify.sending import NewNotification, Recipient, insert_many, recip
 BATCH = 5000
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
     """One open item with a deadline, for one handler. `key` names the item (e.g. "workflow.assignment:42"),
-    unique across sources; the pass appends the stage."""
+    unique across sources; the pass appends the stage. (A named tuple: a million are made per pass.)"""
 
     key: str
     person_id: int
@@ -110,38 +109,49 @@ def stage_on(deadline: dt.date, today: dt.date) -> StageOn:
     return StageOn(Stage.ESCALATED if late >= settings.REMIND_ESCALATE_AFTER_DAYS else Stage.OVERDUE, -late)
 
 
-@functools.lru_cache(maxsize=4096)
-def _date(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
+TITLE, HANDLER = "\x00T", "\x00H"  # left in the texts of a deadline, replaced per item
 
 
-class _Texts:
-    """The notification texts of a pass, translated once (in the deployment's language, Vietnamese by default)."""
+@dataclass(frozen=True)
+class Plan:
+    """What every item with a given deadline gets today: the handler's stage and texts (with TITLE and HANDLER
+    to fill in), and the leaders' when it escalates. Worked out once per deadline date, not once per item."""
 
-    def __init__(self) -> None:
-        self.before = (_("Sắp đến hạn %(deadline)s: %(title)s"),
-                       _("Còn %(days)d ngày làm việc đến hạn xử lý (%(deadline)s)."))
-        self.due = (_("Đến hạn hôm nay: %(title)s"), _("Hôm nay (%(deadline)s) là hạn xử lý."))
-        self.overdue = (_("Quá hạn từ %(deadline)s: %(title)s"),
-                        _("Đã quá hạn xử lý %(days)d ngày làm việc (hạn %(deadline)s)."))
-        self.escalated = (_("Quá hạn %(days)d ngày làm việc — %(handler)s: %(title)s"),
-                          _("Đồng chí %(handler)s chưa hoàn thành việc này; hạn xử lý là %(deadline)s, đã quá "
-                            "%(days)d ngày làm việc."))
+    stage: str
+    kind: str
+    title: str
+    body: str
+    escalation: tuple[str, str] | None  # the leaders' title and body
 
-    def handler(self, due: Due, stage: StageOn) -> tuple[str, str, str]:
-        if stage.stage == Stage.BEFORE:
-            kind, (title, body), days = Kind.REMINDER, self.before, stage.days
-        elif stage.stage == Stage.DUE:
-            kind, (title, body), days = Kind.REMINDER, self.due, 0
+
+def plans(today: dt.date) -> Callable[[dt.date], Plan | None]:
+    """The texts, translated once (in the deployment's language, Vietnamese by default), and a cache of plans."""
+    before = (_("Sắp đến hạn %(deadline)s: %(title)s"), _("Còn %(days)d ngày làm việc đến hạn xử lý (%(deadline)s)."))
+    due = (_("Đến hạn hôm nay: %(title)s"), _("Hôm nay (%(deadline)s) là hạn xử lý."))
+    overdue = (_("Quá hạn từ %(deadline)s: %(title)s"),
+               _("Đã quá hạn xử lý %(days)d ngày làm việc (hạn %(deadline)s)."))
+    escalated = (_("Quá hạn %(days)d ngày làm việc — %(handler)s: %(title)s"),
+                 _("Đồng chí %(handler)s chưa hoàn thành việc này; hạn xử lý là %(deadline)s, đã quá %(days)d ngày "
+                   "làm việc."))
+
+    @functools.cache
+    def plan(deadline: dt.date) -> Plan | None:
+        on = stage_on(deadline, today)
+        if on.stage is None:
+            return None
+        values = {"deadline": deadline.strftime("%d/%m/%Y"), "days": abs(on.days), "title": TITLE,
+                  "handler": HANDLER}
+        if on.stage == Stage.BEFORE:
+            kind, texts = Kind.REMINDER, before
+        elif on.stage == Stage.DUE:
+            kind, texts = Kind.REMINDER, due
         else:
-            kind, (title, body), days = Kind.OVERDUE, self.overdue, -stage.days
-        values = {"deadline": _date(due.deadline), "title": due.title, "days": days}
-        return kind, title % values, body % values
+            kind, texts = Kind.OVERDUE, overdue
+        up = (escalated[0] % values, escalated[1] % values) if on.stage == Stage.ESCALATED else None
+        stage = Stage.OVERDUE if on.stage == Stage.ESCALATED else on.stage
+        return Plan(stage, kind, texts[0] % values, texts[1] % values, up)
 
-    def leader(self, due: Due, stage: StageOn, handler: str) -> tuple[str, str, str]:
-        title, body = self.escalated
-        values = {"deadline": _date(due.deadline), "title": due.title, "days": -stage.days, "handler": handler}
-        return Kind.ESCALATION, title % values, body % values
+    return plan
 
 
 def run_pass(today: dt.date) -> PassResult:
@@ -149,10 +159,11 @@ def run_pass(today: dt.date) -> PassResult:
     action (actions.send_reminders); the mails go after the commit."""
     result = PassResult(today=today)
     start, until = window(today)
-    stages: dict[dt.date, StageOn] = {}
     people: dict[int, Recipient] = {}
+    counts: dict[str, int] = {}
+    escalated_suffix = f":{Stage.ESCALATED}"
     with translation.override(settings.LANGUAGE_CODE):
-        texts = _Texts()
+        plan_for = plans(today)
         for source in sources():
             for batch in source.due(deadline_from=start, deadline_until=until):
                 wanted = {d.person_id for d in batch} | {p for d in batch for p in d.escalate_to_person_ids}
@@ -160,30 +171,30 @@ def run_pass(today: dt.date) -> PassResult:
                 if missing:
                     people.update(recipients(missing))
                 rows: list[NewNotification] = []
+                append = rows.append
+                result.items += len(batch)
                 for due in batch:
-                    result.items += 1
-                    stage = stages.get(due.deadline)
-                    if stage is None:
-                        stage = stages[due.deadline] = stage_on(due.deadline, today)
+                    plan = plan_for(due.deadline)
                     handler = people.get(due.person_id)
-                    if stage.stage is None or handler is None:
+                    if plan is None or handler is None:
                         continue
-                    kind, title, body = texts.handler(due, stage)
-                    handler_stage = Stage.OVERDUE if stage.stage == Stage.ESCALATED else stage.stage
-                    rows.append(NewNotification(due.person_id, kind, title, due.url, f"{due.key}:{handler_stage}",
-                                                body, handler.mail_state(kind)))
-                    result.by_stage[handler_stage] = result.by_stage.get(handler_stage, 0) + 1
-                    if stage.stage == Stage.ESCALATED:
-                        kind, title, body = texts.leader(due, stage, handler.name)
+                    append(NewNotification(due.person_id, plan.kind, plan.title.replace(TITLE, due.title), due.url,
+                                           f"{due.key}:{plan.stage}", plan.body, handler.mail_state(plan.kind)))
+                    counts[plan.stage] = counts.get(plan.stage, 0) + 1
+                    if plan.escalation is not None:
+                        title = plan.escalation[0].replace(HANDLER, handler.name).replace(TITLE, due.title)
+                        body = plan.escalation[1].replace(HANDLER, handler.name)
                         for leader_id in due.escalate_to_person_ids:
                             leader = people.get(leader_id)
                             if leader is None or leader_id == due.person_id:
                                 continue
-                            rows.append(NewNotification(leader_id, kind, title, due.url,
-                                                        f"{due.key}:{Stage.ESCALATED}", body, leader.mail_state(kind)))
-                            result.by_stage[Stage.ESCALATED] = result.by_stage.get(Stage.ESCALATED, 0) + 1
+                            append(NewNotification(leader_id, Kind.ESCALATION, title, due.url,
+                                                   due.key + escalated_suffix, body,
+                                                   leader.mail_state(Kind.ESCALATION)))
+                            counts[Stage.ESCALATED] = counts.get(Stage.ESCALATED, 0) + 1
                 created = insert_many(rows)
                 result.created += created
                 if created and any(r.mail_state == MailState.PENDING for r in rows):
                     result.mail_pending = True
+    result.by_stage = counts
     return result

@@ -8,7 +8,7 @@ after the commit. Neither is an action of its own: they run inside the caller's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -67,8 +67,7 @@ def send(person: Person, *, kind: Kind | str, title: str, url: str, key: str, bo
     return notification
 
 
-@dataclass(frozen=True)
-class NewNotification:
+class NewNotification(NamedTuple):
     person_id: int
     kind: str
     title: str
