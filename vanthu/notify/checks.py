@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.conf import settings
@@ -11,18 +10,15 @@ from django.core.checks import Error, register
 SMTP_TLS = {"none", "starttls", "ssl"}
 
 
-def _given(name: str) -> bool:
-    key = f"VANTHU_{name}"
-    return bool(os.environ.get(key) or os.environ.get(f"{key}_FILE"))
-
-
 @register()
 def check_mail(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     problems: list[Error] = []
     if settings.SMTP_TLS not in SMTP_TLS:
         problems.append(Error(f"VANTHU_SMTP_TLS={settings.SMTP_TLS!r} must be none, starttls or ssl.",
                               id="vanthu.E041"))
-    others = [n for n in ("SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM") if _given(n)]
+    given = {"SMTP_USER": settings.EMAIL_HOST_USER, "SMTP_PASSWORD": settings.EMAIL_HOST_PASSWORD,
+             "SMTP_FROM": settings.SMTP_FROM}
+    others = [name for name, value in given.items() if value]
     if not settings.SMTP_HOST and others:
         problems.append(Error(
             f"{', '.join('VANTHU_' + n for n in others)} set but VANTHU_SMTP_HOST is empty: no mail would be sent.",
