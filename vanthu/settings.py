@@ -102,7 +102,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vanthu.org.context_processors.person",
-                "vanthu.notify.context_processors.bell",
             ],
         },
     }

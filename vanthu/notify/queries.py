@@ -13,7 +13,7 @@ BELL_CAP = 99
 
 def unread_count(person: Person, *, cap: int = BELL_CAP) -> int:
     """Unread notifications, counted up to cap + 1 (the bell shows "99+"): one COUNT over the partial index."""
-    return Notification.objects.filter(person=person, read_at__isnull=True).values("pk")[: cap + 1].count()
+    return Notification.objects.filter(person=person, read_at__isnull=True).order_by().values("pk")[: cap + 1].count()
 
 
 def for_person(person: Person) -> QuerySet[Notification]:

@@ -14,17 +14,27 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vanthu.notify import actions
 from vanthu.notify.forms import PreferenceForm
 from vanthu.notify.models import DEFAULT_PREFERENCE, Preference
-from vanthu.notify.queries import access_notification, for_person
+from vanthu.notify.queries import BELL_CAP, access_notification, for_person, unread_count
 from vanthu.org.views import require_person
 
 PAGE = 30
 
 
 @require_GET
+def bell(request: HttpRequest) -> HttpResponse:
+    """The top bar's unread count, loaded by htmx after the page (so it never slows a page or counts in its
+    queries) and again every minute: one COUNT over at most 100 rows of the unread index, "99+" beyond."""
+    person = require_person(request)
+    count = unread_count(person)
+    return render(request, "notify/_bell.html", {"count": count,
+                                                 "label": f"{BELL_CAP}+" if count > BELL_CAP else str(count)})
+
+
+@require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     person = require_person(request)
     page = Paginator(for_person(person), PAGE).get_page(request.GET.get("page"))
-    return render(request, "notify/list.html", {"page": page})
+    return render(request, "notify/list.html", {"page": page, "unread": unread_count(person)})
 
 
 @require_POST
