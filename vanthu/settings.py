@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "vanthu.jobs",
     "vanthu.audit",
     "vanthu.org",
+    "vanthu.notify",
     "vanthu.signing",
     "vanthu.documents",
     "vanthu.workflow",
@@ -221,6 +222,28 @@ DEADLINE_WORKING_DAYS = {
     "flash_timed": env_int("DEADLINE_DAYS_FLASH_TIMED", 0),
 }
 CALENDAR_CACHE_SECONDS = env_int("CALENDAR_CACHE_SECONDS", 300)
+
+# Notifications (vanthu/notify): e-mail through an SMTP server (none when VANTHU_SMTP_HOST is empty: the bell
+# only), and the hourly reminder pass: N working days before a deadline, on it, after it, and M working days
+# after it to the handler's leaders; items more than REMIND_LOOKBACK_DAYS (calendar days) past their deadline
+# are no longer looked at. Half a configuration is vanthu.E040/E041.
+SMTP_HOST = env_str("SMTP_HOST", "")
+SMTP_TLS = env_str("SMTP_TLS", "starttls").strip().lower()  # none | starttls | ssl
+SMTP_FROM = env_str("SMTP_FROM", "")
+MAIL_ENABLED = bool(SMTP_HOST)
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if MAIL_ENABLED
+                 else "django.core.mail.backends.dummy.EmailBackend")
+EMAIL_HOST = SMTP_HOST or "localhost"
+EMAIL_PORT = env_int("SMTP_PORT", 465 if SMTP_TLS == "ssl" else 587 if SMTP_TLS == "starttls" else 25)
+EMAIL_HOST_USER = env_str("SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SMTP_PASSWORD", "")
+EMAIL_USE_TLS = SMTP_TLS == "starttls"
+EMAIL_USE_SSL = SMTP_TLS == "ssl"
+EMAIL_TIMEOUT = env_int("SMTP_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = SMTP_FROM or "vanthu@localhost"
+REMIND_BEFORE_DAYS = env_int("REMIND_BEFORE_DAYS", 2)
+REMIND_ESCALATE_AFTER_DAYS = env_int("REMIND_ESCALATE_AFTER_DAYS", 2)
+REMIND_LOOKBACK_DAYS = env_int("REMIND_LOOKBACK_DAYS", 30)
 
 # Fonts for printed registers and signature appearances (Times New Roman metrics where installed).
 FONT_DIRS = [Path(p) for p in env_list("FONT_DIRS", [])]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("vanthu.ops.urls")),
     path("", include("vanthu.org.urls")),
+    path("", include("vanthu.notify.urls")),
     path("", include("vanthu.workflow.urls")),
     path("", include("vanthu.documents.urls")),
     path("", include("vanthu.reports.urls")),

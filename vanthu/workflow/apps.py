@@ -8,6 +8,8 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Xử lý, chỉ đạo")
 
     def ready(self) -> None:
-        from vanthu.workflow import permissions
+        from vanthu.notify import reminders as notify_reminders
+        from vanthu.workflow import permissions, reminders
 
         permissions.register_needs()
+        notify_reminders.register(reminders.SOURCE)
