@@ -101,6 +101,11 @@ def scoped(person: Person) -> QuerySet[Document]:
 def access_clause(person: Person) -> str:
     """The person's side of the access rule as an index condition (see `search/tokens.py`)."""
     scope = scope_of(person)
+    if scope.clearance >= tokens.MAX_SECRECY and scope.leader_paths:
+        # who leads every top unit with the highest clearance sees every document: no clause at all
+        tops = {f"{u.path}" for u in Unit.objects.filter(parent__isnull=True).only("path")}
+        if tops and tops <= set(scope.leader_paths):
+            return ""
     return tokens.tsquery_access(tokens.Reach(
         person_id=scope.person_id, unit_id=scope.unit_id, clearance=scope.clearance,
         clerk_unit_ids=scope.clerk_unit_ids, leader_unit_ids=scope.leader_unit_ids,
@@ -371,23 +376,30 @@ def _indexed(engine: Engine, person: Person, raw: str, query: parsing.ParsedQuer
         conditions = [Condition()]
     else:
         conditions = parsing.tiers(query)
-    total = engine.count(conditions[-1], extra, EXACT_UP_TO)
+    need = offset + limit
+    # the widest tier gives the total and its own newest page in one look at the index
+    total, widest = engine.newest(conditions[-1], extra, need, EXACT_UP_TO)
     corrected = ""
     if total == 0 and not query.empty:
         better = correct(query)
         if better is not None:
             better_conditions = parsing.tiers(better)
-            better_total = engine.count(better_conditions[-1], extra, EXACT_UP_TO)
+            better_total, better_widest = engine.newest(better_conditions[-1], extra, need, EXACT_UP_TO)
             if better_total:
-                query, conditions, total = better, better_conditions, better_total
+                query, conditions, total, widest = better, better_conditions, better_total, better_widest
                 corrected = " ".join(better.words)
     exact = total <= EXACT_UP_TO
     total = min(total, EXACT_UP_TO)
-    need = offset + limit
     seen: dict[int, int] = {}
     if total:
-        for tier, condition in enumerate(conditions if by_relevance else conditions[-1:]):
-            _n, ids = engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)
+        tiers = conditions if by_relevance else conditions[-1:]
+        for tier, condition in enumerate(tiers):
+            if tier == len(tiers) - 1:
+                # the widest tier's newest `need` ids were found with the total; those seen in better tiers
+                # are among them or not, so take enough more only when some were already seen
+                ids = widest if not seen else engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)[1]
+            else:
+                _n, ids = engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)
             for pk in ids:
                 seen.setdefault(pk, tier)
                 if len(seen) >= need:

@@ -5,7 +5,7 @@ A document's tokens restate, term by term, the rule of `documents/access.py` `vi
 
 | visible_q term                                                 | document token     | the person's side      |
 |----------------------------------------------------------------|--------------------|------------------------|
-| secrecy <= clearance                                           | `~s<secrecy>`      | `~s0 | … | ~s<cl>`     |
+| secrecy <= clearance                                           | `~s<secrecy>`      | none of `~s<cl+1>` …   |
 | unit in member units, secrecy 0                                | `~m<unit>`         | own unit, clerk units  |
 | drafting unit = own unit, secrecy 0                            | `~d<drafting>`     | own unit               |
 | unit in clerk or leader units                                  | `~u<unit>`         | clerk + leader units   |
@@ -101,8 +101,10 @@ class Reach:
 
 
 def reach_tokens(reach: Reach) -> tuple[list[str], list[str]]:
-    """(secrecy tokens the person may see, or [] for all; tokens of which one must be present)."""
-    secrecy = [] if reach.clearance >= MAX_SECRECY else [f"~s{s}" for s in range(0, max(reach.clearance, -1) + 1)]
+    """(secrecy tokens the person may NOT see; tokens of which one must be present). Every row carries exactly
+    one `~s` token, so "not above the clearance" is the absence of the few higher ones — small posting lists,
+    where "one of ~s0 … ~s<cl>" would make the index read the list of nearly every document."""
+    secrecy = [f"~s{s}" for s in range(max(reach.clearance, -1) + 1, MAX_SECRECY + 1)]
     member = {reach.unit_id} | set(reach.clerk_unit_ids)
     receivers = set(reach.clerk_unit_ids) | set(reach.leader_unit_ids)
     anyof = [f"~m{u}" for u in member] + [f"~d{reach.unit_id}"]
@@ -114,9 +116,9 @@ def reach_tokens(reach: Reach) -> tuple[list[str], list[str]]:
 
 def tsquery_access(reach: Reach) -> str:
     """The access clause as tsquery text (tokens need no escaping: `~`, letters and digits)."""
-    secrecy, anyof = reach_tokens(reach)
+    above, anyof = reach_tokens(reach)
     if reach.clearance < 0:
         return "'~none'"
-    parts = [_any([f"'{t}'" for t in secrecy])] if secrecy else []
-    parts.append(_any([f"'{t}'" for t in anyof]))
+    parts = [_any([f"'{t}'" for t in anyof])]
+    parts += [f"!'{t}'" for t in above]
     return " & ".join(p for p in parts if p)

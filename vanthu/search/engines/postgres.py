@@ -17,6 +17,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import transaction
+
 from vanthu.search.engines import Condition, Fragment, IndexRow
 
 
@@ -33,8 +35,13 @@ def combine(*parts: str) -> str:
     return " & ".join(f"({p})" for p in parts if p)
 
 
+def where(query: str) -> tuple[str, list[Any]]:
+    """The condition on `search_pg` (every row when the query is empty: an empty search by the commander)."""
+    return ("lex @@ %s::tsquery", [query]) if query else ("TRUE", [])
+
+
 _CAPPED = (
-    "WITH m AS MATERIALIZED (SELECT document_id, issued FROM search_pg WHERE lex @@ %s::tsquery LIMIT %s) "
+    "WITH m AS MATERIALIZED (SELECT document_id, issued FROM search_pg WHERE {where} LIMIT %s) "
     "SELECT (SELECT count(*) FROM m), ARRAY(SELECT document_id FROM m "
     "ORDER BY issued DESC NULLS LAST, document_id DESC LIMIT %s)"
 )
@@ -80,39 +87,46 @@ class PostgresEngine:
     def fragment(self, condition: Condition, extra: str = "") -> Fragment:
         # A semi-join: the matches (narrowed by the access tokens in `extra`) come from the GIN index as a
         # bitmap and are hashed against the documents the filters keep.
+        sql, params = where(combine(tsquery(condition), extra))
         return Fragment(
-            tables=[],
-            where=["documents_document.id IN (SELECT document_id FROM search_pg WHERE lex @@ %s::tsquery)"],
-            params=[combine(tsquery(condition), extra)],
+            tables=[], where=[f"documents_document.id IN (SELECT document_id FROM search_pg WHERE {sql})"],  # noqa: S608
+            params=params,
         )
 
     # --- answering from the index alone -------------------------------------------------------------------
 
     def _capped(self, cursor: Any, query: str, cap: int, n: int) -> tuple[int, list[int]]:
-        cursor.execute(_CAPPED, [query, cap + 1, n])
+        sql, params = where(query)
+        cursor.execute(_CAPPED.format(where=sql), [*params, cap + 1, n])
         count, ids = cursor.fetchone()
         return int(count), list(ids or [])
 
+    def _cursor(self) -> Any:
+        """A cursor in a transaction where the planner may not scan the table: a sequential scan evaluates
+        `@@` on every row's TOASTed vector; the GIN bitmap (no recheck for AND/OR/NOT of lexemes) never does."""
+        cursor = self.connection.cursor()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return cursor
+
     def count(self, condition: Condition, extra: str, cap: int) -> int:
         """How many rows match (at most cap + 1)."""
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM search_pg WHERE lex @@ %s::tsquery LIMIT %s) m",
-                [combine(tsquery(condition), extra), cap + 1],
-            )
+        sql, params = where(combine(tsquery(condition), extra))
+        with transaction.atomic(using=self.connection.alias), self._cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM search_pg WHERE {sql} LIMIT %s) m",  # noqa: S608
+                           [*params, cap + 1])
             return int(cursor.fetchone()[0])
 
     def ids(self, condition: Condition, extra: str, cap: int) -> list[int]:
         """Up to `cap` matching ids, in no order (facets count among them)."""
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT document_id FROM search_pg WHERE lex @@ %s::tsquery LIMIT %s",
-                           [combine(tsquery(condition), extra), cap])
+        sql, params = where(combine(tsquery(condition), extra))
+        with transaction.atomic(using=self.connection.alias), self._cursor() as cursor:
+            cursor.execute(f"SELECT document_id FROM search_pg WHERE {sql} LIMIT %s", [*params, cap])  # noqa: S608
             return [row[0] for row in cursor.fetchall()]
 
     def newest(self, condition: Condition, extra: str, n: int, cap: int) -> tuple[int, list[int]]:
         """(matches up to cap + 1, the `n` newest matching ids: issue date then id, descending)."""
         query = combine(tsquery(condition), extra)
-        with self.connection.cursor() as cursor:
+        with transaction.atomic(using=self.connection.alias), self._cursor() as cursor:
             total, ids = self._capped(cursor, query, cap, n)
             if total <= cap or n <= 0:
                 return total, ids
@@ -145,7 +159,7 @@ class PostgresEngine:
                     "SELECT document_id FROM search_pg WHERE lex @@ %s::tsquery AND issued >= %s AND issued < %s "
                     "ORDER BY issued DESC NULLS LAST, document_id DESC LIMIT %s",
                     [combine(query, token), start, end, n - len(out)],
-                )
+                )  # a walk by date within the month: the one place `@@` is evaluated on rows
                 ids = [row[0] for row in cursor.fetchall()]
             out += ids
             if len(out) >= n:
