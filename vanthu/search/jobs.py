@@ -40,5 +40,7 @@ def extract_text(document_id: int) -> str:
 
 @job(attempts=2, backoff=60, every="hour")
 def catch_up() -> int:
-    """Index whatever the `vanthu search sync --loop` process has not (a deployment without it)."""
+    """Index whatever the `vanthu search sync --loop` process has not (a deployment without it), and drop the
+    index rows of deleted documents."""
+    indexing.forget_deleted()
     return indexing.sync_all()

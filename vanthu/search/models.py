@@ -37,6 +37,7 @@ class IndexedDocument(models.Model):
     )
     source_updated_at = models.DateTimeField()
     text_sha256 = models.CharField(max_length=64, blank=True)
+    indexed_at = models.DateTimeField(null=True)  # a share made after this re-indexes the document
 
     def __str__(self) -> str:
         return str(self.document_id)
@@ -59,3 +60,15 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class UnitSeen(models.Model):
+    """A unit's place and need-to-know level as the index's access tokens last saw them: when either changes,
+    the sync re-indexes the documents whose tokens depend on it (its subtree's, and those shared with it)."""
+
+    unit = models.OneToOneField("org.Unit", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    need_to_know_from = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return self.path

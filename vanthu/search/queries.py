@@ -3,6 +3,13 @@
 `search(person, raw_query, filters)` never reveals a document the person may not see: results, totals,
 facets, snippets and the spelling suggestion are all computed from `documents_visible_to(person)` (the
 project's visibility rule) narrowed again to the person's clearance.
+
+With an engine that keeps access tokens in its index (PostgreSQL), the same rule is asked of the index: the
+person's access clause (`tokens.tsquery_access`, the rule of `visible_q` restated token by token) and the
+filters that have tokens are ANDed into the match condition, and totals, pages and facets are answered from the
+index alone (`_indexed`). The page's documents are then loaded through `visible_q` again, the final authority.
+Filters without tokens (issuing body, dates, register, signer, deadline) take the documents path, with the
+access tokens still narrowing the candidates.
 """
 
 from __future__ import annotations
@@ -24,8 +31,9 @@ from vanthu.documents.access import visible_q
 from vanthu.documents.models import INCOMING_OPEN, OUTGOING_OPEN, Document
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
-from vanthu.search import parsing, text
-from vanthu.search.engines import Condition, engine_for
+from vanthu.search import parsing, text, tokens
+from vanthu.search.engines import Condition, Engine, engine_for
+from vanthu.search.engines.postgres import combine
 from vanthu.search.models import ExtractedText, Term
 
 EXACT_UP_TO = 10_000  # totals are exact up to here, then "hơn 10.000"
@@ -90,6 +98,44 @@ def scoped(person: Person) -> QuerySet[Document]:
     return Document.objects.filter(visible_q(scope)).filter(secrecy__lte=scope.clearance)
 
 
+def access_clause(person: Person) -> str:
+    """The person's side of the access rule as an index condition (see `search/tokens.py`)."""
+    scope = scope_of(person)
+    if scope.clearance >= tokens.MAX_SECRECY and scope.leader_paths:
+        # who leads every top unit with the highest clearance sees every document: no clause at all
+        tops = {f"{u.path}" for u in Unit.objects.filter(parent__isnull=True).only("path")}
+        if tops and tops <= set(scope.leader_paths):
+            return ""
+    return tokens.tsquery_access(tokens.Reach(
+        person_id=scope.person_id, unit_id=scope.unit_id, clearance=scope.clearance,
+        clerk_unit_ids=scope.clerk_unit_ids, leader_unit_ids=scope.leader_unit_ids,
+        leader_paths=scope.leader_paths,
+    ))
+
+
+def filter_clause(filters: Filters) -> str | None:
+    """The filters as index tokens, or None when one of them has none (then the documents are queried)."""
+    f = filters
+    if f.organ or f.date_from or f.date_to or f.register or f.signer or f.deadline:
+        return None
+    parts = []
+    if f.doc_type:
+        parts.append(f"'~k{int(f.doc_type)}'")
+    if f.unit:
+        parts.append(f"'~t{int(f.unit)}'" if Unit.objects.filter(pk=f.unit).exists() else "'~none'")
+    if f.direction:
+        parts.append(f"'~o{text.fold(f.direction)}'" if f.direction.isalnum() else "'~none'")
+    if f.year:
+        parts.append(f"'~y{int(f.year)}'")
+    if f.status:
+        parts.append(f"'~x{f.status}'" if f.status.replace("_", "").isalnum() else "'~none'")
+    if f.urgency is not None:
+        parts.append(f"'~g{int(f.urgency)}'")
+    if f.secrecy is not None:
+        parts.append(f"'~s{int(f.secrecy)}'")
+    return " & ".join(parts)
+
+
 def apply_filters(qs: QuerySet[Document], filters: Filters, notices: list[str]) -> QuerySet[Document]:
     f = filters
     if f.date_from and f.date_to and f.date_from > f.date_to:
@@ -134,8 +180,8 @@ def apply_filters(qs: QuerySet[Document], filters: Filters, notices: list[str]) 
     return qs
 
 
-def matching(qs: QuerySet[Document], condition: Condition) -> QuerySet[Document]:
-    fragment = engine_for(connection).fragment(condition)
+def matching(qs: QuerySet[Document], condition: Condition, extra: str = "") -> QuerySet[Document]:
+    fragment = engine_for(connection).fragment(condition, extra)
     # The fragment is the engine's own SQL; user text reaches it only as a bound parameter (our lexemes).
     return qs.extra(tables=fragment.tables, where=fragment.where, params=fragment.params)  # noqa: S610
 
@@ -149,14 +195,14 @@ def capped_count(qs: QuerySet[Document], cap: int = EXACT_UP_TO) -> tuple[int, b
 
 
 def _page_ids(base: QuerySet[Document], conditions: list[Condition], *, offset: int, limit: int,
-              by_relevance: bool) -> list[tuple[int, int]]:
+              by_relevance: bool, extra: str = "") -> list[tuple[int, int]]:
     """(id, tier) of one page: best tier first, newest first within a tier."""
     need = offset + limit
     if not by_relevance:
         conditions = conditions[-1:]
     seen: dict[int, int] = {}
     for tier, condition in enumerate(conditions):
-        ids = matching(base, condition).order_by(*BY_DATE).values_list("id", flat=True)[: need + len(seen)]
+        ids = matching(base, condition, extra).order_by(*BY_DATE).values_list("id", flat=True)[: need + len(seen)]
         for pk in ids:
             seen.setdefault(pk, tier)
             if len(seen) >= need:
@@ -166,10 +212,10 @@ def _page_ids(base: QuerySet[Document], conditions: list[Condition], *, offset: 
     return list(seen.items())[offset:need]
 
 
-def _load(ids: list[tuple[int, int]], query: parsing.ParsedQuery) -> list[Hit]:
+def _load(ids: list[tuple[int, int]], query: parsing.ParsedQuery, person: Person) -> list[Hit]:
     if not ids:
         return []
-    docs = Document.objects.select_related("doc_type", "unit").in_bulk([pk for pk, _ in ids])
+    docs = scoped(person).select_related("doc_type", "unit").in_bulk([pk for pk, _ in ids])
     bodies = dict(
         ExtractedText.objects.filter(document_id__in=[pk for pk, _ in ids]).values_list("document_id", "text")
     )
@@ -282,6 +328,12 @@ def search(person: Person, raw: str, filters: Filters | None = None, *, offset: 
     query = parsing.parse(raw)
     if query.truncated:
         notices.append(_("Câu tìm quá dài: chỉ tìm theo %(n)d âm tiết đầu.") % {"n": parsing.MAX_SYLLABLES})
+    engine = engine_for(connection)
+    access = access_clause(person) if engine.access_in_index else ""
+    by_tokens = filter_clause(filters) if engine.access_in_index else None
+    if by_tokens is not None:
+        return _indexed(engine, person, raw, query, combine(access, by_tokens), offset=offset, limit=limit,
+                        by_relevance=by_relevance, facets=facets, notices=notices)
     base = apply_filters(scoped(person), filters, notices)
     if query.empty:
         if (raw or "").strip():
@@ -289,27 +341,78 @@ def search(person: Person, raw: str, filters: Filters | None = None, *, offset: 
         total, exact = capped_count(base)
         page = list(base.order_by(*BY_DATE).values_list("id", flat=True)[offset : offset + limit])
         return Result(
-            hits=_load([(pk, 0) for pk in page], query), total=total, total_exact=exact,
+            hits=_load([(pk, 0) for pk in page], query, person), total=total, total_exact=exact,
             facets=_facets(base, total_exact=exact) if facets else [], facets_exact=exact, notices=notices,
         )
     conditions = parsing.tiers(query)
-    matched = matching(base, conditions[-1])
+    matched = matching(base, conditions[-1], access)
     total, exact = capped_count(matched)
     corrected = ""
     if total == 0:
         better = correct(query)
         if better is not None:
             better_conditions = parsing.tiers(better)
-            better_matched = matching(base, better_conditions[-1])
+            better_matched = matching(base, better_conditions[-1], access)
             better_total, better_exact = capped_count(better_matched)
             if better_total:
                 query, conditions, matched, total, exact = (
                     better, better_conditions, better_matched, better_total, better_exact
                 )
                 corrected = " ".join(better.words)
-    ids = _page_ids(base, conditions, offset=offset, limit=limit, by_relevance=by_relevance)
+    ids = _page_ids(base, conditions, offset=offset, limit=limit, by_relevance=by_relevance, extra=access)
     return Result(
-        hits=_load(ids, query), total=total, total_exact=exact,
+        hits=_load(ids, query, person), total=total, total_exact=exact,
         facets=_facets(matched, total_exact=exact) if facets and total else [],
+        facets_exact=exact, notices=notices, corrected=corrected,
+    )
+
+
+def _indexed(engine: Engine, person: Person, raw: str, query: parsing.ParsedQuery, extra: str, *, offset: int,
+             limit: int, by_relevance: bool, facets: bool, notices: list[str]) -> Result:
+    """The search answered by the index alone: `extra` holds the person's access clause and the filters."""
+    if query.empty:
+        if (raw or "").strip():
+            notices.append(_("Câu tìm không có chữ hay số nào: đang liệt kê mọi văn bản theo bộ lọc."))
+        conditions = [Condition()]
+    else:
+        conditions = parsing.tiers(query)
+    need = offset + limit
+    # the widest tier gives the total and its own newest page in one look at the index
+    total, widest = engine.newest(conditions[-1], extra, need, EXACT_UP_TO)
+    corrected = ""
+    if total == 0 and not query.empty:
+        better = correct(query)
+        if better is not None:
+            better_conditions = parsing.tiers(better)
+            better_total, better_widest = engine.newest(better_conditions[-1], extra, need, EXACT_UP_TO)
+            if better_total:
+                query, conditions, total, widest = better, better_conditions, better_total, better_widest
+                corrected = " ".join(better.words)
+    exact = total <= EXACT_UP_TO
+    total = min(total, EXACT_UP_TO)
+    seen: dict[int, int] = {}
+    if total:
+        tiers = conditions if by_relevance else conditions[-1:]
+        for tier, condition in enumerate(tiers):
+            if tier == len(tiers) - 1:
+                # the widest tier's newest `need` ids were found with the total; those seen in better tiers
+                # are among them or not, so take enough more only when some were already seen
+                ids = widest if not seen else engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)[1]
+            else:
+                _n, ids = engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)
+            for pk in ids:
+                seen.setdefault(pk, tier)
+                if len(seen) >= need:
+                    break
+            if len(seen) >= need:
+                break
+    page = list(seen.items())[offset:need]
+    facet_list: list[Facet] = []
+    if facets and total:
+        cap = EXACT_UP_TO if exact else FACET_CAP  # as the documents path: all matches, or the first ones
+        matched = Document.objects.filter(pk__in=engine.ids(conditions[-1], extra, cap))
+        facet_list = _facets(matched, total_exact=True)
+    return Result(
+        hits=_load(page, query, person), total=total, total_exact=exact, facets=facet_list,
         facets_exact=exact, notices=notices, corrected=corrected,
     )

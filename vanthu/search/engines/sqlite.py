@@ -3,10 +3,10 @@ Folding is ours (`text.fold`), so FTS5's `remove_diacritics`, which misses lette
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from vanthu.search.engines import Condition, Fragment
+from vanthu.search.engines import Condition, Fragment, IndexRow
 
 
 def _quote(lexeme: str) -> str:
@@ -15,18 +15,19 @@ def _quote(lexeme: str) -> str:
 
 class SqliteEngine:
     name = "sqlite-fts5"
+    access_in_index = False  # the embedded engine joins the documents: `visible_q` is applied as SQL
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    def store(self, rows: Sequence[tuple[int, Iterable[str]]]) -> None:
+    def store(self, rows: Sequence[IndexRow]) -> None:
         if not rows:
             return
         with self.connection.cursor() as cursor:
-            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(pk,) for pk, _ in rows])
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(r.id,) for r in rows])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, lex) VALUES (%s, %s)",
-                [(pk, " ".join(lex)) for pk, lex in rows],
+                [(r.id, " ".join(r.lexemes)) for r in rows],
             )
 
     def remove(self, ids: Sequence[int]) -> None:
@@ -48,7 +49,16 @@ class SqliteEngine:
         parts = [_quote(lex) for lex in condition.required] + [_quote(p) + "*" for p in condition.prefixes]
         return " AND ".join(parts)
 
-    def fragment(self, condition: Condition) -> Fragment:
+    def count(self, condition: Condition, extra: str, cap: int) -> int:
+        raise NotImplementedError
+
+    def ids(self, condition: Condition, extra: str, cap: int) -> list[int]:
+        raise NotImplementedError
+
+    def newest(self, condition: Condition, extra: str, n: int, cap: int) -> tuple[int, list[int]]:
+        raise NotImplementedError
+
+    def fragment(self, condition: Condition, extra: str = "") -> Fragment:
         return Fragment(
             tables=["search_fts"],
             where=[

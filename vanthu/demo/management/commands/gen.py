@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--documents", type=int, default=10_000)
         parser.add_argument("--units", type=int, default=50)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--workers", type=int, default=2, help="processes writing documents (PostgreSQL)")
         parser.add_argument("--no-index", action="store_true", help="leave indexing to `vanthu search reindex`")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,10 +33,25 @@ class Command(BaseCommand):
         from vanthu.search.engines import engine_for
 
         inline = connection.vendor == "postgresql"  # COPY writes the lexemes as it goes
+        dropped: list[tuple[str, str]] = []
         if inline:
             engine_for(connection).bulk_begin()
-        made = scale.generate(documents=options["documents"], units=options["units"], seed=options["seed"],
-                              progress=progress)
+            if options["documents"] >= 50_000:  # rebuilt once at the end: several times faster than row by row
+                dropped = scale.secondary_indexes()
+                with connection.cursor() as cursor:
+                    for name, _definition in dropped:
+                        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        try:
+            made = scale.generate(documents=options["documents"], units=options["units"], seed=options["seed"],
+                                  progress=progress, workers=options["workers"])
+        finally:
+            if dropped:
+                began = time.monotonic()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET maintenance_work_mem = '512MB'")
+                    for _name, definition in dropped:
+                        cursor.execute(definition.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+                self.stdout.write(f"documents' indexes rebuilt in {time.monotonic() - began:.1f} s")
         generated = time.monotonic() - started
         self.stdout.write(f"generated {made} documents in {generated:.1f} s ({made / generated:.0f}/s)")
         if inline:
