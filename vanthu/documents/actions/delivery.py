@@ -253,9 +253,13 @@ def cancel_arrival(*, unit: Unit, key: uuid.UUID, transport: str, reason: str) -
 
 
 @action("documents.outgoing.status_received")
-def apply_status(*, answers: uuid.UUID, status: str, reason: str, transport: str) -> Recipient | None:
+def apply_status(*, answers: uuid.UUID, status: str, reason: str, transport: str,
+                 evidence: StoredFile | None = None, signer: str = "", verified: bool = False,
+                 document_sha256: str = "", at: dt.datetime | None = None) -> Recipient | None:
     """A recipient's status about a document this deployment sent (registered, returned with a reason),
-    applied to the sender's own recipient row. A status never moves a recipient back."""
+    applied to the sender's own recipient row. A status never moves a recipient back. The exchange passes
+    the signed envelope (`evidence`), its `signer`, whether it `verified`, the `document_sha256` it is bound
+    to and the time `at` the receiver (kept by the status trail; accepted here, not stored yet)."""
     message = (OutboxMessage.objects.select_for_update(of=("self",)).filter(key=answers, kind=MessageKind.DOCUMENT)
                .select_related("document", "recipient").first())
     if message is None or message.transport != transport or message.recipient is None:
