@@ -41,11 +41,12 @@ def test_a_document_travels_as_a_signed_envelope_and_arrives_once(cast, issued):
     assert (copy.organ_id, copy.notation) == ("000.00.02.Q10", issued.notation)
     evidence = ReceivedEnvelope.objects.get(unit=cast.division, kind="document")
     assert evidence.state == "accepted"
-    assert evidence.from_organ == "000.00.02.Q10" and evidence.to_organ == "000.00.10.Q10"
+    assert (evidence.from_organ, evidence.to_organ) == ("000.00.02.Q10", "000.00.10.Q10")
     assert "Bộ Tham mưu" in evidence.signer
     assert evidence.document_sha256 == issued.current_file_id
     parsed = edxml.parse(evidence.raw.read_bytes())
-    assert parsed.envelope is not None and parsed.envelope.header.subject == issued.subject
+    assert parsed.envelope is not None
+    assert parsed.envelope.header.subject == issued.subject
     assert edxml.verify(evidence.raw.read_bytes()).valid
     recipient = Recipient.objects.get(document=issued, unit=cast.division)
     assert recipient.state == Recipient.State.RECEIVED
@@ -56,7 +57,7 @@ def test_the_same_envelope_twice_gives_one_document(cast, issued):
 
     evidence = ReceivedEnvelope.objects.get(unit=cast.division, kind="document")
     again = receiving.receive(evidence.raw.read_bytes(), transport="local")
-    assert again.accepted and again.duplicate
+    assert (again.accepted, again.duplicate) == (True, True)
     assert Document.objects.filter(unit=cast.division, source=issued).count() == 1
 
 
