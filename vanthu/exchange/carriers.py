@@ -71,8 +71,8 @@ class HttpTransport:
             raise DeliveryFailed("no_transport", message.address)
         if message.kind == MessageKind.DOCUMENT and message.document.secrecy > peer.max_secrecy:
             raise DeliveryFailed("refused", _("Hệ thống nhận không được cấu hình để nhận văn bản có độ mật này."))
-        to = edxml.Organization(organ_id=message.address,
-                                organ_name=message.recipient.external_name if message.recipient else "")
+        name = message.recipient.external_name if message.recipient else message.document.organ_name
+        to = edxml.Organization(organ_id=message.address, organ_name=(name or message.address)[:200])
         try:
             body = outgoing.signed_bytes(message, to=to)
             seal = sealing.seal_for(message.unit)

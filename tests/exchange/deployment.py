@@ -1,0 +1,104 @@
+"""Real peers for the exchange tests: each deployment is its own vanthu process with its own VANTHU_DATA_DIR and
+SQLite database, served by `vanthu runserver --noreload` on 127.0.0.1 at a free port. The test drives each
+deployment through its CLI (`vanthu peers …`, `vanthu outbox deliver`) and `vanthu shell -c` running the
+functions of `tests.exchange.deployment_side` (set-up, issuing, registering, reading the state)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VANTHU = str(Path(sys.executable).parent / "vanthu")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def base_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({
+        "VANTHU_DATA_DIR": str(data_dir), "VANTHU_TESTING": "0", "VANTHU_TSA_URL": "", "VANTHU_SECRET_KEY": "x" * 50,
+        "VANTHU_EXCHANGE_SEAL_SECRET": "123456", "VANTHU_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+        "VANTHU_EXCHANGE_HTTP_TIMEOUT": "10",
+    })
+    return env
+
+
+class Deployment:
+    def __init__(self, *, name: str, data_dir: Path, suffix: str, template: Path | None = None) -> None:
+        self.name, self.data_dir, self.suffix = name, data_dir, suffix
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server: subprocess.Popen[bytes] | None = None
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if template is not None:
+            shutil.copytree(template, data_dir, dirs_exist_ok=True)
+        self.env = base_env(data_dir)
+
+    def cli(self, *args: str, check: bool = True) -> str:
+        done = subprocess.run([VANTHU, *args], env=self.env, cwd=ROOT, capture_output=True, timeout=600)
+        if check and done.returncode != 0:
+            raise AssertionError(f"{self.name}: vanthu {' '.join(args)} → {done.returncode}\n"
+                                 f"{done.stdout.decode()}\n{done.stderr.decode()}")
+        return done.stdout.decode()
+
+    def call(self, function: str, **kwargs: object) -> object:
+        """Run tests.exchange.deployment_side.<function>(**kwargs) inside this deployment; its JSON result."""
+        code = (f"import json; from tests.exchange import deployment_side as s; "
+                f"print('RESULT' + json.dumps(s.{function}(**json.loads({json.dumps(json.dumps(kwargs))}))))")
+        out = self.cli("shell", "-c", code)
+        line = [x for x in out.splitlines() if x.startswith("RESULT")][-1]
+        return json.loads(line[len("RESULT"):])
+
+    def start(self) -> None:
+        log = (self.data_dir / "server.log").open("ab")
+        self.server = subprocess.Popen([VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"], env=self.env,
+                                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):  # noqa: S310 - loopback
+                    return
+            except OSError as exc:
+                if self.server.poll() is not None:
+                    raise AssertionError(f"{self.name} did not start: {(self.data_dir / 'server.log').read_text()}") \
+                        from exc
+                time.sleep(0.2)
+        raise AssertionError(f"{self.name} did not answer on {self.url}")
+
+    def kill(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait(timeout=30)
+        self.server = None
+
+
+def template(data_dir: Path) -> Path:
+    """A migrated, empty deployment to copy (migrating once per test session)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([VANTHU, "migrate", "--no-input", "-v", "0"], env=base_env(data_dir), cwd=ROOT,
+                          capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr.decode()
+    return data_dir
+
+
+def connect(a: Deployment, b: Deployment) -> None:
+    """Each deployment adds the other to its peer directory, with the other's trust roots."""
+    for here, there in ((a, b), (b, a)):
+        identity = json.loads(there.cli("peers", "self", "--json"))
+        pem = here.data_dir / f"{there.name}.pem"
+        pem.write_text(identity["trust_roots"], encoding="ascii")
+        here.cli("peers", "add", there.name, "--organ", f"*.{there.suffix}", "--url", there.url,
+                 "--trust-roots", str(pem))
