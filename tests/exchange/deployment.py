@@ -102,3 +102,56 @@ def connect(a: Deployment, b: Deployment) -> None:
         pem.write_text(identity["trust_roots"], encoding="ascii")
         here.cli("peers", "add", there.name, "--organ", f"*.{there.suffix}", "--url", there.url,
                  "--trust-roots", str(pem))
+
+
+def deliver_until_done(sender: Deployment, *, rounds: int = 30) -> int:
+    """`vanthu outbox deliver` on `sender` until nothing waits (or `rounds` passes); the passes it took."""
+    for done in range(1, rounds + 1):
+        out = sender.cli("outbox", "deliver")
+        if "waiting:" not in out:
+            return done
+    return rounds
+
+
+class Killer:
+    """Kills `victim` at random moments and starts it again at once, until stopped (the fault test)."""
+
+    def __init__(self, victim: Deployment, *, seed: int, low: float = 0.5, high: float = 4.0) -> None:
+        import random
+        import threading
+
+        self.victim, self.random, self.low, self.high = victim, random.Random(seed), low, high
+        self.kills = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Killer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=120)
+        if self.victim.server is None or self.victim.server.poll() is not None:
+            self.victim.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.random.uniform(self.low, self.high)):
+            self.victim.kill()
+            self.kills += 1
+            self.victim.start()
+
+
+def fault_run(a: Deployment, b: Deployment, *, documents: int, seed: int = 8) -> dict[str, object]:
+    """Issue `documents` from a to b's division while b is killed and restarted at random; b registers them
+    while a is killed and restarted at random. What each side holds afterwards."""
+    started = time.monotonic()
+    a.call("issue", to=[f"000.00.10.{b.suffix}"], count=documents, subject="Điện khẩn")
+    with Killer(b, seed=seed) as killing_b:
+        passes_a = deliver_until_done(a)
+    registered = b.call("register_all")
+    with Killer(a, seed=seed + 1) as killing_a:
+        passes_b = deliver_until_done(b)
+    return {"documents": documents, "kills_of_receiver": killing_b.kills, "kills_of_sender": killing_a.kills,
+            "delivery_passes": passes_a, "status_passes": passes_b, "registered": registered,
+            "seconds": round(time.monotonic() - started, 1), "sender": a.call("state"), "receiver": b.call("state")}

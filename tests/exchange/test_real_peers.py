@@ -44,3 +44,20 @@ def test_round_trip_document_registered_and_status_back(pair):
     there = b.call("state")
     assert here["recipients"] == ["accepted"], (here["evidence"], here["failures"], there["outbox"], there["failures"])
     assert set(b.call("state")["outbox"]) == {"delivered"}
+
+
+def test_fault_every_document_once_and_every_status_back_while_peers_are_killed(pair):
+    """A short fault run (`python -m tests.exchange.fault --documents 1000` is the long one)."""
+    from tests.exchange.deployment import fault_run
+
+    a, b = pair
+    before = len(b.call("state")["incoming"])
+    result = fault_run(a, b, documents=12, seed=8)
+    receiver, sender = result["receiver"], result["sender"]
+    subjects = [s for s in receiver["incoming"] if s.startswith("Điện khẩn")]
+    assert sorted(subjects) == sorted(f"Điện khẩn {i}" for i in range(1, 13))  # each exactly once
+    assert len(receiver["incoming"]) == before + 12
+    assert set(sender["recipients"]) == {"accepted"}
+    assert "failed" not in sender["outbox"]
+    assert "failed" not in receiver["outbox"]
+    assert result["kills_of_receiver"] + result["kills_of_sender"] > 0

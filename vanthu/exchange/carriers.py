@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -85,10 +86,23 @@ class HttpTransport:
         return None
 
 
+NETWORK_TRIES = (0.5, 1.0, 2.0)  # seconds before each retry of an unreachable peer, inside one attempt
+
+
 def send(*, peer: Peer, unit: Unit, body: bytes, seal: sealing.Seal) -> http.Answer:
-    headers = http.signed_headers(organ_id=unit.code or "", body=body, sign=seal.sign,
-                                  certificate_der=seal.certificate_der)
-    return http.post(base_url=peer.base_url, body=body, headers=headers, timeout=settings.EXCHANGE_HTTP_TIMEOUT)
+    """POST `body` to the peer with a freshly signed request. A peer that does not answer (restarting, a
+    dropped link) is tried again a few times here before the outbox counts an attempt and backs off."""
+    for pause in (*NETWORK_TRIES, None):
+        headers = http.signed_headers(organ_id=unit.code or "", body=body, sign=seal.sign,
+                                      certificate_der=seal.certificate_der)
+        try:
+            return http.post(base_url=peer.base_url, body=body, headers=headers,
+                             timeout=settings.EXCHANGE_HTTP_TIMEOUT)
+        except OSError:
+            if pause is None:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def _outcome(answer: http.Answer, *, peer: Peer) -> None:
