@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.exchange.deployment import Deployment, connect, template
+from vanthu.demo.peers import Deployment, connect, template
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +47,8 @@ def test_round_trip_document_registered_and_status_back(pair):
 
 
 def test_fault_every_document_once_and_every_status_back_while_peers_are_killed(pair):
-    """A short fault run (`python -m tests.exchange.fault --documents 1000` is the long one)."""
-    from tests.exchange.deployment import fault_run
+    """A short fault run (`vanthu bench exchange --fault --documents 1000` is the long one)."""
+    from vanthu.demo.peers import fault_run
 
     a, b = pair
     before = len(b.call("state")["incoming"])

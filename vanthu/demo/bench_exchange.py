@@ -16,17 +16,25 @@ Figures: documents/s end to end (N over the three phases), per-message latency p
 the same run with MR11's validation speed-ups switched off (VANTHU_SIGNING_SPEEDUPS=0: plain pyHanko; decision
 0005). Issuance→registered per document is the sum of the phases for a batch; the per-message p95 is what one
 document waits on the wire when the queue is empty.
+
+`vanthu bench exchange --fault --documents 1000` is the fault run instead: the receiver is killed and restarted
+at random while the sender delivers, the sender likewise while the receiver's statuses come back; it prints
+what each side holds and exits 1 unless every document exists exactly once at the receiver and every status 03
+was applied at the sender.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 
-from vanthu.demo.peers import Deployment, connect, template
+from vanthu.demo.peers import Deployment, connect, fault_run, template
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -73,9 +81,15 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser = argparse.ArgumentParser(prog="vanthu bench exchange")
     parser.add_argument("--documents", type=int, default=100)
     parser.add_argument("--skip-plain", action="store_true", help="only the run with vanthu's speed-ups")
+    parser.add_argument("--fault", action="store_true", help="the fault run (peers killed at random)")
+    parser.add_argument("--seed", type=int, default=8)
     options = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="vanthu-bench-exchange-"))
     base = template(root / "template")
+    if options.fault:
+        if not fault(documents=options.documents, seed=options.seed, root=root, base=base, out=out):
+            sys.exit(1)
+        return
     results = [run(documents=options.documents, speedups=True, root=root / "fast", base=base)]
     if not options.skip_plain:
         results.append(run(documents=options.documents, speedups=False, root=root / "plain", base=base))
@@ -96,3 +110,33 @@ def main(argv: list[str], out: IO[str]) -> None:
     out.write(f"{'':40}" + "".join(f"{n:>22}" for n in names) + "\n")
     for label, key, fmt in rows:
         out.write(f"{label:40}" + "".join(f"{fmt.format(r[key]):>22}" for r in results) + "\n")
+
+
+def fault(*, documents: int, seed: int, root: Path, base: Path, out: IO[str]) -> bool:
+    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base)
+    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base)
+    a.call("setup", suffix="Q10")
+    b.call("setup", suffix="Q11")
+    connect(a, b)
+    a.start()
+    b.start()
+    try:
+        result = fault_run(a, b, documents=documents, seed=seed)
+    finally:
+        a.kill()
+        b.kill()
+    receiver, sender = result.pop("receiver"), result.pop("sender")
+    assert isinstance(receiver, dict)
+    assert isinstance(sender, dict)
+    counts: Counter[str] = Counter(receiver["incoming"])
+    summary = {
+        **result,
+        "receiver_documents": len(receiver["incoming"]), "receiver_distinct": len(counts),
+        "receiver_doubled": sum(1 for n in counts.values() if n > 1),
+        "sender_recipient_states": dict(Counter(sender["recipients"])),
+        "sender_outbox": dict(Counter(sender["outbox"])), "receiver_outbox": dict(Counter(receiver["outbox"])),
+        "evidence_refused_at_receiver": sum(1 for e in receiver["evidence"] if ":refused:" in e),
+    }
+    out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    return (summary["receiver_distinct"] == documents and summary["receiver_doubled"] == 0
+            and summary["sender_recipient_states"] == {"accepted": documents})

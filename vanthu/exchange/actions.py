@@ -98,7 +98,7 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                     unit: Unit | None = None, kind: str = "", from_organ: str = "", from_name: str = "",
                     to_organ: str = "", document_id: str = "", subject: str = "", status_code: str = "",
                     signer: str = "", document_sha256: str = "", reason_code: str = "", reason: str = "",
-                    incoming_id: int | None = None) -> ReceivedEnvelope:
+                    incoming_id: int | None = None, secrecy: int = 0) -> ReceivedEnvelope:
     """Keep the evidence of one envelope (its raw bytes as a stored file), once per SHA-256: the same bytes
     again return the first row. Done by the system in the receiving unit's chain."""
     found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
@@ -112,7 +112,7 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                 sha256=sha256, raw=raw, transport=transport[:30], peer=peer, kind=kind, from_organ=from_organ[:50],
                 from_name=from_name[:200], to_organ=to_organ[:50], unit=unit, document_id=document_id[:120],
                 subject=subject[:500], status_code=status_code[:2], signer=signer[:500],
-                document_sha256=document_sha256[:64], state=state, reason_code=reason_code[:40],
+                document_sha256=document_sha256[:64], secrecy=secrecy, state=state, reason_code=reason_code[:40],
                 reason=reason[:1000], incoming_id=incoming_id)
     except IntegrityError:
         return ReceivedEnvelope.objects.get(sha256=sha256)

@@ -79,6 +79,7 @@ class ReceivedEnvelope(models.Model):
     status_code = models.CharField(max_length=2, blank=True)
     signer = models.CharField(_("người ký gói tin"), max_length=500, blank=True)
     document_sha256 = models.CharField(max_length=64, blank=True)
+    secrecy = models.PositiveSmallIntegerField(choices=Secrecy.choices, default=Secrecy.NONE)  # as the envelope said
     state = models.CharField(_("kết quả"), max_length=10, choices=State.choices)
     reason_code = models.CharField(max_length=40, blank=True)
     reason = models.CharField(_("lý do"), max_length=1000, blank=True)

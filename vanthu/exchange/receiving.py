@@ -91,6 +91,7 @@ class _Seen:
     status_code: str = ""
     signer: str = ""
     document_sha256: str = ""
+    secrecy: int = 0
 
 
 def local_unit(organ_id: str) -> Unit | None:
@@ -157,6 +158,7 @@ def _process(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at:
         seen.to_organ = ",".join(o.organ_id for o in header.to)[:50]
         seen.document_id = header.document_id
         seen.subject = header.subject
+        seen.secrecy = header.other.security_level if 0 <= header.other.security_level <= 3 else 3
     seen.from_organ, seen.from_name = sender.organ_id, sender.organ_name
     seen.unit = local_unit(seen.to_organ)
 
