@@ -189,6 +189,15 @@ KEY_UNLOCK_CACHE_SECONDS = env_int("KEY_UNLOCK_CACHE_SECONDS", 300)
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
 
+# Exchange (docs/exchange.md, decision 0013). The passphrase or PIN that unlocks the units' seal keys for the
+# envelopes and statuses the exchange signs by itself (VANTHU_EXCHANGE_SEAL_SECRET_FILE for a file); empty:
+# the keys are server-held without a passphrase. Between units of this deployment, messages travel as signed
+# envelopes through the receiving checks (off by default in tests, whose units mostly hold no key).
+EXCHANGE_SEAL_SECRET = env_str("EXCHANGE_SEAL_SECRET", "")
+EXCHANGE_LOCAL_ENVELOPES = env_bool("EXCHANGE_LOCAL_ENVELOPES", not TESTING)
+EXCHANGE_MAX_BYTES = env_int("EXCHANGE_MAX_MB", 50) * 1024 * 1024
+EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 30)
+
 # Jobs (docs/decisions/0006): empty VANTHU_JOBS_URL → the database backend (no broker, `vanthu worker` polls the
 # database); redis://… → RQ over that Redis. `vanthu serve` starts one worker beside the web server.
 JOBS_URL = env_str("JOBS_URL", "")

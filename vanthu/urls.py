@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("vanthu.reports.urls")),
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.signing.urls")),
+    path("", include("vanthu.exchange.urls")),
     path("api/v1/", include("vanthu.api.urls")),
 ]

@@ -21,6 +21,9 @@ ENDPOINTS = {
     ("get", "/documents/{document_id}/recipients"), ("get", "/arrivals"),
     ("post", "/documents/{document_id}/recall/accept"), ("post", "/documents/{document_id}/recall/refuse"),
     ("post", "/documents/{document_id}/statuses/{status_id}/retry"),
+    ("get", "/exchange/received"), ("get", "/exchange/received/{received_id}"),
+    ("get", "/exchange/received/{received_id}/raw"),
+    ("get", "/exchange/peers"),
     ("post", "/documents/{document_id}/return"), ("post", "/documents/{document_id}/present"),
     ("post", "/documents/{document_id}/direct"), ("post", "/assignments/{assignment_id}/forward"),
     ("post", "/assignments/{assignment_id}/start"), ("post", "/assignments/{assignment_id}/complete"),
@@ -78,7 +81,7 @@ def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, i
     workflow.direct(document=doc, acting=cast.hung, text="Giao Sư đoàn 301", lead=cast.division)
     assignment = Assignment.objects.get(document=doc)
     values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in",
-              "delivery_id": 1, "status_id": 1}
+              "delivery_id": 1, "status_id": 1, "received_id": 1}
     client = api(cast.hung)
     for path, item in schema()["paths"].items():
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix(BASE)

@@ -22,7 +22,18 @@ from ninja.renderers import JSONRenderer
 
 from vanthu.api import errors
 from vanthu.api.auth import TokenAuth
-from vanthu.api.routers import documents, inbox, incoming, lookups, outgoing, registers, search, statuses, workflow
+from vanthu.api.routers import (
+    documents,
+    exchange,
+    inbox,
+    incoming,
+    lookups,
+    outgoing,
+    registers,
+    search,
+    statuses,
+    workflow,
+)
 
 DESCRIPTION = """\
 JSON API of vanthu (văn thư điện tử). Authenticate with `Authorization: Bearer vt_…` (create a token with
@@ -87,6 +98,7 @@ def build() -> VanthuAPI:
     api.add_router("", outgoing.router, tags=["outgoing"])
     api.add_router("", search.router, tags=["search"])
     api.add_router("", statuses.router, tags=["statuses"])
+    api.add_router("", exchange.router, tags=["exchange"])
     return api
 
 

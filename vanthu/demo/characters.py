@@ -60,21 +60,23 @@ class Cast:
                 self.admin]
 
 
-def build_cast(*, valid_from: dt.date | None = None) -> Cast:
+def build_cast(*, valid_from: dt.date | None = None, organ_suffix: str = "Q10") -> Cast:
+    """The fixed characters. `organ_suffix`: the last part of every unit's organ id (the deployment-wide part:
+    a second deployment in the exchange tests is Military Region 11, "Q11")."""
     start = valid_from or dt.date(2020, 1, 1)
 
     def unit(name: str, abbr: str, parent: Unit | None, code: str, kind: str, short: str = "") -> Unit:
         return org.create_unit(name=name, abbreviation=abbr, parent=parent, acting=CAST_BUILDER, code=code, kind=kind,
                                place_name=PLACE, short_name=short or name)
 
-    command = unit("Bộ Tư lệnh Quân khu 10", "BTL", None, "000.00.00.Q10", UnitKind.COMMAND, "Bộ Tư lệnh")
-    office = unit("Văn phòng Bộ Tư lệnh", "VP", command, "000.00.01.Q10", UnitKind.AGENCY, "Văn phòng")
-    staff = unit("Bộ Tham mưu", "TM", command, "000.00.02.Q10", UnitKind.AGENCY)
-    operations = unit("Phòng Tác chiến", "TC", staff, "000.01.02.Q10", UnitKind.OFFICE)
-    politics = unit("Cục Chính trị", "CT", command, "000.00.03.Q10", UnitKind.AGENCY)
-    division = unit("Sư đoàn 301", "F301", command, "000.00.10.Q10", UnitKind.LEVEL2)
-    regiment = unit("Trung đoàn 1", "E1", division, "000.01.10.Q10", UnitKind.SUBUNIT)
-    province = unit("Bộ Chỉ huy Quân sự tỉnh A", "BCH-A", command, "000.00.11.Q10", UnitKind.LEVEL2,
+    command = unit("Bộ Tư lệnh Quân khu 10", "BTL", None, f"000.00.00.{organ_suffix}", UnitKind.COMMAND, "Bộ Tư lệnh")
+    office = unit("Văn phòng Bộ Tư lệnh", "VP", command, f"000.00.01.{organ_suffix}", UnitKind.AGENCY, "Văn phòng")
+    staff = unit("Bộ Tham mưu", "TM", command, f"000.00.02.{organ_suffix}", UnitKind.AGENCY)
+    operations = unit("Phòng Tác chiến", "TC", staff, f"000.01.02.{organ_suffix}", UnitKind.OFFICE)
+    politics = unit("Cục Chính trị", "CT", command, f"000.00.03.{organ_suffix}", UnitKind.AGENCY)
+    division = unit("Sư đoàn 301", "F301", command, f"000.00.10.{organ_suffix}", UnitKind.LEVEL2)
+    regiment = unit("Trung đoàn 1", "E1", division, f"000.01.10.{organ_suffix}", UnitKind.SUBUNIT)
+    province = unit("Bộ Chỉ huy Quân sự tỉnh A", "BCH-A", command, f"000.00.11.{organ_suffix}", UnitKind.LEVEL2,
                     "Bộ CHQS tỉnh A")
 
     def person(username: str, name: str, rank: str, position: str, where: Unit, clearance: int,

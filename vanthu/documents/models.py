@@ -389,6 +389,8 @@ class Recipient(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     external_name = models.CharField(_("cơ quan nhận"), max_length=200, blank=True)
+    # an outside body's edXML organ id: the exchange carries the document to the peer that holds it
+    organ_id = models.CharField(_("mã định danh nơi nhận"), max_length=50, blank=True, db_default="")
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.ACTION)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PLANNED)
     # the incoming document at the recipient unit (local transport only), told by the "arrived" status

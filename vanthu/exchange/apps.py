@@ -6,3 +6,10 @@ class ExchangeConfig(AppConfig):
     name = "vanthu.exchange"
     label = "exchange"
     verbose_name = _("Liên thông văn bản")
+
+    def ready(self) -> None:
+        from vanthu.documents import outbox
+        from vanthu.exchange.carriers import HttpTransport, LocalEnvelopeTransport
+
+        outbox.register(LocalEnvelopeTransport())  # replaces documents' "local" (same name, same place)
+        outbox.register(HttpTransport())

@@ -216,11 +216,17 @@ def level_of(pdf: bytes) -> str:
 # --- validation -------------------------------------------------------------------------------------------
 
 
-def validate(pdf: bytes) -> ValidationResult:
-    """Integrity, chain to the trust store, revocation, timestamp and modification analysis."""
+def validate(pdf: bytes, *, trust_roots: list[bytes] | None = None) -> ValidationResult:
+    """Integrity, chain to the trust store, revocation, timestamp and modification analysis. `trust_roots`
+    (DER certificates) replace the trust store: the exchange validates another deployment's PDFs against
+    the roots configured for that peer."""
     from vanthu.signing import validation
 
-    return validation.validate_pdf(pdf)
+    if trust_roots is None:
+        return validation.validate_pdf(pdf)
+    from vanthu.signing import pki
+
+    return validation.validate_pdf(pdf, trust_roots=[pki.to_asn1(der) for der in trust_roots])
 
 
 def record_validation(file: StoredFile) -> ValidationResult:
@@ -330,3 +336,13 @@ def unit_seal(*, unit: Unit, secret: str | None, level: str | None = None) -> It
         yield UnitSeal(unit, credential, level)
     finally:
         credential.close()
+
+
+# --- the trust store, for verifiers outside signing (the exchange's envelope signatures) -----------------
+
+
+def trust_store_der() -> tuple[list[bytes], list[bytes]]:
+    """(roots, intermediates) of this deployment's trust store, as DER certificates."""
+    from vanthu.signing import trust
+
+    return [c.dump() for c in trust.trust_roots()], [c.dump() for c in trust.intermediates()]

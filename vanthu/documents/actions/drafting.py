@@ -101,6 +101,8 @@ class DraftData:
     issued_amount: int | None = None
     recipient_units: list[Unit] = field(default_factory=list)
     recipient_names: list[str] = field(default_factory=list)
+    # outside bodies reached by the exchange: (edXML organ id, name)
+    recipient_organs: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _apply_draft(document: Document, data: DraftData) -> None:
@@ -109,7 +111,14 @@ def _apply_draft(document: Document, data: DraftData) -> None:
         setattr(document, name, getattr(data, name))
 
 
-def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequence[str]) -> None:
+def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequence[str],
+                    organs: Sequence[tuple[str, str]] = ()) -> None:
+    clean_organs: dict[str, str] = {}
+    for organ_id, name in organs:
+        organ_id, name = organ_id.strip(), name.strip() or organ_id.strip()
+        if not organ_id or len(organ_id) > 50 or len(name) > 200:
+            raise ActionRefused(_("Mã định danh nơi nhận không hợp lệ."), code="bad_organ", field="recipients")
+        clean_organs.setdefault(organ_id, name)
     clean_names: list[str] = []
     for name in names:
         name = name.strip()
@@ -142,6 +151,8 @@ def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequenc
     Recipient.objects.bulk_create(
         [Recipient(document=document, unit_id=pk) for pk in seen_units]
         + [Recipient(document=document, external_name=name) for name in clean_names]
+        + [Recipient(document=document, external_name=name, organ_id=organ_id)
+           for organ_id, name in clean_organs.items()]
     )
 
 
@@ -182,7 +193,8 @@ def create_draft(
         document.current_file = version.pdf
         document.save(update_fields=["current_file"])
     attach(document, attachments, acting=acting)
-    _set_recipients(document, units=data.recipient_units, names=data.recipient_names)
+    _set_recipients(document, units=data.recipient_units, names=data.recipient_names,
+                    organs=data.recipient_organs)
     log.record(actor=acting, verb="documents.draft.created", target=document, unit=drafting_unit,
                data={"issuer": issuing_unit.pk, "type": data.doc_type.name, "sha256": version.source_id,
                      "replaces": replaces.pk if replaces else None})
@@ -201,7 +213,8 @@ def update_draft(*, document: Document, acting: Person, data: DraftData, expecte
     validate_fields(document)
     document.version += 1
     document.save()
-    _set_recipients(document, units=data.recipient_units, names=data.recipient_names)
+    _set_recipients(document, units=data.recipient_units, names=data.recipient_names,
+                    organs=data.recipient_organs)
     log.record(actor=acting, verb="documents.draft.updated", target=document, unit=document.drafting_unit)
     return document
 

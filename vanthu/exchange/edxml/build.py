@@ -152,6 +152,8 @@ def build_document(envelope: Envelope, *, today: dt.date | None = None) -> bytes
         appendixes = _add(other, "Appendixes")
         for appendix in h.other.appendixes:
             _add(appendixes, "Appendix", appendix)
+    if h.other.security_level:
+        _add(other, "SecurityLevel", h.other.security_level)
     _add_if(mh, "SteeringType", h.steering_type)
     if h.to_places:
         places = _add(mh, "ToPlaces")
@@ -206,4 +208,5 @@ def build_status(status: StatusMessage) -> bytes:
     _add(mh, "StatusCode", status.code.value)
     _add(mh, "Description", status.description)
     _add(mh, "Timestamp", status.timestamp.strftime(TIMESTAMP_FORMAT))
+    _add_if(mh, "DocumentHash", status.document_sha256)
     return _serialize(root)

@@ -162,6 +162,9 @@ class OtherInfo:
     page_amount: int | None = None
     direction: bool | None = None
     appendixes: tuple[str, ...] = ()
+    # vanthu's extension (OtherInfo/SecurityLevel, written only when above 0): the secrecy mark, 0–3 as
+    # core.choices.Secrecy. Other systems ignore it; a peer receives a mark only up to its configured level.
+    security_level: int = 0
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,9 @@ class StatusMessage:
     timestamp: dt.datetime  # naive, the sender's local time (Vietnam), as edXML writes it
     staff: StaffInfo | None = None
     to: tuple[Organization, ...] = ()  # optional: hubs route statuses by ResponseFor/OrganId
+    # vanthu's extension (MessageHeader/DocumentHash): the SHA-256 of the issued PDF the status is about, so
+    # the signed status is a receipt for exactly that file (B3); other systems leave it out.
+    document_sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -349,6 +349,7 @@ def _status(reader: _Reader, message: etree._Element) -> StatusMessage | None:
         from_=_organization(_child(message, "From")), response_for=response, code=StatusCode(code_text),
         description=_text(message, "Description"), timestamp=timestamp, staff=_staff(_child(message, "StaffInfo")),
         to=tuple(_organization(e) for e in _children(message, "To")),
+        document_sha256=_text(message, "DocumentHash").lower(),
     )
 
 
@@ -385,6 +386,7 @@ def _envelope(reader: _Reader, root: etree._Element, envelope_element: etree._El
             page_amount=reader.integer(other, "PageAmount", f"{path}/OtherInfo"),
             direction=reader.flag(other, "Direction"),
             appendixes=tuple((e.text or "").strip() for e in _children(_child(other, "Appendixes"), "Appendix")),
+            security_level=reader.integer(other, "SecurityLevel", f"{path}/OtherInfo") or 0,
         ),
         steering_type=reader.integer(message, "SteeringType", path),
         to_places=tuple((e.text or "").strip() for e in _children(_child(message, "ToPlaces"), "Place")),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from vanthu.core.choices import Urgency
+from vanthu.core.choices import Secrecy, Urgency
 from vanthu.exchange.edxml.errors import Problem
 from vanthu.exchange.edxml.model import (
     BusinessDocType,
@@ -171,6 +171,7 @@ def check_envelope(envelope: Envelope, *, sending: bool, today: dt.date) -> list
 
     other = h.other
     c.code_set("MessageHeader/OtherInfo/Priority", other.priority, Urgency.values)
+    c.code_set("MessageHeader/OtherInfo/SecurityLevel", other.security_level, Secrecy.values)
     c.length("MessageHeader/OtherInfo/SphereOfPromulgation", other.sphere_of_promulgation, SPHERE)
     c.length("MessageHeader/OtherInfo/TyperNotation", other.typer_notation, TYPER_NOTATION)
     for name, amount in (("PromulgationAmount", other.promulgation_amount), ("PageAmount", other.page_amount)):

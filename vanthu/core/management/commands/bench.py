@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, str] = {
     "issuing": "vanthu.demo.bench_issuing.main",
     "search": "vanthu.search.bench.main",
     "reminders": "vanthu.notify.bench.main",
+    "exchange": "vanthu.demo.bench_exchange.main",
 }
 
 

@@ -1,0 +1,63 @@
+"""Two vanthu deployments, each its own process and SQLite database, exchanging over HTTP on loopback:
+Military Region 10 (organ ids *.Q10) and Military Region 11 (*.Q11). The Staff of MR10 issues to Division 301 of
+MR11; MR11's clerk registers it; the signed 03 comes back and is applied on MR10."""
+
+from __future__ import annotations
+
+import pytest
+
+from vanthu.demo.peers import Deployment, connect, template
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    return template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory, migrated):
+    root = tmp_path_factory.mktemp("peers")
+    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=migrated)
+    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=migrated)
+    a.call("setup", suffix="Q10")
+    b.call("setup", suffix="Q11")
+    connect(a, b)
+    a.start()
+    b.start()
+    yield a, b
+    a.kill()
+    b.kill()
+
+
+def test_round_trip_document_registered_and_status_back(pair):
+    a, b = pair
+    a.call("issue", to=["000.00.10.Q11"], subject="Kế hoạch liên thông")
+    a.cli("outbox", "deliver")
+    there = b.call("state")
+    assert there["incoming"] == ["Kế hoạch liên thông 1"]
+    assert there["incoming_status"] == ["received"]
+    assert a.call("state")["recipients"] == ["received"]
+
+    assert b.call("register_all") == 1
+    b.cli("outbox", "deliver")
+    here = a.call("state")
+    there = b.call("state")
+    assert here["recipients"] == ["accepted"], (here["evidence"], here["failures"], there["outbox"], there["failures"])
+    assert set(b.call("state")["outbox"]) == {"delivered"}
+
+
+def test_fault_every_document_once_and_every_status_back_while_peers_are_killed(pair):
+    """A short fault run (`vanthu bench exchange --fault --documents 1000` is the long one)."""
+    from vanthu.demo.peers import fault_run
+
+    a, b = pair
+    before = len(b.call("state")["incoming"])
+    result = fault_run(a, b, documents=12, seed=8)
+    receiver, sender = result["receiver"], result["sender"]
+    subjects = [s for s in receiver["incoming"] if s.startswith("Điện khẩn")]
+    assert sorted(subjects) == sorted(f"Điện khẩn {i}" for i in range(1, 13))  # each exactly once
+    assert len(receiver["incoming"]) == before + 12
+    assert set(sender["recipients"]) == {"accepted"}
+    assert "failed" not in sender["outbox"]
+    assert "failed" not in receiver["outbox"]
+    assert result["kills_of_receiver"] + result["kills_of_sender"] > 0

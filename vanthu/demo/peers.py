@@ -1,0 +1,159 @@
+"""Real peers for the exchange's tests, fault run and benchmark: each deployment is its own vanthu process with
+its own VANTHU_DATA_DIR and SQLite database, served by `vanthu runserver --noreload` on 127.0.0.1 at a free port.
+The caller drives each deployment through its CLI (`vanthu peers …`, `vanthu outbox deliver`) and `vanthu shell
+-c` running the functions of `vanthu.demo.peers_side` (set-up, issuing, registering, reading the state)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: subprocesses import vanthu from it
+VANTHU = str(Path(sys.executable).parent / "vanthu")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def base_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({
+        "VANTHU_DATA_DIR": str(data_dir), "VANTHU_TESTING": "0", "VANTHU_TSA_URL": "", "VANTHU_SECRET_KEY": "x" * 50,
+        "VANTHU_EXCHANGE_SEAL_SECRET": "123456", "VANTHU_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+        "VANTHU_EXCHANGE_HTTP_TIMEOUT": "10",
+    })
+    env.update(extra or {})
+    return env
+
+
+class Deployment:
+    def __init__(self, *, name: str, data_dir: Path, suffix: str, template: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.name, self.data_dir, self.suffix = name, data_dir, suffix
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server: subprocess.Popen[bytes] | None = None
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if template is not None:
+            shutil.copytree(template, data_dir, dirs_exist_ok=True)
+        self.env = base_env(data_dir, env)
+
+    def cli(self, *args: str, check: bool = True) -> str:
+        done = subprocess.run([VANTHU, *args], env=self.env, cwd=ROOT, capture_output=True, timeout=600)
+        if check and done.returncode != 0:
+            raise AssertionError(f"{self.name}: vanthu {' '.join(args)} → {done.returncode}\n"
+                                 f"{done.stdout.decode()}\n{done.stderr.decode()}")
+        return done.stdout.decode()
+
+    def call(self, function: str, **kwargs: object) -> object:
+        """Run vanthu.demo.peers_side.<function>(**kwargs) inside this deployment; its JSON result."""
+        code = (f"import json; from vanthu.demo import peers_side as s; "
+                f"print('RESULT' + json.dumps(s.{function}(**json.loads({json.dumps(json.dumps(kwargs))}))))")
+        out = self.cli("shell", "-c", code)
+        line = [x for x in out.splitlines() if x.startswith("RESULT")][-1]
+        return json.loads(line[len("RESULT"):])
+
+    def start(self) -> None:
+        log = (self.data_dir / "server.log").open("ab")
+        self.server = subprocess.Popen([VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"], env=self.env,
+                                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2):  # noqa: S310 - loopback
+                    return
+            except OSError as exc:
+                if self.server.poll() is not None:
+                    raise AssertionError(f"{self.name} did not start: {(self.data_dir / 'server.log').read_text()}") \
+                        from exc
+                time.sleep(0.2)
+        raise AssertionError(f"{self.name} did not answer on {self.url}")
+
+    def kill(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait(timeout=30)
+        self.server = None
+
+
+def template(data_dir: Path) -> Path:
+    """A migrated, empty deployment to copy (migrating once per test session)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([VANTHU, "migrate", "--no-input", "-v", "0"], env=base_env(data_dir), cwd=ROOT,
+                          capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr.decode()
+    return data_dir
+
+
+def connect(a: Deployment, b: Deployment) -> None:
+    """Each deployment adds the other to its peer directory, with the other's trust roots."""
+    for here, there in ((a, b), (b, a)):
+        identity = json.loads(there.cli("peers", "self", "--json"))
+        pem = here.data_dir / f"{there.name}.pem"
+        pem.write_text(identity["trust_roots"], encoding="ascii")
+        here.cli("peers", "add", there.name, "--organ", f"*.{there.suffix}", "--url", there.url,
+                 "--trust-roots", str(pem))
+
+
+def deliver_until_done(sender: Deployment, *, rounds: int = 30) -> int:
+    """`vanthu outbox deliver` on `sender` until nothing waits (or `rounds` passes); the passes it took."""
+    for done in range(1, rounds + 1):
+        out = sender.cli("outbox", "deliver")
+        if "waiting:" not in out:
+            return done
+    return rounds
+
+
+class Killer:
+    """Kills `victim` at random moments and starts it again at once, until stopped (the fault test)."""
+
+    def __init__(self, victim: Deployment, *, seed: int, low: float = 0.5, high: float = 4.0) -> None:
+        import random
+        import threading
+
+        self.victim, self.random, self.low, self.high = victim, random.Random(seed), low, high
+        self.kills = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Killer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=120)
+        if self.victim.server is None or self.victim.server.poll() is not None:
+            self.victim.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.random.uniform(self.low, self.high)):
+            self.victim.kill()
+            self.kills += 1
+            self.victim.start()
+
+
+def fault_run(a: Deployment, b: Deployment, *, documents: int, seed: int = 8) -> dict[str, object]:
+    """Issue `documents` from a to b's division while b is killed and restarted at random; b registers them
+    while a is killed and restarted at random. What each side holds afterwards."""
+    started = time.monotonic()
+    a.call("issue", to=[f"000.00.10.{b.suffix}"], count=documents, subject="Điện khẩn")
+    with Killer(b, seed=seed) as killing_b:
+        passes_a = deliver_until_done(a)
+    registered = b.call("register_all")
+    with Killer(a, seed=seed + 1) as killing_a:
+        passes_b = deliver_until_done(b)
+    return {"documents": documents, "kills_of_receiver": killing_b.kills, "kills_of_sender": killing_a.kills,
+            "delivery_passes": passes_a, "status_passes": passes_b, "registered": registered,
+            "seconds": round(time.monotonic() - started, 1), "sender": a.call("state"), "receiver": b.call("state")}

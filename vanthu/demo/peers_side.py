@@ -1,0 +1,116 @@
+"""Run inside a test deployment (`vanthu shell -c`, see vanthu/demo/peers.py): the fixed characters
+with organ ids of the deployment's own suffix, keys for the units that send and receive, and the steps of
+the exchange tests. Each function returns something JSON can carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from vanthu.core.actors import TEST_FIXTURES
+from vanthu.demo.characters import build_cast
+from vanthu.documents import actions
+from vanthu.documents.models import Direction, Document, DocumentType, OutboxMessage, Recipient, Status
+from vanthu.documents.uploads import check
+from vanthu.exchange.models import ReceivedEnvelope
+from vanthu.org import actions as org
+from vanthu.org.models import Person, SigningAuthority, Unit
+from vanthu.signing.testing import SIGNING_SECRET, equip_cast
+
+
+class _Cast:
+    """The fixed characters read back from this deployment's database."""
+
+    def __init__(self) -> None:
+        units = {u.abbreviation: u for u in Unit.objects.all()}
+        self.staff, self.operations, self.division = units["TM"], units["TC"], units["F301"]
+        people = {p.user.username: p for p in Person.objects.select_related("user")}
+        self.son, self.lan, self.quang, self.minh = people["son"], people["lan"], people["quang"], people["minh"]
+
+
+def cast_from_db() -> _Cast:
+    return _Cast()
+
+
+def setup(*, suffix: str) -> dict[str, Any]:
+    with transaction.atomic():
+        cast = build_cast(organ_suffix=suffix)
+    equip_cast(cast, people=("son",), units=("staff", "division", "province"))
+    org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=TEST_FIXTURES)
+    return {"division": cast.division.code, "staff": cast.staff.code}
+
+
+def issue(*, to: list[str], count: int = 1, subject: str = "Kế hoạch huấn luyện") -> list[int]:
+    """Draft, sign and issue `count` documents from the Staff to the organ ids `to` (the jobs are not run:
+    `vanthu outbox deliver` carries them)."""
+    from vanthu.demo.pdfs import sample_draft
+
+    cast = cast_from_db()
+    kind = DocumentType.objects.get(abbreviation="KH")
+    pdf = check(sample_draft(), name="ke-hoach.pdf", allowed=("application/pdf",))
+    ids = []
+    for index in range(count):
+        data = actions.DraftData(doc_type=kind, subject=f"{subject} {index + 1}",
+                                 recipient_organs=[(organ, f"Đơn vị {organ}") for organ in to])
+        doc = actions.create_draft(acting=cast.quang, drafting_unit=cast.operations, issuing_unit=cast.staff,
+                                   data=data, file=pdf)
+        actions.submit_for_review(document=doc, acting=cast.quang,
+                                  signer_authority=SigningAuthority.objects.get(person=cast.son))
+        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+        ids.append(doc.pk)
+    return ids
+
+
+def register_all() -> int:
+    """The division's clerk registers every document waiting in its queue."""
+    cast = cast_from_db()
+    waiting = Document.objects.filter(unit=cast.division, direction=Direction.INCOMING, status=Status.RECEIVED)
+    count = 0
+    for document in waiting.order_by("pk"):
+        actions.register_received(document=document, acting=cast.minh)
+        count += 1
+    return count
+
+
+def state() -> dict[str, Any]:
+    incoming = Document.objects.filter(direction=Direction.INCOMING)
+    return {
+        "incoming": list(incoming.order_by("subject").values_list("subject", flat=True)),
+        "incoming_status": sorted(incoming.values_list("status", flat=True)),
+        "recipients": sorted(Recipient.objects.exclude(organ_id="").values_list("state", flat=True)),
+        "reasons": sorted(r for r in Recipient.objects.exclude(organ_id="").values_list("reason", flat=True) if r),
+        "outbox": sorted(OutboxMessage.objects.values_list("state", flat=True)),
+        "failures": sorted(OutboxMessage.objects.exclude(failure_detail="").values_list("failure_detail", flat=True)),
+        "evidence": sorted(f"{kind}:{code}:{state}:{reason}" for kind, code, state, reason in
+                           ReceivedEnvelope.objects.values_list("kind", "status_code", "state", "reason")),
+    }
+
+
+def deliver_timed() -> dict[str, Any]:
+    """Deliver every waiting message now, one after the other (as one job worker would), timing each."""
+    import contextlib
+    import time
+
+    from vanthu.documents.delivering import deliver_message
+
+    ids = list(OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
+               .values_list("pk", flat=True))
+    times = []
+    started = time.perf_counter()
+    for pk in ids:
+        one = time.perf_counter()
+        with contextlib.suppress(Exception):  # the message stays waiting: counted below
+            deliver_message(pk)
+        times.append(time.perf_counter() - one)
+    return {"seconds": time.perf_counter() - started, "messages": len(ids), "times": times,
+            "waiting": OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).count()}
+
+
+def register_timed() -> dict[str, Any]:
+    import time
+
+    started = time.perf_counter()
+    count = register_all()
+    return {"seconds": time.perf_counter() - started, "count": count}

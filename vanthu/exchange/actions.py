@@ -1,0 +1,122 @@
+"""The exchange's writes: the peer directory (an admin of a top unit, or the operator's `vanthu peers`), and
+the evidence of each envelope received (written by the receiving pipeline, as the system)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from vanthu.audit import log
+from vanthu.core.actions import action
+from vanthu.core.choices import Secrecy
+from vanthu.core.errors import ActionRefused
+from vanthu.core.files import store_bytes
+from vanthu.exchange.models import Peer, ReceivedEnvelope, TransportKind
+from vanthu.exchange.trustchain import load_pem_list
+from vanthu.org.access import Actor, require_admin_of_all
+from vanthu.org.models import Unit
+
+EVIDENCE_HEAD = 64 * 1024  # what is kept of an envelope refused for its size
+
+
+def _clean(*, name: str, organ_ids: str, base_url: str, trust_roots: str, max_secrecy: int,
+           transport: str) -> dict[str, object]:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ActionRefused(_("Tên hệ thống liên thông không hợp lệ."), code="bad_name", field="name")
+    patterns = [line.strip() for line in organ_ids.replace(",", "\n").splitlines() if line.strip()]
+    if not patterns or any(len(p) > 50 or " " in p or p.strip("*") == "" for p in patterns):
+        raise ActionRefused(_("Cần ít nhất một mã định danh (hoặc tiền tố kết thúc bằng *) hợp lệ."),
+                            code="bad_organ_ids", field="organ_ids")
+    if transport not in TransportKind.values:
+        raise ActionRefused(_("Kênh liên thông không hợp lệ."), code="bad_transport", field="transport")
+    base_url = base_url.strip()
+    if transport == TransportKind.HTTP and not base_url.startswith(("http://", "https://")):
+        raise ActionRefused(_("Kênh HTTP cần địa chỉ bắt đầu bằng http:// hoặc https://."), code="bad_url",
+                            field="base_url")
+    try:
+        roots = load_pem_list(trust_roots)
+    except ValueError:
+        roots = []
+    if not roots:
+        raise ActionRefused(_("Cần chứng thư CA tin cậy của hệ thống đó (PEM)."), code="bad_trust_roots",
+                            field="trust_roots")
+    if max_secrecy not in Secrecy.values:
+        raise ActionRefused(_("Độ mật không hợp lệ."), code="bad_secrecy", field="max_secrecy")
+    return {"name": name, "organ_ids": "\n".join(patterns), "base_url": base_url, "trust_roots": trust_roots.strip(),
+            "max_secrecy": max_secrecy, "transport": transport}
+
+
+@action("exchange.peer.added")
+def add_peer(*, acting: Actor, name: str, organ_ids: str, base_url: str, trust_roots: str,
+             max_secrecy: int = Secrecy.NONE, transport: str = TransportKind.HTTP) -> Peer:
+    require_admin_of_all(acting)
+    fields = _clean(name=name, organ_ids=organ_ids, base_url=base_url, trust_roots=trust_roots,
+                    max_secrecy=max_secrecy, transport=transport)
+    if Peer.objects.filter(name=fields["name"]).exists():
+        raise ActionRefused(_("Đã có hệ thống liên thông tên này."), code="duplicate", field="name")
+    peer = Peer.objects.create(**fields)
+    log.record(actor=acting, verb="exchange.peer.added", target=peer,
+               data={"name": peer.name, "organ_ids": peer.organ_patterns, "base_url": peer.base_url,
+                     "max_secrecy": peer.max_secrecy, "transport": peer.transport})
+    return peer
+
+
+@action("exchange.peer.changed")
+def change_peer(*, acting: Actor, peer: Peer, name: str, organ_ids: str, base_url: str, trust_roots: str,
+                max_secrecy: int, transport: str, is_active: bool = True) -> Peer:
+    require_admin_of_all(acting)
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    fields = _clean(name=name, organ_ids=organ_ids, base_url=base_url, trust_roots=trust_roots,
+                    max_secrecy=max_secrecy, transport=transport)
+    if Peer.objects.filter(name=fields["name"]).exclude(pk=peer.pk).exists():
+        raise ActionRefused(_("Đã có hệ thống liên thông tên này."), code="duplicate", field="name")
+    for key, value in fields.items():
+        setattr(peer, key, value)
+    peer.is_active = is_active
+    peer.save()
+    log.record(actor=acting, verb="exchange.peer.changed", target=peer,
+               data={"name": peer.name, "organ_ids": peer.organ_patterns, "base_url": peer.base_url,
+                     "max_secrecy": peer.max_secrecy, "transport": peer.transport, "active": peer.is_active})
+    return peer
+
+
+@action("exchange.peer.deactivated")
+def deactivate_peer(*, acting: Actor, peer: Peer) -> Peer:
+    """Stop exchanging with a peer (its rows stay: the evidence points at it)."""
+    require_admin_of_all(acting)
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    if peer.is_active:
+        peer.is_active = False
+        peer.save(update_fields=["is_active", "updated_at"])
+    log.record(actor=acting, verb="exchange.peer.deactivated", target=peer, data={"name": peer.name})
+    return peer
+
+
+@action("exchange.envelope.received")
+def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | None, state: str,
+                    unit: Unit | None = None, kind: str = "", from_organ: str = "", from_name: str = "",
+                    to_organ: str = "", document_id: str = "", subject: str = "", status_code: str = "",
+                    signer: str = "", document_sha256: str = "", reason_code: str = "", reason: str = "",
+                    incoming_id: int | None = None, secrecy: int = 0) -> ReceivedEnvelope:
+    """Keep the evidence of one envelope (its raw bytes as a stored file), once per SHA-256: the same bytes
+    again return the first row. Done by the system in the receiving unit's chain."""
+    found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
+    if found is not None:
+        return found
+    kept = data[:EVIDENCE_HEAD] if reason_code == "oversize" else data
+    raw = store_bytes(kept, content_type="application/xml")
+    try:
+        with transaction.atomic():
+            row = ReceivedEnvelope.objects.create(
+                sha256=sha256, raw=raw, transport=transport[:30], peer=peer, kind=kind, from_organ=from_organ[:50],
+                from_name=from_name[:200], to_organ=to_organ[:50], unit=unit, document_id=document_id[:120],
+                subject=subject[:500], status_code=status_code[:2], signer=signer[:500],
+                document_sha256=document_sha256[:64], secrecy=secrecy, state=state, reason_code=reason_code[:40],
+                reason=reason[:1000], incoming_id=incoming_id)
+    except IntegrityError:
+        return ReceivedEnvelope.objects.get(sha256=sha256)
+    log.record(actor=None, verb=f"exchange.envelope.{state}", target=row, unit=unit,
+               data={"sha256": sha256, "transport": transport, "from": from_organ, "to": to_organ,
+                     "document_id": document_id, "status": status_code, "reason": reason[:500]})
+    return row

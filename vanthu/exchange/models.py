@@ -1,0 +1,109 @@
+"""The exchange's own rows: the peer directory, the evidence of every envelope received, the nonces of signed
+HTTP requests already seen (decision 0013)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.core.choices import Secrecy
+from vanthu.core.models import StoredFile
+from vanthu.org.models import Unit
+
+
+class TransportKind(models.TextChoices):
+    HTTP = "http", _("HTTP giữa các hệ thống vanthu")
+    BUNDLE = "bundle", _("Gói lưu chuyển (thiết bị lưu trữ)")
+
+
+class Peer(models.Model):
+    """Another deployment (another vanthu; later a VDXP hub or an X-Road security server) and what it may do:
+    the organ ids (or prefixes, ending in '*') its units use, where to send, the CA certificates that certify
+    its unit seals, and the highest secrecy it may receive."""
+
+    name = models.CharField(_("tên hệ thống"), max_length=200, unique=True)
+    organ_ids = models.TextField(
+        _("mã định danh"), help_text=_("Mỗi dòng một mã định danh, hoặc tiền tố kết thúc bằng * (ví dụ *.H41)."))
+    base_url = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    trust_roots = models.TextField(_("chứng thư CA tin cậy (PEM)"))
+    max_secrecy = models.PositiveSmallIntegerField(_("độ mật cao nhất được nhận"), choices=Secrecy.choices,
+                                                   default=Secrecy.NONE)
+    transport = models.CharField(_("kênh"), max_length=10, choices=TransportKind.choices, default=TransportKind.HTTP)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hệ thống liên thông")
+        verbose_name_plural = _("hệ thống liên thông")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def organ_patterns(self) -> list[str]:
+        return [line.strip() for line in self.organ_ids.splitlines() if line.strip()]
+
+    def covers(self, organ_id: str) -> bool:
+        """Whether `organ_id` belongs to this peer (an exact id, or a pattern with '*' at either end)."""
+        for pattern in self.organ_patterns:
+            if pattern == organ_id:
+                return True
+            if pattern.endswith("*") and organ_id.startswith(pattern[:-1]):
+                return True
+            if pattern.startswith("*") and organ_id.endswith(pattern[1:]):
+                return True
+        return False
+
+
+class ReceivedEnvelope(models.Model):
+    """Every envelope that reached this deployment, accepted or refused, with its raw bytes: the evidence.
+    The same bytes twice meet on the SHA-256 and get the first answer again."""
+
+    class State(models.TextChoices):
+        ACCEPTED = "accepted", _("Đã nhận")
+        REFUSED = "refused", _("Bị từ chối")
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    raw = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    transport = models.CharField(_("kênh"), max_length=30)
+    peer = models.ForeignKey(Peer, null=True, blank=True, on_delete=models.PROTECT, related_name="envelopes")
+    kind = models.CharField(max_length=10, blank=True)  # document | status | "" (unreadable)
+    from_organ = models.CharField(_("nơi gửi"), max_length=50, blank=True)
+    from_name = models.CharField(_("tên nơi gửi"), max_length=200, blank=True)
+    to_organ = models.CharField(max_length=50, blank=True)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    document_id = models.CharField(max_length=120, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    status_code = models.CharField(max_length=2, blank=True)
+    signer = models.CharField(_("người ký gói tin"), max_length=500, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    secrecy = models.PositiveSmallIntegerField(choices=Secrecy.choices, default=Secrecy.NONE)  # as the envelope said
+    state = models.CharField(_("kết quả"), max_length=10, choices=State.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(_("lý do"), max_length=1000, blank=True)
+    incoming_id = models.BigIntegerField(null=True, blank=True)  # the incoming document it made (documents)
+    received_at = models.DateTimeField(_("nhận lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("gói tin đã nhận")
+        verbose_name_plural = _("gói tin đã nhận")
+        indexes = [models.Index(fields=["unit", "state", "received_at"], name="exchange_received_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.from_organ} {self.document_id} ({self.state})"
+
+
+class UsedNonce(models.Model):
+    """A nonce of a signed HTTP request already accepted: the same request again is refused (replay)."""
+
+    organ_id = models.CharField(max_length=50)
+    nonce = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organ_id", "nonce"], name="exchange_nonce_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organ_id} {self.nonce}"

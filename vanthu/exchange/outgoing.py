@@ -1,0 +1,100 @@
+"""What leaves: an outbox message (documents) as a signed edXML envelope or status, signed with the key of
+the unit that sends it (the issuing unit for a document and its cancellation, the receiving unit for its
+statuses). Reads the documents' rows; writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+
+from vanthu.documents.models import Document, DocumentFile, MessageKind, MessageStatus, OutboxMessage
+from vanthu.exchange import edxml, sealing
+from vanthu.exchange.edxml.model import DocumentId
+from vanthu.org.models import Unit
+
+# Status codes of the messages documents writes (edXML status codes; decision 0013).
+CODE_OF_STATUS = {MessageStatus.REGISTERED: edxml.StatusCode.REGISTERED,
+                  MessageStatus.RETURNED: edxml.StatusCode.REFUSED,
+                  MessageStatus.CANCELLED: edxml.StatusCode.RECALL_REQUESTED}
+ARRIVAL_NAMESPACE = uuid.UUID("6b1f0c52-8d7e-4d0e-9d3a-3f2c7c0e8a13")
+
+
+def arrival_key(*, from_organ: str, document_id: str, to_organ: str) -> uuid.UUID:
+    """The key of a document's arrival at one receiver: the same envelope (or the same document sent again,
+    whatever its bytes) arrives once. Both sides compute it from what the envelope says."""
+    return uuid.uuid5(ARRIVAL_NAMESPACE, f"{from_organ}|{document_id}|{to_organ}")
+
+
+def document_id_of(document: Document) -> str:
+    assert document.issued_date is not None
+    return str(DocumentId(organ_id=document.organ_id or (document.unit.code or ""), date=document.issued_date,
+                          number=document.code_number, notation=document.code_notation))
+
+
+def organization(unit: Unit) -> edxml.Organization:
+    parent = unit.parent.name if unit.parent_id is not None and unit.parent is not None else ""
+    return edxml.Organization(organ_id=unit.code or "", organ_name=unit.name[:200],
+                              organization_in_charge=parent[:200])
+
+
+def vn_now() -> dt.datetime:
+    return timezone.localtime(timezone.now()).replace(tzinfo=None, microsecond=0)
+
+
+def envelope_of(document: Document, *, to: edxml.Organization) -> edxml.Envelope:
+    unit = document.unit
+    assert document.issued_date is not None
+    assert document.current_file is not None
+    files = [(f"{document.notation.replace('/', '_')}.pdf", document.current_file)]
+    files += [(item.name, item.file) for item in
+              document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file").order_by("ordinal")]
+    attachments = tuple(
+        edxml.Attachment(content_id=f"cid:{index}", name=name, content_type=stored.content_type or "application/pdf",
+                         data=stored.read_bytes())
+        for index, (name, stored) in enumerate(files, start=1)
+    )
+    header = edxml.MessageHeader(
+        from_=organization(unit), to=(to,), document_id=document_id_of(document),
+        code=edxml.Code(number=document.code_number, notation=document.code_notation),
+        promulgation=edxml.PromulgationInfo(place=unit.place_name or unit.name[:50], date=document.issued_date),
+        document_type=edxml.DocumentType(type=1, type_name=document.doc_type.name),
+        subject=document.subject, signer=edxml.SignerInfo(competence=document.signer_competence,
+                                                          position=document.signer_position,
+                                                          full_name=document.signer_name),
+        due_date=document.due_date,
+        other=edxml.OtherInfo(priority=document.urgency, page_amount=document.page_amount,
+                              security_level=document.secrecy),
+    )
+    trace = (edxml.TraceHeader(organ_id=unit.code or "", timestamp=vn_now()),)
+    return edxml.Envelope(header=header, trace=trace, business=edxml.Business(), attachments=attachments)
+
+
+def status_of(message: OutboxMessage, *, to: edxml.Organization) -> edxml.StatusMessage:
+    document = message.document
+    assert message.status
+    sender = organization(message.unit)
+    return edxml.StatusMessage(
+        from_=sender,
+        response_for=edxml.ResponseFor(organ_id=document.organ_id or (document.unit.code or ""),
+                                       code=document.notation, promulgation_date=document.issued_date,
+                                       document_id=document_id_of(document)),
+        code=CODE_OF_STATUS[MessageStatus(message.status)],
+        description=(message.reason or str(MessageStatus(message.status).label))[:500],
+        timestamp=vn_now(), to=(to,), document_sha256=document.current_file_id or "",
+    )
+
+
+def sign_as(unit: Unit, data: bytes) -> bytes:
+    seal = sealing.seal_for(unit)
+    return edxml.sign(data, key=seal.sign, certificate=seal.certificate_der, chain=list(seal.chain_der))
+
+
+def signed_bytes(message: OutboxMessage, *, to: edxml.Organization) -> bytes:
+    """The signed edXML of `message` for the receiver `to` (EnvelopeInvalid, SigningRefused)."""
+    if message.kind == MessageKind.DOCUMENT:
+        data = edxml.build_document(envelope_of(message.document, to=to))
+    else:
+        data = edxml.build_status(status_of(message, to=to))
+    return sign_as(message.unit, data)

@@ -1,0 +1,301 @@
+"""The one receive pipeline every transport uses (local, HTTP, bundles; decision 0013).
+
+    receipt = receive(data, transport="http", peer=peer)
+
+In order, before anything reaches a register: the size; the same bytes seen before (the first answer again);
+parse and validate (field lengths, code sets); the XML signature; the sender's identity (From must be a unit of
+this deployment on the local transport, else an organ id of `peer`, the directory's peer that sent it); the
+signer's certificate against the trust roots (this deployment's trust store, or the peer's); for a document,
+the secrecy the peer may send and the PAdES signatures of every PDF attached. Then the documents actions
+(`receive_document`, `apply_status`, `cancel_arrival`), then the evidence row. A failure refuses: the evidence is
+kept with the reason, nothing reaches a register, and the caller answers status 02 with that reason.
+
+The documents actions are idempotent by the arrival key (sender, document id, receiver) and the evidence is
+written after them: a process killed between the two leaves a document the next delivery finds again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.core.errors import ActionRefused
+from vanthu.core.files import store_bytes
+from vanthu.documents.actions import delivery
+from vanthu.documents.models import (
+    Direction,
+    Document,
+    DocumentType,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    ReceivedVia,
+)
+from vanthu.exchange import actions, edxml, outgoing
+from vanthu.exchange.edxml.model import DocumentId
+from vanthu.exchange.models import Peer, ReceivedEnvelope
+from vanthu.exchange.trustchain import chain_problem, load_pem_list
+from vanthu.org.models import Unit
+from vanthu.signing import service as signing
+
+logger = logging.getLogger(__name__)
+
+STATUS_OF_CODE = {edxml.StatusCode.REGISTERED: MessageStatus.REGISTERED,
+                  edxml.StatusCode.REFUSED: MessageStatus.RETURNED}
+LOCAL = "local"
+
+
+class Refused(Exception):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class Receipt:
+    """What the receiver answers: accepted (with the incoming documents made), or refused with the reason."""
+
+    accepted: bool
+    envelope: ReceivedEnvelope
+    code: str = ""
+    reason: str = ""
+    incoming: list[int] = field(default_factory=list)
+    duplicate: bool = False
+
+    @classmethod
+    def of(cls, row: ReceivedEnvelope, *, duplicate: bool) -> Receipt:
+        return cls(accepted=row.state == ReceivedEnvelope.State.ACCEPTED, envelope=row, code=row.reason_code,
+                   reason=row.reason, incoming=[row.incoming_id] if row.incoming_id else [], duplicate=duplicate)
+
+
+@dataclass
+class _Seen:
+    """What the pipeline learnt before it stopped (kept in the evidence)."""
+
+    kind: str = ""
+    from_organ: str = ""
+    from_name: str = ""
+    to_organ: str = ""
+    unit: Unit | None = None
+    document_id: str = ""
+    subject: str = ""
+    status_code: str = ""
+    signer: str = ""
+    document_sha256: str = ""
+    secrecy: int = 0
+
+
+def local_unit(organ_id: str) -> Unit | None:
+    return Unit.objects.filter(code=organ_id).first() if organ_id else None
+
+
+def peer_for(organ_id: str) -> Peer | None:
+    """The active peer whose organ ids cover `organ_id` (exact ids before prefixes)."""
+    peers = [p for p in Peer.objects.filter(is_active=True) if p.covers(organ_id)]
+    peers.sort(key=lambda p: organ_id not in p.organ_patterns)
+    return peers[0] if peers else None
+
+
+def _roots(peer: Peer | None) -> tuple[list[x509.Certificate], list[x509.Certificate]]:
+    if peer is None:
+        roots, intermediates = signing.trust_store_der()
+        return [x509.load_der_x509_certificate(d) for d in roots], [x509.load_der_x509_certificate(d)
+                                                                     for d in intermediates]
+    return load_pem_list(peer.trust_roots), []
+
+
+def receive(data: bytes, *, transport: str, peer: Peer | None = None, at: dt.datetime | None = None) -> Receipt:
+    """Run the pipeline over one envelope or status (see the module docstring). `peer`: the peer that
+    sent it, when the transport authenticated one (HTTP); None on the local transport, and for bundles (the
+    peer is then found by the envelope's From)."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
+    if found is not None:
+        return Receipt.of(found, duplicate=True)
+    seen = _Seen()
+    when = at or timezone.now()
+    try:
+        incoming = _process(data, transport=transport, peer=peer, seen=seen, at=when)
+    except Refused as exc:
+        row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="refused",
+                                      reason_code=exc.code, reason=exc.reason, **vars(seen))
+        return Receipt.of(row, duplicate=False)
+    row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="accepted",
+                                  incoming_id=incoming[0] if incoming else None, **vars(seen))
+    receipt = Receipt.of(row, duplicate=False)
+    receipt.incoming = incoming
+    return receipt
+
+
+def _process(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: dt.datetime) -> list[int]:
+    if len(data) > settings.EXCHANGE_MAX_BYTES:
+        raise Refused("oversize", _("Gói tin %(size)s MB vượt quá giới hạn %(max)s MB.")
+                      % {"size": len(data) // (1024 * 1024), "max": settings.EXCHANGE_MAX_BYTES // (1024 * 1024)})
+    try:
+        parsed = edxml.parse(data, max_bytes=settings.EXCHANGE_MAX_BYTES)
+    except edxml.EnvelopeInvalid as exc:
+        raise Refused("invalid", _("Gói tin không hợp lệ: %(reason)s") % {"reason": exc.message}) from exc
+    seen.kind = parsed.kind
+    if parsed.status is not None:
+        sender = parsed.status.from_
+        seen.to_organ = parsed.status.to[0].organ_id if parsed.status.to else parsed.status.response_for.organ_id
+        seen.document_id = parsed.status.response_for.document_id
+        seen.status_code = parsed.status.code.value
+        seen.document_sha256 = parsed.status.document_sha256
+    else:
+        assert parsed.envelope is not None
+        header = parsed.envelope.header
+        sender = header.from_
+        seen.to_organ = ",".join(o.organ_id for o in header.to)[:50]
+        seen.document_id = header.document_id
+        seen.subject = header.subject
+        seen.secrecy = header.other.security_level if 0 <= header.other.security_level <= 3 else 3
+    seen.from_organ, seen.from_name = sender.organ_id, sender.organ_name
+    seen.unit = local_unit(seen.to_organ)
+
+    check = edxml.verify(data, at=at, max_bytes=settings.EXCHANGE_MAX_BYTES)
+    seen.signer = check.signer
+    if not check.valid:
+        raise Refused("bad_signature", check.reason or _("Chữ ký số của gói tin không hợp lệ."))
+
+    if transport == LOCAL:
+        if local_unit(sender.organ_id) is None:
+            raise Refused("unknown_sender", _("Nơi gửi %(organ)s không phải đơn vị của hệ thống.")
+                          % {"organ": sender.organ_id})
+        trusted_peer = None
+    else:
+        if peer is None:
+            peer = peer_for(sender.organ_id)
+        if peer is None or not peer.is_active or not peer.covers(sender.organ_id):
+            raise Refused("unknown_sender", _("Nơi gửi %(organ)s không có trong danh bạ liên thông.")
+                          % {"organ": sender.organ_id})
+        trusted_peer = peer
+    roots, intermediates = _roots(trusted_peer)
+    assert check.certificate is not None
+    problem = chain_problem(check.certificate, intermediates=intermediates, roots=roots, at=at)
+    if problem:
+        raise Refused("untrusted", problem)
+
+    if parsed.status is not None:
+        return _apply_status(parsed.status, transport=transport, data=data, signer=check.signer, at=at)
+    assert parsed.envelope is not None
+    return _receive_document(parsed.envelope, transport=transport, peer=trusted_peer, seen=seen)
+
+
+def _receive_document(envelope: edxml.Envelope, *, transport: str, peer: Peer | None, seen: _Seen) -> list[int]:
+    header = envelope.header
+    secrecy = header.other.security_level
+    if peer is not None and secrecy > peer.max_secrecy:
+        raise Refused("secrecy", _("Nơi gửi không được gửi văn bản có độ mật này qua liên thông."))
+    pdfs = [a for a in envelope.attachments if a.kind == "pdf"]
+    if not pdfs:
+        raise Refused("no_pdf", _("Gói tin không kèm văn bản PDF."))
+    roots_der = None if peer is None else [c.public_bytes(Encoding.DER) for c in load_pem_list(peer.trust_roots)]
+    for attachment in pdfs:
+        result = signing.validate(attachment.data, trust_roots=roots_der)
+        if not result.valid:
+            problems = result.problem or "; ".join(p for s in result.signatures for p in s.problems)
+            raise Refused("bad_pdf_signature", _("Chữ ký số trên tệp “%(name)s” không hợp lệ: %(reason)s")
+                          % {"name": attachment.name, "reason": problems})
+    seen.document_sha256 = pdfs[0].sha256
+    targets = [(org.organ_id, local_unit(org.organ_id)) for org in header.to]
+    units = [(organ, unit) for organ, unit in targets if unit is not None]
+    if not units:
+        raise Refused("not_for_us", _("Không có nơi nhận nào của gói tin thuộc hệ thống này."))
+    seen.unit, seen.to_organ = units[0][1], units[0][0]
+    main = store_bytes(pdfs[0].data, content_type="application/pdf")
+    others = [(a.name[:200], store_bytes(a.data, content_type=a.content_type[:100] or "application/octet-stream"),
+               index) for index, a in enumerate(envelope.attachments, start=1) if a is not pdfs[0]]
+    doc_type = (DocumentType.objects.filter(name=header.document_type.type_name).first()
+                or DocumentType.objects.filter(name="Công văn").first() or DocumentType.objects.order_by("pk").first())
+    assert doc_type is not None
+    structured = DocumentId.parse(header.document_id)
+    sender_unit = local_unit(header.from_.organ_id) if transport == LOCAL else None
+    source = _our_document(structured) if sender_unit is not None else None
+    arrived = delivery.Arrived(
+        doc_type=doc_type, organ_name=(header.from_.organ_name or header.from_.organ_id)[:200],
+        subject=header.subject[:500], main=main, main_name=pdfs[0].name[:200], code_number=header.code.number[:11],
+        code_notation=header.code.notation[:30], issued_date=header.promulgation.date,
+        organ_id=header.from_.organ_id[:13], page_amount=header.other.page_amount,
+        signer_competence=header.signer.competence[:100], signer_position=header.signer.position[:100],
+        signer_name=header.signer.full_name[:50], urgency=header.other.priority, secrecy=secrecy,
+        due_date=header.due_date, attachments=others, source=source,
+        via=ReceivedVia.INTERNAL if transport == LOCAL else ReceivedVia.EXCHANGE,
+    )
+    reply_to = str(sender_unit.pk) if sender_unit is not None else header.from_.organ_id
+    made = []
+    for organ, unit in units:
+        key = outgoing.arrival_key(from_organ=header.from_.organ_id, document_id=header.document_id, to_organ=organ)
+        try:
+            document = delivery.receive_document(unit=unit, key=key, transport=transport, reply_to=reply_to,
+                                                 arrived=arrived)
+        except ActionRefused as exc:
+            raise Refused(exc.code or "refused", exc.message) from exc
+        made.append(document.pk)
+    return made
+
+
+def _our_document(structured: DocumentId | None) -> Document | None:
+    if structured is None:
+        return None
+    return (Document.objects.filter(direction=Direction.OUTGOING, unit__code=structured.organ_id,
+                                    code_number=structured.number, code_notation=structured.notation,
+                                    issued_date=structured.date).select_related("unit").first())
+
+
+def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, signer: str,
+                  at: dt.datetime) -> list[int]:
+    structured = DocumentId.parse(status.response_for.document_id)
+    if status.code == edxml.StatusCode.RECALL_REQUESTED:
+        return _cancel(status, transport=transport, structured=structured)
+    document = _our_document(structured)
+    if document is None:
+        raise Refused("unknown_document", _("Không có văn bản nào của hệ thống ứng với trạng thái này (%(id)s).")
+                      % {"id": status.response_for.document_id})
+    if status.document_sha256 and status.document_sha256 != document.current_file_id:
+        raise Refused("hash_mismatch", _("Trạng thái gắn với một tệp khác tệp văn bản đã phát hành."))
+    sender = status.from_.organ_id
+    unit = local_unit(sender) if transport == LOCAL else None
+    address = str(unit.pk) if unit is not None else sender
+    message = OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document, address=address,
+                                           transport=transport).first()
+    if message is None:
+        raise Refused("unknown_document", _("Văn bản này không gửi cho %(organ)s.") % {"organ": sender})
+    target = STATUS_OF_CODE.get(status.code)
+    if target is None:
+        return []  # 01, 04–06, 15, 16: kept as evidence; the status trail reads them (the "status" work)
+    evidence = store_bytes(data, content_type="application/xml")
+    try:
+        delivery.apply_status(answers=message.key, status=target, reason=status.description, transport=transport,
+                              evidence=evidence, signer=signer, verified=True,
+                              document_sha256=status.document_sha256, at=at)
+    except ActionRefused as exc:
+        raise Refused(exc.code or "refused", exc.message) from exc
+    return []
+
+
+def _cancel(status: edxml.StatusMessage, *, transport: str, structured: DocumentId | None) -> list[int]:
+    made = []
+    for org in status.to:
+        unit = local_unit(org.organ_id)
+        if unit is None:
+            continue
+        key = outgoing.arrival_key(from_organ=status.from_.organ_id, document_id=status.response_for.document_id,
+                                   to_organ=org.organ_id)
+        try:
+            document = delivery.cancel_arrival(unit=unit, key=key, transport=transport, reason=status.description)
+        except ActionRefused as exc:
+            raise Refused(exc.code or "refused", exc.message) from exc
+        if document is not None:
+            made.append(document.pk)
+    return made
+

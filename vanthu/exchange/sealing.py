@@ -1,0 +1,69 @@
+"""The units' seal keys as the exchange uses them: opened once per process (with the configured
+`EXCHANGE_SEAL_SECRET`, or none for server-held keys) and kept open, since every envelope, status and HTTP
+request a unit sends is signed with its key. A key that cannot be opened is `SigningRefused`."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from vanthu.org.models import Unit
+from vanthu.signing import service as signing
+
+KEEP_SECONDS = 600  # a renewed or revoked seal certificate is picked up within this time
+
+
+@dataclass(frozen=True)
+class Seal:
+    certificate_der: bytes
+    chain_der: tuple[bytes, ...]
+    _seal: signing.UnitSeal
+
+    def sign(self, data: bytes) -> bytes:
+        signer = self._seal.credential.signer
+        assert signer is not None  # a remote credential is refused by `seal_for`
+        raw: bytes = signer.sign_raw(data, "sha256")  # type: ignore[attr-defined]
+        return raw
+
+
+_lock = threading.Lock()
+_open: dict[int, tuple[Seal, ExitStack, float]] = {}
+
+
+def seal_for(unit: Unit) -> Seal:
+    """The unit's open seal (cached per process for KEEP_SECONDS)."""
+    now = time.monotonic()
+    with _lock:
+        found = _open.get(unit.pk)
+        if found is not None and now - found[2] < KEEP_SECONDS:
+            return found[0]
+        stack = ExitStack()
+        opened = stack.enter_context(signing.unit_seal(unit=unit, secret=settings.EXCHANGE_SEAL_SECRET or None))
+        credential = opened.credential
+        if credential.signer is None:
+            stack.close()
+            raise signing.SigningRefused(_("Khóa dấu của đơn vị ở dịch vụ ký từ xa, không ký được gói tin."),
+                                         code="remote_seal")
+        seal = Seal(certificate_der=credential.certificate.dump(),
+                    chain_der=tuple(c.dump() for c in credential.chain), _seal=opened)
+        if found is not None:
+            found[1].close()
+        _open[unit.pk] = (seal, stack, now)
+        return seal
+
+
+def forget() -> None:
+    """Close every open seal (tests; process exit)."""
+    with _lock:
+        for _seal, stack, _at in _open.values():
+            stack.close()
+        _open.clear()
+
+
+atexit.register(forget)

@@ -1,0 +1,105 @@
+"""HTTP between vanthu deployments: `POST {base_url}/exchange/v1/envelopes` with the signed edXML as the body,
+authenticated by a signature of the request made with the sending unit's seal key (decision 0013).
+
+Headers: X-Vanthu-Organ (the sending unit's organ id), X-Vanthu-Timestamp (Unix seconds), X-Vanthu-Nonce
+(random, once per request), X-Vanthu-Certificate (base64 DER of the signer's certificate), X-Vanthu-Signature
+(base64 RSA-SHA256 or ECDSA-SHA256 over `canonical()`). The receiver checks the certificate against the peer's
+trust roots, the organ id against the peer's organ ids, the timestamp against its clock (±`MAX_SKEW`) and the
+nonce against those it has seen. No database here: the caller gives the keys and the directory's answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+PATH = "/exchange/v1/envelopes"
+MAX_SKEW = 300  # seconds
+H_ORGAN, H_TIME, H_NONCE, H_CERT, H_SIG = ("X-Vanthu-Organ", "X-Vanthu-Timestamp", "X-Vanthu-Nonce",
+                                          "X-Vanthu-Certificate", "X-Vanthu-Signature")
+
+SignBytes = Callable[[bytes], bytes]  # data → raw signature (RSA PKCS#1 v1.5 SHA-256, or ECDSA SHA-256 DER)
+
+
+def canonical(*, method: str, path: str, body: bytes, timestamp: str, nonce: str) -> bytes:
+    return "\n".join([method.upper(), path, hashlib.sha256(body).hexdigest(), timestamp, nonce]).encode("ascii")
+
+
+def signed_headers(*, organ_id: str, body: bytes, sign: SignBytes, certificate_der: bytes, path: str = PATH,
+                   now: float | None = None) -> dict[str, str]:
+    timestamp = str(int(now if now is not None else time.time()))
+    nonce = secrets.token_hex(16)
+    signature = sign(canonical(method="POST", path=path, body=body, timestamp=timestamp, nonce=nonce))
+    return {H_ORGAN: organ_id, H_TIME: timestamp, H_NONCE: nonce,
+            H_CERT: base64.b64encode(certificate_der).decode("ascii"),
+            H_SIG: base64.b64encode(signature).decode("ascii"), "Content-Type": "application/xml"}
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    organ_id: str
+    nonce: str
+    certificate: x509.Certificate
+
+
+class RequestRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float | None = None) -> SignedRequest:
+    """The request's signature, freshness and signer (trust and the nonce's novelty are the caller's)."""
+    try:
+        organ, timestamp, nonce = headers[H_ORGAN], headers[H_TIME], headers[H_NONCE]
+        cert = x509.load_der_x509_certificate(base64.b64decode(headers[H_CERT], validate=True))
+        signature = base64.b64decode(headers[H_SIG], validate=True)
+    except (KeyError, ValueError) as exc:
+        raise RequestRefused("unsigned", "request signature headers missing or malformed") from exc
+    if not timestamp.isdigit() or abs((now if now is not None else time.time()) - int(timestamp)) > MAX_SKEW:
+        raise RequestRefused("stale", "request timestamp outside the allowed window")
+    if not (8 <= len(nonce) <= 64) or not nonce.isalnum():
+        raise RequestRefused("nonce", "bad nonce")
+    data = canonical(method="POST", path=path, body=body, timestamp=timestamp, nonce=nonce)
+    key = cert.public_key()
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        else:
+            raise RequestRefused("algorithm", "unsupported key")
+    except InvalidSignature as exc:
+        raise RequestRefused("bad_signature", "request signature does not verify") from exc
+    return SignedRequest(organ_id=organ, nonce=nonce, certificate=cert)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes
+
+
+def post(*, base_url: str, body: bytes, headers: dict[str, str], timeout: float = 30.0) -> Answer:
+    """POST the envelope; any HTTP answer comes back (4xx/5xx included); a network failure raises OSError."""
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError("peer URL must be http(s)")
+    request = urllib.request.Request(base_url.rstrip("/") + PATH, data=body, headers=headers,  # noqa: S310
+                                     method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured peer URL
+            return Answer(response.status, response.read())
+    except urllib.error.HTTPError as exc:
+        return Answer(exc.code, exc.read())

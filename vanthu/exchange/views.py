@@ -1,0 +1,94 @@
+"""`POST /exchange/v1/envelopes`: another deployment hands over one signed envelope or status (decision 0013).
+
+The request is signed with the sending unit's key (exchange/transports/http.py): its certificate must chain to
+the trust roots of the peer whose organ ids cover the organ id it claims, its timestamp be fresh and its nonce
+new. Then the receive pipeline runs (exchange/receiving.py) and the answer says what became of the envelope:
+200 accepted (a duplicate answers as the first did), 422 refused with this deployment's signed status 02 as
+the body, 401/403 for a request that does not authenticate, 413 too large. The pipeline runs inside the
+request: the sender's delivery job is the asynchronous part, and it retries until it gets an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from vanthu.exchange import edxml, outgoing, receiving
+from vanthu.exchange.edxml.model import DocumentId
+from vanthu.exchange.models import TransportKind, UsedNonce
+from vanthu.exchange.transports import http
+from vanthu.exchange.trustchain import chain_problem, load_pem_list
+from vanthu.org.models import Unit
+from vanthu.signing.types import SigningRefused
+
+
+def _refuse(status: int, code: str, reason: str) -> JsonResponse:
+    return JsonResponse({"state": "refused", "code": code, "reason": reason}, status=status)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def envelopes(request: HttpRequest) -> HttpResponse:
+    limit = settings.EXCHANGE_MAX_BYTES
+    body = request.read(limit + 1)
+    headers = {name: request.headers.get(name, "") for name in (http.H_ORGAN, http.H_TIME, http.H_NONCE,
+                                                               http.H_CERT, http.H_SIG)}
+    headers = {k: v for k, v in headers.items() if v}
+    try:
+        signed = http.check_request(headers=headers, path=request.path, body=body)
+    except http.RequestRefused as exc:
+        return _refuse(401, exc.code, exc.message)
+    peer = receiving.peer_for(signed.organ_id)
+    if peer is None or peer.transport != TransportKind.HTTP:
+        return _refuse(403, "unknown_sender", _("Nơi gửi %(organ)s không có trong danh bạ liên thông.")
+                       % {"organ": signed.organ_id})
+    problem = chain_problem(signed.certificate, intermediates=[], roots=load_pem_list(peer.trust_roots))
+    if problem:
+        return _refuse(401, "untrusted", problem)
+    try:
+        with transaction.atomic():
+            UsedNonce.objects.create(organ_id=signed.organ_id[:50], nonce=signed.nonce)
+    except IntegrityError:
+        return _refuse(401, "replayed_request", _("Yêu cầu này đã được gửi (nonce dùng lại)."))
+    UsedNonce.objects.filter(seen_at__lt=timezone.now() - dt.timedelta(seconds=4 * http.MAX_SKEW)).delete()
+    receipt = receiving.receive(body, transport="http", peer=peer)
+    if receipt.accepted:
+        return JsonResponse({"state": "accepted", "duplicate": receipt.duplicate,
+                             "envelope": receipt.envelope.sha256})
+    row = receipt.envelope
+    if row.kind == "document" and row.reason_code != "oversize":
+        reply = refusal_status(row.unit, from_organ=row.from_organ, from_name=row.from_name,
+                               document_id=row.document_id, reason=row.reason)
+        if reply is not None:
+            return HttpResponse(reply, status=422, content_type="application/xml")
+    return _refuse(422 if row.reason_code != "oversize" else 413, row.reason_code, row.reason)
+
+
+def refusal_status(unit: Unit | None, *, from_organ: str, from_name: str, document_id: str,
+                   reason: str) -> bytes | None:
+    """Status 02 'refused' with the reason, signed by the receiving unit (or, when the envelope named none of
+    ours, the top unit): what the sender keeps as the receipt of the refusal. None when no key can sign."""
+    signer = unit or Unit.objects.filter(parent__isnull=True).exclude(code=None).order_by("pk").first()
+    structured = DocumentId.parse(document_id)
+    if signer is None or not signer.code or structured is None:
+        return None
+    status = edxml.StatusMessage(
+        from_=outgoing.organization(signer),
+        response_for=edxml.ResponseFor(organ_id=from_organ, code=f"{structured.number}/{structured.notation}",
+                                       promulgation_date=structured.date, document_id=document_id),
+        code=edxml.StatusCode.REFUSED, description=reason[:500] or _("Từ chối tiếp nhận"),
+        timestamp=outgoing.vn_now(), to=(edxml.Organization(organ_id=from_organ, organ_name=from_name),),
+    )
+    try:
+        return outgoing.sign_as(signer, edxml.build_status(status))
+    except (SigningRefused, edxml.EnvelopeInvalid):
+        return None
