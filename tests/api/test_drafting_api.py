@@ -190,10 +190,13 @@ def test_sign_issue_and_recall_over_the_api(cast, draft, api, settings, django_c
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
 
-    recalled = lan.post(f"/documents/{doc_id}/recall", {"reason": "Sai nơi nhận"})
+    with django_capture_on_commit_callbacks(execute=True):  # the recall's messages and the answers to them
+        recalled = lan.post(f"/documents/{doc_id}/recall", {"reason": "Sai nơi nhận"})
     assert recalled.status_code == 200
     assert recalled.json()["status"] == "recalled"
-    assert {r["state"] for r in recalled.json()["recipients"]} == {"recalled"}
+    # recall requested (13); each recipient's answer (15) then makes it recalled (issue 8)
+    assert {r["state"] for r in recalled.json()["recipients"]} == {"recalling"}
+    assert {r["state"] for r in lan.get(f"/documents/{doc_id}").json()["recipients"]} == {"recalled"}
 
 
 def test_docx_draft_is_converted_to_the_pdf_that_is_reviewed(cast, doc_types, api, django_capture_on_commit_callbacks):

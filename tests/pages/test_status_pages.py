@@ -134,3 +134,15 @@ def test_a_pending_recall_is_answered_from_the_page(client, cast, issued, django
     assert "Kết quả đã có hiệu lực" in panel
     client.force_login(cast.tam.user)
     assert client.post(f"/documents/{copy.pk}/recall/accept/").status_code == 404
+
+
+def test_the_inbox_tells_the_receivers_of_a_recall(client, cast, issued, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.recall_outgoing(document=issued, acting=cast.lan, reason="Sai thời gian huấn luyện")
+    copy = copy_at(issued, cast.division)
+    client.force_login(cast.minh.user)
+    inbox = client.get("/").content.decode()
+    assert "Văn bản đến bị nơi ban hành thu hồi" in inbox
+    assert f"/documents/{copy.pk}/" in inbox
+    client.force_login(cast.lan.user)  # the sender's clerk learns nothing of the receiver's copy here
+    assert "Văn bản đến bị nơi ban hành thu hồi" not in client.get("/").content.decode()

@@ -115,12 +115,12 @@ class ArrivalsQueue:
     can_register_paper: bool
 
 
-def arrivals_queue(person: Person, *, limit: int = 200) -> ArrivalsQueue:
+def arrivals_queue(person: Person, *, limit: int = 200, waiting: bool = True) -> ArrivalsQueue:
     scope = scope_of(person)
     visible = Document.objects.filter(access.visible_q(scope), direction="in")
     clerk_units = list(scope.clerk_unit_ids)
-    waiting = visible.filter(unit_id__in=clerk_units, status=Status.RECEIVED).select_related(
-        "doc_type", "unit", "arrival").order_by("-urgency", "arrival_at", "pk")[:limit]
+    arrived = visible.filter(unit_id__in=clerk_units, status=Status.RECEIVED).select_related(
+        "doc_type", "unit", "arrival").order_by("-urgency", "arrival_at", "pk")[:limit] if waiting else []
     mine = Q(unit_id__in=clerk_units)  # the units the person is clerk of, and those under their command
     for path in scope.leader_paths:
         mine |= Q(unit__path__startswith=path)
@@ -133,5 +133,15 @@ def arrivals_queue(person: Person, *, limit: int = 200) -> ArrivalsQueue:
     def rows(documents: Iterable[Document]) -> list[QueueRow]:
         return [QueueRow(document=d, arrival=getattr(d, "arrival", None)) for d in documents]
 
-    return ArrivalsQueue(waiting=rows(waiting), recall_pending=rows(pending), recalled=rows(recalled),
+    return ArrivalsQueue(waiting=rows(arrived), recall_pending=rows(pending), recalled=rows(recalled),
                          can_register_paper=bool(clerk_units))
+
+
+def recall_notices(person: Person, *, limit: int = 5) -> tuple[list[QueueRow], list[QueueRow]]:
+    """For the inbox: the recalls waiting for an answer and the arrivals frozen by a recall in the last days,
+    in the units the person is clerk of or commands (none for others: no query)."""
+    scope = scope_of(person)
+    if not scope.clerk_unit_ids and not scope.leader_paths:
+        return [], []
+    queue = arrivals_queue(person, limit=limit, waiting=False)
+    return queue.recall_pending, queue.recalled
