@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from tests.outbox_helpers import signed_plan
 from vanthu.documents import actions
-from vanthu.documents.models import Document, OutboxMessage, Recipient, Status
+from vanthu.documents.models import Document, OutboxMessage, Recipient, RecipientStatus, Status
 from vanthu.exchange import edxml, sealing
 from vanthu.exchange.models import ReceivedEnvelope
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
@@ -66,21 +66,27 @@ def test_registration_goes_back_as_a_signed_status_bound_to_the_pdf(cast, issued
     copy = Document.objects.get(unit=cast.division, source=issued)
     with django_capture_on_commit_callbacks(execute=True):
         actions.register_received(document=copy, acting=cast.minh)
-    status = ReceivedEnvelope.objects.get(kind="status", from_organ="000.00.10.Q10")
-    assert (status.state, status.status_code) == ("accepted", "03")
+    statuses = ReceivedEnvelope.objects.filter(kind="status", from_organ="000.00.10.Q10")
+    assert sorted((s.state, s.status_code) for s in statuses) == [("accepted", "01"), ("accepted", "03")]
+    status = statuses.get(status_code="03")
     assert status.document_sha256 == issued.current_file_id
     assert "Sư đoàn 301" in status.signer
     recipient = Recipient.objects.get(document=issued, unit=cast.division)
     assert recipient.state == Recipient.State.ACCEPTED
-    assert OutboxMessage.objects.filter(document=copy, state="delivered").count() == 1
+    assert OutboxMessage.objects.filter(document=copy, state="delivered").count() == 2  # 01 on arrival, then 03
+    # the sender's trail keeps each status with the signed envelope that proved it
+    trail = RecipientStatus.objects.filter(recipient=recipient).order_by("pk")
+    assert [(row.status, row.verified) for row in trail] == [("arrived", True), ("registered", True)]
+    assert trail.get(status="registered").evidence_id == status.raw_id
+    assert trail.get(status="registered").document_sha256 == issued.current_file_id
 
 
 def test_a_return_goes_back_as_status_02_with_its_reason(cast, issued, django_capture_on_commit_callbacks):
     copy = Document.objects.get(unit=cast.province, source=issued)
     with django_capture_on_commit_callbacks(execute=True):
         actions.return_received(document=copy, acting=cast.tam, reason="Không thuộc thẩm quyền")
-    status = ReceivedEnvelope.objects.get(kind="status", from_organ="000.00.11.Q10")
-    assert (status.state, status.status_code) == ("accepted", "02")
+    status = ReceivedEnvelope.objects.get(kind="status", from_organ="000.00.11.Q10", status_code="02")
+    assert status.state == "accepted"
     returned = Recipient.objects.get(document=issued, unit=cast.province)
     assert (returned.state, returned.reason) == (Recipient.State.RETURNED, "Không thuộc thẩm quyền")
 

@@ -14,10 +14,6 @@ from vanthu.exchange import edxml, sealing
 from vanthu.exchange.edxml.model import DocumentId
 from vanthu.org.models import Unit
 
-# Status codes of the messages documents writes (edXML status codes; decision 0013).
-CODE_OF_STATUS = {MessageStatus.REGISTERED: edxml.StatusCode.REGISTERED,
-                  MessageStatus.RETURNED: edxml.StatusCode.REFUSED,
-                  MessageStatus.CANCELLED: edxml.StatusCode.RECALL_REQUESTED}
 ARRIVAL_NAMESPACE = uuid.UUID("6b1f0c52-8d7e-4d0e-9d3a-3f2c7c0e8a13")
 
 
@@ -80,7 +76,7 @@ def status_of(message: OutboxMessage, *, to: edxml.Organization) -> edxml.Status
         response_for=edxml.ResponseFor(organ_id=document.organ_id or (document.unit.code or ""),
                                        code=document.notation, promulgation_date=document.issued_date,
                                        document_id=document_id_of(document)),
-        code=CODE_OF_STATUS[MessageStatus(message.status)],
+        code=edxml.StatusCode(MessageStatus(message.status).edxml_code),
         description=(message.reason or str(MessageStatus(message.status).label))[:500],
         timestamp=vn_now(), to=(to,), document_sha256=document.current_file_id or "",
     )

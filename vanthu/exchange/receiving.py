@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -48,9 +49,8 @@ from vanthu.signing import service as signing
 
 logger = logging.getLogger(__name__)
 
-STATUS_OF_CODE = {edxml.StatusCode.REGISTERED: MessageStatus.REGISTERED,
-                  edxml.StatusCode.REFUSED: MessageStatus.RETURNED}
 LOCAL = "local"
+STATUS_KEYS = uuid.UUID("0d7c2a4e-5b8f-4f63-a1e2-9c4b7d3e6f15")  # status message keys from envelope hashes
 
 
 class Refused(Exception):
@@ -270,14 +270,18 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, s
                                            transport=transport).first()
     if message is None:
         raise Refused("unknown_document", _("Văn bản này không gửi cho %(organ)s.") % {"organ": sender})
-    target = STATUS_OF_CODE.get(status.code)
-    if target is None:
-        return []  # 01, 04–06, 15, 16: kept as evidence; the status trail reads them (the "status" work)
+    try:
+        told = MessageStatus.from_edxml_code(status.code.value)
+    except ValueError as exc:
+        raise Refused("wrong_status", _("Mã trạng thái %(code)s không dùng cho nơi gửi.")
+                      % {"code": status.code.value}) from exc
     evidence = store_bytes(data, content_type="application/xml")
     try:
-        delivery.apply_status(answers=message.key, status=target, reason=status.description, transport=transport,
+        # one trail row per envelope: its hash is the status message's key (the same envelope twice is recorded once)
+        delivery.apply_status(answers=message.key, status=told, reason=status.description, transport=transport,
                               evidence=evidence, signer=signer, verified=True,
-                              document_sha256=status.document_sha256, at=at)
+                              document_sha256=status.document_sha256, at=at,
+                              key=uuid.uuid5(STATUS_KEYS, hashlib.sha256(data).hexdigest()))
     except ActionRefused as exc:
         raise Refused(exc.code or "refused", exc.message) from exc
     return []
