@@ -22,7 +22,7 @@ from ninja.renderers import JSONRenderer
 
 from vanthu.api import errors
 from vanthu.api.auth import TokenAuth
-from vanthu.api.routers import documents, inbox, incoming, lookups, outgoing, registers, search, workflow
+from vanthu.api.routers import documents, inbox, incoming, lookups, outgoing, registers, search, tasks, workflow
 
 DESCRIPTION = """\
 JSON API of vanthu (văn thư điện tử). Authenticate with `Authorization: Bearer vt_…` (create a token with
@@ -84,6 +84,7 @@ def build() -> VanthuAPI:
     api.add_router("", registers.router, tags=["registers"])
     api.add_router("", incoming.router, tags=["incoming"])
     api.add_router("", workflow.router, tags=["workflow"])
+    api.add_router("", tasks.router, tags=["tasks"])
     api.add_router("", outgoing.router, tags=["outgoing"])
     api.add_router("", search.router, tags=["search"])
     return api
