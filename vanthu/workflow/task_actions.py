@@ -183,7 +183,8 @@ def delegate(*, task: Assignment, acting: Person, handovers: Sequence[Handover],
     if task.document is not None and task.role == AssignmentRole.LEAD and task.parent_id is None:
         pass  # status 04: report_handling(document, MessageStatus.<assigned>) — the unit passed its handling on
     _audit(task, acting=acting, verb="workflow.task.delegated",
-           to=[{"name": str(h.target), "part": h.part, "deadline": h.deadline} for h in handovers],
+           to=", ".join(str(h.target) for h in handovers),
+           handovers=[{"name": str(h.target), "part": h.part, "deadline": h.deadline} for h in handovers],
            children=[c.pk for c in children])
     return children
 

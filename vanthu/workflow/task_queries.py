@@ -191,6 +191,14 @@ def history(task: Assignment) -> list[AuditEvent]:
     return list(on.order_by("at", "pk")[:200])
 
 
+def history_label(verb: str) -> str:
+    """The sentence of a task's audit verb (the document history's phrases, without their placeholders)."""
+    from vanthu.documents.queries import HISTORY_PHRASES
+
+    phrase = HISTORY_PHRASES.get(verb)
+    return str(phrase).split("%(")[0].rstrip(" :.") if phrase is not None else verb
+
+
 def notes(task: Assignment) -> list[TaskNote]:
     return list(task.notes.select_related("author").order_by("created_at", "pk"))
 
