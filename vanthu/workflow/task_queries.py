@@ -73,8 +73,17 @@ class Page:
     today: dt.date = field(default_factory=timezone.localdate)
 
 
-def _page(qs: QuerySet[Assignment], cursor: Cursor | None, size: int) -> Page:
-    rows = list(_ordered(qs.filter(_after(cursor))).select_related(*RELATED)[: size + 1])
+def _sort_key(t: Assignment) -> tuple[int, dt.date, int, int]:
+    return (t.deadline is None, t.deadline or dt.date.max, -t.urgency, t.pk)
+
+
+def _page(parts: list[QuerySet[Assignment]], cursor: Cursor | None, size: int) -> Page:
+    """Each part read on its own index in page order (LIMIT size+1), merged: an OR of the parts would make the
+    database read and sort every matching row."""
+    rows: list[Assignment] = []
+    for qs in parts:
+        rows += list(_ordered(qs.filter(_after(cursor))).select_related(*RELATED)[: size + 1])
+    rows.sort(key=_sort_key)
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows and more else None
@@ -89,12 +98,11 @@ def my_work(person: Person, *, cursor: str | None = None, size: int = PAGE) -> P
     """The person's own open tasks, and the tasks of the units he leads that wait for him (to pass down, or to
     accept a result): by deadline (overdue first), then urgency."""
     scope = scope_of(person)
-    mine = Q(person_id=person.pk, state__in=HANDLER_STATES)
-    if scope.leader_unit_ids:
-        mine |= Q(unit_id__in=scope.leader_unit_ids,
-                  state__in=(AssignmentState.OPEN, AssignmentState.AWAITING))
-    qs = Assignment.objects.filter(mine, _clearance(person)).exclude(role=AssignmentRole.PRESENT)
-    return _page(qs, Cursor.decode(cursor), size)
+    visible = Assignment.objects.filter(_clearance(person)).exclude(role=AssignmentRole.PRESENT)
+    parts = [visible.filter(person_id=person.pk, state__in=HANDLER_STATES)]
+    for unit_id in sorted(scope.leader_unit_ids):
+        parts.append(visible.filter(unit_id=unit_id, state__in=(AssignmentState.OPEN, AssignmentState.AWAITING)))
+    return _page(parts, Cursor.decode(cursor), size)
 
 
 def extensions_to_decide(person: Person) -> list[ExtensionRequest]:
@@ -105,9 +113,8 @@ def extensions_to_decide(person: Person) -> list[ExtensionRequest]:
 
 def unit_board(unit: Unit, *, cursor: str | None = None, size: int = PAGE) -> Page:
     """A unit's open work for its leader: tasks given to the unit and to its own people."""
-    qs = Assignment.objects.filter(Q(unit=unit) | Q(person__unit=unit),
-                                   state__in=(*HANDLER_STATES, AssignmentState.AWAITING))
-    return _page(qs, Cursor.decode(cursor), size)
+    open_work = Assignment.objects.filter(state__in=(*HANDLER_STATES, AssignmentState.AWAITING))
+    return _page([open_work.filter(unit=unit), open_work.filter(person__unit=unit)], Cursor.decode(cursor), size)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "pages": "vanthu.demo.bench_pages.main",
     "issuing": "vanthu.demo.bench_issuing.main",
     "search": "vanthu.search.bench.main",
+    "work": "vanthu.demo.bench_work.main",
 }
 
 
