@@ -88,3 +88,23 @@ def test_a_leader_issues_a_directive_from_the_page(client, cast):
     assert Assignment.objects.filter(directive__title="Báo cáo tuần", parent__isnull=True).count() == 2
     client.force_login(cast.minh.user)
     assert client.get("/directives/new/").status_code == 404
+
+
+def test_the_weekly_report_prints_as_pdf_and_xlsx_for_the_units_leader(client, cast, directive):
+    import io
+
+    from openpyxl import load_workbook
+
+    task = Assignment.objects.get(directive=directive, unit=cast.division)
+    Assignment.objects.filter(pk=task.pk).update(deadline=timezone.localdate())
+    client.force_login(cast.dung.user)
+    pdf = client.get(f"/units/{cast.division.pk}/weekly-report?format=pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    xlsx = client.get(f"/units/{cast.division.pk}/weekly-report?format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "Báo cáo sẵn sàng chiến đấu quý IV" in cells
+    assert "Sư đoàn 301" in cells
+    client.force_login(cast.minh.user)
+    assert client.get(f"/units/{cast.division.pk}/weekly-report?format=pdf").status_code == 404

@@ -215,3 +215,25 @@ def directives_of(person: Person, *, limit: int = PAGE) -> list[Directive]:
     return list(Directive.objects.filter(scope.leader_q("unit__path") | Q(author=person), series__isnull=True)
                 .select_related("unit").annotate(units=Count("tasks", filter=Q(tasks__parent__isnull=True)))
                 .order_by("-created_at", "-pk")[:limit])
+
+
+WEEK_LIMIT = 2000
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def weekly(unit: Unit, *, start: dt.date, end: dt.date) -> list[RollupRow]:
+    """A unit's weekly status: its tasks and its people's that fall due in the week, were done in it, or are
+    still open past their deadline; each with its bucket (at most WEEK_LIMIT rows)."""
+    today = timezone.localdate()
+    mine = Q(unit=unit) | Q(person__unit=unit)
+    open_states = (*HANDLER_STATES, AssignmentState.AWAITING)
+    in_week = (Q(deadline__range=(start, end)) | Q(done_at__date__range=(start, end))
+               | Q(state__in=open_states, deadline__lt=start))
+    rows = (Assignment.objects.filter(mine, in_week).exclude(role=AssignmentRole.PRESENT)
+            .exclude(state__in=(AssignmentState.CANCELLED, AssignmentState.INFO))
+            .select_related(*RELATED).order_by(F("deadline").asc(nulls_last=True), "pk")[:WEEK_LIMIT])
+    return [RollupRow(t, bucket(t, min(today, end + dt.timedelta(days=1)))) for t in rows]
