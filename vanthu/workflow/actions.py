@@ -147,5 +147,8 @@ def start(*, assignment: Assignment, acting: Person) -> Assignment:
 
 
 def complete(*, assignment: Assignment, acting: Person, result: str, reply: Document | None = None) -> Assignment:
-    """Report the result; the document is done (Hoàn thành) when all its lead and co-operating work is."""
+    """Report the result; the document is done (Hoàn thành) when all its lead and co-operating work is. On a
+    for-information task "done" means read: it is marked seen."""
+    if assignment.state == AssignmentState.INFO:
+        return task_actions.mark_seen(task=assignment, acting=acting)
     return task_actions.complete(task=assignment, acting=acting, result=result, reply=reply)

@@ -14,12 +14,12 @@ def labels() -> dict[str, str]:
             "overdue": _("Quá hạn chưa xong"), "in_time": _("Đang thực hiện, còn hạn")}
 
 
-def rollup_svg(tally: object, *, width: int = 560, bar: int = 28) -> SafeString:
+def rollup_svg(tally: object, *, width: int = 560, bar: int = 22) -> SafeString:
     """One horizontal bar per bucket, its count at the end; scaled to the largest."""
     names = labels()
     counts = [(key, getattr(tally, key)) for key in COLOURS]
     top = max([n for _k, n in counts] + [1])
-    label_w, gap = 200, 10
+    label_w, gap = 190, 8
     rows = []
     for i, (key, n) in enumerate(counts):
         y = i * (bar + gap)
@@ -30,5 +30,5 @@ def rollup_svg(tally: object, *, width: int = 560, bar: int = 28) -> SafeString:
         "", '<text x="0" y="{}" class="chart-label">{}</text><rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
         '</rect><text x="{}" y="{}" class="chart-value">{}</text>', rows)
     height = len(counts) * (bar + gap)
-    return format_html('<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%">{}</svg>',
-                       _("Tình hình thực hiện chỉ đạo"), width, height, body)
+    return format_html('<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="{}" height="{}">'
+                       '{}</svg>', _("Tình hình thực hiện chỉ đạo"), width, height, width, height, body)

@@ -211,6 +211,7 @@ def report_progress(
     fields = ["progress"]
     if percent is not None:
         task.progress = percent
+        _carry_progress(task, percent)
     if task.state == AssignmentState.OPEN:
         task.state = AssignmentState.IN_PROGRESS
         task.started_at = timezone.now()
@@ -220,6 +221,17 @@ def report_progress(
         tree.touch_document(task.document)  # status 05: report_handling — progress reported
     _audit(task, acting=acting, verb="workflow.task.progress", percent=percent, text=text[:200])
     return note
+
+
+def _carry_progress(task: Assignment, percent: int) -> None:
+    """The lead's progress is its parents' (unit tasks passed down whole), up to the first that is not a lead."""
+    node, depth = task, 0
+    while node.part == Part.LEAD and node.parent_id is not None and depth < tree.MAX_DEPTH:
+        parent = Assignment.objects.filter(pk=node.parent_id).only("pk", "part", "parent_id", "state").first()
+        if parent is None or parent.state not in HANDLER_STATES:
+            return
+        Assignment.objects.filter(pk=parent.pk).update(progress=percent)
+        node, depth = parent, depth + 1
 
 
 @action("workflow.task.started")
