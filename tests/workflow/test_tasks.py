@@ -4,6 +4,7 @@ extension, return, acceptance by the unit's leader, roll-up to the document; and
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -230,3 +231,37 @@ def test_my_work_puts_overdue_first_and_pages_by_keyset(cast, directive):
     rest = my_work(cast.minh, cursor=first.next, size=2)
     assert [t.deadline for t in rest.rows] == [days(5)]
     assert rest.next is None
+
+
+def test_a_direction_gives_each_receiver_its_own_deadline_never_after_the_directions(cast, doc_types, incoming_pdf):
+    from tests.conftest import checked
+    from vanthu.documents import actions as documents
+    from vanthu.workflow import actions
+
+    data = documents.IncomingData(doc_type=doc_types["Công văn"], organ_name="Bộ Quốc phòng", subject="V/v diễn tập")
+    doc = documents.register_incoming(unit=cast.command, acting=cast.hoa, data=data, file=checked(incoming_pdf))
+    with pytest.raises(ActionRefused) as err:
+        actions.direct(document=doc, acting=cast.hung, text="Sư đoàn 301 chủ trì", lead=cast.division,
+                       cooperate=[cast.son], deadline=days(7), deadlines={cast.son: days(9)})
+    assert err.value.code == "deadline_after_parent"
+    assert not Assignment.objects.filter(document=doc).exists()
+    actions.direct(document=doc, acting=cast.hung, text="Sư đoàn 301 chủ trì", lead=cast.division,
+                   cooperate=[cast.son], deadline=days(7), deadlines={cast.son: days(4)})
+    assert Assignment.objects.get(document=doc, person=cast.son).deadline == days(4)
+    assert Assignment.objects.get(document=doc, unit=cast.division).deadline == days(7)
+
+
+def test_the_weekly_job_makes_one_occurrence_however_often_it_runs(cast):
+    from vanthu.workflow.jobs import repeat_directives
+
+    series = directive_actions.issue(acting=cast.hung, unit=cast.command, title="Báo cáo tuần",
+                                     units=[cast.division], deadline=None, recurrence=Recurrence.WEEKLY,
+                                     weekday=TODAY().weekday())
+    assert repeat_directives.call() == {"created": 0}  # the next one is more than a week away
+    friday = timezone.make_aware(dt.datetime.combine(series.deadline, dt.time(8, 0)))
+    with mock.patch.object(timezone, "now", return_value=friday):
+        assert repeat_directives.call() == {"created": 1}
+        assert repeat_directives.call() == {"created": 0}  # twice: still one
+    [occurrence] = series.occurrences.all()
+    assert occurrence.occurs_on == series.deadline + dt.timedelta(days=7)
+    assert occurrence.tasks.get().unit == cast.division
