@@ -45,7 +45,8 @@ def test_the_whole_incoming_flow_over_the_api(cast, doc_types, incoming_pdf, api
     assert body["status"] == "directed"
     assert body["due_date"] == deadline.isoformat()
     assert body["instructions"][0]["text"].startswith("Giao Sư đoàn 301")
-    assert {(a["role"], (a["unit"] or a["person"])["id"]) for a in body["assignments"] if a["state"] == "open"} == {
+    waiting = ("open", "info")
+    assert {(a["role"], (a["unit"] or a["person"])["id"]) for a in body["assignments"] if a["state"] in waiting} == {
         ("lead", cast.division.pk), ("cooperate", cast.son.pk), ("info", cast.binh.pk)}
 
     unit_item = next(i for i in dung.get("/inbox").json()["items"] if i["kind"] == "unit")
@@ -63,6 +64,12 @@ def test_the_whole_incoming_flow_over_the_api(cast, doc_types, incoming_pdf, api
     done = minh.post(f"/assignments/{personal['id']}/complete", {"result": "Đã xây dựng kế hoạch diễn tập."})
     assert done.status_code == 200
     assert done.json()["state"] == "done"
+    assert Document.objects.get(pk=doc.pk).status == Status.IN_PROGRESS  # the division's commander accepts first
+    unit_task = done.json()["parent_id"]
+    assert dung.post(f"/tasks/{unit_task}/accept").json()["state"] == "done"
+    cooperating = next(a for a in body["assignments"] if a["role"] == "cooperate")
+    son = api(cast.son)
+    assert son.post(f"/tasks/{cooperating['id']}/complete", {"result": "Đã góp ý."}).json()["state"] == "done"
     assert Document.objects.get(pk=doc.pk).status == Status.DONE
     assert minh.get(f"/documents/{doc.pk}").json()["status"] == "done"
 

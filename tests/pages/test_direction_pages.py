@@ -154,8 +154,21 @@ def test_dung_forwards_to_minh_who_starts_and_completes(client, cast, directed):
                        follow=True)
     assert "Đã báo cáo hoàn thành xử lý." in page.content.decode()
     directed.refresh_from_db()
-    assert directed.status == Status.DONE
+    assert directed.status == Status.IN_PROGRESS  # the division's commander has not accepted the result yet
     assert Assignment.objects.get(pk=personal.pk).state == AssignmentState.DONE
+    unit_task = Assignment.objects.get(pk=personal.parent_id)
+    assert unit_task.state == AssignmentState.AWAITING
+    client.force_login(cast.dung.user)
+    page = client.post(f"/tasks/{unit_task.pk}/accept/", follow=True)
+    assert "Đã duyệt kết quả." in page.content.decode()
+    directed.refresh_from_db()
+    assert directed.status == Status.IN_PROGRESS  # Bộ Tham mưu still co-operates: not "Hoàn thành" yet
+    staff_task = Assignment.objects.get(document=directed, unit=cast.staff)
+    client.force_login(cast.son.user)
+    page = client.post(f"/tasks/{staff_task.pk}/", {"op": "complete", "result": "Bộ Tham mưu đã góp ý."}, follow=True)
+    assert "Đã ghi nhận." in page.content.decode()
+    directed.refresh_from_db()
+    assert directed.status == Status.DONE
 
 
 def test_forwarding_with_a_deadline_after_the_units_is_refused(client, cast, directed):
@@ -163,7 +176,7 @@ def test_forwarding_with_a_deadline_after_the_units_is_refused(client, cast, dir
     client.force_login(cast.dung.user)
     late = (unit_assignment.deadline + dt.timedelta(days=3)).isoformat()
     page = client.post(f"/assignments/{unit_assignment.pk}/forward/", {"to": cast.minh.pk, "deadline": late})
-    assert "Hạn giao tiếp không được muộn hơn hạn của đơn vị." in page.content.decode()
+    assert "không được muộn hơn hạn của việc cấp trên" in page.content.decode()
     assert not Assignment.objects.filter(parent=unit_assignment).exists()
 
 

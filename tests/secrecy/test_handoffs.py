@@ -72,7 +72,7 @@ def test_forwarding_or_presenting_to_an_uncleared_person_is_refused_naming_them(
     assert err.value.code == "clearance"
     assert "Bùi Đức Quang" in err.value.message
     assert not Assignment.objects.filter(parent=unit_task).exists()
-    assert AuditEvent.objects.filter(verb="workflow.assignment.forwarded.refused").exists()
+    assert AuditEvent.objects.filter(verb="workflow.task.delegated.refused").exists()
 
 
 def test_a_copy_for_a_unit_whose_receivers_lack_clearance_is_refused(cast, doc_types, incoming_pdf):

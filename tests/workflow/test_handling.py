@@ -13,6 +13,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Document, Status
 from vanthu.workflow import actions
+from vanthu.workflow import task_actions as tasks
 from vanthu.workflow.models import Assignment, AssignmentRole, AssignmentState
 from vanthu.workflow.queries import inbox_for
 
@@ -58,9 +59,18 @@ def test_the_whole_incoming_flow(cast, registered):
     assert Document.objects.get(pk=doc.pk).status == Status.IN_PROGRESS
     actions.complete(assignment=personal, acting=cast.minh, result="Đã xây dựng kế hoạch diễn tập, báo cáo Tư lệnh.")
     doc.refresh_from_db()
-    assert doc.status == Status.DONE
+    assert doc.status == Status.IN_PROGRESS  # the division's task waits for its commander to accept Minh's result
+    unit_assignment.refresh_from_db()
+    assert unit_assignment.state == AssignmentState.AWAITING
+    tasks.accept(task=unit_assignment, acting=cast.dung)
+    doc.refresh_from_db()
+    assert doc.status == Status.IN_PROGRESS  # Sơn's co-operating work is still open: not "Hoàn thành" yet
     unit_assignment.refresh_from_db()
     assert unit_assignment.state == AssignmentState.DONE
+    cooperating = Assignment.objects.get(document=doc, role=AssignmentRole.COOPERATE, person=cast.son)
+    actions.complete(assignment=cooperating, acting=cast.son, result="Bộ Tham mưu đã góp ý kế hoạch.")
+    doc.refresh_from_db()
+    assert doc.status == Status.DONE
     assert "lead" not in kinds(cast.minh)
 
 

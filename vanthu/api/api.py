@@ -32,6 +32,7 @@ from vanthu.api.routers import (
     registers,
     search,
     statuses,
+    tasks,
     workflow,
 )
 
@@ -95,6 +96,7 @@ def build() -> VanthuAPI:
     api.add_router("", registers.router, tags=["registers"])
     api.add_router("", incoming.router, tags=["incoming"])
     api.add_router("", workflow.router, tags=["workflow"])
+    api.add_router("", tasks.router, tags=["tasks"])
     api.add_router("", outgoing.router, tags=["outgoing"])
     api.add_router("", search.router, tags=["search"])
     api.add_router("", statuses.router, tags=["statuses"])

@@ -118,7 +118,7 @@ def assignment_out(a: Assignment) -> AssignmentOut:
         id=a.pk, document_id=a.document_id, instruction_id=a.instruction_id, parent_id=a.parent_id, role=a.role,
         role_label=a.get_role_display(), person=PersonRef.of(a.person) if a.person else None,
         unit=UnitRef.of(a.unit) if a.unit else None, deadline=a.deadline, urgency=a.urgency, state=a.state,
-        state_label=a.get_state_display(), note=a.note, result=a.result, reply_id=a.reply_id,
+        state_label=a.state_label, note=a.note, result=a.result, reply_id=a.reply_id,
         created_at=a.created_at, started_at=a.started_at, done_at=a.done_at,
     )
 

@@ -209,7 +209,7 @@ class ReviewStepOut(Schema):
 
 class AssignmentOut(Schema):
     id: int
-    document_id: int
+    document_id: int | None
     instruction_id: int | None
     parent_id: int | None
     role: str

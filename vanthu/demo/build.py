@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from vanthu.core.actors import DEMO_BUILDER
 from vanthu.core.choices import Secrecy, Urgency
-from vanthu.demo import names, subjects
+from vanthu.demo import build_work, names, subjects
 from vanthu.demo.characters import DEMO_PASSWORD, PLACE, Cast, build_cast
 from vanthu.demo.pdfs import OfficialDocument, render
 from vanthu.documents import actions as documents
@@ -918,6 +918,7 @@ def build_demo(*, seed: int = SEED, now: dt.datetime | None = None, signing: boo
             pin = _signing_equipment(org_)
         docs = _Documents(org_, sim, rng, signing=signing, pin=pin)
         _Planner(org_, docs, sim, rng).plan()
+        build_work.plan(org_, sim, rng)  # directives, cascaded tasks, commanders' acceptance (issue 9)
         say("documents")
         sim.run()
         delivering.deliver_waiting()  # the statuses the recipients sent back (registered, returned)

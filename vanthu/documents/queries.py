@@ -231,6 +231,17 @@ HISTORY_PHRASES: dict[str, Any] = {
     "workflow.assignment.forwarded": gettext_lazy("Chuyển xử lý cho %(to)s"),
     "workflow.assignment.started": pgettext_lazy("history", "Bắt đầu xử lý"),
     "workflow.assignment.completed": gettext_lazy("Báo cáo hoàn thành xử lý"),
+    # tasks (workflow, decision 0015): a document's tasks record their events on the document
+    "workflow.task.delegated": gettext_lazy("Chuyển xử lý cho %(to)s"),
+    "workflow.task.started": pgettext_lazy("history", "Bắt đầu xử lý"),
+    "workflow.task.progress": gettext_lazy("Báo cáo tiến độ"),
+    "workflow.task.completed": gettext_lazy("Báo cáo hoàn thành xử lý"),
+    "workflow.task.accepted": gettext_lazy("Chỉ huy đơn vị duyệt kết quả xử lý"),
+    "workflow.task.sent_back": gettext_lazy("Chỉ huy yêu cầu làm lại. Lý do: %(reason)s"),
+    "workflow.task.returned": gettext_lazy("Trả lại việc được giao. Lý do: %(reason)s"),
+    "workflow.task.extension_requested": gettext_lazy("Xin gia hạn"),
+    "workflow.task.extension_decided": gettext_lazy("Quyết định về đề nghị gia hạn"),
+    "workflow.task.seen": gettext_lazy("Đã xem (để biết)"),
     "documents.copy.made": gettext_lazy("Làm bản sao điện tử (%(form)s)"),
     "documents.outgoing.number_kept": gettext_lazy("Chưa phát hành được; số %(notation)s được giữ cho văn bản. "
                                                    "Lý do: %(reason)s"),
@@ -287,7 +298,7 @@ def _phrase(event: AuditEvent, names: dict[int, str], units: dict[int, str]) -> 
             except ValueError:
                 pass
         detail = "; ".join(parts)
-    elif event.verb == "workflow.assignment.completed" and data.get("result"):
+    elif event.verb in ("workflow.assignment.completed", "workflow.task.completed") and data.get("result"):
         detail = str(data["result"])
     elif event.verb == "documents.delivery.failed":
         detail = str(FAILURE_TEXTS.get(str(data.get("failure")), "")) or str(data.get("detail", ""))

@@ -6,9 +6,9 @@ from django.http import Http404
 
 from vanthu.documents.access import Need, can_see, is_clerk_for, register_predicate
 from vanthu.documents.models import Document, Status
-from vanthu.org.models import Person
+from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
-from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentRole, AssignmentState
+from vanthu.workflow.models import HANDLER_STATES, OPEN_STATES, Assignment, AssignmentRole, AssignmentState
 
 PRESENTABLE = (Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS)
 DIRECTABLE = (Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS)
@@ -39,7 +39,7 @@ CLOSED_DOCUMENT = (Status.CANCELLED, Status.RETURNED)
 
 
 def can_forward(person: Person, assignment: Assignment) -> bool:
-    if assignment.document.status in CLOSED_DOCUMENT:
+    if is_closed(assignment):
         return False
     if assignment.unit_id is None or not assignment.is_open or assignment.role == AssignmentRole.PRESENT:
         return False
@@ -49,7 +49,7 @@ def can_forward(person: Person, assignment: Assignment) -> bool:
 
 def can_handle(person: Person, assignment: Assignment) -> bool:
     """The assignee person, or for a unit assignment the unit's leader (who may also handle it directly)."""
-    if assignment.role == AssignmentRole.PRESENT or assignment.document.status in CLOSED_DOCUMENT:
+    if assignment.role == AssignmentRole.PRESENT or is_closed(assignment):
         return False
     if assignment.person_id is not None:
         return assignment.person_id == person.pk
@@ -68,7 +68,7 @@ def access_assignment(person: Person | None, pk: int | str) -> Assignment:
         .filter(pk=key)
         .first()
     )
-    if assignment is None or not can_see(person, assignment.document):
+    if assignment is None or assignment.document is None or not can_see(person, assignment.document):
         raise Http404
     if not (can_handle(person, assignment) or can_forward(person, assignment)
             or assignment.person_id == person.pk):
@@ -77,6 +77,82 @@ def access_assignment(person: Person | None, pk: int | str) -> Assignment:
 
 
 def is_overdue(assignment: Assignment, *, today: object) -> bool:
-    return assignment.state != AssignmentState.DONE and assignment.deadline is not None and (
+    return assignment.state in OPEN_STATES and assignment.deadline is not None and (
         assignment.deadline < today  # type: ignore[operator]
     )
+
+
+# --- Tasks (decision 0015) ---------------------------------------------------------------------------------------
+
+
+def _task_unit(task: Assignment) -> Unit:
+    return task.unit if task.unit is not None else task.person.unit  # type: ignore[union-attr]
+
+
+def can_see_task(person: Person, task: Assignment) -> bool:
+    """The assignee, whoever gave it, leaders over the assignee's unit, the unit's clerk, leaders of the unit that
+    issued its directive; and for a document's task only someone who may see the document."""
+    if task.document is not None and not can_see(person, task.document):
+        return False
+    if task.person_id == person.pk or task.created_by_id == person.pk:
+        return True
+    scope = scope_of(person)
+    if scope.leads(_task_unit(task)) or (task.unit_id is not None and task.unit_id in scope.clerk_unit_ids):
+        return True
+    return task.directive is not None and scope.leads(task.directive.unit)
+
+
+def is_closed(task: Assignment) -> bool:
+    return task.document is not None and task.document.status in CLOSED_DOCUMENT
+
+
+def can_delegate(person: Person, task: Assignment) -> bool:
+    """A unit's leader (or clerk) passes the unit's task down; a leader passes down a task given to him."""
+    if is_closed(task) or task.state not in HANDLER_STATES or task.role in (AssignmentRole.PRESENT,
+                                                                             AssignmentRole.INFO):
+        return False
+    scope = scope_of(person)
+    if task.unit_id is not None:
+        return task.unit_id in scope.leader_unit_ids or task.unit_id in scope.clerk_unit_ids
+    return task.person_id == person.pk and bool(scope.leader_paths)
+
+
+def can_work_on(person: Person, task: Assignment) -> bool:
+    """Report progress, ask for more time, return or complete: the assignee, or a unit's leader for its task."""
+    return task.state in HANDLER_STATES and task.role != AssignmentRole.INFO and can_handle(person, task)
+
+
+def can_accept(person: Person, task: Assignment) -> bool:
+    return (task.state == AssignmentState.AWAITING and task.unit_id is not None
+            and task.unit_id in scope_of(person).leader_unit_ids)
+
+
+def can_decide(person: Person, task: Assignment) -> bool:
+    """The assigner decides on extensions: whoever gave the task, or a leader of the unit whose task it came from,
+    or for a root task a leader over the directive's or document's unit."""
+    if task.created_by_id == person.pk:
+        return True
+    scope = scope_of(person)
+    if task.parent is not None:
+        return scope.leads(_task_unit(task.parent))
+    if task.directive is not None:
+        return scope.leads(task.directive.unit)
+    return task.document is not None and scope.leads(task.document.unit)
+
+
+def access_task(person: Person | None, pk: int | str) -> Assignment:
+    """The task, if `person` may see it; 404 for missing and forbidden alike."""
+    if person is None:
+        raise Http404
+    try:
+        key = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    task = (
+        Assignment.objects.select_related("document__unit", "document__doc_type", "person__unit", "unit",
+                                          "parent__unit", "parent__person__unit", "directive__unit", "created_by")
+        .filter(pk=key).exclude(role=AssignmentRole.PRESENT).first()
+    )
+    if task is None or not can_see_task(person, task):
+        raise Http404
+    return task

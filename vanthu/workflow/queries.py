@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.documents.models import Document, ReviewState, ReviewStep, Status
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
-from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentRole
+from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentRole, AssignmentState
 
 SECTION_LIMIT = 50
 COUNT_CAP = 999
@@ -107,8 +107,9 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
     if unit_targets:
         assignment_q |= Q(unit_id__in=unit_targets)
     if any(want(k) for k in ("direct", "lead", "cooperate", "info", "unit")):
+        waiting = Q(state__in=OPEN_STATES) | Q(state=AssignmentState.INFO, seen_at__isnull=True)
         assignments = Assignment.objects.filter(
-            assignment_q, state__in=OPEN_STATES, document__secrecy__lte=scope.clearance
+            assignment_q, waiting, document__isnull=False, document__secrecy__lte=scope.clearance
         ).exclude(
             Q(unit__isnull=False) & Q(forwards__state__in=OPEN_STATES)
         ).exclude(document__status__in=(Status.CANCELLED, Status.RETURNED))
@@ -125,6 +126,7 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
             if not want(kind):
                 continue
             counts[kind] = counts.get(kind, 0) + 1
+            assert a.document is not None
             items.append(InboxItem(kind, a.document, a.urgency, a.deadline, a.created_at, assignment=a))
 
     if want("review"):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanthu.workflow import views
+from vanthu.workflow import task_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.inbox, name="inbox"),
@@ -11,4 +11,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assignments/<int:pk>/forward/", views.assignment_forward, name="assignment_forward"),
     path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
     path("assignments/<int:pk>/complete/", views.assignment_complete, name="assignment_complete"),
+    path("work/", task_views.my_work, name="my_work"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/accept/", task_views.task_accept, name="task_accept"),
+    path("tasks/<int:pk>/seen/", task_views.task_seen, name="task_seen"),
+    path("extensions/<int:pk>/decide/", task_views.extension_decide, name="extension_decide"),
+    path("units/<int:pk>/board/", task_views.unit_board, name="unit_board"),
+    path("directives/", task_views.directive_list, name="directive_list"),
+    path("directives/new/", task_views.directive_new, name="directive_new"),
+    path("directives/<int:pk>/", task_views.directive_rollup, name="directive_rollup"),
 ]

@@ -115,10 +115,11 @@ def _assignment_for(request: HttpRequest, pk: int, predicate: Any) -> tuple[Pers
 def assignment_forward(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit's leader or clerk passes the unit's assignment to one of its people."""
     person, assignment = _assignment_for(request, pk, permissions.can_forward)
-    unit = assignment.unit
+    unit, document = assignment.unit, assignment.document
     assert unit is not None
+    assert document is not None
     people = Person.objects.filter(unit__path__startswith=unit.path, is_active=True,
-                                   clearance__gte=assignment.document.secrecy).select_related("unit")
+                                   clearance__gte=document.secrecy).select_related("unit")
     form = ForwardForm(bound_data(request), people=people.order_by("unit__path", "full_name"))
     done = submit(request, form, lambda d: actions.forward(assignment=assignment, acting=person, to=d["to"],
                                                            note=d["note"], deadline=d["deadline"]),

@@ -17,7 +17,7 @@ from vanthu.documents.access import Need
 from vanthu.documents.models import Document
 from vanthu.org.models import Person
 from vanthu.workflow import permissions
-from vanthu.workflow.models import Assignment, AssignmentRole, Instruction
+from vanthu.workflow.models import HANDLER_STATES, Assignment, AssignmentRole, AssignmentState, Instruction
 from vanthu.workflow.queries import today
 
 register = template.Library()
@@ -29,6 +29,8 @@ class AssignmentView:
     overdue: bool
     can_handle: bool
     can_forward: bool
+    can_seen: bool = False
+    can_accept: bool = False
     forwards: list[AssignmentView] = field(default_factory=list)
 
 
@@ -46,8 +48,10 @@ def _views(person: Person, assignments: list[Assignment]) -> dict[int, Assignmen
         a.pk: AssignmentView(
             assignment=a,
             overdue=permissions.is_overdue(a, today=day),
-            can_handle=a.is_open and permissions.can_handle(person, a),
+            can_handle=a.state in HANDLER_STATES and permissions.can_handle(person, a),
             can_forward=permissions.can_forward(person, a),
+            can_seen=a.state == AssignmentState.INFO and a.seen_at is None and permissions.can_handle(person, a),
+            can_accept=permissions.can_accept(person, a),
         )
         for a in assignments
     }
@@ -79,7 +83,7 @@ def handling_panel(context: Context, document: Document) -> dict[str, Any]:
             info=[v for v in top if v.assignment.role == AssignmentRole.INFO],
         ))
     presented = [views[a.pk] for a in assignments if a.role == AssignmentRole.PRESENT]
-    mine = [v for v in views.values() if v.can_handle or v.can_forward]
+    mine = [v for v in views.values() if v.can_handle or v.can_forward or v.can_seen or v.can_accept]
     return {
         "show": True,
         "document": document,
@@ -90,3 +94,11 @@ def handling_panel(context: Context, document: Document) -> dict[str, Any]:
         "can_direct": access.allows(person, document, Need.DIRECT),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def task_event(verb: str) -> str:
+    """A task's audit verb as a sentence (the task page's history)."""
+    from vanthu.workflow.task_queries import history_label
+
+    return history_label(verb)

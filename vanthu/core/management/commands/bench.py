@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, str] = {
     "search": "vanthu.search.bench.main",
     "reminders": "vanthu.notify.bench.main",
     "exchange": "vanthu.demo.bench_exchange.main",
+    "work": "vanthu.demo.bench_work.main",
 }
 
 

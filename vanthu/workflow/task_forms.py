@@ -1,0 +1,82 @@
+"""Forms of the task pages: progress, completion, return, extension, send back, pass down, a directive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from vanthu.documents.forms import PersonChoiceField, date, text
+from vanthu.org.models import Person, Unit
+from vanthu.workflow.models import Part
+
+
+class ProgressForm(forms.Form):
+    text = text(_("Nội dung báo cáo tiến độ"), 2000, rows=3, required=True)
+    percent = forms.IntegerField(label=_("Tiến độ (%)"), min_value=0, max_value=100, required=False)
+    file = forms.FileField(label=_("Tệp kèm theo"), required=False)
+
+
+class CompleteTaskForm(forms.Form):
+    result = text(_("Kết quả xử lý"), 2000, rows=3, required=True)
+
+
+class ReasonForm(forms.Form):
+    reason = text(_("Lý do"), 1000, rows=2, required=True)
+
+
+class ExtensionForm(forms.Form):
+    deadline = date(_("Hạn đề nghị"), required=True)
+    reason = text(_("Lý do xin gia hạn"), 1000, rows=2, required=True)
+
+
+class DelegateForm(forms.Form):
+    """Pass a task down: one lead, co-operating people, each with a deadline (empty: the task's own)."""
+
+    note = text(_("Ý kiến giao việc"), 1000, rows=2, required=False)
+
+    def __init__(self, *args: Any, people: QuerySet[Person], units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"] = PersonChoiceField(label=_("Cán bộ chủ trì"), queryset=people, required=False)
+        self.fields["lead_unit"] = forms.ModelChoiceField(label=_("Hoặc đơn vị chủ trì"), queryset=units,
+                                                          required=False)
+        self.fields["lead_deadline"] = date(_("Hạn của chủ trì"), required=False)
+        self.fields["cooperate"] = forms.ModelMultipleChoiceField(label=_("Cán bộ phối hợp"), queryset=people,
+                                                                  required=False)
+        self.fields["cooperate_deadline"] = date(_("Hạn của phối hợp"), required=False)
+        self.order_fields(["lead", "lead_unit", "lead_deadline", "cooperate", "cooperate_deadline", "note"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("lead") and not data.get("lead_unit") and not data.get("cooperate"):
+            raise forms.ValidationError(_("Hãy chọn người hoặc đơn vị nhận việc."))
+        if data.get("lead") and data.get("lead_unit"):
+            raise forms.ValidationError(_("Chỉ một người hoặc đơn vị chủ trì."))
+        return data
+
+    def handovers(self) -> list[Any]:
+        from vanthu.workflow.task_actions import Handover
+
+        d = self.cleaned_data
+        out = []
+        lead = d.get("lead") or d.get("lead_unit")
+        if lead is not None:
+            out.append(Handover(lead, Part.LEAD, d.get("lead_deadline")))
+        out += [Handover(p, Part.COOPERATE, d.get("cooperate_deadline")) for p in d.get("cooperate") or []]
+        return out
+
+
+class DirectiveForm(forms.Form):
+    title = text(_("Trích yếu chỉ đạo"), 500, required=True)
+    content = text(_("Nội dung chỉ đạo"), 5000, rows=4, required=False)
+    deadline = date(_("Hạn xử lý"), required=False)
+    source_note = text(_("Nguồn (kế hoạch, kết luận hội nghị, chỉ đạo qua điện thoại)"), 500, required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"] = forms.ModelMultipleChoiceField(
+            label=_("Đơn vị nhận chỉ đạo"), queryset=units, widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": _("Hãy chọn các đơn vị nhận chỉ đạo.")})
+        self.fields["weekly"] = forms.BooleanField(label=_("Lặp lại hằng tuần (thứ Sáu)"), required=False)

@@ -1,0 +1,184 @@
+"""Pages of tasks and directives: my work, the task page (history, children, every action on it), a unit's board,
+directives and a directive's roll-up with its chart. Same shape as every view: person → access function (404) →
+form → one action."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vanthu.core.errors import ActionRefused
+from vanthu.documents.forms import attempt, bound_data
+from vanthu.org.models import Person, Unit
+from vanthu.org.queries import scope_of
+from vanthu.org.views import require_person
+from vanthu.workflow import directive_actions, permissions, task_actions, task_queries
+from vanthu.workflow.charts import rollup_svg
+from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence
+from vanthu.workflow.task_forms import (
+    CompleteTaskForm,
+    DelegateForm,
+    DirectiveForm,
+    ExtensionForm,
+    ProgressForm,
+    ReasonForm,
+)
+
+GET_POST = require_http_methods(["GET", "POST"])
+FORMS = {"progress": ProgressForm, "complete": CompleteTaskForm, "return": ReasonForm, "extend": ExtensionForm,
+         "send_back": ReasonForm}
+
+
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    person = require_person(request)
+    page = task_queries.my_work(person, cursor=request.GET.get("after"))
+    return render(request, "workflow/my_work.html", {
+        "page": page, "extensions": task_queries.extensions_to_decide(person),
+        "boards": Unit.objects.filter(pk__in=scope_of(person).leader_unit_ids).order_by("path"),
+    })
+
+
+def _delegate_form(task: Any, data: Any) -> DelegateForm:
+    unit = task.unit or task.person.unit
+    people = Person.objects.filter(unit__path__startswith=unit.path, is_active=True).select_related("unit")
+    if task.document is not None:
+        people = people.filter(clearance__gte=task.document.secrecy)
+    units = Unit.objects.filter(path__startswith=unit.path, is_active=True).exclude(pk=unit.pk)
+    return DelegateForm(data, people=people.order_by("unit__path", "full_name"), units=units.order_by("path"))
+
+
+@GET_POST
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task with its chain above, its children, notes and history; each form posts back here (`op`)."""
+    person = require_person(request)
+    task = permissions.access_task(person, pk)
+    op = request.POST.get("op", "") if request.method == "POST" else ""
+    forms: dict[str, Any] = {name: cls() for name, cls in FORMS.items()}
+    forms["delegate"] = _delegate_form(task, None)
+    if op in FORMS or op == "delegate":
+        form = (_delegate_form(task, request.POST) if op == "delegate"
+                else FORMS[op](request.POST, request.FILES))
+        forms[op] = form
+        if form.is_valid():
+            d = form.cleaned_data
+            calls = {
+                "progress": lambda: task_actions.report_progress(task=task, acting=person, text=d["text"],
+                                                                 percent=d["percent"], file=d["file"]),
+                "complete": lambda: task_actions.complete(task=task, acting=person, result=d["result"]),
+                "return": lambda: task_actions.return_task(task=task, acting=person, reason=d["reason"]),
+                "extend": lambda: task_actions.request_extension(task=task, acting=person, deadline=d["deadline"],
+                                                                 reason=d["reason"]),
+                "send_back": lambda: task_actions.send_back(task=task, acting=person, reason=d["reason"]),
+                "delegate": lambda: task_actions.delegate(
+                    task=task, acting=person, handovers=cast(DelegateForm, form).handovers(), note=d["note"]),
+            }
+            if attempt(form, calls[op]) is not None:
+                messages.success(request, _("Đã ghi nhận."))
+                return redirect("task_detail", pk=task.pk)
+    return render(request, "workflow/task.html", {
+        "task": task, "forms": forms, "children": task_queries.children(task),
+        "chain": task_queries.ancestors(task), "notes": task_queries.notes(task),
+        "history": task_queries.history(task), "extensions": list(task.extensions.select_related("requested_by")),
+        "can_work": permissions.can_work_on(person, task), "can_delegate": permissions.can_delegate(person, task),
+        "can_accept": permissions.can_accept(person, task), "can_decide": permissions.can_decide(person, task),
+        "can_seen": task.state == "info" and task.seen_at is None and permissions.can_handle(person, task),
+    })
+
+
+def _refusal_message(request: HttpRequest, call: Any, ok: str) -> None:
+    try:
+        call()
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+
+
+@require_POST
+def task_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    task = permissions.access_task(person, pk)
+    _refusal_message(request, lambda: task_actions.accept(task=task, acting=person), _("Đã duyệt kết quả."))
+    return redirect("task_detail", pk=task.pk)
+
+
+@require_POST
+def task_seen(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    task = permissions.access_task(person, pk)
+    _refusal_message(request, lambda: task_actions.mark_seen(task=task, acting=person), _("Đã xem."))
+    return redirect("task_detail", pk=task.pk)
+
+
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    ext = ExtensionRequest.objects.filter(pk=pk, state=ExtensionState.PENDING).select_related("task").first()
+    if ext is None:
+        raise Http404
+    permissions.access_task(person, ext.task_id)
+    approve = request.POST.get("approve") == "1"
+    _refusal_message(request, lambda: task_actions.decide_extension(request=ext, acting=person, approve=approve),
+                     _("Đã đồng ý gia hạn.") if approve else _("Đã không đồng ý gia hạn."))
+    return redirect("task_detail", pk=ext.task_id)
+
+
+def _led_unit(person: Person, pk: int) -> Unit:
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None or not scope_of(person).leads(unit):
+        raise Http404
+    return unit
+
+
+@require_GET
+def unit_board(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    unit = _led_unit(person, pk)
+    return render(request, "workflow/board.html", {
+        "unit": unit, "page": task_queries.unit_board(unit, cursor=request.GET.get("after")),
+        "tally": task_queries.unit_tally(unit),
+    })
+
+
+@require_GET
+def directive_list(request: HttpRequest) -> HttpResponse:
+    person = require_person(request)
+    return render(request, "workflow/directives.html", {"directives": task_queries.directives_of(person)})
+
+
+@GET_POST
+def directive_new(request: HttpRequest) -> HttpResponse:
+    person = require_person(request)
+    led = sorted(Unit.objects.filter(pk__in=scope_of(person).leader_unit_ids), key=lambda u: u.path)
+    if not led:
+        raise Http404
+    unit = led[0]
+    units = Unit.objects.filter(path__startswith=unit.path, is_active=True).exclude(pk=unit.pk).order_by("path")
+    form = DirectiveForm(bound_data(request), units=units)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        made = attempt(form, lambda: directive_actions.issue(
+            acting=person, unit=unit, title=d["title"], text=d["content"], units=list(d["units"]),
+            deadline=d["deadline"], source_note=d["source_note"],
+            recurrence=Recurrence.WEEKLY if d["weekly"] else Recurrence.NONE, weekday=4 if d["weekly"] else None))
+        if made is not None:
+            messages.success(request, _("Đã ban hành chỉ đạo."))
+            return redirect("directive_rollup", pk=made.pk)
+    return render(request, "workflow/directive_form.html", {"form": form, "unit": unit})
+
+
+@require_GET
+def directive_rollup(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    directive = Directive.objects.filter(pk=pk).select_related("unit", "author", "source_document").first()
+    if directive is None or not (scope_of(person).leads(directive.unit) or directive.author_id == person.pk):
+        raise Http404
+    rows, tally = task_queries.directive_rollup(directive)
+    return render(request, "workflow/rollup.html", {"directive": directive, "rows": rows, "tally": tally,
+                                                    "chart": rollup_svg(tally)})
