@@ -16,6 +16,7 @@ from vanthu.documents import actions as documents
 from vanthu.notify import actions
 from vanthu.notify.models import Kind, Notification
 from vanthu.workflow import actions as workflow
+from vanthu.workflow import task_actions
 from vanthu.workflow.models import Assignment, AssignmentRole
 
 PASS = SystemActor("reminders")
@@ -49,7 +50,7 @@ def run(day: dt.date, capture) -> list[tuple[str, str, str]]:
 
 def test_stages_across_a_holiday_and_the_escalation(cast, handled, smtp: Inbox, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
-    title = "Chủ trì: V/v diễn tập phòng thủ"
+    title = "V/v diễn tập phòng thủ"
     # Monday 30/8: Tue 31/8, Wed 1/9, Mon 6/9 — three working days ahead (two holidays and a weekend between)
     assert run(dt.date(2027, 8, 30), capture) == []
     # Tuesday 31/8: two working days ahead (without the holidays it would be four)
@@ -74,13 +75,21 @@ def test_stages_across_a_holiday_and_the_escalation(cast, handled, smtp: Inbox, 
     assert "Kính gửi đồng chí Đặng Văn Dũng," in escalation
     assert "Đồng chí Đỗ Văn Minh chưa hoàn thành việc này; hạn xử lý là 06/09/2027, đã quá 2 ngày làm việc." \
         in escalation
-    assert f"Xem chi tiết: https://vanthu.qk10.example/documents/{handled.document_id}/" in escalation
+    assert f"Xem chi tiết: https://vanthu.qk10.example/tasks/{handled.pk}/" in escalation
     _save_for_the_docs(smtp)
 
 
 def test_a_done_assignment_reminds_nobody(cast, handled, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     workflow.complete(assignment=handled, acting=cast.minh, result="Đã xong.")
-    assert run(dt.date(2027, 9, 6), django_capture_on_commit_callbacks) == []
+    # Minh's result waits for the division's commander (decision 0015): until he accepts it, the unit's task is
+    # still open, and it is Dũng who is reminded
+    unit_task = handled.parent
+    assert unit_task is not None
+    assert run(dt.date(2027, 9, 6), capture) == [
+        ("dung", Kind.REMINDER, "Đến hạn hôm nay: V/v diễn tập phòng thủ (việc của đơn vị)")]
+    task_actions.accept(task=unit_task, acting=cast.dung)
+    assert run(dt.date(2027, 9, 7), capture) == []
 
 
 def test_a_unit_assignment_not_yet_forwarded_reminds_the_units_leader(cast, doc_types, incoming_pdf, settings,
@@ -92,11 +101,11 @@ def test_a_unit_assignment_not_yet_forwarded_reminds_the_units_leader(cast, doc_
     workflow.direct(document=doc, acting=cast.hung, text="Sư đoàn 301 báo cáo.", lead=cast.division,
                     deadline=DEADLINE)
     capture = django_capture_on_commit_callbacks
-    assert run(DEADLINE, capture) == [("dung", Kind.REMINDER, "Đến hạn hôm nay: Chủ trì: V/v báo cáo quân số (đơn vị)")]
+    assert run(DEADLINE, capture) == [("dung", Kind.REMINDER, "Đến hạn hôm nay: V/v báo cáo quân số (việc của đơn vị)")]
     # one working day late: the leaders above the division (the Command's) hear of it
     late = run(dt.date(2027, 9, 7), capture)
     assert late[0] == ("binh", Kind.ESCALATION,
-                       "Quá hạn 1 ngày làm việc — Đặng Văn Dũng: Chủ trì: V/v báo cáo quân số (đơn vị)")
+                       "Quá hạn 1 ngày làm việc — Đặng Văn Dũng: V/v báo cáo quân số (việc của đơn vị)")
     assert [who for who, *_ in late] == ["binh", "dung", "hung"]
 
 
@@ -133,4 +142,5 @@ def test_the_command_runs_the_pass_and_mails(cast, handled, smtp: Inbox):
     assert [rcpt for _, rcpt in smtp.envelopes] == [["minh@qk10.example"]]
     out = io.StringIO()
     call_command("notify", "status", "--json", stdout=out)
-    assert json.loads(out.getvalue()) == {"unread": 1, "mail": {"sent": 1}}
+    # the overdue reminder (mailed) and the two notices of new work (Dũng's and Minh's; not mailed by default)
+    assert json.loads(out.getvalue()) == {"unread": 3, "mail": {"off": 2, "sent": 1}}
