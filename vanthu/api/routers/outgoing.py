@@ -272,8 +272,13 @@ def recall(request: HttpRequest, document_id: int, payload: RecallIn) -> Documen
 @router.post("/documents/{document_id}/deliveries/{delivery_id}/retry", response={200: DocumentDetail, **ERRORS},
              summary="Gửi lại văn bản tới nơi nhận chưa chuyển được")
 def retry_delivery(request: HttpRequest, document_id: int, delivery_id: int) -> DocumentDetail:
+    return retry_message(request, document_id, delivery_id, kind=MessageKind.DOCUMENT)
+
+
+def retry_message(request: HttpRequest, document_id: int, message_id: int, *, kind: str) -> DocumentDetail:
+    """Retry one failed outbox message of a document (a delivery, or a status back to the sender)."""
     document = document_for(request, document_id)
-    message = OutboxMessage.objects.filter(pk=delivery_id, document=document, kind=MessageKind.DOCUMENT).first()
+    message = OutboxMessage.objects.filter(pk=message_id, document=document, kind=kind).first()
     if message is None:
         raise Http404
     actions.retry_delivery(message=message, acting=person_of(request))

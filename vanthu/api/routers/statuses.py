@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from vanthu.api.auth import person_of
 from vanthu.api.common import detail_of, document_for
 from vanthu.api.errors import ErrorOut
+from vanthu.api.routers.outgoing import retry_message
 from vanthu.api.schemas import DocumentDetail, In, Reason, UnitRef
 from vanthu.documents import actions, trails
 from vanthu.documents.models import MessageKind, OutboxMessage, RecipientStatus
@@ -134,9 +135,4 @@ def refuse_recall(request: HttpRequest, document_id: int, payload: RefuseRecallI
 @router.post("/documents/{document_id}/statuses/{status_id}/retry", response={200: DocumentDetail, **ERRORS},
              summary="Gửi lại trạng thái chưa chuyển được tới nơi gửi")
 def retry_status(request: HttpRequest, document_id: int, status_id: int) -> DocumentDetail:
-    document = document_for(request, document_id)
-    message = OutboxMessage.objects.filter(pk=status_id, document=document, kind=MessageKind.STATUS).first()
-    if message is None:
-        raise Http404
-    actions.retry_delivery(message=message, acting=person_of(request))
-    return detail_of(request, document)
+    return retry_message(request, document_id, status_id, kind=MessageKind.STATUS)
