@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: the task tree's columns (decision 0015)
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vanthu_bench"
 TARGET_P95_MS = 100.0
 TARGET_RATIO = 1.5
@@ -382,7 +382,7 @@ WHERE d.direction = 'in' AND d.status IN ('directed', 'in_progress', 'done')
     ("lead assignments", """
 INSERT INTO workflow_assignment (role, deadline, urgency, state, note, result, created_at, started_at, done_at,
                                  created_by_id, document_id, parent_id, person_id, reply_id, unit_id,
-                                 instruction_id)
+                                 instruction_id, title, part, depth, progress, returned_reason)
 SELECT 'lead', i.deadline, d.urgency,
        CASE d.status WHEN 'done' THEN 'done' WHEN 'in_progress' THEN 'in_progress' ELSE 'open' END,
        '', CASE WHEN d.status = 'done' THEN 'Đã hoàn thành.' ELSE '' END, i.created_at,
@@ -396,20 +396,20 @@ SELECT 'lead', i.deadline, d.urgency,
        CASE WHEN d.unit_id = %(staff)s AND d.id %% 20 < 11 THEN NULL
             WHEN d.unit_id = %(division)s AND d.id %% 2 = 0 THEN NULL
             WHEN d.unit_id = %(staff)s THEN %(operations)s ELSE d.unit_id END,
-       i.id
+       i.id, '', 'lead', 0, CASE WHEN d.status = 'done' THEN 100 ELSE 0 END, ''
 FROM workflow_instruction i JOIN documents_document d ON d.id = i.document_id
 """),
     ("presentations", """
 INSERT INTO workflow_assignment (role, deadline, urgency, state, note, result, created_at, started_at, done_at,
                                  created_by_id, document_id, parent_id, person_id, reply_id, unit_id,
-                                 instruction_id)
+                                 instruction_id, title, part, depth, progress, returned_reason)
 SELECT 'present', NULL, d.urgency, CASE WHEN d.status = 'presented' THEN 'open' ELSE 'done' END, '', '',
        d.arrival_at + interval '1 hour', NULL,
        CASE WHEN d.status = 'presented' THEN NULL ELSE d.arrival_at + interval '3 hours' END,
        d.created_by_id, d.id, NULL,
        CASE WHEN d.unit_id = %(staff)s THEN %(son)s WHEN d.unit_id = %(command)s THEN %(hung)s
             WHEN d.unit_id = %(division)s THEN %(dung)s ELSE %(binh)s END,
-       NULL, NULL, NULL
+       NULL, NULL, NULL, '', 'lead', 0, 0, ''
 FROM documents_document d
 WHERE d.direction = 'in' AND d.status IN ('presented', 'directed', 'in_progress', 'done')
 """),
