@@ -32,8 +32,12 @@ class ExtensionForm(forms.Form):
     reason = text(_("Lý do xin gia hạn"), 1000, rows=2, required=True)
 
 
+OTHER_ROWS = 5  # receivers besides the lead on one pass-down (more: pass down again)
+
+
 class DelegateForm(forms.Form):
-    """Pass a task down: one lead, co-operating people, each with a deadline (empty: the task's own)."""
+    """Pass a task down: one lead (a person or a sub-unit), and up to five co-operating or for-information people
+    or sub-units — each lead and co-operating receiver with its own deadline (empty: the task's own)."""
 
     note = text(_("Ý kiến giao việc"), 1000, rows=2, required=False)
 
@@ -43,14 +47,34 @@ class DelegateForm(forms.Form):
         self.fields["lead_unit"] = forms.ModelChoiceField(label=_("Hoặc đơn vị chủ trì"), queryset=units,
                                                           required=False)
         self.fields["lead_deadline"] = date(_("Hạn của chủ trì"), required=False)
-        self.fields["cooperate"] = forms.ModelMultipleChoiceField(label=_("Cán bộ phối hợp"), queryset=people,
-                                                                  required=False)
-        self.fields["cooperate_deadline"] = date(_("Hạn của phối hợp"), required=False)
-        self.order_fields(["lead", "lead_unit", "lead_deadline", "cooperate", "cooperate_deadline", "note"])
+        self.targets: dict[str, Person | Unit] = {f"u:{u.pk}": u for u in units}
+        self.targets.update({f"p:{p.pk}": p for p in people})
+        choices = [("", _("— Chọn người hoặc đơn vị —")),
+                   *((code, str(target)) for code, target in self.targets.items())]
+        parts = [(Part.COOPERATE.value, Part.COOPERATE.label), (Part.INFO.value, Part.INFO.label)]
+        self.row_names: list[tuple[str, str, str]] = []
+        for i in range(1, OTHER_ROWS + 1):
+            who, part, due = f"who_{i}", f"part_{i}", f"deadline_{i}"
+            self.fields[who] = forms.ChoiceField(
+                label=_("Nơi nhận %(n)s") % {"n": i}, choices=choices, required=False,
+                error_messages={"invalid_choice": _("Chỉ giao được cho cán bộ, đơn vị thuộc đơn vị được giao.")})
+            self.fields[part] = forms.ChoiceField(label=_("Vai trò"), choices=parts, required=False,
+                                                  initial=Part.COOPERATE)
+            self.fields[due] = date(_("Hạn"), required=False)
+            for name in (who, part, due):
+                self.fields[name].widget.attrs["aria-label"] = f"{self.fields[name].label} ({i})"
+            self.row_names.append((who, part, due))
+        self.order_fields(["lead", "lead_unit", "lead_deadline",
+                           *(name for row in self.row_names for name in row), "note"])
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        """The bound fields of each other receiver's row (for the template's table)."""
+        return [(self[who], self[part], self[due]) for who, part, due in self.row_names]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("lead") and not data.get("lead_unit") and not data.get("cooperate"):
+        others = [data.get(who) for who, _part, _due in self.row_names]
+        if not data.get("lead") and not data.get("lead_unit") and not any(others):
             raise forms.ValidationError(_("Hãy chọn người hoặc đơn vị nhận việc."))
         if data.get("lead") and data.get("lead_unit"):
             raise forms.ValidationError(_("Chỉ một người hoặc đơn vị chủ trì."))
@@ -64,7 +88,9 @@ class DelegateForm(forms.Form):
         lead = d.get("lead") or d.get("lead_unit")
         if lead is not None:
             out.append(Handover(lead, Part.LEAD, d.get("lead_deadline")))
-        out += [Handover(p, Part.COOPERATE, d.get("cooperate_deadline")) for p in d.get("cooperate") or []]
+        for who, part, due in self.row_names:
+            if d.get(who):
+                out.append(Handover(self.targets[d[who]], d.get(part) or Part.COOPERATE, d.get(due)))
         return out
 
 
