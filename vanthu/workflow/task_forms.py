@@ -27,6 +27,12 @@ class ReasonForm(forms.Form):
     reason = text(_("Lý do"), 1000, rows=2, required=True)
 
 
+class UnitHandlingForm(forms.Form):
+    leader_accepts = forms.BooleanField(
+        label=_("Chỉ huy đơn vị duyệt kết quả trước khi việc của đơn vị hoàn thành"), required=False,
+        help_text=_("Bỏ chọn: cán bộ chủ trì hoàn thành thì việc của đơn vị hoàn thành ngay."))
+
+
 class ExtensionForm(forms.Form):
     deadline = date(_("Hạn đề nghị"), required=True)
     reason = text(_("Lý do xin gia hạn"), 1000, rows=2, required=True)

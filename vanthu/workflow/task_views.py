@@ -17,7 +17,7 @@ from vanthu.documents.forms import attempt, bound_data
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
-from vanthu.workflow import directive_actions, permissions, task_actions, task_queries
+from vanthu.workflow import directive_actions, permissions, task_actions, task_queries, tree, unit_settings
 from vanthu.workflow.charts import rollup_svg
 from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence
 from vanthu.workflow.task_forms import (
@@ -27,6 +27,7 @@ from vanthu.workflow.task_forms import (
     ExtensionForm,
     ProgressForm,
     ReasonForm,
+    UnitHandlingForm,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -143,7 +144,27 @@ def unit_board(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workflow/board.html", {
         "unit": unit, "page": task_queries.unit_board(unit, cursor=request.GET.get("after")),
         "tally": task_queries.unit_tally(unit),
+        "handling": UnitHandlingForm(initial={"leader_accepts": tree.leader_accepts(unit.pk)}),
     })
+
+
+@GET_POST
+def unit_handling(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's handling settings (its leader accepts results or not): for its leaders and administrators."""
+    person = require_person(request)
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None or not unit_settings.can_set_handling(person, unit):
+        raise Http404
+    form = UnitHandlingForm(bound_data(request), initial={"leader_accepts": tree.leader_accepts(unit.pk)})
+    if request.method == "POST" and form.is_valid():
+        done = attempt(form, lambda: unit_settings.set_handling(unit=unit, acting=person,
+                                                                leader_accepts=form.cleaned_data["leader_accepts"]))
+        if done is not None:
+            messages.success(request, _("Đã lưu cách xử lý việc của đơn vị."))
+            if scope_of(person).leads(unit):
+                return redirect("unit_board", pk=unit.pk)
+            return redirect("unit_handling", pk=unit.pk)
+    return render(request, "workflow/unit_handling.html", {"unit": unit, "form": form})
 
 
 @require_GET

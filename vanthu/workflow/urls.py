@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tasks/<int:pk>/seen/", task_views.task_seen, name="task_seen"),
     path("extensions/<int:pk>/decide/", task_views.extension_decide, name="extension_decide"),
     path("units/<int:pk>/board/", task_views.unit_board, name="unit_board"),
+    path("units/<int:pk>/handling/", task_views.unit_handling, name="unit_handling"),
     path("directives/", task_views.directive_list, name="directive_list"),
     path("directives/new/", task_views.directive_new, name="directive_new"),
     path("directives/<int:pk>/", task_views.directive_rollup, name="directive_rollup"),
