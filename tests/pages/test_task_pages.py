@@ -137,3 +137,23 @@ def test_a_receiver_outside_the_unit_is_not_offered(client, cast, directive):
     page = client.post(f"/tasks/{task.pk}/", {"op": "delegate", "who_1": f"p:{cast.hoa.pk}", "part_1": "info"})
     assert "Chỉ giao được cho cán bộ, đơn vị thuộc đơn vị được giao." in page.content.decode()
     assert not task.forwards.exists()
+
+
+def test_a_progress_reports_file_is_listed_and_downloaded_by_who_sees_the_task(client, cast, directive):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task = Assignment.objects.get(directive=directive, unit=cast.division)
+    [minh_task] = tasks.delegate(task=task, acting=cast.dung, handovers=[Handover(cast.minh)])
+    client.force_login(cast.minh.user)
+    client.post(f"/tasks/{minh_task.pk}/", {"op": "progress", "text": "Số liệu 2 trung đoàn.", "percent": 40,
+                                            "file": SimpleUploadedFile("bao-cao.docx", b"noi dung bao cao")})
+    note = minh_task.notes.get()
+    url = f"/tasks/{minh_task.pk}/notes/{note.pk}/file/"
+    client.force_login(cast.dung.user)
+    assert url in client.get(f"/tasks/{minh_task.pk}/").content.decode()
+    got = client.get(url)
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content) == b"noi dung bao cao"
+    assert 'attachment; filename="bao-cao.docx"' in got["Content-Disposition"]
+    client.force_login(cast.tam.user)
+    assert client.get(url).status_code == 404

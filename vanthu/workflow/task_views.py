@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,7 @@ from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
 from vanthu.workflow import directive_actions, permissions, task_actions, task_queries, tree, unit_settings
 from vanthu.workflow.charts import rollup_svg
-from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence
+from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence, TaskNote
 from vanthu.workflow.task_forms import (
     CompleteTaskForm,
     DelegateForm,
@@ -90,6 +90,22 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_accept": permissions.can_accept(person, task), "can_decide": permissions.can_decide(person, task),
         "can_seen": task.state == "info" and task.seen_at is None and permissions.can_handle(person, task),
     })
+
+
+@require_GET
+def task_note_file(request: HttpRequest, pk: int, note_pk: int) -> FileResponse:
+    """A progress report's file, for whoever may see the task (404 otherwise); always downloaded, never shown."""
+    person = require_person(request)
+    task = permissions.access_task(person, pk)
+    return note_file_response(task_queries.note_file(task, note_pk))
+
+
+def note_file_response(note: TaskNote) -> FileResponse:
+    response = FileResponse(note.file.open("rb"), as_attachment=True, filename=note.file_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _refusal_message(request: HttpRequest, call: Any, ok: str) -> None:
