@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.documents.forms import PersonChoiceField, date, text
+from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
 from vanthu.workflow.models import Part
 
@@ -100,15 +101,48 @@ class DelegateForm(forms.Form):
         return out
 
 
+SOURCE_CHOICES = 50  # the most recent documents offered as a directive's source (any other by ?source=<id>)
+
+
 class DirectiveForm(forms.Form):
+    """A directive: from one of the units the leader leads, to units below it, optionally from a document he may
+    see (its source)."""
+
     title = text(_("Trích yếu chỉ đạo"), 500, required=True)
     content = text(_("Nội dung chỉ đạo"), 5000, rows=4, required=False)
     deadline = date(_("Hạn xử lý"), required=False)
     source_note = text(_("Nguồn (kế hoạch, kết luận hội nghị, chỉ đạo qua điện thoại)"), 500, required=False)
 
-    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, issuers: list[Unit], units: QuerySet[Unit],
+                 sources: QuerySet[Document], source: Document | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.issuers = {str(u.pk): u for u in issuers}
+        self.fields["issuer"] = forms.ChoiceField(
+            label=_("Đơn vị ban hành"), choices=[(code, u.name) for code, u in self.issuers.items()],
+            required=False, error_messages={"invalid_choice": _("Bạn không chỉ huy đơn vị này.")})
         self.fields["units"] = forms.ModelMultipleChoiceField(
             label=_("Đơn vị nhận chỉ đạo"), queryset=units, widget=forms.CheckboxSelectMultiple,
             error_messages={"required": _("Hãy chọn các đơn vị nhận chỉ đạo.")})
+        self.sources = sources
+        offered = list(sources.order_by("-created_at", "-pk")[:SOURCE_CHOICES])
+        if source is not None and source not in offered:
+            offered.insert(0, source)
+        self.fields["source_document"] = forms.TypedChoiceField(
+            label=_("Văn bản nguồn (nếu có)"), coerce=int, required=False, empty_value=None,
+            choices=[("", _("— Không có —")),
+                     *((str(d.pk), f"{d} — {d.subject[:80]}" if d.notation else d.subject[:80]) for d in offered)],
+            error_messages={"invalid_choice": _("Không tìm thấy văn bản nguồn.")})
         self.fields["weekly"] = forms.BooleanField(label=_("Lặp lại hằng tuần (thứ Sáu)"), required=False)
+        self.order_fields(["issuer", "title", "content", "units", "deadline", "source_document", "source_note",
+                           "weekly"])
+        if source is not None:
+            self.initial.setdefault("source_document", source.pk)
+
+    def issuing_unit(self) -> Unit:
+        """The chosen issuing unit (the first one the leader leads when none is chosen)."""
+        code = self.cleaned_data.get("issuer") or next(iter(self.issuers))
+        return self.issuers[code]
+
+    def source(self) -> Document | None:
+        pk = self.cleaned_data.get("source_document")
+        return None if pk is None else self.sources.filter(pk=pk).first()

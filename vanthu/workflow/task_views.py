@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanthu.core.errors import ActionRefused
+from vanthu.documents.access import documents_visible_to
 from vanthu.documents.forms import attempt, bound_data
+from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
@@ -189,25 +191,35 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workflow/directives.html", {"directives": task_queries.directives_of(person)})
 
 
+def _source_asked(request: HttpRequest, person: Person) -> Document | None:
+    """`?source=<id>`: the document a directive starts from (ignored when the person may not see it)."""
+    pk = request.GET.get("source", "")
+    return documents_visible_to(person).filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
 @GET_POST
 def directive_new(request: HttpRequest) -> HttpResponse:
+    """Issue a directive from one of the units the leader leads (the first by default), optionally from a source
+    document he may see."""
     person = require_person(request)
-    led = sorted(Unit.objects.filter(pk__in=scope_of(person).leader_unit_ids), key=lambda u: u.path)
+    scope = scope_of(person)
+    led = sorted(Unit.objects.filter(pk__in=scope.leader_unit_ids, is_active=True), key=lambda u: u.path)
     if not led:
         raise Http404
-    unit = led[0]
-    units = Unit.objects.filter(path__startswith=unit.path, is_active=True).exclude(pk=unit.pk).order_by("path")
-    form = DirectiveForm(bound_data(request), units=units)
+    tops = [u.pk for u in led if not any(v.pk != u.pk and u.path.startswith(v.path) for v in led)]
+    units = Unit.objects.filter(scope.leader_q(prefix="path"), is_active=True).exclude(pk__in=tops).order_by("path")
+    form = DirectiveForm(bound_data(request), issuers=led, units=units, sources=documents_visible_to(person),
+                         source=_source_asked(request, person))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         made = attempt(form, lambda: directive_actions.issue(
-            acting=person, unit=unit, title=d["title"], text=d["content"], units=list(d["units"]),
-            deadline=d["deadline"], source_note=d["source_note"],
+            acting=person, unit=form.issuing_unit(), title=d["title"], text=d["content"], units=list(d["units"]),
+            deadline=d["deadline"], source_note=d["source_note"], source_document=form.source(),
             recurrence=Recurrence.WEEKLY if d["weekly"] else Recurrence.NONE, weekday=4 if d["weekly"] else None))
         if made is not None:
             messages.success(request, _("Đã ban hành chỉ đạo."))
             return redirect("directive_rollup", pk=made.pk)
-    return render(request, "workflow/directive_form.html", {"form": form, "unit": unit})
+    return render(request, "workflow/directive_form.html", {"form": form})
 
 
 @require_GET
