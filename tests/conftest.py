@@ -27,6 +27,7 @@ def _isolated_storage(settings, tmp_path_factory: pytest.TempPathFactory) -> Non
     base: Path = tmp_path_factory.getbasetemp()
     settings.FILES_DIR = base / "files"
     settings.SIGNING_DIR = base / "signing"
+    settings.MEDIA_ROOT = base / "media"
     settings.KEY_SCRYPT_LOG2N = 10  # the same key derivation as production (2**14), cheaper for tests
 
 

@@ -161,6 +161,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
+# Files kept by Django's default storage (progress reports' files of tasks): under the data directory.
+MEDIA_ROOT = DATA_DIR / "media"
+
 # Documents: content-addressed files (SHA-256) under FILES_DIR.
 FILES_DIR = env_path("FILES_DIR", DATA_DIR / "files")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)

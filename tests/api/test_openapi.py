@@ -34,7 +34,8 @@ ENDPOINTS = {
     ("post", "/documents/{document_id}/remote-signature"),
     ("post", "/documents/{document_id}/remote-signature/complete"), ("post", "/documents/{document_id}/copies"),
     ("get", "/work"), ("get", "/tasks/{task_id}"), ("post", "/tasks"), ("post", "/tasks/{task_id}/delegate"),
-    ("post", "/tasks/{task_id}/progress"), ("post", "/tasks/{task_id}/complete"), ("post", "/tasks/{task_id}/return"),
+    ("post", "/tasks/{task_id}/progress"), ("get", "/tasks/{task_id}/notes/{note_id}/file"),
+    ("post", "/tasks/{task_id}/complete"), ("post", "/tasks/{task_id}/return"),
     ("post", "/tasks/{task_id}/accept"), ("post", "/tasks/{task_id}/send-back"), ("post", "/tasks/{task_id}/seen"),
     ("post", "/tasks/{task_id}/extension"), ("post", "/extensions/{extension_id}/decide"), ("post", "/directives"),
     ("get", "/directives/{directive_id}"),
@@ -87,7 +88,7 @@ def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, i
     assignment = Assignment.objects.get(document=doc)
     values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in",
               "delivery_id": 1, "status_id": 1, "received_id": 1,
-              "task_id": assignment.pk, "extension_id": 1, "directive_id": 1}
+              "task_id": assignment.pk, "extension_id": 1, "directive_id": 1, "note_id": 1}
     client = api(cast.hung)
     for path, item in schema()["paths"].items():
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix(BASE)

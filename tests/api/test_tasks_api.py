@@ -35,8 +35,23 @@ def test_a_directive_cascades_and_rolls_up_over_the_api(cast, api):
     assert [t["id"] for t in minh.get("/work").json()["items"]] == [child["id"]]
     assert tam.get(f"/tasks/{child['id']}").status_code == 404
     assert tam.post(f"/tasks/{child['id']}/complete", {"result": "x"}).status_code == 404
-    reported = minh.post(f"/tasks/{child['id']}/progress", {"text": "Đang tổng hợp", "percent": 50})
+    reported = minh.upload(f"/tasks/{child['id']}/progress", {"text": "Đang tổng hợp", "percent": 50},
+                           {"file": ("so-lieu.xlsx", b"bang so lieu quan so")})
+    assert reported.status_code == 200, reported.content
     assert reported.json()["progress"] == 50
+    [note] = reported.json()["notes"]
+    assert note["file_name"] == "so-lieu.xlsx"
+    got = minh.get(f"/tasks/{child['id']}/notes/{note['id']}/file")
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content) == b"bang so lieu quan so"
+    assert 'attachment; filename="so-lieu.xlsx"' in got["Content-Disposition"]
+    assert tam.get(f"/tasks/{child['id']}/notes/{note['id']}/file").status_code == 404
+    no_file = minh.upload(f"/tasks/{child['id']}/progress", {"text": "Đã có 2 trung đoàn"}, {})
+    assert no_file.status_code == 200, no_file.content
+    assert minh.get(f"/tasks/{child['id']}/notes/{no_file.json()['notes'][1]['id']}/file").status_code == 404
+    empty = minh.upload(f"/tasks/{child['id']}/progress", {"text": "Tệp rỗng"}, {"file": ("rong.pdf", b"")})
+    assert empty.status_code in (400, 422), empty.content
+    assert len(dung.get(f"/tasks/{child['id']}").json()["notes"]) == 2
     ext = minh.post(f"/tasks/{child['id']}/extension", {"deadline": days(9), "reason": "Chờ số liệu"})
     assert ext.status_code == 200, ext.content
     assert minh.post(f"/extensions/{ext.json()['id']}/decide", {"approve": True}).status_code == 403

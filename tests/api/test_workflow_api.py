@@ -163,3 +163,22 @@ def test_inbox_costs_a_fixed_number_of_queries(cast, doc_types, incoming_pdf, ap
     body = response.json()
     assert body["counts"]["present"] == 8
     assert body["total"] == 8
+
+
+def test_direction_gives_each_lead_and_cooperating_receiver_its_own_deadline(cast, doc_types, incoming_pdf, api):
+    doc = command_document(cast, doc_types, incoming_pdf)
+    hung = api(cast.hung)
+    week, soon, late = (timezone.localdate() + dt.timedelta(days=n) for n in (7, 3, 9))
+    body = {"text": "Giao Sư đoàn 301 chủ trì; Bộ Tham mưu phối hợp.",
+            "lead": {"type": "unit", "id": cast.division.pk, "deadline": soon.isoformat()},
+            "cooperate": [{"type": "unit", "id": cast.staff.pk, "deadline": late.isoformat()}],
+            "deadline": week.isoformat()}
+    refused = hung.post(f"/documents/{doc.pk}/direct", body)
+    assert refused.status_code in (400, 422), refused.content
+    assert error_of(refused)["code"] == "deadline_after_parent"
+    assert not Assignment.objects.filter(instruction__isnull=False).exists()
+    body["cooperate"] = [{"type": "unit", "id": cast.staff.pk}]
+    directed = hung.post(f"/documents/{doc.pk}/direct", body)
+    assert directed.status_code == 200, directed.content
+    deadlines = {a.unit_id: a.deadline for a in Assignment.objects.filter(instruction__isnull=False)}
+    assert deadlines == {cast.division.pk: soon, cast.staff.pk: week}

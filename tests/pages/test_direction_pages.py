@@ -198,3 +198,34 @@ def test_overdue_assignments_are_marked(client, cast, directed):
     text = client.get(f"/documents/{directed.pk}/").content.decode()
     assert "row-overdue" in text
     assert "quá hạn" in text
+
+
+def test_each_lead_and_cooperating_receiver_may_have_its_own_deadline(client, cast, presented):
+    client.force_login(cast.hung.user)
+    text = client.get(f"/documents/{presented.pk}/direct/").content.decode()
+    assert f'name="due-u:{cast.staff.pk}"' in text
+    soon = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    page = client.post(f"/documents/{presented.pk}/direct/",
+                       direction(cast, **{f"due-u:{cast.staff.pk}": soon, f"due-u:{cast.division.pk}": ""}),
+                       follow=True)
+    assert "Đã cho ý kiến chỉ đạo." in page.content.decode()
+    deadlines = {a.unit_id or a.person_id: a.deadline for a in Assignment.objects.filter(instruction__isnull=False)}
+    assert deadlines == {cast.staff.pk: dt.date.fromisoformat(soon),
+                         cast.division.pk: dt.date.fromisoformat(in_a_week()), cast.binh.pk: None}
+
+
+def test_an_own_deadline_later_than_the_common_one_is_refused(client, cast, presented):
+    client.force_login(cast.hung.user)
+    late = (timezone.localdate() + dt.timedelta(days=9)).isoformat()
+    page = client.post(f"/documents/{presented.pk}/direct/", direction(cast, **{f"due-u:{cast.staff.pk}": late}))
+    text = page.content.decode()
+    assert "không được muộn hơn hạn của việc cấp trên" in text
+    assert f'name="due-u:{cast.staff.pk}" value="{late}"' in text  # what was typed is kept
+    assert not Instruction.objects.exists()
+
+
+def test_an_own_deadline_that_is_not_a_date_is_refused(client, cast, presented):
+    client.force_login(cast.hung.user)
+    page = client.post(f"/documents/{presented.pk}/direct/", direction(cast, **{f"due-u:{cast.staff.pk}": "ngày mai"}))
+    assert "Hạn riêng của “Bộ Tham mưu” không hợp lệ" in page.content.decode()
+    assert not Instruction.objects.exists()

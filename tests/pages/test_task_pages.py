@@ -108,3 +108,52 @@ def test_the_weekly_report_prints_as_pdf_and_xlsx_for_the_units_leader(client, c
     assert "Sư đoàn 301" in cells
     client.force_login(cast.minh.user)
     assert client.get(f"/units/{cast.division.pk}/weekly-report?format=pdf").status_code == 404
+
+
+def test_passing_down_with_cooperating_and_for_information_receivers_each_with_a_deadline(client, cast, directive):
+    task = Assignment.objects.get(directive=directive, unit=cast.division)
+    client.force_login(cast.dung.user)
+    text = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert 'name="who_1"' in text
+    assert f'value="p:{cast.minh.pk}"' in text
+    late = client.post(f"/tasks/{task.pk}/", {
+        "op": "delegate", "lead": cast.minh.pk, "lead_deadline": days(7).isoformat(),
+        "who_1": f"u:{cast.regiment.pk}", "part_1": "cooperate", "deadline_1": days(12).isoformat()})
+    assert "không được muộn hơn hạn của việc cấp trên" in late.content.decode()
+    assert not task.forwards.exists()
+    page = client.post(f"/tasks/{task.pk}/", {
+        "op": "delegate", "lead": cast.minh.pk, "lead_deadline": days(7).isoformat(),
+        "who_1": f"u:{cast.regiment.pk}", "part_1": "cooperate", "deadline_1": days(5).isoformat(),
+        "who_2": f"p:{cast.dung.pk}", "part_2": "info"}, follow=True)
+    assert "Đã ghi nhận." in page.content.decode()
+    given = {(c.part, c.unit_id or c.person_id, c.deadline) for c in task.forwards.all()}
+    assert given == {("lead", cast.minh.pk, days(7)), ("cooperate", cast.regiment.pk, days(5)),
+                     ("info", cast.dung.pk, None)}  # for information: no deadline
+
+
+def test_a_receiver_outside_the_unit_is_not_offered(client, cast, directive):
+    task = Assignment.objects.get(directive=directive, unit=cast.division)
+    client.force_login(cast.dung.user)
+    page = client.post(f"/tasks/{task.pk}/", {"op": "delegate", "who_1": f"p:{cast.hoa.pk}", "part_1": "info"})
+    assert "Chỉ giao được cho cán bộ, đơn vị thuộc đơn vị được giao." in page.content.decode()
+    assert not task.forwards.exists()
+
+
+def test_a_progress_reports_file_is_listed_and_downloaded_by_who_sees_the_task(client, cast, directive):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task = Assignment.objects.get(directive=directive, unit=cast.division)
+    [minh_task] = tasks.delegate(task=task, acting=cast.dung, handovers=[Handover(cast.minh)])
+    client.force_login(cast.minh.user)
+    client.post(f"/tasks/{minh_task.pk}/", {"op": "progress", "text": "Số liệu 2 trung đoàn.", "percent": 40,
+                                            "file": SimpleUploadedFile("bao-cao.docx", b"noi dung bao cao")})
+    note = minh_task.notes.get()
+    url = f"/tasks/{minh_task.pk}/notes/{note.pk}/file/"
+    client.force_login(cast.dung.user)
+    assert url in client.get(f"/tasks/{minh_task.pk}/").content.decode()
+    got = client.get(url)
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content) == b"noi dung bao cao"
+    assert 'attachment; filename="bao-cao.docx"' in got["Content-Disposition"]
+    client.force_login(cast.tam.user)
+    assert client.get(url).status_code == 404

@@ -251,6 +251,24 @@ def test_a_direction_gives_each_receiver_its_own_deadline_never_after_the_direct
     assert Assignment.objects.get(document=doc, unit=cast.division).deadline == days(7)
 
 
+def test_without_a_common_deadline_an_own_deadline_is_bounded_by_the_documents(cast, doc_types, incoming_pdf):
+    from tests.conftest import checked
+    from vanthu.documents import actions as documents
+    from vanthu.workflow import actions
+
+    data = documents.IncomingData(doc_type=doc_types["Công văn"], organ_name="Bộ Quốc phòng", subject="V/v diễn tập",
+                                  due_date=days(5))
+    doc = documents.register_incoming(unit=cast.command, acting=cast.hoa, data=data, file=checked(incoming_pdf))
+    with pytest.raises(ActionRefused) as err:
+        actions.direct(document=doc, acting=cast.hung, text="Sư đoàn 301 chủ trì", lead=cast.division,
+                       deadlines={cast.division: days(6)})
+    assert err.value.code == "deadline_after_parent"
+    assert not Assignment.objects.filter(document=doc).exists()
+    actions.direct(document=doc, acting=cast.hung, text="Sư đoàn 301 chủ trì", lead=cast.division,
+                   deadlines={cast.division: days(5)})
+    assert Assignment.objects.get(document=doc, unit=cast.division).deadline == days(5)
+
+
 def test_the_weekly_job_makes_one_occurrence_however_often_it_runs(cast):
     from vanthu.workflow.jobs import repeat_directives
 

@@ -87,7 +87,8 @@ def direct(
     deadlines: Mapping[Target, dt.date] | None = None,
 ) -> Instruction:
     """The leader's direction: who leads, who co-operates, who is informed, and by when — `deadline` for all,
-    or each its own (`deadlines`, never later than `deadline` when both are given)."""
+    or each lead and co-operating receiver its own (`deadlines`, never later than `deadline`, or when no common
+    deadline is given, than the document's own deadline)."""
     document = lock(document)
     if not permissions.can_direct(acting, document):
         raise deny(document)
@@ -98,8 +99,9 @@ def direct(
         raise ActionRefused(_("Ý kiến chỉ đạo dài quá 2000 ký tự."), code="too_long", field="text")
     tree.check_deadline(deadline, limit=None)
     own = dict(deadlines or {})
+    limit = deadline if deadline is not None else document.due_date
     for own_due in own.values():
-        tree.check_deadline(own_due, limit=deadline, field="deadlines")
+        tree.check_deadline(own_due, limit=limit, field="deadlines")
     seen: set[tuple[str, int]] = set()
     for field, role_targets in (("lead", [lead]), ("cooperate", cooperate), ("info", info)):
         for target in role_targets:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -148,12 +149,36 @@ class DirectionForm(forms.Form):
                 result[name] = set(value if isinstance(value, list | tuple) else [value] if value else [])
         return result
 
+    def own_due_text(self, code: str) -> str:
+        """What was typed in the row's own deadline (`due-<code>`), or its initial value."""
+        source: Any = self.data if self.is_bound else self.initial
+        value = source.get(f"due-{code}", "")
+        return value.isoformat() if isinstance(value, dt.date) else str(value or "")
+
+    def clean(self) -> dict[str, Any]:
+        """Each lead and co-operating receiver may have its own deadline; empty means the common one."""
+        cleaned = super().clean() or {}
+        own: dict[str, dt.date] = {}
+        codes = [cleaned.get("lead") or "", *(cleaned.get("cooperate") or [])]
+        parse = date(_("Hạn xử lý"))
+        for code in codes:
+            typed = self.own_due_text(code).strip() if code else ""
+            if not typed:
+                continue
+            try:
+                own[code] = parse.clean(typed)
+            except forms.ValidationError:
+                self.add_error(None, _("Hạn riêng của “%(name)s” không hợp lệ; hãy nhập theo dạng ngày/tháng/năm.")
+                               % {"name": str(self.targets.get(code, code))})
+        self.own_deadlines = own
+        return cleaned
+
     def matrix(self) -> dict[str, list[dict[str, Any]]]:
         chosen = self.selected()
 
         def rows(items: list[TargetRow]) -> list[dict[str, Any]]:
             return [{"row": r, "lead": r.code in chosen["lead"], "cooperate": r.code in chosen["cooperate"],
-                     "info": r.code in chosen["info"]} for r in items]
+                     "info": r.code in chosen["info"], "due": self.own_due_text(r.code)} for r in items]
 
         return {"units": rows(self.rows), "people": rows(self.people_rows)}
 
@@ -165,6 +190,7 @@ class DirectionForm(forms.Form):
             "cooperate": [self.targets[c] for c in d["cooperate"]],
             "info": [self.targets[c] for c in d["info"]],
             "deadline": d["deadline"],
+            "deadlines": {self.targets[code]: due for code, due in getattr(self, "own_deadlines", {}).items()},
         }
 
 

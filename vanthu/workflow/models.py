@@ -248,6 +248,10 @@ class TaskNote(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    @property
+    def file_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
 
 class ExtensionState(models.TextChoices):
     PENDING = "pending", _("Chờ duyệt")

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,6 +23,7 @@ from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.choices import Urgency
 from vanthu.core.errors import ActionRefused
+from vanthu.documents import uploads
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import Document, MessageStatus
 from vanthu.org.models import Person, Unit
@@ -207,7 +209,11 @@ def report_progress(
     percent = _percent(percent)
     note = TaskNote(task=task, author=acting, kind=NoteKind.PROGRESS, text=text, percent=percent)
     if file is not None:
-        note.file.save(file.name or "bao-cao", file, save=False)
+        name = (file.name or "bao-cao").replace("\\", "/").rsplit("/", 1)[-1][:100] or "bao-cao"
+        data = uploads.read_upload(file, name=name, size=file.size)
+        if not data:
+            raise ActionRefused(_("Tệp “%(name)s” rỗng.") % {"name": name}, code="file_empty", field="file")
+        note.file.save(name, ContentFile(data), save=False)
     note.save()
     fields = ["progress"]
     if percent is not None:

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from vanthu.audit.models import AuditEvent
@@ -208,6 +209,14 @@ def history_label(verb: str) -> str:
 
 def notes(task: Assignment) -> list[TaskNote]:
     return list(task.notes.select_related("author").order_by("created_at", "pk"))
+
+
+def note_file(task: Assignment, note_id: int) -> TaskNote:
+    """A report of `task` that carries a file (404 otherwise); the caller has checked the person sees the task."""
+    note = task.notes.filter(pk=note_id).exclude(file="").first()
+    if note is None:
+        raise Http404
+    return note
 
 
 def directives_of(person: Person, *, limit: int = PAGE) -> list[Directive]:

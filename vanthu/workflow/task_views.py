@@ -7,19 +7,21 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanthu.core.errors import ActionRefused
+from vanthu.documents.access import documents_visible_to
 from vanthu.documents.forms import attempt, bound_data
+from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
-from vanthu.workflow import directive_actions, permissions, task_actions, task_queries
+from vanthu.workflow import directive_actions, permissions, task_actions, task_queries, tree, unit_settings
 from vanthu.workflow.charts import rollup_svg
-from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence
+from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence, TaskNote
 from vanthu.workflow.task_forms import (
     CompleteTaskForm,
     DelegateForm,
@@ -27,6 +29,7 @@ from vanthu.workflow.task_forms import (
     ExtensionForm,
     ProgressForm,
     ReasonForm,
+    UnitHandlingForm,
 )
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -91,6 +94,22 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@require_GET
+def task_note_file(request: HttpRequest, pk: int, note_pk: int) -> FileResponse:
+    """A progress report's file, for whoever may see the task (404 otherwise); always downloaded, never shown."""
+    person = require_person(request)
+    task = permissions.access_task(person, pk)
+    return note_file_response(task_queries.note_file(task, note_pk))
+
+
+def note_file_response(note: TaskNote) -> FileResponse:
+    response = FileResponse(note.file.open("rb"), as_attachment=True, filename=note.file_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _refusal_message(request: HttpRequest, call: Any, ok: str) -> None:
     try:
         call()
@@ -143,7 +162,27 @@ def unit_board(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workflow/board.html", {
         "unit": unit, "page": task_queries.unit_board(unit, cursor=request.GET.get("after")),
         "tally": task_queries.unit_tally(unit),
+        "handling": UnitHandlingForm(initial={"leader_accepts": tree.leader_accepts(unit.pk)}),
     })
+
+
+@GET_POST
+def unit_handling(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's handling settings (its leader accepts results or not): for its leaders and administrators."""
+    person = require_person(request)
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None or not unit_settings.can_set_handling(person, unit):
+        raise Http404
+    form = UnitHandlingForm(bound_data(request), initial={"leader_accepts": tree.leader_accepts(unit.pk)})
+    if request.method == "POST" and form.is_valid():
+        done = attempt(form, lambda: unit_settings.set_handling(unit=unit, acting=person,
+                                                                leader_accepts=form.cleaned_data["leader_accepts"]))
+        if done is not None:
+            messages.success(request, _("Đã lưu cách xử lý việc của đơn vị."))
+            if scope_of(person).leads(unit):
+                return redirect("unit_board", pk=unit.pk)
+            return redirect("unit_handling", pk=unit.pk)
+    return render(request, "workflow/unit_handling.html", {"unit": unit, "form": form})
 
 
 @require_GET
@@ -152,25 +191,35 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workflow/directives.html", {"directives": task_queries.directives_of(person)})
 
 
+def _source_asked(request: HttpRequest, person: Person) -> Document | None:
+    """`?source=<id>`: the document a directive starts from (ignored when the person may not see it)."""
+    pk = request.GET.get("source", "")
+    return documents_visible_to(person).filter(pk=int(pk)).first() if pk.isdigit() else None
+
+
 @GET_POST
 def directive_new(request: HttpRequest) -> HttpResponse:
+    """Issue a directive from one of the units the leader leads (the first by default), optionally from a source
+    document he may see."""
     person = require_person(request)
-    led = sorted(Unit.objects.filter(pk__in=scope_of(person).leader_unit_ids), key=lambda u: u.path)
+    scope = scope_of(person)
+    led = sorted(Unit.objects.filter(pk__in=scope.leader_unit_ids, is_active=True), key=lambda u: u.path)
     if not led:
         raise Http404
-    unit = led[0]
-    units = Unit.objects.filter(path__startswith=unit.path, is_active=True).exclude(pk=unit.pk).order_by("path")
-    form = DirectiveForm(bound_data(request), units=units)
+    tops = [u.pk for u in led if not any(v.pk != u.pk and u.path.startswith(v.path) for v in led)]
+    units = Unit.objects.filter(scope.leader_q(prefix="path"), is_active=True).exclude(pk__in=tops).order_by("path")
+    form = DirectiveForm(bound_data(request), issuers=led, units=units, sources=documents_visible_to(person),
+                         source=_source_asked(request, person))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         made = attempt(form, lambda: directive_actions.issue(
-            acting=person, unit=unit, title=d["title"], text=d["content"], units=list(d["units"]),
-            deadline=d["deadline"], source_note=d["source_note"],
+            acting=person, unit=form.issuing_unit(), title=d["title"], text=d["content"], units=list(d["units"]),
+            deadline=d["deadline"], source_note=d["source_note"], source_document=form.source(),
             recurrence=Recurrence.WEEKLY if d["weekly"] else Recurrence.NONE, weekday=4 if d["weekly"] else None))
         if made is not None:
             messages.success(request, _("Đã ban hành chỉ đạo."))
             return redirect("directive_rollup", pk=made.pk)
-    return render(request, "workflow/directive_form.html", {"form": form, "unit": unit})
+    return render(request, "workflow/directive_form.html", {"form": form})
 
 
 @require_GET

@@ -70,8 +70,9 @@ def document_present(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _direction_initial(data: QueryDict) -> dict[str, Any]:
+    own = {key: data.get(key, "") for key in data if key.startswith("due-")}  # each receiver's own deadline
     return {"text": data.get("text", ""), "lead": data.get("lead", ""), "cooperate": data.getlist("cooperate"),
-            "info": data.getlist("info"), "deadline": data.get("deadline", "")}
+            "info": data.getlist("info"), "deadline": data.get("deadline", ""), **own}
 
 
 def _int(value: str | None) -> int | None:

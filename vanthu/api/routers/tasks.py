@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 
 from vanthu.api.auth import person_of
-from vanthu.api.common import person_by_id, unit_by_id
+from vanthu.api.common import person_by_id, reject_if_too_large, unit_by_id
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import In, LongText, Note, PersonRef, RequiredLongText, UnitRef
 from vanthu.org.models import Person, Unit
@@ -59,8 +59,19 @@ class TaskPage(Schema):
     next: str | None = Field(None, description="Con trỏ trang sau (tham số after)")
 
 
+class NoteOut(Schema):
+    id: int
+    kind: str
+    author: PersonRef
+    text: str
+    percent: int | None
+    file_name: str = Field(description="Tên tệp kèm theo (rỗng: không có); tải ở /tasks/{id}/notes/{note}/file")
+    created_at: dt.datetime
+
+
 class TaskDetail(TaskOut):
     children: list[TaskOut]
+    notes: list[NoteOut]
 
 
 def _task(request: HttpRequest, task_id: int) -> Assignment:
@@ -69,7 +80,10 @@ def _task(request: HttpRequest, task_id: int) -> Assignment:
 
 def _fresh(request: HttpRequest, task_id: int) -> TaskDetail:
     task = _task(request, task_id)
-    return TaskDetail(**task_out(task).model_dump(), children=[task_out(c) for c in task_queries.children(task)])
+    notes = [NoteOut(id=n.pk, kind=n.kind, author=PersonRef.of(n.author), text=n.text, percent=n.percent,
+                     file_name=n.file_name, created_at=n.created_at) for n in task_queries.notes(task)]
+    return TaskDetail(**task_out(task).model_dump(), children=[task_out(c) for c in task_queries.children(task)],
+                      notes=notes)
 
 
 @router.get("/work", response={200: TaskPage, **ERRORS}, summary="Việc của tôi: quá hạn lên đầu, theo hạn, độ khẩn")
@@ -130,11 +144,31 @@ class ProgressIn(In):
     percent: int | None = Field(None, ge=0, le=100)
 
 
-@router.post("/tasks/{task_id}/progress", response={200: TaskDetail, **ERRORS}, summary="Báo cáo tiến độ")
-def progress(request: HttpRequest, task_id: int, payload: ProgressIn) -> TaskDetail:
-    task_actions.report_progress(task=_task(request, task_id), acting=person_of(request), text=payload.text,
-                                 percent=payload.percent)
+@router.post("/tasks/{task_id}/progress", response={200: TaskDetail, **ERRORS}, summary="Báo cáo tiến độ",
+             description="Multipart form: `text`, optional `percent` (0–100) and optional `file` (any file up to "
+                         "the upload limit; downloaded from /tasks/{id}/notes/{note}/file).")
+def progress(
+    request: HttpRequest, task_id: int, payload: Form[ProgressIn], file: File[UploadedFile | None] = None
+) -> TaskDetail:
+    task = _task(request, task_id)
+    reject_if_too_large(request)
+    task_actions.report_progress(task=task, acting=person_of(request), text=payload.text, percent=payload.percent,
+                                 file=file)
     return _fresh(request, task_id)
+
+
+@router.get(
+    "/tasks/{task_id}/notes/{note_id}/file", summary="Tải tệp kèm theo một báo cáo tiến độ",
+    openapi_extra={"responses": {200: {"description": "The file's bytes", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}},
+)
+def note_file(request: HttpRequest, task_id: int, note_id: int) -> FileResponse:
+    note = task_queries.note_file(_task(request, task_id), note_id)
+    response = FileResponse(note.file.open("rb"), as_attachment=True, filename=note.file_name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ResultIn(In):

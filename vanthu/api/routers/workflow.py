@@ -44,6 +44,8 @@ def present(request: HttpRequest, document_id: int, payload: PresentIn) -> Docum
 class TargetIn(In):
     type: Literal["unit", "person"]
     id: int
+    deadline: dt.date | None = Field(None, description="Hạn riêng của nơi chủ trì, phối hợp (để trống thì theo hạn "
+                                                       "chung; không muộn hơn hạn chung, hạn của văn bản)")
 
 
 class DirectIn(In):
@@ -64,10 +66,13 @@ def _target(item: TargetIn, *, field: str) -> Person | Unit:
              summary="Cho ý kiến chỉ đạo: chủ trì, phối hợp, để biết, hạn xử lý")
 def direct(request: HttpRequest, document_id: int, payload: DirectIn) -> DocumentDetail:
     document = document_for(request, document_id)
+    lead = _target(payload.lead, field="lead")
+    cooperate = [(_target(t, field="cooperate"), t.deadline) for t in payload.cooperate]
+    own = {target: due for target, due in [(lead, payload.lead.deadline), *cooperate] if due is not None}
     actions.direct(
-        document=document, acting=person_of(request), text=payload.text, lead=_target(payload.lead, field="lead"),
-        cooperate=[_target(t, field="cooperate") for t in payload.cooperate],
-        info=[_target(t, field="info") for t in payload.info], deadline=payload.deadline,
+        document=document, acting=person_of(request), text=payload.text, lead=lead,
+        cooperate=[target for target, _due in cooperate],
+        info=[_target(t, field="info") for t in payload.info], deadline=payload.deadline, deadlines=own,
     )
     return detail_of(request, document)
 
