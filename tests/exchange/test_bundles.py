@@ -169,3 +169,54 @@ def test_bundle_from_an_unknown_deployment_is_refused(pair, migrated, tmp_path):
     assert ".Q12" in err, err
     assert "không có trong danh bạ liên thông" in err
     assert b.call("state")["incoming"] == before
+
+
+# --- the adapter alone (bytes in, bytes out) ------------------------------------------------------------------
+
+
+def _adapter_bundle(staff_key) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from vanthu.exchange.transports import bundle
+
+    def sign(data: bytes) -> bytes:
+        return staff_key.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    items = [bundle.Item(data=b"<edXMLEnvelope>12/KH-TM</edXMLEnvelope>", key="k1", kind="document",
+                         created="2026-11-20T09:30:00+07:00"),
+             bundle.Item(data=b"<edXMLStatus>03</edXMLStatus>", key="k2", kind="status",
+                         created="2026-11-20T10:05:00+07:00")]
+    return bundle.write(items=items, sender={"organ_id": "000.00.02.Q10", "name": "Bộ Tham mưu"}, to="qk11",
+                        created="2026-11-20T11:00:00+07:00", sign=sign,
+                        certificate_der=staff_key.certificate.public_bytes(Encoding.DER))
+
+
+def test_adapter_reads_what_it_wrote(staff_key):
+    from vanthu.exchange.transports import bundle
+
+    opened = bundle.read(_adapter_bundle(staff_key), max_bytes=10_000_000)
+    assert opened.manifest["from"]["organ_id"] == "000.00.02.Q10"
+    assert [(e["kind"], e["key"]) for e, _body in opened.envelopes] == [("document", "k1"), ("status", "k2")]
+    assert opened.envelopes[1][1] == b"<edXMLStatus>03</edXMLStatus>"
+    assert opened.certificate == staff_key.certificate
+
+
+@pytest.mark.parametrize(("member", "code"), [("envelopes/0002-status.xml", "hash_mismatch"),
+                                              ("manifest.json", "bad_signature")])
+def test_adapter_refuses_one_changed_byte(staff_key, tmp_path, member, code):
+    from vanthu.exchange.transports import bundle
+
+    source = tmp_path / "good.zip"
+    source.write_bytes(_adapter_bundle(staff_key))
+
+    def flip(members):
+        data = bytearray(members[member])
+        data[len(data) // 2] ^= 1
+        members[member] = bytes(data)
+
+    _rewrite(source, tmp_path / "bad.zip", flip)
+    with pytest.raises(bundle.BundleRefused) as refused:
+        bundle.read((tmp_path / "bad.zip").read_bytes(), max_bytes=10_000_000)
+    assert refused.value.code == code
