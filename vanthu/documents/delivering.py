@@ -8,7 +8,7 @@ import logging
 
 from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.models import MessageKind, OutboxMessage
-from vanthu.documents.outbox import MAX_ATTEMPTS, DeliveryFailed, transport_named
+from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed, transport_named
 
 logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outbox
 
@@ -30,6 +30,8 @@ def deliver_message(message_id: int) -> None:
         if transport is None:
             raise DeliveryFailed("no_transport", message.transport)
         local_id = transport.deliver(message)
+    except Deferred:
+        return  # waits to be carried (a bundle); the transport marks it delivered
     except DeliveryFailed as exc:
         delivery.mark_failed(message=message, code=exc.code, detail=exc.detail)
         return

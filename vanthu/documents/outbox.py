@@ -38,6 +38,11 @@ class DeliveryFailed(Exception):
         self.detail = detail[:500]
 
 
+class Deferred(Exception):
+    """The transport carries this message later (the exchange's store-and-forward bundles): it stays waiting,
+    no attempt is counted, and the transport marks it delivered itself when the destination's answer comes."""
+
+
 # Reasons a sender sees, by code (translated when shown, in the reader's language).
 FAILURES: dict[str, Promise] = {
     "unit_missing": _("Đơn vị nhận không còn trong hệ thống."),

@@ -120,3 +120,13 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                data={"sha256": sha256, "transport": transport, "from": from_organ, "to": to_organ,
                      "document_id": document_id, "status": status_code, "reason": reason[:500]})
     return row
+
+
+@action("exchange.bundle.carried")
+def record_bundle(*, acting: Actor, peer: Peer, verb: str, data: dict[str, object]) -> None:
+    """A bundle exported for, or imported from, a peer (the operator's `vanthu exchange bundle`): one audit event
+    with the counts; the envelopes themselves went through the outbox and the receive pipeline."""
+    require_admin_of_all(acting)
+    if verb not in ("exported", "imported"):
+        raise ActionRefused(_("Thao tác gói lưu chuyển không hợp lệ."), code="bad_verb")
+    log.record(actor=acting, verb=f"exchange.bundle.{verb}", target=peer, data={"peer": peer.name, **data})

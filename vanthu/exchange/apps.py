@@ -9,7 +9,8 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from vanthu.documents import outbox
-        from vanthu.exchange.carriers import HttpTransport, LocalEnvelopeTransport
+        from vanthu.exchange.carriers import BundleTransport, HttpTransport, LocalEnvelopeTransport
 
         outbox.register(LocalEnvelopeTransport())  # replaces documents' "local" (same name, same place)
         outbox.register(HttpTransport())
+        outbox.register(BundleTransport())

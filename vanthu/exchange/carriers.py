@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.documents.local_transport import LocalTransport
 from vanthu.documents.models import MessageKind, OutboxMessage, Recipient
-from vanthu.documents.outbox import DeliveryFailed
+from vanthu.documents.outbox import Deferred, DeliveryFailed
 from vanthu.exchange import edxml, outgoing, receiving, sealing
 from vanthu.exchange.models import Peer, TransportKind
 from vanthu.exchange.transports import http
@@ -84,6 +84,28 @@ class HttpTransport:
         answer = send(peer=peer, unit=message.unit, body=body, seal=seal)
         _outcome(answer, peer=peer)
         return None
+
+
+class BundleTransport:
+    """Peers with no network link (decision 0013, docs/exchange.md "Bundles"): delivering checks the message may
+    go to the peer and leaves it waiting; `vanthu exchange bundle export` writes it into a signed bundle. A document
+    is marked delivered when the peer's first status about it comes back in a returning bundle (`bundles`)."""
+
+    name = "bundle"
+
+    def address_of(self, recipient: Recipient) -> str | None:
+        if recipient.unit_id is not None or not recipient.organ_id:
+            return None
+        peer = receiving.peer_for(recipient.organ_id)
+        return recipient.organ_id if peer is not None and peer.transport == TransportKind.BUNDLE else None
+
+    def deliver(self, message: OutboxMessage) -> int | None:
+        peer = receiving.peer_for(message.address)
+        if peer is None or peer.transport != TransportKind.BUNDLE:
+            raise DeliveryFailed("no_transport", message.address)
+        if message.kind == MessageKind.DOCUMENT and message.document.secrecy > peer.max_secrecy:
+            raise DeliveryFailed("refused", _("Hệ thống nhận không được cấu hình để nhận văn bản có độ mật này."))
+        raise Deferred(message.address)
 
 
 NETWORK_TRIES = (0.5, 1.0, 2.0)  # seconds before each retry of an unreachable peer, inside one attempt
