@@ -1,5 +1,6 @@
-"""`vanthu bench exchange [--documents N] [--skip-plain]`: documents per second from one vanthu deployment to
-another over HTTP on loopback, each deployment its own process and SQLite database (vanthu/demo/peers.py).
+"""`vanthu bench exchange [--documents N] [--skip-plain] [--server waitress|runserver]`: documents per second
+from one vanthu deployment to another over HTTP on loopback, each deployment its own process and SQLite
+database (vanthu/demo/peers.py; served by `vanthu serve`, waitress, unless --server runserver).
 
 Each run: two fresh deployments (Military Regions 10 and 11) with each other in their peer directories; MR10's
 Staff issues N one-page documents (signed by the Tham mưu trưởng, sealed by the Staff; not timed) to MR11's
@@ -44,10 +45,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run(*, documents: int, speedups: bool, root: Path, base: Path) -> dict[str, Any]:
+def run(*, documents: int, speedups: bool, root: Path, base: Path, server: str = "waitress") -> dict[str, Any]:
     flag = {"VANTHU_SIGNING_SPEEDUPS": "1" if speedups else "0"}
-    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base, env=flag)
-    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base, env=flag)
+    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base, env=flag, server=server)
+    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base, env=flag, server=server)
     a.call("setup", suffix="Q10")
     b.call("setup", suffix="Q11")
     connect(a, b)
@@ -83,6 +84,9 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--skip-plain", action="store_true", help="only the run with vanthu's speed-ups")
     parser.add_argument("--fault", action="store_true", help="the fault run (peers killed at random)")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--server", choices=("waitress", "runserver"), default="waitress",
+                        help="what serves each deployment: `vanthu serve` (waitress, as the run command) or "
+                             "Django's development server")
     options = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="vanthu-bench-exchange-"))
     base = template(root / "template")
@@ -90,12 +94,13 @@ def main(argv: list[str], out: IO[str]) -> None:
         if not fault(documents=options.documents, seed=options.seed, root=root, base=base, out=out):
             sys.exit(1)
         return
-    results = [run(documents=options.documents, speedups=True, root=root / "fast", base=base)]
+    results = [run(documents=options.documents, speedups=True, root=root / "fast", base=base, server=options.server)]
     if not options.skip_plain:
-        results.append(run(documents=options.documents, speedups=False, root=root / "plain", base=base))
+        results.append(run(documents=options.documents, speedups=False, root=root / "plain", base=base,
+                           server=options.server))
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     out.write(f"vanthu bench exchange: {options.documents} documents MR10 → MR11 over HTTP on loopback, "
-              f"{os.cpu_count()} CPUs, load {' '.join(load)}\n")
+              f"{os.cpu_count()} CPUs, load {' '.join(load)}, served by {options.server}\n")
     names = ["vanthu (speed-ups)", "plain pyHanko"][:len(results)]
     rows = [
         ("documents/s end to end", "docs_per_s", "{:.1f}"),

@@ -39,8 +39,10 @@ def base_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, s
 
 class Deployment:
     def __init__(self, *, name: str, data_dir: Path, suffix: str, template: Path | None = None,
-                 env: dict[str, str] | None = None) -> None:
-        self.name, self.data_dir, self.suffix = name, data_dir, suffix
+                 env: dict[str, str] | None = None, server: str = "runserver") -> None:
+        """`server`: "runserver" (Django's development server, the tests) or "waitress" (`vanthu serve`, the
+        production server of the run command, without demo and worker: the benchmark)."""
+        self.name, self.data_dir, self.suffix, self.server_kind = name, data_dir, suffix, server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server: subprocess.Popen[bytes] | None = None
@@ -66,8 +68,11 @@ class Deployment:
 
     def start(self) -> None:
         log = (self.data_dir / "server.log").open("ab")
-        self.server = subprocess.Popen([VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"], env=self.env,
-                                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        command = ([VANTHU, "serve", "--no-demo", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port)]
+                   if self.server_kind == "waitress" else
+                   [VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"])
+        self.server = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                       start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
