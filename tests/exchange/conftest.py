@@ -84,10 +84,11 @@ def pdf_bytes() -> bytes:
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """The same members give the same bytes: each entry carries a fixed time, not the clock's second."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 2, 8, 0, 0)), data)
     return buffer.getvalue()
 
 
