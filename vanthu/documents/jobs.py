@@ -134,3 +134,22 @@ def renew_archive_timestamps() -> int:
     for document_id in due:
         renew_archive_timestamp.enqueue(document_id)
     return len(due)
+
+
+@job(attempts=3, backoff=30, label=_("Tạo bản xem trước trang ký (số, ngày, chữ ký, dấu)"))
+def render_preview(preview_id: int) -> str:
+    """Render the pages of a PDF where the number, date, signature and seal go (poppler's pdftoppm) and record
+    where vanthu would put them; an unreadable PDF is recorded as failed (the page says so), not retried."""
+    from vanthu.documents import preview
+    from vanthu.documents.actions.placement import record_preview
+    from vanthu.documents.models import PagePreview, PreviewState
+
+    row = PagePreview.objects.select_related("file").filter(pk=preview_id).first()
+    if row is None:
+        gone("render_preview", "page preview", preview_id)
+        return "gone"
+    if row.state == PreviewState.READY:
+        return "done already"
+    layout, images, error = preview.render(row.file.read_bytes(), name_line=row.name_line)
+    record_preview(preview=row, layout=layout, images=images, error=error)
+    return "failed" if error else "rendered"

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.documents import status_views, views
+from vanthu.documents import placement_views, status_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("registers/incoming/", views.incoming_register, name="incoming_register"),
@@ -23,6 +23,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/sign/", views.document_sign, name="document_sign"),
     path("documents/<int:pk>/sign/remote/", views.document_sign_remote, name="document_sign_remote"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
+    path("documents/<int:pk>/place/", placement_views.document_place, name="document_place"),
+    path("documents/<int:pk>/preview/", placement_views.preview_panel, name="document_preview"),
+    re_path(r"^documents/(?P<pk>[0-9]+)/preview/(?P<sha256>[0-9a-f]{64})\.png$", placement_views.preview_image,
+            name="document_preview_image"),
     path("documents/<int:pk>/copy/", views.document_copy, name="document_copy"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
     path("documents/<int:pk>/deliveries/<int:message_id>/retry/", views.delivery_retry, name="delivery_retry"),

@@ -455,8 +455,11 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def _signing_page(request: HttpRequest, person: Person, document: Document, form: SecretForm, *,
                   credential: signing.CredentialInfo, mode: str) -> HttpResponse:
     """The PIN form: as a panel inside the document page (htmx), or as a page showing the file to sign."""
+    from vanthu.documents.placement_views import preview_context
+
     context: dict[str, Any] = {"document": document, "form": form, "credential": credential, "mode": mode,
-                               "action_url": reverse(f"document_{mode}", args=[document.pk])}
+                               "action_url": reverse(f"document_{mode}", args=[document.pk]),
+                               **preview_context(person, document)}
     if is_htmx(request):
         return render(request, "documents/sign.html#panel", context)
     context.update(page=queries.document_page(person, document), show_file=True)

@@ -546,9 +546,10 @@ def _draw_personal(image: appearance.RasterImage | None, name: str) -> Callable[
 
 
 def _personal_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Credential, block: SignatureBlock,
-                  reason: str, found_services: Services, size_mm: tuple[float, float] | None) -> _Job:
+                  reason: str, found_services: Services, size_mm: tuple[float, float] | None,
+                  chosen: dict[str, placement.Spot] | None = None) -> _Job:
     try:
-        where = placement.locate(writer.prev, name_line=block.name_line)
+        where = placement.choose(placement.locate(writer.prev, name_line=block.name_line), chosen or {})
     except ValueError as exc:
         raise _refuse_corrupt() from exc
     image = _image_of(credential)
@@ -559,13 +560,15 @@ def _personal_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: C
 
 
 def sign_personal_with(pdf: bytes, *, credential: Credential, block: SignatureBlock, reason: str = "",
-                       found_services: Services, size_mm: tuple[float, float] | None = None) -> bytes:
-    """The personal signature with an open credential (see the module docstring)."""
+                       found_services: Services, size_mm: tuple[float, float] | None = None,
+                       chosen: dict[str, placement.Spot] | None = None) -> bytes:
+    """The personal signature with an open credential (see the module docstring). `chosen`: the number, date
+    and signature positions a person set on the preview (placement.choose), used instead of the found ones."""
     if credential.signer is None:
         raise SigningRefused(_("Khóa ký của %(who)s ở dịch vụ ký số từ xa; hãy ký qua ứng dụng ký từ xa.")
                              % {"who": credential.owner_label}, code="remote_key")
     job = _personal_job(open_writer(pdf), pdf, credential=credential, block=block, reason=reason,
-                        found_services=found_services, size_mm=size_mm)
+                        found_services=found_services, size_mm=size_mm, chosen=chosen)
     return _run_signing(job)
 
 
@@ -648,7 +651,8 @@ def refuse_not_signed() -> SigningRefused:
 
 
 def _issued_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Credential, number_text: str,
-                date_text: str, found_services: Services, size_mm: tuple[float, float] | None) -> _Job:
+                date_text: str, found_services: Services, size_mm: tuple[float, float] | None,
+                seal_at: placement.Spot | None = None) -> _Job:
     existing = _fields(writer)
     if (number_text or date_text) and not (NUMBER_FIELD in existing and DATE_FIELD in existing):
         raise SigningRefused(_("Văn bản không có ô số và ngày do vanthu tạo khi ký duyệt, nên không thể điền số, "
@@ -676,15 +680,20 @@ def _issued_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Cre
             if text:
                 _fill_field(target, names[name], name, text)
 
-    visible = Visible(field_name=_free_name(existing, SEAL_FIELD), page=page, box=seal_box(rect, seal_w, seal_h),
-                      draw=_draw_seal(image))
+    box = seal_box(rect, seal_w, seal_h)
+    if seal_at is not None:  # placed by hand on the preview: the seal (and its time line) centred there
+        page = seal_at.page
+        box = (seal_at.x - (box[2] - box[0]) / 2, seal_at.y - (box[3] - box[1]) / 2,
+               seal_at.x + (box[2] - box[0]) / 2, seal_at.y + (box[3] - box[1]) / 2)
+    visible = Visible(field_name=_free_name(existing, SEAL_FIELD), page=page, box=box, draw=_draw_seal(image))
     return _Job(pdf=pdf, modify=modify, credential=credential, visible=visible, services=found_services,
                 reason=_("Ký số của cơ quan, tổ chức khi ban hành"), first=writer)
 
 
 def seal_issued_with(pdf: bytes, *, credential: Credential, number_text: str, date_text: str,
                      found_services: Services, size_mm: tuple[float, float] | None = None,
-                     check_personal: bool = True, trust_roots: list[asn1_x509.Certificate] | None = None) -> bytes:
+                     check_personal: bool = True, trust_roots: list[asn1_x509.Certificate] | None = None,
+                     seal_at: placement.Spot | None = None) -> bytes:
     """The organisation signature at issuance with an open credential (see the module docstring).
     `check_personal` refuses a PDF without a valid personal signature, judged against `trust_roots` (required
     then: this adapter does not read the trust store; service.seal_issued checks against it first)."""
@@ -695,8 +704,41 @@ def seal_issued_with(pdf: bytes, *, credential: Credential, number_text: str, da
     if check_personal:
         _check_personal_signature(writer, trust_roots)
     job = _issued_job(writer, pdf, credential=credential, number_text=number_text, date_text=date_text,
-                      found_services=found_services, size_mm=size_mm)
+                      found_services=found_services, size_mm=size_mm, seal_at=seal_at)
     return _run_signing(job)
+
+
+# --- the preview of the final page ----------------------------------------------------------------------
+
+
+def layout(pdf: bytes, *, name_line: str) -> dict[str, Any]:
+    """Where vanthu would put the number, date, signature and seal on `pdf`, as plain JSON-safe data for the
+    preview (boxes in PDF points): on an unsigned draft, what placement finds; on a signed one (before the
+    seal), the fields and signature the personal signature made, and the seal where it would go. "doubts" says
+    why the automatic placement may be wrong (placement.Placement.doubts)."""
+    writer = open_writer(pdf)
+    try:
+        where = placement.locate(writer.prev, name_line=name_line)
+    except ValueError as exc:
+        raise _refuse_corrupt() from exc
+    fields = _fields(writer)
+    widgets = [w for w in _signature_widgets(writer) if w[0].startswith(PERSONAL_FIELD)]
+    seal_w, seal_h = DEFAULT_SEAL_MM * MM, DEFAULT_SEAL_MM * MM
+    boxes: dict[str, list[Any]]
+    if NUMBER_FIELD in fields and DATE_FIELD in fields and widgets:
+        signed_page, signed_rect = widgets[-1][1], widgets[-1][2]
+        boxes = {name: [0, [float(v) for v in fields[field_name].get_object()["/Rect"]]]
+                 for name, field_name in (("number", NUMBER_FIELD), ("date", DATE_FIELD))}
+        boxes["signature"] = [signed_page if signed_page >= 0 else where.pages - 1, list(signed_rect)]
+        stage, doubts = "seal", []
+    else:
+        boxes = {"number": [0, list(where.number.box)], "date": [0, list(where.date.box)],
+                 "signature": [where.signature.page, list(personal_box(where, None, None))]}
+        stage, doubts = "sign", where.doubts
+    page, rect = boxes["signature"]
+    boxes["seal"] = [page, list(seal_box(tuple(rect), seal_w, seal_h))]  # type: ignore[arg-type]
+    return {"page_size": list(where.page_size), "pages": where.pages, "boxes": boxes, "doubts": doubts,
+            "stage": stage, "name_line": name_line}
 
 
 # --- 3. text-only organisation signature (attachments, electronic copies) --------------------------------

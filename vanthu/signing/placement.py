@@ -72,6 +72,18 @@ class Placement:
     date: FieldPlace
     signature: SignaturePlace
     found: set[str] = field(default_factory=set)  # of "number", "date", "signature"
+    has_text: bool = True  # page 1 has extractable text (False: a scan)
+    same_line: bool = False  # "Số:" and the date were found on one text line (the date box would cover the number)
+
+    @property
+    def doubts(self) -> list[str]:
+        """Why the automatic placement may be wrong, as codes (see DOUBTS): empty when it is sure."""
+        if not self.has_text:
+            return ["scan"]
+        codes = [code for code in ("number", "date", "signature") if code not in self.found]
+        if self.same_line:
+            codes.append("same_line")
+        return codes
 
 
 Fragment = pdftext.Fragment
@@ -215,8 +227,102 @@ def locate(reader: PdfFileReader, *, name_line: str) -> Placement:
                 break
     if signature is None:
         signature = _default_signature(count - 1, page_w)
+    same_line = number_line is not None and number_line == date_line
     return Placement(page_size=(page_w, page_h), pages=count, number=number, date=date, signature=signature,
-                     found=found)
+                     found=found, has_text=bool(lines_of(0)), same_line=same_line)
+
+
+# --- positions chosen by hand on the preview -----------------------------------------------------------------
+
+ELEMENTS = ("number", "date", "signature", "seal")
+# The nominal size of each element (width, height in points), for the preview and the checks.
+NUMBER_SIZE = (60 * MM, 7 * MM)
+DATE_SIZE = (80 * MM, 7 * MM)
+SIGNATURE_SIZE = (50 * MM, 20 * MM)
+SEAL_SIZE = (36 * MM, 36 * MM)
+SIZES = {"number": NUMBER_SIZE, "date": DATE_SIZE, "signature": SIGNATURE_SIZE, "seal": SEAL_SIZE}
+
+
+@dataclass(frozen=True)
+class Spot:
+    """Where a person put an element on the preview: the page index and the element's centre, in PDF points
+    (origin bottom left)."""
+
+    page: int
+    x: float
+    y: float
+
+    def box(self, element: str) -> Box:
+        w, h = SIZES[element]
+        return (self.x - w / 2, self.y - h / 2, self.x + w / 2, self.y + h / 2)
+
+
+class BadSpot(ValueError):
+    """A chosen position that cannot be used; `code` says why ("page", "outside", "over_number")."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_spot(element: str, spot: Spot, *, page_size: tuple[float, float], pages: int, number: Box) -> None:
+    """Refuse a position outside the page (the element's whole box must fit), the number and date off page 1
+    (their fields live there), and any other element over the number's box."""
+    if element not in SIZES or not 0 <= spot.page < pages:
+        raise BadSpot("page")
+    if element in ("number", "date") and spot.page != 0:
+        raise BadSpot("page")
+    x1, y1, x2, y2 = spot.box(element)
+    if x1 < 0 or y1 < 0 or x2 > page_size[0] or y2 > page_size[1]:
+        raise BadSpot("outside")
+    if element != "number" and spot.page == 0 and overlaps(spot.box(element), number):
+        raise BadSpot("over_number")
+
+
+def _field_at(spot: Spot, element: str, size: float) -> FieldPlace:
+    x1, y1, x2, y2 = spot.box(element)
+    metrics = face(serif().regular)
+    descent = -metrics.scale(metrics.descent) / 1000 * size
+    return FieldPlace(box=(x1, y1, x2, y2), baseline=(y2 - y1) / 2 - size / 2 + descent, size=size)
+
+
+def choose(where: Placement, chosen: dict[str, Spot]) -> Placement:
+    """`where` with the number, date and signature moved where a person put them (the seal follows the
+    signature at issuance, or its own spot: see pades.seal_issued_with). A chosen element counts as found."""
+    number, date, signature = where.number, where.date, where.signature
+    found = set(where.found)
+    if "number" in chosen:
+        number = _field_at(chosen["number"], "number", where.number.size)
+        found.add("number")
+    if "date" in chosen:
+        date = _field_at(chosen["date"], "date", where.date.size)
+        found.add("date")
+    if "signature" in chosen:
+        spot = chosen["signature"]
+        half_w, half_h = 32 * MM, SIGNATURE_SIZE[1] / 2 + 2
+        signature = SignaturePlace(page=spot.page, gap=(spot.x - half_w, spot.y - half_h, spot.x + half_w,
+                                                        spot.y + half_h), centre_x=spot.x)
+        found.add("signature")
+    same_line = where.same_line and not ({"number", "date"} & set(chosen))
+    return Placement(page_size=where.page_size, pages=where.pages, number=number, date=date, signature=signature,
+                     found=found, has_text=where.has_text or bool(chosen), same_line=same_line)
+
+
+def spots_from(data: dict[str, Any] | None) -> dict[str, Spot]:
+    """The chosen positions as stored ({"number": [page, x, y], …}); anything malformed is left out."""
+    result: dict[str, Spot] = {}
+    for element in ELEMENTS:
+        value = (data or {}).get(element)
+        try:
+            page, x, y = value  # type: ignore[misc]
+            result[element] = Spot(page=int(page), x=float(x), y=float(y))
+        except (TypeError, ValueError):
+            continue
+    return result
 
 
 def _inherited(page: generic.DictionaryObject, key: str) -> generic.PdfObject | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vanthu.signing.types import (
     LEVELS,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LEVELS", "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
     "begin_remote_personal", "configured_level", "credential_for_person", "credential_for_unit", "enrich",
-    "finish_remote", "level_of", "needs_enrichment", "pades_services", "record_validation", "renew_archive",
+    "finish_remote", "layout", "level_of", "needs_enrichment", "pades_services", "record_validation", "renew_archive",
     "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "stored_validation",
     "validate",
 ]
@@ -116,18 +116,30 @@ def _check_personal_signature(pdf: bytes) -> None:
 
 
 def sign_personal(
-    *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = "", level: str | None = None
+    *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = "", level: str | None = None,
+    placed: dict[str, Any] | None = None,
 ) -> bytes:
     """The authorised person's PAdES signature with the Decree 30 appearance (blue signature image between
     the position line and the name), adding empty form fields where the number and date will be filled at
     issuance. The result's first len(pdf) bytes are `pdf` unchanged (what was approved is what is signed).
+    `placed`: positions set by hand on the preview ({"number": [page, x, y], …}, PDF points), used instead of
+    the ones found.
     """
-    from vanthu.signing import pades
+    from vanthu.signing import pades, placement
 
     found = pades_services(level)
     size_mm = _size_mm(person)
+    chosen = {k: v for k, v in placement.spots_from(placed).items() if k != "seal"}
     return _with_credential(person, secret, lambda credential: pades.sign_personal_with(
-        pdf, credential=credential, block=block, reason=reason, found_services=found, size_mm=size_mm))
+        pdf, credential=credential, block=block, reason=reason, found_services=found, size_mm=size_mm,
+        chosen=chosen))
+
+
+def layout(*, pdf: bytes, name_line: str) -> dict[str, Any]:
+    """Where the number, date, signature and seal go on `pdf` (pades.layout), for the preview."""
+    from vanthu.signing import pades
+
+    return pades.layout(pdf, name_line=name_line)
 
 
 def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, secret: str | None) -> bytes:
@@ -304,15 +316,17 @@ class UnitSeal:
         self.credential = credential
         self.level = level
 
-    def seal_issued(self, *, pdf: bytes, number_text: str, date_text: str) -> bytes:
-        """As `seal_issued`, with the key already unlocked (the personal signature is checked here too)."""
-        from vanthu.signing import pades
+    def seal_issued(self, *, pdf: bytes, number_text: str, date_text: str,
+                    placed: dict[str, Any] | None = None) -> bytes:
+        """As `seal_issued`, with the key already unlocked (the personal signature is checked here too);
+        `placed["seal"]`, when set by hand on the preview, is where the seal goes."""
+        from vanthu.signing import pades, placement
 
         pades.open_writer(pdf)
         _check_personal_signature(pdf)
         return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
                                       found_services=pades_services(self.level), size_mm=_size_mm(self.unit),
-                                      check_personal=False)
+                                      check_personal=False, seal_at=placement.spots_from(placed).get("seal"))
 
     def seal_text_only(self, *, pdf: bytes, lines: list[str]) -> bytes:
         """As `seal_text_only`, with the key already unlocked."""

@@ -27,6 +27,7 @@ from vanthu.documents.actions.incoming import (
     return_received,
     update_incoming,
 )
+from vanthu.documents.actions.placement import place_element
 from vanthu.documents.actions.issuance import (
     complete_remote_signature,
     issue_outgoing,
@@ -39,7 +40,7 @@ from vanthu.documents.actions.issuance import (
 __all__ = [
     "DraftData", "DuplicateSubmission", "IncomingData", "accept_recall", "add_draft_version",
     "complete_remote_signature", "create_draft", "decide_review", "deny", "finish_conversion", "issue_outgoing",
-    "lock", "make_copy", "parse_pages", "recall_outgoing", "refuse_recall", "register_incoming",
+    "lock", "make_copy", "parse_pages", "place_element", "recall_outgoing", "refuse_recall", "register_incoming",
     "register_received", "report_handling", "request_remote_signature", "retry_delivery", "return_for_revision",
     "return_received", "share", "sign_outgoing", "signature_block", "submit_for_review", "update_draft",
     "update_incoming",

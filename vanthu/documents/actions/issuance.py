@@ -17,6 +17,7 @@ from vanthu.documents import access, numbering
 from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.actions.common import bump, check_version, deny, lock, lock_for, required_text, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
+from vanthu.documents.actions.placement import current_positions
 from vanthu.documents.formatting import date_line, number_line
 from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
@@ -47,7 +48,7 @@ def sign_outgoing(*, document: Document, acting: Person, secret: str | None) -> 
     assert document.current_file is not None
     signed = signing.sign_personal(  # at the request's level: the rest is added after issuance (long_term)
         pdf=document.current_file.read_bytes(), person=acting, block=signature_block(document), secret=secret,
-        reason=_("Phê duyệt và ký ban hành"), level=signing.request_level(),
+        reason=_("Phê duyệt và ký ban hành"), level=signing.request_level(), placed=current_positions(document),
     )
     stored = _mark_signed(document, signed)
     validate_on_commit(stored)
@@ -300,7 +301,8 @@ def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dic
     assert document.current_file is not None
     unit = document.unit
     sealed = seal.seal_issued(pdf=document.current_file.read_bytes(), number_text=number_line(reservation.notation),
-                              date_text=date_line(unit.place_name, reservation.issued_date))
+                              date_text=date_line(unit.place_name, reservation.issued_date),
+                              placed=current_positions(document))
     lines = [unit.name, number_line(reservation.notation)]  # the stamp adds the signing time
     attachments = {
         item.pk: seal.seal_text_only(pdf=item.file.read_bytes(), lines=lines)
