@@ -70,7 +70,9 @@
     var d = dragging;
     dragging = null;
     d.mark.classList.remove("mark-dragging");
-    if (d.moved) place(d.mark.closest(".preview-page"), event.clientX - d.dx, event.clientY - d.dy, d.element);
+    var figure = d.mark.closest(".preview-page");
+    if (d.moved) place(figure, event.clientX - d.dx, event.clientY - d.dy, d.element);
+    else place(figure, event.clientX, event.clientY, null);  // a tap on a mark: the chosen element goes there
   });
 
   // A click on the page (not on a mark) puts the chosen element there.

@@ -1,0 +1,91 @@
+"""Issue 12, item 1 in Debian Chromium: Sơn opens the signing page of a draft whose signature block has no
+name line; the preview of the final page warns him; he picks "Chữ ký" and clicks where it belongs on the page;
+the warning goes, and the signature he then makes sits where he clicked. Then the document page on a 390 px
+phone (item 11): no sideways scrolling, his name and the language switch within reach, the PDF drawn by PDF.js.
+
+Set VANTHU_SCREENSHOTS=<dir> to save preview-warning.png, preview-placed.png and phone-document.png.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.conftest import checked
+from tests.documents import layouts
+from tests.signing.pdf_checks import widget_rects
+from vanthu.demo.characters import build_cast
+from vanthu.documents import actions
+from vanthu.documents.models import Document, DocumentType, Status
+from vanthu.signing import pades
+from vanthu.signing.testing import SIGNING_SECRET, equip_cast
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(live_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    types = {t.abbreviation or t.name: t for t in DocumentType.objects.all()}
+    cast = build_cast()
+    equip_cast(cast, people=("son",), units=("staff",))
+    draft = actions.create_draft(
+        acting=cast.quang, drafting_unit=cast.operations, issuing_unit=cast.staff,
+        data=actions.DraftData(doc_type=types["KH"], subject="Huấn luyện chiến đấu năm 2027",
+                               recipient_units=[cast.division], recipient_names=[]),
+        file=checked(layouts.no_name_line(), "ke-hoach.pdf"))
+    actions.submit_for_review(document=draft, acting=cast.quang, signer_authority=cast.son.signing_authorities.get())
+    base = live_server.url
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                      viewport={"width": 1366, "height": 1000})
+        page = context.new_page()
+        login(page, base, "son")
+        page.goto(f"{base}/documents/{draft.pk}/sign/")
+        warning = page.locator(".preview-doubts")
+        expect(warning).to_contain_text("Không tìm thấy dòng họ tên người ký")
+        page.locator("#preview").scroll_into_view_if_needed()
+        shoot(page, "preview-warning.png")
+
+        page.get_by_label("Chữ ký", exact=True).check()
+        sheet = page.locator(".preview-page[data-preview-page='1'] .preview-sheet")
+        box = sheet.bounding_box()
+        assert box is not None
+        sheet.click(position={"x": box["width"] * 0.7, "y": box["height"] * 0.6})
+        expect(page.get_by_text("Đã đặt chữ ký vào vị trí đã chọn.")).to_be_visible()
+        expect(page.locator(".preview-doubts")).to_have_count(0)
+        expect(page.locator(".mark-signature.mark-by-hand")).to_have_count(1)
+        page.locator("#preview").scroll_into_view_if_needed()
+        shoot(page, "preview-placed.png")
+
+        page.get_by_label("Mã PIN").fill(SIGNING_SECRET)
+        page.get_by_role("button", name="Xác nhận ký").click()
+        expect(page.get_by_text("Đã ký số văn bản.")).to_be_visible()
+        document = Document.objects.get(pk=draft.pk)
+        assert document.status == Status.SIGNED
+        x1, y1, x2, y2 = widget_rects(document.current_file.read_bytes())[pades.PERSONAL_FIELD]
+        assert abs((x1 + x2) / 2 - 595.28 * 0.7) < 4
+        assert abs((y1 + y2) / 2 - 841.89 * 0.4) < 4
+
+        phone = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", is_mobile=True,
+                                    has_touch=True, viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        mobile = phone.new_page()
+        login(mobile, base, "son")
+        mobile.goto(f"{base}/documents/{draft.pk}/")
+        expect(mobile.locator(".who-name")).to_be_visible()
+        expect(mobile.locator("#lang-select")).to_be_visible()
+        errors: list[str] = []
+        mobile.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        mobile.get_by_text("Xem văn bản ngay trên trang").click()
+        expect(mobile.locator(".pdfjs-page canvas").first).to_be_visible(timeout=15000)
+        assert not errors, errors
+        width = mobile.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        shoot(mobile, "phone-document.png")
+        browser.close()
