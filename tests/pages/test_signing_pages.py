@@ -68,7 +68,7 @@ def test_wrong_pin_is_refused_and_nothing_is_signed(client, cast, equipped, awai
 
 def test_empty_pin_is_asked_for(client, cast, equipped, awaiting_signature):
     page = sign(client, cast, awaiting_signature, secret="")
-    assert "Hãy nhập mã PIN." in page.content.decode()
+    assert "Hãy nhập Mã PIN." in page.content.decode()
 
 
 def test_only_the_signer_may_open_the_signing_form(client, cast, awaiting_signature):

@@ -51,13 +51,13 @@ def test_ecdsa_server_held_key_signs_a_pdf_that_validates(cast, draft_pdf):
 
 
 def test_wrong_passphrase_is_refused_in_vietnamese(equipped_cast):
-    with pytest.raises(SigningRefused, match="Mật khẩu khóa ký không đúng") as refused:
+    with pytest.raises(SigningRefused, match="Mã PIN không đúng") as refused:
         backends.open_credential(equipped_cast.hung, secret="000000")
     assert refused.value.code == "wrong_secret"
 
 
 def test_missing_passphrase_is_asked_for(equipped_cast):
-    with pytest.raises(SigningRefused, match="Cần nhập mật khẩu khóa ký"):
+    with pytest.raises(SigningRefused, match="Cần nhập Mã PIN"):
         backends.open_credential(equipped_cast.hung, secret=None)
 
 

@@ -70,7 +70,7 @@ LABELS: dict[str, Any] = {
     "comment": gettext_lazy("ý kiến"),
     "result": gettext_lazy("kết quả xử lý"),
     "approve": gettext_lazy("đồng ý"),
-    "secret": gettext_lazy("mã PIN hoặc mật khẩu khóa ký"),
+    "secret": gettext_lazy("Mã PIN"),
     "signer_authority": gettext_lazy("thẩm quyền ký"),
     "reviewers": gettext_lazy("người cho ý kiến"),
     "expected_version": gettext_lazy("phiên bản"),

@@ -30,6 +30,7 @@ from vanthu.api.schemas import (
 from vanthu.audit import log
 from vanthu.audit.models import AuditEvent
 from vanthu.documents import access
+from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import Document, DocumentFile, DraftVersion, MessageKind, OutboxMessage
 from vanthu.documents.outbox import failure_text
 from vanthu.org.models import Person
@@ -146,7 +147,7 @@ def document_detail(document: Document, person: Person) -> DocumentDetail:
     if doc.current_file is not None:
         current = next((f for f in files if f.sha256 == doc.current_file_id and f.kind == "main"), None)
         current = current or file_out(document_id=doc.pk, kind="main", stored=doc.current_file,
-                                      name=f"{doc.notation or doc.pk}.pdf".replace("/", "_"))
+                                      name=notation_file_name(doc.notation, fallback=str(doc.pk)))
     versions = [
         VersionOut(number=v.number, source_name=v.source_name, source_sha256=v.source_id, pdf_sha256=v.pdf_id,
                    conversion=v.conversion, conversion_error=v.conversion_error, note=v.note,

@@ -23,3 +23,21 @@ def date_line(place: str, day: dt.date) -> str:
 def number_line(notation: str) -> str:
     """'Số: 12/QĐ-BTL' — 'Số' with a capital S only at the start of the line, then a colon."""
     return f"Số: {notation}"
+
+
+def notation_file_name(notation: str, *, fallback: str = "van-ban") -> str:
+    """'28/BC-TM' -> '28-BC-TM.pdf': the name a signed or issued file is downloaded and sent under."""
+    stem = notation.strip().replace("/", "-") if notation and notation.strip() else fallback
+    return f"{stem}.pdf"
+
+
+def content_disposition(name: str, *, attachment: bool) -> str:
+    """The Content-Disposition header for `name`: an ASCII fallback ('12-QD-BTL.pdf') for old clients and the
+    exact name in RFC 5987 form (filename*=UTF-8''12-Q%C4%90-BTL.pdf) for the others."""
+    import unicodedata
+    from urllib.parse import quote
+
+    folded = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    ascii_name = "".join(c for c in folded if c.isascii() and c.isprintable() and c not in '"\\') or "van-ban"
+    kind = "attachment" if attachment else "inline"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -537,6 +537,6 @@ class SecretForm(VersionMixin, forms.Form):
             field.label = label
         if needs_secret:
             field.required = True
-            field.error_messages["required"] = _("Hãy nhập mã PIN.")
+            field.error_messages["required"] = _("Hãy nhập Mã PIN.")
         else:
             field.widget = forms.HiddenInput()

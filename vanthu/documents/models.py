@@ -45,7 +45,12 @@ class DocumentType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The type's name in the reader's language (stored in Vietnamese; msgids in doctypes.py)."""
+        return gettext(self.name)
 
     @property
     def is_letter(self) -> bool:

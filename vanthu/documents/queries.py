@@ -23,6 +23,7 @@ from vanthu.audit.models import AuditEvent
 from vanthu.core.choices import Secrecy
 from vanthu.documents import trails
 from vanthu.documents.access import visible_q
+from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import (
     CopyForm,
     Document,
@@ -418,7 +419,7 @@ def _main_name(document: Document, versions: list[DraftVersion]) -> str:
     if current is not None:
         stem = current.source_name.rsplit(".", 1)[0]
         return f"{stem}.pdf"
-    return f"{(document.notation or 'van-ban').replace('/', '_')}.pdf"
+    return notation_file_name(document.notation)
 
 
 def _linked(document: Document) -> list[Document]:
@@ -441,6 +442,8 @@ def file_of(document: Document, sha256: str) -> tuple[str, str]:
     """(name, content type) of a file belonging to the document; Http404 for any other file."""
     row = document.files.filter(file_id=sha256).select_related("file").first()
     if row is not None:
+        if row.kind == DocumentFile.Kind.MAIN and document.notation:  # issued: named after its notation
+            return notation_file_name(document.notation), row.file.content_type
         return row.name, row.file.content_type
     version = (
         DraftVersion.objects.filter(document=document)
@@ -454,7 +457,7 @@ def file_of(document: Document, sha256: str) -> tuple[str, str]:
             return version.source_name, version.source.content_type
         return f"{version.source_name.rsplit('.', 1)[0]}.pdf", version.pdf.content_type
     if document.current_file_id == sha256 and document.current_file is not None:
-        return f"{(document.notation or 'van-ban').replace('/', '_')}.pdf", document.current_file.content_type
+        return notation_file_name(document.notation), document.current_file.content_type
     copy = document.copies.filter(file_id=sha256).select_related("document").first()
     if copy is not None:
         return copy.file_name, "application/pdf"

@@ -45,6 +45,7 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
+from vanthu.documents.formatting import content_disposition
 from vanthu.documents.models import Conversion, CopyForm, Document, MessageKind, OutboxMessage, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person, Role, Unit
@@ -155,8 +156,9 @@ def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBas
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
     inline = content_type == PDF
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline,
-                            filename=safe_filename(name, content_type=content_type))
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(safe_filename(name, content_type=content_type),
+                                                          attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=300"
     return response

@@ -153,6 +153,13 @@ class Person(models.Model):
         return self.full_name
 
     @property
+    def position_label(self) -> str:
+        """The position title in the reader's language (stored in Vietnamese; see org/titles.py)."""
+        from vanthu.org.titles import position_label
+
+        return position_label(self.position)
+
+    @property
     def rank_and_name(self) -> str:
         """'Đại tá Nguyễn Văn A' — the name line under a signature in armed-forces documents."""
         rank = self.get_rank_display() if self.rank and self.rank != Rank.CNVQP else ""

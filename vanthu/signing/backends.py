@@ -166,12 +166,12 @@ def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x
                      chain: list[asn1_x509.Certificate]) -> CachedKeySigner:
     blob = bytes(credential.key_encrypted or b"")
     if keystore.needs_passphrase(blob) and not secret:
-        raise SigningRefused(_("Cần nhập mật khẩu khóa ký."), code="secret_required", field="secret",
+        raise SigningRefused(_("Cần nhập Mã PIN."), code="secret_required", field="secret",
                              target=credential)
     try:
         key = keystore.unlock(blob, passphrase=secret if keystore.needs_passphrase(blob) else None)
     except keystore.WrongSecret as exc:
-        raise SigningRefused(_("Mật khẩu khóa ký không đúng."), code="wrong_secret", field="secret",
+        raise SigningRefused(_("Mã PIN không đúng."), code="wrong_secret", field="secret",
                              target=credential) from exc
     return CachedKeySigner(signing_cert=cert, key=key, chain=chain)
 
@@ -203,7 +203,7 @@ def open_token(token_label: str, *, pin: str | None, target: Any = None) -> Any:
     from pyhanko.sign.pkcs11 import open_pkcs11_session
 
     if not pin:
-        raise SigningRefused(_("Cần nhập mã PIN của thiết bị ký số."), code="secret_required", field="secret",
+        raise SigningRefused(_("Cần nhập Mã PIN của thiết bị ký số."), code="secret_required", field="secret",
                              target=target)
     try:
         return open_pkcs11_session(settings.PKCS11_MODULE, token_criteria=TokenCriteria(label=token_label),

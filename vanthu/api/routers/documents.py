@@ -19,6 +19,7 @@ from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
 from vanthu.documents import queries as document_queries
+from vanthu.documents.formatting import content_disposition
 from vanthu.documents.models import DocumentCopy, Status
 
 router = Router()
@@ -86,7 +87,8 @@ def document_file(
 ) -> FileResponse:
     document = document_for(request, document_id)
     name, content_type = document_queries.file_of(document, sha256)
-    response = FileResponse(files.open_file(sha256), content_type=content_type, filename=name)
+    response = FileResponse(files.open_file(sha256), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(name, attachment=False)
     response["X-Content-SHA256"] = sha256
     # A classified document's file is never kept by the client or a proxy (the same as the page serves it).
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=3600, immutable"

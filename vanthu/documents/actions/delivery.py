@@ -26,6 +26,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.core.models import StoredFile
 from vanthu.documents import access
 from vanthu.documents.actions.common import deny
+from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.actions.delivery_status import (
     CLOSED_STATES,
     RANK,
@@ -155,7 +156,7 @@ class Arrived:
         ]
         return cls(
             doc_type=document.doc_type, organ_name=document.organ_name, subject=document.subject,
-            main=document.current_file, main_name=f"{document.notation.replace('/', '_')}.pdf",
+            main=document.current_file, main_name=notation_file_name(document.notation),
             code_number=document.code_number, code_notation=document.code_notation,
             issued_date=document.issued_date, organ_id=document.organ_id, language=document.language,
             page_amount=document.page_amount, signer_competence=document.signer_competence,

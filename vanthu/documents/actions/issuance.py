@@ -18,7 +18,7 @@ from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.actions.common import bump, check_version, deny, lock, lock_for, required_text, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
 from vanthu.documents.actions.placement import current_positions
-from vanthu.documents.formatting import date_line, number_line
+from vanthu.documents.formatting import date_line, notation_file_name, number_line
 from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person
@@ -333,7 +333,7 @@ def _finalize(*, document: Document, acting: Person, reservation: _Reservation, 
         item.save(update_fields=["file"])
     DocumentFile.objects.filter(document=document, kind=DocumentFile.Kind.MAIN).delete()
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN,
-                                name=f"{document.notation.replace('/', '_')}.pdf", file=stored, added_by=acting)
+                                name=notation_file_name(document.notation), file=stored, added_by=acting)
     document.current_file = stored
     document.status = Status.ISSUED
     document.issued_at = timezone.now()
