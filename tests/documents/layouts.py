@@ -23,7 +23,7 @@ def usual() -> bytes:
 
 def number_and_date_on_one_line() -> bytes:
     """The header typed as one line: "Số:   /KH-TM   Đà Nẵng, ngày … tháng … năm 2026"."""
-    regular, bold, italic = _fonts()
+    regular, bold, _italic = _fonts()
     buf = io.BytesIO()
     c = pdfcanvas.Canvas(buf, pagesize=A4)
     w, h = A4

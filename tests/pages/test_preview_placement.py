@@ -9,8 +9,8 @@ from tests import conftest
 from tests.documents import layouts
 from tests.pages.conftest import draft_data
 from tests.signing.pdf_checks import widget_rects
-from vanthu.documents import actions as documents
 from vanthu.audit.models import AuditEvent
+from vanthu.documents import actions as documents
 from vanthu.documents.models import Placement, Status
 from vanthu.signing import pades
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
@@ -57,7 +57,8 @@ def test_the_signer_sees_the_final_page_with_number_date_signature_and_seal(clie
     assert "Vị trí tự động có thể chưa đúng" not in text
     image = text.split(f'src="/documents/{document.pk}/preview/')[1].split('"')[0]
     png = client.get(f"/documents/{document.pk}/preview/{image}")
-    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert png.status_code == 200
+    assert png["Content-Type"] == "image/png"
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -123,11 +124,13 @@ def test_what_is_placed_by_hand_is_what_is_signed_and_sealed(client, cast, doc_t
     document.refresh_from_db()
     rects = widget_rects(document.current_file.read_bytes())
     x1, y1, x2, y2 = rects[pades.PERSONAL_FIELD]
-    assert (x1 + x2) / 2 == pytest.approx(420, abs=1) and (y1 + y2) / 2 == pytest.approx(260, abs=1)
+    assert (x1 + x2) / 2 == pytest.approx(420, abs=1)
+    assert (y1 + y2) / 2 == pytest.approx(260, abs=1)
 
     client.force_login(cast.lan.user)
     text = opened(f"/documents/{document.pk}/issue/")
-    assert 'data-element="seal"' in text and 'value="signature"' not in text  # the clerk places the seal only
+    assert 'data-element="seal"' in text
+    assert 'value="signature"' not in text  # the clerk places the seal only
     refused = place(client, document, "signature", 1, 300, 300).content.decode()
     assert "Không thể đặt phần này ở bước hiện tại." in refused
     place(client, document, "seal", 1, 200, 200)
@@ -139,4 +142,5 @@ def test_what_is_placed_by_hand_is_what_is_signed_and_sealed(client, cast, doc_t
     assert document.status == Status.ISSUED
     rects = widget_rects(document.current_file.read_bytes())
     x1, y1, x2, y2 = rects[pades.SEAL_FIELD]
-    assert (x1 + x2) / 2 == pytest.approx(200, abs=1) and (y1 + y2) / 2 == pytest.approx(200, abs=1)
+    assert (x1 + x2) / 2 == pytest.approx(200, abs=1)
+    assert (y1 + y2) / 2 == pytest.approx(200, abs=1)

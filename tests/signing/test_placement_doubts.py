@@ -75,6 +75,7 @@ def test_chosen_spots_replace_the_found_boxes():
     assert moved.signature.centre_x == 400.0
     assert moved.signature.gap[1] < 250.0 < moved.signature.gap[3]
     x1, y1, x2, y2 = moved.date.box
-    assert (x1 + x2) / 2 == pytest.approx(420.0) and (y1 + y2) / 2 == pytest.approx(760.0)
+    assert (x1 + x2) / 2 == pytest.approx(420.0)
+    assert (y1 + y2) / 2 == pytest.approx(760.0)
     assert x2 - x1 == pytest.approx(80 * MM)
     assert moved.doubts == []

@@ -100,8 +100,8 @@ def document_place(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlacementForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Vị trí không hợp lệ: %(errors)s") % {
-            "errors": "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()
-                                if k in form.fields)})
+            "errors": "; ".join(f"{form.fields[k].label}: {' '.join(str(e) for e in v)}"
+                                for k, v in form.errors.items() if k in form.fields)})
         return redirect(back + "#preview")
     d = form.cleaned_data
     try:

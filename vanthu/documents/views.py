@@ -27,6 +27,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.documents import access, actions, queries
 from vanthu.documents.access import Need
+from vanthu.documents.formatting import content_disposition
 from vanthu.documents.forms import (
     CommentForm,
     CopyRequestForm,
@@ -45,7 +46,6 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
-from vanthu.documents.formatting import content_disposition
 from vanthu.documents.models import Conversion, CopyForm, Document, MessageKind, OutboxMessage, Status
 from vanthu.documents.uploads import PDF
 from vanthu.org.models import Person, Role, Unit

@@ -736,7 +736,7 @@ def layout(pdf: bytes, *, name_line: str) -> dict[str, Any]:
                  "signature": [where.signature.page, list(personal_box(where, None, None))]}
         stage, doubts = "sign", where.doubts
     page, rect = boxes["signature"]
-    boxes["seal"] = [page, list(seal_box(tuple(rect), seal_w, seal_h))]  # type: ignore[arg-type]
+    boxes["seal"] = [page, list(seal_box(tuple(rect), seal_w, seal_h))]
     return {"page_size": list(where.page_size), "pages": where.pages, "boxes": boxes, "doubts": doubts,
             "stage": stage, "name_line": name_line}
 

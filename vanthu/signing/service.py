@@ -116,8 +116,8 @@ def _check_personal_signature(pdf: bytes) -> None:
 
 
 def sign_personal(
-    *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = "", level: str | None = None,
-    placed: dict[str, Any] | None = None,
+    *, pdf: bytes, person: Person, block: SignatureBlock, secret: str | None, reason: str = "",
+    level: str | None = None, placed: dict[str, Any] | None = None,
 ) -> bytes:
     """The authorised person's PAdES signature with the Decree 30 appearance (blue signature image between
     the position line and the name), adding empty form fields where the number and date will be filled at

@@ -27,7 +27,6 @@ from vanthu.documents.actions.incoming import (
     return_received,
     update_incoming,
 )
-from vanthu.documents.actions.placement import place_element
 from vanthu.documents.actions.issuance import (
     complete_remote_signature,
     issue_outgoing,
@@ -36,6 +35,7 @@ from vanthu.documents.actions.issuance import (
     sign_outgoing,
     signature_block,
 )
+from vanthu.documents.actions.placement import place_element
 
 __all__ = [
     "DraftData", "DuplicateSubmission", "IncomingData", "accept_recall", "add_draft_version",

@@ -26,7 +26,6 @@ from vanthu.core.errors import ActionRefused
 from vanthu.core.models import StoredFile
 from vanthu.documents import access
 from vanthu.documents.actions.common import deny
-from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.actions.delivery_status import (
     CLOSED_STATES,
     RANK,
@@ -40,6 +39,7 @@ from vanthu.documents.actions.delivery_status import (
     refuse_recall,
     report_handling,
 )
+from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import (
     Direction,
     Document,

@@ -102,7 +102,7 @@ def place_element(*, document: Document, acting: Person, element: str, page: int
     spot = geometry.Spot(page=page, x=x, y=y)
     try:
         geometry.check_spot(element, spot, page_size=tuple(layout["page_size"]), pages=int(layout["pages"]),
-                            number=number_box)  # type: ignore[arg-type]
+                            number=number_box)
     except geometry.BadSpot as exc:
         raise _refuse(exc.code, document) from exc
     row, _created = Placement.objects.get_or_create(document=document)
