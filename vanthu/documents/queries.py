@@ -442,7 +442,7 @@ def file_of(document: Document, sha256: str) -> tuple[str, str]:
     """(name, content type) of a file belonging to the document; Http404 for any other file."""
     row = document.files.filter(file_id=sha256).select_related("file").first()
     if row is not None:
-        if row.kind == DocumentFile.Kind.MAIN and document.notation:  # issued: named after its notation
+        if row.kind == DocumentFile.Kind.MAIN and document.is_outgoing and document.notation:  # after its notation
             return notation_file_name(document.notation), row.file.content_type
         return row.name, row.file.content_type
     version = (
