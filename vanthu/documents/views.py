@@ -435,6 +435,10 @@ def document_sign_remote(request: HttpRequest, pk: int) -> HttpResponse:
         "remote": remote, "digest_b64": base64.b64encode(bytes(remote.digest)).decode() if remote else "",
         "page": queries.document_page(person, document), "show_file": True,
     }
+    if remote is None:  # before the request: the preview, where the number, date and signature will go
+        from vanthu.documents.placement_views import preview_context
+
+        context.update(preview_context(person, document))
     return render(request, "documents/sign_remote.html", context)
 
 

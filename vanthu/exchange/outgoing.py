@@ -9,6 +9,7 @@ import uuid
 
 from django.utils import timezone
 
+from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import Document, DocumentFile, MessageKind, MessageStatus, OutboxMessage
 from vanthu.exchange import edxml, sealing
 from vanthu.exchange.edxml.model import DocumentId
@@ -43,7 +44,7 @@ def envelope_of(document: Document, *, to: edxml.Organization) -> edxml.Envelope
     unit = document.unit
     assert document.issued_date is not None
     assert document.current_file is not None
-    files = [(f"{document.notation.replace('/', '_')}.pdf", document.current_file)]
+    files = [(notation_file_name(document.notation), document.current_file)]
     files += [(item.name, item.file) for item in
               document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file").order_by("ordinal")]
     attachments = tuple(

@@ -816,11 +816,11 @@ def _prepare_job(job: _Job) -> PreparedSignature:
 
 
 def prepare_personal(pdf: bytes, *, credential: Credential, block: SignatureBlock, reason: str = "",
-                     found_services: Services,
-                     size_mm: tuple[float, float] | None = None) -> PreparedSignature:
+                     found_services: Services, size_mm: tuple[float, float] | None = None,
+                     chosen: dict[str, placement.Spot] | None = None) -> PreparedSignature:
     """Step 1 of remote signing for the personal signature (same appearance and fields as sign_personal)."""
     return _prepare_job(_personal_job(open_writer(pdf), pdf, credential=credential, block=block, reason=reason,
-                                      found_services=found_services, size_mm=size_mm))
+                                      found_services=found_services, size_mm=size_mm, chosen=chosen))
 
 
 def prepare_issued(pdf: bytes, *, credential: Credential, number_text: str, date_text: str,

@@ -259,24 +259,26 @@ def stored_validation(file: StoredFile) -> ValidationResult | None:
 
 
 def begin_remote_personal(
-    *, pdf: bytes, person: Person, block: SignatureBlock, acting: Person | None, reason: str = ""
+    *, pdf: bytes, person: Person, block: SignatureBlock, acting: Person | None, reason: str = "",
+    placed: dict[str, Any] | None = None,
 ) -> RemoteSigningRequest:
     """Remote signing, step 1: prepare the personal signature and record the digest the person's remote
     signing service must sign (CSC signHash style, actions.begin_remote_signing). The PDF is finished by
     `finish_remote`."""
     from django.utils.translation import gettext as _
 
-    from vanthu.signing import actions, backends, pades
+    from vanthu.signing import actions, backends, pades, placement
 
     found = pades_services()
     size_mm = _size_mm(person)
+    chosen = {k: v for k, v in placement.spots_from(placed).items() if k != "seal"}
     credential = backends.open_credential(person, secret=None)
     try:
         if credential.kind != "remote":
             raise SigningRefused(_("%(who)s không dùng ký số từ xa.") % {"who": credential.owner_label},
                                  code="not_remote")
         prepared = pades.prepare_personal(pdf, credential=credential, block=block, reason=reason,
-                                          found_services=found, size_mm=size_mm)
+                                          found_services=found, size_mm=size_mm, chosen=chosen)
     finally:
         credential.close()
     document, context = prepared.as_state()

@@ -87,7 +87,7 @@ def request_remote_signature(*, document: Document, acting: Person) -> Document:
     assert document.current_file is not None
     request = signing.begin_remote_personal(
         pdf=document.current_file.read_bytes(), person=acting, block=signature_block(document), acting=acting,
-        reason=_("Phê duyệt và ký ban hành"),
+        reason=_("Phê duyệt và ký ban hành"), placed=current_positions(document),
     )
     document.remote_request = request
     bump(document, "remote_request")
