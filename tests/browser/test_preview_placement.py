@@ -1,7 +1,8 @@
-"""Issue 12, item 1 in Debian Chromium: Sơn opens the signing page of a draft whose signature block has no
-name line; the preview of the final page warns him; he picks "Chữ ký" and clicks where it belongs on the page;
-the warning goes, and the signature he then makes sits where he clicked. Then the document page on a 390 px
-phone (item 11): no sideways scrolling, his name and the language switch within reach, the PDF drawn by PDF.js.
+"""Issue 12, items 1 and 11 in Debian Chromium: Sơn opens the signing page of a draft whose signature block has
+no name line; the preview of the final page warns him; he picks "Chữ ký" and clicks where it belongs on the
+page; the warning goes, and the signature he then makes sits where he clicked. Then, once Lan has issued it,
+the document page on a 390 px phone (item 11): no sideways scrolling, tables stacked, his name and the language
+switch within reach, the PDF drawn by PDF.js.
 
 Set VANTHU_SCREENSHOTS=<dir> to save preview-warning.png, preview-placed.png and phone-document.png.
 """
@@ -9,10 +10,11 @@ Set VANTHU_SCREENSHOTS=<dir> to save preview-warning.png, preview-placed.png and
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, login, shoot
 from tests.conftest import checked
 from tests.documents import layouts
 from tests.signing.pdf_checks import widget_rects
@@ -25,6 +27,22 @@ from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def issue_in_a_thread(document, clerk) -> None:
+    """Playwright's sync API runs an event loop in this thread; the seal's signing needs its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def work() -> None:
+        try:
+            actions.issue_outgoing(document=document, acting=clerk, secret=SIGNING_SECRET)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(work).result()
 
 
 def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(live_server):
@@ -73,6 +91,7 @@ def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(l
         assert abs((x1 + x2) / 2 - 595.28 * 0.7) < 4
         assert abs((y1 + y2) / 2 - 841.89 * 0.4) < 4
 
+        issue_in_a_thread(document, cast.lan)  # the recipients' table; signing runs its own event loop
         phone = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", is_mobile=True,
                                     has_touch=True, viewport={"width": 390, "height": 844}, device_scale_factor=2)
         mobile = phone.new_page()
@@ -87,5 +106,13 @@ def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(l
         assert not errors, errors
         width = mobile.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width
-        shoot(mobile, "phone-document.png")
+        cells = mobile.locator(".doc-layout table.grid td[data-label]")
+        assert cells.count() > 0  # stacked rows, each value under its column's name
+        for i in range(cells.count()):
+            box = cells.nth(i).bounding_box()
+            assert box is None or box["x"] + box["width"] <= 390, (i, box)
+        if SCREENSHOTS:  # from the top bar (name, language) through the stacked tables to the PDF
+            mobile.evaluate("window.scrollTo(0, 0)")
+            mobile.screenshot(path=str(Path(SCREENSHOTS) / "phone-document.png"), full_page=True,
+                              clip={"x": 0, "y": 0, "width": 390, "height": 2600})
         browser.close()
