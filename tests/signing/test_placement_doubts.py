@@ -79,3 +79,23 @@ def test_chosen_spots_replace_the_found_boxes():
     assert (y1 + y2) / 2 == pytest.approx(760.0)
     assert x2 - x1 == pytest.approx(80 * MM)
     assert moved.doubts == []
+
+
+@pytest.mark.django_db
+def test_a_word_draft_is_signed_and_sealed_with_the_number_beside_the_date_and_the_seal_on_the_signature(cast):
+    from tests.signing.pdf_checks import DATE, NUMBER, SON_BLOCK, field_values, widget_rects
+    from vanthu.signing import service
+    from vanthu.signing.testing import SIGNING_SECRET, equip_cast
+
+    equip_cast(cast, people=("son",), units=("staff",))
+    signed = service.sign_personal(pdf=layouts.word_converted(), person=cast.son, block=SON_BLOCK,
+                                   secret=SIGNING_SECRET)
+    issued = service.seal_issued(pdf=signed, unit=cast.staff, number_text=NUMBER, date_text=DATE,
+                                 secret=SIGNING_SECRET)
+    rects = widget_rects(issued)
+    number, date = rects[pades.NUMBER_FIELD], rects[pades.DATE_FIELD]
+    assert not placement.overlaps(number, date)
+    assert number[2] < date[0]
+    assert field_values(issued)[pades.NUMBER_FIELD] == NUMBER
+    assert placement.overlaps(rects[pades.SEAL_FIELD], rects[pades.PERSONAL_FIELD])
+    assert service.validate(issued).valid
