@@ -35,6 +35,7 @@ from vanthu.documents.models import (
     MessageKind,
     OutboxMessage,
     RecallAnswer,
+    Recipient,
     ReviewState,
     ReviewStep,
     Status,
@@ -65,6 +66,8 @@ class Need(enum.Enum):
     COPY = "copy"
     RETRY_DELIVERY = "retry_delivery"
     ANSWER_RECALL = "answer_recall"
+    RECORD_PAPER = "record_paper"
+    REPLY = "reply"
     PRESENT = "present"
     DIRECT = "direct"
 
@@ -346,6 +349,26 @@ def can_answer_recall(person: Person, document: Document) -> bool:
     return Arrival.objects.filter(document=document, recall_answer=RecallAnswer.PENDING).exists()
 
 
+def can_record_paper(person: Person, document: Document) -> bool:
+    """The issuing unit's clerks record the paper copy sent to a recipient nothing delivered electronically
+    (issue 12): an outside body named only, or one whose delivery failed."""
+    if not document.is_outgoing or document.status != Status.ISSUED or not is_clerk_for(person, document):
+        return False
+    failed = OutboxMessage.objects.filter(recipient=OuterRef("pk"), kind=MessageKind.DOCUMENT,
+                                          state=OutboxMessage.State.FAILED)
+    return Recipient.objects.filter(document=document).filter(
+        Q(state=Recipient.State.PAPER_PENDING) | Q(Exists(failed), state=Recipient.State.SENT)).exists()
+
+
+REPLYABLE = (Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS, Status.DONE)
+
+
+def can_reply(person: Person, document: Document) -> bool:
+    """"Soạn văn bản trả lời": a registered incoming document the person sees, by someone who may draft
+    (every person drafts for their own unit); the draft is linked to it both ways."""
+    return document.is_incoming and document.status in REPLYABLE and person.unit_id is not None
+
+
 _PREDICATES: dict[Need, Predicate] = {
     Need.READ: can_read,
     Need.REGISTER: can_register,
@@ -362,6 +385,8 @@ _PREDICATES: dict[Need, Predicate] = {
     Need.COPY: can_copy,
     Need.RETRY_DELIVERY: can_retry_delivery,
     Need.ANSWER_RECALL: can_answer_recall,
+    Need.RECORD_PAPER: can_record_paper,
+    Need.REPLY: can_reply,
 }
 
 

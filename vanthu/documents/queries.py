@@ -250,9 +250,10 @@ HISTORY_PHRASES: dict[str, Any] = {
     "documents.delivery.failed": gettext_lazy("Không chuyển được đến %(place)s"),
     "documents.delivery.retried": gettext_lazy("Gửi lại đến %(place)s"),
     "documents.outgoing.status_received": gettext_lazy("%(place)s báo: %(status)s"),
+    "documents.recipient.paper_sent": gettext_lazy("Gửi bản giấy đến %(place)s (%(via)s)"),
 }
 DELIVERY_VERBS = ("documents.delivery.delivered", "documents.delivery.failed", "documents.delivery.retried",
-                  "documents.outgoing.status_received")
+                  "documents.outgoing.status_received", "documents.recipient.paper_sent")
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,8 @@ def _phrase(event: AuditEvent, names: dict[int, str], units: dict[int, str]) -> 
         values["place"] = units.get(int(place), str(place)) if str(place).isdigit() else str(place)
         status = data.get("status")
         values["status"] = MessageStatus(status).label if status in MessageStatus.values else ""
+        via = data.get("via")
+        values["via"] = Recipient.PaperVia(via).label if via in Recipient.PaperVia.values else ""
     detail = ""
     if event.verb == "workflow.document.directed":
         parts = []
@@ -337,6 +340,11 @@ class RecipientRow:
     @property
     def failed(self) -> bool:
         return self.message is not None and self.message.state == OutboxMessage.State.FAILED
+
+    @property
+    def awaits_paper(self) -> bool:
+        """Nothing delivered it electronically: the clerk sends paper and records it (issue 12)."""
+        return self.recipient.awaits_paper(self.message)
 
 
 @dataclass

@@ -104,11 +104,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"status": 500, "title": title, "text": text, "reason": "", "back_url": ""}
     try:
         return HttpResponse(loader.get_template("errors/page.html").render(context, request), status=500)
-    except Exception:  # noqa: BLE001 — the error page must answer even when the menu cannot be drawn
+    except Exception:
         logger.exception("the error page could not be drawn with the menu")
     try:
         plain = {**context, "person": None, "scope": None, "request": request}
         return HttpResponse(loader.get_template("errors/page.html").render(plain), status=500)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("the error page could not be drawn")
         return HttpResponse(f"<!doctype html><title>500</title><h1>{title}</h1><p>{text}</p>", status=500)
