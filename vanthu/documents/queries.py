@@ -250,6 +250,7 @@ HISTORY_PHRASES: dict[str, Any] = {
     "documents.delivery.failed": gettext_lazy("Không chuyển được đến %(place)s"),
     "documents.delivery.retried": gettext_lazy("Gửi lại đến %(place)s"),
     "documents.outgoing.status_received": gettext_lazy("%(place)s báo: %(status)s"),
+    "documents.incoming.reply_drafted": gettext_lazy("Soạn văn bản trả lời"),
     "documents.recipient.paper_sent": gettext_lazy("Gửi bản giấy đến %(place)s (%(via)s)"),
 }
 DELIVERY_VERBS = ("documents.delivery.delivered", "documents.delivery.failed", "documents.delivery.retried",
@@ -362,6 +363,8 @@ class DocumentPage:
     deliveries: list[Document]
     replaces: Document | None
     replaced_by: list[Document]
+    answers: Document | None  # the incoming document this draft answers
+    replies: list[Document]  # the drafts and documents answering this one
     history: list[HistoryEntry]
     validation: ValidationResult | None  # the stored signature check of the current file (signing panel)
     copies: list[DocumentCopy]  # electronic copies (SAO Y, SAO LỤC, TRÍCH SAO) made of it
@@ -406,6 +409,8 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         deliveries=[d for d in linked if d.source_id == document.pk],
         replaces=next((d for d in linked if d.pk == document.replaces_id), None),
         replaced_by=[d for d in linked if d.replaces_id == document.pk],
+        answers=next((d for d in linked if d.pk == document.answers_id), None),
+        replies=[d for d in linked if d.answers_id == document.pk],
         history=history_for(document),
         validation=_stored_validation(document),
         copies=list(document.copies.select_related("unit", "made_by").order_by("made_at")),
@@ -430,7 +435,9 @@ def _main_name(document: Document, versions: list[DraftVersion]) -> str:
 
 
 def _linked(document: Document) -> list[Document]:
-    q = Q(source_id=document.pk) | Q(replaces_id=document.pk)
+    q = Q(source_id=document.pk) | Q(replaces_id=document.pk) | Q(answers_id=document.pk)
+    if document.answers_id:
+        q |= Q(pk=document.answers_id)
     if document.source_id:
         q |= Q(pk=document.source_id)
     if document.replaces_id:

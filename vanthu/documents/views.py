@@ -271,6 +271,10 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     replaces_id = request.POST.get("replaces") or request.GET.get("replaces")
     if replaces_id:
         replaces = access.access_document(person, replaces_id, need=Need.REPLACE)
+    answers: Document | None = None
+    answers_id = request.POST.get("answers") or request.GET.get("answers")
+    if answers_id:
+        answers = access.access_document(person, answers_id, need=Need.REPLY)
     drafting = _drafting_units(person)
     kwargs: dict[str, Any] = {"person": person, "drafting_units": drafting, "issuing_units": _issuing_units(drafting)}
     if request.method != "POST":
@@ -279,8 +283,10 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             initial = DraftMetadataForm.initial_from(replaces)
             initial.pop("expected_version")
             initial.update(drafting_unit=replaces.drafting_unit_id, issuing_unit=replaces.unit_id)
+        elif answers is not None:
+            initial = reply_initial(answers)
         form = DraftForm(initial=initial, **kwargs)
-        return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
+        return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces, "answers": answers})
     form = DraftForm(request.POST, request.FILES, **kwargs)
     if not _upload_too_large(request, form) and form.is_valid():
         d = form.cleaned_data
@@ -288,7 +294,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             document = attempt(form, lambda: actions.create_draft(
                 acting=person, drafting_unit=d["drafting_unit"], issuing_unit=d["issuing_unit"],
                 data=form.draft_data(), file=d["file"], attachments=d["attachments"], note=d["note"],
-                replaces=replaces, client_token=d["client_token"],
+                replaces=replaces, answers=answers, client_token=d["client_token"],
             ))
         except actions.DuplicateSubmission as exc:
             messages.info(request, _("Dự thảo này đã được tạo (gửi hai lần); không tạo thêm."))
@@ -296,7 +302,20 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         if document is not None:
             messages.success(request, _("Đã tạo dự thảo."))
             return _detail(document)
-    return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
+    return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces, "answers": answers})
+
+
+def reply_initial(answers: Document) -> dict[str, Any]:
+    """A reply starts as a công văn to the body that wrote, about the same matter, at the same mark."""
+    from vanthu.documents.models import DocumentType
+
+    reply_type = DocumentType.objects.filter(name="Công văn").values_list("pk", flat=True).first()
+    notation = answers.notation or answers.subject[:60]
+    subject = _("V/v trả lời văn bản số %(notation)s của %(organ)s") % {"notation": notation,
+                                                                        "organ": answers.organ_name}
+    return {"doc_type": reply_type, "subject": subject[:500], "secrecy": answers.secrecy,
+            "recipient_names": answers.organ_name if answers.source_id is None else "",
+            "recipient_units": [answers.source.unit_id] if answers.source is not None else []}
 
 
 @GET_POST

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("work/", task_views.my_work, name="my_work"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/notes/<int:note_pk>/file/", task_views.task_note_file, name="task_note_file"),
+    path("tasks/<int:pk>/results/<int:file_pk>/", task_views.task_result_file, name="task_result_file"),
     path("tasks/<int:pk>/accept/", task_views.task_accept, name="task_accept"),
     path("tasks/<int:pk>/seen/", task_views.task_seen, name="task_seen"),
     path("extensions/<int:pk>/decide/", task_views.extension_decide, name="extension_decide"),
