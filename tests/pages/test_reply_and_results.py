@@ -66,7 +66,7 @@ def test_completing_a_task_with_the_reply_and_result_files(client, cast, doc_typ
     assert "V/v báo cáo kết quả diễn tập" in page  # offered as the reply
     done = client.post(f"/tasks/{task.pk}/", {
         "op": "complete", "result": "Đã tổ chức diễn tập, có báo cáo kèm theo.", "reply": str(reply.pk),
-        "files": [SimpleUploadedFile("bao-cao.pdf", draft_pdf, content_type="application/pdf")]})
+        "result_files": [SimpleUploadedFile("bao-cao.pdf", draft_pdf, content_type="application/pdf")]})
     assert done.status_code == 302
     task.refresh_from_db()
     assert task.state in (AssignmentState.DONE, AssignmentState.AWAITING)
@@ -89,7 +89,7 @@ def test_a_bad_result_file_is_refused_and_nothing_changes(client, cast, directed
     task = Assignment.objects.get(document=directed, unit=cast.division)
     page = client.post(f"/tasks/{task.pk}/", {
         "op": "complete", "result": "Xong.",
-        "files": [SimpleUploadedFile("bao-cao.pdf", b"not a pdf", content_type="application/pdf")]})
+        "result_files": [SimpleUploadedFile("bao-cao.pdf", b"not a pdf", content_type="application/pdf")]})
     assert page.status_code == 200
     assert "không phải là tệp" in page.content.decode()
     task.refresh_from_db()

@@ -41,7 +41,7 @@ from vanthu.documents.models import (
     Status,
 )
 from vanthu.org.models import Person, Role, RoleGrant, Unit
-from vanthu.org.queries import Scope, scope_of
+from vanthu.org.queries import Scope, scope_of, stood_for_ids
 
 
 class Need(enum.Enum):
@@ -81,6 +81,7 @@ def visible_q(scope: Scope) -> Q:
     # people only below the unit's need-to-know level (org.Unit.need_to_know_from, Tối mật by default).
     shared = DocumentShare.objects.filter(document=OuterRef("pk")).filter(
         Q(person_id=scope.person_id)
+        | Q(person_id__in=stood_for_ids(scope.person_id))  # shared with someone this person stands in for
         | Q(unit_id__in=receivers)
         | Q(unit_id=scope.unit_id, unit__need_to_know_from__gt=OuterRef("secrecy"))
     )
@@ -115,6 +116,7 @@ def can_see(person: Person, document: Document) -> bool:
     receivers = list(scope.clerk_unit_ids | scope.leader_unit_ids)
     return DocumentShare.objects.filter(
         Q(person_id=person.pk)
+        | Q(person_id__in=stood_for_ids(person.pk))
         | Q(unit_id__in=receivers)
         | Q(unit_id=scope.unit_id, unit__need_to_know_from__gt=document.secrecy),
         document=document,

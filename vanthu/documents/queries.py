@@ -324,8 +324,17 @@ def history_for(document: Document) -> list[HistoryEntry]:
     entries = []
     for event in events:
         text, detail = _phrase(event, names, units)
-        entries.append(HistoryEntry(at=event.at, actor=event.actor_name or _("Hệ thống"), text=text, detail=detail))
+        entries.append(HistoryEntry(at=event.at, actor=actor_with_absent(event), text=text, detail=detail))
     return entries
+
+
+def actor_with_absent(event: AuditEvent) -> str:
+    """Who acted; a stand-in's act names the person they acted for too (issue 12)."""
+    actor = event.actor_name or str(_("Hệ thống"))
+    data = event.data if isinstance(event.data, dict) else {}
+    if data.get("on_behalf_of_name"):
+        return _("%(actor)s, xử lý thay %(absent)s") % {"actor": actor, "absent": data["on_behalf_of_name"]}
+    return actor
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,9 @@ def _unit_of(task: Assignment) -> Unit:
 
 
 def _audit(task: Assignment, *, acting: Person, verb: str, **data: object) -> None:
-    """A document's task is recorded against the document (its history shows it), any other against the task."""
+    """A document's task is recorded against the document (its history shows it), any other against the task.
+    A stand-in's act records the person they act for beside their own name (issue 12)."""
+    data = {**data, **permissions.acting_for(acting, task)}
     if task.document is not None:
         log.record(actor=acting, verb=verb, target=task.document, unit=task.document.unit,
                    data={"task": task.pk, **data})

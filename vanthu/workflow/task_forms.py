@@ -33,11 +33,15 @@ class ResultFilesField(AttachmentsField):
         return [checked_upload(forms.FileField.clean(self, item, initial), allowed=(PDF, DOCX)) for item in items]
 
 
+class ReplyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Document) -> str:
+        return f"{obj.notation or obj.get_status_display()} — {obj.subject[:80]}"
+
+
 class CompleteTaskForm(forms.Form):
     result = text(_("Kết quả xử lý"), 2000, rows=3, required=True)
-    reply = forms.ModelChoiceField(label=_("Văn bản trả lời (nếu có)"), queryset=Document.objects.none(),
-                                   required=False)
-    files = ResultFilesField(label=_("Tệp kết quả (PDF, DOCX)"))
+    reply = ReplyChoiceField(label=_("Văn bản trả lời (nếu có)"), queryset=Document.objects.none(), required=False)
+    result_files = ResultFilesField(label=_("Tệp kết quả (PDF, DOCX)"))
 
     def __init__(self, *args: Any, replies: QuerySet[Document] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +51,6 @@ class CompleteTaskForm(forms.Form):
             del self.fields["reply"]
         else:
             field.queryset = replies
-            field.label_from_instance = lambda d: f"{d.notation or d.get_status_display()} — {d.subject[:80]}"
 
 
 class ReasonForm(forms.Form):

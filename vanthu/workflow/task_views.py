@@ -78,7 +78,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "progress": lambda: task_actions.report_progress(task=task, acting=person, text=d["text"],
                                                                  percent=d["percent"], file=d["file"]),
                 "complete": lambda: task_actions.complete(task=task, acting=person, result=d["result"],
-                                                          reply=d.get("reply"), files=d["files"]),
+                                                          reply=d.get("reply"), files=d["result_files"]),
                 "return": lambda: task_actions.return_task(task=task, acting=person, reason=d["reason"]),
                 "extend": lambda: task_actions.request_extension(task=task, acting=person, deadline=d["deadline"],
                                                                  reason=d["reason"]),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanthu.workflow import task_views, views
+from vanthu.workflow import stand_in_views, task_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.inbox, name="inbox"),
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
     path("assignments/<int:pk>/complete/", views.assignment_complete, name="assignment_complete"),
     path("work/", task_views.my_work, name="my_work"),
+    path("xu-ly-thay/", stand_in_views.stand_ins, name="stand_ins"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/notes/<int:note_pk>/file/", task_views.task_note_file, name="task_note_file"),
     path("tasks/<int:pk>/results/<int:file_pk>/", task_views.task_result_file, name="task_result_file"),
