@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
+from vanthu.core.queue import after_action
 from vanthu.documents import access, actions, queries
 from vanthu.documents.access import Need
 from vanthu.documents.forms import (
@@ -211,7 +212,7 @@ def document_register(request: HttpRequest, pk: int) -> HttpResponse:
         document=document, acting=person, data=form.incoming_data(), expected_version=d["expected_version"],
     ), lambda doc: _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": doc.number})
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Kiểm tra và vào sổ văn bản đến"), submit=_("Vào sổ"),
                       intro=_("Kiểm tra chữ ký số và thông tin văn bản, sửa nếu cần, rồi vào sổ để cấp số đến."),
                       extra={"page": queries.document_page(person, document), "show_file": True})
@@ -226,7 +227,7 @@ def document_return(request: HttpRequest, pk: int) -> HttpResponse:
                                                                    reason=d["reason"]),
                   _("Đã trả lại văn bản cho nơi gửi."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Trả lại văn bản đến"), submit=_("Trả lại"), danger=True,
                       intro=_("Văn bản không đúng thể thức, gửi nhầm hoặc chữ ký số không hợp lệ được trả lại "
                               "cho nơi gửi kèm lý do."))
@@ -379,7 +380,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
         document=document, acting=person, approve=d["approve"], comment=d["comment"],
     ), lambda doc: _("Đã trả lại dự thảo.") if doc.status == Status.DRAFT else _("Đã đồng ý dự thảo."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Cho ý kiến về dự thảo"), submit="",
                       buttons=[("decision", "approve", _("Đồng ý")), ("decision", "return", _("Trả lại"))],
                       extra={"page": queries.document_page(person, document), "show_file": True})
@@ -395,7 +396,7 @@ def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
                                                                        comment=d["comment"]),
                   _("Đã trả lại dự thảo để sửa."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Trả lại dự thảo để sửa"), submit=_("Trả lại"),
                       danger=True)
 
@@ -420,7 +421,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
                                                                  secret=d["secret"] or None),
                   _("Đã ký số văn bản. Văn thư sẽ cấp số và phát hành."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _signing_page(request, person, document, form, credential=credential, mode="sign")
 
 
@@ -467,7 +468,7 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
         document=document, acting=person, secret=d["secret"] or None, expected_version=d["expected_version"],
     ), lambda doc: _("Đã phát hành văn bản số %(n)s.") % {"n": doc.notation})
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _signing_page(request, person, document, form, credential=credential, mode="issue")
 
 

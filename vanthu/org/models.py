@@ -143,6 +143,8 @@ class Person(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     is_active = models.BooleanField(_("đang công tác"), default=True)
+    # after an action, open the next item of the same queue (issue 12); the person's own setting
+    opens_next = models.BooleanField(_("mở việc tiếp theo sau mỗi thao tác"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("cán bộ")

@@ -2,10 +2,11 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from vanthu.workflow import stand_in_views, task_views, views
+from vanthu.workflow import next_views, stand_in_views, task_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.inbox, name="inbox"),
+    path("hop-viec/tiep-theo/", next_views.inbox_next, name="inbox_next"),
     path("documents/<int:pk>/present/", views.document_present, name="document_present"),
     path("documents/<int:pk>/direct/", views.document_direct, name="document_direct"),
     path("assignments/<int:pk>/forward/", views.assignment_forward, name="assignment_forward"),
