@@ -154,3 +154,22 @@ def test_bad_periods_are_refused(cast, thao, starts, ends, code):
                                        ends_on=today() + dt.timedelta(ends), acting=cast.minh)
     assert refused.value.code == code
     assert not StandIn.objects.exists()
+
+
+def test_a_stand_in_directs_what_was_presented_to_the_commander(client, cast, presented):
+    """Sơn stands in for Hùng: the document presented to Hùng is in Sơn's inbox, marked; Sơn's direction is
+    recorded with both names."""
+    stand_in_actions.name_stand_in(absent=cast.hung, stand_in=cast.son, starts_on=today(), ends_on=today(),
+                                   acting=cast.hung)
+    client.force_login(cast.son.user)
+    inbox = client.get("/").content.decode()
+    assert "Xử lý thay Thiếu tướng Trần Quốc Hùng" in inbox
+    assert f"/documents/{presented.pk}/direct/" in inbox
+    from vanthu.workflow import actions as workflow
+
+    workflow.direct(document=presented, acting=cast.son, text="Giao Sư đoàn 301 chủ trì.", lead=cast.division)
+    event = AuditEvent.objects.get(verb="workflow.document.directed")
+    assert event.actor_id == cast.son.pk
+    assert event.data["on_behalf_of"] == cast.hung.pk
+    page = client.get(f"/documents/{presented.pk}/").content.decode()
+    assert "xử lý thay Thiếu tướng Trần Quốc Hùng" in page
