@@ -129,6 +129,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused CSRF check is a page in the site's design (issue 12); JSON under /api/ and /exchange/v1/.
+CSRF_FAILURE_VIEW = "vanthu.ops.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("vanthu.exchange.urls")),
     path("api/v1/", include("vanthu.api.urls")),
 ]
+
+# The error pages in the site's design (issue 12); /api/ and /exchange/v1/ keep the API's JSON error shape.
+handler400 = "vanthu.ops.errors.bad_request"
+handler403 = "vanthu.ops.errors.permission_denied"
+handler404 = "vanthu.ops.errors.page_not_found"
+handler500 = "vanthu.ops.errors.server_error"

@@ -71,7 +71,8 @@ def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_t
     copies = Document.objects.filter(source=doc).order_by("unit__path")
     assert [c.unit for c in copies] == [cast.division, cast.province]
     assert all(c.status == Status.RECEIVED and c.notation == "01/KH-TM" for c in copies)
-    assert Recipient.objects.get(document=doc, external_name="Bộ Tư lệnh Quân khu 7").state == Recipient.State.SENT
+    assert Recipient.objects.get(document=doc, external_name="Bộ Tư lệnh Quân khu 7").state == (
+        Recipient.State.PAPER_PENDING)
     division_copy = copies[0]
     # the division's clerk has it waiting to be registered: grant Minh the clerk role to look
     from vanthu.org import actions as org

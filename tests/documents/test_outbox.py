@@ -63,7 +63,8 @@ def test_issuance_writes_the_messages_and_the_jobs_deliver_them_after_the_commit
     assert {(m.transport, m.address, m.state) for m in messages} == {
         ("local", str(cast.division.pk), "waiting"), ("local", str(cast.province.pk), "waiting")}
     assert not Document.objects.filter(source=signed).exists()  # nothing written in the receivers' units yet
-    assert set(Recipient.objects.filter(document=signed).values_list("state", flat=True)) == {"sent"}
+    # the outside body named only has no transport: it waits for the paper copy, never "sent" (issue 12)
+    assert set(Recipient.objects.filter(document=signed).values_list("state", flat=True)) == {"sent", "paper_pending"}
 
     for callback in callbacks:  # the jobs, after the commit
         callback()
@@ -78,7 +79,7 @@ def test_issuance_writes_the_messages_and_the_jobs_deliver_them_after_the_commit
     assert arrived.actor_id is None
     recipient = Recipient.objects.get(document=signed, unit=cast.division)
     assert (recipient.state, recipient.delivered) == (Recipient.State.RECEIVED, copy)
-    assert Recipient.objects.get(document=signed, external_name="Quân khu 7").state == Recipient.State.SENT
+    assert Recipient.objects.get(document=signed, external_name="Quân khu 7").state == Recipient.State.PAPER_PENDING
 
 
 def test_delivering_a_message_twice_creates_one_incoming_document(cast, signed, jobs):

@@ -20,7 +20,7 @@ def test_clerk_hoa_sees_registered_documents_waiting_to_be_presented(client, cas
     text = client.get("/").content.decode()
     assert "Chờ trình" in text
     assert "V/v diễn tập phòng thủ" in text
-    assert f'href="/documents/{registered.pk}/present/"' in text
+    assert f'href="/documents/{registered.pk}/present/?queue=present"' in text
 
 
 def test_commander_sees_urgent_items_first(client, cast, doc_types, incoming_pdf):

@@ -35,12 +35,13 @@ from vanthu.documents.models import (
     MessageKind,
     OutboxMessage,
     RecallAnswer,
+    Recipient,
     ReviewState,
     ReviewStep,
     Status,
 )
 from vanthu.org.models import Person, Role, RoleGrant, Unit
-from vanthu.org.queries import Scope, scope_of
+from vanthu.org.queries import Scope, scope_of, stood_for_ids
 
 
 class Need(enum.Enum):
@@ -65,6 +66,8 @@ class Need(enum.Enum):
     COPY = "copy"
     RETRY_DELIVERY = "retry_delivery"
     ANSWER_RECALL = "answer_recall"
+    RECORD_PAPER = "record_paper"
+    REPLY = "reply"
     PRESENT = "present"
     DIRECT = "direct"
 
@@ -78,6 +81,7 @@ def visible_q(scope: Scope) -> Q:
     # people only below the unit's need-to-know level (org.Unit.need_to_know_from, Tối mật by default).
     shared = DocumentShare.objects.filter(document=OuterRef("pk")).filter(
         Q(person_id=scope.person_id)
+        | Q(person_id__in=stood_for_ids(scope.person_id))  # shared with someone this person stands in for
         | Q(unit_id__in=receivers)
         | Q(unit_id=scope.unit_id, unit__need_to_know_from__gt=OuterRef("secrecy"))
     )
@@ -112,6 +116,7 @@ def can_see(person: Person, document: Document) -> bool:
     receivers = list(scope.clerk_unit_ids | scope.leader_unit_ids)
     return DocumentShare.objects.filter(
         Q(person_id=person.pk)
+        | Q(person_id__in=stood_for_ids(person.pk))
         | Q(unit_id__in=receivers)
         | Q(unit_id=scope.unit_id, unit__need_to_know_from__gt=document.secrecy),
         document=document,
@@ -346,6 +351,26 @@ def can_answer_recall(person: Person, document: Document) -> bool:
     return Arrival.objects.filter(document=document, recall_answer=RecallAnswer.PENDING).exists()
 
 
+def can_record_paper(person: Person, document: Document) -> bool:
+    """The issuing unit's clerks record the paper copy sent to a recipient nothing delivered electronically
+    (issue 12): an outside body named only, or one whose delivery failed."""
+    if not document.is_outgoing or document.status != Status.ISSUED or not is_clerk_for(person, document):
+        return False
+    failed = OutboxMessage.objects.filter(recipient=OuterRef("pk"), kind=MessageKind.DOCUMENT,
+                                          state=OutboxMessage.State.FAILED)
+    return Recipient.objects.filter(document=document).filter(
+        Q(state=Recipient.State.PAPER_PENDING) | Q(Exists(failed), state=Recipient.State.SENT)).exists()
+
+
+REPLYABLE = (Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS, Status.DONE)
+
+
+def can_reply(person: Person, document: Document) -> bool:
+    """"Soạn văn bản trả lời": a registered incoming document the person sees, by someone who may draft
+    (every person drafts for their own unit); the draft is linked to it both ways."""
+    return document.is_incoming and document.status in REPLYABLE and person.unit_id is not None
+
+
 _PREDICATES: dict[Need, Predicate] = {
     Need.READ: can_read,
     Need.REGISTER: can_register,
@@ -362,6 +387,8 @@ _PREDICATES: dict[Need, Predicate] = {
     Need.COPY: can_copy,
     Need.RETRY_DELIVERY: can_retry_delivery,
     Need.ANSWER_RECALL: can_answer_recall,
+    Need.RECORD_PAPER: can_record_paper,
+    Need.REPLY: can_reply,
 }
 
 

@@ -207,6 +207,9 @@ class Document(models.Model):
     issued_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     replaces = models.ForeignKey("self", verbose_name=_("thay thế văn bản"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="replaced_by")
+    # the incoming document this draft answers ("Soạn văn bản trả lời"); the incoming one lists its `replies`
+    answers = models.ForeignKey("self", verbose_name=_("trả lời văn bản"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="replies")
     recalled_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     recall_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
     # Set while the organisation signature is being applied, outside any transaction (the lease of one
@@ -392,6 +395,17 @@ class Recipient(models.Model):
         RECALLING = "recalling", _("Đang yêu cầu thu hồi")
         RECALLED = "recalled", _("Đã thu hồi")
         RECALL_REFUSED = "recall_refused", _("Từ chối thu hồi")
+        # Nothing carries it electronically (an outside body by name only, or a delivery that failed): the
+        # clerk sends it on paper and records how and when (issue 12).
+        PAPER_PENDING = "paper_pending", _("Gửi bản giấy / chờ gửi")
+        PAPER_SENT = "paper_sent", _("Đã gửi bản giấy")
+
+    class PaperVia(models.TextChoices):
+        POST = "post", _("Bưu điện")
+        HAND = "hand", _("Chuyển tay")
+        COURIER = "courier", _("Giao liên")
+        FAX = "fax", _("Fax")
+        OTHER = "other", _("Cách khác")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="recipients")
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -406,6 +420,12 @@ class Recipient(models.Model):
     reason = models.CharField(_("lý do"), max_length=500, blank=True, db_default="",
                               help_text=_("Lý do nơi nhận trả lại văn bản hoặc từ chối thu hồi, theo trạng thái nơi "
                                           "nhận báo về."))
+    # how the paper copy went: recorded by the issuing unit's clerk (`actions.record_paper_sent`, audited)
+    paper_via = models.CharField(_("cách gửi bản giấy"), max_length=10, choices=PaperVia.choices, blank=True,
+                                 db_default="")
+    paper_sent_at = models.DateTimeField(_("gửi bản giấy lúc"), null=True, blank=True)
+    paper_note = models.CharField(_("ghi chú gửi bản giấy"), max_length=300, blank=True, db_default="")
+    paper_recorded_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("nơi nhận")
@@ -421,6 +441,13 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.unit.name if self.unit_id and self.unit else self.external_name
+
+    def awaits_paper(self, message: OutboxMessage | None) -> bool:
+        """Nothing delivered it electronically (no transport for it, or its delivery failed): the clerk sends
+        it on paper and records how and when (issue 12)."""
+        if self.state == self.State.PAPER_PENDING:
+            return True
+        return self.state == self.State.SENT and message is not None and message.state == "failed"
 
 
 class CopyForm(models.TextChoices):

@@ -251,9 +251,11 @@ HISTORY_PHRASES: dict[str, Any] = {
     "documents.delivery.failed": gettext_lazy("Không chuyển được đến %(place)s"),
     "documents.delivery.retried": gettext_lazy("Gửi lại đến %(place)s"),
     "documents.outgoing.status_received": gettext_lazy("%(place)s báo: %(status)s"),
+    "documents.incoming.reply_drafted": gettext_lazy("Soạn văn bản trả lời"),
+    "documents.recipient.paper_sent": gettext_lazy("Gửi bản giấy đến %(place)s (%(via)s)"),
 }
 DELIVERY_VERBS = ("documents.delivery.delivered", "documents.delivery.failed", "documents.delivery.retried",
-                  "documents.outgoing.status_received")
+                  "documents.outgoing.status_received", "documents.recipient.paper_sent")
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,8 @@ def _phrase(event: AuditEvent, names: dict[int, str], units: dict[int, str]) -> 
         values["place"] = units.get(int(place), str(place)) if str(place).isdigit() else str(place)
         status = data.get("status")
         values["status"] = MessageStatus(status).label if status in MessageStatus.values else ""
+        via = data.get("via")
+        values["via"] = Recipient.PaperVia(via).label if via in Recipient.PaperVia.values else ""
     detail = ""
     if event.verb == "workflow.document.directed":
         parts = []
@@ -321,8 +325,17 @@ def history_for(document: Document) -> list[HistoryEntry]:
     entries = []
     for event in events:
         text, detail = _phrase(event, names, units)
-        entries.append(HistoryEntry(at=event.at, actor=event.actor_name or _("Hệ thống"), text=text, detail=detail))
+        entries.append(HistoryEntry(at=event.at, actor=actor_with_absent(event), text=text, detail=detail))
     return entries
+
+
+def actor_with_absent(event: AuditEvent) -> str:
+    """Who acted; a stand-in's act names the person they acted for too (issue 12)."""
+    actor = event.actor_name or str(_("Hệ thống"))
+    data = event.data if isinstance(event.data, dict) else {}
+    if data.get("on_behalf_of_name"):
+        return _("%(actor)s, xử lý thay %(absent)s") % {"actor": actor, "absent": data["on_behalf_of_name"]}
+    return actor
 
 
 @dataclass(frozen=True)
@@ -338,6 +351,11 @@ class RecipientRow:
     @property
     def failed(self) -> bool:
         return self.message is not None and self.message.state == OutboxMessage.State.FAILED
+
+    @property
+    def awaits_paper(self) -> bool:
+        """Nothing delivered it electronically: the clerk sends paper and records it (issue 12)."""
+        return self.recipient.awaits_paper(self.message)
 
 
 @dataclass
@@ -355,6 +373,8 @@ class DocumentPage:
     deliveries: list[Document]
     replaces: Document | None
     replaced_by: list[Document]
+    answers: Document | None  # the incoming document this draft answers
+    replies: list[Document]  # the drafts and documents answering this one
     history: list[HistoryEntry]
     validation: ValidationResult | None  # the stored signature check of the current file (signing panel)
     copies: list[DocumentCopy]  # electronic copies (SAO Y, SAO LỤC, TRÍCH SAO) made of it
@@ -399,6 +419,8 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         deliveries=[d for d in linked if d.source_id == document.pk],
         replaces=next((d for d in linked if d.pk == document.replaces_id), None),
         replaced_by=[d for d in linked if d.replaces_id == document.pk],
+        answers=next((d for d in linked if d.pk == document.answers_id), None),
+        replies=[d for d in linked if d.answers_id == document.pk],
         history=history_for(document),
         validation=_stored_validation(document),
         copies=list(document.copies.select_related("unit", "made_by").order_by("made_at")),
@@ -423,7 +445,9 @@ def _main_name(document: Document, versions: list[DraftVersion]) -> str:
 
 
 def _linked(document: Document) -> list[Document]:
-    q = Q(source_id=document.pk) | Q(replaces_id=document.pk)
+    q = Q(source_id=document.pk) | Q(replaces_id=document.pk) | Q(answers_id=document.pk)
+    if document.answers_id:
+        q |= Q(pk=document.answers_id)
     if document.source_id:
         q |= Q(pk=document.source_id)
     if document.replaces_id:

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.documents import placement_views, status_views, views
+from vanthu.documents import paper_views, placement_views, status_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("registers/incoming/", views.incoming_register, name="incoming_register"),
@@ -30,6 +30,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/copy/", views.document_copy, name="document_copy"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
     path("documents/<int:pk>/deliveries/<int:message_id>/retry/", views.delivery_retry, name="delivery_retry"),
+    path("documents/<int:pk>/recipients/<int:recipient_id>/paper/", paper_views.recipient_paper,
+         name="recipient_paper"),
     # statuses (issue 8)
     path("arrivals/", status_views.arrivals, name="arrivals"),
     path("documents/<int:pk>/recipients/", status_views.recipients_panel, name="recipients_panel"),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
+from vanthu.core.queue import after_action
 from vanthu.documents import access, actions, queries
 from vanthu.documents.access import Need
 from vanthu.documents.formatting import content_disposition
@@ -213,7 +214,7 @@ def document_register(request: HttpRequest, pk: int) -> HttpResponse:
         document=document, acting=person, data=form.incoming_data(), expected_version=d["expected_version"],
     ), lambda doc: _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": doc.number})
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Kiểm tra và vào sổ văn bản đến"), submit=_("Vào sổ"),
                       intro=_("Kiểm tra chữ ký số và thông tin văn bản, sửa nếu cần, rồi vào sổ để cấp số đến."),
                       extra={"page": queries.document_page(person, document), "show_file": True})
@@ -228,7 +229,7 @@ def document_return(request: HttpRequest, pk: int) -> HttpResponse:
                                                                    reason=d["reason"]),
                   _("Đã trả lại văn bản cho nơi gửi."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Trả lại văn bản đến"), submit=_("Trả lại"), danger=True,
                       intro=_("Văn bản không đúng thể thức, gửi nhầm hoặc chữ ký số không hợp lệ được trả lại "
                               "cho nơi gửi kèm lý do."))
@@ -273,6 +274,10 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     replaces_id = request.POST.get("replaces") or request.GET.get("replaces")
     if replaces_id:
         replaces = access.access_document(person, replaces_id, need=Need.REPLACE)
+    answers: Document | None = None
+    answers_id = request.POST.get("answers") or request.GET.get("answers")
+    if answers_id:
+        answers = access.access_document(person, answers_id, need=Need.REPLY)
     drafting = _drafting_units(person)
     kwargs: dict[str, Any] = {"person": person, "drafting_units": drafting, "issuing_units": _issuing_units(drafting)}
     if request.method != "POST":
@@ -281,8 +286,10 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             initial = DraftMetadataForm.initial_from(replaces)
             initial.pop("expected_version")
             initial.update(drafting_unit=replaces.drafting_unit_id, issuing_unit=replaces.unit_id)
+        elif answers is not None:
+            initial = reply_initial(answers)
         form = DraftForm(initial=initial, **kwargs)
-        return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
+        return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces, "answers": answers})
     form = DraftForm(request.POST, request.FILES, **kwargs)
     if not _upload_too_large(request, form) and form.is_valid():
         d = form.cleaned_data
@@ -290,7 +297,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             document = attempt(form, lambda: actions.create_draft(
                 acting=person, drafting_unit=d["drafting_unit"], issuing_unit=d["issuing_unit"],
                 data=form.draft_data(), file=d["file"], attachments=d["attachments"], note=d["note"],
-                replaces=replaces, client_token=d["client_token"],
+                replaces=replaces, answers=answers, client_token=d["client_token"],
             ))
         except actions.DuplicateSubmission as exc:
             messages.info(request, _("Dự thảo này đã được tạo (gửi hai lần); không tạo thêm."))
@@ -298,7 +305,20 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         if document is not None:
             messages.success(request, _("Đã tạo dự thảo."))
             return _detail(document)
-    return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
+    return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces, "answers": answers})
+
+
+def reply_initial(answers: Document) -> dict[str, Any]:
+    """A reply starts as a công văn to the body that wrote, about the same matter, at the same mark."""
+    from vanthu.documents.models import DocumentType
+
+    reply_type = DocumentType.objects.filter(name="Công văn").values_list("pk", flat=True).first()
+    notation = answers.notation or answers.subject[:60]
+    subject = _("V/v trả lời văn bản số %(notation)s của %(organ)s") % {"notation": notation,
+                                                                        "organ": answers.organ_name}
+    return {"doc_type": reply_type, "subject": subject[:500], "secrecy": answers.secrecy,
+            "recipient_names": answers.organ_name if answers.source_id is None else "",
+            "recipient_units": [answers.source.unit_id] if answers.source is not None else []}
 
 
 @GET_POST
@@ -362,7 +382,7 @@ def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
         document=document, acting=person, approve=d["approve"], comment=d["comment"],
     ), lambda doc: _("Đã trả lại dự thảo.") if doc.status == Status.DRAFT else _("Đã đồng ý dự thảo."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Cho ý kiến về dự thảo"), submit="",
                       buttons=[("decision", "approve", _("Đồng ý")), ("decision", "return", _("Trả lại"))],
                       extra={"page": queries.document_page(person, document), "show_file": True})
@@ -378,7 +398,7 @@ def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
                                                                        comment=d["comment"]),
                   _("Đã trả lại dự thảo để sửa."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _form_page(request, document, form, title=_("Trả lại dự thảo để sửa"), submit=_("Trả lại"),
                       danger=True)
 
@@ -403,7 +423,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
                                                                  secret=d["secret"] or None),
                   _("Đã ký số văn bản. Văn thư sẽ cấp số và phát hành."))
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _signing_page(request, person, document, form, credential=credential, mode="sign")
 
 
@@ -454,7 +474,7 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
         document=document, acting=person, secret=d["secret"] or None, expected_version=d["expected_version"],
     ), lambda doc: _("Đã phát hành văn bản số %(n)s.") % {"n": doc.notation})
     if done is not None:
-        return _detail(done)
+        return after_action(request, pk=done.pk)
     return _signing_page(request, person, document, form, credential=credential, mode="issue")
 
 

@@ -179,3 +179,15 @@ def revoke_signing_authority(*, authority: SigningAuthority, acting: Actor) -> N
     authority.save(update_fields=["revoked_at"])
     log.record(actor=acting, verb="org.authority.revoked", target=authority.person, unit=authority.unit,
                data={"authority": authority.pk})
+
+
+@action("org.person.opens_next_set")
+def set_opens_next(*, person: Person, value: bool, acting: Person) -> Person:
+    """A person's own setting: after an action, open the next item of the same queue (issue 12)."""
+    if not isinstance(acting, Person) or acting.pk != person.pk:
+        raise ActionRefused(_("Chỉ người dùng tự đổi được cài đặt của mình."), code="forbidden", status=403)
+    Person.objects.filter(pk=person.pk).update(opens_next=value)
+    person.opens_next = value
+    log.record(actor=acting, verb="org.person.opens_next_set", target=person, unit=person.unit_id,
+               data={"opens_next": value})
+    return person

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.core.choices import Secrecy
@@ -143,6 +143,8 @@ class Person(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     is_active = models.BooleanField(_("đang công tác"), default=True)
+    # after an action, open the next item of the same queue (issue 12); the person's own setting
+    opens_next = models.BooleanField(_("mở việc tiếp theo sau mỗi thao tác"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("cán bộ")
@@ -262,3 +264,36 @@ class SigningAuthority(models.Model):
         if self.document_types and type_abbreviation is not None:
             return type_abbreviation in self.document_types
         return True
+
+
+class StandIn(models.Model):
+    """A person away (on leave, on a mission) names who handles their work from `starts_on` to `ends_on`,
+    both included; their unit's leader or clerk may name one for them. It ends by itself after `ends_on`
+    (read as a date comparison, never a stored flag) or earlier when cancelled."""
+
+    absent = models.ForeignKey("Person", verbose_name=_("người vắng"), on_delete=models.CASCADE,
+                               related_name="stand_ins")
+    stand_in = models.ForeignKey("Person", verbose_name=_("người xử lý thay"), on_delete=models.CASCADE,
+                                 related_name="standing_in")
+    starts_on = models.DateField(_("từ ngày"))
+    ends_on = models.DateField(_("đến hết ngày"))
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    created_by = models.ForeignKey("Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("người xử lý thay")
+        verbose_name_plural = _("người xử lý thay")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="org_standin_period"),
+            models.CheckConstraint(condition=~Q(absent=F("stand_in")), name="org_standin_not_self"),
+        ]
+        indexes = [models.Index(fields=["stand_in", "ends_on"], name="standin_for_person")]
+
+    def __str__(self) -> str:
+        return f"{self.stand_in} thay {self.absent} ({self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y})"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.cancelled_at is None and self.starts_on <= day <= self.ends_on

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from vanthu.org.models import Person, Role, RoleGrant, SigningAuthority, Unit
+from vanthu.org.models import Person, Role, RoleGrant, SigningAuthority, StandIn, Unit
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,37 @@ def scope_of(person: Person) -> Scope:
     return scope
 
 
+# --- acting for someone (xử lý thay, issue 12) -------------------------------------------------------------
+
+
+def active_stand_ins(*, on: dt.date | None = None) -> QuerySet[StandIn]:
+    """Stand-ins in force on `on` (today): begun, not ended, not cancelled. The end needs no job: a period
+    past its last day simply stops matching."""
+    day = on or timezone.localdate()
+    return StandIn.objects.filter(starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True,
+                                  absent__is_active=True)
+
+
+def stood_for_ids(person_id: int | None) -> QuerySet[StandIn, Any]:
+    """The people `person_id` stands in for today, as a subquery (`person_id__in=...`): no round trip of its
+    own, so pages that count their queries pay nothing for it."""
+    return active_stand_ins().filter(stand_in_id=person_id).values("absent_id")
+
+
+def standing_for(person: Person) -> frozenset[int]:
+    """The ids of the people `person` stands in for today (one query, kept on the person for the request)."""
+    cached: frozenset[int] | None = getattr(person, "_vanthu_standing_for", None)
+    if cached is None:
+        cached = frozenset(stood_for_ids(person.pk).values_list("absent_id", flat=True))
+        person._vanthu_standing_for = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def forget_scope(person: Person) -> None:
     if hasattr(person, "_vanthu_scope"):
         del person._vanthu_scope
+    if hasattr(person, "_vanthu_standing_for"):
+        del person._vanthu_standing_for
 
 
 def subtree(unit: Unit) -> QuerySet[Unit]:

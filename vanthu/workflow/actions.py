@@ -92,6 +92,7 @@ def direct(
     document = lock(document)
     if not permissions.can_direct(acting, document):
         raise deny(document)
+    on_behalf = permissions.presented_acting_for(acting, document) if isinstance(acting, Person) else {}
     text = text.strip()
     if not text:
         raise ActionRefused(_("Hãy ghi ý kiến chỉ đạo."), code="text_required", field="text")
@@ -132,7 +133,7 @@ def direct(
     delivery.report_handling(document, MessageStatus.ASSIGNED)  # 04 to the sender: the status only (issue 8)
     log.record(actor=acting, verb="workflow.document.directed", target=document, unit=document.unit,
                data={"instruction": instruction.pk, "lead": str(lead), "cooperate": [str(t) for t in cooperate],
-                     "info": [str(t) for t in info], "deadline": deadline})
+                     "info": [str(t) for t in info], "deadline": deadline, **on_behalf})
     return instruction
 
 

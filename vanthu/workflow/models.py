@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.core.choices import Urgency
 from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
+from vanthu.workflow.result_models import TaskFile  # noqa: F401 (models of this app)
 
 
 class Instruction(models.Model):

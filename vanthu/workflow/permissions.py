@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
 from vanthu.documents.access import Need, can_see, is_clerk_for, register_predicate
 from vanthu.documents.models import Document, Status
 from vanthu.org.models import Person, Unit
-from vanthu.org.queries import scope_of
+from vanthu.org.queries import scope_of, standing_for, stood_for_ids
 from vanthu.workflow.models import HANDLER_STATES, OPEN_STATES, Assignment, AssignmentRole, AssignmentState
 
 PRESENTABLE = (Status.REGISTERED, Status.PRESENTED, Status.DIRECTED, Status.IN_PROGRESS)
@@ -24,9 +25,40 @@ def can_direct(person: Person, document: Document) -> bool:
         return False
     if scope_of(person).leads(document.unit):
         return True
+    presented_to = Q(person=person) | Q(person_id__in=stood_for_ids(person.pk))  # or to whom they stand in for
     return Assignment.objects.filter(
-        document=document, role=AssignmentRole.PRESENT, person=person, state__in=OPEN_STATES
+        presented_to, document=document, role=AssignmentRole.PRESENT, state__in=OPEN_STATES
     ).exists()
+
+
+def is_assignee(person: Person, task: Assignment) -> bool:
+    """The person a task was given to, or their stand-in while the stand-in is in force (issue 12)."""
+    if task.person_id is None:
+        return False
+    return task.person_id == person.pk or task.person_id in standing_for(person)
+
+
+def acting_for(acting: object, task: Assignment) -> dict[str, object]:
+    """What the audit adds when a stand-in acts on someone's task: both names (the actor is the stand-in)."""
+    if not isinstance(acting, Person) or task.person_id is None or task.person_id == acting.pk:
+        return {}
+    if task.person_id not in standing_for(acting):
+        return {}
+    absent = task.person
+    return {"on_behalf_of": task.person_id, "on_behalf_of_name": str(absent.rank_and_name if absent else "")}
+
+
+def presented_acting_for(acting: Person, document: Document) -> dict[str, object]:
+    """Both names when a stand-in directs a document presented to the person they stand in for."""
+    if scope_of(acting).leads(document.unit):
+        return {}
+    if Assignment.objects.filter(document=document, role=AssignmentRole.PRESENT, person=acting).exists():
+        return {}
+    presented = Assignment.objects.filter(document=document, role=AssignmentRole.PRESENT,
+                                          person_id__in=stood_for_ids(acting.pk)).select_related("person").first()
+    if presented is None or presented.person is None:
+        return {}
+    return {"on_behalf_of": presented.person_id, "on_behalf_of_name": presented.person.rank_and_name}
 
 
 def register_needs() -> None:
@@ -52,7 +84,7 @@ def can_handle(person: Person, assignment: Assignment) -> bool:
     if assignment.role == AssignmentRole.PRESENT or is_closed(assignment):
         return False
     if assignment.person_id is not None:
-        return assignment.person_id == person.pk
+        return is_assignee(person, assignment)
     return assignment.unit_id in scope_of(person).leader_unit_ids
 
 
@@ -71,7 +103,7 @@ def access_assignment(person: Person | None, pk: int | str) -> Assignment:
     if assignment is None or assignment.document is None or not can_see(person, assignment.document):
         raise Http404
     if not (can_handle(person, assignment) or can_forward(person, assignment)
-            or assignment.person_id == person.pk):
+            or is_assignee(person, assignment)):
         raise Http404
     return assignment
 
@@ -94,7 +126,7 @@ def can_see_task(person: Person, task: Assignment) -> bool:
     issued its directive; and for a document's task only someone who may see the document."""
     if task.document is not None and not can_see(person, task.document):
         return False
-    if task.person_id == person.pk or task.created_by_id == person.pk:
+    if task.created_by_id == person.pk or is_assignee(person, task):
         return True
     scope = scope_of(person)
     if scope.leads(_task_unit(task)) or (task.unit_id is not None and task.unit_id in scope.clerk_unit_ids):
@@ -114,7 +146,7 @@ def can_delegate(person: Person, task: Assignment) -> bool:
     scope = scope_of(person)
     if task.unit_id is not None:
         return task.unit_id in scope.leader_unit_ids or task.unit_id in scope.clerk_unit_ids
-    return task.person_id == person.pk and bool(scope.leader_paths)
+    return is_assignee(person, task) and bool(scope.leader_paths)
 
 
 def can_work_on(person: Person, task: Assignment) -> bool:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanthu.documents.models import Document, ReviewState, ReviewStep, Status
 from vanthu.org.models import Person
-from vanthu.org.queries import scope_of
+from vanthu.org.queries import scope_of, stood_for_ids
 from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentRole, AssignmentState
 
 SECTION_LIMIT = 50
@@ -49,10 +49,12 @@ class InboxItem:
     since: dt.datetime
     assignment: Assignment | None = None
     step: ReviewStep | None = None
+    acting_for: Person | None = None  # whose item a stand-in handles (xử lý thay): marked on the row
 
     @property
     def label(self) -> str:
         return str(KINDS[self.kind])
+
 
     def overdue(self, today: dt.date) -> bool:
         return self.deadline is not None and self.deadline < today
@@ -103,7 +105,8 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
                 items.append(InboxItem(kind, doc, doc.urgency, doc.due_date, since))
 
     unit_targets = list(scope.leader_unit_ids)
-    assignment_q = Q(person_id=person.pk)
+    # and the work of the people this person stands in for today (xử lý thay, issue 12), marked on the row
+    assignment_q = Q(person_id=person.pk) | Q(person_id__in=stood_for_ids(person.pk))
     if unit_targets:
         assignment_q |= Q(unit_id__in=unit_targets)
     if any(want(k) for k in ("direct", "lead", "cooperate", "info", "unit")):
@@ -114,7 +117,7 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
             Q(unit__isnull=False) & Q(forwards__state__in=OPEN_STATES)
         ).exclude(document__status__in=(Status.CANCELLED, Status.RETURNED))
         rows = list(
-            assignments.select_related("document__unit", "document__doc_type", "unit")
+            assignments.select_related("document__unit", "document__doc_type", "unit", "person")
             .order_by("-urgency", "deadline", "created_at")[: SECTION_LIMIT * 4]
         )
         for a in rows:
@@ -127,7 +130,9 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             assert a.document is not None
-            items.append(InboxItem(kind, a.document, a.urgency, a.deadline, a.created_at, assignment=a))
+            acting_for = a.person if a.person_id is not None and a.person_id != person.pk else None
+            items.append(InboxItem(kind, a.document, a.urgency, a.deadline, a.created_at, assignment=a,
+                                   acting_for=acting_for))
 
     if want("review"):
         steps = ReviewStep.objects.filter(reviewer=person, state=ReviewState.PENDING,

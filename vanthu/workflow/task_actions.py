@@ -23,9 +23,11 @@ from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.choices import Urgency
 from vanthu.core.errors import ActionRefused
+from vanthu.core.files import store_bytes
 from vanthu.documents import uploads
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import Document, MessageStatus
+from vanthu.documents.uploads import CheckedFile
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.workflow import notices, permissions, tree
@@ -38,10 +40,12 @@ from vanthu.workflow.models import (
     ExtensionState,
     NoteKind,
     Part,
+    TaskFile,
     TaskNote,
 )
 
 Target = Person | Unit
+MAX_RESULT_FILES = 10
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,9 @@ def _unit_of(task: Assignment) -> Unit:
 
 
 def _audit(task: Assignment, *, acting: Person, verb: str, **data: object) -> None:
-    """A document's task is recorded against the document (its history shows it), any other against the task."""
+    """A document's task is recorded against the document (its history shows it), any other against the task.
+    A stand-in's act records the person they act for beside their own name (issue 12)."""
+    data = {**data, **permissions.acting_for(acting, task)}
     if task.document is not None:
         log.record(actor=acting, verb=verb, target=task.document, unit=task.document.unit,
                    data={"task": task.pk, **data})
@@ -256,8 +262,10 @@ def start(*, task: Assignment, acting: Person) -> Assignment:
 
 
 @action("workflow.task.completed")
-def complete(*, task: Assignment, acting: Person, result: str, reply: Document | None = None) -> Assignment:
-    """Report the result (and the outgoing document answering it, linked both ways); the parent rolls up."""
+def complete(*, task: Assignment, acting: Person, result: str, reply: Document | None = None,
+             files: Sequence[CheckedFile] = ()) -> Assignment:
+    """Report the result (and the outgoing document answering it, linked both ways, and the result's files,
+    kept in the core file store); the parent rolls up."""
     task = locked(task)
     if not permissions.can_handle(acting, task):
         raise refuse()
@@ -272,9 +280,15 @@ def complete(*, task: Assignment, acting: Person, result: str, reply: Document |
         if reply.is_incoming or not can_see(acting, reply):
             raise ActionRefused(_("Văn bản trả lời phải là văn bản đi bạn được xem."), code="bad_reply",
                                 field="reply")
+    if len(files) > MAX_RESULT_FILES:
+        raise ActionRefused(_("Chỉ đính kèm được tối đa %(n)d tệp kết quả.") % {"n": MAX_RESULT_FILES},
+                            code="too_many_files", field="files")
     tree.finish(task, acting=acting, result=result, reply=reply)
+    for item in files:
+        stored = store_bytes(item.data, content_type=item.content_type)
+        TaskFile.objects.create(task=task, file=stored, name=item.name[:200], added_by=acting)
     _audit(task, acting=acting, verb="workflow.task.completed", result=result[:200],
-           reply=reply.pk if reply else None)
+           reply=reply.pk if reply else None, files=[f.name[:100] for f in files])
     return task
 
 

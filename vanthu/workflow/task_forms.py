@@ -8,8 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.documents.forms import PersonChoiceField, date, text
+from vanthu.documents.forms import AttachmentsField, PersonChoiceField, checked_upload, date, text
 from vanthu.documents.models import Document
+from vanthu.documents.uploads import DOCX, PDF, CheckedFile
 from vanthu.org.models import Person, Unit
 from vanthu.workflow.models import Part
 
@@ -20,8 +21,36 @@ class ProgressForm(forms.Form):
     file = forms.FileField(label=_("Tệp kèm theo"), required=False)
 
 
+class ResultFilesField(AttachmentsField):
+    """The result's files (PDF or DOCX), each checked by content like a document's file."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ".pdf,application/pdf,.docx"
+
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedFile]:
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [checked_upload(forms.FileField.clean(self, item, initial), allowed=(PDF, DOCX)) for item in items]
+
+
+class ReplyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Document) -> str:
+        return f"{obj.notation or obj.get_status_display()} — {obj.subject[:80]}"
+
+
 class CompleteTaskForm(forms.Form):
     result = text(_("Kết quả xử lý"), 2000, rows=3, required=True)
+    reply = ReplyChoiceField(label=_("Văn bản trả lời (nếu có)"), queryset=Document.objects.none(), required=False)
+    result_files = ResultFilesField(label=_("Tệp kết quả (PDF, DOCX)"))
+
+    def __init__(self, *args: Any, replies: QuerySet[Document] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reply"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if replies is None:
+            del self.fields["reply"]
+        else:
+            field.queryset = replies
 
 
 class ReasonForm(forms.Form):

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanthu.core.blobs import open_file
 from vanthu.core.errors import ActionRefused
 from vanthu.documents.access import documents_visible_to
 from vanthu.documents.forms import attempt, bound_data
@@ -63,9 +64,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = permissions.access_task(person, pk)
     op = request.POST.get("op", "") if request.method == "POST" else ""
     forms: dict[str, Any] = {name: cls() for name, cls in FORMS.items()}
+    replies = _replies_of(person, task.document)
+    forms["complete"] = CompleteTaskForm(replies=replies)
     forms["delegate"] = _delegate_form(task, None)
     if op in FORMS or op == "delegate":
         form = (_delegate_form(task, request.POST) if op == "delegate"
+                else CompleteTaskForm(request.POST, request.FILES, replies=replies) if op == "complete"
                 else FORMS[op](request.POST, request.FILES))
         forms[op] = form
         if form.is_valid():
@@ -73,7 +77,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             calls = {
                 "progress": lambda: task_actions.report_progress(task=task, acting=person, text=d["text"],
                                                                  percent=d["percent"], file=d["file"]),
-                "complete": lambda: task_actions.complete(task=task, acting=person, result=d["result"]),
+                "complete": lambda: task_actions.complete(task=task, acting=person, result=d["result"],
+                                                          reply=d.get("reply"), files=d["result_files"]),
                 "return": lambda: task_actions.return_task(task=task, acting=person, reason=d["reason"]),
                 "extend": lambda: task_actions.request_extension(task=task, acting=person, deadline=d["deadline"],
                                                                  reason=d["reason"]),
@@ -87,11 +92,34 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workflow/task.html", {
         "task": task, "forms": forms, "children": task_queries.children(task),
         "chain": task_queries.ancestors(task), "notes": task_queries.notes(task),
+        "result_files": list(task.result_files.order_by("pk")),
         "history": task_queries.history(task), "extensions": list(task.extensions.select_related("requested_by")),
         "can_work": permissions.can_work_on(person, task), "can_delegate": permissions.can_delegate(person, task),
         "can_accept": permissions.can_accept(person, task), "can_decide": permissions.can_decide(person, task),
         "can_seen": task.state == "info" and task.seen_at is None and permissions.can_handle(person, task),
     })
+
+
+def _replies_of(person: Person, document: Document | None) -> Any:
+    """The outgoing documents answering the task's document that the person sees (None: no choice to offer)."""
+    if document is None or not document.is_incoming:
+        return None
+    return documents_visible_to(person).filter(answers=document).order_by("-pk")
+
+
+@require_GET
+def task_result_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+    """A file of the task's result, for whoever may see the task (404 otherwise); always downloaded."""
+    person = require_person(request)
+    task = permissions.access_task(person, pk)
+    row = task.result_files.filter(pk=file_pk).select_related("file").first()
+    if row is None:
+        raise Http404
+    response = FileResponse(open_file(row.file_id), as_attachment=True, filename=row.name,
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
+from vanthu.core.queue import after_action
 from vanthu.documents.access import Need, access_document
 from vanthu.documents.forms import bound_data, submit
 from vanthu.documents.models import Document
@@ -65,7 +66,7 @@ def document_present(request: HttpRequest, pk: int) -> HttpResponse:
                                                            note=d["note"]),
                   lambda a: _("Đã trình %(name)s.") % {"name": a.person.full_name if a.person else ""})
     if done is not None:
-        return redirect("document_detail", pk=document.pk)
+        return after_action(request, pk=document.pk)
     return render(request, "workflow/present.html", {"document": document, "form": form})
 
 
@@ -98,7 +99,7 @@ def document_direct(request: HttpRequest, pk: int) -> HttpResponse:
         done = submit(request, form, lambda _d: actions.direct(document=document, acting=person, **form.direction()),
                       _("Đã cho ý kiến chỉ đạo."))
         if done is not None:
-            return redirect("document_detail", pk=document.pk)
+            return after_action(request, pk=document.pk)
     else:
         form = DirectionForm(person=person, document=document, people_unit=people_unit)
     return render(request, "workflow/direct.html", {"document": document, "form": form})
@@ -126,7 +127,7 @@ def assignment_forward(request: HttpRequest, pk: int) -> HttpResponse:
                                                            note=d["note"], deadline=d["deadline"]),
                   lambda a: _("Đã chuyển %(name)s xử lý.") % {"name": a.person.full_name if a.person else ""})
     if done is not None:
-        return redirect("document_detail", pk=assignment.document_id)
+        return after_action(request, pk=assignment.document_id or 0)
     return render(request, "workflow/assignment_form.html", {
         "assignment": assignment, "document": assignment.document, "form": form,
         "title": _("Chuyển cán bộ xử lý"), "submit": _("Chuyển xử lý"),

@@ -74,12 +74,16 @@ def queue_document(document: Document) -> list[OutboxMessage]:
     now = timezone.now()
     messages = []
     for recipient in document.recipients.select_related("unit").order_by("pk"):
+        found = outbox.route(recipient)
+        if found is None:
+            # an outside body by name only: nothing carries it; it waits for the clerk to send it on paper
+            # and record how and when (`paper.record_paper_sent`), never shown as sent before that
+            recipient.state = Recipient.State.PAPER_PENDING
+            recipient.save(update_fields=["state"])
+            continue
         recipient.state = Recipient.State.SENT
         recipient.sent_at = now
         recipient.save(update_fields=["state", "sent_at"])
-        found = outbox.route(recipient)
-        if found is None:
-            continue  # an outside body by name only: sent on paper or by hand
         transport, address = found
         messages.append(OutboxMessage.objects.create(
             kind=MessageKind.DOCUMENT, unit=document.unit, document=document, recipient=recipient,

@@ -54,7 +54,8 @@ State = Recipient.State
 
 # How far a recipient's state has come: a status never moves it back (statuses may arrive out of order).
 RANK = {
-    State.PLANNED: 0, State.SENT: 1, State.RECEIVED: 2, State.ACCEPTED: 3, State.RETURNED: 3,
+    State.PLANNED: 0, State.PAPER_PENDING: 0, State.SENT: 1, State.PAPER_SENT: 1, State.RECEIVED: 2,
+    State.ACCEPTED: 3, State.RETURNED: 3,
     State.ASSIGNED: 4, State.IN_PROGRESS: 5, State.DONE: 6,
     State.RECALLING: 7, State.RECALLED: 8, State.RECALL_REFUSED: 8,
 }

@@ -167,6 +167,7 @@ def create_draft(
     attachments: Sequence[CheckedFile] = (),
     note: str = "",
     replaces: Document | None = None,
+    answers: Document | None = None,
     client_token: uuid.UUID | None = None,
 ) -> Document:
     check_token(client_token)
@@ -178,10 +179,14 @@ def create_draft(
     if replaces is not None and not access.allows(acting, replaces, access.Need.REPLACE):
         raise ActionRefused(_("Chỉ thay thế được văn bản đã phát hành mà bạn có quyền thu hồi."),
                             code="replace_forbidden", field="replaces", status=403)
+    if answers is not None and not (access.can_see(acting, answers) and access.allows(acting, answers,
+                                                                                       access.Need.REPLY)):
+        raise ActionRefused(_("Chỉ soạn trả lời được cho văn bản đến đã vào sổ mà bạn được xem."),
+                            code="answer_forbidden", field="answers", status=403)
     document = Document(
         direction=Direction.OUTGOING, status=Status.DRAFT, unit=issuing_unit, drafting_unit=drafting_unit,
         organ_name=issuing_unit.name, organ_id=issuing_unit.code or "", created_by=acting, replaces=replaces,
-        client_token=client_token,
+        answers=answers, client_token=client_token,
     )
     if file.content_type == PDF:
         document.page_amount = file.pages
@@ -197,7 +202,10 @@ def create_draft(
                     organs=data.recipient_organs)
     log.record(actor=acting, verb="documents.draft.created", target=document, unit=drafting_unit,
                data={"issuer": issuing_unit.pk, "type": data.doc_type.name, "sha256": version.source_id,
-                     "replaces": replaces.pk if replaces else None})
+                     "replaces": replaces.pk if replaces else None, "answers": answers.pk if answers else None})
+    if answers is not None:
+        log.record(actor=acting, verb="documents.incoming.reply_drafted", target=answers, unit=answers.unit,
+                   data={"reply": document.pk})
     return document
 
 

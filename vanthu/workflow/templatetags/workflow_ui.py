@@ -102,3 +102,11 @@ def task_event(verb: str) -> str:
     from vanthu.workflow.task_queries import history_label
 
     return history_label(verb)
+
+
+@register.filter
+def event_actor(event: Any) -> str:
+    """Who acted on a task; a stand-in's act names the person they acted for too (issue 12)."""
+    from vanthu.documents.queries import actor_with_absent
+
+    return actor_with_absent(event)
