@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordsConfig(AppConfig):
+    name = "vanthu.records"
+    label = "records"
+    verbose_name = _("Hồ sơ công việc")
+    default_auto_field = "django.db.models.BigAutoField"
