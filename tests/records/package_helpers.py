@@ -41,7 +41,8 @@ def record_source(pdfs: list[bytes], *, secret_mark: str = "") -> model.RecordSo
                                             subject=f"Kế hoạch huấn luyện đợt {i}", page_amount=1,
                                             signer=model.Signer(position="Phó Tham mưu trưởng",
                                                                 full_name="Hoàng Văn Sơn"),
-                                            to=(("000.00.02.H01", "Sư đoàn 2"),), secrecy=secret_mark if i == 1 else ""),
+                                            to=(("000.00.02.H01", "Sư đoàn 2"),),
+                                            secrecy=secret_mark if i == 1 else ""),
             files=(model.FileSource(name=f"Kế hoạch {i}.pdf", open=_opener(pdf)),))
         for i, pdf in enumerate(pdfs, start=1)
     ]

@@ -40,9 +40,11 @@ def test_intact_package_verifies_with_its_seal_time_and_the_pdfs_signatures(pack
     verdict = verify.verify(package, roots=[chain.root])
     assert verdict.exit_code == verify.EXIT_INTACT, verdict.problems
     assert verdict.roots_pinned
-    assert verdict.seal is not None and verdict.seal.ok
+    assert verdict.seal is not None
+    assert verdict.seal.ok
     assert verdict.seal.signer == "Bộ Tham mưu"
-    assert verdict.seal.timestamp is not None and verdict.seal.timestamp_problem == ""
+    assert verdict.seal.timestamp is not None
+    assert verdict.seal.timestamp_problem == ""
     assert verdict.record["code"] == "000.00.01.H01.2026.05.TM"
     assert [s["valid"] for s in verdict.signatures] == [True, True]
     with zipfile.ZipFile(package) as archive:
@@ -77,7 +79,6 @@ def test_metadata_xml_has_the_circulars_fields_and_keeps_the_secrecy_mark(tmp_pa
 def test_the_validation_report_and_the_revocation_data_are_inside(package):
     with zipfile.ZipFile(package) as archive:
         report = json.loads(archive.read("documents/001/validation.json"))
-        names = archive.namelist()
     assert report["files"][0]["file"] == "documents/001/files/Ke-hoach-1.pdf"
     assert report["files"][0]["report"]["valid"] is True
     assert all(name.startswith("revocation/") for f in report["files"] for name in f["revocation"])

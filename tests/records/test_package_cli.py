@@ -66,7 +66,8 @@ def test_export_then_verify_offline_then_refuse_a_changed_byte(record, tmp_path)
     out = tmp_path / "ho-so.zip"
     call_command("record", "export", str(record.pk), "--out", str(out))
     event = AuditEvent.objects.filter(verb="records.record.exported").get()
-    assert event.data["documents"] == 2 and event.data["timestamped"] is True
+    assert event.data["documents"] == 2
+    assert event.data["timestamped"] is True
     roots = _roots(tmp_path)
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
@@ -78,8 +79,11 @@ def test_export_then_verify_offline_then_refuse_a_changed_byte(record, tmp_path)
     done = _verify(str(out), "--trust", str(roots), "--json", tmp=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     verdict = json.loads(done.stdout)
-    assert verdict["intact"] and verdict["seal"]["valid"] and verdict["roots"]["pinned"]
-    assert verdict["seal"]["signer"] and verdict["seal"]["timestamp"]
+    assert verdict["intact"]
+    assert verdict["seal"]["valid"]
+    assert verdict["roots"]["pinned"]
+    assert verdict["seal"]["signer"]
+    assert verdict["seal"]["timestamp"]
     assert [s["valid"] for s in verdict["signatures"]] == [True]
 
     rewrite(out, lambda m: m.update({pdf_name: flip_one_byte(m[pdf_name])}))
@@ -101,7 +105,8 @@ def test_verify_without_trust_uses_the_carried_roots_and_says_so(record, tmp_pat
     done = _verify(str(out), "--no-signatures", tmp=tmp_path)
     assert done.returncode == 1
     assert "CHƯA chỉ định" in done.stdout
-    assert "documents/009/files/them.pdf" in done.stdout and "documents/002/files/Bang-so-lieu.txt" in done.stdout
+    assert "documents/009/files/them.pdf" in done.stdout
+    assert "documents/002/files/Bang-so-lieu.txt" in done.stdout
     assert "--trust" in done.stderr
 
 

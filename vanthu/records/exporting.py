@@ -10,6 +10,7 @@ CLI calls it directly, a page through the job `records.jobs.export_package`. Wha
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +34,7 @@ from vanthu.signing import service as signing
 from vanthu.signing.types import SigningRefused
 
 VERB = "records.record.exported"
-DIRECTIONS = {Direction.OUTGOING: "out", Direction.INCOMING: "in"}
+DIRECTIONS: dict[str, str] = {Direction.OUTGOING: "out", Direction.INCOMING: "in"}
 
 
 class ExportRefused(SigningRefused):
@@ -56,7 +57,7 @@ def _opener(sha256: str) -> model.OpenFile:
 
 
 def _document_metadata(item: RecordItem, document: Document) -> model.DocumentMetadata:
-    recipients = tuple((r.organ_id or (r.unit.code if r.unit else ""), r.unit.name if r.unit else r.external_name)
+    recipients = tuple((r.organ_id or (r.unit.code or "" if r.unit else ""), r.unit.name if r.unit else r.external_name)
                        for r in document.recipients.all())
     return model.DocumentMetadata(
         doc_ordinal=item.ordinal, type_name=document.doc_type.name, code_number=document.code_number,
@@ -150,6 +151,10 @@ def _validate(pdf: bytes) -> dict[str, Any]:
     return validation.report_dict(signing.validate(pdf))
 
 
+def _seal(data: bytes, *, signer: Any, timestamper: Any) -> bytes:
+    return seal.sign(data, signer=signer, timestamper=timestamper)
+
+
 def _refuse(record: Record, acting: Person | SystemActor, message: str, code: str) -> ExportRefused:
     log.record_refusal(actor=acting, verb=f"{VERB}.refused", target=record, reason=message, code=code)
     return ExportRefused(message, code=code)
@@ -181,7 +186,7 @@ def export_record(*, record: Record, out: Path, acting: Person | SystemActor) ->
                     continue
                 written = writer.write(record_source(record), out=out, roots_pem=_roots_pem(), validate=_validate,
                                        crls=_own_crls(),
-                                       seal=lambda data: seal.sign(data, signer=signer, timestamper=timestamper))
+                                       seal=functools.partial(_seal, signer=signer, timestamper=timestamper))
         except SigningRefused as exc:
             if exc.code in ("tsa_unreachable", "no_tsa"):
                 raise

@@ -149,7 +149,8 @@ def _verify(archive: zipfile.ZipFile, *, roots: list[asn1_x509.Certificate] | No
     if isinstance(found, str):
         return _not_package(found)
     manifest_bytes, manifest = found
-    verdict = Verdict(record=manifest.get("record") if isinstance(manifest.get("record"), dict) else {},
+    record = manifest.get("record")
+    verdict = Verdict(record=record if isinstance(record, dict) else {},
                       created=str(manifest.get("created", "")))
     problems = verdict.problems
     listed: dict[str, dict[str, Any]] = {}

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -64,13 +64,17 @@ def revocation_of(pdf: bytes) -> list[tuple[str, bytes]]:
     return found
 
 
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class _Package:
     def __init__(self, archive: zipfile.ZipFile, result: Written) -> None:
         self.archive = archive
         self.result = result
         self.revocation: set[str] = set()
 
-    def add_stream(self, path: str, source: IO[bytes], *, kind: str, compress: bool) -> None:
+    def add_stream(self, path: str, source: Readable, *, kind: str, compress: bool) -> None:
         info = zipfile.ZipInfo(path, date_time=ENTRY_TIME)
         info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
         digest, size = hashlib.sha256(), 0
@@ -171,15 +175,12 @@ def write(source: RecordSource, *, out: Path, seal: Seal, roots_pem: bytes, vali
     return result
 
 
-class _Prefixed(io.RawIOBase):
+class _Prefixed:
     """The bytes already read from a stream, then the rest of it."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self.head = head
         self.rest = rest
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int = -1) -> bytes:
         if self.head:
