@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.signing.urls")),
     path("", include("vanthu.exchange.urls")),
+    path("", include("vanthu.records.urls")),
     path("api/v1/", include("vanthu.api.urls")),
 ]

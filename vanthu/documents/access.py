@@ -47,7 +47,8 @@ class Need(enum.Enum):
     """What a person needs to do with a document: the one registry pages, API, CLI and templates ask.
 
     Each need maps to one predicate (`predicate_for`). Workflow's needs (PRESENT, DIRECT) get their predicates
-    from `vanthu.workflow.permissions`, which registers them when the workflow app starts.
+    from `vanthu.workflow.permissions`, which registers them when the workflow app starts; FILE from
+    `vanthu.records.permissions`.
     """
 
     READ = "read"
@@ -67,6 +68,7 @@ class Need(enum.Enum):
     ANSWER_RECALL = "answer_recall"
     PRESENT = "present"
     DIRECT = "direct"
+    FILE = "file"  # file it into a work record (vanthu.records registers the predicate)
 
 
 Predicate = Callable[[Person, Document], bool]

@@ -7,3 +7,10 @@ class RecordsConfig(AppConfig):
     label = "records"
     verbose_name = _("Hồ sơ công việc")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from vanthu.notify import reminders as notify_reminders
+        from vanthu.records import permissions, reminders
+
+        permissions.register_needs()
+        notify_reminders.register(reminders.SOURCE)
