@@ -5,7 +5,6 @@ Who may export: the Staff's clerk Lan, not the outsider Tâm (refused, audited).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import subprocess
@@ -17,36 +16,13 @@ import pytest
 from asn1crypto import pem
 from django.core.management import call_command
 
-from tests.outbox_helpers import signed_plan
+from tests.records.package_fixtures import record  # noqa: F401 - the fixture
 from tests.records.package_helpers import flip_one_byte, rewrite
 from vanthu.audit.models import AuditEvent
-from vanthu.core import files
-from vanthu.documents import actions
 from vanthu.records.exporting import ExportRefused, export_record
-from vanthu.records.models import Catalogue, CatalogueEntry, ItemKind, Record, RecordItem
 from vanthu.signing import service as signing
-from vanthu.signing.testing import SIGNING_SECRET
 
 VANTHU = str(Path(sys.executable).with_name("vanthu"))
-
-
-@pytest.fixture
-def record(cast, doc_types, draft_pdf, settings, django_capture_on_commit_callbacks):
-    settings.EXCHANGE_SEAL_SECRET = SIGNING_SECRET
-    settings.TSA_URL = "builtin"
-    document = signed_plan(cast, doc_types, draft_pdf)
-    with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
-    catalogue = Catalogue.objects.create(unit=cast.staff, year=2026)
-    entry = CatalogueEntry.objects.create(catalogue=catalogue, code="05.TM", title="Hồ sơ kế hoạch huấn luyện",
-                                          retention_years=20, responsible=cast.lan)
-    record = Record.objects.create(entry=entry, unit=cast.staff, year=2026, organ_id=cast.staff.code, code="05.TM",
-                                   title="Hồ sơ kế hoạch huấn luyện năm 2027", retention_years=20,
-                                   creator=cast.lan, start_date=dt.date(2026, 1, 5))
-    RecordItem.objects.create(record=record, ordinal=1, kind=ItemKind.OUTGOING, document=document)
-    other = files.store_bytes(b"so lieu\n" * 100, content_type="text/plain")
-    RecordItem.objects.create(record=record, ordinal=2, kind=ItemKind.OTHER, file=other, title="Bảng số liệu.txt")
-    return record
 
 
 def _verify(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
@@ -62,7 +38,7 @@ def _roots(tmp: Path) -> Path:
     return path
 
 
-def test_export_then_verify_offline_then_refuse_a_changed_byte(record, tmp_path):
+def test_export_then_verify_offline_then_refuse_a_changed_byte(record, tmp_path):  # noqa: F811
     out = tmp_path / "ho-so.zip"
     call_command("record", "export", str(record.pk), "--out", str(out))
     event = AuditEvent.objects.filter(verb="records.record.exported").get()
@@ -93,7 +69,7 @@ def test_export_then_verify_offline_then_refuse_a_changed_byte(record, tmp_path)
     assert refused.stdout.splitlines()[-1] == "Kết luận: gói hồ sơ đã bị thay đổi (1 điểm)"
 
 
-def test_verify_without_trust_uses_the_carried_roots_and_says_so(record, tmp_path):
+def test_verify_without_trust_uses_the_carried_roots_and_says_so(record, tmp_path):  # noqa: F811
     out = tmp_path / "ho-so.zip"
     call_command("record", "export", str(record.pk), "--out", str(out))
 
@@ -119,7 +95,7 @@ def test_not_a_package_exits_2(tmp_path, db):
     assert "Không phải gói hồ sơ" in done.stderr
 
 
-def test_the_outsider_may_not_export_and_the_refusal_is_audited(record, cast, tmp_path):
+def test_the_outsider_may_not_export_and_the_refusal_is_audited(record, cast, tmp_path):  # noqa: F811
     with pytest.raises(ExportRefused):
         export_record(record=record, out=tmp_path / "x.zip", acting=cast.tam)
     assert not (tmp_path / "x.zip").exists()
@@ -128,7 +104,7 @@ def test_the_outsider_may_not_export_and_the_refusal_is_audited(record, cast, tm
     assert written.documents == 2
 
 
-def test_a_clerk_who_may_not_see_a_filed_document_cannot_export(record, cast, tmp_path):
+def test_a_clerk_who_may_not_see_a_filed_document_cannot_export(record, cast, tmp_path):  # noqa: F811
     from vanthu.core.choices import Secrecy
     from vanthu.documents.models import Document
 

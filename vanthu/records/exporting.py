@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
-from vanthu.core import blobs
+from vanthu.core import blobs, files
 from vanthu.core.actors import SystemActor
 from vanthu.core.choices import Secrecy
 from vanthu.documents.access import can_see
@@ -151,28 +151,45 @@ def _validate(pdf: bytes) -> dict[str, Any]:
     return validation.report_dict(signing.validate(pdf))
 
 
+def _store(path: Path) -> str:
+    """The package kept in the file store (a page's export: offered for download), its SHA-256."""
+    with path.open("rb") as stream:
+        return files.store_stream(stream, content_type="application/zip").sha256
+
+
 def _seal(data: bytes, *, signer: Any, timestamper: Any) -> bytes:
     return seal.sign(data, signer=signer, timestamper=timestamper)
 
 
-def _refuse(record: Record, acting: Person | SystemActor, message: str, code: str) -> ExportRefused:
-    log.record_refusal(actor=acting, verb=f"{VERB}.refused", target=record, reason=message, code=code)
+def _refuse(record: Record, acting: Person | SystemActor, message: str, code: str, *,
+            token: str = "") -> ExportRefused:
+    """Audit the refusal (as `log.record_refusal` does, with the token a waiting page reads it by)."""
+    data = {"reason": message, "code": code, **({"token": token} if token else {})}
+    log.record(actor=acting, verb=f"{VERB}.refused", target=record, unit=getattr(acting, "unit_id", None), data=data)
     return ExportRefused(message, code=code)
 
 
-def export_record(*, record: Record, out: Path, acting: Person | SystemActor) -> writer.Written:
+def export_problem(acting: Person | SystemActor, record: Record) -> tuple[str, str] | None:
+    """(message, code) when `acting` may not export `record`; None when they may."""
+    if not can_export(acting, record):
+        return _("Bạn không có quyền xuất gói hồ sơ này."), "forbidden"
+    if isinstance(acting, Person):
+        hidden = [i.ordinal for i in _items(record) if i.document is not None and not can_see(acting, i.document)]
+        if hidden:
+            return (_("Hồ sơ có %(n)d văn bản bạn không được xem (số thứ tự %(list)s): gói hồ sơ chứa toàn văn nên "
+                      "bạn không xuất được.") % {"n": len(hidden), "list": ", ".join(map(str, hidden))},
+                    "hidden_documents")
+    return None
+
+
+def export_record(*, record: Record, out: Path, acting: Person | SystemActor, token: str = "",
+                  store: bool = False) -> writer.Written:
     """Write `record` as a package at `out`. ExportRefused when `acting` may not, or some document of it is
     hidden from them (the package holds every document in full), or no unit up the tree has a usable seal key
     (SigningRefused from the TSA passes through: nothing is written then)."""
-    if not can_export(acting, record):
-        raise _refuse(record, acting, _("Bạn không có quyền xuất gói hồ sơ này."), "forbidden")
-    items = _items(record)
-    if isinstance(acting, Person):
-        hidden = [i.ordinal for i in items if i.document is not None and not can_see(acting, i.document)]
-        if hidden:
-            raise _refuse(record, acting, _("Hồ sơ có %(n)d văn bản bạn không được xem (số thứ tự %(list)s): gói hồ "
-                                            "sơ chứa toàn văn nên bạn không xuất được.")
-                          % {"n": len(hidden), "list": ", ".join(map(str, hidden))}, "hidden_documents")
+    problem = export_problem(acting, record)
+    if problem is not None:
+        raise _refuse(record, acting, problem[0], problem[1], token=token)
     services = signing.pades_services("B-T") if settings.TSA_URL.strip() else None
     timestamper = services.timestamper if services is not None else None
     secret = settings.EXCHANGE_SEAL_SECRET or None
@@ -192,12 +209,27 @@ def export_record(*, record: Record, out: Path, acting: Person | SystemActor) ->
                 raise
             last_problem = exc.message
             continue
+        stored = _store(out) if store else ""
         with transaction.atomic():
             log.record(actor=acting, verb=VERB, target=record, unit=record.unit,
-                       data={"sealed_by": unit.name, "files": written.files, "documents": written.documents,
-                             "bytes": written.bytes, "manifest_sha256": written.manifest_sha256,
+                       data={"token": token, "file": stored, "sealed_by": unit.name, "files": written.files,
+                             "documents": written.documents, "bytes": written.bytes,
+                             "manifest_sha256": written.manifest_sha256,
                              "timestamped": timestamper is not None, "at": dt.datetime.now(dt.UTC).isoformat()})
         return written
     raise _refuse(record, acting, _("Không đơn vị nào từ %(unit)s trở lên có khóa dấu dùng được để niêm phong gói "
                                     "hồ sơ: %(reason)s") % {"unit": record.unit.name, "reason": last_problem},
-                  "no_seal")
+                  "no_seal", token=token)
+
+
+def outcome(record: Record, *, token: str, person: Person) -> tuple[str, dict[str, Any]]:
+    """What became of the export `person` asked for with `token`: ("pending", {}), ("ready", data with the
+    stored "file") or ("refused", data with the "reason"), read from the export's audit event."""
+    from vanthu.audit.models import AuditEvent
+
+    event = (AuditEvent.objects.filter(target_type="records.record", target_id=str(record.pk), actor_id=person.pk,
+                                       verb__in=[VERB, f"{VERB}.refused"], data__token=token)
+             .order_by("-id").first())
+    if event is None:
+        return "pending", {}
+    return ("refused" if event.verb.endswith(".refused") else "ready"), dict(event.data)
