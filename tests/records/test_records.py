@@ -23,7 +23,9 @@ from vanthu.records.queries import items_of, suggestions
 def test_a_record_opened_from_the_catalogue_takes_its_code_title_retention_and_responsible(cast, record):
     assert (record.code, record.title, record.retention_years, record.year) == ("01.TC", "Hồ sơ huấn luyện năm",
                                                                                 10, YEAR)
-    assert record.creator == cast.lan and record.unit == cast.staff and record.state == RecordState.OPEN
+    assert record.creator == cast.lan
+    assert record.unit == cast.staff
+    assert record.state == RecordState.OPEN
     assert record.file_code == f"{cast.staff.code}.{YEAR}.01.TC"
     assert [e.verb for e in log.events_for(record)] == ["records.record.opened"]
 
@@ -41,7 +43,9 @@ def test_an_ad_hoc_record_joins_the_catalogue(cast, catalogue):
     record = actions.open_ad_hoc_record(unit=cast.staff, year=YEAR, code="09.TC", title="Hồ sơ kiểm tra đột xuất",
                                         retention_years=5, acting=cast.lan)
     entry = CatalogueEntry.objects.get(catalogue=catalogue, code="09.TC")
-    assert entry.ad_hoc and record.entry == entry and entry.responsible == cast.lan
+    assert entry.ad_hoc
+    assert record.entry == entry
+    assert entry.responsible == cast.lan
 
 
 def test_an_ad_hoc_record_with_a_retention_out_of_range_changes_nothing(cast, catalogue):
@@ -51,7 +55,8 @@ def test_an_ad_hoc_record_with_a_retention_out_of_range_changes_nothing(cast, ca
                                        acting=cast.lan)
         assert refused.value.code == "retention_range"
         assert "từ 1 đến 70 năm" in refused.value.message
-    assert not CatalogueEntry.objects.filter(code="09.TC").exists() and not Record.objects.exists()
+    assert not CatalogueEntry.objects.filter(code="09.TC").exists()
+    assert not Record.objects.exists()
     assert AuditEvent.objects.filter(verb="records.record.opened_ad_hoc.refused").count() == 3
 
 
@@ -79,7 +84,8 @@ def test_filing_a_document_twice_in_one_record_is_refused(cast, record, doc):
     actions.file_document(record=record, document=doc, acting=cast.lan)
     with pytest.raises(ActionRefused) as refused:
         actions.file_document(record=record, document=doc, acting=cast.lan)
-    assert refused.value.code == "duplicate" and "đã có trong hồ sơ" in refused.value.message
+    assert refused.value.code == "duplicate"
+    assert "đã có trong hồ sơ" in refused.value.message
     assert RecordItem.objects.filter(record=record).count() == 1
     assert AuditEvent.objects.filter(verb="records.document.filed.refused").exists()
 
@@ -95,7 +101,10 @@ def test_a_document_one_may_not_see_is_not_filed(cast, record, doc_types, incomi
 def test_other_files_are_filed_with_their_pages(cast, record, incoming_pdf):
     item = actions.file_other(record=record, name="bien-ban.pdf", data=incoming_pdf, title="Biên bản kiểm tra",
                               dated=dt.date(YEAR, 2, 1), acting=cast.lan)
-    assert item.kind == ItemKind.OTHER and item.pages and item.file is not None and item.ordinal == 1
+    assert item.kind == ItemKind.OTHER
+    assert item.pages
+    assert item.file is not None
+    assert item.ordinal == 1
 
 
 def test_removing_an_item_closes_the_gap(cast, record, doc, doc_types, incoming_pdf):
@@ -123,10 +132,12 @@ def test_closing_counts_documents_and_pages_and_takes_the_dates(cast, record, do
     actions.file_document(record=record, document=later, acting=cast.lan)
     closed = actions.close_record(record=record, acting=cast.lan, title="Hồ sơ huấn luyện năm (hoàn chỉnh)",
                                   retention_years=20)
-    assert closed.state == RecordState.CLOSED and closed.doc_total == 2
+    assert closed.state == RecordState.CLOSED
+    assert closed.doc_total == 2
     assert closed.page_total == doc.page_amount + later.page_amount
     assert (closed.start_date, closed.end_date) == (dt.date(YEAR, 1, 5), dt.date(YEAR, 3, 9))
-    assert closed.title == "Hồ sơ huấn luyện năm (hoàn chỉnh)" and closed.retention_years == 20
+    assert closed.title == "Hồ sơ huấn luyện năm (hoàn chỉnh)"
+    assert closed.retention_years == 20
     with pytest.raises(ActionRefused) as refused:
         actions.file_document(record=closed, document=doc, acting=cast.lan)
     assert refused.value.code == "closed"
@@ -141,9 +152,11 @@ def test_closing_with_a_draft_inside_is_refused_and_nothing_changes(cast, record
     actions.file_document(record=record, document=draft, acting=cast.lan)
     with pytest.raises(ActionRefused) as refused:
         actions.close_record(record=record, acting=cast.lan)
-    assert refused.value.code == "unfinished" and "Dự thảo kế hoạch huấn luyện" in refused.value.message
+    assert refused.value.code == "unfinished"
+    assert "Dự thảo kế hoạch huấn luyện" in refused.value.message
     record.refresh_from_db()
-    assert record.state == RecordState.OPEN and record.doc_total is None
+    assert record.state == RecordState.OPEN
+    assert record.doc_total is None
     assert AuditEvent.objects.filter(verb="records.record.closed.refused").exists()
 
 
@@ -159,7 +172,8 @@ def test_closing_with_a_retention_out_of_range_is_refused(cast, record, doc):
         actions.close_record(record=record, acting=cast.lan, retention_years=99)
     assert refused.value.code == "retention_range"
     record.refresh_from_db()
-    assert record.state == RecordState.OPEN and record.retention_years == 10
+    assert record.state == RecordState.OPEN
+    assert record.retention_years == 10
 
 
 def test_reopening_needs_a_reason_and_writes_it_in_the_history(cast, record, doc):
@@ -168,7 +182,8 @@ def test_reopening_needs_a_reason_and_writes_it_in_the_history(cast, record, doc
     with pytest.raises(ActionRefused):
         actions.reopen_record(record=record, acting=cast.lan, reason="   ")
     reopened = actions.reopen_record(record=record, acting=cast.lan, reason="Bổ sung báo cáo tổng kết")
-    assert reopened.state == RecordState.OPEN and reopened.doc_total is None
+    assert reopened.state == RecordState.OPEN
+    assert reopened.doc_total is None
     event = log.events_for(record).filter(verb="records.record.reopened").get()
     assert event.data["reason"] == "Bổ sung báo cáo tổng kết"
 
@@ -185,8 +200,12 @@ def test_a_record_shows_a_secret_document_only_to_who_may_see_it_with_its_mark(c
     actions.file_document(record=record, document=secret, acting=cast.lan)
     [for_lan] = items_of(cast.lan, record)
     [for_viet] = items_of(viet, record)  # an officer of the Staff: not the unit's clerk or leader
-    assert for_lan.visible and for_lan.title == "Kế hoạch tác chiến mật" and for_lan.secrecy_label == "Tối mật"
-    assert not for_viet.visible and for_viet.title == "" and for_viet.secrecy_label == "Tối mật"
+    assert for_lan.visible
+    assert for_lan.title == "Kế hoạch tác chiến mật"
+    assert for_lan.secrecy_label == "Tối mật"
+    assert not for_viet.visible
+    assert for_viet.title == ""
+    assert for_viet.secrecy_label == "Tối mật"
     assert for_viet.notation == secret.notation
 
 
