@@ -82,16 +82,18 @@ def create_catalogue(*, unit: Unit, year: int, acting: Actor, copy_previous: boo
     return catalogue
 
 
-def _editable(catalogue: Catalogue) -> None:
+def _editable(catalogue: Catalogue) -> Catalogue:
+    catalogue = Catalogue.objects.select_for_update().select_related("unit").get(pk=catalogue.pk)
     if catalogue.state != CatalogueState.DRAFT:
         raise ActionRefused(_("Danh mục đã được duyệt; hồ sơ ngoài danh mục được thêm khi mở hồ sơ."),
                             code="not_draft", target=catalogue)
+    return catalogue
 
 
 @action("records.heading.added")
 def add_heading(*, catalogue: Catalogue, title: str, code: str = "", acting: Actor) -> Heading:
     _keeper(acting, catalogue.unit, catalogue)
-    _editable(catalogue)
+    catalogue = _editable(catalogue)
     clean = checks.title(title, limit=300, target=catalogue)
     last = catalogue.headings.aggregate(m=Max("ordinal"))["m"] or 0
     heading = Heading.objects.create(catalogue=catalogue, ordinal=last + 1, code=(code or "").strip()[:10],
@@ -128,7 +130,7 @@ def add_entry(*, catalogue: Catalogue, code: str, title: str, retention_years: i
               responsible: Person | None = None, heading: Heading | None = None, note: str = "",
               suggest_types: Sequence[str] = (), suggest_words: str = "", acting: Actor) -> CatalogueEntry:
     _keeper(acting, catalogue.unit, catalogue)
-    _editable(catalogue)
+    catalogue = _editable(catalogue)
     entry = new_entry(catalogue=catalogue, code=code, title=title, retention_years=retention_years,
                       responsible=responsible, heading=heading, note=note, suggest_types=suggest_types,
                       suggest_words=suggest_words)
