@@ -28,7 +28,7 @@ from vanthu.documents.access import can_see
 from vanthu.documents.models import Direction, Document, DocumentFile
 from vanthu.org.models import Person, Unit
 from vanthu.records.access import can_keep_records, is_archivist_for
-from vanthu.records.models import Record, RecordItem
+from vanthu.records.models import ItemKind, Record, RecordItem
 from vanthu.records.package import model, seal, writer
 from vanthu.signing import service as signing
 from vanthu.signing.types import SigningRefused
@@ -84,7 +84,7 @@ def _documents(items: list[RecordItem]) -> Iterator[model.DocumentSource]:
         document = item.document
         if document is None:
             assert item.file is not None
-            metadata = model.DocumentMetadata(doc_ordinal=item.ordinal, type_name=_("Tài liệu khác"),
+            metadata = model.DocumentMetadata(doc_ordinal=item.ordinal, type_name=str(ItemKind.OTHER.label),
                                               subject=item.title, issued_date=item.dated, page_amount=item.pages,
                                               description=item.note, direction="other")
             name = item.title or item.file.sha256[:12]
