@@ -24,7 +24,8 @@ RECORD_FIELDS: tuple[tuple[str, int | None], ...] = (
 )
 DOCUMENT_FIELDS: tuple[tuple[str, int | None], ...] = (
     ("FileCode/OrganId", 13), ("FileCode/FileCatalog", 4), ("FileCode/FileNotation", 20), ("DocOrdinal", 3),
-    ("TypeName", 100), ("CodeNumber", 11), ("CodeNotation", 30), ("IssuedDate", 10), ("OrganName", 200),
+    ("TypeName", 100), ("CodeNumber", 11), ("CodeNotation", 30), ("IssuedDate", 10), ("OrganId", 13),
+    ("OrganName", 200),
     ("Subject", 500), ("Language", 30), ("PageAmount", 3), ("Description", 500), ("SignerInfo/Position", 100),
     ("SignerInfo/FullName", 50), ("To/Organ/OrganId", 13), ("To/Organ/OrganName", 200), ("Priority", 1),
     ("IssuedAmount", 3), ("DueDate", 10), ("ArrivalDate", 10), ("ArrivalNumber", None), ("ToPlaces", 1000),
