@@ -80,7 +80,8 @@ def _new_record(*, entry: CatalogueEntry, code: str, title: str, retention_years
 def open_record(*, entry: CatalogueEntry, acting: Actor, creator: Person | None = None, code: str = "",
                 title: str = "", start_date: dt.date | None = None) -> Record:
     """Open a record from an approved (or published) catalogue's entry; code and title default to the entry's."""
-    catalogue = entry.catalogue
+    catalogue = Catalogue.objects.select_related("unit").get(pk=entry.catalogue_id)  # its state as it is now
+    entry.catalogue = catalogue
     _may_open(acting, catalogue.unit)
     if catalogue.state == CatalogueState.DRAFT:
         raise ActionRefused(_("Danh mục hồ sơ năm %(year)d chưa được duyệt; hãy mở hồ sơ ngoài danh mục.")
