@@ -25,7 +25,7 @@ from vanthu.documents.models import Direction, Document, ReceivedVia, Status
 from vanthu.org.access import person_or_none
 from vanthu.org.models import Person, Unit
 from vanthu.records import checks
-from vanthu.records.access import can_file_into, can_manage_record, is_unit_member
+from vanthu.records.access import can_file_into, can_manage_record, is_unit_member, serves_in
 from vanthu.records.catalogue_actions import new_entry
 from vanthu.records.models import (
     Catalogue,
@@ -58,7 +58,7 @@ def _creator(acting: Actor, creator: Person | None, unit: Unit) -> Person:
     person = creator or person_or_none(acting)
     if person is None:
         raise ActionRefused(_("Hãy chọn người lập hồ sơ."), code="required", field="creator")
-    if person.unit_id != unit.pk or not person.is_active:
+    if not serves_in(person, unit):
         raise ActionRefused(_("Người lập hồ sơ phải là cán bộ đang công tác tại đơn vị."), code="outside_unit",
                             field="creator")
     return person
