@@ -166,3 +166,12 @@ def test_the_document_list_print_keeps_the_secret_mark_and_hides_what_one_may_no
     assert "Kế hoạch mật" not in " ".join(for_viet.rows[0])
     assert "MẬT" in for_viet.rows[0][6]
     assert "Kế hoạch mật" in " ".join(for_lan.rows[0])
+
+
+def test_settings_out_of_range_are_system_check_errors(settings):
+    from vanthu.records.system_checks import check_records
+
+    assert check_records() == []
+    settings.RECORDS_TRANSFER_MONTHS = 0
+    settings.RECORDS_TRANSFER_MIN_YEARS = 100
+    assert [e.id for e in check_records()] == ["vanthu.E070", "vanthu.E071"]

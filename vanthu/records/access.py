@@ -46,6 +46,12 @@ def is_unit_member(person: Person, unit: Unit) -> bool:
     return unit.pk in scope.member_unit_ids or scope.leads(unit)
 
 
+def serves_in(person: Person, unit: Unit) -> bool:
+    """An active person of the unit, or its clerk (the Command's clerk works in its office): who may keep a
+    record of the unit."""
+    return person.is_active and (person.unit_id == unit.pk or unit.pk in scope_of(person).clerk_unit_ids)
+
+
 def can_keep_records(person: Person, unit: Unit) -> bool:
     """The unit's clerks and the leaders over it: the catalogue, transfers, any record of the unit."""
     scope = scope_of(person)

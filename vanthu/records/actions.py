@@ -25,7 +25,7 @@ from vanthu.documents.models import Direction, Document, ReceivedVia, Status
 from vanthu.org.access import person_or_none
 from vanthu.org.models import Person, Unit
 from vanthu.records import checks
-from vanthu.records.access import can_file_into, can_manage_record, is_unit_member
+from vanthu.records.access import can_file_into, can_manage_record, is_unit_member, serves_in
 from vanthu.records.catalogue_actions import new_entry
 from vanthu.records.models import (
     Catalogue,
@@ -58,7 +58,7 @@ def _creator(acting: Actor, creator: Person | None, unit: Unit) -> Person:
     person = creator or person_or_none(acting)
     if person is None:
         raise ActionRefused(_("Hãy chọn người lập hồ sơ."), code="required", field="creator")
-    if person.unit_id != unit.pk or not person.is_active:
+    if not serves_in(person, unit):
         raise ActionRefused(_("Người lập hồ sơ phải là cán bộ đang công tác tại đơn vị."), code="outside_unit",
                             field="creator")
     return person
@@ -80,7 +80,8 @@ def _new_record(*, entry: CatalogueEntry, code: str, title: str, retention_years
 def open_record(*, entry: CatalogueEntry, acting: Actor, creator: Person | None = None, code: str = "",
                 title: str = "", start_date: dt.date | None = None) -> Record:
     """Open a record from an approved (or published) catalogue's entry; code and title default to the entry's."""
-    catalogue = entry.catalogue
+    catalogue = Catalogue.objects.select_related("unit").get(pk=entry.catalogue_id)  # its state as it is now
+    entry.catalogue = catalogue
     _may_open(acting, catalogue.unit)
     if catalogue.state == CatalogueState.DRAFT:
         raise ActionRefused(_("Danh mục hồ sơ năm %(year)d chưa được duyệt; hãy mở hồ sơ ngoài danh mục.")

@@ -10,7 +10,7 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from vanthu.notify import reminders as notify_reminders
-        from vanthu.records import permissions, reminders
+        from vanthu.records import permissions, reminders, system_checks  # noqa: F401  (registers the checks)
 
         permissions.register_needs()
         notify_reminders.register(reminders.SOURCE)

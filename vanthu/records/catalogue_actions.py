@@ -18,7 +18,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.org.access import person_or_none
 from vanthu.org.models import Person, Unit
 from vanthu.records import checks
-from vanthu.records.access import can_keep_records
+from vanthu.records.access import can_keep_records, serves_in
 from vanthu.records.models import Catalogue, CatalogueEntry, CatalogueState, Heading
 
 Actor = Person | SystemActor
@@ -69,7 +69,7 @@ def create_catalogue(*, unit: Unit, year: int, acting: Actor, copy_previous: boo
                                                       title=old.title)
         for entry in previous.entries.select_related("responsible").all():
             responsible = entry.responsible
-            if responsible is not None and (not responsible.is_active or responsible.unit_id != unit.pk):
+            if responsible is not None and not serves_in(responsible, unit):
                 responsible = None
             CatalogueEntry.objects.create(
                 catalogue=catalogue, heading=headings.get(entry.heading_id) if entry.heading_id else None,
@@ -112,7 +112,7 @@ def new_entry(*, catalogue: Catalogue, code: str, title: str, retention_years: i
     years = checks.retention(retention_years, target=catalogue)
     if heading is not None and heading.catalogue_id != catalogue.pk:
         raise ActionRefused(_("Đề mục không thuộc danh mục này."), code="invalid", field="heading", target=catalogue)
-    if responsible is not None and (responsible.unit_id != catalogue.unit_id or not responsible.is_active):
+    if responsible is not None and not serves_in(responsible, catalogue.unit):
         raise ActionRefused(_("Người lập hồ sơ phải là cán bộ đang công tác tại đơn vị."), code="outside_unit",
                             field="responsible", target=catalogue)
     if catalogue.entries.filter(code=clean_code).exists():
