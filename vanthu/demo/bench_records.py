@@ -141,6 +141,9 @@ def _pages(person: Any, urls: dict[str, str], requests: int) -> list[str]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages link the manifest's static names
     client = Client()
     client.force_login(person.user)
     lines = []
