@@ -144,7 +144,7 @@ def _pass_over(handover: Handover, acting: Actor) -> None:
     records.update(creator=receiver, updated_at=timezone.now())
     CatalogueEntry.objects.filter(responsible=giver, catalogue__year__gte=timezone.localdate().year).update(
         responsible=receiver)
-    tasks = list(Assignment.objects.select_for_update().filter(
+    tasks = list(Assignment.objects.select_for_update(of=("self",)).filter(
         pk__in=handover.items.filter(task__isnull=False).values("task_id"), person=giver, state__in=OPEN_STATES)
         .select_related("document"))
     for task in tasks:
