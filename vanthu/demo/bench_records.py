@@ -137,11 +137,10 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def _pages(person: Any, urls: dict[str, str], requests: int) -> list[str]:
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.management import call_command
 
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages link the manifest's static names
     client = Client()
