@@ -117,6 +117,8 @@ def _history(record: Record) -> list[dict[str, Any]]:
         "records.item.removed": _("Loại văn bản khỏi hồ sơ"), "records.record.closed": _("Kết thúc hồ sơ"),
         "records.record.reopened": _("Mở lại hồ sơ"), "records.record.submitted": _("Nộp lưu"),
         "records.record.accepted": _("Lưu trữ đã nhận"), "records.record.handed_over": _("Bàn giao hồ sơ"),
+        "records.record.export_requested": _("Yêu cầu xuất gói hồ sơ"),
+        "records.record.exported": _("Xuất gói hồ sơ"), "records.record.exported.refused": _("Từ chối xuất gói hồ sơ"),
     }
     rows = []
     for event in log.events_for(record):
