@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "vanthu.exchange",
     "vanthu.reports",
     "vanthu.search",
+    "vanthu.records",
     "vanthu.api",
     "vanthu.demo",
     "vanthu.ops",
@@ -258,6 +259,14 @@ DEFAULT_FROM_EMAIL = SMTP_FROM or "vanthu@localhost"
 REMIND_BEFORE_DAYS = env_int("REMIND_BEFORE_DAYS", 2)
 REMIND_ESCALATE_AFTER_DAYS = env_int("REMIND_ESCALATE_AFTER_DAYS", 2)
 REMIND_LOOKBACK_DAYS = env_int("REMIND_LOOKBACK_DAYS", 30)
+
+# Work records (vanthu/records, Decree 30 Điều 30): a unit's closed records of a year whose retention is at least
+# RECORDS_TRANSFER_MIN_YEARS (or permanent) are due at the archive RECORDS_TRANSFER_MONTHS months after that year
+# ends; the reminder pass alerts the unit's clerks as the deadline nears. The archive is the clerks of the unit
+# whose code is RECORDS_ARCHIVE_UNIT, or (empty) of each unit's top unit.
+RECORDS_TRANSFER_MONTHS = env_int("RECORDS_TRANSFER_MONTHS", 12)
+RECORDS_TRANSFER_MIN_YEARS = env_int("RECORDS_TRANSFER_MIN_YEARS", 5)
+RECORDS_ARCHIVE_UNIT = env_str("RECORDS_ARCHIVE_UNIT", "")
 
 # Fonts for printed registers and signature appearances (Times New Roman metrics where installed).
 FONT_DIRS = [Path(p) for p in env_list("FONT_DIRS", [])]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("vanthu.search.urls")),
     path("", include("vanthu.signing.urls")),
     path("", include("vanthu.exchange.urls")),
+    path("", include("vanthu.records.urls")),
     path("api/v1/", include("vanthu.api.urls")),
 ]
 

@@ -39,6 +39,15 @@ ENDPOINTS = {
     ("post", "/tasks/{task_id}/accept"), ("post", "/tasks/{task_id}/send-back"), ("post", "/tasks/{task_id}/seen"),
     ("post", "/tasks/{task_id}/extension"), ("post", "/extensions/{extension_id}/decide"), ("post", "/directives"),
     ("get", "/directives/{directive_id}"),
+    # work records (issue 10)
+    ("get", "/records"), ("post", "/records"), ("get", "/records/{record_id}"),
+    ("post", "/records/{record_id}/documents"), ("post", "/records/{record_id}/close"),
+    ("post", "/records/{record_id}/reopen"), ("get", "/documents/{document_id}/record-suggestions"),
+    ("post", "/catalogues"), ("get", "/catalogues/{catalogue_id}"), ("post", "/catalogues/{catalogue_id}/entries"),
+    ("post", "/catalogues/{catalogue_id}/approve"), ("post", "/catalogues/{catalogue_id}/publish"),
+    ("post", "/catalogues/{catalogue_id}/entries/{entry_id}/open"), ("get", "/records-due"), ("post", "/transfers"),
+    ("get", "/transfers/{transfer_id}"), ("post", "/transfers/{transfer_id}/accept"), ("post", "/handovers"),
+    ("post", "/handovers/{handover_id}/confirm"),
 }
 
 
@@ -88,7 +97,8 @@ def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, i
     assignment = Assignment.objects.get(document=doc)
     values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in",
               "delivery_id": 1, "status_id": 1, "received_id": 1,
-              "task_id": assignment.pk, "extension_id": 1, "directive_id": 1, "note_id": 1}
+              "task_id": assignment.pk, "extension_id": 1, "directive_id": 1, "note_id": 1,
+              "record_id": 1, "catalogue_id": 1, "entry_id": 1, "transfer_id": 1, "handover_id": 1}
     client = api(cast.hung)
     for path, item in schema()["paths"].items():
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix(BASE)

@@ -58,6 +58,14 @@ def test_demo_builds_a_realistic_military_region_once():
         numbers = sorted(register.documents.values_list("number", flat=True))
         assert numbers == list(range(1, register.last_number + 1)), register.name
 
+    # work records: a catalogue copied forward, open and closed records, an accepted archive transfer (issue 10)
+    from vanthu.records.models import Catalogue, Record, RecordState
+
+    assert Catalogue.objects.filter(copied_from__isnull=False, year=today.year).exists()
+    assert Record.objects.filter(state=RecordState.OPEN, items__isnull=False).exists()
+    assert Record.objects.filter(state=RecordState.CLOSED, doc_total__gt=0).exists()
+    assert Record.objects.filter(state=RecordState.TRANSFERRED).exists()
+
     with pytest.raises(CommandError, match="đã được tạo"):
         call_command("demo", stdout=StringIO())
     assert Unit.objects.filter(code="000.00.00.Q10").count() == 1

@@ -29,6 +29,7 @@ from vanthu.api.routers import (
     incoming,
     lookups,
     outgoing,
+    records,
     registers,
     search,
     statuses,
@@ -101,6 +102,7 @@ def build() -> VanthuAPI:
     api.add_router("", search.router, tags=["search"])
     api.add_router("", statuses.router, tags=["statuses"])
     api.add_router("", exchange.router, tags=["exchange"])
+    api.add_router("", records.router, tags=["records"])
     return api
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from vanthu.core.actors import DEMO_BUILDER
 from vanthu.core.choices import Secrecy, Urgency
-from vanthu.demo import build_work, names, subjects
+from vanthu.demo import build_records, build_work, names, subjects
 from vanthu.demo.characters import DEMO_PASSWORD, PLACE, Cast, build_cast
 from vanthu.demo.pdfs import OfficialDocument, render
 from vanthu.documents import actions as documents
@@ -922,6 +922,8 @@ def build_demo(*, seed: int = SEED, now: dt.datetime | None = None, signing: boo
         say("documents")
         sim.run()
         delivering.deliver_waiting()  # the statuses the recipients sent back (registered, returned)
+        say("work records")
+        build_records.build(org_, rng)  # catalogues, records, an archive transfer (issue 10)
     by_status = dict(Counter(Document.objects.values_list("status", flat=True)))
     return Summary(units=Unit.objects.count(), people=Person.objects.count(), documents=Document.objects.count(),
                    by_status=by_status, signatures=docs.counts.signatures, seconds=time.perf_counter() - began,

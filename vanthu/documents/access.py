@@ -48,7 +48,8 @@ class Need(enum.Enum):
     """What a person needs to do with a document: the one registry pages, API, CLI and templates ask.
 
     Each need maps to one predicate (`predicate_for`). Workflow's needs (PRESENT, DIRECT) get their predicates
-    from `vanthu.workflow.permissions`, which registers them when the workflow app starts.
+    from `vanthu.workflow.permissions`, which registers them when the workflow app starts; FILE from
+    `vanthu.records.permissions`.
     """
 
     READ = "read"
@@ -70,6 +71,7 @@ class Need(enum.Enum):
     REPLY = "reply"
     PRESENT = "present"
     DIRECT = "direct"
+    FILE = "file"  # file it into a work record (vanthu.records registers the predicate)
 
 
 Predicate = Callable[[Person, Document], bool]

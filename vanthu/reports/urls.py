@@ -2,11 +2,14 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.reports import views, weekly_views
+from vanthu.reports import records_views, views, weekly_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^registers/(?P<kind>incoming|outgoing)/print/$", views.register_print, name="register_print"),
     path("registers/prints/<uuid:pk>/", views.register_print_status, name="register_print_status"),
     path("registers/prints/<uuid:pk>/file", views.register_print_file, name="register_print_file"),
     path("units/<int:pk>/weekly-report", weekly_views.weekly_report, name="weekly_report"),
+    path("ho-so/<int:pk>/muc-luc.<str:fmt>", records_views.record_items_print, name="records_items_print"),
+    path("ho-so/danh-muc/<int:pk>/muc-luc.<str:fmt>", records_views.catalogue_print, name="records_catalogue_print"),
+    path("ho-so/nop-luu/<int:pk>/muc-luc.<str:fmt>", records_views.transfer_print, name="records_transfer_print"),
 ]

@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, str] = {
     "reminders": "vanthu.notify.bench.main",
     "exchange": "vanthu.demo.bench_exchange.main",
     "work": "vanthu.demo.bench_work.main",
+    "records": "vanthu.demo.bench_records.main",
 }
 
 

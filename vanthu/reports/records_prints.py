@@ -1,0 +1,212 @@
+"""The two prints of Decree 30 Phụ lục VI that belong to work records, and the transfer list of Phụ lục V, as PDF
+(embedded Vietnamese serif fonts, like the weekly report) and XLSX:
+- mục lục văn bản trong hồ sơ (one record's documents in order);
+- mục lục hồ sơ (a unit's catalogue of a year: headings, records, their state);
+- mục lục hồ sơ nộp lưu (the records of one archive transfer, 7 columns).
+A document the printing person may not see keeps its ordinal, number, date and mark only; a secret one keeps its
+mark ("MẬT", …) in its line, and the print's heading carries the highest mark inside. Always in Vietnamese."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from vanthu.core import fonts
+from vanthu.core.choices import Secrecy
+from vanthu.org.models import Person
+from vanthu.records.models import Catalogue, CatalogueEntry, Heading, Record, Transfer
+from vanthu.records.queries import items_of
+
+REGULAR, BOLD = "VanthuRecords", "VanthuRecords-Bold"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A print: the unit, the title lines, the mark, the column headings and widths (mm), the rows; a row
+    whose first cell starts with "§" is a heading row spanning the table."""
+
+    unit: str
+    title: str
+    subtitle: str
+    mark: str
+    headers: list[str]
+    widths: list[float]
+    rows: list[list[str]]
+    name: str
+
+
+@cache
+def _fonts() -> None:
+    serif = fonts.serif()
+    pdfmetrics.registerFont(TTFont(REGULAR, str(serif.regular)))
+    pdfmetrics.registerFont(TTFont(BOLD, str(serif.bold)))
+
+
+def _d(value: object) -> str:
+    return value.strftime("%d/%m/%Y") if value is not None and hasattr(value, "strftime") else ""
+
+
+def _mark(level: int) -> str:
+    return str(Secrecy(level).label).upper() if level else ""
+
+
+def record_items_sheet(record: Record, *, person: Person | None) -> Sheet:
+    """Mục lục văn bản trong hồ sơ: STT, số ký hiệu, ngày tháng, tên loại và trích yếu, tác giả, tờ số, ghi chú."""
+    rows: list[list[str]] = []
+    top = 0
+    for view in items_of(person, record):
+        top = max(top, view.secrecy)
+        doc = view.item.document
+        kind = doc.doc_type.name if doc is not None and view.visible else ""
+        subject = f"{kind}: {view.title}" if kind and view.title else view.title
+        note = " ".join(x for x in (_mark(view.secrecy), view.item.note if view.visible else "") if x)
+        rows.append([str(view.item.ordinal), view.notation, _d(view.dated), subject, view.organ,
+                     str(view.pages or ""), note])
+    return Sheet(unit=record.unit.name, title=_("MỤC LỤC VĂN BẢN TRONG HỒ SƠ"),
+                 subtitle=_("Hồ sơ số %(code)s: %(title)s — năm %(year)d — thời hạn bảo quản: %(ret)s") % {
+                     "code": record.code, "title": record.title, "year": record.year, "ret": record.retention_label},
+                 mark=_mark(top),
+                 headers=[_("STT"), _("Số, ký hiệu văn bản"), _("Ngày tháng văn bản"),
+                          _("Tên loại và trích yếu nội dung văn bản"), _("Tác giả văn bản"), _("Tờ số"),
+                          _("Ghi chú")],
+                 widths=[12, 35, 25, 95, 45, 15, 30], rows=rows, name=f"muc-luc-van-ban-{record.code}")
+
+
+def _span(record: Record) -> str:
+    if record.end_date:
+        return f"{_d(record.start_date)} – {_d(record.end_date)}"
+    return f"{_d(record.start_date)} –"
+
+
+def catalogue_sheet(catalogue: Catalogue) -> Sheet:
+    """Mục lục hồ sơ of a catalogue: per heading, each entry's records (or the entry, not yet opened)."""
+    rows: list[list[str]] = []
+    entries = list(catalogue.entries.select_related("responsible", "heading").prefetch_related("records__creator"))
+    groups: list[tuple[Heading | None, list[CatalogueEntry]]] = [
+        (h, [e for e in entries if e.heading_id == h.pk]) for h in catalogue.headings.all()]
+    loose = [e for e in entries if e.heading_id is None]
+    if loose:
+        groups.append((None, loose))
+    n = 0
+    for heading, members in groups:
+        rows.append([f"§{heading}" if heading else "§" + _("Hồ sơ chưa xếp đề mục")])
+        for entry in members:
+            records = list(entry.records.all())
+            if not records:
+                n += 1
+                rows.append([str(n), entry.code, entry.title, entry.responsible.full_name if entry.responsible else "",
+                             "", entry.retention_label, _("Chưa mở")])
+            for record in records:
+                n += 1
+                totals = (_("%(d)s văn bản, %(p)s trang") % {"d": record.doc_total, "p": record.page_total}
+                          if record.doc_total is not None else "")
+                rows.append([str(n), record.code, record.title, record.creator.full_name, _span(record),
+                             record.retention_label, "; ".join(x for x in (record.get_state_display(), totals) if x)])
+    return Sheet(unit=catalogue.unit.name, title=_("MỤC LỤC HỒ SƠ"),
+                 subtitle=_("Năm %(year)d — %(state)s") % {"year": catalogue.year,
+                                                           "state": catalogue.get_state_display()},
+                 mark="", headers=[_("STT"), _("Số và ký hiệu hồ sơ"), _("Tên đề mục và tiêu đề hồ sơ"),
+                                   _("Người lập hồ sơ"), _("Thời gian bắt đầu – kết thúc"), _("Thời hạn bảo quản"),
+                                   _("Ghi chú")],
+                 widths=[12, 30, 100, 40, 40, 25, 45], rows=rows, name=f"muc-luc-ho-so-{catalogue.year}")
+
+
+def transfer_sheet(transfer: Transfer) -> Sheet:
+    """Mục lục hồ sơ nộp lưu (Phụ lục V): số TT, số và ký hiệu hồ sơ, tiêu đề hồ sơ, thời gian bắt đầu và kết
+    thúc, thời hạn bảo quản, số tờ (trang), ghi chú."""
+    rows = []
+    for n, record in enumerate(transfer.records.order_by("code", "id"), 1):
+        rows.append([str(n), record.code, record.title, _span(record), record.retention_label,
+                     str(record.page_total or ""), _("%(d)s văn bản") % {"d": record.doc_total or 0}])
+    state = transfer.get_state_display()
+    when = _d(timezone.localtime(transfer.submitted_at))
+    return Sheet(unit=transfer.unit.name, title=_("MỤC LỤC HỒ SƠ NỘP LƯU"),
+                 subtitle=_("Hồ sơ năm %(year)d — nộp ngày %(on)s — %(state)s") % {
+                     "year": transfer.year, "on": when, "state": state},
+                 mark="", headers=[_("Số TT"), _("Số và ký hiệu hồ sơ"), _("Tiêu đề hồ sơ"),
+                                   _("Thời gian bắt đầu và kết thúc"), _("Thời hạn bảo quản"), _("Số tờ (trang)"),
+                                   _("Ghi chú")],
+                 widths=[14, 32, 105, 45, 28, 22, 34], rows=rows, name=f"muc-luc-ho-so-nop-luu-{transfer.year}")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_pdf(sheet: Sheet) -> bytes:
+    _fonts()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=30 * mm, rightMargin=15 * mm,
+                            topMargin=20 * mm, bottomMargin=15 * mm, title=sheet.title)
+    body = ParagraphStyle("body", fontName=REGULAR, fontSize=11, leading=14)
+    head = ParagraphStyle("head", fontName=BOLD, fontSize=14, leading=18, alignment=1)
+    sub = ParagraphStyle("sub", fontName=REGULAR, fontSize=11, leading=14, alignment=1)
+    mark = ParagraphStyle("mark", fontName=BOLD, fontSize=12, leading=14, textColor=colors.HexColor("#b00000"))
+    cell = ParagraphStyle("cell", fontName=REGULAR, fontSize=9.5, leading=11.5)
+    th = ParagraphStyle("th", parent=cell, fontName=BOLD, alignment=1)
+    data: list[list[object]] = [[Paragraph(_escape(h), th) for h in sheet.headers]]
+    spans = []
+    for i, row in enumerate(sheet.rows, 1):
+        if row and row[0].startswith("§"):
+            data.append([Paragraph(_escape(row[0][1:]), th)] + [""] * (len(sheet.headers) - 1))
+            spans.append(("SPAN", (0, i), (-1, i)))
+            continue
+        data.append([Paragraph(_escape(c), cell) for c in row])
+    table = Table(data, colWidths=[w * mm for w in sheet.widths], repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "#444444"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               *spans]))
+    flow: list[Flowable] = [Paragraph(_escape(sheet.unit.upper()), body)]
+    if sheet.mark:
+        flow.append(Paragraph(sheet.mark, mark))
+    flow += [Spacer(1, 4 * mm), Paragraph(sheet.title, head), Paragraph(_escape(sheet.subtitle), sub),
+             Spacer(1, 5 * mm), table]
+    doc.build(flow)
+    return out.getvalue()
+
+
+def render_xlsx(sheet: Sheet) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet.title[:31]
+    ws.append([sheet.unit])
+    if sheet.mark:
+        ws.append([sheet.mark])
+    ws.append([sheet.title])
+    ws.cell(row=ws.max_row, column=1).font = Font(name="Times New Roman", bold=True, size=14)
+    ws.append([sheet.subtitle])
+    ws.append(sheet.headers)
+    header_row = ws.max_row
+    for c in ws[header_row]:
+        c.font = Font(name="Times New Roman", bold=True)
+        c.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+    for row in sheet.rows:
+        if row and row[0].startswith("§"):
+            ws.append([row[0][1:]])
+            ws.cell(row=ws.max_row, column=1).font = Font(name="Times New Roman", bold=True)
+            ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=len(sheet.headers))
+            continue
+        ws.append(row)
+    for i, width in enumerate(sheet.widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = max(6, width / 2.2)
+    for line in ws.iter_rows(min_row=header_row + 1):
+        for c in line:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = f"A{header_row + 1}"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
