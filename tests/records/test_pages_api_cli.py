@@ -175,3 +175,29 @@ def test_transfer_accepting_twice_is_refused(cast, record, doc):
 
     with pytest.raises(ActionRefused):
         transfer_actions.accept_transfer(transfer=transfer, acting=cast.hoa)
+
+
+def test_the_catalogue_and_record_pages_cost_a_fixed_number_of_queries(client, cast, catalogue, record, doc_types,
+                                                                       incoming_pdf, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vanthu.records import catalogue_actions
+
+    client.force_login(cast.lan.user)
+    actions.file_document(record=record, document=incoming(cast, doc_types, incoming_pdf, number="1"), acting=cast.lan)
+    with CaptureQueriesContext(connection) as small_catalogue:
+        client.get(f"/ho-so/danh-muc/{catalogue.pk}/")
+    with CaptureQueriesContext(connection) as small_record:
+        client.get(f"/ho-so/{record.pk}/")
+    draft = catalogue_actions.create_catalogue(unit=cast.staff, year=YEAR + 1, acting=cast.lan)
+    for n in range(20):
+        catalogue_actions.add_entry(catalogue=draft, code=f"1{n:02d}.TC", title=f"Hồ sơ {n}", retention_years=5,
+                                    responsible=cast.lan, acting=cast.lan)
+    for n in range(10):
+        actions.file_document(record=record, document=incoming(cast, doc_types, incoming_pdf, number=str(50 + n)),
+                              acting=cast.lan)
+    with django_assert_max_num_queries(len(small_catalogue)):
+        client.get(f"/ho-so/danh-muc/{draft.pk}/")
+    with django_assert_max_num_queries(len(small_record)):  # one visibility query for all the documents
+        client.get(f"/ho-so/{record.pk}/")

@@ -125,7 +125,7 @@ def access_catalogue(person: Person | None, pk: int | str) -> Catalogue:
         key = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    catalogue = Catalogue.objects.select_related("unit", "approved_by").filter(pk=key).first()
+    catalogue = Catalogue.objects.select_related("unit", "approved_by", "copied_from").filter(pk=key).first()
     if catalogue is None or not is_unit_member(person, catalogue.unit):
         raise Http404
     return catalogue

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from vanthu.core.choices import Secrecy
-from vanthu.documents.access import can_see
+from vanthu.documents.access import documents_visible_to
 from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
 from vanthu.records.access import can_file_into, records_visible_to
@@ -75,8 +75,11 @@ def items_of(person: Person | None, record: Record) -> list[ItemView]:
     (person None: everything, for the system's own prints and the archive package)."""
     rows = list(record.items.select_related("document__unit", "document__drafting_unit", "document__doc_type",
                                             "file").order_by("ordinal"))
-    return [ItemView(row, person is None or row.document is None or can_see(person, row.document))
-            for row in rows]
+    if person is None:
+        return [ItemView(row, True) for row in rows]
+    ids = [row.document_id for row in rows if row.document_id is not None]
+    seen = set(documents_visible_to(person).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    return [ItemView(row, row.document_id is None or row.document_id in seen) for row in rows]
 
 
 def totals(record: Record) -> tuple[int, int]:
