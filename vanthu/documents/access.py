@@ -67,6 +67,7 @@ class Need(enum.Enum):
     ANSWER_RECALL = "answer_recall"
     PRESENT = "present"
     DIRECT = "direct"
+    CANCEL_ENTRY = "cancel_entry"
 
 
 Predicate = Callable[[Person, Document], bool]
@@ -238,9 +239,15 @@ def can_return_received(person: Person, document: Document) -> bool:
 def can_edit_incoming(person: Person, document: Document) -> bool:
     return (
         document.is_incoming
-        and document.status not in (Status.CANCELLED, Status.RETURNED)
+        and document.status not in (Status.CANCELLED, Status.RETURNED, Status.VOIDED)
         and is_clerk_for(person, document)
     )
+
+
+def can_cancel_entry(person: Person, document: Document) -> bool:
+    """A clerk of the unit may ask to cancel (hủy) an entry of its registers; the action says what may not be
+    cancelled (an issued document is recalled instead; a directed one has work hanging on it)."""
+    return document.number is not None and document.status != Status.VOIDED and is_clerk_for(person, document)
 
 
 def can_edit_draft(person: Person, document: Document) -> bool:
@@ -362,6 +369,7 @@ _PREDICATES: dict[Need, Predicate] = {
     Need.COPY: can_copy,
     Need.RETRY_DELIVERY: can_retry_delivery,
     Need.ANSWER_RECALL: can_answer_recall,
+    Need.CANCEL_ENTRY: can_cancel_entry,
 }
 
 

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/register/", views.document_register, name="document_register"),
     path("documents/<int:pk>/return/", views.document_return, name="document_return"),
     path("documents/<int:pk>/edit/", views.incoming_edit, name="incoming_edit"),
+    path("documents/<int:pk>/cancel-entry/", views.document_cancel_entry, name="document_cancel_entry"),
     path("documents/<int:pk>/draft/", views.draft_edit, name="draft_edit"),
     path("documents/<int:pk>/versions/new/", views.draft_version_new, name="draft_version_new"),
     path("documents/<int:pk>/submit/", views.draft_submit, name="draft_submit"),
