@@ -19,13 +19,14 @@ from vanthu.core.htmx import is_htmx
 from vanthu.documents.access import Need, access_document
 from vanthu.documents.forms import bound_data, submit
 from vanthu.documents.models import Document
+from vanthu.documents.reads import read_ids
 from vanthu.org.models import Person, Rank
 from vanthu.org.queries import leaders_over
 from vanthu.org.views import require_person
 from vanthu.workflow import actions, permissions
 from vanthu.workflow.forms import CompleteForm, DirectionForm, ForwardForm, PresentForm
 from vanthu.workflow.models import Assignment
-from vanthu.workflow.queries import KINDS, inbox_for, today
+from vanthu.workflow.queries import KINDS, SORTS, follow_up_for, inbox_for, today
 
 GET_POST = require_http_methods(["GET", "POST"])
 RANK_ORDER = {value: i for i, value in enumerate(Rank.values) if value != Rank.CNVQP}
@@ -35,14 +36,27 @@ RANK_ORDER = {value: i for i, value in enumerate(Rank.values) if value != Rank.C
 def inbox(request: HttpRequest) -> HttpResponse:
     """Everything waiting for the person, urgent first, then by deadline; tabs filter by kind of work."""
     person = require_person(request)
-    box = inbox_for(person)
+    sort = request.GET.get("sort", "urgency")
+    if sort not in SORTS:
+        sort = "urgency"
+    box = inbox_for(person, sort=sort)
     kind = request.GET.get("kind", "")
     if kind and kind not in KINDS:
         kind = ""
     items = [item for item in box.items if not kind or item.kind == kind]
     tabs = [(k, label, box.counts[k]) for k, label in KINDS.items() if box.counts.get(k)]
+    seen = read_ids(person, [item.document.pk for item in items])
+    unread = {item.document.pk for item in items} - seen
     return render(request, "workflow/inbox.html", {"items": items, "tabs": tabs, "kind": kind, "box": box,
-                                                   "today": today()})
+                                                   "today": today(), "sort": sort, "unread": unread})
+
+
+@require_GET
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """The commander's follow-up list: what he directed, by state, overdue first."""
+    person = require_person(request)
+    day = today()
+    return render(request, "workflow/follow_up.html", {"groups": follow_up_for(person, today=day), "today": day})
 
 
 def _document_for(request: HttpRequest, pk: int, need: Need) -> tuple[Person, Document]:
