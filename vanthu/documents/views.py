@@ -399,7 +399,11 @@ def _reviewer_choices(document: Document) -> QuerySet[Person]:
     drafting = document.drafting_unit or document.unit
     leaders = leaders_over(drafting).values("pk")
     q = Q(unit=drafting) | Q(pk__in=leaders) | Q(roles__unit=document.unit, roles__role=Role.CLERK)
-    ids = Person.objects.filter(q, is_active=True).values("pk")
+    # the author does not review his own draft
+    people = Person.objects.filter(q, is_active=True)
+    if document.created_by_id is not None:
+        people = people.exclude(pk=document.created_by_id)
+    ids = people.values("pk")
     return Person.objects.filter(pk__in=ids).select_related("unit").order_by("unit__path", "full_name")
 
 

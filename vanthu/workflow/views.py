@@ -21,7 +21,7 @@ from vanthu.documents.forms import bound_data, submit
 from vanthu.documents.models import Document
 from vanthu.documents.reads import read_ids
 from vanthu.org.models import Person, Rank
-from vanthu.org.queries import leaders_over
+from vanthu.org.queries import head_for, leaders_over
 from vanthu.org.views import require_person
 from vanthu.workflow import actions, permissions
 from vanthu.workflow.forms import CompleteForm, DirectionForm, ForwardForm, PresentForm
@@ -74,7 +74,7 @@ def _leaders(document: Document) -> list[Person]:
 def document_present(request: HttpRequest, pk: int) -> HttpResponse:
     """The clerk presents the registered document to a leader for direction (trình)."""
     person, document = _document_for(request, pk, Need.PRESENT)
-    form = PresentForm(bound_data(request), leaders=_leaders(document))
+    form = PresentForm(bound_data(request), leaders=_leaders(document), head=head_for(document.unit))
     done = submit(request, form, lambda d: actions.present(document=document, acting=person, to=d["to"],
                                                            note=d["note"]),
                   lambda a: _("Đã trình %(name)s.") % {"name": a.person.full_name if a.person else ""})
