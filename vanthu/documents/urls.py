@@ -29,6 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/deliveries/<int:message_id>/retry/", views.delivery_retry, name="delivery_retry"),
     # statuses (issue 8)
     path("arrivals/", status_views.arrivals, name="arrivals"),
+    path("arrivals/bulk/register/", status_views.arrivals_bulk_register, name="arrivals_bulk_register"),
+    path("arrivals/slips/", status_views.receipt_slips, name="receipt_slips"),
     path("documents/<int:pk>/recipients/", status_views.recipients_panel, name="recipients_panel"),
     path("documents/<int:pk>/trail/<int:trail_id>/evidence/", status_views.trail_evidence, name="trail_evidence"),
     path("documents/<int:pk>/arrival/register/", status_views.arrival_register, name="arrival_register"),

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assignments/<int:pk>/complete/", views.assignment_complete, name="assignment_complete"),
     path("work/", task_views.my_work, name="my_work"),
     path("follow-up/", views.follow_up, name="follow_up"),
+    path("arrivals/bulk/present/", views.arrivals_bulk_present, name="arrivals_bulk_present"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/notes/<int:note_pk>/file/", task_views.task_note_file, name="task_note_file"),
     path("tasks/<int:pk>/accept/", task_views.task_accept, name="task_accept"),

@@ -83,6 +83,25 @@ def document_present(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workflow/present.html", {"document": document, "form": form})
 
 
+@require_POST
+def arrivals_bulk_present(request: HttpRequest) -> HttpResponse:
+    """Present the selected registered documents to one leader (all or nothing)."""
+    person = require_person(request)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    to_id = request.POST.get("to", "")
+    to = Person.objects.filter(pk=int(to_id), is_active=True).first() if to_id.isdigit() else None
+    if to is None:
+        messages.error(request, _("Hãy chọn chỉ huy để trình."))
+        return redirect("arrivals")
+    try:
+        done = actions.present_many(document_ids=ids, acting=person, to=to, note=request.POST.get("note", "")[:1000])
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã trình %(name)s %(n)s văn bản.") % {"name": to.full_name, "n": len(done)})
+    return redirect("arrivals")
+
+
 def _direction_initial(data: QueryDict) -> dict[str, Any]:
     own = {key: data.get(key, "") for key in data if key.startswith("due-")}  # each receiver's own deadline
     return {"text": data.get("text", ""), "lead": data.get("lead", ""), "cooperate": data.getlist("cooperate"),

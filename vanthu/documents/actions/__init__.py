@@ -7,6 +7,7 @@ same predicates the pages use, records one namespaced audit event, and refuses w
 ActionRefused that leaves nothing behind but the refusal's audit entry.
 """
 
+from vanthu.documents.actions.bulk import batch, register_many
 from vanthu.documents.actions.common import DuplicateSubmission, deny, lock, share
 from vanthu.documents.actions.copies import make_copy, parse_pages
 from vanthu.documents.actions.delivery import accept_recall, refuse_recall, report_handling, retry_delivery
@@ -48,6 +49,7 @@ __all__ = [
     "PossibleDuplicate",
     "accept_recall",
     "add_draft_version",
+    "batch",
     "cancel_entry",
     "complete_remote_signature",
     "create_draft",
@@ -62,6 +64,7 @@ __all__ = [
     "recall_outgoing",
     "refuse_recall",
     "register_incoming",
+    "register_many",
     "register_received",
     "report_handling",
     "request_remote_signature",
