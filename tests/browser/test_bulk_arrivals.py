@@ -35,7 +35,8 @@ def arrive(unit, doc_type, organ, number, notation, subject, urgency, days) -> D
     return Document.objects.create(
         direction=Direction.INCOMING, status=Status.RECEIVED, unit=unit, doc_type=doc_type, organ_name=organ,
         subject=subject, code_number=number, code_notation=notation, urgency=urgency,
-        issued_date=timezone.localdate() - dt.timedelta(days=2), due_date=timezone.localdate() + dt.timedelta(days=days),
+        issued_date=timezone.localdate() - dt.timedelta(days=2),
+        due_date=timezone.localdate() + dt.timedelta(days=days),
         arrival_at=timezone.now(), received_via=ReceivedVia.EXCHANGE)
 
 

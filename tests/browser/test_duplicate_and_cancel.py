@@ -98,4 +98,5 @@ def test_registering_twice_is_caught_and_a_wrong_entry_is_cancelled(live_server,
         browser.close()
 
     second.refresh_from_db()
-    assert second.status == Status.VOIDED and second.number == 2
+    assert second.status == Status.VOIDED
+    assert second.number == 2

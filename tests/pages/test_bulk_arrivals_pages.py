@@ -31,8 +31,10 @@ def hoa(client, cast):
 def test_the_arrivals_page_offers_selection_with_x(hoa, cast, doc_types):
     arrival(cast.command, doc_types, "V/v một")
     page = hoa.get("/arrivals/").content.decode()
-    assert 'form="bulk-register"' in page and "data-select" in page
-    assert "vanthu/bulk.js" in page and "<kbd>x</kbd>" in page
+    assert 'form="bulk-register"' in page
+    assert "data-select" in page
+    assert "vanthu/bulk.js" in page
+    assert "<kbd>x</kbd>" in page
 
 
 def test_the_clerk_registers_several_arrivals_at_once(hoa, cast, doc_types):
@@ -51,7 +53,8 @@ def test_a_batch_with_an_item_of_another_unit_is_refused_and_nothing_changes(hoa
     page = hoa.post("/arrivals/bulk/register/", {"ids": [ours.pk, theirs.pk]}, follow=True).content.decode()
     assert "không thuộc đơn vị của đồng chí" in page
     ours.refresh_from_db(), theirs.refresh_from_db()
-    assert ours.status == Status.RECEIVED and ours.number is None
+    assert ours.status == Status.RECEIVED
+    assert ours.number is None
     assert theirs.status == Status.RECEIVED
     assert AuditEvent.objects.filter(verb="documents.incoming.bulk_accepted.refused").count() == 1
     assert not AuditEvent.objects.filter(verb="documents.incoming.accepted").exists()
@@ -102,7 +105,9 @@ def test_the_receipt_slips_of_a_day(hoa, cast, registered, staff_document):
     today = timezone.localdate().isoformat()
     page = hoa.get("/arrivals/slips/", {"day": today}).content.decode()
     assert page.count('class="slip"') == 1  # the Command's, not the Staff's
-    assert "PHIẾU NHẬN VĂN BẢN" in page and "125/BQP-TM" in page and "data-print" in page
+    assert "PHIẾU NHẬN VĂN BẢN" in page
+    assert "125/BQP-TM" in page
+    assert "data-print" in page
     empty = hoa.get("/arrivals/slips/", {"day": "2020-01-01"}).content.decode()
     assert "Không có văn bản đến nào trong ngày này." in empty
     assert hoa.get("/arrivals/slips/", {"day": "not-a-day"}).status_code == 200

@@ -20,7 +20,8 @@ from vanthu.org.models import Agency, Role
 from vanthu.org.queries import head_of
 
 FIXTURES = SystemActor("test fixtures")
-CSV = "Tên cơ quan,Tên ngắn,Mã\nBộ Quốc phòng,BQP,000.00.00.G01\nCục Quân huấn,QH,\nỦy ban nhân dân tỉnh Đắk Lắk,UBND tỉnh,\n"
+CSV = ("Tên cơ quan,Tên ngắn,Mã\nBộ Quốc phòng,BQP,000.00.00.G01\nCục Quân huấn,QH,\n"
+       "Ủy ban nhân dân tỉnh Đắk Lắk,UBND tỉnh,\n")
 
 
 def present_page(client, person, document) -> str:
@@ -98,7 +99,8 @@ def test_the_directory_imports_a_csv_and_the_autocomplete_ignores_accents(client
 def test_the_registration_form_offers_the_catalogue_and_keeps_free_text(client, cast, doc_types, registered):
     client.force_login(cast.hoa.user)
     page = client.get("/documents/incoming/new/").content.decode()
-    assert 'list="issuing-bodies"' in page and '<datalist id="issuing-bodies">' in page
+    assert 'list="issuing-bodies"' in page
+    assert '<datalist id="issuing-bodies">' in page
     assert 'hx-get="/org/issuing-bodies/"' in page
     # an entry registered with free text keeps its text on the edit form
     edit = client.get(f"/documents/{registered.pk}/edit/").content.decode()
@@ -136,7 +138,8 @@ def test_the_directory_page_imports_an_xlsx_for_the_top_admin_only(client, cast)
     client.force_login(cast.admin.user)
     upload.seek(0)
     page = client.post("/org/agencies/", {"file": upload}, follow=True).content.decode()
-    assert "1 mới" in page and "Bộ Tổng Tham mưu" in page
+    assert "1 mới" in page
+    assert "Bộ Tổng Tham mưu" in page
     bad = client.post("/org/agencies/", {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04 not a workbook")})
     assert "Không đọc được tệp Excel (XLSX)." in bad.content.decode()
     assert Agency.objects.count() == 1

@@ -73,7 +73,8 @@ def test_unread_items_are_marked_per_person_until_opened(hung, cast, doc_types, 
     text = hung.get("/").content.decode()
     assert text.count('class="unread-mark"') == 1
     row = re.search(r'<tr class="[^"]*">(?:(?!</tr>).)*V/v một', text, re.S)
-    assert row is not None and "unread" not in row.group(0).split(">")[0]
+    assert row is not None
+    assert "unread" not in row.group(0).split(">")[0]
     # Hoa opening the other one does not mark it read for Hùng
     hung.force_login(cast.hoa.user)
     assert hung.get(f"/documents/{second.pk}/").status_code == 200
@@ -102,7 +103,8 @@ def test_the_follow_up_list_shows_what_he_directed_overdue_first(hung, client, c
     text = hung.get("/follow-up/").content.decode()
     assert text.index("Quá hạn") < text.index("V/v đã quá hạn") < text.index("Chờ xử lý") < text.index(
         "V/v sắp đến hạn")
-    assert "Bộ Tham mưu" in text and "Sư đoàn 301" in text
+    assert "Bộ Tham mưu" in text
+    assert "Sư đoàn 301" in text
     # what another leader directed is not in Hùng's list; Bình's list does not hold Hùng's directions
     client.force_login(cast.binh.user)
     other = client.get("/follow-up/").content.decode()

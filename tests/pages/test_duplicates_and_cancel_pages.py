@@ -38,7 +38,8 @@ def test_the_same_notation_body_and_date_is_caught_with_a_link_to_the_earlier_en
     assert page.status_code == 200
     assert "Văn bản này có thể đã được vào sổ." in text
     assert f'href="/documents/{first.pk}/"' in text
-    assert 'name="held"' in text and "Vẫn vào sổ" in text
+    assert 'name="held"' in text
+    assert "Vẫn vào sổ" in text
     assert Document.objects.count() == 1
     refused = AuditEvent.objects.get(verb="documents.incoming.registered.refused")
     assert refused.data["code"] == "possible_duplicate"
@@ -89,13 +90,16 @@ def test_cancelling_an_entry_keeps_its_number_marked_and_never_reuses_it(hoa, ca
     assert first.number == 1
     assert first.void_reason == "Vào sổ nhầm đơn vị"
     register = hoa.get("/registers/incoming/").content.decode()
-    assert "row-voided" in register and "Vào sổ nhầm đơn vị" in register and "Đã hủy số đến" in register
+    assert "row-voided" in register
+    assert "Vào sổ nhầm đơn vị" in register
+    assert "Đã hủy số đến" in register
     # the same document registered again (no warning: the cancelled entry does not count) takes number 2
     page = hoa.post(NEW, form(doc_types, cast, pdf_upload(incoming_pdf)), follow=True)
     again = Document.objects.exclude(pk=first.pk).get()
     assert again.number == 2
     event = AuditEvent.objects.get(verb="documents.register.cancelled")
-    assert event.data["number"] == 1 and event.data["reason"] == "Vào sổ nhầm đơn vị"
+    assert event.data["number"] == 1
+    assert event.data["reason"] == "Vào sổ nhầm đơn vị"
 
 
 def test_the_printed_register_marks_the_cancelled_number(cast, first):
