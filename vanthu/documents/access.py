@@ -72,6 +72,7 @@ class Need(enum.Enum):
     PRESENT = "present"
     DIRECT = "direct"
     FILE = "file"  # file it into a work record (vanthu.records registers the predicate)
+    CANCEL_ENTRY = "cancel_entry"
 
 
 Predicate = Callable[[Person, Document], bool]
@@ -245,9 +246,15 @@ def can_return_received(person: Person, document: Document) -> bool:
 def can_edit_incoming(person: Person, document: Document) -> bool:
     return (
         document.is_incoming
-        and document.status not in (Status.CANCELLED, Status.RETURNED)
+        and document.status not in (Status.CANCELLED, Status.RETURNED, Status.VOIDED)
         and is_clerk_for(person, document)
     )
+
+
+def can_cancel_entry(person: Person, document: Document) -> bool:
+    """A clerk of the unit may ask to cancel (hủy) an entry of its registers; the action says what may not be
+    cancelled (an issued document is recalled instead; a directed one has work hanging on it)."""
+    return document.number is not None and document.status != Status.VOIDED and is_clerk_for(person, document)
 
 
 def can_edit_draft(person: Person, document: Document) -> bool:
@@ -391,6 +398,7 @@ _PREDICATES: dict[Need, Predicate] = {
     Need.ANSWER_RECALL: can_answer_recall,
     Need.RECORD_PAPER: can_record_paper,
     Need.REPLY: can_reply,
+    Need.CANCEL_ENTRY: can_cancel_entry,
 }
 
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -197,7 +198,8 @@ class IncomingMetadataForm(VersionMixin, forms.Form):
 
     doc_type = doc_type_field()
     organ_name = text(_("Cơ quan ban hành"), 200, required=True, missing=_("Hãy nhập cơ quan ban hành."),
-                      placeholder=_("Ví dụ: Bộ Quốc phòng"))
+                      placeholder=_("Ví dụ: Bộ Quốc phòng"),
+                      help_text=_("Gõ vài chữ (có dấu hoặc không) để chọn trong danh bạ cơ quan."))
     code_number = text(_("Số"), 11, placeholder="125")
     code_notation = text(_("Ký hiệu"), 30, placeholder="BQP-TM")
     issued_date = date(_("Ngày ban hành"))
@@ -223,6 +225,12 @@ class IncomingMetadataForm(VersionMixin, forms.Form):
         self.fields["urgency"] = urgency_field()
         self.fields["secrecy"] = secrecy_field(person)
         self.order_fields(self.field_order)
+        # the catalogue of issuing bodies (org tree + outside agencies), suggested as the clerk types; the
+        # stored value stays the text, so older entries typed freely keep theirs
+        self.fields["organ_name"].widget.attrs.update({
+            "list": "issuing-bodies", "autocomplete": "off", "hx-get": reverse_lazy("issuing_bodies"),
+            "hx-trigger": "input changed delay:200ms", "hx-target": "#issuing-bodies", "hx-swap": "innerHTML",
+        })
 
     def incoming_data(self) -> actions.IncomingData:
         d = self.cleaned_data
@@ -447,9 +455,19 @@ class SignerChoiceField(forms.ModelChoiceField):
         return signer_label(obj)
 
 
+def person_in_unit_label(person: Person) -> str:
+    """'Đại tá Lê Văn Bình, Phó Tư lệnh — Bộ Tư lệnh': people in pickers show position and unit."""
+    return f"{person_label(person)} — {person.unit.short_name or person.unit.name}"
+
+
 class PersonChoiceField(forms.ModelChoiceField):
+    """A picker of people, each shown with rank, position and unit (the unit read with the people)."""
+
+    def __init__(self, *, queryset: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(queryset=queryset.select_related("unit"), **kwargs)
+
     def label_from_instance(self, obj: Person) -> str:
-        return person_label(obj)
+        return person_in_unit_label(obj)
 
 
 class ReviewForm(forms.Form):

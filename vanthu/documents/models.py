@@ -22,6 +22,7 @@ from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
 from vanthu.documents.long_term_models import LongTermSignature, LongTermState  # noqa: F401 (models of this app)
 from vanthu.documents.placement_models import PagePreview, Placement, PreviewState  # noqa: F401 (models of this app)
+from vanthu.documents.read_models import DocumentRead  # noqa: F401 (models of this app)
 from vanthu.documents.status_models import EDXML_CODES, RecallAnswer, RecipientStatus  # noqa: F401 (models of this app)
 from vanthu.org.models import Person, Unit
 
@@ -73,6 +74,7 @@ class Status(models.TextChoices):
     DONE = "done", _("Hoàn thành")
     RETURNED = "returned", _("Đã trả lại")
     CANCELLED = "cancelled", _("Đã hủy theo thu hồi")
+    VOIDED = "voided", _("Đã hủy số đến")  # a wrong register entry: its number stays, never reused
     # outgoing
     DRAFT = "draft", _("Dự thảo")
     IN_REVIEW = "in_review", _("Đang trình duyệt")
@@ -191,6 +193,10 @@ class Document(models.Model):
     source = models.ForeignKey("self", verbose_name=_("văn bản gốc"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="deliveries")
     return_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+    # a wrong register entry cancelled (hủy): status "voided", the number kept in the register (issue 12)
+    voided_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    void_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
+    voided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     # outgoing
     signer = models.ForeignKey(Person, verbose_name=_("người ký"), null=True, blank=True, on_delete=models.PROTECT,
@@ -246,6 +252,8 @@ class Document(models.Model):
             models.Index(fields=["created_by", "status"], name="doc_creator_status"),
             models.Index(fields=["drafting_unit", "status"], name="doc_drafting_status"),
             models.Index(fields=["source"], name="doc_source"),
+            # registering twice is caught: the same notation, issuing body and date in the unit
+            models.Index(fields=["unit", "code_notation", "code_number", "issued_date"], name="doc_duplicate"),
         ]
 
     def __str__(self) -> str:

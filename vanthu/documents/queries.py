@@ -26,6 +26,7 @@ from vanthu.documents.access import visible_q
 from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import (
     CopyForm,
+    Direction,
     Document,
     DocumentCopy,
     DocumentFile,
@@ -40,6 +41,7 @@ from vanthu.documents.models import (
     RegisterKind,
     ReviewStep,
     ShareReason,
+    Status,
 )
 from vanthu.documents.numbering import GENERAL, SECRET
 from vanthu.documents.outbox import FAILURES as FAILURE_TEXTS
@@ -486,3 +488,35 @@ def file_of(document: Document, sha256: str) -> tuple[str, str]:
     if copy is not None:
         return copy.file_name, "application/pdf"
     raise Http404
+
+
+# --- the clerk's bulk work (issue 12 item 9) -------------------------------------------------------------
+
+BULK_ROWS = 200
+
+
+def registered_to_present(person: Person, *, limit: int = BULK_ROWS) -> list[Document]:
+    """Documents registered in the units the person is clerk of and not yet presented: urgent first, newest
+    number first (the `doc_unit_status` index)."""
+    scope = scope_of(person)
+    units = list(scope.clerk_unit_ids)
+    if not units:
+        return []
+    rows = Document.objects.filter(unit_id__in=units, direction=Direction.INCOMING, status=Status.REGISTERED,
+                                   secrecy__lte=scope.clearance)
+    return list(rows.select_related("doc_type", "unit").order_by("-urgency", "-created_at")[:limit])
+
+
+def receipt_slips(person: Person, *, day: dt.date, limit: int = 500) -> list[Document]:
+    """The incoming documents the person's clerk units received on `day` (local), in number order: one receipt
+    slip (phiếu nhận) each."""
+    scope = scope_of(person)
+    units = list(scope.clerk_unit_ids)
+    if not units:
+        return []
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    rows = Document.objects.filter(unit_id__in=units, direction=Direction.INCOMING, number__isnull=False,
+                                   arrival_at__gte=start, arrival_at__lt=start + dt.timedelta(days=1),
+                                   secrecy__lte=scope.clearance)
+    return list(rows.select_related("doc_type", "unit", "created_by", "register").order_by("unit__path", "number")[
+        :limit])

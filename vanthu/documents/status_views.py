@@ -4,9 +4,12 @@ and sending a failed status again. Same shape as `documents.views`: person → `
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,9 +17,11 @@ from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import access, actions, queries, trails
 from vanthu.documents.access import Need
-from vanthu.documents.forms import ReasonForm, bound_data, submit
+from vanthu.documents.forms import ReasonForm, bound_data, person_in_unit_label, submit
 from vanthu.documents.models import MessageKind, OutboxMessage
 from vanthu.documents.views import _form_page, safe_filename
+from vanthu.org.models import Person, Unit
+from vanthu.org.queries import head_for, leaders_over, scope_of
 from vanthu.org.views import require_person
 
 POST = require_http_methods(["POST"])
@@ -56,7 +61,54 @@ def arrivals(request: HttpRequest) -> HttpResponse:
     """The clerk's queue of arrivals to register, electronic beside paper, with the recalls to answer."""
     person = require_person(request)
     queue = trails.arrivals_queue(person)
-    return render(request, "documents/arrivals.html", {"queue": queue})
+    to_present = queries.registered_to_present(person)
+    return render(request, "documents/arrivals.html", {
+        "queue": queue, "to_present": to_present, "leaders": _bulk_leaders(person) if to_present else [],
+        "today": timezone.localdate(),
+    })
+
+
+def _bulk_leaders(person: Person) -> list[tuple[int, str]]:
+    """Leaders the clerk may present to (of the clerk's units and above), shown with position and unit; the
+    head of the clerk's first unit first."""
+    units = list(Unit.objects.filter(pk__in=scope_of(person).clerk_unit_ids).order_by("depth", "path"))
+    seen: dict[int, Person] = {}
+    for unit in units:
+        for leader in leaders_over(unit).select_related("unit"):
+            seen.setdefault(leader.pk, leader)
+    head = head_for(units[0]) if units else None
+    ordered = sorted(seen.values(), key=lambda p: (p.pk != (head.pk if head else None), p.unit.depth, p.full_name))
+    return [(p.pk, person_in_unit_label(p)) for p in ordered]
+
+
+@POST
+def arrivals_bulk_register(request: HttpRequest) -> HttpResponse:
+    """Register the selected arrivals at once (all or nothing)."""
+    person = require_person(request)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    try:
+        done = actions.register_many(document_ids=ids, acting=person)
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã vào sổ %(n)s văn bản, số đến %(numbers)s.")
+                         % {"n": len(done), "numbers": ", ".join(str(d.number) for d in done)})
+    return redirect("arrivals")
+
+
+@require_GET
+def receipt_slips(request: HttpRequest) -> HttpResponse:
+    """The receipt slips (phiếu nhận văn bản) of one day's incoming documents, to print."""
+    person = require_person(request)
+    if not scope_of(person).clerk_unit_ids:
+        raise Http404
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+    except ValueError:
+        messages.error(request, _("Ngày không hợp lệ."))
+        day = timezone.localdate()
+    slips = queries.receipt_slips(person, day=day)
+    return render(request, "documents/receipt_slips.html", {"slips": slips, "day": day})
 
 
 def _back(request: HttpRequest, pk: int) -> HttpResponse:

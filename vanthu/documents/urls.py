@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/register/", views.document_register, name="document_register"),
     path("documents/<int:pk>/return/", views.document_return, name="document_return"),
     path("documents/<int:pk>/edit/", views.incoming_edit, name="incoming_edit"),
+    path("documents/<int:pk>/cancel-entry/", views.document_cancel_entry, name="document_cancel_entry"),
     path("documents/<int:pk>/draft/", views.draft_edit, name="draft_edit"),
     path("documents/<int:pk>/versions/new/", views.draft_version_new, name="draft_version_new"),
     path("documents/<int:pk>/submit/", views.draft_submit, name="draft_submit"),
@@ -34,6 +35,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="recipient_paper"),
     # statuses (issue 8)
     path("arrivals/", status_views.arrivals, name="arrivals"),
+    path("arrivals/bulk/register/", status_views.arrivals_bulk_register, name="arrivals_bulk_register"),
+    path("arrivals/slips/", status_views.receipt_slips, name="receipt_slips"),
     path("documents/<int:pk>/recipients/", status_views.recipients_panel, name="recipients_panel"),
     path("documents/<int:pk>/trail/<int:trail_id>/evidence/", status_views.trail_evidence, name="trail_evidence"),
     path("documents/<int:pk>/arrival/register/", status_views.arrival_register, name="arrival_register"),

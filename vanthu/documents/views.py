@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core import signing as django_signing
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
-from vanthu.core import files
+from vanthu.core import blobs, files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
@@ -42,13 +43,16 @@ from vanthu.documents.forms import (
     SecretForm,
     SubmitForm,
     VersionForm,
+    apply_refusal,
     attempt,
     bound_data,
     submit,
     too_large_message,
 )
 from vanthu.documents.models import Conversion, CopyForm, Document, MessageKind, OutboxMessage, Status
-from vanthu.documents.uploads import PDF
+from vanthu.documents.reads import mark_read
+from vanthu.documents.uploads import PDF, CheckedFile
+from vanthu.documents.uploads import check as check_upload
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import leaders_over, scope_of, signers_for
 from vanthu.org.views import require_person
@@ -118,7 +122,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = queries.document_page(person, document)
     can = access.allowed(person, document)
     can["review"] = can["review"] and document.is_outgoing
-    return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
+    mark_read(person, document)
+    return render(request, "documents/detail.html", {"document": document, "page": page, "can": can,
+                                                     "voidable": actions.VOIDABLE})
 
 
 @require_GET
@@ -173,9 +179,36 @@ def _clerk_units(person: Person) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("depth", "path"))
 
 
+HELD_SALT = "vanthu.documents.held-upload"
+
+
+def _hold(person: Person, main: CheckedFile, attachments: list[CheckedFile]) -> str:
+    """Keep the uploaded files in the file store while the clerk decides on a possible duplicate (the browser
+    does not keep a chosen file), as a value signed for this person only."""
+    held = [(files.store_bytes(f.data, content_type=f.content_type).sha256, f.name) for f in [main, *attachments]]
+    return django_signing.dumps({"p": person.pk, "f": held}, salt=HELD_SALT, compress=True)
+
+
+def _held(person: Person, value: str) -> list[CheckedFile] | None:
+    """The files `_hold` kept (the main file first), or None for a value not made for this person today."""
+    try:
+        held = django_signing.loads(value, salt=HELD_SALT, max_age=86400)
+    except django_signing.BadSignature:
+        return None
+    if held.get("p") != person.pk:
+        return None
+    try:
+        return [check_upload(blobs.read(sha), name=name) for sha, name in held["f"]]
+    except (ActionRefused, FileNotFoundError, ValueError):
+        return None
+
+
 @GET_POST
 def incoming_new(request: HttpRequest) -> HttpResponse:
-    """Receive a document brought to the clerk (scanned paper or PDF) and enter it in the register."""
+    """Receive a document brought to the clerk (scanned paper or PDF) and enter it in the register.
+
+    When the register seems to hold it already (same notation, issuing body and date, or the same file), the
+    form comes back with the earlier entries linked and the files kept; the clerk may register it anyway."""
     person = require_person(request)
     units = _clerk_units(person)
     if not units:
@@ -184,23 +217,44 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
         form = IncomingForm(person=person, units=units)
         return render(request, "documents/incoming_new.html", {"form": form})
     form = IncomingForm(request.POST, request.FILES, person=person, units=units)
+    held = _held(person, request.POST.get("held", "")) if request.POST.get("held") else None
+    if held:
+        form.fields["file"].required = False
+    earlier: list[Document] = []
+    held_value = request.POST.get("held", "") if held else ""
     if not _upload_too_large(request, form) and form.is_valid():
         d = form.cleaned_data
+        main, attachments = (d["file"], d["attachments"]) if d["file"] or not held else (held[0], held[1:])
+        anyway = request.POST.get("register_anyway") == "1"
         try:
-            document = attempt(form, lambda: actions.register_incoming(
-                unit=d["unit"], acting=person, data=form.incoming_data(), file=d["file"],
-                attachments=d["attachments"], arrival_at=d["arrival_at"], client_token=d["client_token"],
-            ))
+            document = actions.register_incoming(
+                unit=d["unit"], acting=person, data=form.incoming_data(), file=main, attachments=attachments,
+                arrival_at=d["arrival_at"], client_token=d["client_token"], check_duplicates=not anyway,
+            )
         except actions.DuplicateSubmission as exc:
             messages.info(request, _("Văn bản này đã được vào sổ (số đến %(n)s); không tạo thêm.")
                           % {"n": exc.existing.number})
             return _detail(exc.existing)
-        if document is not None:
-            messages.success(request, _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": document.number})
+        except actions.PossibleDuplicate as exc:
+            earlier = exc.earlier
+            held_value = _hold(person, main, list(attachments))
+        except ActionRefused as exc:
+            apply_refusal(form, exc)
+        else:
+            if anyway:
+                messages.warning(request, _("Đã vào sổ văn bản đến, số đến %(n)s, dù trùng với văn bản đã có "
+                                            "trong sổ.") % {"n": document.number})
+            else:
+                messages.success(request, _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": document.number})
             if request.POST.get("then") == "new":
                 return redirect("incoming_new")
             return _detail(document)
-    return render(request, "documents/incoming_new.html", {"form": form})
+    visible = set(access.documents_visible_to(person).filter(pk__in=[d.pk for d in earlier])
+                  .values_list("pk", flat=True)) if earlier else set()
+    return render(request, "documents/incoming_new.html", {
+        "form": form, "earlier": earlier, "visible_earlier": visible, "held": held_value,
+        "held_names": [f.name for f in held] if held and not earlier else [],
+    })
 
 
 @GET_POST
@@ -233,6 +287,21 @@ def document_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, document, form, title=_("Trả lại văn bản đến"), submit=_("Trả lại"), danger=True,
                       intro=_("Văn bản không đúng thể thức, gửi nhầm hoặc chữ ký số không hợp lệ được trả lại "
                               "cho nơi gửi kèm lý do."))
+
+
+@GET_POST
+def document_cancel_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel (hủy) a wrong register entry with a reason: the number stays in the register, marked cancelled."""
+    person = require_person(request)
+    document = access.access_document(person, pk, need=Need.CANCEL_ENTRY)
+    form = ReasonForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.cancel_entry(document=document, acting=person, reason=d["reason"]),
+                  lambda doc: _("Đã hủy số đến %(n)s; số này không cấp lại.") % {"n": doc.number})
+    if done is not None:
+        return _detail(done)
+    return _form_page(request, document, form, title=_("Hủy số đến"), submit=_("Hủy số đến"), danger=True,
+                      intro=_("Số đến vẫn nằm trong sổ, ghi là đã hủy, và không bao giờ được cấp lại. Văn bản đã "
+                              "phát hành thì thu hồi, không hủy."))
 
 
 @GET_POST
@@ -352,7 +421,11 @@ def _reviewer_choices(document: Document) -> QuerySet[Person]:
     drafting = document.drafting_unit or document.unit
     leaders = leaders_over(drafting).values("pk")
     q = Q(unit=drafting) | Q(pk__in=leaders) | Q(roles__unit=document.unit, roles__role=Role.CLERK)
-    ids = Person.objects.filter(q, is_active=True).values("pk")
+    # the author does not review his own draft
+    people = Person.objects.filter(q, is_active=True)
+    if document.created_by_id is not None:
+        people = people.exclude(pk=document.created_by_id)
+    ids = people.values("pk")
     return Person.objects.filter(pk__in=ids).select_related("unit").order_by("unit__path", "full_name")
 
 

@@ -82,6 +82,12 @@ class Unit(models.Model):
         help_text=_("Văn bản từ độ mật này giao cho đơn vị chỉ đến chỉ huy và văn thư, những người phân công "
                     "cán bộ được tiếp cận xử lý."),
     )
+    # The unit's head (người đứng đầu): preselected when a document is presented (issue 12 item 4). Empty: the
+    # leader who signs for the unit in his own name (`org.queries.head_of`), never a deputy by accident.
+    head = models.ForeignKey(
+        "Person", verbose_name=_("người đứng đầu"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("Chỉ huy được chọn sẵn khi văn thư trình văn bản."),
+    )
 
     class Meta:
         verbose_name = _("đơn vị")
@@ -297,3 +303,24 @@ class StandIn(models.Model):
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.cancelled_at is None and self.starts_on <= day <= self.ends_on
+
+
+class Agency(models.Model):
+    """An outside agency in the directory of issuing bodies (cơ quan ban hành ngoài cây tổ chức): what the
+    registration form offers beside the org tree, instead of free text retyped for every document."""
+
+    name = models.CharField(_("tên cơ quan"), max_length=200, unique=True)
+    short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
+    code = models.CharField(_("mã định danh"), max_length=50, blank=True)
+    # lower-case, without diacritics (đ → d): what the accent-insensitive autocomplete matches
+    folded = models.CharField(max_length=400, editable=False, db_index=True)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cơ quan ngoài")
+        verbose_name_plural = _("cơ quan ngoài")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -150,3 +150,28 @@ def signers_for(unit: Unit, *, on: dt.date | None = None) -> QuerySet[SigningAut
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
         .select_related("person")
     )
+
+
+def head_of(unit: Unit) -> Person | None:
+    """The unit's head: the one named on the unit (`Unit.head`), else the leader of the unit who signs for it
+    in his own name (no KT./TL./TUQ. prefix), else its only leader; None when that is not clear (the form then
+    preselects no one rather than a deputy)."""
+    if unit.head_id is not None:
+        head = Person.objects.filter(pk=unit.head_id, is_active=True).first()
+        if head is not None:
+            return head
+    leaders = list(people_with_role(unit, Role.LEADER))
+    direct = {a.person_id for a in signers_for(unit) if not a.prefix}
+    heads = [p for p in leaders if p.pk in direct]
+    if len(heads) == 1:
+        return heads[0]
+    return leaders[0] if len(leaders) == 1 else None
+
+
+def head_for(unit: Unit) -> Person | None:
+    """The head to present a document of `unit` to: its own head, else the nearest unit above with one."""
+    for candidate in reversed(ancestors(unit)):
+        head = head_of(candidate)
+        if head is not None:
+            return head
+    return None

@@ -4,10 +4,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, path
 from django.views.i18n import set_language
 
-from vanthu.org import views
+from vanthu.org import agency_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("org/issuing-bodies/", agency_views.issuing_bodies, name="issuing_bodies"),
+    path("org/agencies/", agency_views.agency_directory, name="agency_directory"),
+    path("org/agencies/<int:pk>/toggle/", agency_views.agency_toggle, name="agency_toggle"),
+    path("org/units/<int:pk>/head/", agency_views.unit_head, name="unit_head"),
 ]

@@ -350,7 +350,7 @@ def _assignee_text(assignment: Assignment) -> str:
 # the register's year come as annotations (not two more instances per row) and other columns stay unloaded.
 COMMON_FIELDS = ("number", "subject", "code_number", "code_notation", "issued_date", "secrecy", "urgency",
                  "status", "description")
-INCOMING_FIELDS = (*COMMON_FIELDS, "arrival_at", "organ_name", "return_reason")
+INCOMING_FIELDS = (*COMMON_FIELDS, "arrival_at", "organ_name", "return_reason", "void_reason")
 OUTGOING_FIELDS = (
     *COMMON_FIELDS, "signer_name", "signer_competence", "signer_position", "to_places", "issued_amount",
     "issued_at", "recalled_at", "recall_reason", "drafting_unit__name", "created_by__full_name",
@@ -415,6 +415,8 @@ def incoming_rows(printout: RegisterPrintout) -> Iterator[IncomingRow]:
                         if document.return_reason else str(Status.RETURNED.label))
         elif document.status == Status.CANCELLED:
             note.append(str(Status.CANCELLED.label))
+        elif document.status == Status.VOIDED:
+            note.append(_("ĐÃ HỦY: %(reason)s") % {"reason": document.void_reason})
         if document.description:
             note.append(document.description)
         assert document.number is not None

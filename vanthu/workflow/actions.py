@@ -18,7 +18,7 @@ from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import access
-from vanthu.documents.actions import delivery, deny, lock
+from vanthu.documents.actions import batch, delivery, deny, lock
 from vanthu.documents.models import Document, MessageStatus, Status
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import leaders_over, scope_of
@@ -50,6 +50,17 @@ def present(*, document: Document, acting: Person, to: Person, note: str = "") -
     log.record(actor=acting, verb="workflow.document.presented", target=document, unit=document.unit,
                data={"to": to.pk, "assignment": assignment.pk})
     return assignment
+
+
+@action("workflow.documents.presented")
+def present_many(*, document_ids: Sequence[int], acting: Person, to: Person, note: str = "") -> list[Assignment]:
+    """Present several registered documents to one leader (all or nothing: one the clerk may not present, or
+    that the leader may not receive, refuses the batch)."""
+    documents = batch(document_ids, acting=acting, need=access.Need.PRESENT)
+    done = [present(document=d, acting=acting, to=to, note=note) for d in documents]
+    log.record(actor=acting, verb="workflow.documents.presented", target=None, unit=documents[0].unit,
+               data={"documents": [d.pk for d in documents], "to": to.pk})
+    return done
 
 
 def _check_target(target: Target, *, acting: Person, document: Document, field: str = "lead") -> None:

@@ -23,7 +23,7 @@ Target = Person | Unit
 class PresentForm(forms.Form):
     note = text(_("Lời trình"), 1000, rows=2, placeholder=_("Kính trình Thủ trưởng cho ý kiến chỉ đạo."))
 
-    def __init__(self, *args: Any, leaders: Iterable[Person], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, leaders: Iterable[Person], head: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = list(leaders)
         in_given_order = Case(*[When(pk=p.pk, then=i) for i, p in enumerate(choices)], default=len(choices))
@@ -36,7 +36,11 @@ class PresentForm(forms.Form):
         )
         self.fields["to"] = to
         self.order_fields(["to", "note"])
-        if choices:
+        # the unit's head is preselected (`org.queries.head_for`); when it is not clear who that is, no one is —
+        # never the first leader of the list, who may be a deputy
+        if head is not None and any(p.pk == head.pk for p in choices):
+            self.initial.setdefault("to", head.pk)
+        elif len(choices) == 1:
             self.initial.setdefault("to", choices[0].pk)
 
 

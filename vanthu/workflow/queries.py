@@ -60,8 +60,18 @@ class InboxItem:
         return self.deadline is not None and self.deadline < today
 
     @property
-    def sort_key(self) -> tuple[int, dt.date, dt.datetime]:
-        return (-self.urgency, self.deadline or dt.date.max, self.since)
+    def sort_key(self) -> tuple[int, dt.date, float]:
+        """Urgent first, then the nearest deadline, then the newest (within the same urgency and deadline the
+        newest presented comes first: the older ones were seen in the earlier visits)."""
+        return (-self.urgency, self.deadline or dt.date.max, -self.since.timestamp())
+
+    @property
+    def deadline_key(self) -> tuple[dt.date, int, float]:
+        """Sorted on the deadline: the nearest (overdue) first, then urgency, then the newest."""
+        return (self.deadline or dt.date.max, -self.urgency, -self.since.timestamp())
+
+
+SORTS = ("urgency", "deadline")
 
 
 @dataclass
@@ -81,7 +91,7 @@ def _capped_count(qs: object) -> int:
     return len(qs[: COUNT_CAP + 1].values_list("pk", flat=True))  # type: ignore[index]
 
 
-def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
+def inbox_for(person: Person, *, kinds: set[str] | None = None, sort: str = "urgency") -> Inbox:
     scope = scope_of(person)
     items: list[InboxItem] = []
     counts: dict[str, int] = {}
@@ -115,7 +125,7 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
             assignment_q, waiting, document__isnull=False, document__secrecy__lte=scope.clearance
         ).exclude(
             Q(unit__isnull=False) & Q(forwards__state__in=OPEN_STATES)
-        ).exclude(document__status__in=(Status.CANCELLED, Status.RETURNED))
+        ).exclude(document__status__in=(Status.CANCELLED, Status.RETURNED, Status.VOIDED))
         rows = list(
             assignments.select_related("document__unit", "document__doc_type", "unit", "person")
             .order_by("-urgency", "deadline", "created_at")[: SECTION_LIMIT * 4]
@@ -131,7 +141,9 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
             counts[kind] = counts.get(kind, 0) + 1
             assert a.document is not None
             acting_for = a.person if a.person_id is not None and a.person_id != person.pk else None
-            items.append(InboxItem(kind, a.document, a.urgency, a.deadline, a.created_at, assignment=a,
+            # a presented document has no deadline of its own yet: the document's (hạn xử lý) is shown
+            deadline = a.deadline or (a.document.due_date if kind == "direct" else None)
+            items.append(InboxItem(kind, a.document, a.urgency, deadline, a.created_at, assignment=a,
                                    acting_for=acting_for))
 
     if want("review"):
@@ -154,9 +166,42 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
         for doc in qs.select_related(*DOC_RELATED).order_by("-urgency", "-updated_at")[:SECTION_LIMIT]:
             items.append(InboxItem("draft", doc, doc.urgency, doc.due_date, doc.updated_at))
 
-    items.sort(key=lambda item: item.sort_key)
+    items.sort(key=lambda item: item.deadline_key if sort == "deadline" else item.sort_key)
     return Inbox(items=items, counts={k: v for k, v in counts.items() if v})
 
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+# --- the commander's follow-up list ---------------------------------------------------------------------
+
+FOLLOW_UP_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class FollowUpGroup:
+    state: str
+    label: str
+    rows: list[Assignment]
+
+
+def follow_up_for(person: Person, *, today: dt.date) -> list[FollowUpGroup]:
+    """What `person` directed (the lead, co-operating and for-information tasks of his directions), grouped by
+    state — overdue first, then open by deadline, then done. Two bounded queries on the tasks he created
+    (open ones first, then the latest closed ones), whatever the size of the archive."""
+    scope = scope_of(person)
+    base = Assignment.objects.filter(
+        created_by=person, parent__isnull=True, document__isnull=False, document__secrecy__lte=scope.clearance,
+        role__in=(AssignmentRole.LEAD, AssignmentRole.COOPERATE),
+    ).select_related("document__doc_type", "person", "unit")
+    open_rows = list(base.filter(state__in=OPEN_STATES).order_by("deadline", "-urgency", "-pk")[:FOLLOW_UP_LIMIT])
+    closed = list(base.filter(state__in=(AssignmentState.DONE, AssignmentState.RETURNED))
+                  .order_by("-pk")[:FOLLOW_UP_LIMIT // 4])
+    overdue = [a for a in open_rows if a.deadline is not None and a.deadline < today]
+    groups = [FollowUpGroup("overdue", str(_("Quá hạn")), overdue)]
+    for state in (AssignmentState.AWAITING, AssignmentState.IN_PROGRESS, AssignmentState.OPEN):
+        rows = [a for a in open_rows if a.state == state and a not in overdue]
+        groups.append(FollowUpGroup(state, str(AssignmentState(state).label), rows))
+    groups.append(FollowUpGroup("closed", str(_("Đã xong, đã trả lại")), closed))
+    return [g for g in groups if g.rows]

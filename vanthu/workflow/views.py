@@ -20,13 +20,14 @@ from vanthu.core.queue import after_action
 from vanthu.documents.access import Need, access_document
 from vanthu.documents.forms import bound_data, submit
 from vanthu.documents.models import Document
+from vanthu.documents.reads import read_ids
 from vanthu.org.models import Person, Rank
-from vanthu.org.queries import leaders_over
+from vanthu.org.queries import head_for, leaders_over
 from vanthu.org.views import require_person
 from vanthu.workflow import actions, permissions
 from vanthu.workflow.forms import CompleteForm, DirectionForm, ForwardForm, PresentForm
 from vanthu.workflow.models import Assignment
-from vanthu.workflow.queries import KINDS, inbox_for, today
+from vanthu.workflow.queries import KINDS, SORTS, follow_up_for, inbox_for, today
 
 GET_POST = require_http_methods(["GET", "POST"])
 RANK_ORDER = {value: i for i, value in enumerate(Rank.values) if value != Rank.CNVQP}
@@ -36,14 +37,27 @@ RANK_ORDER = {value: i for i, value in enumerate(Rank.values) if value != Rank.C
 def inbox(request: HttpRequest) -> HttpResponse:
     """Everything waiting for the person, urgent first, then by deadline; tabs filter by kind of work."""
     person = require_person(request)
-    box = inbox_for(person)
+    sort = request.GET.get("sort", "urgency")
+    if sort not in SORTS:
+        sort = "urgency"
+    box = inbox_for(person, sort=sort)
     kind = request.GET.get("kind", "")
     if kind and kind not in KINDS:
         kind = ""
     items = [item for item in box.items if not kind or item.kind == kind]
     tabs = [(k, label, box.counts[k]) for k, label in KINDS.items() if box.counts.get(k)]
+    seen = read_ids(person, [item.document.pk for item in items])
+    unread = {item.document.pk for item in items} - seen
     return render(request, "workflow/inbox.html", {"items": items, "tabs": tabs, "kind": kind, "box": box,
-                                                   "today": today()})
+                                                   "today": today(), "sort": sort, "unread": unread})
+
+
+@require_GET
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """The commander's follow-up list: what he directed, by state, overdue first."""
+    person = require_person(request)
+    day = today()
+    return render(request, "workflow/follow_up.html", {"groups": follow_up_for(person, today=day), "today": day})
 
 
 def _document_for(request: HttpRequest, pk: int, need: Need) -> tuple[Person, Document]:
@@ -61,13 +75,32 @@ def _leaders(document: Document) -> list[Person]:
 def document_present(request: HttpRequest, pk: int) -> HttpResponse:
     """The clerk presents the registered document to a leader for direction (trình)."""
     person, document = _document_for(request, pk, Need.PRESENT)
-    form = PresentForm(bound_data(request), leaders=_leaders(document))
+    form = PresentForm(bound_data(request), leaders=_leaders(document), head=head_for(document.unit))
     done = submit(request, form, lambda d: actions.present(document=document, acting=person, to=d["to"],
                                                            note=d["note"]),
                   lambda a: _("Đã trình %(name)s.") % {"name": a.person.full_name if a.person else ""})
     if done is not None:
         return after_action(request, pk=document.pk)
     return render(request, "workflow/present.html", {"document": document, "form": form})
+
+
+@require_POST
+def arrivals_bulk_present(request: HttpRequest) -> HttpResponse:
+    """Present the selected registered documents to one leader (all or nothing)."""
+    person = require_person(request)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    to_id = request.POST.get("to", "")
+    to = Person.objects.filter(pk=int(to_id), is_active=True).first() if to_id.isdigit() else None
+    if to is None:
+        messages.error(request, _("Hãy chọn chỉ huy để trình."))
+        return redirect("arrivals")
+    try:
+        done = actions.present_many(document_ids=ids, acting=person, to=to, note=request.POST.get("note", "")[:1000])
+    except ActionRefused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã trình %(name)s %(n)s văn bản.") % {"name": to.full_name, "n": len(done)})
+    return redirect("arrivals")
 
 
 def _direction_initial(data: QueryDict) -> dict[str, Any]:

@@ -65,6 +65,9 @@ class IncomingIn(In):
     to_places: ToPlaces = ""
     received_via: ReceivedVia = ReceivedVia.PAPER
     arrival_at: dt.datetime | None = Field(None, description="Thời điểm đến (mặc định: bây giờ)")
+    check_duplicates: bool = Field(
+        False, description="Từ chối (409, possible_duplicate) khi sổ đã có văn bản cùng số, ký hiệu, cơ quan ban "
+                           "hành và ngày, hoặc cùng tệp; gửi lại với false để vẫn vào sổ (ghi nhật ký).")
 
 
 @router.post(
@@ -97,7 +100,7 @@ def register_incoming(
     unit = unit_by_id(data.unit, field="unit")
     return created(request, response, lambda: actions.register_incoming(
         unit=unit, acting=person, data=incoming, file=main, attachments=extra, arrival_at=data.arrival_at,
-        client_token=token,
+        client_token=token, check_duplicates=data.check_duplicates,
     ))
 
 

@@ -7,6 +7,7 @@ same predicates the pages use, records one namespaced audit event, and refuses w
 ActionRefused that leaves nothing behind but the refusal's audit entry.
 """
 
+from vanthu.documents.actions.bulk import batch, register_many
 from vanthu.documents.actions.common import DuplicateSubmission, deny, lock, share
 from vanthu.documents.actions.copies import make_copy, parse_pages
 from vanthu.documents.actions.delivery import accept_recall, refuse_recall, report_handling, retry_delivery
@@ -21,7 +22,11 @@ from vanthu.documents.actions.drafting import (
     update_draft,
 )
 from vanthu.documents.actions.incoming import (
+    VOIDABLE,
     IncomingData,
+    PossibleDuplicate,
+    cancel_entry,
+    duplicates_of,
     register_incoming,
     register_received,
     return_received,
@@ -39,15 +44,20 @@ from vanthu.documents.actions.paper import record_paper_sent
 from vanthu.documents.actions.placement import place_element
 
 __all__ = [
+    "VOIDABLE",
     "DraftData",
     "DuplicateSubmission",
     "IncomingData",
+    "PossibleDuplicate",
     "accept_recall",
     "add_draft_version",
+    "batch",
+    "cancel_entry",
     "complete_remote_signature",
     "create_draft",
     "decide_review",
     "deny",
+    "duplicates_of",
     "finish_conversion",
     "issue_outgoing",
     "lock",
@@ -58,6 +68,7 @@ __all__ = [
     "record_paper_sent",
     "refuse_recall",
     "register_incoming",
+    "register_many",
     "register_received",
     "report_handling",
     "request_remote_signature",

@@ -1,7 +1,8 @@
-"""Incoming documents: register what arrives (paper or electronic), return, correct."""
+"""Incoming documents: register what arrives (paper or electronic), return, correct, cancel a wrong entry."""
 
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,6 +102,35 @@ def _take_incoming_number(document: Document, *, unit: Unit, arrival: dt.datetim
     document.number = numbering.take_next(register)
 
 
+class PossibleDuplicate(ActionRefused):
+    """The document seems to be in the register already (same notation, issuing body and date, or the same
+    file): `earlier` are those entries. The clerk looks and decides; registering anyway is audited."""
+
+    def __init__(self, earlier: list[Document]) -> None:
+        super().__init__(
+            _("Văn bản này có thể đã được vào sổ: trùng số, ký hiệu, cơ quan ban hành và ngày, hoặc trùng tệp."),
+            code="possible_duplicate", field="file", status=409, target=earlier[0],
+        )
+        self.earlier = earlier
+
+
+def duplicates_of(*, unit: Unit, data: IncomingData, sha256: str, limit: int = 5) -> list[Document]:
+    """Entries of `unit`'s incoming register (not cancelled) with the same notation, issuing body and date, or
+    the same main file (SHA-256). Two indexed lookups (`doc_duplicate`, the file's foreign key)."""
+    base = Document.objects.filter(unit=unit, direction=Direction.INCOMING, number__isnull=False).exclude(
+        status__in=(Status.VOIDED, Status.RETURNED)
+    )
+    found: dict[int, Document] = {}
+    if (data.code_number or data.code_notation) and data.issued_date is not None:
+        same = base.filter(code_notation=data.code_notation.strip(), code_number=data.code_number.strip(),
+                           issued_date=data.issued_date, organ_name__iexact=data.organ_name.strip())
+        for doc in same.order_by("-pk")[:limit]:
+            found[doc.pk] = doc
+    for doc in base.filter(current_file_id=sha256).order_by("-pk")[:limit]:
+        found.setdefault(doc.pk, doc)
+    return sorted(found.values(), key=lambda d: -d.pk)[:limit]
+
+
 @action("documents.incoming.registered")
 def register_incoming(
     *,
@@ -111,9 +141,14 @@ def register_incoming(
     attachments: Sequence[CheckedFile] = (),
     arrival_at: dt.datetime | None = None,
     client_token: uuid.UUID | None = None,
+    check_duplicates: bool = False,
 ) -> Document:
     """Receive a document brought to the clerk (scanned paper or an electronic PDF) and enter it in the
-    unit's incoming register with the next số đến."""
+    unit's incoming register with the next số đến.
+
+    `check_duplicates`: refuse with `PossibleDuplicate` when the register seems to hold it already (the page
+    asks first, then the clerk may register anyway); an entry made beside earlier ones records them in its
+    audit event ("duplicate_of")."""
     if unit.pk not in scope_of(acting).clerk_unit_ids:
         raise deny()
     check_token(client_token)
@@ -123,6 +158,9 @@ def register_incoming(
     arrival = arrival_at or timezone.now()
     if arrival > timezone.now() + dt.timedelta(minutes=5):
         raise ActionRefused(_("Ngày đến không được ở trong tương lai."), code="arrival_future", field="arrival_at")
+    earlier = duplicates_of(unit=unit, data=data, sha256=hashlib.sha256(file.data).hexdigest())
+    if earlier and check_duplicates:
+        raise PossibleDuplicate(earlier)
     stored = store(file)
     document = Document(
         direction=Direction.INCOMING, status=Status.REGISTERED, unit=unit, arrival_at=arrival,
@@ -138,9 +176,11 @@ def register_incoming(
     attach(document, attachments, acting=acting)
     if file.signatures:
         validate_on_commit(stored)
-    log.record(actor=acting, verb="documents.incoming.registered", target=document, unit=unit,
-               data={"number": document.number, "register": document.register_id, "via": data.received_via,
-                     "sha256": stored.sha256})
+    audit_data: dict[str, object] = {"number": document.number, "register": document.register_id,
+                                     "via": data.received_via, "sha256": stored.sha256}
+    if earlier:
+        audit_data["duplicate_of"] = [d.pk for d in earlier]
+    log.record(actor=acting, verb="documents.incoming.registered", target=document, unit=unit, data=audit_data)
     return document
 
 
@@ -203,4 +243,34 @@ def update_incoming(
     document.save()
     log.record(actor=acting, verb="documents.incoming.updated", target=document, unit=document.unit,
                data={"before": before})
+    return document
+
+
+VOIDABLE = (Status.REGISTERED, Status.PRESENTED)
+
+
+@action("documents.register.cancelled")
+def cancel_entry(*, document: Document, acting: Person, reason: str) -> Document:
+    """Cancel (hủy) a wrong entry of the incoming register with a reason. Its number stays in the register,
+    marked cancelled, and is never given again (the counter only moves forward). An issued document is not
+    cancelled: it is recalled (thu hồi), which tells its recipients."""
+    document = lock_for(document, acting, access.Need.CANCEL_ENTRY)
+    if document.is_outgoing:
+        raise ActionRefused(_("Văn bản đã phát hành không hủy được; hãy thu hồi văn bản."),
+                            code="issued_recall_instead", status=409)
+    if document.status not in VOIDABLE:
+        raise ActionRefused(_("Chỉ hủy được văn bản đã vào sổ, chưa có ý kiến chỉ đạo."),
+                            code="not_voidable", status=409)
+    reason = required_text(reason, _("Hãy ghi lý do hủy."), code="reason_required", field="reason")
+    if len(reason) > 500:
+        raise ActionRefused(_("Lý do hủy dài quá 500 ký tự."), code="too_long", field="reason")
+    before = document.status
+    document.status = Status.VOIDED
+    document.void_reason = reason
+    document.voided_at = timezone.now()
+    document.voided_by = acting
+    bump(document, "status", "void_reason", "voided_at", "voided_by")
+    log.record(actor=acting, verb="documents.register.cancelled", target=document, unit=document.unit,
+               data={"number": document.number, "register": document.register_id, "reason": reason,
+                     "before": before})
     return document

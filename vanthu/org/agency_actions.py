@@ -1,0 +1,101 @@
+"""Writes to the catalogue of issuing bodies and to a unit's head: one transaction each, audited.
+
+The directory of outside agencies is deployment-wide: an admin of a top unit (or the operator's CLI) keeps
+it. A unit's head is set by an admin of the unit (or of a unit above it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from vanthu.audit import log
+from vanthu.core.actions import action
+from vanthu.core.errors import ActionRefused
+from vanthu.org.access import Actor, require_admin_of, require_admin_of_all
+from vanthu.org.agencies import AgencyRow, fold
+from vanthu.org.models import Agency, Person, Role, Unit
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _check(row: AgencyRow) -> None:
+    where = {"line": row.line}
+    if not row.name:
+        raise ActionRefused(_("Dòng %(line)s: thiếu tên cơ quan.") % where, code="name_required", field="file")
+    if len(row.name) > 200 or len(row.short_name) > 100 or len(row.code) > 50:
+        raise ActionRefused(_("Dòng %(line)s: tên, tên ngắn hoặc mã dài quá mức cho phép.") % where,
+                            code="too_long", field="file")
+
+
+@action("org.agencies.imported")
+def import_agencies(*, rows: Sequence[AgencyRow], acting: Actor) -> ImportResult:
+    """Add or update outside agencies by name (all rows or none): a new name is added, a known one gets the
+    file's short name and code. Nothing is deleted (documents keep the text they were registered with)."""
+    require_admin_of_all(acting)
+    seen: set[str] = set()
+    for row in rows:
+        _check(row)
+        key = fold(row.name)
+        if key in seen:
+            raise ActionRefused(_("Dòng %(line)s: cơ quan “%(name)s” lặp lại trong tệp.")
+                                % {"line": row.line, "name": row.name}, code="duplicate_row", field="file")
+        seen.add(key)
+    existing = {a.name: a for a in Agency.objects.filter(name__in=[r.name for r in rows])}
+    created = updated = unchanged = 0
+    for row in rows:
+        agency = existing.get(row.name)
+        if agency is None:
+            Agency.objects.create(name=row.name, short_name=row.short_name, code=row.code, folded=_folded(row))
+            created += 1
+        elif (agency.short_name, agency.code) != (row.short_name, row.code) or not agency.is_active:
+            agency.short_name, agency.code, agency.is_active = row.short_name, row.code, True
+            agency.folded = _folded(row)
+            agency.save(update_fields=["short_name", "code", "is_active", "folded"])
+            updated += 1
+        else:
+            unchanged += 1
+    log.record(actor=acting, verb="org.agencies.imported", target=None,
+               data={"created": created, "updated": updated, "unchanged": unchanged})
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def _folded(row: AgencyRow) -> str:
+    return fold(f"{row.name} {row.short_name} {row.code}")[:400]
+
+
+@action("org.agency.removed")
+def set_agency_active(*, agency: Agency, active: bool, acting: Actor) -> Agency:
+    """Take an agency out of the autocomplete (or back): rows are never deleted."""
+    require_admin_of_all(acting, target=agency)
+    agency.is_active = active
+    agency.save(update_fields=["is_active"])
+    log.record(actor=acting, verb="org.agency.removed" if not active else "org.agency.restored", target=agency,
+               data={"name": agency.name})
+    return agency
+
+
+@action("org.unit.head_set")
+def set_unit_head(*, unit: Unit, head: Person | None, acting: Actor) -> Unit:
+    """Name the unit's head, preselected when a document is presented; None goes back to the default (the
+    leader who signs for the unit in his own name)."""
+    require_admin_of(acting, unit, target=unit)
+    if head is not None:
+        leads_here = head.is_active and head.roles.filter(role=Role.LEADER, unit=unit).exists()
+        if not leads_here:
+            raise ActionRefused(_("%(name)s không phải chỉ huy của %(unit)s.") % {"name": head.full_name,
+                                                                                  "unit": unit.name},
+                                code="not_a_leader", field="head")
+    before = unit.head_id
+    unit.head = head
+    unit.save(update_fields=["head"])
+    log.record(actor=acting, verb="org.unit.head_set", target=unit, unit=unit,
+               data={"head": head.pk if head else None, "before": before})
+    return unit
