@@ -4,6 +4,7 @@ the evidence of each envelope received (written by the receiving pipeline, as th
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
@@ -130,3 +131,14 @@ def record_bundle(*, acting: Actor, peer: Peer, verb: str, data: dict[str, objec
     if verb not in ("exported", "imported"):
         raise ActionRefused(_("Thao tác gói lưu chuyển không hợp lệ."), code="bad_verb")
     log.record(actor=acting, verb=f"exchange.bundle.{verb}", target=peer, data={"peer": peer.name, **data})
+
+
+@action("exchange.refusal.answered")
+def mark_refusal_answered(*, row: ReceivedEnvelope) -> bool:
+    """The 02 of this refused envelope left in a bundle back to its peer: it is not carried again. By the system,
+    in the receiving unit's chain."""
+    if not ReceivedEnvelope.objects.filter(pk=row.pk, answered_at__isnull=True).update(answered_at=timezone.now()):
+        return False
+    log.record(actor=None, verb="exchange.refusal.answered", target=row, unit=row.unit,
+               data={"sha256": row.sha256, "document_id": row.document_id, "to": row.from_organ})
+    return True

@@ -85,6 +85,8 @@ class ReceivedEnvelope(models.Model):
     reason = models.CharField(_("lý do"), max_length=1000, blank=True)
     incoming_id = models.BigIntegerField(null=True, blank=True)  # the incoming document it made (documents)
     received_at = models.DateTimeField(_("nhận lúc"), auto_now_add=True)
+    # a refused document from a bundle peer: when its status 02 left in a bundle back (HTTP answers at once)
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("gói tin đã nhận")

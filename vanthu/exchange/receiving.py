@@ -186,7 +186,8 @@ def _process(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at:
         raise Refused("untrusted", problem)
 
     if parsed.status is not None:
-        return _apply_status(parsed.status, transport=transport, data=data, signer=check.signer, at=at)
+        return _apply_status(parsed.status, transport=transport, data=data, signer=check.signer, at=at,
+                             peer=trusted_peer)
     assert parsed.envelope is not None
     return _receive_document(parsed.envelope, transport=transport, peer=trusted_peer, seen=seen)
 
@@ -253,7 +254,7 @@ def _our_document(structured: DocumentId | None) -> Document | None:
 
 
 def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, signer: str,
-                  at: dt.datetime) -> list[int]:
+                  at: dt.datetime, peer: Peer | None = None) -> list[int]:
     structured = DocumentId.parse(status.response_for.document_id)
     if status.code == edxml.StatusCode.RECALL_REQUESTED:
         return _cancel(status, transport=transport, structured=structured)
@@ -268,6 +269,8 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, s
     address = str(unit.pk) if unit is not None else sender
     message = OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document, address=address,
                                            transport=transport).first()
+    if message is None and peer is not None and status.code == edxml.StatusCode.REFUSED:
+        message = _refused_by_peer(document, transport=transport, peer=peer)
     if message is None:
         raise Refused("unknown_document", _("Văn bản này không gửi cho %(organ)s.") % {"organ": sender})
     try:
@@ -285,6 +288,15 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, s
     except ActionRefused as exc:
         raise Refused(exc.code or "refused", exc.message) from exc
     return []
+
+
+def _refused_by_peer(document: Document, *, transport: str, peer: Peer) -> OutboxMessage | None:
+    """A peer refuses a document sent to an organ id none of its units has: its top unit signs the 02. It
+    answers the one message of this document still waiting for an address of that peer (None if not one)."""
+    waiting = [m for m in OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document,
+                                                       transport=transport, state=OutboxMessage.State.WAITING)
+               if peer.covers(m.address)]
+    return waiting[0] if len(waiting) == 1 else None
 
 
 def _cancel(status: edxml.StatusMessage, *, transport: str, structured: DocumentId | None) -> list[int]:
