@@ -109,6 +109,43 @@ def test_carried_round_trip(pair, tmp_path):
     assert (exported["documents"], exported["statuses"]) == (0, 0)
 
 
+def test_a_refused_document_is_answered_by_02_in_the_bundle_back(pair, tmp_path):
+    """MR10 sends to an organ id MR11 has no unit for: MR11's import refuses it, its next bundle back carries the
+    signed 02 once, and MR10's import marks the message refused with MR11's reason (as an HTTP 422 would)."""
+    a, b = pair
+    a.call("issue", to=["000.00.99.Q11"], subject="Gửi nhầm nơi nhận")
+    a.cli("outbox", "deliver")
+    outbound = tmp_path / "to-nobody.zip"
+    code, exported, _err = run(a, "exchange", "bundle", "export", "--peer", "qk11", str(outbound))
+    assert code == 0
+    assert exported["documents"] >= 1
+    code, imported, err = run(b, "exchange", "bundle", "import", str(outbound))
+    assert code == 1, err  # some envelope refused (documented exit code)
+    assert [r["code"] for r in imported["refused"]] == ["not_for_us"]
+    assert "Gửi nhầm nơi nhận 1" not in b.call("state")["incoming"]
+
+    back = tmp_path / "02-back.zip"
+    code, exported, _err = run(b, "exchange", "bundle", "export", "--peer", "qk10", str(back))
+    assert code == 0
+    assert exported["statuses"] == 1
+    assert exported["documents"] == 0
+    code, again, _err = run(b, "exchange", "bundle", "export", "--peer", "qk10", str(tmp_path / "02-again.zip"))
+    assert code == 0
+    assert again["statuses"] == 0  # answered once
+
+    code, imported, err = run(a, "exchange", "bundle", "import", str(back))
+    assert code == 0, err
+    assert imported["refused"] == []
+    assert imported["acknowledged"] == 1
+    here = a.call("state")
+    assert "failed" in here["outbox"]
+    assert here["failures"] == ["Không có nơi nhận nào của gói tin thuộc hệ thống này."]  # MR11's own reason
+    assert any(e.startswith("status:02:accepted:") for e in here["evidence"]), here["evidence"]
+    code, exported, _err = run(a, "exchange", "bundle", "export", "--peer", "qk11", str(tmp_path / "after.zip"))
+    assert code == 0
+    assert exported["documents"] == 0  # the refused document is not carried again
+
+
 def _rewrite(source: Path, target: Path, change) -> None:
     with zipfile.ZipFile(source) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}

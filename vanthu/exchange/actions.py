@@ -3,7 +3,10 @@ the evidence of each envelope received (written by the receiving pipeline, as th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
@@ -11,7 +14,7 @@ from vanthu.core.actions import action
 from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
 from vanthu.core.files import store_bytes
-from vanthu.exchange.models import Peer, ReceivedEnvelope, TransportKind
+from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope, TransportKind
 from vanthu.exchange.trustchain import load_pem_list
 from vanthu.org.access import Actor, require_admin_of_all
 from vanthu.org.models import Unit
@@ -98,7 +101,7 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                     unit: Unit | None = None, kind: str = "", from_organ: str = "", from_name: str = "",
                     to_organ: str = "", document_id: str = "", subject: str = "", status_code: str = "",
                     signer: str = "", document_sha256: str = "", reason_code: str = "", reason: str = "",
-                    incoming_id: int | None = None, secrecy: int = 0) -> ReceivedEnvelope:
+                    incoming_id: int | None = None, secrecy: int = 0, revocation: str = "") -> ReceivedEnvelope:
     """Keep the evidence of one envelope (its raw bytes as a stored file), once per SHA-256: the same bytes
     again return the first row. Done by the system in the receiving unit's chain."""
     found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
@@ -113,7 +116,7 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                 from_name=from_name[:200], to_organ=to_organ[:50], unit=unit, document_id=document_id[:120],
                 subject=subject[:500], status_code=status_code[:2], signer=signer[:500],
                 document_sha256=document_sha256[:64], secrecy=secrecy, state=state, reason_code=reason_code[:40],
-                reason=reason[:1000], incoming_id=incoming_id)
+                reason=reason[:1000], incoming_id=incoming_id, revocation=revocation[:10])
     except IntegrityError:
         return ReceivedEnvelope.objects.get(sha256=sha256)
     log.record(actor=None, verb=f"exchange.envelope.{state}", target=row, unit=unit,
@@ -130,3 +133,47 @@ def record_bundle(*, acting: Actor, peer: Peer, verb: str, data: dict[str, objec
     if verb not in ("exported", "imported"):
         raise ActionRefused(_("Thao tác gói lưu chuyển không hợp lệ."), code="bad_verb")
     log.record(actor=acting, verb=f"exchange.bundle.{verb}", target=peer, data={"peer": peer.name, **data})
+
+
+@action("exchange.refusal.answered")
+def mark_refusal_answered(*, row: ReceivedEnvelope) -> bool:
+    """The 02 of this refused envelope left in a bundle back to its peer: it is not carried again. By the system,
+    in the receiving unit's chain."""
+    if not ReceivedEnvelope.objects.filter(pk=row.pk, answered_at__isnull=True).update(answered_at=timezone.now()):
+        return False
+    log.record(actor=None, verb="exchange.refusal.answered", target=row, unit=row.unit,
+               data={"sha256": row.sha256, "document_id": row.document_id, "to": row.from_organ})
+    return True
+
+
+@action("exchange.crl.noted")
+def note_crl_urls(*, peer: Peer, urls: list[str]) -> list[PeerCrl]:
+    """The CRL URLs a peer's certificate declares, kept for the refresh job; the new ones are returned (the
+    caller enqueues a refresh for them). By the system."""
+    made = []
+    for url in urls[:5]:
+        row, created = PeerCrl.objects.get_or_create(peer=peer, url=url[:500])
+        if created:
+            made.append(row)
+    if made:
+        log.record(actor=None, verb="exchange.crl.noted", target=peer, data={"urls": [r.url for r in made]})
+    return made
+
+
+@action("exchange.crl.fetched")
+def store_crl(*, row: PeerCrl, der: bytes = b"", next_update: dt.datetime | None = None,
+              problem: str = "") -> PeerCrl:
+    """The result of one fetch: the verified CRL (then `problem` is empty), or the failure (the last good CRL is
+    kept and still used while it is current). By the system; audited when the state changes."""
+    locked = PeerCrl.objects.select_for_update().get(pk=row.pk)
+    changed = bool(der) != bool(locked.der) or problem != locked.problem
+    if der:
+        locked.der, locked.next_update, locked.problem = der, next_update, ""
+    else:
+        locked.problem = problem[:500]
+    locked.fetched_at = timezone.now()
+    locked.save(update_fields=["der", "next_update", "problem", "fetched_at"])
+    if changed:
+        log.record(actor=None, verb="exchange.crl.fetched", target=locked.peer,
+                   data={"url": locked.url, "ok": not problem, "problem": problem[:500]})
+    return locked

@@ -10,6 +10,10 @@ Semantics, the simplest honest ones:
   Receipt is idempotent, so carrying it twice creates one incoming document.
 - A **status** has no acknowledgement in edXML: it is marked delivered when it is written into a bundle. A bundle
   lost on the way loses those statuses (the document's own statuses after them still travel).
+- A document this deployment **refused** on import (its envelope verified but not acceptable: for none of our
+  units, a PDF signature that fails, a secrecy the peer may not send …) is answered by a signed status 02 with the
+  reason in the next bundle to that peer, once; the peer's import marks its message failed ("refused"), as the
+  HTTP transport's 422 does.
 - **Import** refuses the whole bundle, importing nothing, when the manifest's signature, its signer's trust (the
   peer's roots), the sender's organ id (a bundle peer of the directory) or any envelope's SHA-256 fails; otherwise
   each envelope goes through `receiving.receive(…, transport="bundle", peer=peer)`.
@@ -27,16 +31,18 @@ from django.utils.translation import gettext as _
 
 from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.models import MessageKind, OutboxMessage
-from vanthu.exchange import edxml, outgoing, receiving, sealing
+from vanthu.exchange import actions, edxml, outgoing, receiving, sealing
 from vanthu.exchange.carriers import BundleTransport
 from vanthu.exchange.edxml.model import DocumentId
-from vanthu.exchange.models import Peer, TransportKind
+from vanthu.exchange.models import Peer, ReceivedEnvelope, TransportKind
+from vanthu.exchange.refusals import refusal_status
 from vanthu.exchange.transports import bundle
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
 from vanthu.org.models import Unit
 from vanthu.signing.types import SigningRefused
 
 TRANSPORT = BundleTransport.name
+REFUSED = edxml.StatusCode.REFUSED.value
 
 
 class BundleError(Exception):
@@ -58,15 +64,10 @@ def find_peer(name_or_organ: str) -> Peer:
 
 def signing_unit() -> tuple[Unit, sealing.Seal]:
     """The top unit's seal, or the highest unit's that holds a usable one."""
-    level = list(Unit.objects.filter(parent__isnull=True).exclude(code="").order_by("pk"))
-    while level:
-        for unit in level:
-            try:
-                return unit, sealing.seal_for(unit)
-            except SigningRefused:
-                continue
-        level = list(Unit.objects.filter(parent__in=level).exclude(code="").order_by("pk"))
-    raise BundleError("no_seal", _("Không đơn vị nào của hệ thống có khóa dấu dùng được để ký gói lưu chuyển."))
+    found = sealing.highest_sealed()
+    if found is None:
+        raise BundleError("no_seal", _("Không đơn vị nào của hệ thống có khóa dấu dùng được để ký gói lưu chuyển."))
+    return found
 
 
 @dataclass
@@ -101,13 +102,32 @@ def export(peer: Peer) -> Exported:
         else:
             result.statuses += 1
             statuses.append(message)
+    answered = []
+    for row in _unanswered_refusals(peer):
+        reply = refusal_status(row.unit, from_organ=row.from_organ, from_name=row.from_name,
+                               document_id=row.document_id, reason=row.reason)
+        if reply is None:
+            continue
+        items.append(bundle.Item(data=reply, key=f"refusal-{row.sha256[:32]}", kind=MessageKind.STATUS,
+                                 created=row.received_at.isoformat()))
+        result.statuses += 1
+        answered.append(row)
     unit, seal = signing_unit()
     result.data = bundle.write(items=items, sender={"organ_id": unit.code or "", "name": unit.name},
                                to=peer.name, created=timezone.now().isoformat(), sign=seal.sign,
                                certificate_der=seal.certificate_der, chain_der=seal.chain_der)
     for message in statuses:
         delivery.mark_delivered(message=message, local_id=None)
+    for row in answered:
+        actions.mark_refusal_answered(row=row)
     return result
+
+
+def _unanswered_refusals(peer: Peer) -> list[ReceivedEnvelope]:
+    """Documents from `peer`'s bundles refused here whose 02 has not left yet (an oversize one says nothing usable)."""
+    return list(ReceivedEnvelope.objects.filter(transport=TRANSPORT, peer=peer, kind="document",
+                                                state=ReceivedEnvelope.State.REFUSED, answered_at__isnull=True)
+                .exclude(reason_code="oversize").select_related("unit").order_by("pk"))
 
 
 @dataclass
@@ -156,21 +176,40 @@ def import_(data: bytes) -> Imported:
         else:
             result.accepted += 1
         if receipt.envelope.kind == "status":
-            result.delivered += _acknowledge(receipt.envelope.document_id, organ=receipt.envelope.from_organ)
+            refused = receipt.envelope.status_code == REFUSED
+            result.delivered += _acknowledge(receipt.envelope.document_id, organ=receipt.envelope.from_organ,
+                                             peer=peer, refused=refused,
+                                             reason=_status_reason(body) if refused else "")
     return result
 
 
-def _acknowledge(document_id: str, *, organ: str) -> int:
-    """The peer answered about one of our documents: its message has arrived (marked delivered)."""
+def _status_reason(body: bytes) -> str:
+    try:
+        parsed = edxml.parse(body)
+    except edxml.EnvelopeInvalid:
+        return ""
+    return parsed.status.description[:500] if parsed.status is not None else ""
+
+
+def _acknowledge(document_id: str, *, organ: str, peer: Peer, refused: bool = False, reason: str = "") -> int:
+    """The peer answered about one of our documents: its message has arrived (marked delivered), or the peer
+    refused it (02: marked failed with the peer's reason, as an HTTP 422 is)."""
     structured = DocumentId.parse(document_id)
     if structured is None:
         return 0
-    messages = OutboxMessage.objects.filter(
-        kind=MessageKind.DOCUMENT, transport=TRANSPORT, address=organ, state=OutboxMessage.State.WAITING,
+    ours = OutboxMessage.objects.filter(
+        kind=MessageKind.DOCUMENT, transport=TRANSPORT, state=OutboxMessage.State.WAITING,
         document__unit__code=structured.organ_id, document__code_number=structured.number,
         document__code_notation=structured.notation, document__issued_date=structured.date)
+    messages = list(ours.filter(address=organ))
+    if not messages and refused:  # refused for an organ id none of its units has: its top unit signed the 02
+        covered = [m for m in ours if peer.covers(m.address)]
+        messages = covered if len(covered) == 1 else []
     count = 0
     for message in messages:
-        delivery.mark_delivered(message=message, local_id=None)
+        if refused:
+            delivery.mark_failed(message=message, code="refused", detail=reason)
+        else:
+            delivery.mark_delivered(message=message, local_id=None)
         count += 1
     return count

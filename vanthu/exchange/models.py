@@ -85,6 +85,10 @@ class ReceivedEnvelope(models.Model):
     reason = models.CharField(_("lý do"), max_length=1000, blank=True)
     incoming_id = models.BigIntegerField(null=True, blank=True)  # the incoming document it made (documents)
     received_at = models.DateTimeField(_("nhận lúc"), auto_now_add=True)
+    # a refused document from a bundle peer: when its status 02 left in a bundle back (HTTP answers at once)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # the envelope signer's certificate: good | revoked | unknown (exchange/revocation.py); "" when not reached
+    revocation = models.CharField(_("thu hồi chứng thư"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("gói tin đã nhận")
@@ -107,3 +111,24 @@ class UsedNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organ_id} {self.nonce}"
+
+
+class PeerCrl(models.Model):
+    """A CRL a peer's certificates declare (their CRL distribution point), as the hourly job last fetched it:
+    the receive pipeline checks envelope signers against it without a network call (exchange/revocation.py).
+    A row is noted the first time a certificate names the URL; `der` stays empty until a fetch succeeds."""
+
+    peer = models.ForeignKey(Peer, on_delete=models.CASCADE, related_name="crls")
+    url = models.URLField(max_length=500)
+    der = models.BinaryField(blank=True, default=b"")
+    next_update = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    problem = models.CharField(max_length=500, blank=True)  # the last fetch's failure, "" after a success
+
+    class Meta:
+        verbose_name = _("danh sách chứng thư thu hồi của hệ thống liên thông")
+        verbose_name_plural = _("danh sách chứng thư thu hồi của hệ thống liên thông")
+        constraints = [models.UniqueConstraint(fields=["peer", "url"], name="exchange_peer_crl_once")]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id} {self.url}"

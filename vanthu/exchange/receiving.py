@@ -40,10 +40,11 @@ from vanthu.documents.models import (
     OutboxMessage,
     ReceivedVia,
 )
-from vanthu.exchange import actions, edxml, outgoing
+from vanthu.exchange import actions, edxml, outgoing, revocation
 from vanthu.exchange.edxml.model import DocumentId
-from vanthu.exchange.models import Peer, ReceivedEnvelope
+from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
+from vanthu.jobs import enqueue_on_commit
 from vanthu.org.models import Unit
 from vanthu.signing import service as signing
 
@@ -92,6 +93,7 @@ class _Seen:
     signer: str = ""
     document_sha256: str = ""
     secrecy: int = 0
+    revocation: str = ""
 
 
 def local_unit(organ_id: str) -> Unit | None:
@@ -184,11 +186,35 @@ def _process(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at:
     problem = chain_problem(check.certificate, intermediates=intermediates, roots=roots, at=at)
     if problem:
         raise Refused("untrusted", problem)
+    seen.revocation = _revocation(check.certificate, peer=trusted_peer, roots=roots, at=at)
+    if seen.revocation == revocation.REVOKED:
+        raise Refused("revoked", _("Chứng thư ký gói tin (%(subject)s) đã bị thu hồi.")
+                      % {"subject": check.certificate.subject.rfc4514_string()})
 
     if parsed.status is not None:
-        return _apply_status(parsed.status, transport=transport, data=data, signer=check.signer, at=at)
+        return _apply_status(parsed.status, transport=transport, data=data, signer=check.signer, at=at,
+                             peer=trusted_peer)
     assert parsed.envelope is not None
     return _receive_document(parsed.envelope, transport=transport, peer=trusted_peer, seen=seen)
+
+
+def _revocation(certificate: x509.Certificate, *, peer: Peer | None, roots: list[x509.Certificate],
+                at: dt.datetime) -> str:
+    """The envelope signer's revocation (exchange/revocation.py): this deployment's own records on the local
+    transport; for a peer, the CRLs its certificates declare, as the refresh job last fetched them — a URL seen
+    for the first time is noted and fetched by a job (this envelope goes on as "unknown", soft-fail)."""
+    if peer is None:
+        der = certificate.public_bytes(Encoding.DER)
+        return revocation.REVOKED if signing.own_revocation(der) is not None else revocation.GOOD
+    urls = revocation.crl_urls(certificate)
+    if not urls:
+        return revocation.UNKNOWN
+    kept = list(PeerCrl.objects.filter(peer=peer, url__in=urls).exclude(der=b"").values_list("der", flat=True))
+    found = revocation.verdict(certificate, crls=[bytes(d) for d in kept], issuers=roots, at=at)
+    if found.state == revocation.UNKNOWN:
+        for row in actions.note_crl_urls(peer=peer, urls=urls):
+            enqueue_on_commit("vanthu.exchange.jobs.fetch_crl", row.pk)
+    return found.state
 
 
 def _receive_document(envelope: edxml.Envelope, *, transport: str, peer: Peer | None, seen: _Seen) -> list[int]:
@@ -253,7 +279,7 @@ def _our_document(structured: DocumentId | None) -> Document | None:
 
 
 def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, signer: str,
-                  at: dt.datetime) -> list[int]:
+                  at: dt.datetime, peer: Peer | None = None) -> list[int]:
     structured = DocumentId.parse(status.response_for.document_id)
     if status.code == edxml.StatusCode.RECALL_REQUESTED:
         return _cancel(status, transport=transport, structured=structured)
@@ -268,6 +294,8 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, s
     address = str(unit.pk) if unit is not None else sender
     message = OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document, address=address,
                                            transport=transport).first()
+    if message is None and peer is not None and status.code == edxml.StatusCode.REFUSED:
+        message = _refused_by_peer(document, transport=transport, peer=peer)
     if message is None:
         raise Refused("unknown_document", _("Văn bản này không gửi cho %(organ)s.") % {"organ": sender})
     try:
@@ -285,6 +313,15 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, s
     except ActionRefused as exc:
         raise Refused(exc.code or "refused", exc.message) from exc
     return []
+
+
+def _refused_by_peer(document: Document, *, transport: str, peer: Peer) -> OutboxMessage | None:
+    """A peer refuses a document sent to an organ id none of its units has: its top unit signs the 02. It
+    answers the one message of this document still waiting for an address of that peer (None if not one)."""
+    waiting = [m for m in OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document,
+                                                       transport=transport, state=OutboxMessage.State.WAITING)
+               if peer.covers(m.address)]
+    return waiting[0] if len(waiting) == 1 else None
 
 
 def _cancel(status: edxml.StatusMessage, *, transport: str, structured: DocumentId | None) -> list[int]:

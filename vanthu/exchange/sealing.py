@@ -58,6 +58,20 @@ def seal_for(unit: Unit) -> Seal:
         return seal
 
 
+def highest_sealed() -> tuple[Unit, Seal] | None:
+    """The deployment's voice when no one unit is concerned: the top unit's seal, else the highest unit's that
+    opens (bundles' manifests, a refusal for an organ id none of our units has). None when no unit's does."""
+    level = list(Unit.objects.filter(parent__isnull=True).exclude(code="").exclude(code=None).order_by("pk"))
+    while level:
+        for unit in level:
+            try:
+                return unit, seal_for(unit)
+            except signing.SigningRefused:
+                continue
+        level = list(Unit.objects.filter(parent__in=level).exclude(code="").exclude(code=None).order_by("pk"))
+    return None
+
+
 def forget() -> None:
     """Close every open seal (tests; process exit)."""
     with _lock:

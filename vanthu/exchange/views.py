@@ -21,13 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from vanthu.exchange import edxml, outgoing, receiving
-from vanthu.exchange.edxml.model import DocumentId
+from vanthu.exchange import receiving
 from vanthu.exchange.models import TransportKind, UsedNonce
+from vanthu.exchange.refusals import refusal_status
 from vanthu.exchange.transports import http
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
-from vanthu.org.models import Unit
-from vanthu.signing.types import SigningRefused
 
 
 def _refuse(status: int, code: str, reason: str) -> JsonResponse:
@@ -71,24 +69,3 @@ def envelopes(request: HttpRequest) -> HttpResponse:
         if reply is not None:
             return HttpResponse(reply, status=422, content_type="application/xml")
     return _refuse(422 if row.reason_code != "oversize" else 413, row.reason_code, row.reason)
-
-
-def refusal_status(unit: Unit | None, *, from_organ: str, from_name: str, document_id: str,
-                   reason: str) -> bytes | None:
-    """Status 02 'refused' with the reason, signed by the receiving unit (or, when the envelope named none of
-    ours, the top unit): what the sender keeps as the receipt of the refusal. None when no key can sign."""
-    signer = unit or Unit.objects.filter(parent__isnull=True).exclude(code=None).order_by("pk").first()
-    structured = DocumentId.parse(document_id)
-    if signer is None or not signer.code or structured is None:
-        return None
-    status = edxml.StatusMessage(
-        from_=outgoing.organization(signer),
-        response_for=edxml.ResponseFor(organ_id=from_organ, code=f"{structured.number}/{structured.notation}",
-                                       promulgation_date=structured.date, document_id=document_id),
-        code=edxml.StatusCode.REFUSED, description=reason[:500] or _("Từ chối tiếp nhận"),
-        timestamp=outgoing.vn_now(), to=(edxml.Organization(organ_id=from_organ, organ_name=from_name),),
-    )
-    try:
-        return outgoing.sign_as(signer, edxml.build_status(status))
-    except (SigningRefused, edxml.EnvelopeInvalid):
-        return None

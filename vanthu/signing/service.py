@@ -13,6 +13,7 @@ types.py (re-exported here), so nothing inside `signing` imports this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -239,6 +240,15 @@ def validate(pdf: bytes, *, trust_roots: list[bytes] | None = None) -> Validatio
     from vanthu.signing import pki
 
     return validation.validate_pdf(pdf, trust_roots=[pki.to_asn1(der) for der in trust_roots])
+
+
+def own_revocation(certificate_der: bytes) -> dt.datetime | None:
+    """When vanthu revoked the certificate (DER) in its own records; None when it did not (or does not know it)."""
+    from asn1crypto import x509 as asn1_x509
+
+    from vanthu.signing import validation
+
+    return validation.own_revocation(asn1_x509.Certificate.load(certificate_der))
 
 
 def record_validation(file: StoredFile) -> ValidationResult:

@@ -90,6 +90,12 @@ def _own_records(certificates: Iterable[asn1_x509.Certificate]) -> dict[str, Own
         return {}
 
 
+def own_revocation(certificate: asn1_x509.Certificate) -> dt.datetime | None:
+    """When vanthu revoked this certificate (None: not revoked, or not one of vanthu's)."""
+    record = _own_records([certificate]).get(certificate.sha256.hex())
+    return record.revoked_at if record is not None else None
+
+
 def _context(reader: PdfFileReader, trust_roots: list[asn1_x509.Certificate] | None,
              allow_fetching: bool, crls: list[bytes] | None = None) -> ValidationContext:
     """The validation context: the given roots or the deployment's trust store, the given CRLs, plus what the
