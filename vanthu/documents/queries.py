@@ -76,6 +76,8 @@ def series_label(series: str) -> str:
         return _("Sổ chung")
     if series == SECRET:
         return _("Sổ văn bản mật")
+    if series.startswith("nhom-"):
+        return _("Sổ nhóm %(n)s") % {"n": series.removeprefix("nhom-")}
     return _("Sổ loại %(abbr)s") % {"abbr": series.removeprefix("loai-")}
 
 
