@@ -220,7 +220,7 @@ def _check_amends(*, acting: Person, amends: Document | None, amend_kind: str, d
         return
     if amend_kind not in AmendKind.values:
         raise ActionRefused(_("Hãy chọn bổ sung hay đính chính."), code="invalid", field="amend_kind")
-    if not access.allows(acting, amends, access.Need.READ):
+    if not access.can_see(acting, amends):
         raise ActionRefused(_("Không tìm thấy văn bản được bổ sung, đính chính."), code="not_found", field="amends",
                             status=404)
     if not amends.is_outgoing or amends.status != Status.ISSUED:
