@@ -111,7 +111,9 @@ def test_checklist_point_2_paper_outgoing_is_numbered_from_the_electronic_series
     paper = _paper(cast, doc_types, draft_pdf)
     assert (electronic.notation, paper.notation) == ("01/KH-TM", "02/KH-TM")
     assert paper.register == electronic.register
-    assert paper.on_paper and paper.status == Status.ISSUED and paper.issued_date == timezone.localdate()
+    assert paper.on_paper
+    assert paper.status == Status.ISSUED
+    assert paper.issued_date == timezone.localdate()
     assert paper.files.get().file.read_bytes() == draft_pdf  # the scan
     assert paper.signer_name == cast.son.full_name
     assert AuditEvent.objects.filter(verb="documents.paper.registered", target_id=str(paper.pk)).exists()
@@ -133,7 +135,8 @@ def test_checklist_point_2_number_and_notation_are_unique_per_issuer_and_year(ca
     """Checklist point 2: the database refuses a second "01/KH-TM" of the Staff in the same year, even from
     another register; the same number and notation in another year is allowed."""
     doc = _paper(cast, doc_types, draft_pdf)
-    other = numbering.register_for(unit=cast.staff, kind=RegisterKind.OUTGOING, series="loai-KH", year=doc.register.year)
+    other = numbering.register_for(unit=cast.staff, kind=RegisterKind.OUTGOING, series="loai-KH",
+                                   year=doc.register.year)
     fields = {f: getattr(doc, f) for f in ("direction", "status", "unit_id", "doc_type_id", "organ_name", "subject",
                                              "code_number", "code_notation")}
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -214,7 +217,8 @@ def test_checklist_point_6_the_head_sets_next_years_scheme_never_this_years(cast
     assert numbering.outgoing_series(unit=cast.staff, doc_type=doc_types["QĐ"], secrecy=1, year=year + 1) == "mat"
     assert AuditEvent.objects.filter(verb="documents.numbering.plan_set").count() == 1
     per_type = set_numbering_plan(acting=cast.son, unit=cast.staff, year=year + 1, scheme="per_type")
-    assert per_type.pk == plan.pk and per_type.groups == []
+    assert per_type.pk == plan.pk
+    assert per_type.groups == []
     assert numbering.outgoing_series(unit=cast.staff, doc_type=doc_types["Thư công"], secrecy=0,
                                      year=year + 1) == numbering.LETTERS
 
@@ -237,7 +241,8 @@ def test_checklist_point_6_only_the_head_or_a_delegate_sets_the_scheme(cast):
             set_numbering_plan(acting=outsider, unit=cast.staff, year=year + 1, scheme="single")
         assert refused.value.code == "forbidden"
     # Bình signs "KT. TƯ LỆNH": the commander's deputy may set the Command's scheme
-    assert set_numbering_plan(acting=cast.binh, unit=cast.command, year=year + 1, scheme="per_type").unit == cast.command
+    plan = set_numbering_plan(acting=cast.binh, unit=cast.command, year=year + 1, scheme="per_type")
+    assert plan.unit == cast.command
     assert NumberingPlan.objects.count() == 1
 
 
@@ -283,7 +288,9 @@ def test_checklist_point_8_the_9_main_and_4_optional_components_are_fields(cast,
     assert sum(c.main for c in parts) == 9
     by = {c.number: c.value for c in parts}
     assert by["4"].startswith("Đà Nẵng, ")
-    assert "KHẨN" in by["b"] and "LƯU HÀNH NỘI BỘ" in by["b"] and "DỰ THẢO" in by["b"]
+    assert "KHẨN" in by["b"]
+    assert "LƯU HÀNH NỘI BỘ" in by["b"]
+    assert "DỰ THẢO" in by["b"]
     assert by["c"] == "TC.Q05"
     assert by["d"] == "Số 1 đường A, Đà Nẵng; ĐT 069.000"
     assert doc.place_name == "Đà Nẵng"
@@ -322,7 +329,8 @@ def test_checklist_point_10_the_format_check_comes_before_the_signer(cast, doc_t
         actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=son)
     assert refused.value.code == "format_check_required"
     doc.refresh_from_db()
-    assert doc.status == Status.DRAFT and doc.signer is None
+    assert doc.status == Status.DRAFT
+    assert doc.signer is None
     actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=son,
                               reviewers=[(ReviewKind.CONTENT, cast.son), (ReviewKind.FORMAT, cast.lan)])
     actions.decide_review(document=doc, acting=cast.son, approve=True)
@@ -333,7 +341,8 @@ def test_checklist_point_10_the_format_check_comes_before_the_signer(cast, doc_t
     doc.refresh_from_db()
     assert doc.status == Status.AWAITING_SIGNATURE
     step = doc.review_steps.get(kind=ReviewKind.FORMAT)
-    assert step.checklist == FULL and step.state == ReviewState.APPROVED
+    assert step.checklist == FULL
+    assert step.state == ReviewState.APPROVED
 
 
 def test_checklist_point_10_a_check_by_a_person_without_the_role_is_refused(cast, doc_types, draft_pdf):
