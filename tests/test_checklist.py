@@ -45,8 +45,9 @@ POINTS: list[Point] = [
            D30 + "test_checklist_point_2_outgoing_numbers_roll_over_to_01_on_1_january",
            D30 + "test_checklist_point_2_number_and_notation_are_unique_per_issuer_and_year",
            D30 + "test_checklist_point_2_a_paper_document_numbered_twice_is_refused",
-           D30 + "test_checklist_point_2_concurrent_paper_and_series_numbers_are_unique_on_postgresql"),
-          "Unique per issuer and year by a database constraint over the non-secret series; a secret document is "
+           D30 + "test_checklist_point_2_concurrent_paper_and_series_numbers_are_unique_on_postgresql",
+           D30P + "test_checklist_point_2_the_clerk_registers_a_paper_document_once_from_the_page"),
+          "Page /documents/outgoing/paper/. Unique per issuer and year by a database constraint over the non-secret series; a secret document is "
           "unique in its own register (Điều 15.2)."),
     Point(3, "Number and issue time given by the System after the signature, atomically, no gap, no reuse", MET,
           (ISS + "test_signed_then_issued_with_number_date_seal_and_deliveries",

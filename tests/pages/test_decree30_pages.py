@@ -123,3 +123,27 @@ def test_checklist_point_34_a_correction_page_for_a_document_of_another_unit_is_
     text = client.get(f"/drafts/new/?amends={paper.pk}&amend_kind=correct").content.decode()
     assert "Soạn công văn đính chính" in text
     assert paper.notation in text
+
+
+def _paper_form(cast, doc_types, draft_pdf, token):
+    return {"client_token": token, "issuing_unit": cast.staff.pk, "doc_type": doc_types["KH"].pk,
+            "subject": "Kế hoạch trực Tết", "urgency": "0", "secrecy": "0",
+            "signer": SigningAuthority.objects.get(person=cast.son).pk, "signed_on": timezone.localdate().isoformat(),
+            "to_places": "Sư đoàn 301", "issued_amount": "3",
+            "file": SimpleUploadedFile("ban-quet.pdf", draft_pdf, content_type="application/pdf")}
+
+
+def test_checklist_point_2_the_clerk_registers_a_paper_document_once_from_the_page(client, cast, doc_types,
+                                                                                   draft_pdf):
+    """Checklist point 2: Lan numbers a hand-signed plan from the page; the same form sent twice is numbered once."""
+    client.force_login(cast.lan.user)
+    token = str(uuid.uuid4())
+    page = client.post("/documents/outgoing/paper/", _paper_form(cast, doc_types, draft_pdf, token), follow=True)
+    doc = Document.objects.get(on_paper=True)
+    assert doc.notation == "01/KH-TM"
+    assert "Đã cấp số 01/KH-TM và vào sổ văn bản đi." in page.content.decode()
+    again = client.post("/documents/outgoing/paper/", _paper_form(cast, doc_types, draft_pdf, token), follow=True)
+    assert again.redirect_chain[-1][0] == f"/documents/{doc.pk}/"
+    assert Document.objects.filter(on_paper=True).count() == 1
+    client.force_login(cast.quang.user)
+    assert client.get("/documents/outgoing/paper/").status_code == 404
