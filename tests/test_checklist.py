@@ -47,7 +47,8 @@ POINTS: list[Point] = [
            D30 + "test_checklist_point_2_a_paper_document_numbered_twice_is_refused",
            D30 + "test_checklist_point_2_concurrent_paper_and_series_numbers_are_unique_on_postgresql",
            D30P + "test_checklist_point_2_the_clerk_registers_a_paper_document_once_from_the_page"),
-          "Page /documents/outgoing/paper/. Unique per issuer and year by a database constraint over the non-secret series; a secret document is "
+          "Page /documents/outgoing/paper/. Unique per issuer and year by a database constraint over the "
+          "non-secret series; a secret document is "
           "unique in its own register (Điều 15.2)."),
     Point(3, "Number and issue time given by the System after the signature, atomically, no gap, no reuse", MET,
           (ISS + "test_signed_then_issued_with_number_date_seal_and_deliveries",
@@ -67,7 +68,8 @@ POINTS: list[Point] = [
            D30 + "test_checklist_point_6_next_years_numbers_follow_the_plan",
            D30P + "test_checklist_point_6_the_head_sees_the_effect_before_saving_next_years_scheme",
            D30P + "test_checklist_point_6_saving_for_the_current_year_is_refused_on_the_page",
-           "tests/browser/test_numbering_scheme.py::test_checklist_point_6_the_head_previews_then_saves_next_years_scheme"),
+           "tests/browser/test_numbering_scheme.py::"
+           "test_checklist_point_6_the_head_previews_then_saves_next_years_scheme"),
           "Page /numbering/ (screenshot docs/img/numbering-scheme.png)."),
     Point(7, "One continuous số đến per year in order of receipt, paper and electronic", MET,
           (NUM + "test_incoming_numbers_are_consecutive_from_one",
