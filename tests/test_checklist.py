@@ -87,8 +87,9 @@ POINTS: list[Point] = [
           (D30 + "test_checklist_point_10_the_format_check_comes_before_the_signer",
            D30 + "test_checklist_point_10_a_check_by_a_person_without_the_role_is_refused",
            D30 + "test_checklist_point_10_a_failed_item_returns_the_draft_with_the_result",
-           D30P + "test_checklist_point_10_the_checker_ticks_the_checklist_on_the_review_page"),
-          "The check is required where the unit's head set who checks (FormatCheckRule; the demo's units do); a "
+           D30P + "test_checklist_point_10_the_checker_ticks_the_checklist_on_the_review_page",
+           D30P + "test_checklist_point_10_the_head_sets_who_checks_format_on_the_page"),
+          "The check is required where the unit's head set who checks (FormatCheckRule, page /numbering/); a "
           "unit without the rule keeps the chain its drafter chooses. Archive is the records issue's (issue 10)."),
     Point(11, "Record drafting unit, approver, format checker and every draft version, with an audit trail", MET,
           ("tests/documents/test_drafting.py::test_review_chain_then_awaiting_signature_bound_to_the_reviewed_pdf",

@@ -147,3 +147,21 @@ def test_checklist_point_2_the_clerk_registers_a_paper_document_once_from_the_pa
     assert Document.objects.filter(on_paper=True).count() == 1
     client.force_login(cast.quang.user)
     assert client.get("/documents/outgoing/paper/").status_code == 404
+
+
+def test_checklist_point_10_the_head_sets_who_checks_format_on_the_page(client, cast):
+    """Checklist point 10: the head chooses who checks content and format (configurable per unit); a unit outside
+    his is refused with the reason, nothing saved."""
+    from vanthu.documents.models import FormatCheckRule
+
+    client.force_login(cast.son.user)
+    assert "Kiểm tra nội dung, thể thức trước khi trình ký" in client.get(PAGE).content.decode()
+    bad = client.post(PAGE, {"unit": cast.staff.pk, "checker_unit": cast.division.pk, "role": "clerk",
+                             "required": "on", "format_rule": "1"})
+    assert bad.status_code == 200
+    assert not FormatCheckRule.objects.exists()
+    done = client.post(PAGE, {"unit": cast.staff.pk, "checker_unit": cast.staff.pk, "role": "clerk",
+                              "required": "on", "format_rule": "1"}, follow=True)
+    assert "Đã quy định người kiểm tra nội dung, thể thức văn bản của Bộ Tham mưu." in done.content.decode()
+    rule = FormatCheckRule.objects.get()
+    assert (rule.unit, rule.checker_unit, rule.role, rule.required) == (cast.staff, cast.staff, "clerk", True)

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import numbering
-from vanthu.documents.actions.rules import can_set_rules, set_numbering_plan
+from vanthu.documents.actions.rules import can_set_rules, set_format_check_rule, set_numbering_plan
 from vanthu.documents.forms import attempt
-from vanthu.documents.models import DocumentType, PlanScheme
+from vanthu.documents.models import DocumentType, FormatCheckRule, PlanScheme
 from vanthu.documents.queries import series_label
-from vanthu.org.models import Person, SigningAuthority, Unit
+from vanthu.org.models import Person, Role, SigningAuthority, Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
 
@@ -40,6 +40,22 @@ class NumberingPlanForm(forms.Form):
 
     def groups_list(self) -> list[list[str]]:
         return numbering.parse_groups(self.cleaned_data.get("groups") or "")
+
+
+class FormatRuleForm(forms.Form):
+    checker_unit = forms.ModelChoiceField(label=gettext_lazy("Đơn vị kiểm tra thể thức"), queryset=Unit.objects.none(),
+                                          empty_label=None)
+    role = forms.ChoiceField(label=gettext_lazy("Vai trò người kiểm tra"),
+                             choices=[(Role.LEADER, gettext_lazy("Chỉ huy đơn vị đó (ví dụ Chánh Văn phòng)")),
+                                      (Role.CLERK, gettext_lazy("Văn thư đơn vị đó")),
+                                      (Role.OFFICER, gettext_lazy("Cán bộ đơn vị đó"))])
+    required = forms.BooleanField(label=gettext_lazy("Bắt buộc kiểm tra trước khi trình ký"), required=False)
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        checker = self.fields["checker_unit"]
+        assert isinstance(checker, forms.ModelChoiceField)
+        checker.queryset = Unit.objects.filter(path__startswith=unit.path, is_active=True).order_by("path")
 
 
 def units_for(person: Person) -> list[Unit]:
@@ -84,9 +100,24 @@ def numbering_plan(request: HttpRequest) -> HttpResponse:
         form = NumberingPlanForm(request.POST)
     else:
         form = NumberingPlanForm(initial={"scheme": next_scheme, "groups": numbering.groups_text(next_groups)})
+    rule = FormatCheckRule.objects.filter(unit=unit).select_related("checker_unit").first()
+    rule_initial = ({"checker_unit": rule.checker_unit_id, "role": rule.role, "required": rule.required} if rule
+                    else {"checker_unit": unit.pk, "role": Role.CLERK, "required": True})
+    rule_form = FormatRuleForm(request.POST if "format_rule" in request.POST else None, unit=unit,
+                               initial=rule_initial)
+    if "format_rule" in request.POST:
+        form = NumberingPlanForm(initial={"scheme": next_scheme, "groups": numbering.groups_text(next_groups)})
+        if rule_form.is_valid():
+            d = rule_form.cleaned_data
+            saved = attempt(rule_form, lambda: set_format_check_rule(
+                acting=person, unit=unit, checker_unit=d["checker_unit"], role=d["role"], required=d["required"]))
+            if saved is not None:
+                messages.success(request, _("Đã quy định người kiểm tra nội dung, thể thức văn bản của %(u)s.")
+                                 % {"u": unit.name})
+                return redirect(f"{request.path}?unit={unit.pk}")
     preview: list[tuple[str, list[str]]] = []
     problem = ""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "format_rule" not in request.POST and form.is_valid():
         scheme, groups = form.cleaned_data["scheme"], form.groups_list()
         if scheme == PlanScheme.GROUPS:
             problem = numbering.check_groups(groups, types)
@@ -100,11 +131,11 @@ def numbering_plan(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Đã quy định cách cấp số văn bản đi năm %(y)s của %(u)s.")
                                  % {"y": plan.year, "u": unit.name})
                 return redirect(f"{request.path}?unit={unit.pk}")
-    else:
+    if not preview:
         preview = _rows(next_scheme, next_groups, types)
     context: dict[str, Any] = {
         "units": units, "unit": unit, "year": year, "next_year": year + 1, "form": form, "preview": preview,
-        "problem": problem, "planned": planned,
+        "problem": problem, "planned": planned, "rule_form": rule_form, "rule": rule,
         "current": _rows(current_scheme, current_groups, types),
         "current_label": PlanScheme(current_scheme).label,
     }
