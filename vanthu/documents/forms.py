@@ -305,7 +305,7 @@ class DraftMetadataForm(VersionMixin, forms.Form):
     place_name = text(_("Địa danh"), 50, help_text=_("Để trống: địa danh của đơn vị ban hành."))
     circulation_note = text(_("Chỉ dẫn phạm vi lưu hành"), 100,
                             help_text=_("Ví dụ “XEM XONG TRẢ LẠI”, “LƯU HÀNH NỘI BỘ”."))
-    drafter_initials = text(_("Ký hiệu người soạn thảo"), 20,
+    drafter_initials = text(_("Ký hiệu người soạn thảo"), 10,
                             help_text=_("Chữ viết tắt tên người soạn thảo, ghi ở cuối “Nơi nhận”, ví dụ TC.Q."))
     address_block = text(_("Địa chỉ, thư điện tử, điện thoại, fax"), 500, rows=2)
 

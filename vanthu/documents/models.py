@@ -185,7 +185,7 @@ class Document(models.Model):
     # Format components of Decree 30 Điều 8 that are not fields above (see `components.py`)
     place_name = models.CharField(_("địa danh"), max_length=50, blank=True, db_default="")
     circulation_note = models.CharField(_("chỉ dẫn phạm vi lưu hành"), max_length=100, blank=True, db_default="")
-    drafter_initials = models.CharField(_("ký hiệu người soạn thảo"), max_length=20, blank=True, db_default="")
+    drafter_initials = models.CharField(_("ký hiệu người soạn thảo"), max_length=10, blank=True, db_default="")
     address_block = models.CharField(_("địa chỉ, thư điện tử, trang thông tin, điện thoại, fax"), max_length=500,
                                      blank=True, db_default="")
 

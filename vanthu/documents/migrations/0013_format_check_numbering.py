@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='document',
             name='drafter_initials',
-            field=models.CharField(blank=True, db_default='', max_length=20, verbose_name='ký hiệu người soạn thảo'),
+            field=models.CharField(blank=True, db_default='', max_length=10, verbose_name='ký hiệu người soạn thảo'),
         ),
         migrations.AddField(
             model_name='document',
