@@ -81,6 +81,7 @@ def test_list_costs_a_fixed_number_of_queries(cast, doc_types, incoming_pdf, api
 
 
 def test_detail_has_the_phu_luc_vi_fields_files_and_what_the_caller_may_do(cast, doc_types, incoming_pdf, api):
+    """Checklist point 32."""
     doc = register_incoming(cast, doc_types, incoming_pdf, code_number="125", code_notation="BQP-TM",
                             signer_name="Nguyễn Văn A", signer_position="Thứ trưởng")
     body = api(cast.lan).get(f"/documents/{doc.pk}").json()

@@ -166,6 +166,7 @@ def test_inbox_costs_a_fixed_number_of_queries(cast, doc_types, incoming_pdf, ap
 
 
 def test_direction_gives_each_lead_and_cooperating_receiver_its_own_deadline(cast, doc_types, incoming_pdf, api):
+    """Checklist point 28."""
     doc = command_document(cast, doc_types, incoming_pdf)
     hung = api(cast.hung)
     week, soon, late = (timezone.localdate() + dt.timedelta(days=n) for n in (7, 3, 9))

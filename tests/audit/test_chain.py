@@ -7,6 +7,7 @@ from vanthu.audit.models import AuditEvent
 
 
 def test_chains_verify_after_real_actions(cast):
+    """Checklist point 11."""
     reports = log.verify_all()
     assert reports
     assert all(r.ok for r in reports)

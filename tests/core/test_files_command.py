@@ -12,6 +12,7 @@ from vanthu.core import files
 
 
 def test_verify_passes_then_detects_a_changed_file(db, capsys):
+    """Checklist point 35."""
     stored = files.store_bytes(b"%PDF-1.4 noi dung", content_type="application/pdf")
     call_command("files", "verify")
     assert "intact" in capsys.readouterr().out

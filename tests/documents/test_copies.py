@@ -27,6 +27,7 @@ def registered(cast, doc_types):
 
 
 def test_true_copy_carries_the_units_text_stamp_and_signature(cast, registered):
+    """Checklist point 16."""
     copy = actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.TRUE_COPY,
                              secret=SIGNING_SECRET)
     data = copy.file.read_bytes()
@@ -38,6 +39,7 @@ def test_true_copy_carries_the_units_text_stamp_and_signature(cast, registered):
 
 
 def test_extract_keeps_only_the_chosen_pages(cast, registered):
+    """Checklist point 16."""
     copy = actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.EXTRACT,
                              pages="2-3", secret=SIGNING_SECRET)
     assert copy.pages == "2, 3"
@@ -53,6 +55,7 @@ def test_pages_outside_the_document_are_refused(cast, registered):
 
 
 def test_reissue_copy_is_made_from_a_true_copy(cast, registered):
+    """Checklist point 16."""
     with pytest.raises(ActionRefused) as err:
         actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.REISSUE_COPY,
                           secret=SIGNING_SECRET)

@@ -34,6 +34,7 @@ def test_draft_has_no_number(cast, doc_types, draft_pdf):
 
 
 def test_review_chain_then_awaiting_signature_bound_to_the_reviewed_pdf(cast, doc_types, draft_pdf):
+    """Checklist point 11."""
     doc = draft(cast, doc_types, draft_pdf)
     actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority(cast.son),
                               reviewers=[(ReviewKind.CONTENT, cast.son), (ReviewKind.FORMAT, cast.lan)])
@@ -51,6 +52,7 @@ def test_review_chain_then_awaiting_signature_bound_to_the_reviewed_pdf(cast, do
 
 
 def test_returned_draft_goes_back_to_the_drafter_and_a_new_version_is_reviewed_again(cast, doc_types, draft_pdf):
+    """Checklist point 11."""
     from vanthu.demo.pdfs import sample_draft
 
     doc = draft(cast, doc_types, draft_pdf)
@@ -74,6 +76,7 @@ def test_returned_draft_goes_back_to_the_drafter_and_a_new_version_is_reviewed_a
 
 
 def test_signer_must_hold_authority_for_the_issuing_unit(cast, doc_types, draft_pdf):
+    """Checklist point 9."""
     doc = draft(cast, doc_types, draft_pdf)
     with pytest.raises(ActionRefused) as err:
         actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority(cast.dung))
@@ -82,6 +85,7 @@ def test_signer_must_hold_authority_for_the_issuing_unit(cast, doc_types, draft_
 
 
 def test_expired_delegation_cannot_sign(cast, doc_types, draft_pdf):
+    """Checklist point 9."""
     import datetime as dt
 
     from vanthu.org import actions as org
@@ -97,6 +101,7 @@ def test_expired_delegation_cannot_sign(cast, doc_types, draft_pdf):
 
 
 def test_tuq_without_time_limit_is_refused(cast):
+    """Checklist point 9."""
     from vanthu.org import actions as org
 
     with pytest.raises(ActionRefused):

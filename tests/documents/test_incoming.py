@@ -60,6 +60,7 @@ def test_double_submit_creates_one_document(cast, doc_types, incoming_pdf):
 
 
 def test_subject_over_500_characters_is_refused_and_nothing_is_numbered(cast, doc_types, incoming_pdf):
+    """Checklist point 32."""
     with pytest.raises(ActionRefused) as err:
         actions.register_incoming(unit=cast.staff, acting=cast.lan, data=data(doc_types, subject="x" * 501),
                                   file=checked(incoming_pdf))
@@ -71,6 +72,7 @@ def test_subject_over_500_characters_is_refused_and_nothing_is_numbered(cast, do
 
 
 def test_code_number_over_11_characters_is_refused(cast, doc_types, incoming_pdf):
+    """Checklist point 32."""
     with pytest.raises(ActionRefused) as err:
         actions.register_incoming(unit=cast.staff, acting=cast.lan, data=data(doc_types, code_number="1" * 12),
                                   file=checked(incoming_pdf))
@@ -153,6 +155,7 @@ def test_concurrent_edit_is_refused(cast, doc_types, incoming_pdf):
 
 
 def test_urgent_documents_come_first_in_the_clerks_queue(cast, doc_types, incoming_pdf):
+    """Checklist point 23."""
     from vanthu.workflow.queries import inbox_for
 
     actions.register_incoming(unit=cast.staff, acting=cast.lan, data=data(doc_types, subject="V/v thường"),
@@ -165,6 +168,7 @@ def test_urgent_documents_come_first_in_the_clerks_queue(cast, doc_types, incomi
 
 
 def test_flash_timed_needs_its_set_time(cast, doc_types, incoming_pdf):
+    """Checklist point 23."""
     with pytest.raises(ActionRefused) as err:
         actions.register_incoming(unit=cast.staff, acting=cast.lan,
                                   data=data(doc_types, urgency=Urgency.FLASH_TIMED), file=checked(incoming_pdf))

@@ -47,6 +47,7 @@ def awaiting(cast, doc_types, pdf, **kw) -> Document:
 
 
 def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_types, draft_pdf, jobs):
+    """Checklist point 3."""
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     approved = doc.current_file.read_bytes()
@@ -82,6 +83,7 @@ def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_t
 
 
 def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_types, draft_pdf, jobs):
+    """Checklist point 33."""
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
@@ -104,6 +106,7 @@ def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_ty
 
 
 def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft_pdf, jobs):
+    """Checklist point 34."""
     cast = equipped
     old = awaiting(cast, doc_types, draft_pdf)
     actions.sign_outgoing(document=old, acting=cast.son, secret=SIGNING_SECRET)
@@ -142,6 +145,7 @@ def test_wrong_seal_pin_refuses_issuance_and_takes_no_number(equipped, doc_types
 
 
 def test_issuance_refuses_an_unsigned_document(equipped, doc_types, draft_pdf):
+    """Checklist point 12."""
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     Document.objects.filter(pk=doc.pk).update(status=Status.SIGNED)  # as if someone forced the state

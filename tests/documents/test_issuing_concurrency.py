@@ -18,6 +18,7 @@ from vanthu.signing.testing import SIGNING_SECRET
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_16_threads_issuing_between_units_and_32_clerks_in_one_unit_never_deadlock(doc_types):
+    """Checklist point 3."""
     assert connection.vendor == "postgresql"
     org = bench.build_org(pairs=8, secret=SIGNING_SECRET)
     between = bench.plan_work(org, "pairs", per_thread=2, clerks=0, secret=SIGNING_SECRET)  # 16 threads A⇄B

@@ -56,6 +56,7 @@ def _page(client, cast, document: Document) -> str:
 
 
 def test_issuance_seals_at_b_b_and_the_job_adds_b_lta_before_delivery(lta, doc_types, draft_pdf, client):
+    """Checklist point 21."""
     cast = lta
     plan = signed_plan(cast, doc_types, draft_pdf)
     assert signing.level_of(plan.current_file.read_bytes()) == "B-B"  # the approval too: no TSA in a request

@@ -23,15 +23,18 @@ def _incoming_data(doc_types, **overrides):
 
 
 def test_notation_of_typed_document_is_type_then_issuer(cast, doc_types):
+    """Checklist point 5."""
     assert numbering.notation(doc_type=doc_types["QĐ"], issuer=cast.command, drafting_unit=cast.staff) == "QĐ-BTL"
 
 
 def test_notation_of_cong_van_is_issuer_then_drafting_unit(cast, doc_types):
+    """Checklist point 5."""
     assert numbering.notation(doc_type=doc_types["Công văn"], issuer=cast.command,
                               drafting_unit=cast.staff) == "BTL-TM"
 
 
 def test_numbers_below_ten_take_a_leading_zero():
+    """Checklist point 5."""
     assert [numbering.format_number(n) for n in (1, 9, 10, 125)] == ["01", "09", "10", "125"]
 
 
@@ -43,6 +46,7 @@ def test_take_next_refuses_outside_a_transaction(cast):
 
 
 def test_incoming_numbers_are_consecutive_from_one(cast, doc_types, incoming_pdf):
+    """Checklist point 7."""
     numbers = [
         actions.register_incoming(unit=cast.staff, acting=cast.lan, data=_incoming_data(doc_types),
                                   file=checked(incoming_pdf)).number
@@ -52,6 +56,7 @@ def test_incoming_numbers_are_consecutive_from_one(cast, doc_types, incoming_pdf
 
 
 def test_secret_incoming_documents_have_their_own_series(cast, doc_types, incoming_pdf):
+    """Checklist point 4."""
     plain = actions.register_incoming(unit=cast.staff, acting=cast.lan, data=_incoming_data(doc_types),
                                       file=checked(incoming_pdf))
     secret = actions.register_incoming(unit=cast.staff, acting=cast.lan,
@@ -63,6 +68,7 @@ def test_secret_incoming_documents_have_their_own_series(cast, doc_types, incomi
 
 
 def test_each_year_starts_a_new_register_at_one(cast, doc_types, incoming_pdf):
+    """Checklist point 7."""
     import datetime as dt
 
     from django.utils import timezone
@@ -85,6 +91,7 @@ def test_per_type_scheme_gives_each_type_its_series(cast, doc_types):
 
 
 def test_a_rolled_back_transaction_leaves_no_gap(cast):
+    """Checklist point 3."""
     register = numbering.register_for(unit=cast.staff, kind=RegisterKind.OUTGOING, series="chung", year=2026)
     with transaction.atomic():
         assert numbering.take_next(register) == 1
@@ -103,7 +110,8 @@ def test_a_rolled_back_transaction_leaves_no_gap(cast):
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_32_concurrent_connections_get_gap_free_unique_numbers(doc_types, incoming_pdf):
-    """32 threads, each with its own PostgreSQL connection, register incoming documents at once; a third of
+    """Checklist point 7.
+    32 threads, each with its own PostgreSQL connection, register incoming documents at once; a third of
     their transactions fail after taking a number. The register ends with exactly 1..N and no duplicate."""
     from vanthu.demo.characters import build_cast
 

@@ -85,6 +85,7 @@ def test_every_status_maps_to_its_edxml_code():
 
 
 def test_each_status_is_sent_by_its_cause_exactly_once_and_the_sender_keeps_the_trail(cast, issued, jobs):
+    """Checklist points 26 and 49."""
     copy = copy_at(issued, cast.division)
     assert trail(issued, cast.division) == [S.ARRIVED]  # 01 the moment it arrived
     copy, lead = handled(cast, issued, jobs)
@@ -112,6 +113,7 @@ def test_each_status_is_sent_by_its_cause_exactly_once_and_the_sender_keeps_the_
 
 
 def test_done_waits_for_the_cooperating_work(cast, issued, jobs):
+    """Checklist point 28."""
     copy = copy_at(issued, cast.division)
     jobs(actions.register_received, document=copy, acting=cast.minh)
     jobs(workflow.direct, document=copy, acting=cast.dung, text="Minh chủ trì, Dũng phối hợp.", lead=cast.minh,
@@ -134,6 +136,7 @@ def test_paper_documents_send_nothing(cast, issued, jobs):
 
 
 def test_a_return_sends_02_with_its_reason(cast, issued, jobs):
+    """Checklist point 25."""
     copy = copy_at(issued, cast.province)
     jobs(actions.return_received, document=copy, acting=cast.tam, reason="Không thuộc thẩm quyền")
     returned = recipient(issued, cast.province)
@@ -189,6 +192,7 @@ def test_a_status_the_sender_cannot_apply_is_refused(cast, issued):
 
 
 def test_a_recall_freezes_the_copy_and_15_comes_back(cast, issued, jobs):
+    """Checklist point 33."""
     copy, lead = handled(cast, issued, jobs)
     jobs(actions.recall_outgoing, document=issued, acting=cast.lan, reason="Sai thời gian huấn luyện")
     copy.refresh_from_db()

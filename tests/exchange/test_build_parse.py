@@ -27,6 +27,7 @@ from vanthu.exchange.edxml.model import NS_EDOC, NS_QCVN
 
 
 def test_document_round_trip_keeps_every_field():
+    """Checklist point 42."""
     envelope = document()
     parsed = parse(build_document(envelope, today=TODAY), today=TODAY)
     assert parsed.kind == "document"
@@ -37,6 +38,7 @@ def test_document_round_trip_keeps_every_field():
 
 
 def test_document_id_is_organ_date_number_notation():
+    """Checklist point 43."""
     assert str(DocumentId(organ_id="000.00.00.G22", date=dt.date(2015, 9, 30), number="7816",
                           notation="VPCP-TTĐT")) == "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"
     assert DocumentId.parse("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT") == DocumentId(
@@ -58,6 +60,7 @@ def test_built_envelope_has_the_sdk_shape():
 
 @pytest.mark.parametrize("doc_type", list(BusinessDocType))
 def test_business_block_round_trip(doc_type):
+    """Checklist point 45."""
     business = Business(
         doc_type=doc_type, reason="Lý do nghiệp vụ", document_id=f"{STAFF.organ_id},2026/11/19,11/KH-TM",
         paper=True,
@@ -75,6 +78,7 @@ def test_business_block_round_trip(doc_type):
 
 @pytest.mark.parametrize("code", list(StatusCode))
 def test_status_round_trip(code):
+    """Checklist point 44."""
     message = status(code, description="Lý do: gửi nhầm nơi nhận")
     parsed = parse(build_status(message))
     assert parsed.kind == "status"
@@ -102,6 +106,7 @@ def test_refusal_status_needs_its_reason():
     ({"to_places": ("N" * 151,)}, "MessageHeader/ToPlaces/Place[1]", "too_long"),
 ])
 def test_build_refuses_and_names_the_field(change, field, code):
+    """Checklist point 46."""
     with pytest.raises(EnvelopeInvalid) as refused:
         build_document(document(**change), today=TODAY)
     assert [(p.field, p.code) for p in refused.value.problems] == [(field, code)]
@@ -115,6 +120,7 @@ def test_build_refuses_a_document_dated_tomorrow():
 
 
 def test_build_refuses_business_type_outside_the_code_set():
+    """Checklist point 46."""
     bad = dataclasses.replace(Business(), doc_type=7)  # type: ignore[arg-type]
     with pytest.raises(EnvelopeInvalid) as refused:
         build_document(document(business=bad), today=TODAY)

@@ -82,6 +82,7 @@ def test_registration_goes_back_as_a_signed_status_bound_to_the_pdf(cast, issued
 
 
 def test_a_return_goes_back_as_status_02_with_its_reason(cast, issued, django_capture_on_commit_callbacks):
+    """Checklist point 25."""
     copy = Document.objects.get(unit=cast.province, source=issued)
     with django_capture_on_commit_callbacks(execute=True):
         actions.return_received(document=copy, acting=cast.tam, reason="Không thuộc thẩm quyền")

@@ -91,6 +91,7 @@ def test_a_valid_envelope_is_accepted_once_even_signed_twice(cast, issued, envel
 
 
 def test_a_tampered_envelope_is_refused_and_kept_as_evidence(cast, envelope):
+    """Checklist point 24."""
     tampered = envelope.replace("Kế hoạch huấn luyện".encode(), "Kế hoạch hành quân".encode())
     row = refused(receiving.receive(tampered, transport="local"), "bad_signature")
     assert "sửa sau khi ký" in row.reason

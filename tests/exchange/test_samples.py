@@ -25,6 +25,7 @@ def _parse(name: str):
     ("vxp_status_15_change_accepted.edxml", StatusCode.CHANGE_ACCEPTED, "000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"),
 ])
 def test_sdk_status_messages(name, code, answers):
+    """Checklist point 44."""
     parsed = _parse(name)
     assert parsed.kind == "status"
     assert parsed.namespace == NS_QCVN
@@ -62,6 +63,7 @@ def test_sdk_update_with_its_business_block():
 
 
 def test_sdk_replacement_and_revocation():
+    """Checklist point 45."""
     replacement = _parse("vxp_sdk_edoc_replacement_trimmed.edxml").envelope
     assert replacement is not None
     assert replacement.business is not None

@@ -20,6 +20,7 @@ from vanthu.exchange.edxml.model import NS_DSIG, NS_QCVN
 
 @pytest.mark.parametrize("prefix", ["ds", None])
 def test_round_trip_build_sign_parse_verify(staff_key, prefix):
+    """Checklist point 42."""
     envelope = document()
     signed = sign(build_document(envelope, today=TODAY), key=staff_key.key, certificate=staff_key.certificate,
                   prefix=prefix)

@@ -24,6 +24,7 @@ def test_clerk_hoa_sees_registered_documents_waiting_to_be_presented(client, cas
 
 
 def test_commander_sees_urgent_items_first(client, cast, doc_types, incoming_pdf):
+    """Checklist point 23."""
     for subject, urgency in [("V/v thường lệ", Urgency.NORMAL), ("V/v hỏa tốc", Urgency.FLASH),
                              ("V/v khẩn", Urgency.URGENT)]:
         doc = documents.register_incoming(unit=cast.command, acting=cast.hoa,

@@ -30,6 +30,7 @@ def copy_at(document: Document, unit) -> Document:
 
 
 def test_the_sender_sees_each_recipients_trail(client, cast, issued, django_capture_on_commit_callbacks):
+    """Checklist point 49."""
     with django_capture_on_commit_callbacks(execute=True):
         actions.register_received(document=copy_at(issued, cast.division), acting=cast.minh)
     client.force_login(cast.lan.user)

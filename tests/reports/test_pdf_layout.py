@@ -37,6 +37,7 @@ def pages(data: bytes, tmp_path) -> list[str]:
 
 
 def test_heading_repeats_on_every_page_and_pages_are_numbered_from_page_2(tmp_path):
+    """Checklist point 54."""
     data = pdf.render(printout(120), (row(n) for n in range(1, 121)))
     texts = pages(data, tmp_path)
     assert len(texts) > 4

@@ -41,6 +41,7 @@ def test_the_url_contract():
 
 def test_clerk_prints_the_incoming_register_as_pdf_with_embedded_vietnamese_fonts(client, cast, staff_incoming,
                                                                                    tmp_path):
+    """Checklist point 30."""
     year = staff_incoming.year
     response = get(client, cast.lan, print_url(**whole_year(cast.staff, year)))
     assert response.status_code == 200

@@ -27,6 +27,7 @@ def year_of(unit, kind, year, series="chung"):
 
 
 def test_the_columns_are_the_ten_of_phu_luc_iv():
+    """Checklist points 30 and 31."""
     assert [str(c) for c in registers.INCOMING_COLUMNS] == [
         "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng văn bản", "Tên loại và trích yếu",
         "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú",
@@ -95,6 +96,7 @@ def test_a_range_across_new_year_takes_both_registers_in_order(cast, doc_types, 
 
 
 def test_secret_documents_are_in_their_own_register(cast, staff_incoming):
+    """Checklist point 4."""
     general = year_of(cast.staff, IN, staff_incoming.year)
     assert not [r for r in registers.incoming_rows(general) if "bí mật" in r.type_and_subject]
     assert general.secrecy == Secrecy.NONE

@@ -158,6 +158,7 @@ def test_pkcs12_of_another_person_is_refused(cast):
 
 @pytest.mark.parametrize("algorithm", ["rsa", "ecdsa"])
 def test_token_key_signs_a_pdf_that_validates(cast, softhsm, draft_pdf, algorithm):
+    """Checklist point 19."""
     ensure_ca(algorithm=algorithm)
     put_on_token(softhsm, owner=cast.hung, label="hung", algorithm=algorithm)
     info = backends.credential_info(cast.hung)
@@ -226,6 +227,7 @@ def test_remote_credential_has_no_signer(cast, remote_hung):
 
 
 def test_remote_signature_is_checked_and_completes_the_request(cast, remote_hung):
+    """Checklist point 19."""
     digest = hashlib.sha256(b"signed attributes").digest()
     request = actions.begin_remote_signing(owner=cast.hung, digest=digest, prepared=b"%PDF-prepared",
                                            context={"field": "Sig1"}, acting=cast.hung)

@@ -65,6 +65,7 @@ def test_personal_signature_adds_empty_read_only_number_and_date_fields(equipped
 
 
 def test_signature_image_sits_between_position_line_and_name(equipped_cast, draft_pdf):
+    """Checklist point 13."""
     signed = _sign(equipped_cast, draft_pdf)
     x1, y1, x2, y2 = widget_rects(signed)[pades.PERSONAL_FIELD]
     # sample_draft: competence line baseline ≈ 499.5 pt, name line baseline ≈ 408.8 pt, name centred ≈ 421.6
@@ -76,6 +77,7 @@ def test_signature_image_sits_between_position_line_and_name(equipped_cast, draf
 
 
 def test_issuance_fills_number_and_date_without_invalidating_the_personal_signature(equipped_cast, draft_pdf):
+    """Checklist point 18."""
     issued = _issue(equipped_cast, draft_pdf)
     assert_pdfsig_valid(issued, 2)
     result = service.validate(issued)
@@ -90,6 +92,7 @@ def test_issuance_fills_number_and_date_without_invalidating_the_personal_signat
 
 
 def test_issued_document_shows_blue_signature_and_red_seal_over_its_left_third(equipped_cast, draft_pdf):
+    """Checklist point 14."""
     issued = _issue(equipped_cast, draft_pdf)
     rects = widget_rects(issued)
     sx1, sy1, sx2, sy2 = rects[pades.PERSONAL_FIELD]
@@ -114,6 +117,7 @@ def test_issuance_refuses_a_document_without_personal_signature(equipped_cast, d
 
 
 def test_issuance_refuses_a_document_sealed_by_a_unit_only(equipped_cast, draft_pdf):
+    """Checklist point 12."""
     sealed_only = service.seal_text_only(pdf=draft_pdf, unit=equipped_cast.office, lines=["Văn phòng"],
                                          secret=SIGNING_SECRET)
     with pytest.raises(SigningRefused) as refused:
@@ -123,6 +127,7 @@ def test_issuance_refuses_a_document_sealed_by_a_unit_only(equipped_cast, draft_
 
 
 def test_attachment_gets_text_only_organisation_signature_top_right(equipped_cast, draft_pdf):
+    """Checklist point 15."""
     attachment = sample_draft(subject="Phụ lục kèm theo kế hoạch")
     sealed = service.seal_text_only(pdf=attachment, unit=equipped_cast.staff,
                                     lines=[equipped_cast.staff.name, NUMBER], secret=SIGNING_SECRET)
@@ -140,6 +145,7 @@ def test_attachment_gets_text_only_organisation_signature_top_right(equipped_cas
 
 
 def test_signing_time_in_the_text_stamp_is_iso_8601_vietnam_time():
+    """Checklist point 15."""
     moment = pades.iso_time(pades._now())
     assert moment.endswith("+07:00")
     assert "T" in moment

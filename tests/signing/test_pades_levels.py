@@ -65,6 +65,7 @@ def test_b_lt_embeds_certificates_and_revocation_data(live_pki, draft_pdf, setti
 
 
 def test_b_lta_adds_a_document_timestamp(live_pki, draft_pdf, settings):
+    """Checklist point 21."""
     settings.TSA_URL = "builtin"
     settings.PADES_LEVEL = "B-LTA"
     issued = _issue(live_pki, draft_pdf)

@@ -33,6 +33,7 @@ def _remote(credential: Credential) -> Credential:
 
 
 def test_prepare_then_finish_with_an_external_signature(chain, draft_pdf):
+    """Checklist point 19."""
     found = pades.Services(level="B-B")
     prepared = pades.prepare_personal(draft_pdf, credential=_remote(chain.person), block=SON_BLOCK,
                                       found_services=found)

@@ -165,6 +165,7 @@ def test_admin_uploads_a_seal_image_and_a_non_transparent_one_is_refused(admin_c
 
 
 def test_signature_images_of_the_equipment_are_blue_and_red_and_transparent(equipped_cast):
+    """Checklist point 13."""
     signature = Image.open(io.BytesIO(SignatureImage.objects.get(person=equipped_cast.hung).file.read_bytes()))
     seal = Image.open(io.BytesIO(SignatureImage.objects.get(unit=equipped_cast.command).file.read_bytes()))
     assert signature.mode == "RGBA"

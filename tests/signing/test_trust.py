@@ -42,6 +42,7 @@ def test_own_root_is_trusted_and_issuing_ca_is_an_intermediate(equipped_cast):
 
 
 def test_imported_root_is_trusted_and_intermediate_is_not(cast, government_ca):
+    """Checklist point 20."""
     root, sub = government_ca
     anchors = actions.import_trust_anchor(data=(pki.pem(root) + pki.pem(sub.certificate)).encode(),
                                           acting=TEST_FIXTURES)
@@ -117,6 +118,7 @@ def test_validation_context_modes(equipped_cast):
 
 
 def test_b_lt_signature_embeds_revocation_data_fetched_over_http(live_pki, draft_pdf, settings):
+    """Checklist point 20."""
     settings.TSA_URL = "builtin"
     credential = backends.open_credential(live_pki.hung, secret=SIGNING_SECRET)
     signed = sign(draft_pdf, credential.signer, timestamper=tsa.timestamper(), embed_validation_info=True,

@@ -37,6 +37,7 @@ def test_tsa_certificate_is_for_timestamping_only(equipped_cast):
 
 
 def test_http_tsa_token_verifies_with_openssl(live_pki, tmp_path):
+    """Checklist point 21."""
     data = tmp_path / "van-ban.pdf"
     data.write_bytes(b"%PDF-1.7 a document to time-stamp")
     query = tmp_path / "request.tsq"

@@ -36,6 +36,7 @@ def issued(equipped_cast, draft_pdf) -> bytes:
 
 
 def test_issued_document_is_valid_with_signers_times_and_levels(issued):
+    """Checklist point 18."""
     result = validation.validate_pdf(issued)
     assert result.valid
     assert result.readable
@@ -63,6 +64,7 @@ def test_bytes_changed_inside_the_signed_range_are_detected(issued):
 
 
 def test_content_changed_by_a_later_incremental_update_is_detected(issued):
+    """Checklist point 35."""
     tampered = overwrite_page_in_later_update(issued)
     result = validation.validate_pdf(tampered)
     assert not result.valid

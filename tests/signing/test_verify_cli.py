@@ -185,7 +185,8 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 
 @pytest.mark.django_db
 def test_revocation_from_given_crl_files_offline(equipped_cast, draft_pdf, tmp_path, capsys):
-    """`--offline --crl FILE`: the revocation list given by the user decides, nothing is fetched. Without the
+    """Checklist point 20.
+    `--offline --crl FILE`: the revocation list given by the user decides, nothing is fetched. Without the
     list the same offline check cannot know of the revocation (soft-fail); with it, the signature is revoked.
     PEM and DER lists are both read, and several may be given."""
     from vanthu.signing import backends, pki

@@ -33,6 +33,7 @@ def kinds(person) -> dict[str, list[int]]:
 
 
 def test_the_whole_incoming_flow(cast, registered):
+    """Checklist points 24 and 28."""
     assert registered.pk in kinds(cast.hoa)["present"]
     actions.present(document=registered, acting=cast.hoa, to=cast.hung, note="Kính trình Tư lệnh")
     assert registered.pk in kinds(cast.hung)["direct"]

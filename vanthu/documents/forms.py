@@ -309,9 +309,17 @@ class DraftMetadataForm(VersionMixin, forms.Form):
                                                        "max_value": _("Số lượng bản phải từ 1 đến 999.")})
     description = text(_("Ghi chú"), 500, rows=2)
     urgent_until = urgent_until_field()
+    # format components of Điều 8 beyond the fields above
+    place_name = text(_("Địa danh"), 50, help_text=_("Để trống: địa danh của đơn vị ban hành."))
+    circulation_note = text(_("Chỉ dẫn phạm vi lưu hành"), 100,
+                            help_text=_("Ví dụ “XEM XONG TRẢ LẠI”, “LƯU HÀNH NỘI BỘ”."))
+    drafter_initials = text(_("Ký hiệu người soạn thảo"), 10,
+                            help_text=_("Chữ viết tắt tên người soạn thảo, ghi ở cuối “Nơi nhận”, ví dụ TC.Q."))
+    address_block = text(_("Địa chỉ, thư điện tử, điện thoại, fax"), 500, rows=2)
 
     field_order = ["doc_type", "subject", "urgency", "urgent_until", "secrecy", "due_date", "recipient_units",
-                   "recipient_names", "issued_amount", "description"]
+                   "recipient_names", "issued_amount", "description", "place_name", "circulation_note",
+                   "drafter_initials", "address_block"]
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -342,6 +350,8 @@ class DraftMetadataForm(VersionMixin, forms.Form):
             urgent_until=d["urgent_until"], secrecy=d["secrecy"],
             due_date=d["due_date"], description=d["description"].strip(), issued_amount=d["issued_amount"],
             recipient_units=list(d["recipient_units"]), recipient_names=d["recipient_names"],
+            place_name=d["place_name"].strip(), circulation_note=d["circulation_note"].strip(),
+            drafter_initials=d["drafter_initials"].strip(), address_block=d["address_block"].strip(),
         )
 
     @staticmethod
@@ -350,7 +360,9 @@ class DraftMetadataForm(VersionMixin, forms.Form):
             "doc_type": document.doc_type_id, "subject": document.subject, "urgency": document.urgency,
             "urgent_until": timezone.localtime(document.urgent_until) if document.urgent_until else None,
             "secrecy": document.secrecy, "due_date": document.due_date, "description": document.description,
-            "issued_amount": document.issued_amount,
+            "issued_amount": document.issued_amount, "place_name": document.place_name,
+            "circulation_note": document.circulation_note, "drafter_initials": document.drafter_initials,
+            "address_block": document.address_block,
             "recipient_units": [r.unit_id for r in document.recipients.all() if r.unit_id],
             "recipient_names": "\n".join(r.external_name for r in document.recipients.all() if not r.unit_id),
             "expected_version": document.version,
@@ -474,6 +486,20 @@ class ReviewForm(forms.Form):
     """The reviewer's opinion; the decision is the button pressed (name "decision": approve or return)."""
 
     comment = text(_("Ý kiến"), 1000, rows=3, help_text=_("Bắt buộc khi trả lại dự thảo."))
+
+    def __init__(self, *args: Any, format_check: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if format_check:  # the check of content and format: one box per item of the checklist
+            from vanthu.documents.components import CHECKLIST
+
+            for key, label in CHECKLIST.items():
+                self.fields[f"check_{key}"] = forms.BooleanField(label=str(label), required=False)
+            self.order_fields([f"check_{key}" for key in CHECKLIST] + ["comment"])
+
+    def checklist(self) -> dict[str, bool] | None:
+        items = {name.removeprefix("check_"): bool(self.cleaned_data.get(name))
+                 for name in self.fields if name.startswith("check_")}
+        return items or None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

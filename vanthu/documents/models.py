@@ -14,7 +14,8 @@ import uuid
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from vanthu.core.models import StoredFile
 from vanthu.documents.long_term_models import LongTermSignature, LongTermState  # noqa: F401 (models of this app)
 from vanthu.documents.placement_models import PagePreview, Placement, PreviewState  # noqa: F401 (models of this app)
 from vanthu.documents.read_models import DocumentRead  # noqa: F401 (models of this app)
+from vanthu.documents.rules_models import AmendKind, FormatCheckRule, NumberingPlan, PlanScheme  # noqa: F401
 from vanthu.documents.status_models import EDXML_CODES, RecallAnswer, RecipientStatus  # noqa: F401 (models of this app)
 from vanthu.org.models import Person, Unit
 
@@ -144,6 +146,8 @@ def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
     else:
         base = gettext("Sổ đăng ký văn bản mật đi") if series == "mat" else gettext("Sổ đăng ký văn bản đi")
     suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
+    if series.startswith("nhom-"):
+        suffix = " (" + gettext("nhóm %(n)s") % {"n": series.removeprefix("nhom-")} + ")"
     return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
 
 
@@ -186,6 +190,12 @@ class Document(models.Model):
     issued_amount = models.PositiveSmallIntegerField(_("số lượng bản"), null=True, blank=True,
                                                      validators=[MaxValueValidator(999)])
     to_places = models.CharField(_("nơi nhận"), max_length=1000, blank=True)
+    # Format components of Decree 30 Điều 8 that are not fields above (see `components.py`)
+    place_name = models.CharField(_("địa danh"), max_length=50, blank=True, db_default="")
+    circulation_note = models.CharField(_("chỉ dẫn phạm vi lưu hành"), max_length=100, blank=True, db_default="")
+    drafter_initials = models.CharField(_("ký hiệu người soạn thảo"), max_length=10, blank=True, db_default="")
+    address_block = models.CharField(_("địa chỉ, thư điện tử, trang thông tin, điện thoại, fax"), max_length=500,
+                                     blank=True, db_default="")
 
     # incoming
     arrival_at = models.DateTimeField(_("ngày đến"), null=True, blank=True)
@@ -209,6 +219,8 @@ class Document(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    on_paper = models.BooleanField(_("văn bản giấy ký tay"), default=False, db_default=False,
+                                   help_text=_("Ký tay trên giấy; bản quét đính kèm; số lấy từ dãy số văn bản đi."))
     issued_at = models.DateTimeField(_("phát hành lúc"), null=True, blank=True)
     issued_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     replaces = models.ForeignKey("self", verbose_name=_("thay thế văn bản"), null=True, blank=True,
@@ -216,6 +228,10 @@ class Document(models.Model):
     # the incoming document this draft answers ("Soạn văn bản trả lời"); the incoming one lists its `replies`
     answers = models.ForeignKey("self", verbose_name=_("trả lời văn bản"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="replies")
+    amends = models.ForeignKey("self", verbose_name=_("bổ sung, đính chính văn bản"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="amended_by")
+    amend_kind = models.CharField(_("hình thức"), max_length=10, choices=AmendKind.choices, blank=True,
+                                  db_default="")
     recalled_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     recall_reason = models.CharField(_("lý do thu hồi"), max_length=500, blank=True)
     # Set while the organisation signature is being applied, outside any transaction (the lease of one
@@ -241,6 +257,17 @@ class Document(models.Model):
             models.UniqueConstraint(fields=["register", "number"], name="documents_number_unique_in_register"),
             models.CheckConstraint(
                 condition=Q(number__isnull=True) | Q(register__isnull=False), name="documents_number_needs_register"
+            ),
+            # Decree 30 Điều 15: number plus notation is unique per issuer and year, paper and electronic alike
+            # (secret documents: their own series and register, unique by the constraint above).
+            models.UniqueConstraint(
+                F("unit"), F("code_number"), F("code_notation"), ExtractYear("issued_date"),
+                condition=Q(direction="out", number__isnull=False, secrecy=0),
+                name="documents_notation_unique_per_issuer_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True, amend_kind="") | (Q(amends__isnull=False) & ~Q(amend_kind="")),
+                name="documents_amend_has_kind",
             ),
         ]
         indexes = [
@@ -366,6 +393,8 @@ class ReviewStep(models.Model):
     state = models.CharField(max_length=10, choices=ReviewState.choices, default=ReviewState.WAITING)
     version = models.ForeignKey(DraftVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
+    # the format check's checklist (`components.CHECKLIST` item → passed), recorded with the decision
+    checklist = models.JSONField(_("kết quả kiểm tra"), default=dict, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

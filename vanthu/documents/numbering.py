@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from vanthu.core.choices import Secrecy
-from vanthu.documents.models import DocumentType, Register
+from vanthu.documents.models import DocumentType, NumberingPlan, PlanScheme, Register
 from vanthu.documents.models import register_name as register_name  # re-exported; lives with Register
 from vanthu.org.models import NumberingScheme, Unit
 
@@ -19,12 +19,41 @@ GENERAL = "chung"
 SECRET = "mat"  # noqa: S105  (the secret-documents number series, not a password)
 
 
-def outgoing_series(*, unit: Unit, doc_type: DocumentType, secrecy: int) -> str:
+LETTERS = "loai-CV"  # Công văn and Thư công share one series: both are numbered issuer-drafting unit
+
+
+def type_key(doc_type: DocumentType) -> str:
+    """How a numbering plan's groups name a type: its abbreviation, or its name for Công văn and Thư công."""
+    return doc_type.abbreviation or doc_type.name
+
+
+def plan_for(*, unit: Unit, year: int) -> NumberingPlan | None:
+    return NumberingPlan.objects.filter(unit=unit, year=year).first()
+
+
+def series_in(*, scheme: str, groups: list[list[str]], doc_type: DocumentType) -> str:
+    """The non-secret series of `doc_type` under a scheme (see `PlanScheme`)."""
+    if scheme == PlanScheme.PER_TYPE:
+        return "loai-" + doc_type.abbreviation if doc_type.abbreviation else LETTERS
+    if scheme == PlanScheme.GROUPS:
+        key = type_key(doc_type)
+        for index, group in enumerate(groups, start=1):
+            if key in group:
+                return f"nhom-{index}"
+    return GENERAL
+
+
+def outgoing_series(*, unit: Unit, doc_type: DocumentType, secrecy: int, year: int | None = None) -> str:
+    """The series an outgoing document is numbered from: the secret series for a classified document (Điều
+    15.2), else the series of the scheme the unit's head set for `year` (`NumberingPlan`); without a plan, the
+    unit's standing scheme."""
     if secrecy > Secrecy.NONE:
         return SECRET
-    if unit.numbering_scheme == NumberingScheme.PER_TYPE:
-        return "loai-" + (doc_type.abbreviation or f"t{doc_type.pk}")
-    return GENERAL
+    plan = plan_for(unit=unit, year=year) if year is not None else None
+    if plan is not None:
+        return series_in(scheme=plan.scheme, groups=plan.groups, doc_type=doc_type)
+    scheme = PlanScheme.PER_TYPE if unit.numbering_scheme == NumberingScheme.PER_TYPE else PlanScheme.SINGLE
+    return series_in(scheme=scheme, groups=[], doc_type=doc_type)
 
 
 def incoming_series(*, unit: Unit, secrecy: int) -> str:
@@ -71,3 +100,48 @@ def notation(*, doc_type: DocumentType, issuer: Unit, drafting_unit: Unit | None
     if drafting_unit is not None and drafting_unit.pk != issuer.pk:
         return f"{issuer.abbreviation}-{drafting_unit.abbreviation}"
     return issuer.abbreviation
+
+
+def parse_groups(text: str) -> list[list[str]]:
+    """Groups typed one per line, types separated by commas: "QĐ, CT, QC\\nKH, PA"."""
+    groups = []
+    for line in text.splitlines():
+        group = [part.strip() for part in line.replace(";", ",").split(",") if part.strip()]
+        if group:
+            groups.append(group)
+    return groups
+
+
+def groups_text(groups: list[list[str]]) -> str:
+    return "\n".join(", ".join(group) for group in groups)
+
+
+def check_groups(groups: list[list[str]], types: list[DocumentType]) -> str:
+    """'' when `groups` is a valid grouping of `types`, else what is wrong (translated)."""
+    from django.utils.translation import gettext as _
+
+    known = {type_key(t) for t in types}
+    seen: set[str] = set()
+    if not groups:
+        return _("Hãy ghi ít nhất một nhóm loại văn bản.")
+    for group in groups:
+        for key in group:
+            if key not in known:
+                return _("Không có loại văn bản “%(t)s”.") % {"t": key}
+            if key in seen:
+                return _("Loại văn bản “%(t)s” ở hai nhóm.") % {"t": key}
+            seen.add(key)
+    letters = [type_key(t) for t in types if not t.abbreviation]
+    where = {index for index, group in enumerate(groups) for key in group if key in letters}
+    if len(where) > 1 or (where and not set(letters) <= seen):
+        return _("Công văn và Thư công phải cùng một dãy số (cùng ký hiệu cơ quan - đơn vị soạn thảo).")
+    return ""
+
+
+def preview(*, scheme: str, groups: list[list[str]], types: list[DocumentType]) -> list[tuple[str, list[str]]]:
+    """What a scheme does before it is saved: each series with the types numbered from it (the secret series
+    is always apart)."""
+    by_series: dict[str, list[str]] = {}
+    for doc_type in types:
+        by_series.setdefault(series_in(scheme=scheme, groups=groups, doc_type=doc_type), []).append(doc_type.name)
+    return list(by_series.items())

@@ -23,6 +23,8 @@ from vanthu.audit.models import AuditEvent
 from vanthu.core.choices import Secrecy
 from vanthu.documents import trails
 from vanthu.documents.access import visible_q
+from vanthu.documents.components import Component
+from vanthu.documents.components import components as components_of
 from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import (
     CopyForm,
@@ -79,6 +81,8 @@ def series_label(series: str) -> str:
         return _("Sổ chung")
     if series == SECRET:
         return _("Sổ văn bản mật")
+    if series.startswith("nhom-"):
+        return _("Sổ nhóm %(n)s") % {"n": series.removeprefix("nhom-")}
     return _("Sổ loại %(abbr)s") % {"abbr": series.removeprefix("loai-")}
 
 
@@ -381,6 +385,9 @@ class DocumentPage:
     validation: ValidationResult | None  # the stored signature check of the current file (signing panel)
     copies: list[DocumentCopy]  # electronic copies (SAO Y, SAO LỤC, TRÍCH SAO) made of it
     exchange: trails.Exchange | None = None  # an incoming document that came through a transport
+    amends: Document | None = None  # the issued document this one updates or corrects
+    amended_by: list[Document] = field(default_factory=list)  # its updates and corrections
+    components: list[Component] = field(default_factory=list)  # Điều 8, for an outgoing document
 
 
 def document_page(person: Person, document: Document) -> DocumentPage:
@@ -402,6 +409,7 @@ def document_page(person: Person, document: Document) -> DocumentPage:
     rows = [RecipientRow(recipient=r, message=messages.get(r.pk), trail=trail.get(r.pk, []),
                          failure=failure_text(messages[r.pk]) if r.pk in messages else "") for r in recipients]
     linked = _linked(document)
+    amending = _amending_ids(document)
     visible_ids = _visible_among(scope, [d.pk for d in linked] + [r.delivered_id for r in recipients if r.delivered_id])
     linked = [d for d in linked if d.pk in visible_ids]  # a page names only the linked documents its reader may see
     main_file = next((f for f in files if f.kind == DocumentFile.Kind.MAIN and f.file_id == document.current_file_id),
@@ -427,6 +435,11 @@ def document_page(person: Person, document: Document) -> DocumentPage:
         validation=_stored_validation(document),
         copies=list(document.copies.select_related("unit", "made_by").order_by("made_at")),
         exchange=trails.exchange_of(document),
+        amends=next((d for d in linked if d.pk == _amended_id(document, linked)), None),
+        amended_by=[d for d in linked if d.amends_id == document.pk or (
+            d.source_id in amending and d.unit_id == document.unit_id)],
+        components=components_of(document, attachments=sum(1 for f in files if f.kind == DocumentFile.Kind.ATTACHMENT))
+        if document.is_outgoing else [],
     )
 
 
@@ -447,14 +460,44 @@ def _main_name(document: Document, versions: list[DraftVersion]) -> str:
 
 
 def _linked(document: Document) -> list[Document]:
-    q = Q(source_id=document.pk) | Q(replaces_id=document.pk) | Q(answers_id=document.pk)
+    q = Q(source_id=document.pk) | Q(replaces_id=document.pk) | Q(answers_id=document.pk) | Q(amends_id=document.pk)
     if document.answers_id:
         q |= Q(pk=document.answers_id)
     if document.source_id:
         q |= Q(pk=document.source_id)
+        source = Document.objects.filter(pk=document.source_id).values("amends_id").first()
+        if source and source["amends_id"]:  # a received update or correction: this unit's copy of what it amends
+            q |= Q(source_id=source["amends_id"], unit_id=document.unit_id)
+        amending = _amending_ids(document)
+        if amending:  # a received document: this unit's copies of its updates and corrections
+            q |= Q(source_id__in=amending, unit_id=document.unit_id)
     if document.replaces_id:
         q |= Q(pk=document.replaces_id)
+    if document.amends_id:
+        q |= Q(pk=document.amends_id)
     return list(Document.objects.filter(q).select_related("unit", "doc_type").order_by("pk")[:200])
+
+
+def _amending_ids(document: Document) -> set[int]:
+    """For a received copy: the sender's documents that update or correct its source."""
+    if not document.source_id:
+        return set()
+    return set(Document.objects.filter(amends_id=document.source_id).values_list("pk", flat=True))
+
+
+def _amended_id(document: Document, linked: list[Document]) -> int | None:
+    """What this document amends: its own link, or for a received update, this unit's copy of the amended one."""
+    if document.amends_id:
+        return document.amends_id
+    source = next((d for d in linked if d.pk == document.source_id), None)
+    if source is not None and source.amends_id:
+        return next((d.pk for d in linked if d.source_id == source.amends_id and d.unit_id == document.unit_id),
+                    None)
+    if document.source_id:
+        amended = Document.objects.filter(pk=document.source_id).values_list("amends_id", flat=True).first()
+        if amended:
+            return next((d.pk for d in linked if d.source_id == amended and d.unit_id == document.unit_id), None)
+    return None
 
 
 def _visible_among(scope: Scope, ids: Iterable[int | None]) -> set[int]:

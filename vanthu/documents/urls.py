@@ -2,13 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.documents import paper_views, placement_views, status_views, views
+from vanthu.documents import paper_outgoing_views, paper_views, placement_views, rules_views, status_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("registers/incoming/", views.incoming_register, name="incoming_register"),
     path("registers/outgoing/", views.outgoing_register, name="outgoing_register"),
     path("documents/incoming/new/", views.incoming_new, name="incoming_new"),
     path("drafts/new/", views.draft_new, name="draft_new"),
+    path("numbering/", rules_views.numbering_plan, name="numbering_plan"),
+    path("documents/outgoing/paper/", paper_outgoing_views.paper_new, name="paper_new"),
     path("documents/<int:pk>/", views.document_detail, name="document_detail"),
     path("documents/<int:pk>/conversion/", views.document_conversion, name="document_conversion"),
     re_path(r"^documents/(?P<pk>[0-9]+)/file/(?P<sha256>[0-9a-f]{64})/$", views.document_file, name="document_file"),

@@ -49,7 +49,15 @@ from vanthu.documents.forms import (
     submit,
     too_large_message,
 )
-from vanthu.documents.models import Conversion, CopyForm, Document, MessageKind, OutboxMessage, Status
+from vanthu.documents.models import (
+    Conversion,
+    CopyForm,
+    Document,
+    MessageKind,
+    OutboxMessage,
+    ReviewKind,
+    Status,
+)
 from vanthu.documents.reads import mark_read
 from vanthu.documents.uploads import PDF, CheckedFile
 from vanthu.documents.uploads import check as check_upload
@@ -347,8 +355,16 @@ def draft_new(request: HttpRequest) -> HttpResponse:
     answers_id = request.POST.get("answers") or request.GET.get("answers")
     if answers_id:
         answers = access.access_document(person, answers_id, need=Need.REPLY)
+    # ?amends=<id>&amend_kind=update|correct: an update (bổ sung) or a correction (công văn đính chính) of an
+    # issued document the person may see (404 otherwise, as for any document)
+    amends: Document | None = None
+    amends_id = request.POST.get("amends") or request.GET.get("amends")
+    amend_kind = request.POST.get("amend_kind") or request.GET.get("amend_kind") or "update"
+    if amends_id:
+        amends = access.access_document(person, amends_id)
     drafting = _drafting_units(person)
     kwargs: dict[str, Any] = {"person": person, "drafting_units": drafting, "issuing_units": _issuing_units(drafting)}
+    context: dict[str, Any] = {"replaces": replaces, "answers": answers, "amends": amends, "amend_kind": amend_kind}
     if request.method != "POST":
         initial: dict[str, Any] = {}
         if replaces is not None:
@@ -357,8 +373,12 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             initial.update(drafting_unit=replaces.drafting_unit_id, issuing_unit=replaces.unit_id)
         elif answers is not None:
             initial = reply_initial(answers)
+        if amends is not None:
+            initial = {"drafting_unit": amends.drafting_unit_id, "issuing_unit": amends.unit_id,
+                       "subject": _("V/v đính chính văn bản số %(n)s") % {"n": amends.notation}
+                       if amend_kind == "correct" else ""}
         form = DraftForm(initial=initial, **kwargs)
-        return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces, "answers": answers})
+        return render(request, "documents/draft_new.html", {"form": form, **context})
     form = DraftForm(request.POST, request.FILES, **kwargs)
     if not _upload_too_large(request, form) and form.is_valid():
         d = form.cleaned_data
@@ -366,7 +386,8 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             document = attempt(form, lambda: actions.create_draft(
                 acting=person, drafting_unit=d["drafting_unit"], issuing_unit=d["issuing_unit"],
                 data=form.draft_data(), file=d["file"], attachments=d["attachments"], note=d["note"],
-                replaces=replaces, answers=answers, client_token=d["client_token"],
+                replaces=replaces, answers=answers, amends=amends, amend_kind=amend_kind if amends else "",
+                client_token=d["client_token"],
             ))
         except actions.DuplicateSubmission as exc:
             messages.info(request, _("Dự thảo này đã được tạo (gửi hai lần); không tạo thêm."))
@@ -374,7 +395,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
         if document is not None:
             messages.success(request, _("Đã tạo dự thảo."))
             return _detail(document)
-    return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces, "answers": answers})
+    return render(request, "documents/draft_new.html", {"form": form, **context})
 
 
 def reply_initial(answers: Document) -> dict[str, Any]:
@@ -450,9 +471,10 @@ def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
     document = access.access_document(person, pk, need=Need.REVIEW)
-    form = ReviewForm(bound_data(request))
+    step = access.pending_step(person, document)
+    form = ReviewForm(bound_data(request), format_check=step is not None and step.kind == ReviewKind.FORMAT)
     done = submit(request, form, lambda d: actions.decide_review(
-        document=document, acting=person, approve=d["approve"], comment=d["comment"],
+        document=document, acting=person, approve=d["approve"], comment=d["comment"], checklist=form.checklist(),
     ), lambda doc: _("Đã trả lại dự thảo.") if doc.status == Status.DRAFT else _("Đã đồng ý dự thảo."))
     if done is not None:
         return after_action(request, pk=done.pk)

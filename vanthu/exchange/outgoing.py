@@ -55,17 +55,29 @@ def envelope_of(document: Document, *, to: edxml.Organization) -> edxml.Envelope
     header = edxml.MessageHeader(
         from_=organization(unit), to=(to,), document_id=document_id_of(document),
         code=edxml.Code(number=document.code_number, notation=document.code_notation),
-        promulgation=edxml.PromulgationInfo(place=unit.place_name or unit.name[:50], date=document.issued_date),
+        promulgation=edxml.PromulgationInfo(place=document.place_name or unit.place_name or unit.name[:50],
+                                            date=document.issued_date),
         document_type=edxml.DocumentType(type=1, type_name=document.doc_type.name),
         subject=document.subject, signer=edxml.SignerInfo(competence=document.signer_competence,
                                                           position=document.signer_position,
                                                           full_name=document.signer_name),
         due_date=document.due_date,
         other=edxml.OtherInfo(priority=document.urgency, page_amount=document.page_amount,
-                              security_level=document.secrecy),
+                              security_level=document.secrecy, sphere_of_promulgation=document.circulation_note,
+                              typer_notation=document.drafter_initials, promulgation_amount=document.issued_amount),
     )
     trace = (edxml.TraceHeader(organ_id=unit.code or "", timestamp=vn_now()),)
-    return edxml.Envelope(header=header, trace=trace, business=edxml.Business(), attachments=attachments)
+    return edxml.Envelope(header=header, trace=trace, business=_business(document), attachments=attachments)
+
+
+def _business(document: Document) -> edxml.Business:
+    """An update (bổ sung) or correction (đính chính) of an issued document travels as BussinessDocType 2 with
+    the id of the document it changes (Decree 30 Điều 18.3; QCVN 102 TraceHeaderList/Bussiness)."""
+    amended = document.amends
+    if amended is None or amended.issued_date is None:
+        return edxml.Business()
+    return edxml.Business(doc_type=edxml.BusinessDocType.UPDATE, reason=str(document.get_amend_kind_display()),
+                          document_id=document_id_of(amended), document_info_changed=True)
 
 
 def status_of(message: OutboxMessage, *, to: edxml.Organization) -> edxml.StatusMessage:

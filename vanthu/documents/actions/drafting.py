@@ -14,7 +14,7 @@ from vanthu.core import files
 from vanthu.core.actions import action
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import access
+from vanthu.documents import access, components
 from vanthu.documents.actions.common import (
     attach,
     bump,
@@ -32,6 +32,7 @@ from vanthu.documents.actions.common import (
     validate_fields,
 )
 from vanthu.documents.models import (
+    AmendKind,
     Conversion,
     Direction,
     Document,
@@ -103,12 +104,18 @@ class DraftData:
     recipient_names: list[str] = field(default_factory=list)
     # outside bodies reached by the exchange: (edXML organ id, name)
     recipient_organs: list[tuple[str, str]] = field(default_factory=list)
+    # format components of Điều 8 (see `components`); an empty place name takes the issuing unit's
+    place_name: str = ""
+    circulation_note: str = ""
+    drafter_initials: str = ""
+    address_block: str = ""
 
 
 def _apply_draft(document: Document, data: DraftData) -> None:
     for name in ("doc_type", "subject", "urgency", "urgent_until", "secrecy", "due_date", "description", "to_places",
-                 "issued_amount"):
+                 "issued_amount", "circulation_note", "drafter_initials", "address_block"):
         setattr(document, name, getattr(data, name))
+    document.place_name = data.place_name.strip() or document.unit.place_name
 
 
 def _set_recipients(document: Document, *, units: Sequence[Unit], names: Sequence[str],
@@ -168,10 +175,13 @@ def create_draft(
     note: str = "",
     replaces: Document | None = None,
     answers: Document | None = None,
+    amends: Document | None = None,
+    amend_kind: str = "",
     client_token: uuid.UUID | None = None,
 ) -> Document:
     check_token(client_token)
     _check_issuer(acting=acting, drafting_unit=drafting_unit, issuing_unit=issuing_unit)
+    _check_amends(acting=acting, amends=amends, amend_kind=amend_kind, doc_type=data.doc_type, replaces=replaces)
     check_due_date(data.due_date)
     check_urgency(data)
     if data.secrecy > acting.clearance:
@@ -186,7 +196,7 @@ def create_draft(
     document = Document(
         direction=Direction.OUTGOING, status=Status.DRAFT, unit=issuing_unit, drafting_unit=drafting_unit,
         organ_name=issuing_unit.name, organ_id=issuing_unit.code or "", created_by=acting, replaces=replaces,
-        answers=answers, client_token=client_token,
+        answers=answers, amends=amends, amend_kind=amend_kind if amends is not None else "", client_token=client_token,
     )
     if file.content_type == PDF:
         document.page_amount = file.pages
@@ -202,11 +212,34 @@ def create_draft(
                     organs=data.recipient_organs)
     log.record(actor=acting, verb="documents.draft.created", target=document, unit=drafting_unit,
                data={"issuer": issuing_unit.pk, "type": data.doc_type.name, "sha256": version.source_id,
-                     "replaces": replaces.pk if replaces else None, "answers": answers.pk if answers else None})
+                     "replaces": replaces.pk if replaces else None, "answers": answers.pk if answers else None,
+                     "amends": amends.pk if amends else None, "amend_kind": amend_kind if amends else ""})
     if answers is not None:
         log.record(actor=acting, verb="documents.incoming.reply_drafted", target=answers, unit=answers.unit,
                    data={"reply": document.pk})
     return document
+
+
+def _check_amends(*, acting: Person, amends: Document | None, amend_kind: str, doc_type: DocumentType,
+                  replaces: Document | None) -> None:
+    """An update (bổ sung) or a correction (công văn đính chính) names an issued outgoing document its drafter
+    may see; one the drafter cannot see is refused as not found (nobody probes which documents exist)."""
+    if amends is None:
+        return
+    if amend_kind not in AmendKind.values:
+        raise ActionRefused(_("Hãy chọn bổ sung hay đính chính."), code="invalid", field="amend_kind")
+    if not access.can_see(acting, amends):
+        raise ActionRefused(_("Không tìm thấy văn bản được bổ sung, đính chính."), code="not_found", field="amends",
+                            status=404)
+    if not amends.is_outgoing or amends.status != Status.ISSUED:
+        raise ActionRefused(_("Chỉ bổ sung, đính chính được văn bản đi đã phát hành."), code="amends_not_issued",
+                            field="amends")
+    if replaces is not None:
+        raise ActionRefused(_("Một văn bản không vừa thay thế vừa bổ sung, đính chính."), code="invalid",
+                            field="amends")
+    if amend_kind == AmendKind.CORRECT and doc_type.abbreviation:
+        raise ActionRefused(_("Đính chính bằng công văn (công văn đính chính)."), code="correction_type",
+                            field="doc_type")
 
 
 @action("documents.draft.updated")
@@ -312,6 +345,7 @@ def submit_for_review(
     current = document.versions.order_by("-number").first()
     last_round = document.review_steps.order_by("-round").values_list("round", flat=True).first() or 0
     round_no = last_round + 1
+    _check_format_step(document, reviewers)
     for ordinal, (kind, reviewer) in enumerate(reviewers, start=1):
         if kind not in ReviewKind.values:
             raise ActionRefused(_("Bước trình duyệt không hợp lệ."), code="invalid", field="reviewers")
@@ -344,20 +378,59 @@ def submit_for_review(
     return document
 
 
+def _check_format_step(document: Document, reviewers: Sequence[tuple[str, Person]]) -> None:
+    """Decree 30 Điều 12: where the issuing unit requires it, the chain holds a check of content and format by a
+    person with the unit's checker role (office chief or the role the head set) before the signer."""
+    rule = components.rule_for(document)
+    if rule is None:
+        return
+    checkers = [reviewer for kind, reviewer in reviewers if kind == ReviewKind.FORMAT]
+    for reviewer in checkers:
+        if not components.holds_checker_role(reviewer, rule):
+            raise ActionRefused(
+                _("%(name)s không có vai trò kiểm tra nội dung, thể thức văn bản của đơn vị ban hành.")
+                % {"name": reviewer.full_name}, code="checker_role", field="reviewers")
+    if rule.required and not checkers:
+        raise ActionRefused(
+            _("Dự thảo phải được kiểm tra nội dung và thể thức (bước “Kiểm tra thể thức”) trước khi trình ký."),
+            code="format_check_required", field="reviewers")
+
+
+def _checklist_result(step: ReviewStep, acting: Person, document: Document, approve: bool,
+                      checklist: dict[str, bool] | None) -> dict[str, bool]:
+    if step.kind != ReviewKind.FORMAT:
+        return {}
+    rule = components.rule_for(document)
+    if rule is not None and not components.holds_checker_role(acting, rule):
+        raise ActionRefused(_("Bạn không có vai trò kiểm tra nội dung, thể thức văn bản của đơn vị ban hành."),
+                            code="checker_role", status=403, target=document)
+    if rule is None and checklist is None:
+        return {}  # a unit without the rule: a format step named by the drafter, no checklist owed
+    result = {key: bool((checklist or {}).get(key)) for key in components.CHECKLIST}
+    if approve and not all(result.values()):
+        raise ActionRefused(_("Hãy đánh dấu đủ các mục kiểm tra (trình bày, thành phần thể thức, nơi nhận, độ mật) "
+                              "trước khi đồng ý; mục chưa đạt thì trả lại dự thảo."),
+                            code="checklist_incomplete", field="checklist")
+    return result
+
+
 @action("documents.draft.reviewed")
-def decide_review(*, document: Document, acting: Person, approve: bool, comment: str = "") -> Document:
+def decide_review(*, document: Document, acting: Person, approve: bool, comment: str = "",
+                  checklist: dict[str, bool] | None = None) -> Document:
     document = lock(document)
     step = access.pending_step(acting, document)
     if step is None:
         raise deny(document)
     comment = comment.strip()
+    result = _checklist_result(step, acting, document, approve, checklist)
     if not approve and not comment:
         raise ActionRefused(_("Hãy ghi ý kiến khi trả lại dự thảo."), code="comment_required", field="comment")
     now = timezone.now()
     step.state = ReviewState.APPROVED if approve else ReviewState.RETURNED
     step.comment = comment[:1000]
     step.decided_at = now
-    step.save(update_fields=["state", "comment", "decided_at"])
+    step.checklist = result
+    step.save(update_fields=["state", "comment", "decided_at", "checklist"])
     if approve:
         following = document.review_steps.filter(round=step.round, state=ReviewState.WAITING).order_by("ordinal")
         nxt = following.first()
@@ -374,7 +447,8 @@ def decide_review(*, document: Document, acting: Person, approve: bool, comment:
         document.status = Status.DRAFT
         bump(document, "status")
     log.record(actor=acting, verb="documents.draft.reviewed", target=document, unit=document.drafting_unit,
-               data={"step": step.pk, "kind": step.kind, "approve": approve, "comment": comment[:200]})
+               data={"step": step.pk, "kind": step.kind, "approve": approve, "comment": comment[:200],
+                     "checklist": result})
     return document
 
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu import notify
 from vanthu.audit import log
 from vanthu.core import files
 from vanthu.core.actions import action
@@ -21,7 +23,9 @@ from vanthu.documents.actions.placement import current_positions
 from vanthu.documents.formatting import date_line, notation_file_name, number_line
 from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
-from vanthu.org.models import Person
+from vanthu.notify.models import Kind
+from vanthu.org.models import Person, Role
+from vanthu.org.queries import people_with_role
 from vanthu.signing import service as signing
 
 # --- outgoing: signature and issuance --------------------------------------------------------------------
@@ -225,7 +229,8 @@ def _reserve_locked(*, document: Document, acting: Person, expected_version: int
 def _register_of(document: Document, today: dt.date) -> Register:
     return numbering.register_for(
         unit=document.unit, kind=RegisterKind.OUTGOING, year=today.year,
-        series=numbering.outgoing_series(unit=document.unit, doc_type=document.doc_type, secrecy=document.secrecy),
+        series=numbering.outgoing_series(unit=document.unit, doc_type=document.doc_type, secrecy=document.secrecy,
+                                         year=today.year),
     )
 
 
@@ -351,11 +356,33 @@ def _finalize(*, document: Document, acting: Person, reservation: _Reservation, 
         delivery.send_cancellations(old, reason=_("Thay thế bởi %(n)s") % {"n": document.notation})
         log.record(actor=acting, verb="documents.outgoing.replaced", target=old, unit=old.unit,
                    data={"by": document.pk})
+    if document.amends_id is not None:
+        _tell_amended(document, acting=acting)
     validate_on_commit(stored)
     log.record(actor=acting, verb="documents.outgoing.issued", target=document, unit=document.unit,
                data={"number": document.number, "register": document.register_id, "notation": document.notation,
                      "sha256": stored.sha256, "messages": [str(m.key) for m in messages]})
     return document
+
+
+def _tell_amended(document: Document, *, acting: Person) -> None:
+    """An update or correction is issued: the clerks of every unit that received the amended document are told,
+    with a link to their copy (the amending document itself reaches its own recipients by the outbox, as an
+    edXML update where it leaves the deployment)."""
+    old = document.amends
+    assert old is not None
+    kind = document.get_amend_kind_display()
+    told: list[int] = []
+    for recipient in old.recipients.select_related("unit").exclude(unit=None):
+        assert recipient.unit is not None
+        url = reverse("document_detail", args=[recipient.delivered_id]) if recipient.delivered_id else ""
+        for person in people_with_role(recipient.unit, Role.CLERK):
+            notify.send(person, kind=Kind.INFO, url=url, key=f"documents.amended:{document.pk}:{recipient.pk}",
+                        title=_("Văn bản %(old)s có văn bản %(kind)s: %(new)s") % {
+                            "old": old.notation, "kind": str(kind).lower(), "new": document.notation})
+            told.append(person.pk)
+    log.record(actor=acting, verb="documents.outgoing.amended", target=old, unit=old.unit,
+               data={"by": document.pk, "kind": document.amend_kind, "told": told})
 
 
 def _refused(document: Document, acting: Person, exc: ActionRefused) -> None:

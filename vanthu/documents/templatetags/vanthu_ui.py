@@ -116,3 +116,11 @@ def query(context: Context, **changes: Any) -> str:
             params[key] = str(value)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def checklist_label(key: str) -> str:
+    """The words of a format-check item (`components.CHECKLIST`)."""
+    from vanthu.documents.components import CHECKLIST
+
+    return str(CHECKLIST.get(key, key))
