@@ -17,15 +17,17 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
+from vanthu.audit import reads
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
-from vanthu.documents import access, actions, queries
+from vanthu.documents import access, actions, marking, queries
 from vanthu.documents.access import Need
 from vanthu.documents.forms import (
     CommentForm,
@@ -116,7 +118,10 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = queries.document_page(person, document)
     can = access.allowed(person, document)
     can["review"] = can["review"] and document.is_outgoing
-    return render(request, "documents/detail.html", {"document": document, "page": page, "can": can})
+    reads.record_read(request=request, actor=person, verb=reads.VIEWED, target=document, unit=document.unit_id)
+    usage = queries.usage_history(document) if access.can_see_usage(person, document) else None
+    return render(request, "documents/detail.html",
+                  {"document": document, "page": page, "can": can, "usage": usage})
 
 
 @require_GET
@@ -155,8 +160,20 @@ def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBas
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
     inline = content_type == PDF
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline,
-                            filename=safe_filename(name, content_type=content_type))
+    filename = safe_filename(name, content_type=content_type)
+    marked = bool(document.secrecy) and content_type == PDF
+    reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=document, unit=document.unit_id,
+                      data={"file": name[:150], "sha256": sha256, "marked": marked})
+    response: HttpResponseBase
+    if marked:  # a secret document's copy carries who took it and when; the stored original is untouched
+        with handle:
+            original = handle.read()
+        response = HttpResponse(marking.marked_copy(original, text=marking.mark_text(
+            secrecy=document.get_secrecy_display(), person_name=person.full_name, unit_name=person.unit.name,
+            at=timezone.now())), content_type=PDF)
+        response["Content-Disposition"] = marking.content_disposition(ascii_name=filename, name=filename, inline=True)
+    else:
+        response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=300"
     return response
