@@ -27,7 +27,7 @@ from vanthu.audit import reads
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
-from vanthu.documents import access, actions, marking, queries
+from vanthu.documents import access, actions, layout, marking, queries
 from vanthu.documents.access import Need
 from vanthu.documents.forms import (
     CommentForm,
@@ -80,6 +80,15 @@ def _form_page(request: HttpRequest, document: Document, form: forms.Form, *, ti
     context = {"document": document, "form": form, "title": title, "submit": submit, "intro": intro,
                "danger": danger, "buttons": buttons or [], **(extra or {})}
     return render(request, template, context)
+
+
+def _layout_warnings(request: HttpRequest, upload: Any) -> None:
+    """A PDF draft that breaks Decree 30 Phụ lục I's layout is kept, with a warning per fault (checklist 54)."""
+    if getattr(upload, "content_type", "") != PDF:
+        return
+    for warning in layout.check(upload.data).warnings:
+        messages.warning(request, _("Dự thảo chưa đúng thể thức trình bày (Phụ lục I Nghị định 30): %(fault)s")
+                         % {"fault": warning})
 
 
 # --- registers -------------------------------------------------------------------------------------------
@@ -312,6 +321,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             return _detail(exc.existing)
         if document is not None:
             messages.success(request, _("Đã tạo dự thảo."))
+            _layout_warnings(request, d["file"])
             return _detail(document)
     return render(request, "documents/draft_new.html", {"form": form, "replaces": replaces})
 
@@ -339,6 +349,7 @@ def draft_version_new(request: HttpRequest, pk: int) -> HttpResponse:
             document=document, acting=person, file=d["file"], note=d["note"], expected_version=d["expected_version"],
         ), lambda v: _("Đã tải lên dự thảo phiên bản %(n)s.") % {"n": v.number})
         if version is not None:
+            _layout_warnings(request, form.cleaned_data["file"])
             return _detail(document)
     return _form_page(request, document, form, title=_("Tải lên phiên bản dự thảo mới"), submit=_("Tải lên"))
 
