@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from vanthu.documents import limits
 from vanthu.documents.models import Document, ReviewState, ReviewStep, Status
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
@@ -49,6 +50,7 @@ class InboxItem:
     since: dt.datetime
     assignment: Assignment | None = None
     step: ReviewStep | None = None
+    legal: limits.Limit | None = None  # the clerk's same-day limit of Decree 30, when the deadline is one
 
     @property
     def label(self) -> str:
@@ -100,7 +102,9 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None) -> Inbox:
             counts[kind] = _capped_count(qs)
             for doc in qs.select_related(*DOC_RELATED).order_by("-urgency", "created_at")[:SECTION_LIMIT]:
                 since = getattr(doc, since_field) or doc.created_at
-                items.append(InboxItem(kind, doc, doc.urgency, doc.due_date, since))
+                limit = limits.limit_of(doc)  # the clerk's legal limit (checklist 22, 27) is the item's deadline
+                items.append(InboxItem(kind, doc, doc.urgency, limit.day if limit else doc.due_date, since,
+                                       legal=limit))
 
     unit_targets = list(scope.leader_unit_ids)
     assignment_q = Q(person_id=person.pk)
