@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
 from vanthu.documents.long_term_models import LongTermSignature, LongTermState  # noqa: F401 (models of this app)
+from vanthu.documents.scan_models import Scan, ScanSource  # noqa: F401 (models of this app)
 from vanthu.documents.status_models import EDXML_CODES, RecallAnswer, RecipientStatus  # noqa: F401 (models of this app)
 from vanthu.org.models import Person, Unit
 

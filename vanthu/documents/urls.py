@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/sign/remote/", views.document_sign_remote, name="document_sign_remote"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
     path("documents/<int:pk>/copy/", views.document_copy, name="document_copy"),
+    path("documents/<int:pk>/scan/seal/", views.scan_seal, name="scan_seal"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
     path("documents/<int:pk>/deliveries/<int:message_id>/retry/", views.delivery_retry, name="delivery_retry"),
     # statuses (issue 8)

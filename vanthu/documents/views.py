@@ -82,6 +82,14 @@ def _form_page(request: HttpRequest, document: Document, form: forms.Form, *, ti
     return render(request, template, context)
 
 
+def _scan_warnings(request: HttpRequest, document: Document, person: Person, upload: Any) -> None:
+    """A scan short of Circular 01/2019 (PDF 1.4, colour, 200 dpi, 100 %) is kept, with the figures (checklist 17)."""
+    scan = actions.note_scan(document=document, acting=person, file=upload)
+    for warning in scan.warnings if scan is not None else []:
+        messages.warning(request, _("Bản số hóa chưa đạt yêu cầu (Thông tư 01/2019/TT-BNV): %(fault)s")
+                         % {"fault": warning})
+
+
 def _layout_warnings(request: HttpRequest, upload: Any) -> None:
     """A PDF draft that breaks Decree 30 Phụ lục I's layout is kept, with a warning per fault (checklist 54)."""
     if getattr(upload, "content_type", "") != PDF:
@@ -127,6 +135,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = queries.document_page(person, document)
     can = access.allowed(person, document)
     can["review"] = can["review"] and document.is_outgoing
+    can["seal_scan"] = actions.can_seal_scan(person, document)
     reads.record_read(request=request, actor=person, verb=reads.VIEWED, target=document, unit=document.unit_id)
     usage = queries.usage_history(document) if access.can_see_usage(person, document) else None
     return render(request, "documents/detail.html",
@@ -220,6 +229,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
             return _detail(exc.existing)
         if document is not None:
             messages.success(request, _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": document.number})
+            _scan_warnings(request, document, person, d["file"])
             if request.POST.get("then") == "new":
                 return redirect("incoming_new")
             return _detail(document)
@@ -271,6 +281,24 @@ def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(done)
     return _form_page(request, document, form, title=_("Sửa thông tin văn bản đến"), submit=_("Lưu"),
                       intro=_("Số đến và thời gian đến không thay đổi."))
+
+
+@GET_POST
+def scan_seal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's organisation signature on the scan of a paper document (checklist point 17)."""
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    if not actions.can_seal_scan(person, document):
+        raise Http404
+    form = SecretForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.seal_scan(document=document, acting=person,
+                                                              secret=d.get("secret") or None),
+                  lambda _d: _("Đã ký số của cơ quan lên bản số hóa."))
+    if done is not None:
+        return _detail(document)
+    return _form_page(request, document, form, title=_("Ký số cơ quan lên bản số hóa"), submit=_("Ký số"),
+                      intro=_("Chữ ký số của cơ quan đặt ở góc trên bên phải trang đầu: hình con dấu đỏ đúng kích "
+                              "thước và thời gian ký (Thông tư 01/2019/TT-BNV)."))
 
 
 # --- outgoing: drafting ----------------------------------------------------------------------------------
