@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from vanthu.documents.models import Document, Status
 from vanthu.documents.queries import history_for
@@ -167,8 +168,9 @@ def handlings(unit: Unit, start: dt.date, end: dt.date) -> list[Handling]:
     return out
 
 
-BUCKETS = {"on_time": "Đã giải quyết đúng hạn", "late": "Đã giải quyết quá hạn", "pending": "Đang giải quyết, "
-           "trong hạn", "overdue": "Chưa giải quyết, đã quá hạn"}
+BUCKETS = {"on_time": gettext_lazy("Đã giải quyết đúng hạn"), "late": gettext_lazy("Đã giải quyết quá hạn"),
+           "pending": gettext_lazy("Đang giải quyết, trong hạn"),
+           "overdue": gettext_lazy("Chưa giải quyết, đã quá hạn")}
 
 
 def followup_register(unit: Unit, start: dt.date, end: dt.date, *, printed_by: Person | None) -> Printable:
@@ -178,7 +180,7 @@ def followup_register(unit: Unit, start: dt.date, end: dt.date, *, printed_by: P
     for h in handlings(unit, start, end):
         d = h.document
         identity = f"{d.notation or '—'}, {vn_date(d.issued_date)}, {d.organ_name}\n{d.doc_type.name} {d.subject}"
-        progress = str(_(BUCKETS[h.bucket]))
+        progress = str(BUCKETS[h.bucket])
         if h.lead and h.lead.state != AssignmentState.DONE:
             progress += f" ({h.lead.progress}%)"
         if h.done_on:
@@ -215,7 +217,7 @@ def incoming_report(unit: Unit, start: dt.date, end: dt.date, *, printed_by: Per
         rows.append([str(len(rows) + 1), name, str(sum(c.values())), *(str(c[k]) for k in BUCKETS)])
     doc.table(Table_(columns=[Column(_("TT"), 10, True), Column(_("Đơn vị, cá nhân chủ trì"), 52),
                               Column(_("Tổng số"), 16, True),
-                              *(Column(str(_(label)), 22, True) for label in BUCKETS.values())],
+                              *(Column(str(label), 22, True) for label in BUCKETS.values())],
                      rows=rows, total=["", _("Cộng"), str(sum(total.values())), *(str(total[k]) for k in BUCKETS)]))
     doc.line(_("Văn bản mật không tính trong báo cáo này (theo dõi trong sổ mật)."))
     doc.signatures = (_("NGƯỜI LẬP"), _("THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"))

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from vanthu.audit import reads
@@ -30,8 +30,9 @@ from vanthu.org.views import require_person
 from vanthu.reports import actions, handling, printable
 from vanthu.reports.views import FORMATS, BadParameters, content_disposition, parse
 
-TITLES = {"followup": "Sổ theo dõi giải quyết văn bản đến", "handling-in": "Báo cáo giải quyết văn bản đến",
-          "handling-out": "Báo cáo văn bản đi"}
+TITLES = {"followup": gettext_lazy("Sổ theo dõi giải quyết văn bản đến"),
+          "handling-in": gettext_lazy("Báo cáo giải quyết văn bản đến"),
+          "handling-out": gettext_lazy("Báo cáo văn bản đi")}
 SLUGS = {"followup": "so-theo-doi-giai-quyet", "handling-in": "bao-cao-giai-quyet-vb-den",
          "handling-out": "bao-cao-vb-di"}
 
@@ -101,7 +102,7 @@ def handling_report(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "reports/printable.html", {
         "doc": doc, "kind": kind, "unit": unit, "start": asked.start, "end": asked.end,
         "query": f"unit={unit.pk}&from={asked.start.isoformat()}&to={asked.end.isoformat()}",
-        "kinds": [(k, _(t)) for k, t in TITLES.items()],
+        "kinds": [(k, str(t)) for k, t in TITLES.items()],
     })
 
 
