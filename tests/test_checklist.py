@@ -34,7 +34,14 @@ ISS = "tests/documents/test_issuance.py::"
 PADES = "tests/signing/test_pades.py::"
 STAT = "tests/documents/test_statuses.py::"
 EDXML = "tests/exchange/test_build_parse.py::"
-D30B = "issue 14, second half (d30b): status as before that work"
+SC = "tests/documents/test_digitised_scans.py::"
+SD = "tests/documents/test_same_day_limits.py::"
+HF = "tests/reports/test_handling_forms.py::"
+UA = "tests/reports/test_usage_audit.py::"
+PL = "tests/reports/test_phu_luc_i_layout.py::"
+RR = "tests/records/test_records.py::"
+RC = "tests/records/test_catalogue_transfer.py::"
+RH = "tests/records/test_handover.py::"
 
 POINTS: list[Point] = [
     Point(1, "The 29 document types of Điều 7 with the Phụ lục III abbreviations", MET,
@@ -113,7 +120,12 @@ POINTS: list[Point] = [
            "tests/documents/test_copies.py::test_reissue_copy_is_made_from_a_true_copy",
            "tests/documents/test_copies.py::test_extract_keeps_only_the_chosen_pages")),
     Point(17, "Digitised paper: PDF ≥ 1.4, colour, ≥ 200 dpi, 100 %, agency-signed top right with seal and time",
-          MISSING, (), D30B),
+          MET, (
+           SC + "test_checklist_point_17_scan_check_figures_and_warnings",
+           SC + "test_checklist_point_17_a_greyscale_low_dpi_scan_is_received_with_a_warning_and_the_figures",
+           SC + "test_checklist_point_17_the_scanner_folder_is_taken_into_the_clerks_arrivals",
+           SC + "test_checklist_point_17_the_units_seal_signature_top_right_with_the_seal_image",),
+          "Scans from the scanner folder are sealed by a clerk from the document page, not automatically."),
     Point(18, "Embedded CMS/PAdES signatures (RSA-2048/SHA-256 or stronger) valid after later incremental ones", MET,
           ("tests/signing/test_validation.py::test_issued_document_is_valid_with_signers_times_and_levels",
            PADES + "test_issuance_fills_number_and_date_without_invalidating_the_personal_signature")),
@@ -131,7 +143,11 @@ POINTS: list[Point] = [
            "tests/signing/test_pades_levels.py::test_b_lta_adds_a_document_timestamp",
            "tests/documents/test_long_term_issuance.py::"
            "test_issuance_seals_at_b_b_and_the_job_adds_b_lta_before_delivery")),
-    Point(22, "Issue the same day as signing (next working day at the latest), urgent ones at once", MISSING, (), D30B),
+    Point(22, "Issue the same day as signing (next working day at the latest), urgent ones at once",
+          MET, (
+           SD + "test_checklist_point_22_a_signed_document_waiting_to_be_issued_shows_its_limit",),
+          "Limits are whole working days; the rule's next-morning hour for electronic documents is not "
+          "modelled."),
     Point(23, "Urgency Thường … Hỏa tốc hẹn giờ (Priority 0–4), urgent items first in every queue", MET,
           ("tests/documents/test_incoming.py::test_urgent_documents_come_first_in_the_clerks_queue",
            "tests/documents/test_incoming.py::test_flash_timed_needs_its_set_time",
@@ -144,20 +160,32 @@ POINTS: list[Point] = [
            "tests/exchange/test_local_envelopes.py::test_a_return_goes_back_as_status_02_with_its_reason")),
     Point(26, "Acknowledge receipt the same day: 01 on arrival, 03 on registration", MET,
           (STAT + "test_each_status_is_sent_by_its_cause_exactly_once_and_the_sender_keeps_the_trail",)),
-    Point(27, "Present incoming the same day (next working day at the latest), urgent ones at once", MISSING, (),
-          D30B),
+    Point(27, "Present incoming the same day (next working day at the latest), urgent ones at once",
+          MET, (
+           SD + "test_checklist_point_27_limit_is_the_next_working_day_and_urgent_is_at_once",
+           SD + "test_checklist_point_27_the_clerks_inbox_shows_the_legal_limit_and_overdue_in_red",
+           SD + "test_checklist_point_27_the_reminder_pass_reminds_the_clerk_and_tells_the_leader_when_late",)),
     Point(28, "The leader's direction: lead, co-operating units, per-unit deadline, status 04, 05, 06", MET,
           ("tests/workflow/test_handling.py::test_the_whole_incoming_flow",
            "tests/api/test_workflow_api.py::test_direction_gives_each_lead_and_cooperating_receiver_its_own_deadline",
            STAT + "test_done_waits_for_the_cooperating_work")),
-    Point(29, "Phiếu giải quyết văn bản đến and Sổ theo dõi giải quyết văn bản đến", MISSING, (), D30B),
+    Point(29, "Phiếu giải quyết văn bản đến and Sổ theo dõi giải quyết văn bản đến",
+          MET, (
+           HF + "test_checklist_point_29_handling_slip_shows_the_direction_and_history_as_pdf_and_xlsx",
+           HF + "test_checklist_point_29_outsider_gets_404_for_the_slip_and_the_followup_register",
+           HF + "test_checklist_point_29_followup_register_has_the_seven_columns_and_progress",)),
     Point(30, "Outgoing and incoming registers with the 10 Phụ lục IV columns, printable for binding", MET,
           ("tests/reports/test_registers.py::test_the_columns_are_the_ten_of_phu_luc_iv",
            "tests/reports/test_print_view.py::"
            "test_clerk_prints_the_incoming_register_as_pdf_with_embedded_vietnamese_fonts")),
-    Point(31, "The six Phụ lục VI outputs: two registers, two handling reports, two catalogues", PARTIAL,
-          ("tests/reports/test_registers.py::test_the_columns_are_the_ten_of_phu_luc_iv",),
-          "The two registers only. " + D30B + "; the catalogues with issue 10."),
+    Point(31, "The six Phụ lục VI outputs: two registers, two handling reports, two catalogues",
+          MET, (
+           "tests/reports/test_registers.py::test_the_columns_are_the_ten_of_phu_luc_iv",
+           HF + "test_checklist_point_31_incoming_handling_report_counts_on_time_late_pending",
+           HF + "test_checklist_point_31_outgoing_report_counts_issued_per_type",
+           HF + "test_checklist_point_31_a_large_report_is_printed_by_the_job",
+           RC + "test_the_prints_are_pdf_with_embedded_fonts_and_xlsx",),
+          "The handling reports leave out secret documents."),
     Point(32, "Phụ lục VI / TT 02/2019 metadata with the exact names and lengths", PARTIAL,
           ("tests/documents/test_incoming.py::test_code_number_over_11_characters_is_refused",
            "tests/documents/test_incoming.py::test_subject_over_500_characters_is_refused_and_nothing_is_numbered",
@@ -175,14 +203,38 @@ POINTS: list[Point] = [
     Point(35, "The electronic original kept by the issuer, immutable after issue, with a content hash", MET,
           ("tests/core/test_files_command.py::test_verify_passes_then_detects_a_changed_file",
            "tests/signing/test_validation.py::test_content_changed_by_a_later_incremental_update_is_detected")),
-    Point(36, "The yearly Danh mục hồ sơ approved by the head; records opened from it or ad hoc", "owned by issue 10"),
-    Point(37, "Hồ sơ metadata: number, title, retention, rights, creator, dates, totals", "owned by issue 10"),
-    Point(38, "A document in several records with an auto-numbered DocOrdinal in each", "owned by issue 10"),
+    Point(36, "The yearly Danh mục hồ sơ approved by the head; records opened from it or ad hoc",
+          MET, (
+           RC + "test_only_the_head_approves_and_a_clerk_publishes",
+           RR + "test_a_record_opened_from_the_catalogue_takes_its_code_title_retention_and_responsible",
+           RR + "test_an_ad_hoc_record_joins_the_catalogue",)),
+    Point(37, "Hồ sơ metadata: number, title, retention, rights, creator, dates, totals",
+          MET, (
+           RR + "test_a_record_opened_from_the_catalogue_takes_its_code_title_retention_and_responsible",
+           RR + "test_closing_counts_documents_and_pages_and_takes_the_dates",)),
+    Point(38, "A document in several records with an auto-numbered DocOrdinal in each",
+          MET, (
+           RR + "test_filing_gives_ordinals_in_order_and_a_document_may_be_in_several_records",
+           RR + "test_removing_an_item_closes_the_gap",)),
     Point(39, "Closing a record: drafts and duplicates out, retention and title revised, catalogued",
-          "owned by issue 10"),
+          MET, (
+           RR + "test_closing_with_a_draft_inside_is_refused_and_nothing_changes",
+           RR + "test_filing_a_document_twice_in_one_record_is_refused",
+           RR + "test_closing_counts_documents_and_pages_and_takes_the_dates",
+           RR + "test_removing_an_item_closes_the_gap",)),
     Point(40, "Transfer to the archive within 1 year (3 months for construction), alerts, 2-year hold with approval",
-          "owned by issue 10"),
-    Point(41, "Handover of all records before a person leaves or transfers", "owned by issue 10"),
+          PARTIAL, (
+           RC + "test_the_legal_time_is_configurable",
+           RC + "test_closed_records_reaching_the_threshold_are_due",
+           RC + "test_the_reminder_pass_alerts_the_clerks_as_the_deadline_nears",
+           RC + "test_submitting_and_accepting_makes_the_record_the_archives",),
+          "The legal time is one setting (VANTHU_RECORDS_TRANSFER_MONTHS), not per record kind; the "
+          "approved 2-year hold is not built."),
+    Point(41, "Handover of all records before a person leaves or transfers",
+          MET, (
+           RH + "test_records_and_tasks_pass_when_both_confirm",
+           RH + "test_handing_over_to_someone_outside_the_unit_is_refused",
+           RH + "test_a_leader_confirms_for_a_giver_who_has_left",)),
     Point(42, "edXML under the QCVN 102 namespace with header, trace, business, XMLDSig, manifest, attachments", MET,
           (EDXML + "test_document_round_trip_keeps_every_field",
            "tests/exchange/test_signature.py::test_round_trip_build_sign_parse_verify")),
@@ -205,11 +257,22 @@ POINTS: list[Point] = [
     Point(50, "Role and record access control, alerts on rights changes, freezing sets of records",
           "owned by issue 13"),
     Point(51, "Search every field and the full text; export to .doc, .docx, .pdf", "owned by issue 11"),
-    Point(52, "Printed or downloaded copies marked; access and usage history", MISSING, (), D30B),
+    Point(52, "Printed or downloaded copies marked; access and usage history",
+          MET, (
+           UA + "test_checklist_point_52_opening_a_document_is_recorded_with_who_when_and_where",
+           UA + "test_checklist_point_52_usage_history_is_for_the_units_clerks_and_leaders_only",
+           UA + "test_checklist_point_52_a_secret_documents_download_is_a_marked_copy_the_original_untouched",
+           UA + "test_checklist_point_52_marking_a_signed_pdf_keeps_the_signed_revision_intact",
+           UA + "test_checklist_point_52_search_and_export_are_recorded",)),
     Point(53, "Backup and restore with integrity checks of documents and metadata", "owned by issue 13"),
     Point(54, "Phụ lục I layout of what vanthu prints: A4, margins, Times New Roman, page numbers from page 2, dates",
-          PARTIAL, ("tests/reports/test_pdf_layout.py::"
-                    "test_heading_repeats_on_every_page_and_pages_are_numbered_from_page_2",), D30B),
+          PARTIAL, (
+           PL + "test_checklist_point_54_the_printed_registers_follow_phu_luc_i",
+           PL + "test_checklist_point_54_the_handling_forms_and_reports_follow_phu_luc_i",
+           PL + "test_checklist_point_54_a_long_report_numbers_its_pages_from_page_2",
+           PL + "test_checklist_point_54_the_weekly_report_follows_phu_luc_i",
+           PL + "test_checklist_point_54_a_draft_breaking_the_layout_is_kept_with_a_warning",),
+          "The work records' prints (issue 10) are not measured by the layout test yet."),
     Point(55, "KPIs: % dual-signed, % same-day sent and acknowledged, % records online, time to 04 and 06", MISSING),
 ]
 

@@ -225,6 +225,10 @@ if TESTING:
     # pytest-django); the engine's own tests switch to the database backend or RQ.
     TASKS["default"] = {"BACKEND": "vanthu.jobs.backends.ImmediateBackend", "QUEUES": ["default"]}
 
+# The network scanner's folder (checklist point 17): an hourly job takes the PDFs in <SCAN_DIR>/<unit
+# abbreviation>/ into that unit's arrivals (moved to done/ or rejected/ after). Empty: no folder is watched.
+SCAN_DIR = env_str("SCAN_DIR", "")
+
 # Working-day calendar (vanthu/core/workdays.py): the weekly rest days (ISO numbers, 1 = Monday … 7 = Sunday),
 # default deadlines in working days per urgency (0 = the same day), and how long a process keeps a year's
 # holidays before re-reading the overrides (other processes' writes show up within this time).

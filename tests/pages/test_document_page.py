@@ -70,7 +70,9 @@ def test_document_page_costs_a_fixed_number_of_queries(client, cast, directed, d
         client.get(f"/documents/{directed.pk}/")
     with django_assert_max_num_queries(len(first)):
         client.get(f"/documents/{directed.pk}/")
-    assert len(first) <= 24
+    # 24, and the read recorded in the audit chain (checklist 52: lock the chain's head, insert, update; 2 more
+    # for the savepoint inside a test's transaction), the usage history and whether the scan may be sealed
+    assert len(first) <= 31
 
 
 def test_file_is_served_inline_with_a_safe_name(client, cast, registered, incoming_pdf):

@@ -21,6 +21,7 @@ from vanthu.reports import records_prints
 
 
 def test_only_the_head_approves_and_a_clerk_publishes(cast):
+    """Checklist point 36."""
     cat = catalogue_actions.create_catalogue(unit=cast.staff, year=YEAR, acting=cast.lan, copy_previous=False)
     catalogue_actions.add_entry(catalogue=cat, code="01.TC", title="Hồ sơ", retention_years=5, acting=cast.lan)
     with pytest.raises(ActionRefused) as refused:
@@ -69,6 +70,7 @@ def test_next_years_catalogue_is_copied_forward(cast, catalogue, record):
 
 
 def test_the_legal_time_is_configurable(settings):
+    """Checklist point 40."""
     assert transfer_deadline(2025) == dt.date(2026, 12, 31)
     settings.RECORDS_TRANSFER_MONTHS = 3
     assert transfer_deadline(2025) == dt.date(2026, 3, 31)
@@ -80,6 +82,7 @@ def _closed(cast, record, doc):
 
 
 def test_closed_records_reaching_the_threshold_are_due(cast, catalogue, record, doc, settings):
+    """Checklist point 40."""
     short = actions.open_ad_hoc_record(unit=cast.staff, year=YEAR, code="05.TC", title="Hồ sơ ngắn hạn",
                                        retention_years=2, acting=cast.lan)
     _closed(cast, record, doc)
@@ -90,6 +93,7 @@ def test_closed_records_reaching_the_threshold_are_due(cast, catalogue, record, 
 
 
 def test_the_reminder_pass_alerts_the_clerks_as_the_deadline_nears(cast, catalogue, record, doc, settings):
+    """Checklist point 40."""
     _closed(cast, record, doc)
     deadline = transfer_deadline(YEAR)
     run_pass(deadline - dt.timedelta(days=40))
@@ -101,6 +105,7 @@ def test_the_reminder_pass_alerts_the_clerks_as_the_deadline_nears(cast, catalog
 
 
 def test_submitting_and_accepting_makes_the_record_the_archives(cast, catalogue, record, doc):
+    """Checklist point 40."""
     _closed(cast, record, doc)
     with pytest.raises(ActionRefused):
         transfer_actions.submit_transfer(unit=cast.staff, year=YEAR, acting=cast.minh)
@@ -139,6 +144,7 @@ def _pdf_fonts_embedded(data: bytes) -> bool:
 
 
 def test_the_prints_are_pdf_with_embedded_fonts_and_xlsx(cast, catalogue, record, doc):
+    """Checklist point 31."""
     _closed(cast, record, doc)
     transfer = transfer_actions.submit_transfer(unit=cast.staff, year=YEAR, acting=cast.lan)
     sheets = [records_prints.record_items_sheet(record, person=cast.lan), records_prints.catalogue_sheet(catalogue),

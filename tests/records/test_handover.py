@@ -15,6 +15,7 @@ from vanthu.workflow.task_actions import Handover as TaskTarget
 
 
 def test_handing_over_to_someone_outside_the_unit_is_refused(cast, record):
+    """Checklist point 41."""
     with pytest.raises(ActionRefused) as refused:
         handover_actions.draw_up_handover(giver=cast.lan, receiver=cast.minh, reason="Chuyển công tác",
                                           acting=cast.lan)
@@ -30,6 +31,7 @@ def test_a_stranger_draws_up_no_handover_for_someone_else(cast, record, viet):
 
 
 def test_records_and_tasks_pass_when_both_confirm(cast, record, viet):
+    """Checklist point 41."""
     [task] = task_actions.assign(acting=cast.son, title="Tổng hợp báo cáo huấn luyện",
                                  handovers=[TaskTarget(cast.lan)])
     handover = handover_actions.draw_up_handover(giver=cast.lan, receiver=viet, reason="Chuyển công tác",
@@ -52,6 +54,7 @@ def test_records_and_tasks_pass_when_both_confirm(cast, record, viet):
 
 
 def test_a_leader_confirms_for_a_giver_who_has_left(cast, record, viet):
+    """Checklist point 41."""
     handover = handover_actions.draw_up_handover(giver=cast.lan, receiver=viet, reason="Nghỉ hưu", acting=cast.son)
     assert handover.giver_confirmed_at is None
     with pytest.raises(ActionRefused):

@@ -21,6 +21,7 @@ from vanthu.records.queries import items_of, suggestions
 
 
 def test_a_record_opened_from_the_catalogue_takes_its_code_title_retention_and_responsible(cast, record):
+    """Checklist points 36 and 37."""
     assert (record.code, record.title, record.retention_years, record.year) == ("01.TC", "Hồ sơ huấn luyện năm",
                                                                                 10, YEAR)
     assert record.creator == cast.lan
@@ -40,6 +41,7 @@ def test_a_draft_catalogue_opens_no_record(cast):
 
 
 def test_an_ad_hoc_record_joins_the_catalogue(cast, catalogue):
+    """Checklist point 36."""
     record = actions.open_ad_hoc_record(unit=cast.staff, year=YEAR, code="09.TC", title="Hồ sơ kiểm tra đột xuất",
                                         retention_years=5, acting=cast.lan)
     entry = CatalogueEntry.objects.get(catalogue=catalogue, code="09.TC")
@@ -69,6 +71,7 @@ def test_an_outsider_opens_no_record_in_another_unit(cast, catalogue):
 
 def test_filing_gives_ordinals_in_order_and_a_document_may_be_in_several_records(cast, catalogue, record, doc,
                                                                                   doc_types, incoming_pdf):
+    """Checklist point 38."""
     second = incoming(cast, doc_types, incoming_pdf, subject="V/v diễn tập", number="126")
     first_item = actions.file_document(record=record, document=doc, acting=cast.lan)
     second_item = actions.file_document(record=record, document=second, acting=cast.lan)
@@ -81,6 +84,7 @@ def test_filing_gives_ordinals_in_order_and_a_document_may_be_in_several_records
 
 
 def test_filing_a_document_twice_in_one_record_is_refused(cast, record, doc):
+    """Checklist point 39."""
     actions.file_document(record=record, document=doc, acting=cast.lan)
     with pytest.raises(ActionRefused) as refused:
         actions.file_document(record=record, document=doc, acting=cast.lan)
@@ -108,6 +112,7 @@ def test_other_files_are_filed_with_their_pages(cast, record, incoming_pdf):
 
 
 def test_removing_an_item_closes_the_gap(cast, record, doc, doc_types, incoming_pdf):
+    """Checklist points 38 and 39."""
     docs = [doc] + [incoming(cast, doc_types, incoming_pdf, number=str(200 + i)) for i in range(2)]
     items = [actions.file_document(record=record, document=d, acting=cast.lan) for d in docs]
     actions.remove_item(record=record, item=items[0], acting=cast.lan, reason="Trùng")
@@ -125,6 +130,7 @@ def test_suggestions_follow_the_document_type_and_subject(cast, catalogue, recor
 
 
 def test_closing_counts_documents_and_pages_and_takes_the_dates(cast, record, doc, doc_types, incoming_pdf):
+    """Checklist points 37 and 39."""
     later = incoming(cast, doc_types, incoming_pdf, number="127")
     later.issued_date = dt.date(YEAR, 3, 9)
     later.save(update_fields=["issued_date"])
@@ -144,6 +150,7 @@ def test_closing_counts_documents_and_pages_and_takes_the_dates(cast, record, do
 
 
 def test_closing_with_a_draft_inside_is_refused_and_nothing_changes(cast, record, doc, doc_types, draft_pdf):
+    """Checklist point 39."""
     draft = documents.create_draft(acting=cast.quang, drafting_unit=cast.operations, issuing_unit=cast.staff,
                                    data=documents.DraftData(doc_type=doc_types["Công văn"],
                                                             subject="Dự thảo kế hoạch huấn luyện"),

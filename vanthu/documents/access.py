@@ -330,6 +330,15 @@ def can_print_register(person: Person, unit: Unit) -> bool:
     return unit.pk in scope.clerk_unit_ids or scope.leads(unit)
 
 
+def can_see_usage(person: Person, document: Document) -> bool:
+    """Who opened, downloaded and printed a document (Decree 30 checklist point 52) is shown to the document's
+    unit's clerks, to the leaders whose subtree holds the unit and to its administrators (there is no separate
+    security-officer role: the unit's leaders answer for its secrets)."""
+    scope = scope_of(person)
+    unit = document.unit
+    return unit.pk in scope.clerk_unit_ids or scope.leads(unit) or scope.administers(unit)
+
+
 def is_outgoing(document: Document) -> bool:
     return document.direction == Direction.OUTGOING
 

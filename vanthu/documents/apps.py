@@ -8,7 +8,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Văn bản")
 
     def ready(self) -> None:
-        from vanthu.documents import outbox
+        from vanthu.documents import limits, outbox
         from vanthu.documents.local_transport import LocalTransport
+        from vanthu.notify import reminders
 
         outbox.register(LocalTransport())
+        reminders.register(limits.SOURCE)  # the clerk's same-day limits (checklist 22, 27)

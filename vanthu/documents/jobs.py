@@ -153,3 +153,14 @@ def render_preview(preview_id: int) -> str:
     layout, images, error = preview.render(row.file.read_bytes(), name_line=row.name_line)
     record_preview(preview=row, layout=layout, images=images, error=error)
     return "failed" if error else "rendered"
+
+
+@job(every="hour", attempts=1, label=_("Nhận bản quét từ thư mục máy quét"))
+def pick_up_scans() -> str:
+    """Take the PDFs of the network scanner's folder into the units' arrivals (checklist point 17): each
+    <VANTHU_SCAN_DIR>/<unit abbreviation>/*.pdf is checked, received by the action `receive_scan` (one arrival
+    per file content, so a file seen twice is one arrival) and moved to done/; a file that is not a healthy PDF
+    is moved to rejected/ with a .txt saying why, and the refusal is in the audit log."""
+    from vanthu.documents import scan_folder
+
+    return scan_folder.pick_up()

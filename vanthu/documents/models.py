@@ -25,6 +25,7 @@ from vanthu.documents.long_term_models import LongTermSignature, LongTermState  
 from vanthu.documents.placement_models import PagePreview, Placement, PreviewState  # noqa: F401 (models of this app)
 from vanthu.documents.read_models import DocumentRead  # noqa: F401 (models of this app)
 from vanthu.documents.rules_models import AmendKind, FormatCheckRule, NumberingPlan, PlanScheme  # noqa: F401
+from vanthu.documents.scan_models import Scan, ScanSource  # noqa: F401 (models of this app)
 from vanthu.documents.status_models import EDXML_CODES, RecallAnswer, RecipientStatus  # noqa: F401 (models of this app)
 from vanthu.org.models import Person, Unit
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from vanthu.audit import log
+from vanthu.audit import log, reads
 from vanthu.audit.models import AuditEvent
 from vanthu.core.choices import Secrecy
 from vanthu.documents import trails
@@ -322,7 +322,8 @@ def _phrase(event: AuditEvent, names: dict[int, str], units: dict[int, str]) -> 
 
 def history_for(document: Document) -> list[HistoryEntry]:
     """The document's audit events (refusals left out), each as a Vietnamese sentence. Two queries."""
-    events = list(log.events_for(document).exclude(verb__endswith=".refused")[:500])
+    events = list(log.events_for(document).exclude(verb__endswith=".refused")
+                  .exclude(verb__in=reads.DOCUMENT_READ_VERBS)[:500])  # reads: the usage history
     person_ids = {e.data.get("to") for e in events if isinstance(e.data, dict) and isinstance(e.data.get("to"), int)}
     names = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "full_name")) if person_ids else {}
     unit_ids = {int(str(place)) for e in events if e.verb in DELIVERY_VERBS and isinstance(e.data, dict)
@@ -563,3 +564,36 @@ def receipt_slips(person: Person, *, day: dt.date, limit: int = 500) -> list[Doc
                                    secrecy__lte=scope.clearance)
     return list(rows.select_related("doc_type", "unit", "created_by", "register").order_by("unit__path", "number")[
         :limit])
+
+
+@dataclass(frozen=True)
+class UsageEntry:
+    at: Any
+    actor: str
+    text: str
+    origin: str
+
+
+USAGE_TEXTS = {
+    reads.VIEWED: gettext_lazy("Mở xem văn bản"),
+    reads.DOWNLOADED: gettext_lazy("Tải xuống tệp"),
+    reads.PRINTED: gettext_lazy("In phiếu giải quyết"),
+}
+
+
+def usage_history(document: Document, *, limit: int = 100) -> list[UsageEntry]:
+    """Who opened, downloaded and printed the document, newest first (one query; the caller checks
+    `access.can_see_usage`)."""
+    out = []
+    for event in reads.usage_of(document, limit=limit):
+        data = event.data if isinstance(event.data, dict) else {}
+        text = str(USAGE_TEXTS.get(event.verb, event.verb))
+        if data.get("file"):
+            text += f" “{data['file']}”"
+        if data.get("marked"):
+            text += " " + _("(bản sao có dấu người tải)")
+        if data.get("via") == "api":
+            text += " " + _("qua API")
+        out.append(UsageEntry(at=event.at, actor=event.actor_name or _("Hệ thống"), text=text,
+                              origin=str(data.get("ip", ""))))
+    return out

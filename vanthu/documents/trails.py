@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from vanthu.documents import access
+from vanthu.documents import access, limits
 from vanthu.documents.models import (
     Arrival,
     Document,
@@ -98,6 +98,7 @@ def exchange_of(document: Document) -> Exchange | None:
 class QueueRow:
     document: Document
     arrival: Arrival | None
+    limit: limits.Limit | None = None  # register and present: the same day, at the latest the next working day
 
     @property
     def electronic(self) -> bool:
@@ -131,7 +132,7 @@ def arrivals_queue(person: Person, *, limit: int = 200, waiting: bool = True) ->
         "doc_type", "unit", "arrival").order_by("-arrival__cancelled_at")[:limit]
 
     def rows(documents: Iterable[Document]) -> list[QueueRow]:
-        return [QueueRow(document=d, arrival=getattr(d, "arrival", None)) for d in documents]
+        return [QueueRow(document=d, arrival=getattr(d, "arrival", None), limit=limits.limit_of(d)) for d in documents]
 
     return ArrivalsQueue(waiting=rows(arrived), recall_pending=rows(pending), recalled=rows(recalled),
                          can_register_paper=bool(clerk_units))

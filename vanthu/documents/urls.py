@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^documents/(?P<pk>[0-9]+)/preview/(?P<sha256>[0-9a-f]{64})\.png$", placement_views.preview_image,
             name="document_preview_image"),
     path("documents/<int:pk>/copy/", views.document_copy, name="document_copy"),
+    path("documents/<int:pk>/scan/seal/", views.scan_seal, name="scan_seal"),
     path("documents/<int:pk>/recall/", views.document_recall, name="document_recall"),
     path("documents/<int:pk>/deliveries/<int:message_id>/retry/", views.delivery_retry, name="delivery_retry"),
     path("documents/<int:pk>/recipients/<int:recipient_id>/paper/", paper_views.recipient_paper,

@@ -18,16 +18,18 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
+from vanthu.audit import reads
 from vanthu.core import blobs, files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
-from vanthu.documents import access, actions, queries
+from vanthu.documents import access, actions, layout, marking, queries
 from vanthu.documents.access import Need
 from vanthu.documents.formatting import content_disposition
 from vanthu.documents.forms import (
@@ -94,6 +96,23 @@ def _form_page(request: HttpRequest, document: Document, form: forms.Form, *, ti
     return render(request, template, context)
 
 
+def _scan_warnings(request: HttpRequest, document: Document, person: Person, upload: Any) -> None:
+    """A scan short of Circular 01/2019 (PDF 1.4, colour, 200 dpi, 100 %) is kept, with the figures (checklist 17)."""
+    scan = actions.note_scan(document=document, acting=person, file=upload)
+    for warning in scan.warnings if scan is not None else []:
+        messages.warning(request, _("Bản số hóa chưa đạt yêu cầu (Thông tư 01/2019/TT-BNV): %(fault)s")
+                         % {"fault": warning})
+
+
+def _layout_warnings(request: HttpRequest, upload: Any) -> None:
+    """A PDF draft that breaks Decree 30 Phụ lục I's layout is kept, with a warning per fault (checklist 54)."""
+    if getattr(upload, "content_type", "") != PDF:
+        return
+    for warning in layout.check(upload.data).warnings:
+        messages.warning(request, _("Dự thảo chưa đúng thể thức trình bày (Phụ lục I Nghị định 30): %(fault)s")
+                         % {"fault": warning})
+
+
 # --- registers -------------------------------------------------------------------------------------------
 
 
@@ -131,8 +150,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = access.allowed(person, document)
     can["review"] = can["review"] and document.is_outgoing
     mark_read(person, document)
+    can["seal_scan"] = actions.can_seal_scan(person, document)
+    reads.record_read(request=request, actor=person, verb=reads.VIEWED, target=document, unit=document.unit_id)
+    usage = queries.usage_history(document) if access.can_see_usage(person, document) else None
     return render(request, "documents/detail.html", {"document": document, "page": page, "can": can,
-                                                     "voidable": actions.VOIDABLE})
+                                                     "voidable": actions.VOIDABLE, "usage": usage})
 
 
 @require_GET
@@ -171,9 +193,21 @@ def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBas
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
     inline = content_type == PDF
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(safe_filename(name, content_type=content_type),
-                                                          attachment=not inline)
+    filename = safe_filename(name, content_type=content_type)
+    marked = bool(document.secrecy) and content_type == PDF
+    reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=document, unit=document.unit_id,
+                      data={"file": name[:150], "sha256": sha256, "marked": marked})
+    response: HttpResponseBase
+    if marked:  # a secret document's copy carries who took it and when; the stored original is untouched
+        with handle:
+            original = handle.read()
+        response = HttpResponse(marking.marked_copy(original, text=marking.mark_text(
+            secrecy=document.get_secrecy_display(), person_name=person.full_name, unit_name=person.unit.name,
+            at=timezone.now())), content_type=PDF)
+        response["Content-Disposition"] = content_disposition(filename, attachment=False)
+    else:
+        response = FileResponse(handle, content_type=content_type)
+        response["Content-Disposition"] = content_disposition(filename, attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=300"
     return response
@@ -254,6 +288,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                                             "trong sổ.") % {"n": document.number})
             else:
                 messages.success(request, _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": document.number})
+            _scan_warnings(request, document, person, main)
             if request.POST.get("then") == "new":
                 return redirect("incoming_new")
             return _detail(document)
@@ -327,6 +362,24 @@ def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
                       intro=_("Số đến và thời gian đến không thay đổi."))
 
 
+@GET_POST
+def scan_seal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The unit's organisation signature on the scan of a paper document (checklist point 17)."""
+    person = require_person(request)
+    document = access.access_document(person, pk)
+    if not actions.can_seal_scan(person, document):
+        raise Http404
+    form = SecretForm(bound_data(request))
+    done = submit(request, form, lambda d: actions.seal_scan(document=document, acting=person,
+                                                              secret=d.get("secret") or None),
+                  lambda _d: _("Đã ký số của cơ quan lên bản số hóa."))
+    if done is not None:
+        return _detail(document)
+    return _form_page(request, document, form, title=_("Ký số cơ quan lên bản số hóa"), submit=_("Ký số"),
+                      intro=_("Chữ ký số của cơ quan đặt ở góc trên bên phải trang đầu: hình con dấu đỏ đúng kích "
+                              "thước và thời gian ký (Thông tư 01/2019/TT-BNV)."))
+
+
 # --- outgoing: drafting ----------------------------------------------------------------------------------
 
 
@@ -394,6 +447,7 @@ def draft_new(request: HttpRequest) -> HttpResponse:
             return _detail(exc.existing)
         if document is not None:
             messages.success(request, _("Đã tạo dự thảo."))
+            _layout_warnings(request, d["file"])
             return _detail(document)
     return render(request, "documents/draft_new.html", {"form": form, **context})
 
@@ -434,6 +488,7 @@ def draft_version_new(request: HttpRequest, pk: int) -> HttpResponse:
             document=document, acting=person, file=d["file"], note=d["note"], expected_version=d["expected_version"],
         ), lambda v: _("Đã tải lên dự thảo phiên bản %(n)s.") % {"n": v.number})
         if version is not None:
+            _layout_warnings(request, form.cleaned_data["file"])
             return _detail(document)
     return _form_page(request, document, form, title=_("Tải lên phiên bản dự thảo mới"), submit=_("Tải lên"))
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from vanthu.audit import log
 from vanthu.core import files
 from vanthu.core.actions import action
 from vanthu.jobs import enqueue_on_commit
-from vanthu.org.models import Person
+from vanthu.org.models import Person, Unit
 from vanthu.reports.models import PrintState, RegisterPrint
 from vanthu.reports.registers import RegisterPrintout
 
@@ -38,4 +40,17 @@ def finish_register_print(*, job: RegisterPrint, acting: Person, content: bytes,
     job.file_name, job.ascii_name = name[:200], ascii_name[:200]
     job.state, job.error, job.done_rows, job.finished_at = PrintState.DONE, "", job.total, timezone.now()
     job.save()
+    return job
+
+
+@action("reports.report.print_requested")
+def request_report_print(*, kind: str, unit: Unit, start: dt.date, end: dt.date, fmt: str, total: int,
+                         acting: Person) -> RegisterPrint:
+    """A large handling report or follow-up register, printed by the register print job (the caller has
+    checked that `acting` may print the unit's registers)."""
+    job = RegisterPrint.objects.create(person=acting, unit=unit, kind=kind, series="", start=start, end=end,
+                                       format=fmt, total=total)
+    log.record(actor=acting, verb="reports.report.print_requested", target=unit, unit=unit,
+               data={"print": str(job.pk), "kind": kind, "rows": total, "format": fmt})
+    enqueue_on_commit("vanthu.reports.jobs.build_register_print", str(job.pk))
     return job

@@ -27,7 +27,7 @@ def build_register_print(print_id: str) -> str:
     progress the page shows) and keeps the file with the request through `finish_register_print`."""
     from django.http import Http404
 
-    from vanthu.reports import actions, registers
+    from vanthu.reports import actions, handling, registers
     from vanthu.reports.models import PrintState, RegisterPrint
     from vanthu.reports.views import produce
 
@@ -38,6 +38,8 @@ def build_register_print(print_id: str) -> str:
     if asked.state == PrintState.DONE:
         return "done already"
     RegisterPrint.objects.filter(pk=asked.pk).update(state=PrintState.RUNNING, done_rows=0)
+    if asked.kind in handling.KINDS:  # a handling report or the follow-up register (checklist 29, 31)
+        return _build_report(asked)
     try:
         printout = registers.access_register(asked.person, unit_id=asked.unit_id, kind=asked.kind,
                                              series=asked.series, start=asked.start, end=asked.end)
@@ -51,4 +53,23 @@ def build_register_print(print_id: str) -> str:
         RegisterPrint.objects.filter(pk=asked.pk).update(state=PrintState.FAILED, error=str(exc)[:500])
         raise
     actions.finish_register_print(job=asked, acting=asked.person, content=content, name=name, ascii_name=ascii_name)
+    return "printed"
+
+
+def _build_report(asked: Any) -> str:
+    from vanthu.documents.access import can_print_register
+    from vanthu.reports import actions
+    from vanthu.reports.handling_views import produce
+    from vanthu.reports.models import PrintState, RegisterPrint
+
+    if not can_print_register(asked.person, asked.unit):
+        RegisterPrint.objects.filter(pk=asked.pk).update(state=PrintState.FAILED, error="forbidden")
+        return "forbidden"
+    try:
+        content, name = produce(asked.kind, asked.unit, asked.start, asked.end, fmt=asked.format,
+                                person=asked.person, request=None, via="job")
+    except Exception as exc:
+        RegisterPrint.objects.filter(pk=asked.pk).update(state=PrintState.FAILED, error=str(exc)[:500])
+        raise
+    actions.finish_register_print(job=asked, acting=asked.person, content=content, name=name, ascii_name=name)
     return "printed"

@@ -45,7 +45,7 @@ PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
 LEFT = 30 * mm  # the binding edge (Decree 30 Phụ lục I: left margin 30–35 mm)
 RIGHT = 15 * mm
 TOP = 20 * mm
-BOTTOM = 15 * mm
+BOTTOM = 20 * mm  # top and bottom 20–25 mm
 HEAD_BASELINE = PAGE_HEIGHT - 12 * mm  # page number and running head, inside the top margin
 
 REGULAR, BOLD, ITALIC = "VanthuSerif", "VanthuSerif-Bold", "VanthuSerif-Italic"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from functools import cache
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -61,8 +62,19 @@ def _tally(rows: list[RollupRow]) -> str:
 def render_pdf(unit: Unit, rows: list[RollupRow], *, start: dt.date, end: dt.date) -> bytes:
     _fonts()
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=30 * mm, rightMargin=15 * mm,
-                            topMargin=20 * mm, bottomMargin=15 * mm, title=_title(unit, start, end))
+    size = landscape(A4)
+    # Decree 30 Phụ lục I: margins top and bottom 20 mm, left 30, right 15; the page number centred in the
+    # top margin from page 2; only embedded fonts (the initial font too)
+    doc = SimpleDocTemplate(out, pagesize=size, leftMargin=30 * mm, rightMargin=15 * mm, topMargin=20 * mm,
+                            bottomMargin=20 * mm, title=_title(unit, start, end), initialFontName=REGULAR,
+                            initialFontSize=10)
+
+    def later_page(canvas: Any, _template: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(REGULAR, 13)
+        canvas.drawCentredString(30 * mm + (size[0] - 45 * mm) / 2, size[1] - 12 * mm, str(canvas.getPageNumber()))
+        canvas.restoreState()
+
     body = ParagraphStyle("body", fontName=REGULAR, fontSize=10, leading=12)
     head = ParagraphStyle("head", fontName=BOLD, fontSize=13, leading=16, alignment=1)
     cell = ParagraphStyle("cell", fontName=REGULAR, fontSize=9, leading=11)
@@ -71,9 +83,10 @@ def render_pdf(unit: Unit, rows: list[RollupRow], *, start: dt.date, end: dt.dat
              for i, r in enumerate(rows, 1)]
     widths = [10 * mm, 70 * mm, 40 * mm, 22 * mm, 40 * mm, 15 * mm, 55 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "#444444"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "#444444"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (-1, -1), REGULAR)]))
     doc.build([Paragraph(unit.name.upper(), body), Spacer(1, 4 * mm), Paragraph(_title(unit, start, end), head),
-               Spacer(1, 4 * mm), Paragraph(_tally(rows), body), Spacer(1, 4 * mm), table])
+               Spacer(1, 4 * mm), Paragraph(_tally(rows), body), Spacer(1, 4 * mm), table], onLaterPages=later_page)
     return out.getvalue()
 
 

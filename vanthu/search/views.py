@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from vanthu.audit import reads
 from vanthu.org.views import require_person
 from vanthu.search import export
 from vanthu.search.forms import SearchForm
@@ -27,6 +28,10 @@ def _run(request: HttpRequest, *, limit: int, facets: bool) -> tuple[SearchForm,
     page = form.cleaned_data.get("page") or 1
     result = search(person, form.cleaned_data.get("q") or "", form.filters(), offset=(page - 1) * limit,
                     limit=limit, by_relevance=form.cleaned_data.get("sort") != "date", facets=facets)
+    if facets:  # the results page; the export records its own read
+        reads.record_read(request=request, actor=person, verb=reads.SEARCHED, unit=person.unit_id,
+                          data={"q": (form.cleaned_data.get("q") or "")[:200], "page": page, "total": result.total,
+                                "filters": {k: str(v) for k, v in request.GET.items() if k not in ("q", "page")}})
     return form, result, page
 
 
@@ -75,6 +80,11 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
                 break
             documents += [h.document for h in more.hits]
             offset += len(more.hits)
+    if form.is_bound and form.is_valid():
+        reads.record_read(request=request, actor=require_person(request), verb=reads.EXPORTED,
+                          unit=require_person(request).unit_id,
+                          data={"q": (form.cleaned_data.get("q") or "")[:200], "rows": len(documents),
+                                "format": "xlsx", "ids": [d.pk for d in documents[:1000]]})
     data = export.workbook(documents, query=(form.cleaned_data.get("q") or "") if form.is_bound else "")
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="tra-cuu.xlsx"'

@@ -784,6 +784,33 @@ def seal_text_only_with(pdf: bytes, *, credential: Credential, lines: list[str],
     return _run_signing(job)
 
 
+# --- 4. the organisation signature of a digitised paper document (Circular 01/2019 Điều 6.2.c) ----------
+
+
+def _digitised_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Credential,
+                   found_services: Services, size_mm: tuple[float, float] | None) -> _Job:
+    """Top right of page 1: the red seal image at actual size, the signing time (ISO 8601 +07:00) under it."""
+    image = _image_of(credential)
+    if image is None:
+        raise SigningRefused(_("%(who)s chưa có ảnh con dấu (PNG nền trong suốt); quản trị cần tải lên trước khi "
+                               "ký số của cơ quan.") % {"who": credential.owner_label}, code="no_seal_image")
+    seal_w, seal_h = _natural_size(image, size_mm, DEFAULT_SEAL_MM)
+    box = text_stamp_box(writer, seal_w, seal_h + appearance.TIME_SIZE * 1.4)
+    visible = Visible(field_name=_free_name(_fields(writer), SEAL_FIELD), page=0, box=box, draw=_draw_seal(image))
+    return _Job(pdf=pdf, modify=lambda _w: None, credential=credential, visible=visible, services=found_services,
+                reason=_("Ký số của cơ quan, tổ chức trên bản số hóa từ văn bản giấy"), first=writer)
+
+
+def seal_digitised_with(pdf: bytes, *, credential: Credential, found_services: Services,
+                        size_mm: tuple[float, float] | None = None) -> bytes:
+    if credential.signer is None:
+        raise SigningRefused(_("Khóa ký của %(who)s ở dịch vụ ký số từ xa; hãy ký qua ứng dụng ký từ xa.")
+                             % {"who": credential.owner_label}, code="remote_key")
+    job = _digitised_job(open_writer(pdf), pdf, credential=credential, found_services=found_services,
+                         size_mm=size_mm)
+    return _run_signing(job)
+
+
 # --- remote ("interrupted") signing ----------------------------------------------------------------------
 
 

@@ -169,6 +169,18 @@ def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | No
         pdf, credential=credential, lines=lines, found_services=found))
 
 
+def seal_digitised(*, pdf: bytes, unit: Unit, secret: str | None) -> bytes:
+    """Organisation signature on a scan of a paper document (Circular 01/2019 Điều 6.2.c; checklist point 17):
+    top right of page 1, the unit's red seal image at actual size and the signing time (ISO 8601 +07:00)."""
+    from vanthu.signing import pades
+
+    pades.open_writer(pdf)
+    found = pades_services()
+    size_mm = _size_mm(unit)
+    return _with_credential(unit, secret, lambda credential: pades.seal_digitised_with(
+        pdf, credential=credential, found_services=found, size_mm=size_mm))
+
+
 # --- long-term signatures (after the request) -------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from vanthu.documents import limits
 from vanthu.documents.models import Document, ReviewState, ReviewStep, Status
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of, stood_for_ids
@@ -50,6 +51,7 @@ class InboxItem:
     assignment: Assignment | None = None
     step: ReviewStep | None = None
     acting_for: Person | None = None  # whose item a stand-in handles (xử lý thay): marked on the row
+    legal: limits.Limit | None = None  # the clerk's same-day limit of Decree 30, when the deadline is one
 
     @property
     def label(self) -> str:
@@ -112,7 +114,9 @@ def inbox_for(person: Person, *, kinds: set[str] | None = None, sort: str = "urg
             counts[kind] = _capped_count(qs)
             for doc in qs.select_related(*DOC_RELATED).order_by("-urgency", "created_at")[:SECTION_LIMIT]:
                 since = getattr(doc, since_field) or doc.created_at
-                items.append(InboxItem(kind, doc, doc.urgency, doc.due_date, since))
+                limit = limits.limit_of(doc)  # the clerk's legal limit (checklist 22, 27) is the item's deadline
+                items.append(InboxItem(kind, doc, doc.urgency, limit.day if limit else doc.due_date, since,
+                                       legal=limit))
 
     unit_targets = list(scope.leader_unit_ids)
     # and the work of the people this person stands in for today (xử lý thay, issue 12), marked on the row

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import Status as Answer
@@ -15,12 +16,14 @@ from vanthu.api.auth import person_of
 from vanthu.api.common import document_for, unit_by_id
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import DocumentDetail, DocumentSummary, In
+from vanthu.audit import reads
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import actions
+from vanthu.documents import actions, marking
 from vanthu.documents import queries as document_queries
 from vanthu.documents.formatting import content_disposition
 from vanthu.documents.models import DocumentCopy, Status
+from vanthu.documents.uploads import PDF
 
 router = Router()
 ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -55,6 +58,8 @@ def list_documents(request: HttpRequest, query: Query[DocumentListQuery]) -> Doc
 @router.get("/documents/{document_id}", response=DocumentDetail, summary="Toàn bộ thông tin một văn bản")
 def get_document(request: HttpRequest, document_id: int) -> DocumentDetail:
     document = document_for(request, document_id)
+    reads.record_read(request=request, actor=person_of(request), verb=reads.VIEWED, target=document,
+                      unit=document.unit_id, via="api")
     return queries.document_detail(document, person_of(request))
 
 
@@ -84,12 +89,26 @@ def document_history(request: HttpRequest, document_id: int) -> list[EventOut]:
 )
 def document_file(
     request: HttpRequest, document_id: int, sha256: str = Path(..., pattern=SHA256)
-) -> FileResponse:
+) -> HttpResponseBase:
     document = document_for(request, document_id)
     name, content_type = document_queries.file_of(document, sha256)
-    response = FileResponse(files.open_file(sha256), content_type=content_type)
-    response["Content-Disposition"] = content_disposition(name, attachment=False)
-    response["X-Content-SHA256"] = sha256
+    person = person_of(request)
+    marked = bool(document.secrecy) and content_type == PDF
+    reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=document, unit=document.unit_id,
+                      data={"file": name[:150], "sha256": sha256, "marked": marked}, via="api")
+    response: HttpResponseBase
+    if marked:  # the copy of a secret document carries who took it and when (the stored original is untouched)
+        with files.open_file(sha256) as handle:
+            original = handle.read()
+        response = HttpResponse(marking.marked_copy(original, text=marking.mark_text(
+            secrecy=document.get_secrecy_display(), person_name=person.full_name, unit_name=person.unit.name,
+            at=timezone.now())), content_type=PDF)
+        response["Content-Disposition"] = content_disposition(name, attachment=False)
+        response["X-Original-SHA256"] = sha256
+    else:
+        response = FileResponse(files.open_file(sha256), content_type=content_type)
+        response["Content-Disposition"] = content_disposition(name, attachment=False)
+        response["X-Content-SHA256"] = sha256
     # A classified document's file is never kept by the client or a proxy (the same as the page serves it).
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=3600, immutable"
     return response

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
+from vanthu.audit import reads
 from vanthu.search.queries import PAGE_MAX, Filters, search
 
 router = Router()
@@ -64,8 +65,11 @@ def search_documents(request: HttpRequest, query: Query[SearchQuery]) -> SearchO
         status=query.status, urgency=query.urgency, secrecy=query.secrecy, signer=query.signer,
         deadline=query.deadline,
     )
-    result = search(person_of(request), query.q, filters, offset=query.offset, limit=query.limit,
+    person = person_of(request)
+    result = search(person, query.q, filters, offset=query.offset, limit=query.limit,
                     by_relevance=query.sort == "relevance", facets=False)
+    reads.record_read(request=request, actor=person, verb=reads.SEARCHED, unit=person.unit_id, via="api",
+                      data={"q": query.q[:200], "offset": query.offset, "total": result.total})
     return SearchOut(
         total=result.total, total_exact=result.total_exact, corrected=result.corrected,
         notices=[str(n) for n in result.notices],

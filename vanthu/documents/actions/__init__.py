@@ -42,6 +42,7 @@ from vanthu.documents.actions.issuance import (
 )
 from vanthu.documents.actions.paper import record_paper_sent
 from vanthu.documents.actions.placement import place_element
+from vanthu.documents.actions.scans import can_seal_scan, note_scan, receive_scan, seal_scan
 
 __all__ = [
     "VOIDABLE",
@@ -52,6 +53,7 @@ __all__ = [
     "accept_recall",
     "add_draft_version",
     "batch",
+    "can_seal_scan",
     "cancel_entry",
     "complete_remote_signature",
     "create_draft",
@@ -62,9 +64,11 @@ __all__ = [
     "issue_outgoing",
     "lock",
     "make_copy",
+    "note_scan",
     "parse_pages",
     "place_element",
     "recall_outgoing",
+    "receive_scan",
     "record_paper_sent",
     "refuse_recall",
     "register_incoming",
@@ -75,6 +79,7 @@ __all__ = [
     "retry_delivery",
     "return_for_revision",
     "return_received",
+    "seal_scan",
     "share",
     "sign_outgoing",
     "signature_block",

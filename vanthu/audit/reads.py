@@ -1,0 +1,65 @@
+"""Reads leave a trace (Decree 30 checklist point 52; issue 13 item 3): opening, downloading and printing a
+document, and every export and search, are audit events like any write, in the unit's hash chain.
+
+One mechanism for every app: a page or API view calls `record_read(request=…, actor=…, verb=…, target=…)`
+after its access check passed (a refused read is a 404 and records nothing: it reveals nothing either).
+"From where" is the client's address as the server saw it (`REMOTE_ADDR`; behind a proxy the proxy sets it)
+and the first 200 characters of its User-Agent, kept in the event's data beside what the app adds.
+
+The verbs that are reads are listed in `READ_VERBS`, so the document's usage history and the security
+officer's page can filter them out of the chain (writes are the document's own history).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from vanthu.audit import log
+from vanthu.audit.models import AuditEvent
+
+VIEWED = "documents.document.viewed"
+DOWNLOADED = "documents.file.downloaded"
+PRINTED = "reports.document.printed"
+SEARCHED = "search.query.run"
+EXPORTED = "search.results.exported"
+REGISTER_PRINTED = "reports.register.printed"
+REPORT_PRINTED = "reports.report.printed"
+READ_VERBS = (VIEWED, DOWNLOADED, PRINTED, SEARCHED, EXPORTED, REGISTER_PRINTED, REPORT_PRINTED)
+DOCUMENT_READ_VERBS = (VIEWED, DOWNLOADED, PRINTED)
+
+
+def origin(request: HttpRequest | None) -> dict[str, str]:
+    """Where a read came from: the client address and its user agent (empty outside a request)."""
+    if request is None:
+        return {"ip": "", "agent": ""}
+    return {"ip": str(request.META.get("REMOTE_ADDR", ""))[:45],
+            "agent": str(request.META.get("HTTP_USER_AGENT", ""))[:200]}
+
+
+def record_read(*, request: HttpRequest | None, actor: Any, verb: str, target: Any = None, unit: Any = None,
+                data: dict[str, Any] | None = None, via: str = "web") -> AuditEvent:
+    """Append the read to the audit chain of `unit` (the document's unit; the person's for a search)."""
+    if verb not in READ_VERBS:
+        raise ValueError(f"not a read verb: {verb}")
+    return log.record(actor=actor, verb=verb, target=target, unit=unit,
+                      data={**(data or {}), **origin(request), "via": via})
+
+
+def usage_of(target: Any, *, limit: int = 100) -> list[AuditEvent]:
+    """The latest reads of one document, newest first."""
+    return list(log.events_for(target).filter(verb__in=DOCUMENT_READ_VERBS).order_by("-id")[:limit])
+
+
+def reads(*, unit_ids: list[int], verb: str = "", actor_id: int | None = None, since: Any = None,
+          until: Any = None) -> Any:
+    """The reads in some units' chains, newest first, filtered (the security officer's page and CSV)."""
+    rows = AuditEvent.objects.filter(unit_id__in=unit_ids, verb__in=[verb] if verb else READ_VERBS)
+    if actor_id is not None:
+        rows = rows.filter(actor_id=actor_id)
+    if since is not None:
+        rows = rows.filter(at__gte=since)
+    if until is not None:
+        rows = rows.filter(at__lt=until)
+    return rows.order_by("-id")

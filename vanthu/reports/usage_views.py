@@ -1,0 +1,93 @@
+"""The security officer's page of reads (issue 13 item 3; checklist point 52): who opened, downloaded and
+printed which document, searched and exported, when and from where, in the units a person commands or
+administers (there is no separate security-officer role: a unit's leaders and administrators answer for its
+secrets). Filter by unit, person, kind of read and dates; `?format=csv` downloads the same rows. Anyone else
+gets 404. Looking at this page is itself not recorded (it would record itself endlessly); its CSV export is.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from vanthu.audit import reads
+from vanthu.org.models import Unit
+from vanthu.org.queries import scope_of
+from vanthu.org.views import require_person
+
+PAGE = 200
+CSV_MAX = 50_000
+VERB_LABELS = {
+    reads.VIEWED: gettext_lazy("Mở xem văn bản"), reads.DOWNLOADED: gettext_lazy("Tải tệp văn bản"),
+    reads.PRINTED: gettext_lazy("In phiếu giải quyết"), reads.SEARCHED: gettext_lazy("Tra cứu"),
+    reads.EXPORTED: gettext_lazy("Xuất kết quả tra cứu"), reads.REGISTER_PRINTED: gettext_lazy("In sổ đăng ký"),
+    reads.REPORT_PRINTED: gettext_lazy("In báo cáo, sổ theo dõi"),
+}
+
+
+def _day(raw: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def reads_page(request: HttpRequest) -> HttpResponse:
+    person = require_person(request)
+    scope = scope_of(person)
+    paths = (*scope.leader_paths, *scope.admin_paths)
+    if not paths:
+        raise Http404
+    units = [u for u in Unit.objects.order_by("path") if any(u.path.startswith(p) for p in paths)]
+    unit_ids = [u.pk for u in units]
+    chosen = request.GET.get("unit", "")
+    if chosen:
+        if not chosen.isdigit() or int(chosen) not in unit_ids:
+            raise Http404
+        unit_ids = [int(chosen)]
+    verb = request.GET.get("verb", "")
+    if verb and verb not in reads.READ_VERBS:
+        verb = ""
+    actor = request.GET.get("person", "")
+    since, until = _day(request.GET.get("from", "")), _day(request.GET.get("to", ""))
+    rows = reads.reads(unit_ids=unit_ids, verb=verb, actor_id=int(actor) if actor.isdigit() else None,
+                       since=timezone.make_aware(dt.datetime.combine(since, dt.time())) if since else None,
+                       until=timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+                       if until else None)
+    names = {u.pk: u.short_name or u.name for u in units}
+    if request.GET.get("format") == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([_("Thời điểm"), _("Người"), _("Hành động"), _("Đối tượng"), _("Đơn vị"), _("Địa chỉ IP"),
+                         _("Trình duyệt"), _("Chi tiết")])
+        count = 0
+        for e in rows[:CSV_MAX]:
+            data = e.data if isinstance(e.data, dict) else {}
+            writer.writerow([timezone.localtime(e.at).isoformat(), e.actor_name, str(VERB_LABELS.get(e.verb, e.verb)),
+                             f"{e.target_type}:{e.target_id}" if e.target_type else "", names.get(e.unit_id, ""),
+                             data.get("ip", ""), data.get("agent", ""),
+                             "; ".join(f"{k}={v}" for k, v in data.items() if k not in ("ip", "agent"))])
+            count += 1
+        reads.record_read(request=request, actor=person, verb=reads.EXPORTED, unit=person.unit_id,
+                          data={"export": "reads", "rows": count, "format": "csv"})
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="nhat-ky-khai-thac.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
+    events = list(rows[:PAGE])
+    shown = [(e, VERB_LABELS.get(e.verb, e.verb), names.get(e.unit_id, ""),
+              (e.data or {}).get("ip", "") if isinstance(e.data, dict) else "") for e in events]
+    return render(request, "reports/reads.html", {
+        "events": shown, "units": units, "verbs": list(VERB_LABELS.items()), "chosen": chosen, "verb": verb,
+        "person_id": actor, "from": request.GET.get("from", ""), "to": request.GET.get("to", ""),
+        "query": request.GET.urlencode(), "page_size": PAGE,
+    })
