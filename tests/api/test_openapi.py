@@ -42,7 +42,8 @@ ENDPOINTS = {
     # work records (issue 10)
     ("get", "/records"), ("post", "/records"), ("get", "/records/{record_id}"),
     ("post", "/records/{record_id}/documents"), ("post", "/records/{record_id}/close"),
-    ("post", "/records/{record_id}/reopen"), ("get", "/documents/{document_id}/record-suggestions"),
+    ("post", "/records/{record_id}/reopen"), ("post", "/records/{record_id}/files"),
+    ("post", "/records/{record_id}/items/{ordinal}/remove"), ("get", "/documents/{document_id}/record-suggestions"),
     ("post", "/catalogues"), ("get", "/catalogues/{catalogue_id}"), ("post", "/catalogues/{catalogue_id}/entries"),
     ("post", "/catalogues/{catalogue_id}/approve"), ("post", "/catalogues/{catalogue_id}/publish"),
     ("post", "/catalogues/{catalogue_id}/entries/{entry_id}/open"), ("get", "/records-due"), ("post", "/transfers"),
@@ -98,7 +99,7 @@ def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, i
     values = {"document_id": doc.pk, "assignment_id": assignment.pk, "sha256": doc.current_file_id, "kind": "in",
               "delivery_id": 1, "status_id": 1, "received_id": 1,
               "task_id": assignment.pk, "extension_id": 1, "directive_id": 1, "note_id": 1,
-              "record_id": 1, "catalogue_id": 1, "entry_id": 1, "transfer_id": 1, "handover_id": 1}
+              "record_id": 1, "ordinal": 1, "catalogue_id": 1, "entry_id": 1, "transfer_id": 1, "handover_id": 1}
     client = api(cast.hung)
     for path, item in schema()["paths"].items():
         concrete = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path).removeprefix(BASE)

@@ -136,6 +136,28 @@ def test_the_api_files_closes_and_hides_what_one_may_not_see(cast, record, doc, 
     assert error_of(bad)["code"] == "retention_range"
 
 
+def test_the_api_files_another_file_and_removes_an_item_with_a_reason(cast, record, doc, incoming_pdf):
+    """The same actions as the record page: another file (PDF/DOCX typed by content) takes the next ordinal; an
+    item is taken out with a reason and the later ones move up; a wrong file type or an outsider changes nothing."""
+    lan = ApiClient(new_token(cast.lan))
+    lan.post(f"/records/{record.pk}/documents", {"document": doc.pk})
+    added = lan.upload(f"/records/{record.pk}/files", {"title": "Biên bản họp giao ban", "dated": "2026-11-02"},
+                       {"file": ("bien-ban.pdf", incoming_pdf)})
+    assert added.status_code == 200, added.content
+    assert [(i["ordinal"], i["kind"]) for i in added.json()["items"]] == [(1, "in"), (2, "other")]
+    fake = lan.upload(f"/records/{record.pk}/files", {"title": "Ảnh"}, {"file": ("anh.pdf", b"GIF89a not a pdf")})
+    assert fake.status_code in (400, 415, 422)
+    assert error_of(fake)["field"] == "file"
+    outsider = ApiClient(new_token(cast.tam)).post(f"/records/{record.pk}/items/1/remove", {"reason": "Trùng"})
+    assert outsider.status_code == 404
+    no_reason = lan.post(f"/records/{record.pk}/items/1/remove", {"reason": "  "})
+    assert no_reason.status_code in (400, 422)
+    assert RecordItem.objects.filter(record=record).count() == 2
+    removed = lan.post(f"/records/{record.pk}/items/1/remove", {"reason": "Văn bản trùng, lưu nhầm"}).json()
+    assert [(i["ordinal"], i["kind"]) for i in removed["items"]] == [(1, "other")]
+    assert lan.post(f"/records/{record.pk}/items/9/remove", {"reason": "Không có"}).status_code == 404
+
+
 def test_the_api_catalogue_and_transfer(cast, catalogue, record, doc):
     lan = ApiClient(new_token(cast.lan))
     nxt = lan.post("/catalogues", {"unit": cast.staff.pk, "year": YEAR + 1}).json()

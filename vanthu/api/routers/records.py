@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 
 from vanthu.api.auth import person_of
-from vanthu.api.common import person_by_id, unit_by_id
+from vanthu.api.common import checked_upload, person_by_id, reject_if_too_large, unit_by_id
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import In, LongText, PersonRef, UnitRef
+from vanthu.documents import uploads
 from vanthu.documents.access import Need, access_document
 from vanthu.org.models import Person
 from vanthu.records import actions, catalogue_actions, handover_actions, transfer_actions
@@ -133,6 +134,43 @@ def file_document(request: HttpRequest, record_id: int, payload: FileIn) -> Reco
     return _detail(access_record(person, record_id), person)
 
 
+class ReasonIn(In):
+    reason: LongText
+
+
+class OtherFileIn(In):
+    title: str = Field(max_length=500, description="Tên, trích yếu của tài liệu")
+    dated: dt.date | None = Field(None, description="Ngày của tài liệu")
+    note: str = Field("", max_length=500)
+
+
+@router.post("/records/{record_id}/files", response={200: RecordDetail, **ERRORS},
+             summary="Lưu một tài liệu khác (PDF hoặc DOCX, không phải văn bản đã đăng ký) vào hồ sơ",
+             description="Multipart form: `title`, optional `dated` and `note`, and `file` (PDF or DOCX, typed by "
+                         "content). The next ordinal of the record is given to it.")
+def file_other(request: HttpRequest, record_id: int, data: Form[OtherFileIn],
+               file: File[UploadedFile]) -> RecordDetail:
+    person = person_of(request)
+    record = access_record(person, record_id)
+    reject_if_too_large(request)
+    checked = checked_upload(file, field="file", allowed=(uploads.PDF, uploads.DOCX))
+    actions.file_other(record=record, name=checked.name, data=checked.data, title=data.title, acting=person,
+                       dated=data.dated, note=data.note)
+    return _detail(access_record(person, record_id), person)
+
+
+@router.post("/records/{record_id}/items/{ordinal}/remove", response={200: RecordDetail, **ERRORS},
+             summary="Rút một văn bản, tài liệu khỏi hồ sơ đang mở, nêu lý do (các số thứ tự sau dồn lên)")
+def remove_item(request: HttpRequest, record_id: int, ordinal: int, payload: ReasonIn) -> RecordDetail:
+    person = person_of(request)
+    record = access_record(person, record_id)
+    item = record.items.filter(ordinal=ordinal).first()
+    if item is None:
+        raise Http404
+    actions.remove_item(record=record, item=item, acting=person, reason=payload.reason)
+    return _detail(access_record(person, record_id), person)
+
+
 class CloseIn(In):
     title: str = Field("", max_length=500)
     code: str = Field("", max_length=20)
@@ -149,10 +187,6 @@ def close(request: HttpRequest, record_id: int, payload: CloseIn) -> RecordDetai
                          retention_years="keep" if payload.keep_retention else payload.retention_years,
                          end_date=payload.end_date)
     return _detail(access_record(person, record_id), person)
-
-
-class ReasonIn(In):
-    reason: LongText
 
 
 @router.post("/records/{record_id}/reopen", response={200: RecordDetail, **ERRORS}, summary="Mở lại hồ sơ, nêu lý do")
