@@ -51,8 +51,8 @@ class Deployment:
             shutil.copytree(template, data_dir, dirs_exist_ok=True)
         self.env = base_env(data_dir, env)
 
-    def cli(self, *args: str, check: bool = True) -> str:
-        done = subprocess.run([VANTHU, *args], env=self.env, cwd=ROOT, capture_output=True, timeout=600)
+    def cli(self, *args: str, check: bool = True, timeout: float = 600) -> str:
+        done = subprocess.run([VANTHU, *args], env=self.env, cwd=ROOT, capture_output=True, timeout=timeout)
         if check and done.returncode != 0:
             raise AssertionError(f"{self.name}: vanthu {' '.join(args)} → {done.returncode}\n"
                                  f"{done.stdout.decode()}\n{done.stderr.decode()}")
@@ -114,7 +114,7 @@ def connect(a: Deployment, b: Deployment) -> None:
 def deliver_until_done(sender: Deployment, *, rounds: int = 30) -> int:
     """`vanthu outbox deliver` on `sender` until nothing waits (or `rounds` passes); the passes it took."""
     for done in range(1, rounds + 1):
-        out = sender.cli("outbox", "deliver")
+        out = sender.cli("outbox", "deliver", timeout=4 * 3600)  # 1,000 deliveries on a busy machine: an hour
         if "waiting:" not in out:
             return done
     return rounds
