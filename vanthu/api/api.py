@@ -22,6 +22,7 @@ from ninja.renderers import JSONRenderer
 
 from vanthu.api import errors
 from vanthu.api.auth import TokenAuth
+from vanthu.api.strict import INT_MAX
 from vanthu.api.routers import (
     documents,
     exchange,
@@ -65,6 +66,11 @@ class VanthuAPI(NinjaAPI):
     def _wrap(self, view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
         def api_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            for name, value in kwargs.items():  # an id in the path beyond 64 bits: 422, not a database overflow
+                if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) > INT_MAX:
+                    return errors.error_response(
+                        self, request, status=422, code="out_of_range", field=name,
+                        message=_("“%(field)s” nằm ngoài khoảng cho phép.") % {"field": errors.label(name)})
             response = view(request, *args, **kwargs)
             if isinstance(response, HttpResponseNotAllowed):
                 allowed = response["Allow"]
@@ -88,6 +94,7 @@ def build() -> VanthuAPI:
         docs_url=None,
         auth=TokenAuth(),
         renderer=Utf8JSONRenderer(),
+        parser=errors.JsonOnlyParser(),
     )
     errors.register(api)
     api.add_router("", lookups.router, tags=["lookups"])

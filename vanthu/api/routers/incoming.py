@@ -24,6 +24,7 @@ from vanthu.api.schemas import (
     CodeNumber,
     Description,
     DocumentDetail,
+    FormIn,
     In,
     OrganId,
     OrganName,
@@ -43,7 +44,7 @@ ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut
                                      422: ErrorOut}
 
 
-class IncomingIn(In):
+class IncomingIn(FormIn):
     """What the clerk reads off an incoming document (Phụ lục VI incoming metadata)."""
 
     unit: int = Field(description="Đơn vị nhận (người gọi phải là văn thư của đơn vị này)")

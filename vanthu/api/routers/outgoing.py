@@ -31,6 +31,7 @@ from vanthu.api.schemas import (
     Comment,
     Description,
     DocumentDetail,
+    FormIn,
     In,
     Note,
     Reason,
@@ -56,7 +57,7 @@ RecipientName = Annotated[str, Field(max_length=200)]
 Secret = Annotated[str, Field(max_length=200)]
 
 
-class DraftIn(In):
+class DraftIn(FormIn):
     doc_type: int = Field(description="Mã loại văn bản (GET /document-types)")
     subject: Subject = Field(description="Trích yếu nội dung")
     drafting_unit: int | None = Field(None, description="Đơn vị soạn thảo (mặc định: đơn vị của người gọi)")
@@ -123,7 +124,7 @@ def create_draft(
     ))
 
 
-class VersionIn(In):
+class VersionIn(FormIn):
     note: Note = ""
     expected_version: int | None = None
 
