@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.responses import Status
 
+from vanthu.api import idempotency
 from vanthu.api.auth import person_of
 from vanthu.api.queries import document_detail
 from vanthu.api.schemas import DocumentDetail
@@ -19,11 +20,6 @@ from vanthu.documents.access import access_document, can_see
 from vanthu.documents.actions import DuplicateSubmission
 from vanthu.documents.models import Document, DocumentType
 from vanthu.org.models import Person, SigningAuthority, Unit
-
-# Idempotency keys are namespaced per person, so one person's key can never replay another's request.
-IDEMPOTENCY_NAMESPACE = uuid.UUID("8f0d6f2e-2c1b-4a57-9a8e-1d3c5b7a9e10")
-IDEMPOTENCY_KEY_MAX = 200
-
 
 def document_for(request: HttpRequest, pk: int) -> Document:
     """The document if the caller may see it; Http404 (answered as 404 not_found) otherwise."""
@@ -36,31 +32,30 @@ def detail_of(request: HttpRequest, document: Document) -> DocumentDetail:
     return document_detail(access_document(person, document.pk), person)
 
 
-def client_token(request: HttpRequest, key: str | None) -> uuid.UUID | None:
-    """The `Idempotency-Key` header as the action's client_token."""
-    if key is None or not key.strip():
-        return None
-    key = key.strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ActionRefused(_("Idempotency-Key dài quá %(n)s ký tự.") % {"n": IDEMPOTENCY_KEY_MAX},
-                            code="too_long", field="Idempotency-Key")
-    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{person_of(request).pk}:{key}")
-
-
 def created(
-    request: HttpRequest, response: HttpResponse, create: Callable[[], Document]
+    request: HttpRequest, response: HttpResponse, create: Callable[[uuid.UUID | None], Document], *, operation: str
 ) -> Status[DocumentDetail] | DocumentDetail:
-    """201 with the document `create` made; for a repeated Idempotency-Key, 200 with the one the first request
-    made (header Idempotent-Replayed: true), if the caller may see it."""
+    """201 with the document `create(client_token)` made. With an `Idempotency-Key` (see idempotency.py): a retry
+    of the same request answers 200 with the document the first one made (header Idempotent-Replayed: true); the
+    key with another operation or request is refused (422 idempotency_key_reused)."""
+    held = idempotency.claim(request, operation)
     try:
-        document = create()
+        document = create(held.row.client_token if held else None)
     except DuplicateSubmission as dup:
         person = person_of(request)
         if not can_see(person, dup.existing):
             raise ActionRefused(_("Idempotency-Key này đã được dùng cho một yêu cầu khác."),
-                                code="duplicate_submission", field="Idempotency-Key", status=409) from dup
+                                code="idempotency_key_reused", field="Idempotency-Key", status=422) from dup
+        if held is not None:
+            held.done(dup.existing.pk)
         response["Idempotent-Replayed"] = "true"
         return document_detail(dup.existing, person)
+    except ActionRefused:
+        if held is not None:
+            held.release()
+        raise
+    if held is not None:
+        held.done(document.pk)
     return Status(201, detail_of(request, document))
 
 

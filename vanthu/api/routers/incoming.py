@@ -11,7 +11,6 @@ from ninja.responses import Status
 from vanthu.api.auth import person_of
 from vanthu.api.common import (
     checked_uploads,
-    client_token,
     created,
     detail_of,
     doc_type_by_id,
@@ -84,7 +83,6 @@ def register_incoming(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[DocumentDetail] | DocumentDetail:
     person = person_of(request)
-    token = client_token(request, idempotency_key)
     main, extra = checked_uploads(request, file, attachments, main_allowed=(uploads.PDF,),
                                   attachment_allowed=(uploads.PDF, uploads.DOCX))
     incoming = actions.IncomingData(
@@ -96,10 +94,10 @@ def register_incoming(
         description=data.description, to_places=data.to_places, received_via=data.received_via,
     )
     unit = unit_by_id(data.unit, field="unit")
-    return created(request, response, lambda: actions.register_incoming(
+    return created(request, response, lambda token: actions.register_incoming(
         unit=unit, acting=person, data=incoming, file=main, attachments=extra, arrival_at=data.arrival_at,
         client_token=token,
-    ))
+    ), operation="POST /incoming")
 
 
 class RegisterIn(In):

@@ -17,7 +17,6 @@ from vanthu.api.common import (
     authority_by_id,
     checked_upload,
     checked_uploads,
-    client_token,
     created,
     detail_of,
     doc_type_by_id,
@@ -104,7 +103,6 @@ def create_draft(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[DocumentDetail] | DocumentDetail:
     person = person_of(request)
-    token = client_token(request, idempotency_key)
     main, extra = checked_uploads(request, file, attachments, main_allowed=DRAFT_FILES,
                                   attachment_allowed=(uploads.PDF,))
     drafting = unit_by_id(data.drafting_unit, field="drafting_unit") if data.drafting_unit else person.unit
@@ -118,10 +116,10 @@ def create_draft(
         recipient_names=list(data.recipient_names),
     )
     replaces = _replaced(person, data.replaces)
-    return created(request, response, lambda: actions.create_draft(
+    return created(request, response, lambda token: actions.create_draft(
         acting=person, drafting_unit=drafting, issuing_unit=issuing, data=draft, file=main, attachments=extra,
         note=data.note, replaces=replaces, client_token=token,
-    ))
+    ), operation="POST /drafts")
 
 
 class VersionIn(FormIn):
