@@ -82,7 +82,7 @@ def test_an_expired_key_starts_a_new_request_and_the_daily_job_prunes_it(cast, d
     IdempotencyKey.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert prune_idempotency_keys(acting=TEST_FIXTURES) == 1
     assert not IdempotencyKey.objects.exists()
-    assert IDEMPOTENCY_TTL == dt.timedelta(hours=24)
+    assert dt.timedelta(hours=24) == IDEMPOTENCY_TTL
 
 
 def test_the_prune_job_is_registered_as_daily():

@@ -22,7 +22,6 @@ from ninja.renderers import JSONRenderer
 
 from vanthu.api import errors
 from vanthu.api.auth import TokenAuth
-from vanthu.api.strict import INT_MAX
 from vanthu.api.routers import (
     documents,
     exchange,
@@ -36,6 +35,7 @@ from vanthu.api.routers import (
     tasks,
     workflow,
 )
+from vanthu.api.strict import INT_MAX
 
 DESCRIPTION = """\
 JSON API of vanthu (văn thư điện tử). Authenticate with `Authorization: Bearer vt_…` (create a token with

@@ -21,6 +21,7 @@ from vanthu.documents.actions import DuplicateSubmission
 from vanthu.documents.models import Document, DocumentType
 from vanthu.org.models import Person, SigningAuthority, Unit
 
+
 def document_for(request: HttpRequest, pk: int) -> Document:
     """The document if the caller may see it; Http404 (answered as 404 not_found) otherwise."""
     return access_document(person_of(request), pk)

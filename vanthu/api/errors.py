@@ -44,7 +44,7 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-class UnsupportedMediaType(Exception):  # noqa: N818  (named after the HTTP status it answers)
+class UnsupportedMediaType(Exception):
     """A JSON operation's body sent with another Content-Type (text/plain, a form, none)."""
 
 
