@@ -180,6 +180,13 @@ def too_large_response(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
     from vanthu.documents.uploads import too_large
 
     refusal = too_large()
+    person = getattr(request, "auth", None)
+    if person is not None:  # the upload handler stopped reading a file over the limit: audit the refusal
+        from vanthu.audit import log
+
+        log.record(actor=person, verb="api.upload.refused", data={
+            "operation": f"{request.method} {request.path}", "field": refusal.field, "name": None, "size": None,
+            "sha256": None, "code": refusal.code, "reason": refusal.message})
     return error_response(api, request, status=refusal.status, code=refusal.code, field=refusal.field,
                           message=refusal.message)
 

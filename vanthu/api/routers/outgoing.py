@@ -134,8 +134,8 @@ def add_version(
 ) -> Status[VersionOut]:
     person = person_of(request)
     document = document_for(request, document_id)
-    reject_if_too_large(request)
-    checked = checked_upload(file, field="file", allowed=DRAFT_FILES)
+    reject_if_too_large(request, [file])
+    checked = checked_upload(request, file, field="file", allowed=DRAFT_FILES)
     version = actions.add_draft_version(document=document, acting=person, file=checked, note=data.note,
                                         expected_version=data.expected_version)
     return Status(201, VersionOut(number=version.number, source_name=version.source_name,

@@ -151,7 +151,7 @@ def progress(
     request: HttpRequest, task_id: int, payload: Form[ProgressIn], file: File[UploadedFile | None] = None
 ) -> TaskDetail:
     task = _task(request, task_id)
-    reject_if_too_large(request)
+    reject_if_too_large(request, [file] if file is not None else [])
     task_actions.report_progress(task=task, acting=person_of(request), text=payload.text, percent=payload.percent,
                                  file=file)
     return _fresh(request, task_id)
