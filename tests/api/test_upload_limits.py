@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from django.test import override_settings
 
 from tests.api.conftest import encrypted, error_of, incoming_form
@@ -86,10 +87,7 @@ def test_the_total_limit_of_the_files_is_checked_when_no_length_was_announced(rf
     request = rf.post("/api/v1/incoming")
     request.auth = cast.lan
     settings.MAX_REQUEST_BYTES = 60 * 1024 * 1024
-    try:
+    with pytest.raises(ActionRefused) as refused:
         reject_if_too_large(request, [Upload(), Upload()])
-    except ActionRefused as exc:
-        assert (exc.code, exc.status) == ("request_too_large", 413)
-    else:
-        raise AssertionError("80 MB of files passed a 60 MB request limit")
+    assert (refused.value.code, refused.value.status) == ("request_too_large", 413)
     assert AuditEvent.objects.filter(verb="api.upload.refused", data__code="request_too_large").exists()
