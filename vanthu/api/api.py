@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from vanthu.api import errors
+from vanthu.api import contract, errors
 from vanthu.api.auth import TokenAuth
 from vanthu.api.routers import (
     documents,
@@ -54,6 +54,10 @@ class Utf8JSONRenderer(JSONRenderer):
 class VanthuAPI(NinjaAPI):
     """NinjaAPI whose views are exempt from LoginRequiredMiddleware (they authenticate by token instead) and
     answer a wrong method in the API's error shape."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> Any:
+        return contract.complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
