@@ -10,6 +10,7 @@ Content-Security-Policy and the offline deployments forbid).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,24 @@ class VanthuAPI(NinjaAPI):
                 pattern.callback = self._wrap(pattern.callback)
         return patterns, app_name, namespace
 
+    @functools.cached_property
+    def _query_table(self) -> list[tuple[re.Pattern[str], dict[str, set[str]]]]:
+        """For each path of the OpenAPI document: its pattern and, by method, the query parameters it takes."""
+        table = []
+        for path, item in self.get_openapi_schema()["paths"].items():
+            pattern = re.compile("^" + "/".join(
+                "[^/]+" if segment.startswith("{") else re.escape(segment) for segment in path.split("/")) + "$")
+            names = {method: {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+                     for method, operation in item.items()}
+            table.append((pattern, names))
+        return table
+
+    def _query_names(self, request: HttpRequest) -> set[str]:
+        for pattern, names in self._query_table:
+            if pattern.match(request.path_info):
+                return names.get((request.method or "").lower(), set())
+        return set()
+
     def _wrap(self, view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
         def api_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -75,6 +94,11 @@ class VanthuAPI(NinjaAPI):
                     return errors.error_response(
                         self, request, status=422, code="out_of_range", field=name,
                         message=_("“%(field)s” nằm ngoài khoảng cho phép.") % {"field": errors.label(name)})
+            unknown = sorted(set(request.GET) - self._query_names(request))
+            if unknown:  # a query parameter the operation does not take is refused, not ignored
+                return errors.error_response(
+                    self, request, status=422, code="unknown_field", field=unknown[0][:100],
+                    message=_("“%(field)s” không phải là một trường của yêu cầu này.") % {"field": unknown[0][:100]})
             response = view(request, *args, **kwargs)
             if isinstance(response, HttpResponseNotAllowed):
                 allowed = response["Allow"]

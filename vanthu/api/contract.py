@@ -33,7 +33,8 @@ ERROR_CODES: dict[int, tuple[str, list[str]]] = {
     413: ("A file over the per-file limit, the files over the per-request total, or a body over the body limit.",
           ["file_too_large", "request_too_large", "body_too_large"]),
     415: ("A JSON body sent with a Content-Type other than application/json.", ["unsupported_media_type"]),
-    422: ("The request does not match the schema, or an Idempotency-Key was reused for another request.",
+    422: ("The request does not match the schema (an unknown field or query parameter too), or an "
+          "Idempotency-Key was reused for another request.",
           ["required", "too_long", "invalid", "out_of_range", "unknown_field", "nul_character",
            "idempotency_key_reused"]),
 }
@@ -187,12 +188,11 @@ def _error_schema(document: dict[str, Any]) -> None:
 
 
 def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
-    statuses = {400, 401, 422}
-    has_path_params = "{" in path
-    if has_path_params:
-        statuses.add(404)
+    # 403 and 404 for every operation: a read may be refused (not the unit's clerk, not an administrator) and
+    # answers 404 for what the caller may not see.
+    statuses = {400, 401, 403, 404, 422}
     if method == "post":
-        statuses |= {403, 404, 409, 413}
+        statuses |= {409, 413}
         content = operation.get("requestBody", {}).get("content", {})
         if "application/json" in content:
             statuses.add(415)
