@@ -105,7 +105,8 @@ EXAMPLE_VALUES: dict[str, Any] = {
     "state": "sent", "state_label": "Đã gửi", "external_name": "", "purpose": "act", "verb": "document.registered",
     "actor_name": "Nguyễn Thị Lan", "problem": "", "level": "B-LT", "signer": "Trần Văn Bình",
     "role_in": "lead", "snippet": "… kế hoạch <mark>diễn tập</mark> phòng thủ …", "code": "HTX-01",
-    "signer_competence": "KT.", "delivery_state": "delivered", "delivery_state_label": "Đã chuyển", "message": "Không tìm thấy, hoặc bạn không có quyền xem.",
+    "signer_competence": "KT.", "delivery_state": "delivered", "delivery_state_label": "Đã chuyển",
+    "message": "Không tìm thấy, hoặc bạn không có quyền xem.",
 }
 
 

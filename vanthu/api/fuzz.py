@@ -33,14 +33,15 @@ class Report:
     statuses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
     samples: dict[str, list[str]] = field(default_factory=dict)
-    refusals: Counter[str] = field(default_factory=Counter)
-    unsatisfiable: int = 0  # operation × mode with no data of that kind (nothing invalid to send)  # positive data refused: status and error code
+    refusals: Counter[str] = field(default_factory=Counter)  # positive data refused: status and error code
+    unsatisfiable: int = 0  # operation × mode with no data of that kind (nothing invalid to send)
 
     def contract_failures(self) -> dict[str, int]:
         return {name: n for name, n in self.failures.items() if name not in ADVISORY_CHECKS}
 
     def lines(self) -> list[str]:
         out = [f"operations: {self.operations}", f"generated cases: {self.cases}", f"calls: {self.calls}",
+               f"operation × mode with nothing to generate: {self.unsatisfiable}",
                "statuses: " + ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))]
         for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS):
             out.append(f"  {name}: {self.failures.get(name, 0)} failures")

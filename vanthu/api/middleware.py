@@ -104,8 +104,8 @@ def as_json(response: HttpResponse) -> HttpResponse:
     if status >= 500:
         code, message = "server_error", _("Lỗi máy chủ; yêu cầu không được thực hiện. Hãy thử lại sau.")
     else:
-        code, text = GENERIC.get(status, ("bad_request", gettext_lazy("Yêu cầu không hợp lệ.")))
-        message = _(text)
+        code, text = GENERIC.get(status, GENERIC[400])
+        message = str(text)
     return error(status, code, message)
 
 
