@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "ninja",  # its bundled Swagger UI (static files) for the API's docs page /api/v1/docs: no CDN
     "vanthu.core",
     "vanthu.jobs",
     "vanthu.audit",

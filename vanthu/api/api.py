@@ -3,8 +3,8 @@
 Every endpoint authenticates with a token (`Authorization: Bearer vt_…`, see auth.py), fetches through the
 access functions (404 for what the caller may not see), validates with an explicit schema, calls one action
 and answers with an explicit schema. Errors have one shape (errors.py). The OpenAPI document is served at
-/api/v1/openapi.json; there is no interactive docs page (ninja's loads Swagger UI from a CDN, which the
-Content-Security-Policy and the offline deployments forbid).
+/api/v1/openapi.json and read at /api/v1/docs (Swagger UI from ninja's bundled static files, never a CDN: the
+Content-Security-Policy and the offline deployments forbid one). contract.py completes the document.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
 from vanthu.api import contract, errors
@@ -119,7 +119,8 @@ def build() -> VanthuAPI:
         version="1",
         description=DESCRIPTION,
         urls_namespace="api",
-        docs_url=None,
+        docs_url="/docs",
+        docs=Swagger(settings={"defaultModelsExpandDepth": 0, "docExpansion": "list", "tryItOutEnabled": False}),
         auth=TokenAuth(),
         renderer=Utf8JSONRenderer(),
         parser=errors.JsonOnlyParser(),
