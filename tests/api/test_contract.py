@@ -161,3 +161,21 @@ def test_an_unhandled_error_is_json_in_the_callers_language(cast, api, monkeypat
     error = error_of(response)
     assert error["code"] == "server_error"
     assert "boom" not in error["message"]
+
+
+def test_query_numbers_are_whole_numbers_given_once(cast, api):
+    lan = api(cast.lan)
+    response = lan.get("/people", {"unit": "0.0"})
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "unit"
+    response = lan.client.get(f"{BASE}/people?unit=1&unit=2", headers=lan.headers())
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "unit"
+    assert lan.get("/people", {"unit": str(cast.staff.pk)}).status_code == 200
+
+
+def test_an_unknown_query_parameter_is_refused(cast, api):
+    response = api(cast.lan).get("/documents", {"nam": 2026})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("unknown_field", "nam")

@@ -10,6 +10,7 @@ Content-Security-Policy and the offline deployments forbid one). contract.py com
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -69,22 +70,24 @@ class VanthuAPI(NinjaAPI):
         return patterns, app_name, namespace
 
     @functools.cached_property
-    def _query_table(self) -> list[tuple[re.Pattern[str], dict[str, set[str]]]]:
-        """For each path of the OpenAPI document: its pattern and, by method, the query parameters it takes."""
+    def _query_table(self) -> list[tuple[re.Pattern[str], dict[str, dict[str, bool]]]]:
+        """For each path of the OpenAPI document: its pattern and, by method, the query parameters it takes
+        (name → whether it takes several values)."""
         table = []
         for path, item in self.get_openapi_schema()["paths"].items():
             pattern = re.compile("^" + "/".join(
                 "[^/]+" if segment.startswith("{") else re.escape(segment) for segment in path.split("/")) + "$")
-            names = {method: {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            names = {method: {p["name"]: "array" in json.dumps(p.get("schema", {}))
+                              for p in operation.get("parameters", []) if p.get("in") == "query"}
                      for method, operation in item.items()}
             table.append((pattern, names))
         return table
 
-    def _query_names(self, request: HttpRequest) -> set[str]:
+    def _query_names(self, request: HttpRequest) -> dict[str, bool]:
         for pattern, names in self._query_table:
             if pattern.match(request.path_info):
-                return names.get((request.method or "").lower(), set())
-        return set()
+                return names.get((request.method or "").lower(), {})
+        return {}
 
     def _wrap(self, view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
@@ -94,11 +97,17 @@ class VanthuAPI(NinjaAPI):
                     return errors.error_response(
                         self, request, status=422, code="out_of_range", field=name,
                         message=_("“%(field)s” nằm ngoài khoảng cho phép.") % {"field": errors.label(name)})
-            unknown = sorted(set(request.GET) - self._query_names(request))
+            names = self._query_names(request)
+            unknown = sorted(set(request.GET) - set(names))
             if unknown:  # a query parameter the operation does not take is refused, not ignored
                 return errors.error_response(
                     self, request, status=422, code="unknown_field", field=unknown[0][:100],
                     message=_("“%(field)s” không phải là một trường của yêu cầu này.") % {"field": unknown[0][:100]})
+            repeated = sorted(k for k, values in request.GET.lists() if len(values) > 1 and not names.get(k))
+            if repeated:  # a parameter that takes one value, given twice: refused, not "the last one wins"
+                return errors.error_response(
+                    self, request, status=422, code="invalid", field=repeated[0],
+                    message=_("“%(field)s” chỉ nhận một giá trị.") % {"field": errors.label(repeated[0])})
             response = view(request, *args, **kwargs)
             if isinstance(response, HttpResponseNotAllowed):
                 allowed = response["Allow"]

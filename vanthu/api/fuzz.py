@@ -103,18 +103,34 @@ def _refusal_kind(response: Any) -> str:
 
 def run(
     *, tokens: dict[str, str], seeds: dict[str, list[int]], max_examples: int, seed: int = 18,
-    modes: tuple[str, ...] = ("positive", "negative"), stateful_steps: int = 0,
-    operations: Callable[[str, str], bool] | None = None,
+    modes: tuple[str, ...] = ("positive", "negative"),     operations: Callable[[str, str], bool] | None = None,
 ) -> Report:
     """Fuzz every operation as each person of `tokens` (name → secret). `seeds` maps a path parameter name
     (document_id, task_id, …) to real ids to use half of the time."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    report = Report()
+    # The calls go through the WSGI handler in this thread, on the caller's connection (inside its transaction,
+    # in a test or `vanthu apifuzz`): keep it open between requests, as Django's test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _run_all(load_schema(), report, operations=operations, modes=modes, chooser=random.Random(seed),
+                 people=list(tokens.items()), seeds=seeds, max_examples=max_examples)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    return report
+
+
+def _run_all(
+    schema: Any, report: Report, *, operations: Callable[[str, str], bool] | None, modes: tuple[str, ...],
+    chooser: random.Random, people: list[tuple[str, str]], seeds: dict[str, list[int]], max_examples: int,
+) -> None:
     from schemathesis import GenerationMode
 
-    schema = load_schema()
-    report = Report()
     checks = _checks()
-    chooser = random.Random(seed)
-    people = list(tokens.items())
 
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -124,7 +140,6 @@ def run(
         for mode in modes:
             _fuzz_one(operation.as_strategy(generation_mode=GenerationMode(mode)), mode=mode, report=report,
                       checks=checks, chooser=chooser, people=people, seeds=seeds, max_examples=max_examples)
-    return report
 
 
 def _fuzz_one(

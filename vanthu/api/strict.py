@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import types
 import typing
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+_INT_TEXT = re.compile(r"^[+-]?[0-9]+$")
 INT_MIN = -(2**63)
 INT_MAX = 2**63 - 1
 
@@ -90,6 +92,8 @@ class StrictInput:
         kind, is_list, nullable = _kind(field.annotation)
         if cls.empty_is_null and nullable and value == "":
             return None
+        if kind == "int" and cls.lax_text and isinstance(value, str) and not _INT_TEXT.match(value.strip()):
+            raise PydanticCustomError("int_parsing", "Input should be the text of an integer")  # not "1.0"
         if kind is None or cls.lax_text or value is None:
             return value
         if is_list:

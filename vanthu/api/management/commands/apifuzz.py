@@ -12,8 +12,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core import signals
-from django.db import close_old_connections, transaction
+from django.db import transaction
 
 PEOPLE = ("lan", "hung", "quang")
 
@@ -40,10 +39,6 @@ class Command(BaseCommand):
         if set(people) != set(PEOPLE):
             raise CommandError("the demo's people (lan, hung, quang) are missing: run `vanthu demo` first")
         started = time.monotonic()
-        # The calls go through the WSGI handler in this thread, on this connection: keep it open between
-        # requests (Django closes it at the end of each), so that everything stays in the one transaction.
-        signals.request_started.disconnect(close_old_connections)
-        signals.request_finished.disconnect(close_old_connections)
         with transaction.atomic():
             actor = SystemActor("apifuzz")
             tokens = {name: create_token(person=person, name="apifuzz", acting=actor, days=1)[1]
