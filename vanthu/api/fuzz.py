@@ -43,7 +43,7 @@ class Report:
     def lines(self) -> list[str]:
         out = [f"operations: {self.operations}", f"generated cases: {self.cases}", f"calls: {self.calls}",
                f"operation × mode with nothing to generate: {self.unsatisfiable}",
-               f"negative cases whose invalid part cannot be sent (a parameter with no values): "
+               f"negative cases whose invalid part a query string cannot carry: "
                f"{self.invisible_negative}",
                "statuses: " + ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))]
         for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS):
@@ -92,10 +92,12 @@ def _record(report: Report, exc: BaseException, case: Any) -> None:
 
 
 def _sends_nothing_invalid(case: Any) -> bool:
-    """A negative case whose only mutation is a query parameter with an empty list of values: HTTP cannot carry
-    it (nothing is sent), so the request the server gets is valid and a 200 is right."""
+    """A negative case whose mutation a query string cannot carry: a parameter with no values (nothing is
+    sent), one value in a list, or an object (sent as its text, which a text parameter takes). The request the
+    server gets is then valid and a 200 is right. (A list of several values for a one-value parameter is sent
+    as a repeated parameter, which the server refuses.)"""
     query = case.query if isinstance(case.query, dict) else {}
-    return any(value == [] for value in query.values())
+    return any(isinstance(value, dict) or (isinstance(value, list) and len(value) <= 1) for value in query.values())
 
 
 class _Unknown:
