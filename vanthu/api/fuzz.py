@@ -21,6 +21,8 @@ CONTRACT_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
                    "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
                    "missing_required_header", "unsupported_method", "ignored_auth", "use_after_free",
                    "ensure_resource_availability")
+# Checks of schemathesis' stateful phase (its state machine over OpenAPI links), which these runs do not use.
+STATEFUL_CHECKS = ("use_after_free", "ensure_resource_availability")
 # Reported but expected where no schema can say the rule (an id that does not exist, a state that forbids it).
 ADVISORY_CHECKS = ("positive_data_acceptance",)
 
@@ -47,7 +49,10 @@ class Report:
                f"{self.invisible_negative}",
                "statuses: " + ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))]
         for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS):
-            out.append(f"  {name}: {self.failures.get(name, 0)} failures")
+            if name in STATEFUL_CHECKS:
+                out.append(f"  {name}: not run (needs schemathesis' stateful phase)")
+            else:
+                out.append(f"  {name}: {self.failures.get(name, 0)} failures")
         if self.refusals:
             out.append("positive data refused (rules no schema can express):")
             out += [f"  {kind}: {n}" for kind, n in self.refusals.most_common()]
