@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "ninja",  # its bundled Swagger UI (static files) for the API's docs page /api/v1/docs: no CDN
     "vanthu.core",
     "vanthu.jobs",
     "vanthu.audit",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vanthu.core.middleware.security_headers",
+    "vanthu.api.middleware.api_errors",  # /api/v1/ only: every error in the API's JSON shape
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,6 +173,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILES_DIR = env_path("FILES_DIR", DATA_DIR / "files")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# The whole of one request (all its files and fields): the API refuses more with 413 request_too_large.
+MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 60)
+MAX_REQUEST_BYTES = MAX_REQUEST_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [

@@ -82,12 +82,36 @@ def test_error_shape_is_documented(db):
     assert {"code", "message", "field"} <= set(error["properties"])
 
 
-def test_there_is_no_docs_page_loading_swagger_from_a_cdn(db):
+def test_the_docs_page_serves_swagger_ui_from_our_own_static_files(db):
     response = Client().get(f"{BASE}/docs")
-    assert response.status_code == 404
-    assert b"cdn" not in response.content.lower()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
     index = Client().get(f"{BASE}/").json()
     assert index["openapi"] == f"{BASE}/openapi.json"
+    assert index["docs"] == f"{BASE}/docs"
+
+
+def test_every_operation_lists_its_error_answers_with_examples(db):
+    for path, item in schema()["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            expected = {"400", "401", "403", "404", "422"} | ({"409", "413"} if method == "post" else set())
+            assert expected <= set(responses), (method, path, sorted(responses))
+            assert responses["401"]["content"]["application/json"]["example"]["error"]["code"] == "token_missing"
+            assert any(key.startswith("2") for key in responses), (method, path)
+            for status, answer in responses.items():
+                if status.startswith("2") and "application/json" in answer.get("content", {}):
+                    assert "example" in answer["content"]["application/json"], (method, path, status)
+            body = operation.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                assert "example" in media, (method, path)
+            if "application/json" in body:
+                assert "415" in responses, (method, path)
+    review = schema()["paths"][f"{BASE}/documents/{{document_id}}/review"]["post"]
+    assert "whitespace is not a comment" in review["description"]
 
 
 def test_every_listed_endpoint_answers_without_a_server_error(cast, doc_types, incoming_pdf, api):

@@ -8,7 +8,7 @@ import secrets
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanthu.api.models import PREFIX_LENGTH, SECRET_PREFIX, ApiToken, hash_secret
+from vanthu.api.models import PREFIX_LENGTH, SECRET_PREFIX, ApiToken, IdempotencyKey, hash_secret
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
@@ -55,3 +55,13 @@ def revoke_token(*, token: ApiToken, acting: Actor) -> ApiToken:
     log.record(actor=acting, verb="api.token.revoked", target=token, unit=token.person.unit_id,
                data={"person": token.person_id, "prefix": token.prefix})
     return token
+
+
+@action("api.idempotency.pruned")
+def prune_idempotency_keys(*, acting: Actor, now: dt.datetime | None = None) -> int:
+    """Forget the Idempotency-Keys past their period (IDEMPOTENCY_TTL); returns how many."""
+    now = now or timezone.now()
+    deleted, _by_model = IdempotencyKey.objects.filter(expires_at__lte=now).delete()
+    if deleted:
+        log.record(actor=acting, verb="api.idempotency.pruned", data={"deleted": deleted})
+    return deleted

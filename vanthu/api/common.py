@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.responses import Status
 
+from vanthu.api import idempotency
 from vanthu.api.auth import person_of
 from vanthu.api.queries import document_detail
 from vanthu.api.schemas import DocumentDetail
+from vanthu.audit import log
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import uploads
 from vanthu.documents.access import access_document, can_see
 from vanthu.documents.actions import DuplicateSubmission
 from vanthu.documents.models import Document, DocumentType
 from vanthu.org.models import Person, SigningAuthority, Unit
-
-# Idempotency keys are namespaced per person, so one person's key can never replay another's request.
-IDEMPOTENCY_NAMESPACE = uuid.UUID("8f0d6f2e-2c1b-4a57-9a8e-1d3c5b7a9e10")
-IDEMPOTENCY_KEY_MAX = 200
 
 
 def document_for(request: HttpRequest, pk: int) -> Document:
@@ -36,50 +36,91 @@ def detail_of(request: HttpRequest, document: Document) -> DocumentDetail:
     return document_detail(access_document(person, document.pk), person)
 
 
-def client_token(request: HttpRequest, key: str | None) -> uuid.UUID | None:
-    """The `Idempotency-Key` header as the action's client_token."""
-    if key is None or not key.strip():
-        return None
-    key = key.strip()
-    if len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ActionRefused(_("Idempotency-Key dài quá %(n)s ký tự.") % {"n": IDEMPOTENCY_KEY_MAX},
-                            code="too_long", field="Idempotency-Key")
-    return uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{person_of(request).pk}:{key}")
-
-
 def created(
-    request: HttpRequest, response: HttpResponse, create: Callable[[], Document]
+    request: HttpRequest, response: HttpResponse, create: Callable[[uuid.UUID | None], Document], *, operation: str
 ) -> Status[DocumentDetail] | DocumentDetail:
-    """201 with the document `create` made; for a repeated Idempotency-Key, 200 with the one the first request
-    made (header Idempotent-Replayed: true), if the caller may see it."""
+    """201 with the document `create(client_token)` made. With an `Idempotency-Key` (see idempotency.py): a retry
+    of the same request answers 200 with the document the first one made (header Idempotent-Replayed: true); the
+    key with another operation or request is refused (422 idempotency_key_reused)."""
+    held = idempotency.claim(request, operation)
     try:
-        document = create()
+        document = create(held.row.client_token if held else None)
     except DuplicateSubmission as dup:
         person = person_of(request)
         if not can_see(person, dup.existing):
             raise ActionRefused(_("Idempotency-Key này đã được dùng cho một yêu cầu khác."),
-                                code="duplicate_submission", field="Idempotency-Key", status=409) from dup
+                                code="idempotency_key_reused", field="Idempotency-Key", status=422) from dup
+        if held is not None:
+            held.done(dup.existing.pk)
         response["Idempotent-Replayed"] = "true"
         return document_detail(dup.existing, person)
+    except ActionRefused:
+        if held is not None:
+            held.release()
+        raise
+    if held is not None:
+        held.done(document.pk)
     return Status(201, detail_of(request, document))
 
 
-def reject_if_too_large(request: HttpRequest) -> None:
-    """The upload handler stopped reading a file over MAX_UPLOAD_MB: refuse the whole request (413)."""
+NAME_MAX = 200
+
+
+def short_name(name: str | None, limit: int = NAME_MAX) -> str:
+    """The file's base name, at most `limit` characters, its extension kept (so that the check of the extension
+    against the content still works on a long name)."""
+    base = (name or "tep").replace("\\", "/").rsplit("/", 1)[-1] or "tep"
+    if len(base) <= limit:
+        return base
+    stem, dot, extension = base.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        return base[:limit]
+    return stem[: limit - len(extension) - 1] + "." + extension
+
+
+def audit_upload_refusal(
+    request: HttpRequest, exc: ActionRefused, *, field: str, name: str | None = None, size: int | None = None,
+    data: bytes | None = None,
+) -> None:
+    """An audit event of a refused upload: who, which request, which file (name, size, SHA-256), why. The
+    rejected bytes are not stored."""
+    log.record(
+        actor=person_of(request), verb="api.upload.refused",
+        data={"operation": f"{request.method} {request.path}", "field": field, "name": name, "size": size,
+              "sha256": hashlib.sha256(data).hexdigest() if data is not None else None, "code": exc.code,
+              "reason": exc.message},
+    )
+
+
+def reject_if_too_large(request: HttpRequest, uploads_: Sequence[UploadedFile] = ()) -> None:
+    """Refuse the whole request (413) when the upload handler stopped reading a file over MAX_UPLOAD_MB
+    (file_too_large), or when the files together pass MAX_REQUEST_MB (request_too_large)."""
     if getattr(request, "vanthu_upload_too_large", False):
-        raise uploads.too_large()
+        refusal = uploads.too_large()
+        audit_upload_refusal(request, refusal, field="file")
+        raise refusal
+    total = sum(u.size or 0 for u in uploads_)
+    if total > settings.MAX_REQUEST_BYTES:
+        refusal = ActionRefused(
+            _("Các tệp của yêu cầu cộng lại %(total)s MB, vượt quá tổng dung lượng cho phép của một lần gửi "
+              "(%(mb)s MB).") % {"total": round(total / 1024 / 1024, 1), "mb": settings.MAX_REQUEST_MB},
+            code="request_too_large", status=413)
+        audit_upload_refusal(request, refusal, field="attachments", size=total)
+        raise refusal
 
 
 def checked_upload(
-    upload: UploadedFile, *, field: str, allowed: tuple[str, ...] = (uploads.PDF,)
+    request: HttpRequest, upload: UploadedFile, *, field: str, allowed: tuple[str, ...] = (uploads.PDF,)
 ) -> uploads.CheckedFile:
-    """Read and check one uploaded file (type by content, extension, size, PDF health)."""
-    name = (upload.name or "tep").rsplit("/", 1)[-1][:200]
+    """Read and check one uploaded file (type by content, extension, size, PDF health); a refusal is audited."""
+    name = short_name(upload.name)
+    data: bytes | None = None
     try:
         data = uploads.read_upload(upload, name=name, size=upload.size)
         return uploads.check(data, name=name, allowed=allowed)
     except ActionRefused as exc:
         exc.field = field
+        audit_upload_refusal(request, exc, field=field, name=name, size=upload.size, data=data)
         raise
 
 
@@ -87,9 +128,9 @@ def checked_uploads(
     request: HttpRequest, main: UploadedFile, attachments: Sequence[UploadedFile] | None, *,
     main_allowed: tuple[str, ...], attachment_allowed: tuple[str, ...],
 ) -> tuple[uploads.CheckedFile, list[uploads.CheckedFile]]:
-    reject_if_too_large(request)
-    file = checked_upload(main, field="file", allowed=main_allowed)
-    extra = [checked_upload(a, field="attachments", allowed=attachment_allowed) for a in attachments or []]
+    reject_if_too_large(request, [main, *(attachments or [])])
+    file = checked_upload(request, main, field="file", allowed=main_allowed)
+    extra = [checked_upload(request, a, field="attachments", allowed=attachment_allowed) for a in attachments or []]
     return file, extra
 
 

@@ -7,6 +7,7 @@ validation errors (422) also list every faulty field under `details`. Messages f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from vanthu.core.errors import ActionRefused
 from vanthu.documents.models import Document
@@ -40,6 +42,20 @@ class ErrorBody(Schema):
 
 class ErrorOut(Schema):
     error: ErrorBody
+
+
+class UnsupportedMediaType(Exception):
+    """A JSON operation's body sent with another Content-Type (text/plain, a form, none)."""
+
+
+class JsonOnlyParser(Parser):
+    """JSON bodies only as application/json (or a +json type): never guess the body's type."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = request.content_type or ""
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(content_type)
+        return cast(dict[str, Any], json.loads(request.body))
 
 
 class TokenRefused(AuthenticationError):
@@ -111,8 +127,8 @@ def error_response(
 def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     """('body', 'payload', 'lead', 'id') -> 'lead.id'; ('form', 'subject') -> 'subject'."""
     parts = [str(p) for p in loc[1:]]
-    if len(parts) > 1 and parts[0] in ("payload", "data", "params"):
-        parts = parts[1:]
+    if parts and parts[0] in ("payload", "data", "params", "query", "filters"):
+        parts = parts[1:]  # the view's parameter name is internal: the body as a whole has no field name
     return ".".join(parts)
 
 
@@ -120,6 +136,8 @@ def _message(error: dict[str, Any], field: str) -> tuple[str, str]:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     name = label(field)
+    if kind == "missing" and not field:
+        return "required", _("Thiếu nội dung yêu cầu (một đối tượng JSON).")
     if kind == "missing":
         return "required", _("Thiếu “%(field)s”.") % {"field": name}
     if kind == "string_too_long":
@@ -135,6 +153,12 @@ def _message(error: dict[str, Any], field: str) -> tuple[str, str]:
     if kind.startswith("date") or kind.startswith("datetime"):
         return "invalid", _("“%(field)s” phải là ngày theo dạng YYYY-MM-DD (hoặc thời điểm ISO 8601).") % {
             "field": name}
+    if kind == "nul_character":
+        return "nul_character", _("“%(field)s” chứa ký tự NUL, không được phép.") % {"field": name}
+    if kind == "out_of_range":
+        return "out_of_range", _("“%(field)s” nằm ngoài khoảng cho phép.") % {"field": name}
+    if kind in ("model_type", "model_attributes_type", "dict_type") and not field:
+        return "invalid_body", _("Nội dung yêu cầu phải là một đối tượng JSON.")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         return "out_of_range", _("“%(field)s” nằm ngoài khoảng cho phép.") % {"field": name}
     if kind in ("literal_error", "enum"):
@@ -156,6 +180,13 @@ def too_large_response(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
     from vanthu.documents.uploads import too_large
 
     refusal = too_large()
+    person = getattr(request, "auth", None)
+    if person is not None:  # the upload handler stopped reading a file over the limit: audit the refusal
+        from vanthu.audit import log
+
+        log.record(actor=person, verb="api.upload.refused", data={
+            "operation": f"{request.method} {request.path}", "field": refusal.field, "name": None, "size": None,
+            "sha256": None, "code": refusal.code, "reason": refusal.message})
     return error_response(api, request, status=refusal.status, code=refusal.code, field=refusal.field,
                           message=refusal.message)
 
@@ -192,6 +223,9 @@ def register(api: NinjaAPI) -> None:
         return response
 
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, UnsupportedMediaType):
+            return error_response(api, request, status=415, code="unsupported_media_type",
+                                  message=_("Nội dung JSON phải gửi với “Content-Type: application/json”."))
         if exc.status_code == 400:  # ninja could not parse the body
             return error_response(api, request, status=400, code="invalid_body",
                                   message=_("Không đọc được nội dung yêu cầu: JSON hoặc biểu mẫu không hợp lệ."))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,3 +48,35 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+# How long an Idempotency-Key is remembered (docs/api.md, decision 0019): a retry within this period replays;
+# after it the key is forgotten (pruned daily by vanthu.api.jobs) and may start a new request.
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a person sent, bound to the operation and a hash of the request it came with.
+
+    The same key with the same operation and request replays the first answer; with another operation or
+    another request it is refused (422 idempotency_key_reused). `client_token` is what the creating action
+    stores on its record (unique there), so concurrent retries still create one record.
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("cán bộ"), on_delete=models.CASCADE,
+                               related_name="idempotency_keys")
+    key = models.CharField(_("khóa"), max_length=200)
+    operation = models.CharField(_("thao tác"), max_length=100)
+    request_hash = models.CharField(_("mã băm yêu cầu"), max_length=64)
+    client_token = models.UUIDField(_("mã yêu cầu"), default=uuid.uuid4, unique=True, editable=False)
+    document_id = models.BigIntegerField(_("văn bản đã tạo"), null=True, blank=True)
+    created_at = models.DateTimeField(_("nhận lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), db_index=True)
+
+    class Meta:
+        verbose_name = _("khóa chống gửi lặp")
+        verbose_name_plural = _("khóa chống gửi lặp")
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="api_idempotency_key_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.key} ({self.operation})"

@@ -41,9 +41,11 @@ SUMMARY_RELATED = ("unit", "doc_type")
 HISTORY_LIMIT = 500
 
 
-def _year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
+def _year_range(year: int) -> tuple[dt.datetime, dt.datetime | None]:
+    """The year's first instant and the next year's (None after 9999, the last year a date can hold)."""
     tz = timezone.get_current_timezone()
-    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=tz) if year < dt.MAXYEAR else None
+    return dt.datetime(year, 1, 1, tzinfo=tz), end
 
 
 def documents_page(
@@ -64,7 +66,9 @@ def documents_page(
         qs = qs.filter(unit_id=unit_id)
     if year is not None:
         start, end = _year_range(year)
-        qs = qs.filter(created_at__gte=start, created_at__lt=end)
+        qs = qs.filter(created_at__gte=start)
+        if end is not None:
+            qs = qs.filter(created_at__lt=end)
     if status:
         qs = qs.filter(status=status)
     if before is not None:

@@ -7,13 +7,14 @@ not derived from model internals. Input string lengths are the model's (Phá»¥ lá
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.db import models
 from django.urls import reverse
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from vanthu.api.strict import StrictInput
 from vanthu.core.models import StoredFile
 from vanthu.documents.models import Document, DocumentType, Register
 from vanthu.org.models import Person, Unit
@@ -49,10 +50,25 @@ LongText = Annotated[str, _text(2000)]
 RequiredLongText = Annotated[str, _text(2000, required=True)]
 
 
-class In(Schema):
-    """Base of every input schema: surrounding spaces are stripped, unknown fields refused."""
+class In(StrictInput, Schema):
+    """Base of every JSON input schema: surrounding spaces are stripped (whitespace-only text is empty),
+    unknown fields refused, types strict (see strict.py)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class FormIn(In):
+    """Base of a multipart form's fields: values arrive as text, an empty nullable field is null."""
+
+    lax_text: ClassVar[bool] = True
+    empty_is_null: ClassVar[bool] = True
+
+
+class QueryIn(StrictInput, Schema):
+    """Base of a query string's parameters: values arrive as text; integers within range, no NUL."""
+
+    lax_text: ClassVar[bool] = True
+    empty_is_null: ClassVar[bool] = True
 
 
 # --- references ------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The API's index (what and where the OpenAPI document is) and its JSON 404 for unknown addresses.
 
-Both are public: they reveal nothing but the interface. There is no interactive docs page (see api.py).
+Both are public: they reveal nothing but the interface. The docs page (/api/v1/docs) is Swagger UI from
+ninja's bundled static files, under the site's Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from vanthu.api.api import api
 def index(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {"title": api.title, "version": api.version, "openapi": reverse("api:openapi-json"),
+         "docs": reverse("api:openapi-view"),
          "authentication": "Authorization: Bearer vt_…"},
         json_dumps_params={"ensure_ascii": False},
     )

@@ -15,7 +15,7 @@ from vanthu.api import queries
 from vanthu.api.auth import person_of
 from vanthu.api.common import document_for, unit_by_id
 from vanthu.api.errors import ErrorOut
-from vanthu.api.schemas import DocumentDetail, DocumentSummary, In
+from vanthu.api.schemas import DocumentDetail, DocumentSummary, In, QueryIn
 from vanthu.audit import reads
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
@@ -32,7 +32,7 @@ LIMIT_MAX = 100
 SHA256 = r"^[0-9a-f]{64}$"
 
 
-class DocumentListQuery(Schema):
+class DocumentListQuery(QueryIn):
     direction: Literal["in", "out"] | None = Field(None, description="in: văn bản đến, out: văn bản đi")
     unit: int | None = Field(None, description="Đơn vị nhận (đến) hoặc ban hành (đi)")
     year: int | None = Field(None, ge=1900, le=9999, description="Năm tạo")

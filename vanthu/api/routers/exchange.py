@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
+from vanthu.api.schemas import QueryIn
 from vanthu.exchange.access import access_received, can_manage_peers, received_visible_q
 from vanthu.exchange.models import Peer, ReceivedEnvelope
 
@@ -42,7 +43,7 @@ class ReceivedOut(Schema):
                            received_at=row.received_at)
 
 
-class ReceivedQuery(Schema):
+class ReceivedQuery(QueryIn):
     state: str = Field("refused", pattern="^(refused|accepted|all)$")
     limit: int = Field(50, ge=1, le=500)
 

@@ -11,7 +11,6 @@ from ninja.responses import Status
 from vanthu.api.auth import person_of
 from vanthu.api.common import (
     checked_uploads,
-    client_token,
     created,
     detail_of,
     doc_type_by_id,
@@ -24,6 +23,7 @@ from vanthu.api.schemas import (
     CodeNumber,
     Description,
     DocumentDetail,
+    FormIn,
     In,
     OrganId,
     OrganName,
@@ -43,7 +43,7 @@ ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut
                                      422: ErrorOut}
 
 
-class IncomingIn(In):
+class IncomingIn(FormIn):
     """What the clerk reads off an incoming document (Phụ lục VI incoming metadata)."""
 
     unit: int = Field(description="Đơn vị nhận (người gọi phải là văn thư của đơn vị này)")
@@ -86,7 +86,6 @@ def register_incoming(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[DocumentDetail] | DocumentDetail:
     person = person_of(request)
-    token = client_token(request, idempotency_key)
     main, extra = checked_uploads(request, file, attachments, main_allowed=(uploads.PDF,),
                                   attachment_allowed=(uploads.PDF, uploads.DOCX))
     incoming = actions.IncomingData(
@@ -98,10 +97,10 @@ def register_incoming(
         description=data.description, to_places=data.to_places, received_via=data.received_via,
     )
     unit = unit_by_id(data.unit, field="unit")
-    return created(request, response, lambda: actions.register_incoming(
+    return created(request, response, lambda token: actions.register_incoming(
         unit=unit, acting=person, data=incoming, file=main, attachments=extra, arrival_at=data.arrival_at,
         client_token=token, check_duplicates=data.check_duplicates,
-    ))
+    ), operation="POST /incoming")
 
 
 class RegisterIn(In):

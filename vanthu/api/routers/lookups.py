@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
-from vanthu.api.schemas import DocTypeOut, PersonRef, UnitRef
+from vanthu.api.schemas import DocTypeOut, PersonRef, QueryIn, UnitRef
 from vanthu.core.choices import Secrecy
 from vanthu.documents.access import units_cleared_q
 from vanthu.documents.models import DocumentType
@@ -67,7 +67,7 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-class UnitsQuery(Schema):
+class UnitsQuery(QueryIn):
     secrecy: Secrecy = Field(Secrecy.NONE, description="Chỉ đơn vị nhận được văn bản có độ mật này (chỉ huy và văn "
                                                        "thư đều được tiếp cận): cho ô chọn nơi giao, nơi nhận")
 
@@ -81,7 +81,7 @@ def units(request: HttpRequest, query: Query[UnitsQuery]) -> list[UnitNode]:
     ]
 
 
-class PeopleQuery(Schema):
+class PeopleQuery(QueryIn):
     unit: int | None = Field(None, description="Chỉ cán bộ của đơn vị này")
     secrecy: Secrecy = Field(Secrecy.NONE, description="Chỉ cán bộ được tiếp cận văn bản có độ mật này")
     limit: int = Field(PEOPLE_MAX, ge=1, le=PEOPLE_MAX)
@@ -100,7 +100,7 @@ def document_types(request: HttpRequest) -> list[DocTypeOut]:
     return [DocTypeOut.of(t) for t in DocumentType.objects.filter(is_active=True).order_by("ordinal")]
 
 
-class AuthorityQuery(Schema):
+class AuthorityQuery(QueryIn):
     unit: int = Field(description="Đơn vị ban hành")
 
 

@@ -17,7 +17,6 @@ from vanthu.api.common import (
     authority_by_id,
     checked_upload,
     checked_uploads,
-    client_token,
     created,
     detail_of,
     doc_type_by_id,
@@ -31,6 +30,7 @@ from vanthu.api.schemas import (
     Comment,
     Description,
     DocumentDetail,
+    FormIn,
     In,
     Note,
     Reason,
@@ -56,7 +56,7 @@ RecipientName = Annotated[str, Field(max_length=200)]
 Secret = Annotated[str, Field(max_length=200)]
 
 
-class DraftIn(In):
+class DraftIn(FormIn):
     doc_type: int = Field(description="Mã loại văn bản (GET /document-types)")
     subject: Subject = Field(description="Trích yếu nội dung")
     drafting_unit: int | None = Field(None, description="Đơn vị soạn thảo (mặc định: đơn vị của người gọi)")
@@ -103,7 +103,6 @@ def create_draft(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Status[DocumentDetail] | DocumentDetail:
     person = person_of(request)
-    token = client_token(request, idempotency_key)
     main, extra = checked_uploads(request, file, attachments, main_allowed=DRAFT_FILES,
                                   attachment_allowed=(uploads.PDF,))
     drafting = unit_by_id(data.drafting_unit, field="drafting_unit") if data.drafting_unit else person.unit
@@ -117,13 +116,13 @@ def create_draft(
         recipient_names=list(data.recipient_names),
     )
     replaces = _replaced(person, data.replaces)
-    return created(request, response, lambda: actions.create_draft(
+    return created(request, response, lambda token: actions.create_draft(
         acting=person, drafting_unit=drafting, issuing_unit=issuing, data=draft, file=main, attachments=extra,
         note=data.note, replaces=replaces, client_token=token,
-    ))
+    ), operation="POST /drafts")
 
 
-class VersionIn(In):
+class VersionIn(FormIn):
     note: Note = ""
     expected_version: int | None = None
 
@@ -135,8 +134,8 @@ def add_version(
 ) -> Status[VersionOut]:
     person = person_of(request)
     document = document_for(request, document_id)
-    reject_if_too_large(request)
-    checked = checked_upload(file, field="file", allowed=DRAFT_FILES)
+    reject_if_too_large(request, [file])
+    checked = checked_upload(request, file, field="file", allowed=DRAFT_FILES)
     version = actions.add_draft_version(document=document, acting=person, file=checked, note=data.note,
                                         expected_version=data.expected_version)
     return Status(201, VersionOut(number=version.number, source_name=version.source_name,

@@ -152,8 +152,8 @@ def file_other(request: HttpRequest, record_id: int, data: Form[OtherFileIn],
                file: File[UploadedFile]) -> RecordDetail:
     person = person_of(request)
     record = access_record(person, record_id)
-    reject_if_too_large(request)
-    checked = checked_upload(file, field="file", allowed=(uploads.PDF, uploads.DOCX))
+    reject_if_too_large(request, [file])
+    checked = checked_upload(request, file, field="file", allowed=(uploads.PDF, uploads.DOCX))
     actions.file_other(record=record, name=checked.name, data=checked.data, title=data.title, acting=person,
                        dated=data.dated, note=data.note)
     return _detail(access_record(person, record_id), person)

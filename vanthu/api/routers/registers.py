@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
-from vanthu.api.schemas import RegisterRef, UnitRef
+from vanthu.api.schemas import QueryIn, RegisterRef, UnitRef
 from vanthu.documents import numbering
 from vanthu.documents import queries as document_queries
 
@@ -18,7 +18,7 @@ router = Router()
 KINDS = {"in": "incoming", "out": "outgoing"}
 
 
-class RegisterQuery(Schema):
+class RegisterQuery(QueryIn):
     unit: int | None = Field(None, description="Đơn vị giữ sổ (mặc định: đơn vị người gọi làm văn thư)")
     year: int | None = Field(None, ge=1900, le=9999, description="Năm của sổ (mặc định năm nay)")
     series: str = Field(numbering.GENERAL, max_length=30, description="Dãy số: chung, mat, loai-<viết tắt>")

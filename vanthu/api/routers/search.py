@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
+from vanthu.api.schemas import QueryIn
 from vanthu.audit import reads
 from vanthu.search.queries import PAGE_MAX, Filters, search
 
 router = Router()
 
 
-class SearchQuery(Schema):
+class SearchQuery(QueryIn):
     q: str = Field("", max_length=10_000, description="Từ cần tìm (có hoặc không dấu; \"cụm từ\"; số ký hiệu)")
     limit: int = Field(20, ge=1, le=PAGE_MAX)
     offset: int = Field(0, ge=0, le=2_000)

@@ -12,7 +12,7 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from vanthu.api.auth import person_of
 from vanthu.api.common import person_by_id, reject_if_too_large, unit_by_id
 from vanthu.api.errors import ErrorOut
-from vanthu.api.schemas import In, LongText, Note, PersonRef, RequiredLongText, UnitRef
+from vanthu.api.schemas import FormIn, In, LongText, Note, PersonRef, RequiredLongText, UnitRef
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.workflow import directive_actions, permissions, task_actions, task_queries
@@ -139,7 +139,7 @@ def delegate(request: HttpRequest, task_id: int, payload: DelegateIn) -> TaskDet
     return _fresh(request, task_id)
 
 
-class ProgressIn(In):
+class ProgressIn(FormIn):
     text: RequiredLongText
     percent: int | None = Field(None, ge=0, le=100)
 
@@ -151,7 +151,7 @@ def progress(
     request: HttpRequest, task_id: int, payload: Form[ProgressIn], file: File[UploadedFile | None] = None
 ) -> TaskDetail:
     task = _task(request, task_id)
-    reject_if_too_large(request)
+    reject_if_too_large(request, [file] if file is not None else [])
     task_actions.report_progress(task=task, acting=person_of(request), text=payload.text, percent=payload.percent,
                                  file=file)
     return _fresh(request, task_id)

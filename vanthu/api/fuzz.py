@@ -1,0 +1,210 @@
+"""schemathesis over the whole API, in process (issue 18 item 7): the short form runs in the test suite
+(tests/api/test_schemathesis.py), the long form is `vanthu apifuzz` (docs/api.md records its figures).
+
+Every operation is generated from the served OpenAPI document, in positive mode (data the schema admits) and
+negative mode (data it does not), and called through the WSGI application as each given person (their tokens).
+Ids in paths are seeded with real ones half of the time, so operations reach their real work and not only 404.
+Each answer goes through schemathesis' checks; failures are counted by check and kept as short lines.
+A stateful phase follows the OpenAPI links (a created or listed document's id into the operations on it).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# What must never fail; the suite asserts these are zero.
+CONTRACT_CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+                   "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
+                   "missing_required_header", "unsupported_method", "ignored_auth", "use_after_free",
+                   "ensure_resource_availability")
+# Checks of schemathesis' stateful phase (its state machine over OpenAPI links), which these runs do not use.
+STATEFUL_CHECKS = ("use_after_free", "ensure_resource_availability")
+# Reported but expected where no schema can say the rule (an id that does not exist, a state that forbids it).
+ADVISORY_CHECKS = ("positive_data_acceptance",)
+
+
+@dataclass
+class Report:
+    operations: int = 0
+    cases: int = 0
+    calls: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    refusals: Counter[str] = field(default_factory=Counter)  # positive data refused: status and error code
+    unsatisfiable: int = 0  # operation × mode with no data of that kind (nothing invalid to send)
+    invisible_negative: int = 0  # negative cases whose invalid part HTTP cannot carry (an empty list of values)
+
+    def contract_failures(self) -> dict[str, int]:
+        return {name: n for name, n in self.failures.items() if name not in ADVISORY_CHECKS}
+
+    def lines(self) -> list[str]:
+        out = [f"operations: {self.operations}", f"generated cases: {self.cases}", f"calls: {self.calls}",
+               f"operation × mode with nothing to generate: {self.unsatisfiable}",
+               f"negative cases whose invalid part a query string cannot carry: "
+               f"{self.invisible_negative}",
+               "statuses: " + ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))]
+        for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS):
+            if name in STATEFUL_CHECKS:
+                out.append(f"  {name}: not run (needs schemathesis' stateful phase)")
+            else:
+                out.append(f"  {name}: {self.failures.get(name, 0)} failures")
+        if self.refusals:
+            out.append("positive data refused (rules no schema can express):")
+            out += [f"  {kind}: {n}" for kind, n in self.refusals.most_common()]
+        for name, samples in self.samples.items():
+            out.append(f"examples of {name}:")
+            out += [f"  {s}" for s in samples[:5]]
+        return out
+
+
+def _checks() -> list[Callable[..., Any]]:
+    from schemathesis import checks
+
+    # negative_data_rejection and positive_data_acceptance are judged here from the generation mode (schemathesis'
+    # own versions report after the run, outside the per-case loop).
+    own = ("use_after_free", "ensure_resource_availability", "negative_data_rejection", "positive_data_acceptance")
+    return [getattr(checks, name) for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS) if name not in own]
+
+
+def load_schema() -> Any:
+    import schemathesis
+    from django.core.wsgi import get_wsgi_application
+
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    # The token is the caller's, given to each call: schemathesis does not invent Authorization headers.
+    schema.config.generation.with_security_parameters = False
+    return schema
+
+
+def _record(report: Report, exc: BaseException, case: Any) -> None:
+    from schemathesis.core.failures import Failure
+
+    failures = list(getattr(exc, "exceptions", [exc]))
+    for failure in failures:
+        if not isinstance(failure, Failure):
+            name = type(failure).__name__
+            detail = str(failure)[:200]
+        else:
+            name = getattr(failure, "check_name", None) or type(failure).__name__
+            detail = (failure.title or "")[:200]
+        report.failures[name] += 1
+        report.samples.setdefault(name, []).append(f"{case.method} {case.formatted_path}: {detail}")
+
+
+def _sends_nothing_invalid(case: Any) -> bool:
+    """A negative case whose mutation a query string cannot carry: a parameter with no values (nothing is
+    sent), one value in a list, or an object (sent as its text, which a text parameter takes). The request the
+    server gets is then valid and a 200 is right. (A list of several values for a one-value parameter is sent
+    as a repeated parameter, which the server refuses.)"""
+    query = case.query if isinstance(case.query, dict) else {}
+    return any(isinstance(value, dict) or (isinstance(value, list) and len(value) <= 1) for value in query.values())
+
+
+class _Unknown:
+    method = "?"
+    formatted_path = "?"
+
+
+def _refusal_kind(response: Any) -> str:
+    try:
+        code = response.json()["error"]["code"]
+    except Exception:
+        code = "?"
+    return f"{response.status_code} {code}"
+
+
+def run(
+    *, tokens: dict[str, str], seeds: dict[str, list[int]], max_examples: int, seed: int = 18,
+    modes: tuple[str, ...] = ("positive", "negative"),     operations: Callable[[str, str], bool] | None = None,
+) -> Report:
+    """Fuzz every operation as each person of `tokens` (name → secret). `seeds` maps a path parameter name
+    (document_id, task_id, …) to real ids to use half of the time."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    report = Report()
+    # The calls go through the WSGI handler in this thread, on the caller's connection (inside its transaction,
+    # in a test or `vanthu apifuzz`): keep it open between requests, as Django's test client does.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        _run_all(load_schema(), report, operations=operations, modes=modes, chooser=random.Random(seed),
+                 people=list(tokens.items()), seeds=seeds, max_examples=max_examples)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    return report
+
+
+def _run_all(
+    schema: Any, report: Report, *, operations: Callable[[str, str], bool] | None, modes: tuple[str, ...],
+    chooser: random.Random, people: list[tuple[str, str]], seeds: dict[str, list[int]], max_examples: int,
+) -> None:
+    from schemathesis import GenerationMode
+
+    checks = _checks()
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operations is not None and not operations(operation.method.upper(), operation.path):
+            continue
+        report.operations += 1
+        for mode in modes:
+            _fuzz_one(operation.as_strategy(generation_mode=GenerationMode(mode)), mode=mode, report=report,
+                      checks=checks, chooser=chooser, people=people, seeds=seeds, max_examples=max_examples)
+
+
+def _fuzz_one(
+    strategy: Any, *, mode: str, report: Report, checks: list[Callable[..., Any]], chooser: random.Random,
+    people: list[tuple[str, str]], seeds: dict[str, list[int]], max_examples: int,
+) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    if True:
+        if True:
+            @given(case=strategy)
+            @settings(max_examples=max_examples, derandomize=True, database=None, deadline=None,
+                      phases=[Phase.explicit, Phase.generate],
+                      suppress_health_check=list(HealthCheck))
+            def test(case: Any) -> None:
+                report.cases += 1
+                for name, values in seeds.items():
+                    if (mode == "positive" and case.path_parameters and name in case.path_parameters and values
+                            and chooser.random() < 0.5):
+                        case.path_parameters[name] = chooser.choice(values)
+                _person, secret = people[report.cases % len(people)]
+                headers = {"Authorization": f"Bearer {secret}"}
+                try:
+                    response = case.call(headers=headers)
+                except Exception as exc:
+                    _record(report, exc, case)
+                    return
+                report.calls += 1
+                report.statuses[response.status_code] += 1
+                if mode == "positive" and response.status_code >= 400:
+                    report.refusals[_refusal_kind(response)] += 1
+                    report.failures["positive_data_acceptance"] += 1
+                if mode == "negative" and response.status_code < 400 and _sends_nothing_invalid(case):
+                    report.invisible_negative += 1
+                elif mode == "negative" and response.status_code < 400:
+                    report.failures["negative_data_rejection"] += 1
+                    report.samples.setdefault("negative_data_rejection", []).append(
+                        f"{case.method} {case.formatted_path} {case.query} {str(case.body)[:150]} -> "
+                        f"{response.status_code}")
+                try:
+                    case.validate_response(response, checks=checks, headers=headers)
+                except (Exception, BaseExceptionGroup) as exc:
+                    _record(report, exc, case)
+
+            try:
+                test()
+            except (Exception, BaseExceptionGroup) as exc:
+                if type(exc).__name__ == "Unsatisfiable":  # nothing invalid to send (an operation without input)
+                    report.unsatisfiable += 1
+                else:
+                    _record(report, exc, _Unknown())
