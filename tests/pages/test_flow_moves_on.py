@@ -91,7 +91,10 @@ def buttons(client, document) -> set[str]:
 
 def test_action_box_of_a_registered_document(client, cast, registered):
     client.force_login(cast.hoa.user)
-    assert buttons(client, registered) == {"Sửa thông tin", "Soạn văn bản trả lời", "Sao văn bản"}
+    # the handling slip (Decree 30 point 29), filing into a work record (issue 10) and, the fixture being an
+    # image-only PDF, the unit's seal on the digitised paper (point 17)
+    assert buttons(client, registered) == {"Sửa thông tin", "Soạn văn bản trả lời", "Sao văn bản", "Phiếu giải quyết",
+                                           "Lưu vào hồ sơ", "Ký số cơ quan lên bản số hóa", "Hủy số đến"}
 
 
 def test_action_box_of_a_received_document(client, cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
@@ -103,19 +106,22 @@ def test_action_box_of_a_received_document(client, cast, doc_types, draft_pdf, d
     client.force_login(cast.minh.user)  # the division's clerk in this story
     assert buttons(client, arrived) == {"Kiểm tra và vào sổ", "Trả lại nơi gửi"}
     client.force_login(cast.lan.user)  # the issuing clerk, on the issued document
-    assert buttons(client, sent) == {"Thay thế bằng văn bản mới", "Sao văn bản", "Thu hồi"}
+    assert buttons(client, sent) == {"Thay thế bằng văn bản mới", "Sao văn bản", "Thu hồi", "Bổ sung", "Đính chính",
+                                     "Lưu vào hồ sơ"}
 
 
 def test_action_box_of_a_draft_for_its_author_and_the_signer(client, cast, draft, awaiting_signature):
     client.force_login(cast.quang.user)
-    assert buttons(client, awaiting_signature) == set()  # submitted: nothing for the author but to wait
+    # submitted: nothing for the author but to wait (a draft may be filed; a record with one cannot be closed)
+    assert buttons(client, awaiting_signature) == {"Lưu vào hồ sơ"}
     client.force_login(cast.son.user)
-    assert buttons(client, awaiting_signature) == {"Ký số", "Trả lại để sửa"}
+    assert buttons(client, awaiting_signature) == {"Ký số", "Trả lại để sửa", "Lưu vào hồ sơ"}
 
 
 def test_action_box_of_a_fresh_draft(client, cast, draft):
     client.force_login(cast.quang.user)
-    assert buttons(client, draft) == {"Trình duyệt, trình ký", "Tải lên phiên bản mới", "Sửa thông tin"}
+    assert buttons(client, draft) == {"Trình duyệt, trình ký", "Tải lên phiên bản mới", "Sửa thông tin",
+                                      "Lưu vào hồ sơ"}
     client.force_login(cast.son.user)
     assert "Ký số" not in buttons(client, draft)
 
