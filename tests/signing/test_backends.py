@@ -98,7 +98,7 @@ def test_key_is_stored_encrypted(equipped_cast):
 
 def test_changing_the_passphrase(equipped_cast):
     credential = KeyCredential.objects.get(person=equipped_cast.hung)
-    with pytest.raises(SigningRefused, match="Mật khẩu khóa ký hiện tại không đúng"):
+    with pytest.raises(SigningRefused, match="Mã PIN khóa ký hiện tại không đúng"):
         actions.change_passphrase(credential=credential, old="nope", new="987654321", acting=equipped_cast.hung)
     actions.change_passphrase(credential=credential, old=SIGNING_SECRET, new="987654321", acting=equipped_cast.hung)
     assert backends.open_credential(equipped_cast.hung, secret="987654321").signer is not None

@@ -210,7 +210,7 @@ def test_signer_changes_own_passphrase(client, equipped_cast):
     assert client.get(url).status_code == 200
     wrong = client.post(url, {"old": "sai-roi", "passphrase": "hung-2027", "passphrase_again": "hung-2027"})
     assert wrong.status_code == 400
-    assert "Mật khẩu khóa ký hiện tại không đúng" in wrong.content.decode()
+    assert "Mã PIN khóa ký hiện tại không đúng" in wrong.content.decode()
     done = client.post(url, {"old": "123456", "passphrase": "hung-2027", "passphrase_again": "hung-2027"})
     assert done.status_code == 302
     assert backends.open_credential(equipped_cast.hung, secret="hung-2027").signer is not None

@@ -76,10 +76,10 @@ def _check_owner_active(owner: Person | Unit) -> None:
 def _check_new_passphrase(passphrase: str | None, *, required: bool) -> None:
     if passphrase is None or passphrase == "":
         if required:
-            raise SigningRefused(_("Cần đặt mật khẩu khóa ký."), code="passphrase_required", field="passphrase")
+            raise SigningRefused(_("Cần đặt mã PIN khóa ký."), code="passphrase_required", field="passphrase")
         return
     if len(passphrase) < MIN_PASSPHRASE:
-        raise SigningRefused(_("Mật khẩu khóa ký cần ít nhất %(n)d ký tự.") % {"n": MIN_PASSPHRASE},
+        raise SigningRefused(_("Mã PIN khóa ký cần ít nhất %(n)d ký tự.") % {"n": MIN_PASSPHRASE},
                              code="passphrase_short", field="passphrase")
 
 
@@ -404,14 +404,14 @@ def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, a
         raise SigningRefused(_("Khóa này không lưu trên máy chủ."), code="not_software")
     own = isinstance(acting, Person) and credential.person_id == acting.pk
     if not own and not can_administer_all(acting):
-        raise SigningRefused(_("Không đổi được mật khẩu khóa ký của người khác."), code="forbidden", status=403)
+        raise SigningRefused(_("Không đổi được mã PIN khóa ký của người khác."), code="forbidden", status=403)
     _check_new_passphrase(new, required=True)
     blob = bytes(credential.key_encrypted)
     try:
         credential.key_encrypted = keystore.relock(blob, old=old if keystore.needs_passphrase(blob) else None,
                                                    new=new)
     except keystore.WrongSecret as exc:
-        raise SigningRefused(_("Mật khẩu khóa ký hiện tại không đúng."), code="wrong_secret", field="old",
+        raise SigningRefused(_("Mã PIN khóa ký hiện tại không đúng."), code="wrong_secret", field="old",
                              target=credential) from exc
     credential.save(update_fields=["key_encrypted"])
     log.record(actor=acting, verb="signing.passphrase.changed", target=credential,

@@ -15,15 +15,15 @@ MAX_CERT_FILE = 256 * 1024
 class _NewPassphrase(forms.Form):
     """A passphrase typed twice (by the key's owner, at the admin's desk)."""
 
-    passphrase = forms.CharField(label=_("Mật khẩu khóa ký"), min_length=6, max_length=128, strip=False,
+    passphrase = forms.CharField(label=_("Mã PIN khóa ký"), min_length=6, max_length=128, strip=False,
                                  widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    passphrase_again = forms.CharField(label=_("Nhập lại mật khẩu khóa ký"), strip=False,
+    passphrase_again = forms.CharField(label=_("Nhập lại mã PIN khóa ký"), strip=False,
                                        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("passphrase") and data.get("passphrase") != data.get("passphrase_again"):
-            self.add_error("passphrase_again", _("Hai lần nhập mật khẩu không khớp."))
+            self.add_error("passphrase_again", _("Hai lần nhập mã PIN không khớp."))
         return data
 
 
@@ -99,5 +99,5 @@ def uploaded(form: forms.Form, name: str = "file") -> bytes:
 
 class ChangePassphraseForm(_NewPassphrase):
     field_order = ["old", "passphrase", "passphrase_again"]
-    old = forms.CharField(label=_("Mật khẩu khóa ký hiện tại"), strip=False,
+    old = forms.CharField(label=_("Mã PIN khóa ký hiện tại"), strip=False,
                           widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))

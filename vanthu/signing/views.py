@@ -343,7 +343,7 @@ def my_passphrase(request: HttpRequest) -> HttpResponse:
         except ActionRefused as exc:
             _refused_into(form, exc)
         else:
-            messages.success(request, _("Đã đổi mật khẩu khóa ký."))
+            messages.success(request, _("Đã đổi mã PIN khóa ký."))
             return redirect("signing:my_passphrase")
     elif request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])

@@ -195,7 +195,7 @@ def return_for_revision(request: HttpRequest, document_id: int, payload: Revisio
 
 
 class SignIn(In):
-    secret: Secret | None = Field(None, description="Mã PIN của thiết bị ký hoặc mật khẩu khóa ký (nếu cần)")
+    secret: Secret | None = Field(None, description="Mã PIN của thiết bị ký hoặc mã PIN khóa ký (nếu cần)")
 
 
 @router.post("/documents/{document_id}/sign", response={200: DocumentDetail, **ERRORS},

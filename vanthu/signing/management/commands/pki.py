@@ -137,7 +137,7 @@ class Command(BaseCommand):
     def _passphrase(self, options: dict[str, Any]) -> str | None:
         if options.get("no_passphrase"):
             return None
-        return self._secret_from(options.get("passphrase_file"), _("Mật khẩu khóa ký: "), confirm=True)
+        return self._secret_from(options.get("passphrase_file"), _("Mã PIN khóa ký: "), confirm=True)
 
     # --- subcommands --------------------------------------------------------------------------------------
 
