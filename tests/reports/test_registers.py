@@ -38,6 +38,16 @@ def test_the_columns_are_the_ten_of_phu_luc_iv():
     ]
 
 
+def test_an_english_reader_gets_the_type_in_english_in_the_register(cast, staff_incoming):
+    """Issue 12 item 12: in English the document type is translated (the stored value stays Vietnamese)."""
+    from django.utils import translation
+
+    printout = year_of(cast.staff, IN, staff_incoming.year)
+    with translation.override("en"):
+        first = next(registers.incoming_rows(printout))
+    assert first.type_and_subject == "Official letter V/v tổ chức diễn tập phòng thủ khu vực"
+
+
 def test_incoming_rows_in_number_order_with_who_received_them(cast, staff_incoming):
     printout = year_of(cast.staff, IN, staff_incoming.year)
     rows = list(registers.incoming_rows(printout))

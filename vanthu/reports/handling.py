@@ -76,7 +76,7 @@ def handling_slip(document: Document, *, printed_by: Person | None) -> Printable
                                                        "at": vn_date(document.arrival_at, time=True)})
     doc.line(_("Tác giả: %(organ)s — số, ký hiệu: %(notation)s — ngày: %(day)s") % {
         "organ": document.organ_name, "notation": document.notation or "—", "day": vn_date(document.issued_date)})
-    doc.line(_("Tên loại và trích yếu: %(type)s %(subject)s") % {"type": document.doc_type.name,
+    doc.line(_("Tên loại và trích yếu: %(type)s %(subject)s") % {"type": document.doc_type.label,
                                                                "subject": document.subject})
     tasks = list(Assignment.objects.filter(document=document).select_related("unit", "person", "created_by")
                  .prefetch_related("notes__author").order_by("depth", "created_at", "pk"))
@@ -179,7 +179,7 @@ def followup_register(unit: Unit, start: dt.date, end: dt.date, *, printed_by: P
     rows = []
     for h in handlings(unit, start, end):
         d = h.document
-        identity = f"{d.notation or '—'}, {vn_date(d.issued_date)}, {d.organ_name}\n{d.doc_type.name} {d.subject}"
+        identity = f"{d.notation or '—'}, {vn_date(d.issued_date)}, {d.organ_name}\n{d.doc_type.label} {d.subject}"
         progress = str(BUCKETS[h.bucket])
         if h.lead and h.lead.state != AssignmentState.DONE:
             progress += f" ({h.lead.progress}%)"
@@ -239,7 +239,7 @@ def outgoing_report(unit: Unit, start: dt.date, end: dt.date, *, printed_by: Per
                      subtitle=[_period(start, end)], sheet="Van ban di")
     by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for d in _outgoing(unit, start, end).iterator(chunk_size=2000):
-        row = by_type[d.doc_type.name]
+        row = by_type[d.doc_type.label]
         row[0] += 1
         signed, issued = d.signed_at, d.issued_at
         if signed and issued and timezone.localdate(signed) == timezone.localdate(issued):

@@ -71,7 +71,7 @@ def record_items_sheet(record: Record, *, person: Person | None) -> Sheet:
     for view in items_of(person, record):
         top = max(top, view.secrecy)
         doc = view.item.document
-        kind = doc.doc_type.name if doc is not None and view.visible else ""
+        kind = doc.doc_type.label if doc is not None and view.visible else ""
         subject = f"{kind}: {view.title}" if kind and view.title else view.title
         note = " ".join(x for x in (_mark(view.secrecy), view.item.note if view.visible else "") if x)
         rows.append([str(view.item.ordinal), view.notation, _d(view.dated), subject, view.organ,

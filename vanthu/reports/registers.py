@@ -323,7 +323,8 @@ def access_register(
 
 
 def _type_and_subject(document: Document) -> str:
-    return f"{document.type_name} {document.subject}".strip()  # type: ignore[attr-defined]  # (annotated)
+    # the type's name in the reader's language (stored in Vietnamese; msgids in documents/doctypes.py)
+    return f"{_(document.type_name)} {document.subject}".strip()  # type: ignore[attr-defined]  # (annotated)
 
 
 def _marks(document: Document) -> list[str]:

@@ -34,7 +34,7 @@ def workbook(documents: Iterable[Document], *, query: str) -> bytes:
         cell.font = Font(bold=True)
     for doc in documents:
         sheet.append([_safe(v) for v in (
-            doc.notation, doc.issued_date, doc.doc_type.name, doc.subject, doc.organ_name, doc.unit.name,
+            doc.notation, doc.issued_date, doc.doc_type.label, doc.subject, doc.organ_name, doc.unit.name,
             doc.signer_name, doc.get_status_display(), doc.get_urgency_display(), doc.get_secrecy_display(),
         )])
     for column, width in zip("ABCDEFGHIJ", (16, 12, 14, 60, 28, 28, 22, 18, 12, 12), strict=True):
