@@ -122,3 +122,12 @@ def test_the_inbox_query_count_does_not_grow_with_the_items(hung, cast, doc_type
         presented(cast, doc_types, incoming_pdf, f"V/v số {i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         hung.get("/")
+
+
+def test_opening_through_the_api_marks_it_read_too(hung, cast, doc_types, incoming_pdf):
+    from tests.api.conftest import ApiClient, new_token
+
+    first = presented(cast, doc_types, incoming_pdf, "V/v một")
+    presented(cast, doc_types, incoming_pdf, "V/v hai")
+    assert ApiClient(new_token(cast.hung)).get(f"/documents/{first.pk}").status_code == 200
+    assert hung.get("/").content.decode().count('class="unread-mark"') == 1

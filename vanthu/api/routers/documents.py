@@ -23,6 +23,7 @@ from vanthu.documents import actions, marking
 from vanthu.documents import queries as document_queries
 from vanthu.documents.formatting import content_disposition
 from vanthu.documents.models import DocumentCopy, Status
+from vanthu.documents.reads import mark_read
 from vanthu.documents.uploads import PDF
 
 router = Router()
@@ -58,9 +59,11 @@ def list_documents(request: HttpRequest, query: Query[DocumentListQuery]) -> Doc
 @router.get("/documents/{document_id}", response=DocumentDetail, summary="Toàn bộ thông tin một văn bản")
 def get_document(request: HttpRequest, document_id: int) -> DocumentDetail:
     document = document_for(request, document_id)
-    reads.record_read(request=request, actor=person_of(request), verb=reads.VIEWED, target=document,
+    person = person_of(request)
+    reads.record_read(request=request, actor=person, verb=reads.VIEWED, target=document,
                       unit=document.unit_id, via="api")
-    return queries.document_detail(document, person_of(request))
+    mark_read(person, document)  # the inbox's unread mark, as the document page does
+    return queries.document_detail(document, person)
 
 
 class EventOut(Schema):
