@@ -186,11 +186,12 @@ POINTS: list[Point] = [
            HF + "test_checklist_point_31_a_large_report_is_printed_by_the_job",
            RC + "test_the_prints_are_pdf_with_embedded_fonts_and_xlsx",),
           "The handling reports leave out secret documents."),
-    Point(32, "Phụ lục VI / TT 02/2019 metadata with the exact names and lengths", PARTIAL,
+    Point(32, "Phụ lục VI / TT 02/2019 metadata with the exact names and lengths", MET,
           ("tests/documents/test_incoming.py::test_code_number_over_11_characters_is_refused",
            "tests/documents/test_incoming.py::test_subject_over_500_characters_is_refused_and_nothing_is_numbered",
-           "tests/api/test_documents_api.py::test_detail_has_the_phu_luc_vi_fields_files_and_what_the_caller_may_do"),
-          "The document fields; the record fields (FileCode, DocOrdinal …) are issue 10's."),
+           "tests/api/test_documents_api.py::test_detail_has_the_phu_luc_vi_fields_files_and_what_the_caller_may_do",
+           "tests/records/test_package.py::test_metadata_xml_has_the_circulars_fields_and_keeps_the_secrecy_mark"),
+          "The document fields, and the record and its documents in the package's Circular 02/2019 XML."),
     Point(33, "Recall: freeze the outgoing document, cancel received copies, notify the sender, log it", MET,
           (ISS + "test_recall_cancels_the_received_copies_and_their_open_work",
            STAT + "test_a_recall_freezes_the_copy_and_15_comes_back")),
@@ -266,13 +267,13 @@ POINTS: list[Point] = [
            UA + "test_checklist_point_52_search_and_export_are_recorded",)),
     Point(53, "Backup and restore with integrity checks of documents and metadata", "owned by issue 13"),
     Point(54, "Phụ lục I layout of what vanthu prints: A4, margins, Times New Roman, page numbers from page 2, dates",
-          PARTIAL, (
+          MET, (
            PL + "test_checklist_point_54_the_printed_registers_follow_phu_luc_i",
            PL + "test_checklist_point_54_the_handling_forms_and_reports_follow_phu_luc_i",
            PL + "test_checklist_point_54_a_long_report_numbers_its_pages_from_page_2",
            PL + "test_checklist_point_54_the_weekly_report_follows_phu_luc_i",
-           PL + "test_checklist_point_54_a_draft_breaking_the_layout_is_kept_with_a_warning",),
-          "The work records' prints (issue 10) are not measured by the layout test yet."),
+           PL + "test_checklist_point_54_a_draft_breaking_the_layout_is_kept_with_a_warning",
+           "tests/records/test_prints_layout.py::test_checklist_point_54_the_work_records_prints_follow_phu_luc_i",)),
     Point(55, "KPIs: % dual-signed, % same-day sent and acknowledged, % records online, time to 04 and 06", MISSING),
 ]
 

@@ -59,6 +59,7 @@ def test_intact_package_verifies_with_its_seal_time_and_the_pdfs_signatures(pack
 
 
 def test_metadata_xml_has_the_circulars_fields_and_keeps_the_secrecy_mark(tmp_path, chain, pdfs):
+    """Checklist point 32."""
     from tests.records.package_helpers import record_source
     from vanthu.records.package import metadata_xml
 

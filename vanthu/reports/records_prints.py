@@ -10,28 +10,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from vanthu.core import fonts
 from vanthu.core.choices import Secrecy
 from vanthu.org.models import Person
 from vanthu.records.models import Catalogue, CatalogueEntry, Heading, Record, Transfer
 from vanthu.records.queries import items_of
-
-REGULAR, BOLD = "VanthuRecords", "VanthuRecords-Bold"
+from vanthu.reports.printable import Column, Printable, Table_, to_pdf
 
 
 @dataclass(frozen=True)
@@ -47,13 +37,13 @@ class Sheet:
     widths: list[float]
     rows: list[list[str]]
     name: str
+    parent: str = ""  # the unit above (cơ quan chủ quản), the heading's first line
+    place: str = ""  # the place name of the date line
 
 
-@cache
-def _fonts() -> None:
-    serif = fonts.serif()
-    pdfmetrics.registerFont(TTFont(REGULAR, str(serif.regular)))
-    pdfmetrics.registerFont(TTFont(BOLD, str(serif.bold)))
+def _parent(unit: object) -> str:
+    parent = getattr(unit, "parent", None)
+    return parent.name if parent is not None else ""
 
 
 def _d(value: object) -> str:
@@ -76,7 +66,8 @@ def record_items_sheet(record: Record, *, person: Person | None) -> Sheet:
         note = " ".join(x for x in (_mark(view.secrecy), view.item.note if view.visible else "") if x)
         rows.append([str(view.item.ordinal), view.notation, _d(view.dated), subject, view.organ,
                      str(view.pages or ""), note])
-    return Sheet(unit=record.unit.name, title=_("MỤC LỤC VĂN BẢN TRONG HỒ SƠ"),
+    return Sheet(unit=record.unit.name, parent=_parent(record.unit), place=record.unit.place_name or "",
+                 title=_("MỤC LỤC VĂN BẢN TRONG HỒ SƠ"),
                  subtitle=_("Hồ sơ số %(code)s: %(title)s — năm %(year)d — thời hạn bảo quản: %(ret)s") % {
                      "code": record.code, "title": record.title, "year": record.year, "ret": record.retention_label},
                  mark=_mark(top),
@@ -116,7 +107,8 @@ def catalogue_sheet(catalogue: Catalogue) -> Sheet:
                           if record.doc_total is not None else "")
                 rows.append([str(n), record.code, record.title, record.creator.full_name, _span(record),
                              record.retention_label, "; ".join(x for x in (record.get_state_display(), totals) if x)])
-    return Sheet(unit=catalogue.unit.name, title=_("MỤC LỤC HỒ SƠ"),
+    return Sheet(unit=catalogue.unit.name, parent=_parent(catalogue.unit), place=catalogue.unit.place_name or "",
+                 title=_("MỤC LỤC HỒ SƠ"),
                  subtitle=_("Năm %(year)d — %(state)s") % {"year": catalogue.year,
                                                            "state": catalogue.get_state_display()},
                  mark="", headers=[_("STT"), _("Số và ký hiệu hồ sơ"), _("Tên đề mục và tiêu đề hồ sơ"),
@@ -134,7 +126,8 @@ def transfer_sheet(transfer: Transfer) -> Sheet:
                      str(record.page_total or ""), _("%(d)s văn bản") % {"d": record.doc_total or 0}])
     state = transfer.get_state_display()
     when = _d(timezone.localtime(transfer.submitted_at))
-    return Sheet(unit=transfer.unit.name, title=_("MỤC LỤC HỒ SƠ NỘP LƯU"),
+    return Sheet(unit=transfer.unit.name, parent=_parent(transfer.unit), place=transfer.unit.place_name or "",
+                 title=_("MỤC LỤC HỒ SƠ NỘP LƯU"),
                  subtitle=_("Hồ sơ năm %(year)d — nộp ngày %(on)s — %(state)s") % {
                      "year": transfer.year, "on": when, "state": state},
                  mark="", headers=[_("Số TT"), _("Số và ký hiệu hồ sơ"), _("Tiêu đề hồ sơ"),
@@ -148,34 +141,25 @@ def _escape(text: str) -> str:
 
 
 def render_pdf(sheet: Sheet) -> bytes:
-    _fonts()
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=30 * mm, rightMargin=15 * mm,
-                            topMargin=20 * mm, bottomMargin=15 * mm, title=sheet.title)
-    body = ParagraphStyle("body", fontName=REGULAR, fontSize=11, leading=14)
-    head = ParagraphStyle("head", fontName=BOLD, fontSize=14, leading=18, alignment=1)
-    sub = ParagraphStyle("sub", fontName=REGULAR, fontSize=11, leading=14, alignment=1)
-    mark = ParagraphStyle("mark", fontName=BOLD, fontSize=12, leading=14, textColor=colors.HexColor("#b00000"))
-    cell = ParagraphStyle("cell", fontName=REGULAR, fontSize=9.5, leading=11.5)
-    th = ParagraphStyle("th", parent=cell, fontName=BOLD, alignment=1)
-    data: list[list[object]] = [[Paragraph(_escape(h), th) for h in sheet.headers]]
-    spans = []
-    for i, row in enumerate(sheet.rows, 1):
+    """Laid out by the reports' one printable layout (Phụ lục I: A4 landscape, the margins, the embedded serif,
+    page numbers from page 2); a "§" row becomes a heading between the table's parts."""
+    columns = [Column(h, w) for h, w in zip(sheet.headers, sheet.widths, strict=True)]
+    doc = Printable(parent_name=sheet.parent, unit_name=sheet.unit, place_name=sheet.place,
+                    title=sheet.title, subtitle=[sheet.subtitle] if sheet.subtitle else [], landscape=True,
+                    secrecy_mark=sheet.mark, sheet_name=sheet.name)
+    part: list[list[str]] = []
+    tables = 0
+    for row in sheet.rows:
         if row and row[0].startswith("§"):
-            data.append([Paragraph(_escape(row[0][1:]), th)] + [""] * (len(sheet.headers) - 1))
-            spans.append(("SPAN", (0, i), (-1, i)))
+            if part:
+                doc.table(Table_(columns, part, numbered_heading=False))
+                tables, part = tables + 1, []
+            doc.heading(row[0][1:])
             continue
-        data.append([Paragraph(_escape(c), cell) for c in row])
-    table = Table(data, colWidths=[w * mm for w in sheet.widths], repeatRows=1)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, "#444444"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               *spans]))
-    flow: list[Flowable] = [Paragraph(_escape(sheet.unit.upper()), body)]
-    if sheet.mark:
-        flow.append(Paragraph(sheet.mark, mark))
-    flow += [Spacer(1, 4 * mm), Paragraph(sheet.title, head), Paragraph(_escape(sheet.subtitle), sub),
-             Spacer(1, 5 * mm), table]
-    doc.build(flow)
-    return out.getvalue()
+        part.append(row)
+    if part or not tables:
+        doc.table(Table_(columns, part, numbered_heading=False))
+    return to_pdf(doc)
 
 
 def render_xlsx(sheet: Sheet) -> bytes:
