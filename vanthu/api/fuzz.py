@@ -5,7 +5,9 @@ Every operation is generated from the served OpenAPI document, in positive mode 
 negative mode (data it does not), and called through the WSGI application as each given person (their tokens).
 Ids in paths are seeded with real ones half of the time, so operations reach their real work and not only 404.
 Each answer goes through schemathesis' checks; failures are counted by check and kept as short lines.
-A stateful phase follows the OpenAPI links (a created or listed document's id into the operations on it).
+`run_stateful` is schemathesis' stateful phase: its state machine chains operations over the links it infers
+from the document (a listed or created document's id into the operations on it), with `use_after_free` and
+`ensure_resource_availability` among the checks.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Report:
     refusals: Counter[str] = field(default_factory=Counter)  # positive data refused: status and error code
     unsatisfiable: int = 0  # operation × mode with no data of that kind (nothing invalid to send)
     invisible_negative: int = 0  # negative cases whose invalid part HTTP cannot carry (an empty list of values)
+    stateful: bool = False  # the run of schemathesis' state machine (its checks then ran)
 
     def contract_failures(self) -> dict[str, int]:
         return {name: n for name, n in self.failures.items() if name not in ADVISORY_CHECKS}
@@ -49,7 +52,7 @@ class Report:
                f"{self.invisible_negative}",
                "statuses: " + ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))]
         for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS):
-            if name in STATEFUL_CHECKS:
+            if name in STATEFUL_CHECKS and not self.stateful:
                 out.append(f"  {name}: not run (needs schemathesis' stateful phase)")
             else:
                 out.append(f"  {name}: {self.failures.get(name, 0)} failures")
@@ -208,3 +211,48 @@ def _fuzz_one(
                     report.unsatisfiable += 1
                 else:
                     _record(report, exc, _Unknown())
+
+
+def run_stateful(*, tokens: dict[str, str], max_examples: int, steps: int, seed: int = 18) -> Report:
+    """schemathesis' stateful phase: its state machine over the links it infers from the OpenAPI document (an
+    operation whose answer carries an id → the operations taking that id), each scenario as one person, with the
+    contract's checks plus the stateful ones (`use_after_free`, `ensure_resource_availability`)."""
+    from django.core import signals
+    from django.db import close_old_connections
+    from hypothesis import HealthCheck, settings
+    from schemathesis import checks as sc
+
+    report = Report(stateful=True)
+    stateful = [getattr(sc, name) for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS)
+                if name not in ("negative_data_rejection", "positive_data_acceptance")]
+    people = list(tokens.items())
+    chooser = random.Random(seed)
+    base = load_schema().as_state_machine()
+    report.operations = len(getattr(base, "bundles", {}) or {})
+
+    class Machine(base):  # type: ignore[misc, valid-type]
+        def setup(self) -> None:
+            self._secret = chooser.choice(people)[1]
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": {"Authorization": f"Bearer {self._secret}"}}
+
+        def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                              **kwargs: Any) -> None:
+            report.cases += 1
+            report.calls += 1
+            report.statuses[response.status_code] += 1
+            try:
+                case.validate_response(response, checks=stateful, headers=kwargs.get("headers"))
+            except (Exception, BaseExceptionGroup) as exc:
+                _record(report, exc, case)
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        Machine.run(settings=settings(max_examples=max_examples, stateful_step_count=steps, derandomize=True,
+                                      database=None, deadline=None, suppress_health_check=list(HealthCheck)))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    return report

@@ -23,6 +23,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cases", type=int, default=100, help="Số ca mỗi thao tác và mỗi chế độ.")
         parser.add_argument("--seed", type=int, default=18)
+        parser.add_argument("--scenarios", type=int, default=200,
+                            help="Số kịch bản của giai đoạn có trạng thái (stateful), 0 để bỏ qua.")
+        parser.add_argument("--steps", type=int, default=8, help="Số bước tối đa mỗi kịch bản.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -49,9 +52,16 @@ class Command(BaseCommand):
                 "task_id": list(Assignment.objects.order_by("pk").values_list("pk", flat=True)[:200]),
             }
             report = fuzz.run(tokens=tokens, seeds=seeds, max_examples=options["cases"], seed=options["seed"])
+            chained = (fuzz.run_stateful(tokens=tokens, max_examples=options["scenarios"], steps=options["steps"],
+                                         seed=options["seed"]) if options["scenarios"] else None)
             transaction.set_rollback(True)
         for line in report.lines():
             self.stdout.write(line)
+        if chained is not None:
+            self.stdout.write("stateful phase (schemathesis' state machine over the inferred links):")
+            for line in chained.lines():
+                self.stdout.write("  " + line)
         self.stdout.write(f"seconds: {time.monotonic() - started:.0f}")
-        if report.contract_failures():
-            raise CommandError(f"contract failures: {report.contract_failures()}")
+        failures = {**report.contract_failures(), **(chained.contract_failures() if chained else {})}
+        if failures:
+            raise CommandError(f"contract failures: {failures}")
