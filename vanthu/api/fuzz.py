@@ -228,13 +228,12 @@ def run_stateful(*, tokens: dict[str, str], max_examples: int, steps: int, seed:
     stateful = [getattr(sc, name) for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS)
                 if name not in ("negative_data_rejection", "positive_data_acceptance")]
     people = list(tokens.items())
-    chooser = random.Random(seed)
     # The calls (loading the schema included) go through the WSGI handler on the caller's connection, inside
     # its transaction: keep it open between requests (see `run`).
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        _run_machine(load_schema().as_state_machine(), report, people=people, chooser=chooser, checks=stateful,
+        _run_machine(load_schema().as_state_machine(), report, people=people, checks=stateful,
                      max_examples=max_examples, steps=steps)
     finally:
         signals.request_started.connect(close_old_connections)
@@ -242,28 +241,37 @@ def run_stateful(*, tokens: dict[str, str], max_examples: int, steps: int, seed:
     return report
 
 
-def _run_machine(base: Any, report: Report, *, people: list[tuple[str, str]], chooser: random.Random,
+def _run_machine(base: Any, report: Report, *, people: list[tuple[str, str]],
                  checks: list[Callable[..., Any]], max_examples: int, steps: int) -> None:
+    """One run of the state machine per person. Hypothesis replays a scenario and expects the same draws: each
+    scenario starts from the same database (a savepoint taken in `setup`, rolled back in `teardown`) and one
+    person's token is used for the whole run — nothing a scenario draws depends on what an earlier one did."""
+    from django.db import transaction
     from hypothesis import HealthCheck, settings
 
     report.operations = len(getattr(base, "bundles", {}) or {})
+    for _name, secret in people:
 
-    class Machine(base):
-        def setup(self) -> None:
-            self._secret = chooser.choice(people)[1]
+        class Machine(base):
+            def setup(self) -> None:
+                self._savepoint = transaction.savepoint()
 
-        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"headers": {"Authorization": f"Bearer {self._secret}"}}
+            def teardown(self) -> None:
+                transaction.savepoint_rollback(self._savepoint)
 
-        def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
-                              **kwargs: Any) -> None:
-            report.cases += 1
-            report.calls += 1
-            report.statuses[response.status_code] += 1
-            try:
-                case.validate_response(response, checks=checks, headers=kwargs.get("headers"))
-            except (Exception, BaseExceptionGroup) as exc:
-                _record(report, exc, case)
+            def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+                return {"headers": {"Authorization": f"Bearer {secret}"}}  # noqa: B023
 
-    Machine.run(settings=settings(max_examples=max_examples, stateful_step_count=steps, derandomize=True,
-                                  database=None, deadline=None, suppress_health_check=list(HealthCheck)))
+            def validate_response(self, response: Any, case: Any, additional_checks: Any = None,
+                                  **kwargs: Any) -> None:
+                report.cases += 1
+                report.calls += 1
+                report.statuses[response.status_code] += 1
+                try:
+                    case.validate_response(response, checks=checks, headers=kwargs.get("headers"))
+                except (Exception, BaseExceptionGroup) as exc:
+                    _record(report, exc, case)
+
+        Machine.run(settings=settings(max_examples=max(1, max_examples // len(people)), stateful_step_count=steps,
+                                      derandomize=True, database=None, deadline=None,
+                                      suppress_health_check=list(HealthCheck)))
