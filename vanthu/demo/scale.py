@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.expressions import DatabaseDefault, Value
 from django.utils import timezone
 
 from vanthu.core.choices import Secrecy, Urgency
@@ -378,6 +379,8 @@ def _copy(rows: list[dict[str, Any]], bodies: list[tuple[str, set[str]]], *, col
     defaults = []
     for f in fields:
         value = getattr(template, f.attname)
+        if isinstance(value, DatabaseDefault):  # a field with db_default: COPY writes its value itself
+            value = f.db_default.value if isinstance(f.db_default, Value) else f.db_default
         if value is None and not f.null:
             value = f.get_default()
         defaults.append(value)

@@ -206,7 +206,7 @@ class Document(models.Model):
     return_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
     # a wrong register entry cancelled (hủy): status "voided", the number kept in the register (issue 12)
     voided_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
-    void_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
+    void_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True, db_default="")
     voided_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     # outgoing
