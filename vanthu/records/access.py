@@ -15,7 +15,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -102,46 +106,41 @@ def records_visible_to(person: Person) -> QuerySet[Record]:
     return Record.objects.filter(mine | archived)
 
 
-def access_record(person: Person | None, pk: int | str, *, manage: bool = False) -> Record:
-    """The record if `person` may see it (and with manage=True, manage it); Http404 otherwise."""
+M = TypeVar("M", bound=models.Model)
+
+
+def _visible_or_404(person: Person | None, pk: int | str, rows: QuerySet[M],
+                    allowed: Callable[[Person, M], bool]) -> M:
+    """The row `pk` of `rows` if `person` passes `allowed`; Http404 for nobody, a malformed id, a row that does
+    not exist and a row the person may not see alike."""
     if person is None:
         raise Http404
     try:
         key = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    record = Record.objects.select_related("unit", "entry__catalogue", "creator", "transfer").filter(pk=key).first()
-    if record is None or not can_see_record(person, record):
+    row = rows.filter(pk=key).first()
+    if row is None or not allowed(person, row):
         raise Http404
-    if manage and not can_manage_record(person, record):
-        raise Http404
-    return record
+    return row
+
+
+def access_record(person: Person | None, pk: int | str, *, manage: bool = False) -> Record:
+    """The record if `person` may see it (and with manage=True, manage it); Http404 otherwise."""
+    return _visible_or_404(
+        person, pk, Record.objects.select_related("unit", "entry__catalogue", "creator", "transfer"),
+        lambda who, record: can_see_record(who, record) and (not manage or can_manage_record(who, record)))
 
 
 def access_catalogue(person: Person | None, pk: int | str) -> Catalogue:
-    if person is None:
-        raise Http404
-    try:
-        key = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    catalogue = Catalogue.objects.select_related("unit", "approved_by", "copied_from").filter(pk=key).first()
-    if catalogue is None or not is_unit_member(person, catalogue.unit):
-        raise Http404
-    return catalogue
+    return _visible_or_404(person, pk, Catalogue.objects.select_related("unit", "approved_by", "copied_from"),
+                           lambda who, catalogue: is_unit_member(who, catalogue.unit))
 
 
 def access_transfer(person: Person | None, pk: int | str) -> Transfer:
-    if person is None:
-        raise Http404
-    try:
-        key = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    transfer = Transfer.objects.select_related("unit", "accepted_by", "submitted_by").filter(pk=key).first()
-    if transfer is None or not (can_keep_records(person, transfer.unit) or is_archivist_for(person, transfer.unit)):
-        raise Http404
-    return transfer
+    return _visible_or_404(
+        person, pk, Transfer.objects.select_related("unit", "accepted_by", "submitted_by"),
+        lambda who, transfer: can_keep_records(who, transfer.unit) or is_archivist_for(who, transfer.unit))
 
 
 def can_draw_up_handover(person: Person | SystemActor, giver: Person) -> bool:
@@ -158,16 +157,8 @@ def can_see_handover(person: Person, handover: Handover) -> bool:
 
 
 def access_handover(person: Person | None, pk: int | str) -> Handover:
-    if person is None:
-        raise Http404
-    try:
-        key = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    handover = Handover.objects.select_related("unit", "giver", "receiver").filter(pk=key).first()
-    if handover is None or not can_see_handover(person, handover):
-        raise Http404
-    return handover
+    return _visible_or_404(person, pk, Handover.objects.select_related("unit", "giver", "receiver"),
+                           can_see_handover)
 
 
 def keepers_of(unit: Unit) -> QuerySet[Person]:
