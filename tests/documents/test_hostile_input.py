@@ -220,6 +220,19 @@ def test_encrypted_and_corrupt_pdfs_keep_their_errors(incoming_pdf):
     assert refused(incoming_pdf[: len(incoming_pdf) // 3], "cong-van.pdf").code == "pdf_corrupt"
 
 
+def test_an_xref_pointing_at_a_stream_that_is_not_one_is_unreadable_for_the_validation(incoming_pdf):
+    """Found by `vanthu fuzz intake`: pyHanko asserts on it; the validation (vanthu verify, the exchange
+    receipt) says the file is unreadable, and the upload refuses it as corrupt."""
+    from vanthu.ops import intake_fuzz
+    from vanthu.signing import validation
+
+    damaged = intake_fuzz.xref_damage(intake_fuzz.inject_embedded_file(incoming_pdf, 11782), 349605919)
+    result = validation.validate_pdf(damaged, trust_roots=[], allow_fetching=False)
+    assert not result.readable
+    assert result.problem
+    assert refused(damaged, "cong-van.pdf").code == "pdf_corrupt"
+
+
 # --- incremental updates after the last signature ----------------------------------------------------------
 
 
