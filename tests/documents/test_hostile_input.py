@@ -15,11 +15,11 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 
 from tests.api.conftest import ApiClient, encrypted, error_of, incoming_form, new_token
 from tests.api.test_drafting_api import create_draft
+from vanthu.api.intake_fuzz import docx
 from vanthu.core.errors import ActionRefused
 from vanthu.core.models import StoredFile
 from vanthu.documents import hostile, uploads
 from vanthu.documents.models import Document, DocumentFile
-from vanthu.ops.intake_fuzz import docx
 
 BOTH = (uploads.PDF, uploads.DOCX)
 
@@ -223,7 +223,7 @@ def test_encrypted_and_corrupt_pdfs_keep_their_errors(incoming_pdf):
 def test_an_xref_pointing_at_a_stream_that_is_not_one_is_unreadable_for_the_validation(incoming_pdf):
     """Found by `vanthu fuzz intake`: pyHanko asserts on it; the validation (vanthu verify, the exchange
     receipt) says the file is unreadable, and the upload refuses it as corrupt."""
-    from vanthu.ops import intake_fuzz
+    from vanthu.api import intake_fuzz
     from vanthu.signing import validation
 
     damaged = intake_fuzz.xref_damage(intake_fuzz.inject_embedded_file(incoming_pdf, 11782), 349605919)

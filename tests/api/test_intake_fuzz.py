@@ -8,12 +8,14 @@ from asn1crypto import pem
 
 from tests.api.conftest import incoming_form, new_token
 from tests.api.test_drafting_api import draft_form
-from vanthu.ops import intake_fuzz
+from vanthu.api import intake_fuzz
 
 
 @pytest.fixture(scope="module")
 def seeds():
-    return intake_fuzz.make_seeds()
+    from vanthu.demo.pdfs import sample_draft, sample_incoming
+
+    return intake_fuzz.make_seeds(incoming=sample_incoming(), draft=sample_draft())
 
 
 @pytest.fixture

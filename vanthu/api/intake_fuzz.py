@@ -17,8 +17,9 @@ outcomes within `TIMEOUT_SECONDS`:
   `service.validate` with a peer's roots (the exchange receipt) likewise.
 
 Anything else (an exception, a 5xx, a record left behind, a hang) is a crash, kept with the mutation that made
-it. The suite runs a few deterministic cases per target (tests/ops/test_intake_fuzz.py); `vanthu fuzz intake
---minutes N` is the long run and prints the figures (docs/security/hostile-input.md).
+it. The suite runs a few deterministic cases per target (tests/api/test_intake_fuzz.py); `vanthu fuzz intake
+--minutes N` is the long run and prints the figures (docs/security/hostile-input.md). It sits in the API app
+beside `fuzz.py` (schemathesis): the interfaces are where hostile input arrives, and the API's tokens are made here.
 """
 
 from __future__ import annotations
@@ -79,13 +80,15 @@ class Seeds:
         return {"pdf": self.incoming, "draft": self.draft, "docx": self.docx, "signed": self.signed}[kind]
 
 
-def make_seeds() -> Seeds:
-    from vanthu.demo.pdfs import sample_draft, sample_incoming
+def make_seeds(*, incoming: bytes, draft: bytes) -> Seeds:
+    """Seeds from a real incoming PDF and a real draft PDF (the demo's: `vanthu.demo.pdfs` in the tests, files of
+    the demo database in `vanthu fuzz intake`); the signed seed is the draft signed and sealed by a throwaway
+    chain, whose root is the one trusted when verifying."""
     from vanthu.signing import bench
 
     chain = bench.make_pki("rsa")
-    return Seeds(incoming=sample_incoming(), draft=sample_draft(), docx=docx(),
-                 signed=bench.vanthu_issue(sample_draft(), chain, "B-B"), roots=[chain.root])
+    return Seeds(incoming=incoming, draft=draft, docx=docx(), signed=bench.vanthu_issue(draft, chain, "B-B"),
+                 roots=[chain.root])
 
 
 # --- mutations ---------------------------------------------------------------------------------------------

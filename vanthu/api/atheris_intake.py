@@ -2,7 +2,7 @@
 `vanthu fuzz intake --engine atheris` runs this module in a child process, since libFuzzer ends the process
 when it is done.
 
-    python -m vanthu.ops.atheris_intake CORPUS_DIR -max_total_time=60 -timeout=10 …
+    python -m vanthu.api.atheris_intake CORPUS_DIR -max_total_time=60 -timeout=10 …
 
 Each input goes through the upload check (`uploads.check`, as a PDF or a DOCX by its first bytes) and, when it
 is a PDF, the signature validation (`validation.validate_pdf`, offline, nothing trusted). A refusal or a verdict

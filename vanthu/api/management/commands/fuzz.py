@@ -2,7 +2,7 @@
 intake fuzzing (issue 13 item 6, decision 0024) over the demo database, printing the figures
 (docs/security/hostile-input.md records them).
 
-hypothesis (the default): the PDF, DOCX and signed-file targets of `vanthu.ops.intake_fuzz`, the time shared
+hypothesis (the default): the PDF, DOCX and signed-file targets of `vanthu.api.intake_fuzz`, the time shared
 between them, as the demo's clerk Lan (incoming) and drafter Quang (drafts); everything runs in one transaction
 rolled back at the end, so the database is left as it was and no job is enqueued. atheris: libFuzzer's
 coverage-guided mutation of the same seeds through the upload check and the signature validation, in a child
@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vanthu.ops import intake_fuzz
+from vanthu.api import intake_fuzz
 
 
 class Command(BaseCommand):
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             self.stderr.write(_("Chưa cài hypothesis (pip install -e '.[dev]')."))
             sys.exit(2)
         context = self._context() if {"incoming", "draft"} & set(targets) else None
-        seeds = intake_fuzz.make_seeds()
+        seeds = self._seeds()
         report = intake_fuzz.Report()
         with transaction.atomic():
             share = seconds / len(targets)
@@ -77,6 +77,22 @@ class Command(BaseCommand):
                 "hangs": sum(report.hangs.values()), "per_target": dict(report.cases),
                 "outcomes": dict(report.outcomes), "samples": report.samples, "seconds": round(report.seconds),
                 "lines": report.lines()}
+
+    def _seeds(self) -> intake_fuzz.Seeds:
+        """The demo's own files: its latest incoming letter's PDF and a draft's PDF (`vanthu demo` writes both)."""
+        from vanthu.core import blobs
+        from vanthu.documents.models import Direction, Document
+
+        def latest(direction: str) -> bytes | None:
+            document = (Document.objects.filter(direction=direction, current_file__content_type="application/pdf")
+                        .select_related("current_file").order_by("-pk").first())
+            return blobs.read(document.current_file.sha256) if document and document.current_file else None
+
+        incoming, draft = latest(Direction.INCOMING), latest(Direction.OUTGOING)
+        if incoming is None or draft is None:
+            self.stderr.write(_("Thiếu văn bản của dữ liệu minh họa: hãy chạy `vanthu demo` trước."))
+            sys.exit(2)
+        return intake_fuzz.make_seeds(incoming=incoming, draft=draft)
 
     def _context(self) -> intake_fuzz.Context:
         from vanthu.api.actions import create_token
@@ -113,14 +129,14 @@ class Command(BaseCommand):
         except ImportError:
             self.stderr.write(_("Chưa cài atheris (chỉ có gói dựng sẵn cho Linux x86-64); dùng --engine hypothesis."))
             sys.exit(2)
-        seeds = intake_fuzz.make_seeds()
+        seeds = self._seeds()
         with tempfile.TemporaryDirectory(prefix="vanthu-atheris-") as work:
             corpus = Path(work) / "corpus"
             corpus.mkdir()
             for kind in ("pdf", "draft", "docx", "signed"):
                 (corpus / kind).write_bytes(seeds.of(kind))
             longest = max(len(seeds.of(kind)) for kind in ("pdf", "draft", "docx", "signed"))
-            command = [sys.executable, "-m", "vanthu.ops.atheris_intake", str(corpus),
+            command = [sys.executable, "-m", "vanthu.api.atheris_intake", str(corpus),
                        f"-max_total_time={int(seconds)}", f"-timeout={intake_fuzz.TIMEOUT_SECONDS}",
                        f"-max_len={longest * 2}", "-rss_limit_mb=3072", "-print_final_stats=1"]
             started = time.monotonic()
