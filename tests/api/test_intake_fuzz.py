@@ -74,3 +74,45 @@ def test_a_hang_is_caught_by_the_time_limit():
 
     with pytest.raises(intake_fuzz.Hang):
         forever()
+
+
+def _fuzz_command(*args: str) -> tuple[int, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("fuzz", "intake", *args, stdout=out, stderr=io.StringIO())
+    return int(exit_.value.code or 0), out.getvalue()
+
+
+def test_vanthu_fuzz_intake_prints_the_figures_and_leaves_the_database_as_it_was(cast, doc_types, incoming_pdf,
+                                                                                 draft_pdf):
+    import json
+
+    from tests.api.conftest import register_incoming
+    from tests.api.test_drafting_api import create_draft
+    from vanthu.core.models import StoredFile
+    from vanthu.documents.models import Document
+
+    register_incoming(cast, doc_types, incoming_pdf)
+    assert create_draft(intake_fuzz_client(cast), cast, doc_types, draft_pdf).status_code == 201
+    before = (Document.objects.count(), StoredFile.objects.count())
+    code, out = _fuzz_command("--minutes", "0.02", "--targets", "check,incoming", "--json")
+    figures = json.loads(out)
+    assert code == 0, figures
+    assert figures["crashes"] == 0
+    assert figures["hangs"] == 0
+    assert figures["per_target"]["check"] >= 1
+    assert (Document.objects.count(), StoredFile.objects.count()) == before  # rolled back
+
+
+def test_vanthu_fuzz_intake_refuses_an_unknown_target():
+    assert _fuzz_command("--targets", "nothing")[0] == 2
+
+
+def intake_fuzz_client(cast):
+    from tests.api.conftest import ApiClient
+
+    return ApiClient(new_token(cast.quang))
