@@ -13,10 +13,14 @@ from vanthu.api.fuzz import CONTRACT_CHECKS, STATEFUL_CHECKS, run, run_stateful
 
 def test_schemathesis_short_run_finds_no_breach_of_the_contract(cast, doc_types, incoming_pdf):
     document = register_incoming(cast, doc_types, incoming_pdf)
-    tokens = {"lan": new_token(cast.lan), "hung": new_token(cast.hung), "quang": new_token(cast.quang)}
+    tokens = {"lan": new_token(cast.lan), "hung": new_token(cast.hung), "quang": new_token(cast.quang),
+              "son": new_token(cast.son), "quantri": new_token(cast.admin)}
     report = run(tokens=tokens, seeds={"document_id": [document.pk]}, max_examples=3, seed=18)
     summary = "\n".join(report.lines())
     assert report.operations >= 56, summary
+    # every operation was called, and called as a person allowed to use it (issue 13 item 6)
+    assert len(report.callers) == report.operations, summary
+    assert report.called_as_allowed() == set(report.callers), summary
     assert report.calls >= report.operations * 2, summary
     assert report.contract_failures() == {}, summary
     assert report.statuses.get(500, 0) == 0, summary

@@ -25,6 +25,47 @@ CONTRACT_CHECKS = ("not_a_server_error", "status_code_conformance", "content_typ
                    "ensure_resource_availability")
 # Checks of schemathesis' stateful phase (its state machine over OpenAPI links), which these runs do not use.
 STATEFUL_CHECKS = ("use_after_free", "ensure_resource_availability")
+# Who may use an operation (issue 13 item 6: every operation exercised authenticated as a person allowed to use
+# it): the first rule whose method and path prefix match names the fixed characters (vanthu/demo/characters.py)
+# whose role the operation needs; the other people of the run come after them in turn, so the refusals are
+# fuzzed too. Reads open to everyone fall to the last rule (every person of the run).
+ALLOWED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("POST", "/api/v1/incoming", ("lan",)),
+    ("POST", "/api/v1/drafts", ("quang",)),
+    ("POST", "/api/v1/assignments/", ("quang", "lan")),
+    ("POST", "/api/v1/tasks", ("hung", "quang")),
+    ("POST", "/api/v1/directives", ("hung",)),
+    ("POST", "/api/v1/extensions/", ("hung",)),
+    ("POST", "/api/v1/catalogues/{catalogue_id}/approve", ("hung", "son")),
+    ("POST", "/api/v1/catalogues", ("lan",)),
+    ("POST", "/api/v1/records", ("lan", "quang")),
+    ("POST", "/api/v1/transfers", ("lan",)),
+    ("POST", "/api/v1/handovers", ("lan", "quang")),
+    ("GET", "/api/v1/exchange/peers", ("quantri",)),
+    ("GET", "/api/v1/exchange/", ("lan",)),
+    ("GET", "/api/v1/arrivals", ("lan",)),
+    ("GET", "/api/v1/registers/", ("lan",)),
+    ("GET", "/api/v1/records-due", ("lan",)),
+    ("POST", "/api/v1/documents/{document_id}/direct", ("hung", "son")),
+    ("POST", "/api/v1/documents/{document_id}/sign", ("son", "hung")),
+    ("POST", "/api/v1/documents/{document_id}/remote-signature", ("son", "hung")),
+    ("POST", "/api/v1/documents/{document_id}/return-for-revision", ("son", "hung")),
+    ("POST", "/api/v1/documents/{document_id}/review", ("son", "hung")),
+    ("POST", "/api/v1/documents/{document_id}/versions", ("quang",)),
+    ("POST", "/api/v1/documents/{document_id}/submit", ("quang",)),
+    ("POST", "/api/v1/documents/{document_id}/", ("lan",)),  # register, present, issue, recall, copies, retries
+)
+
+
+def allowed_people(method: str, path: str, people: list[str]) -> list[str]:
+    """The run's people in the order an operation's cases use them: those allowed to use it first."""
+    for rule_method, prefix, names in ALLOWED:
+        if method == rule_method and path.startswith(prefix):
+            first = [name for name in names if name in people]
+            return first + [name for name in people if name not in first]
+    return list(people)
+
+
 # Reported but expected where no schema can say the rule (an id that does not exist, a state that forbids it).
 ADVISORY_CHECKS = ("positive_data_acceptance",)
 
@@ -41,6 +82,18 @@ class Report:
     unsatisfiable: int = 0  # operation × mode with no data of that kind (nothing invalid to send)
     invisible_negative: int = 0  # negative cases whose invalid part HTTP cannot carry (an empty list of values)
     stateful: bool = False  # the run of schemathesis' state machine (its checks then ran)
+    callers: dict[str, set[str]] = field(default_factory=dict)  # operation → people who called it
+    reached: dict[str, set[str]] = field(default_factory=dict)  # operation → people it answered with a 2xx
+
+    people: list[str] = field(default_factory=list)
+
+    def called_as_allowed(self) -> set[str]:
+        """The operations called at least once as the first person allowed to use them (ALLOWED)."""
+        def first(op: str) -> str:
+            method, _, path = op.partition(" ")
+            return allowed_people(method, path, self.people)[0]
+
+        return {op for op, names in self.callers.items() if first(op) in names}
 
     def contract_failures(self) -> dict[str, int]:
         return {name: n for name, n in self.failures.items() if name not in ADVISORY_CHECKS}
@@ -51,6 +104,11 @@ class Report:
                f"negative cases whose invalid part a query string cannot carry: "
                f"{self.invisible_negative}",
                "statuses: " + ", ".join(f"{s}×{n}" for s, n in sorted(self.statuses.items()))]
+        if self.callers:
+            allowed = len(self.called_as_allowed())
+            out.append(f"operations called as a person allowed to use them: {allowed} of {len(self.callers)}")
+            out.append(f"operations that answered 2xx (reached their work): {len(self.reached)} of "
+                       f"{len(self.callers)}")
         for name in (*CONTRACT_CHECKS, *ADVISORY_CHECKS):
             if name in STATEFUL_CHECKS and not self.stateful:
                 out.append(f"  {name}: not run (needs schemathesis' stateful phase)")
@@ -133,7 +191,7 @@ def run(
     from django.core import signals
     from django.db import close_old_connections
 
-    report = Report()
+    report = Report(people=list(tokens))
     # The calls go through the WSGI handler in this thread, on the caller's connection (inside its transaction,
     # in a test or `vanthu apifuzz`): keep it open between requests, as Django's test client does.
     signals.request_started.disconnect(close_old_connections)
@@ -160,9 +218,12 @@ def _run_all(
         if operations is not None and not operations(operation.method.upper(), operation.path):
             continue
         report.operations += 1
+        by_name = dict(people)
+        ordered = [(name, by_name[name])
+                   for name in allowed_people(operation.method.upper(), operation.path, list(by_name))]
         for mode in modes:
             _fuzz_one(operation.as_strategy(generation_mode=GenerationMode(mode)), mode=mode, report=report,
-                      checks=checks, chooser=chooser, people=people, seeds=seeds, max_examples=max_examples)
+                      checks=checks, chooser=chooser, people=ordered, seeds=seeds, max_examples=max_examples)
 
 
 def _fuzz_one(
@@ -171,6 +232,7 @@ def _fuzz_one(
 ) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
 
+    count = [0]  # this operation's cases in this mode: the first goes to the first person allowed to use it
     if True:
         if True:
             @given(case=strategy)
@@ -183,8 +245,11 @@ def _fuzz_one(
                     if (mode == "positive" and case.path_parameters and name in case.path_parameters and values
                             and chooser.random() < 0.5):
                         case.path_parameters[name] = chooser.choice(values)
-                _person, secret = people[report.cases % len(people)]
+                person, secret = people[count[0] % len(people)]
+                count[0] += 1
                 headers = {"Authorization": f"Bearer {secret}"}
+                operation = f"{case.method.upper()} {case.operation.path}"
+                report.callers.setdefault(operation, set()).add(person)
                 try:
                     response = case.call(headers=headers)
                 except Exception as exc:
@@ -192,6 +257,8 @@ def _fuzz_one(
                     return
                 report.calls += 1
                 report.statuses[response.status_code] += 1
+                if response.status_code < 300:
+                    report.reached.setdefault(operation, set()).add(person)
                 if mode == "positive" and response.status_code >= 400:
                     report.refusals[_refusal_kind(response)] += 1
                     report.failures["positive_data_acceptance"] += 1

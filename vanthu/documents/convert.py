@@ -42,7 +42,15 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
 
 
 def docx_to_pdf(data: bytes, *, name: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
-    """Convert a DOCX file's bytes to PDF bytes; ConversionFailed with a Vietnamese reason otherwise."""
+    """Convert a DOCX file's bytes to PDF bytes; ConversionFailed with a Vietnamese reason otherwise. A zip bomb
+    (decision 0024) is refused before LibreOffice starts, also for a file stored before that check existed."""
+    from vanthu.core.errors import ActionRefused
+    from vanthu.documents import hostile
+
+    try:
+        hostile.check_archive(data, name=name)
+    except ActionRefused as refused:
+        raise ConversionFailed(refused.message) from None
     binary = shutil.which(settings.LIBREOFFICE) or settings.LIBREOFFICE
     if not Path(binary).exists():
         raise ConversionFailed(_("Máy chủ chưa cài LibreOffice nên chưa chuyển được tệp DOCX sang PDF. Báo quản "

@@ -6,6 +6,7 @@ Each failure raises ActionRefused with a Vietnamese message naming the file and 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from vanthu.core.errors import ActionRefused
+from vanthu.documents import hostile
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -30,14 +32,15 @@ class CheckedFile:
 
 
 def sniff(data: bytes) -> str | None:
-    head = data[:1024]
-    if b"%PDF-" in head:
+    # A PDF starts with its header (blank lines before it at most): a program or an archive with "%PDF-" somewhere
+    # in its first kilobyte (a polyglot) is not taken for one (decision 0024).
+    if data[:1024].lstrip().startswith(b"%PDF-"):
         return PDF
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error):
             return None
         if "word/document.xml" in names and "[Content_Types].xml" in names:
             return DOCX
@@ -80,6 +83,8 @@ def check(data: bytes, *, name: str, allowed: tuple[str, ...] = (PDF,)) -> Check
         raise ActionRefused(_("Tệp “%(name)s” rỗng.") % {"name": name}, code="file_empty", field="file")
     if len(data) > settings.MAX_UPLOAD_BYTES:
         raise_too_large(name)
+    if DOCX in allowed and data[:4] == hostile.ZIP_MAGIC:
+        hostile.check_archive(data, name=name)  # before anything lists its parts or LibreOffice sees it
     kind = sniff(data)
     allowed_names = ", ".join(_kind_name(a) for a in allowed)
     if kind not in allowed:
@@ -112,6 +117,7 @@ def inspect_pdf(data: bytes, *, name: str) -> tuple[int, int]:
                 code="pdf_encrypted", field="file",
             )
         pages = int(reader.root["/Pages"]["/Count"])
+        hostile.check_pdf(reader, name=name)
         signatures = len(reader.embedded_signatures)
     except ActionRefused:
         raise

@@ -53,6 +53,15 @@ speedups.install()
 if TYPE_CHECKING:
     from vanthu.core.models import StoredFile
 
+# What pyHanko raises on a damaged or hostile file besides PdfError (found by the intake fuzzing, decision 0024:
+# an xref offset pointing at a stream that is not an xref stream is an AssertionError; deep nesting a
+# RecursionError): each is "unreadable", never a crash.
+HOSTILE_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, IndexError, TypeError, AttributeError,
+                                               AssertionError, RecursionError, NotImplementedError, OverflowError,
+                                               EOFError)
+UNREADABLE_ERRORS: tuple[type[Exception], ...] = (PdfError, *HOSTILE_ERRORS)
+VALIDATION_ERRORS: tuple[type[Exception], ...] = (SignatureValidationError, *UNREADABLE_ERRORS)
+
 MODIFICATION_NAMES = {
     ModificationLevel.NONE: "none",
     ModificationLevel.LTA_UPDATES: "none",
@@ -252,7 +261,7 @@ def validate_pdf(pdf: bytes, *, trust_roots: list[asn1_x509.Certificate] | None 
         return _unreadable(_("Tệp không phải PDF hoặc bị hỏng, không đọc được."))
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+    except UNREADABLE_ERRORS:
         return _unreadable(_("Tệp PDF bị hỏng, không đọc được."))
     return validate_reader(reader, trust_roots=trust_roots, allow_fetching=allow_fetching, skip_diff=skip_diff,
                            crls=crls)
@@ -268,7 +277,7 @@ def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certif
         if reader.encrypted or reader.security_handler is not None:
             return _unreadable(_("Tệp PDF đã được mã hóa (đặt mật khẩu), không kiểm tra được chữ ký."))
         signatures = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError):
+    except UNREADABLE_ERRORS:
         return _unreadable(_("Tệp PDF bị hỏng, không đọc được."))
     if not signatures:
         return ValidationResult(valid=False, signatures=[], readable=True,
@@ -281,7 +290,7 @@ def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certif
     context = _context(reader, trust_roots, allow_fetching, crls)
     try:
         reports = runtime().run(_validate_all(reader, context, records, skip_diff))
-    except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
+    except VALIDATION_ERRORS as exc:
         return _unreadable(_("Không kiểm tra được chữ ký số trong tệp PDF: %(reason)s") % {"reason": str(exc)})
     return ValidationResult(valid=all(r.valid for r in reports), signatures=reports)
 

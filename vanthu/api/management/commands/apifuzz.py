@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-PEOPLE = ("lan", "hung", "quang")
+PEOPLE = ("lan", "hung", "quang", "son", "quantri")  # fuzz.ALLOWED names who may use each operation
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
         people = {p.user.username: p for p in Person.objects.select_related("user").filter(user__username__in=PEOPLE)}
         if set(people) != set(PEOPLE):
-            raise CommandError("the demo's people (lan, hung, quang) are missing: run `vanthu demo` first")
+            raise CommandError(f"the demo's people ({', '.join(PEOPLE)}) are missing: run `vanthu demo` first")
         started = time.monotonic()
         with transaction.atomic():
             actor = SystemActor("apifuzz")
