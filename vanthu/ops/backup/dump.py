@@ -92,7 +92,7 @@ def columns(model: type[models.Model]) -> list[models.Field[Any, Any]]:
 @contextlib.contextmanager
 def snapshot() -> Iterator[str]:
     """One consistent state of the database for the whole dump; yields how it was taken."""
-    connection = connections["default"]
+    connection: Any = connections["default"]
     outer = not connection.in_atomic_block  # else a caller's transaction (a test's) is the snapshot
     if connection.vendor == "sqlite":
         # A deferred read transaction: in WAL mode (vanthu's SQLite settings) its first read fixes the state it
@@ -214,7 +214,7 @@ def backup(out: Path) -> Summary:
     seconds["files"] = round(time.monotonic() - started, 3)
     if damage:
         raise BackupFailed(damage)
-    body = {
+    body: dict[str, Any] = {
         "format": manifest.FORMAT,
         "vanthu": vanthu.__version__,
         "django": django.get_version(),
