@@ -97,6 +97,7 @@ def snapshot() -> Iterator[str]:
     if connection.vendor == "sqlite":
         # A deferred read transaction: in WAL mode (vanthu's SQLite settings) its first read fixes the state it
         # sees until its end, and writers go on (BEGIN IMMEDIATE, vanthu's default mode, would stop them).
+        connection.ensure_connection()  # the wrapper reads its transaction mode when it connects
         mode = connection.transaction_mode
         connection.transaction_mode = "DEFERRED" if outer else mode
         try:

@@ -62,6 +62,7 @@ class Command(BaseCommand):
                 self.stdout.write(_("Chữ ký: %(n)d chữ ký trên %(docs)d văn bản đã phát hành")
                                   % {"n": verdict.signatures, "docs": verdict.signed_documents})
             self.stdout.write(verdict.drill_line())
+            self.stdout.write(", ".join(f"{k} {v:.1f} s" for k, v in restored.seconds.items()))
         for problem in verdict.problems:
             self.stderr.write(f"✗ {problem}")
         if not verdict.ok:
