@@ -8,6 +8,7 @@ with the original; the restore's own verdict says every signature validated and 
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -216,3 +217,30 @@ def test_backup_refuses_a_directory_that_is_not_empty_and_names_a_missing_stored
     assert failed.value.code == 1
     assert sha in err.getvalue()
     assert not (tmp_path / "second" / "manifest.json").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forged_backup_with_a_consistent_manifest_is_caught_by_the_audit_chain_after_loading(backed_up):
+    """Whoever rewrites a part and its manifest entry (and manifest.sha256) passes the hash checks, not the
+    chain: the restore's verification names the broken chain and exits 1."""
+    backed_up, _ = backed_up
+    part = backed_up / "db" / "audit.auditevent.jsonl.gz"
+    with gzip.open(part, "rt", encoding="utf-8") as fh:
+        lines = fh.read().splitlines()
+    verb = json.loads(lines[0])["fields"].index("verb")
+    row = json.loads(lines[1])
+    row[verb] += ".forged"
+    lines[1] = json.dumps(row, ensure_ascii=False)
+    part.chmod(0o644)
+    with gzip.open(part, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    body = json.loads((backed_up / "manifest.json").read_text())
+    for table in body["tables"]:
+        if table["part"] == "db/audit.auditevent.jsonl.gz":
+            table["sha256"] = manifest.sha256_of(part)
+    manifest.write(backed_up, body)
+
+    code, out, err = _restore_here(str(backed_up), "--replace")
+    assert code == 1
+    assert "CHAINS BROKEN" in out
+    assert "gãy ở thứ tự" in err
