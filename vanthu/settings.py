@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "vanthu.org.middleware.person_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vanthu.ops.interruptions.InterruptionMiddleware",  # last: a lost database or a full disk → 503 / 507
 ]
 
 ROOT_URLCONF = "vanthu.urls"

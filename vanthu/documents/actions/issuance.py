@@ -4,7 +4,7 @@ import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -417,8 +417,32 @@ def issue_outgoing(
         except BaseException as exc:
             _abandon(document, reservation, acting=acting, reason=f"{type(exc).__name__}: {exc}")
             raise
-    return _finalize(document=document, acting=acting, reservation=reservation, sealed=sealed,
-                     attachments=attachments)
+    try:
+        return _finalize(document=document, acting=acting, reservation=reservation, sealed=sealed,
+                         attachments=attachments)
+    except (OperationalError, InterfaceError):
+        _release_after_lost_connection(document, reservation, acting=acting)
+        raise
+
+
+def _release_after_lost_connection(document: Document, reservation: _Reservation, *, acting: Person) -> None:
+    """Step 3 was cut by a lost database connection (the server restarted): it was rolled back, the number stays
+    with the document. Release the lease on a new connection at once, so the clerk's retry reuses the number
+    without waiting for LEASE; when the database is still away, the lease runs out by itself."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        return
+    connection.close()
+    try:
+        with transaction.atomic():
+            released = Document.objects.filter(pk=document.pk, status=Status.SIGNED,
+                                               issuing_since=reservation.lease).update(issuing_since=None)
+            if released:
+                log.record(actor=acting, verb="documents.outgoing.number_kept", target=document,
+                           unit=document.unit_id, data={"number": reservation.number, "notation": reservation.notation,
+                                                        "reason": "database connection lost"})
+    except DatabaseError:
+        connection.close()
 
 
 @action("documents.outgoing.recalled")
