@@ -324,6 +324,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        "axes": {"level": "ERROR"},  # its own warnings repeat what vanthu's audit and the locks page show
         # One line per job state change drowns the run command's login instructions: warnings and errors only
         # (the jobs page shows the queue; VANTHU_JOBS_LOG_LEVEL=INFO brings the lines back).
         "django_tasks": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},

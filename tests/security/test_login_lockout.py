@@ -73,7 +73,8 @@ def test_admin_of_the_unit_sees_the_lock_and_lifts_it(client, cast):
     assert client.post("/quan-tri/khoa/mo", {"key": "hoa"}).status_code == 302
     assert lockout.locked_until("hoa") is None
     event = AuditEvent.objects.get(verb="org.lock.lifted")
-    assert event.actor_id == cast.admin.pk and event.data["kind"] == "account"
+    assert event.actor_id == cast.admin.pk
+    assert event.data["kind"] == "account"
     client.post("/logout/")
     assert client.post("/login/", {"username": "hoa", "password": DEMO_PASSWORD}).status_code == 302
 
