@@ -228,6 +228,8 @@ PADES_LEVEL = env_str("PADES_LEVEL", "")
 # RFC 3161 timestamp authority: "builtin" (default) is vanthu's own TSA, called in-process; a URL uses that
 # service; empty means no timestamps.
 TSA_URL = env_str("TSA_URL", "" if TESTING else "builtin")
+# The bearer token vanthu sends to a TSA_URL that asks for one (another vanthu's /pki/tsa: `vanthu service-client add`).
+TSA_TOKEN = env_str("TSA_TOKEN")
 PKCS11_MODULE = env_str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")

@@ -44,7 +44,8 @@ def test_http_tsa_token_verifies_with_openssl(live_pki, tmp_path):
     subprocess.run(["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)],
                    check=True, capture_output=True)
     request = urllib.request.Request(f"{live_pki.live_url}/pki/tsa", data=query.read_bytes(),  # noqa: S310
-                                     headers={"Content-Type": "application/timestamp-query"})
+                                     headers={"Content-Type": "application/timestamp-query",
+                                              "Authorization": f"Bearer {live_pki.tsa_token}"})
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our live server
         assert response.headers["Content-Type"] == "application/timestamp-reply"
         (tmp_path / "reply.tsr").write_bytes(response.read())
