@@ -99,7 +99,7 @@ def test_admin_of_another_unit_gets_404_on_a_persons_sessions(client, cast):
     assert phone.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("minutes, ends", [(29, False), (31, True)])
+@pytest.mark.parametrize(("minutes", "ends"), [(29, False), (31, True)])
 def test_a_session_unused_for_the_idle_time_ends(cast, settings, minutes, ends):
     settings.SESSION_IDLE_MINUTES = 30
     client = logged_in("lan", FIREFOX, "10.1.2.3")

@@ -3,8 +3,8 @@
 - `equipped_cast`: the fixed characters with vanthu's CA, certificates + server-held keys (passphrase
   SIGNING_SECRET) for hung, binh, son, dung and seal certificates for every unit, signature and seal images.
   The CA's URLs point at settings.PUBLIC_URL as it was (not reachable): use `live_pki` for HTTP.
-- `live_pki`: settings.PUBLIC_URL = a live server on 127.0.0.1 (real HTTP: CRL, OCSP, TSA, CA certificates; settings.TSA_TOKEN
-  and `cast.tsa_token` a registered client's token),
+- `live_pki`: settings.PUBLIC_URL = a live server on 127.0.0.1 (real HTTP: CRL, OCSP, TSA,
+  CA certificates; settings.TSA_TOKEN and `cast.tsa_token` a registered client's token),
   then the same equipment, so the certificates' URLs point at it. Returns the cast (`cast.equipment`,
   `cast.live_url`).
 - `softhsm`: a fresh SoftHSM2 token (PIN TOKEN_PIN) in this worker's private SOFTHSM2_CONF.

@@ -16,7 +16,7 @@ import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,7 +53,7 @@ class SessionStore(DbStore):
         return PersonSession
 
     def create_model_instance(self, data: dict[str, Any]) -> PersonSession:
-        row: PersonSession = super().create_model_instance(data)
+        row = cast(PersonSession, super().create_model_instance(data))
         user_id = data.get("_auth_user_id")
         row.user_id = int(user_id) if isinstance(user_id, str | int) and str(user_id).isdigit() else None
         row.handle = handle_of(row.session_key)

@@ -25,7 +25,7 @@ from vanthu.org.access import Actor, require_admin_of_all
 from vanthu.signing.service_client_models import ServiceClient
 from vanthu.signing.types import SigningRefused
 
-TOKEN_PREFIX = "vsc_"
+TOKEN_PREFIX = "vsc_"  # noqa: S105  (a prefix, not a secret)
 REALM = "vanthu-tsa"
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from vanthu.api import ratelimit
 from vanthu.api.auth import person_of
 from vanthu.api.common import (
     authority_by_id,
@@ -25,7 +26,6 @@ from vanthu.api.common import (
     reject_if_too_large,
     unit_by_id,
 )
-from vanthu.api import ratelimit
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import (
     Comment,

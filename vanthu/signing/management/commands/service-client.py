@@ -44,11 +44,11 @@ class Command(BaseCommand):
             elif what == "list":
                 self.list(as_json=options["json"])
             else:
-                client = ServiceClient.objects.filter(name=options["name"]).first()
-                if client is None:
+                found = ServiceClient.objects.filter(name=options["name"]).first()
+                if found is None:
                     raise CommandError(f"No service client named {options['name']!r}")
-                service_clients.revoke_client(client=client, acting=operator("service-client revoke"))
-                self.stderr.write(f"Revoked “{client.name}”.")
+                service_clients.revoke_client(client=found, acting=operator("service-client revoke"))
+                self.stderr.write(f"Revoked “{found.name}”.")
         except ActionRefused as exc:
             raise CommandError(exc.message) from exc
 
