@@ -11,9 +11,10 @@ Client side: `timestamper()` returns the pyHanko TimeStamper for settings.TSA_UR
                 at PUBLIC_URL/pki/tsa would return, without a request from vanthu to itself — which would
                 need a free worker and a reachable PUBLIC_URL);
 - a URL       → pyHanko's `HTTPTimeStamper(url)`, with `Authorization: Bearer <settings.TSA_TOKEN>` when set.
-                Pass `session=` (an aiohttp ClientSession, or pyHanko's LazySession) when signing through pyHanko's async API in a long-lived event loop, so one
-                session serves every request (signing.md trap 3). With pyHanko's sync API each call runs its
-                own event loop, so no session can be shared; the timestamper then opens one per request
+                Pass `session=` (an aiohttp ClientSession, or pyHanko's LazySession) when signing through
+                pyHanko's async API in a long-lived event loop, so one session serves every request
+                (signing.md trap 3). With pyHanko's sync API each call runs its own event loop, so no
+                session can be shared; the timestamper then opens one per request
                 (~20–35 ms extra per signature), which we accept for now.
 """
 
