@@ -154,10 +154,10 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True  # logins are audited by vanthu; axes keeps only the failures it counts
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "secret", "old", "new", "passphrase", "pin"]
 # Rate limits (django-ratelimit over the default cache): the API's signing operations per person, the TSA per
-# client, failed API tokens per address. "N/m" or "N/h".
+# client, failed API tokens per address (past it, 429 instead of 401; valid tokens always served). "N/m", "N/h".
 RATELIMIT_SIGNING = env_str("RATELIMIT_SIGNING", "30/m")
 RATELIMIT_TSA = env_str("RATELIMIT_TSA", "120/m")
-RATELIMIT_API_AUTH = env_str("RATELIMIT_API_AUTH", "30/m")
+RATELIMIT_API_AUTH = env_str("RATELIMIT_API_AUTH", "100/m")
 SILENCED_SYSTEM_CHECKS = [
     "axes.W006",  # per account on purpose; axes sums an account's rows whatever the user agent (decision 0021)
     # Rate limits count in the default cache: the local memory cache counts per process, right for the one

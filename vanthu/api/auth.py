@@ -2,8 +2,8 @@
 
 The secret is hashed (SHA-256) and looked up; a revoked or expired token, or one whose person or account is
 no longer active, is refused with 401 and a code saying why. `last_used_at` is written at most once a
-minute per token (a bookkeeping timestamp, not an audited action). An address that failed too many tokens is
-answered 429 before any lookup (`ratelimit.py`).
+minute per token (a bookkeeping timestamp, not an audited action). Past `RATELIMIT_API_AUTH` failed tokens an
+address is answered 429 instead of 401 (`ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Person:
-        ratelimit.check_token_failures(request)
         try:
             return self._authenticate(request, token)
         except TokenRefused:

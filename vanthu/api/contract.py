@@ -37,8 +37,9 @@ ERROR_CODES: dict[int, tuple[str, list[str]]] = {
           "Idempotency-Key was reused for another request.",
           ["required", "too_long", "invalid", "out_of_range", "unknown_field", "nul_character",
            "idempotency_key_reused"]),
-    429: ("Too many requests: the caller's address failed too many tokens, the person made too many signing "
-          "requests, or the signing key is locked after wrong passphrases. Retry-After says when to try again.",
+    429: ("Too many requests: the caller's address failed too many tokens (a valid token is still served), the "
+          "person made too many signing requests, or the signing key is locked after wrong passphrases. "
+          "Retry-After says when to try again.",
           ["rate_limited", "key_locked"]),
 }
 
@@ -196,7 +197,7 @@ def _error_schema(document: dict[str, Any]) -> None:
 def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     # 403 and 404 for every operation: a read may be refused (not the unit's clerk, not an administrator) and
     # answers 404 for what the caller may not see.
-    # 429 for every operation too: an address that failed too many tokens is refused before any lookup.
+    # 429 for every operation too: past its rate, an address's failed token is answered 429 instead of 401.
     statuses = {400, 401, 403, 404, 422, 429}
     if method == "post":
         statuses |= {409, 413}

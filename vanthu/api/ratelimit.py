@@ -1,7 +1,9 @@
 """Rate limits of the API (decision 0021): django-ratelimit over the default cache.
 
-- failed tokens, per client address (`settings.RATELIMIT_API_AUTH`): guessing tokens is answered 429 before any
-  lookup once the address has failed too often (`auth.TokenAuth`);
+- failed tokens, per client address (`settings.RATELIMIT_API_AUTH`): past the rate, a failed token is answered
+  429 instead of 401 (`auth.TokenAuth`). A valid token is always served: the people behind a unit's gateway
+  share its address, and one of them (or an intruder) must not shut the others out. Tokens are 256-bit random,
+  so the limit bounds a flood, not a guess;
 - the signing operations (sign, remote signature, issue), per person (`settings.RATELIMIT_SIGNING`).
 A refusal is `ActionRefused(code="rate_limited", status=429, retry_after=…)`: the API's error shape with a
 Retry-After header (`errors.register`). A signing key locked after wrong passphrases answers 429 `key_locked`
@@ -28,17 +30,12 @@ def _address(request: HttpRequest) -> str:
     return f"ip:{request.META.get('REMOTE_ADDR', '')}"
 
 
-def check_token_failures(request: HttpRequest) -> None:
-    """Refuse (429) once this address has failed as many tokens as the rate allows."""
-    usage = get_usage(request, group="api-auth", key=lambda _g, _r: _address(request),
-                      rate=settings.RATELIMIT_API_AUTH, increment=False)
-    if usage is not None and usage["count"] >= usage["limit"]:
-        raise _refusal(usage["time_left"])
-
-
 def token_failed(request: HttpRequest) -> None:
-    get_usage(request, group="api-auth", key=lambda _g, _r: _address(request), rate=settings.RATELIMIT_API_AUTH,
-              increment=True)
+    """Count a failed token of this address; over the rate, refuse (429) instead of the 401."""
+    usage = get_usage(request, group="api-auth", key=lambda _g, _r: _address(request),
+                      rate=settings.RATELIMIT_API_AUTH, increment=True)
+    if usage is not None and usage["should_limit"]:
+        raise _refusal(usage["time_left"])
 
 
 def signing(request: HttpRequest, person_id: int) -> None:
