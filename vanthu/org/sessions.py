@@ -2,7 +2,7 @@
 
 - `SessionStore` (SESSION_ENGINE = "vanthu.org.sessions"): Django's database store over `PersonSession`,
   which also writes the account, the device (user agent), the address and when it was last used, from the
-  values `session_middleware` keeps in the session.
+  values kept in the session at login (`stamp_login`, on Django's user_logged_in) and by `session_middleware`.
 - `session_middleware`: a session unused for `SESSION_IDLE_MINUTES` ends (the person is sent to the login page
   with a message); otherwise the session notes the time, at most once a minute. The notification bell's
   polling is not a use.
@@ -69,6 +69,20 @@ def sessions_of(user_id: int) -> QuerySet[PersonSession]:
         "-last_seen", "-started_at")
 
 
+def _stamp(request: HttpRequest, now: float) -> None:
+    session = request.session
+    session[SEEN] = now
+    session.setdefault(SINCE, now)
+    session[AGENT] = request.headers.get("User-Agent", "")[:300]
+    session[ADDRESS] = request.META.get("REMOTE_ADDR") or None
+
+
+def stamp_login(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """At login (Django's user_logged_in): the session's device, address and first use."""
+    if request is not None and hasattr(request, "session"):
+        _stamp(request, time.time())
+
+
 def session_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
@@ -88,10 +102,7 @@ def session_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> C
                 return redirect_to_login(request.get_full_path())
             if request.path_info not in PASSIVE_PATHS and (not isinstance(seen, int | float)
                                                            or now - seen >= TOUCH_EVERY):
-                session[SEEN] = now
-                session.setdefault(SINCE, now)
-                session[AGENT] = request.headers.get("User-Agent", "")[:300]
-                session[ADDRESS] = request.META.get("REMOTE_ADDR") or None
+                _stamp(request, now)
         return get_response(request)
 
     return middleware
