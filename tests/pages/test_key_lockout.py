@@ -42,7 +42,7 @@ def test_three_wrong_passphrases_lock_the_key_and_say_when_it_reopens(client, ca
         page = sign(client, cast, awaiting_signature, SIGNING_SECRET)
     text = page.content.decode()
     reopens = timezone.localtime(start + dt.timedelta(minutes=15))
-    assert (f"Khóa ký đã bị tạm khóa do nhập sai Mã PIN quá 3 lần; khóa mở lại lúc {reopens:%H:%M} ngày "
+    assert (f"Khóa ký đã bị tạm khóa do nhập sai Mã PIN 3 lần; khóa mở lại lúc {reopens:%H:%M} ngày "
             f"{reopens:%d/%m/%Y}.") in text
     awaiting_signature.refresh_from_db()
     assert awaiting_signature.status == Status.AWAITING_SIGNATURE

@@ -43,7 +43,7 @@ def locked_out(request: HttpRequest, response: HttpResponse | None = None,
     until = lockout.locked_until(username)
     form = LoginForm(request, initial={"username": username})
     if until is not None:
-        message = _("Tài khoản đã bị tạm khóa do nhập sai mật khẩu quá %(count)d lần; hãy thử lại sau %(time)s ngày "
+        message = _("Tài khoản đã bị tạm khóa do nhập sai mật khẩu %(count)d lần; hãy thử lại sau %(time)s ngày "
                     "%(date)s, hoặc nhờ quản trị đơn vị mở khóa.") % {"count": settings.LOCKOUT_FAILURES,
                                                                       **lockout.reopens(until)}
     else:

@@ -174,7 +174,7 @@ def require_unlocked(credential: KeyCredential) -> None:
         lockout.check(lockout_key(credential))
     except lockout.Locked as exc:
         raise SigningRefused(
-            _("Khóa ký đã bị tạm khóa do nhập sai Mã PIN quá %(count)d lần; khóa mở lại lúc %(time)s ngày "
+            _("Khóa ký đã bị tạm khóa do nhập sai Mã PIN %(count)d lần; khóa mở lại lúc %(time)s ngày "
               "%(date)s.") % {"count": settings.LOCKOUT_FAILURES, **lockout.reopens(exc.until)},
             code="key_locked", field="secret", target=credential, status=429,
             retry_after=lockout.seconds_left(exc.until)) from exc
