@@ -32,6 +32,15 @@ def _isolated_storage(settings, tmp_path_factory: pytest.TempPathFactory) -> Non
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits count in the default cache (decision 0021), which outlives a test in its worker: every test
+    starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar():
     """The working-day calendar caches a year per process (vanthu/core/workdays.py); a test's overrides are
     rolled back without a signal, so every test starts and ends with an empty cache."""

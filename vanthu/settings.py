@@ -6,6 +6,7 @@ every variable with a comment. Configuration mistakes surface as system checks (
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import sys
 from pathlib import Path
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "django_ratelimit",
+    "axes",  # lockout after repeated failures: logins, signing keys' passphrases (core/lockout.py, decision 0021)
     "ninja",  # its bundled Swagger UI (static files) for the API's docs page /api/v1/docs: no CDN
     "vanthu.core",
     "vanthu.jobs",
@@ -87,7 +90,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "vanthu.org.middleware.person_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vanthu.org.sessions.session_middleware",  # idle timeout, the session's device and address (decision 0021)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # a locked login answers the login page saying when it reopens
     "vanthu.ops.interruptions.InterruptionMiddleware",  # last: a lost database or a full disk → 503 / 507
 ]
 
@@ -130,6 +135,37 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
+# Sessions are rows with their person, device and address (org/sessions.py): the person's list, "log out
+# everywhere", the admin's view. A session unused for SESSION_IDLE_MINUTES ends (0: no idle limit).
+SESSION_ENGINE = "vanthu.org.sessions"
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# Lockout (django-axes, core/lockout.py): after LOCKOUT_FAILURES failures within LOCKOUT_MINUTES an account (or a
+# signing key) is locked for LOCKOUT_MINUTES after the last failure.
+LOCKOUT_FAILURES = env_int("LOCKOUT_FAILURES", 5)
+LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 15)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account: many people share one address behind a unit's gateway
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the reopening time shown stays true
+AXES_LOCKOUT_CALLABLE = "vanthu.org.views.locked_out"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # logins are audited by vanthu; axes keeps only the failures it counts
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "secret", "old", "new", "passphrase", "pin"]
+# Rate limits (django-ratelimit over the default cache): the API's signing operations per person, the TSA per
+# client, failed API tokens per address (past it, 429 instead of 401; valid tokens always served). "N/m", "N/h".
+RATELIMIT_SIGNING = env_str("RATELIMIT_SIGNING", "30/m")
+RATELIMIT_TSA = env_str("RATELIMIT_TSA", "120/m")
+RATELIMIT_API_AUTH = env_str("RATELIMIT_API_AUTH", "100/m")
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W006",  # per account on purpose; axes sums an account's rows whatever the user agent (decision 0021)
+    # Rate limits count in the default cache: the local memory cache counts per process, right for the one
+    # process of `./run` (waitress, threads); with several processes set VANTHU_REDIS_URL.
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -193,6 +229,8 @@ PADES_LEVEL = env_str("PADES_LEVEL", "")
 # RFC 3161 timestamp authority: "builtin" (default) is vanthu's own TSA, called in-process; a URL uses that
 # service; empty means no timestamps.
 TSA_URL = env_str("TSA_URL", "" if TESTING else "builtin")
+# The bearer token vanthu sends to a TSA_URL that asks for one (another vanthu's /pki/tsa: `vanthu service-client add`).
+TSA_TOKEN = env_str("TSA_TOKEN")
 PKCS11_MODULE = env_str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
@@ -289,6 +327,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},
+        "axes": {"level": "ERROR"},  # its own warnings repeat what vanthu's audit and the locks page show
         # One line per job state change drowns the run command's login instructions: warnings and errors only
         # (the jobs page shows the queue; VANTHU_JOBS_LOG_LEVEL=INFO brings the lines back).
         "django_tasks": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},

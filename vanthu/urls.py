@@ -2,11 +2,14 @@
 
 from django.urls import include, path
 
+from vanthu.ops import lock_views
 from vanthu.ops.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("vanthu.ops.urls")),
+    path("quan-tri/khoa/", lock_views.lock_list, name="locks"),
+    path("quan-tri/khoa/mo", lock_views.lock_lift, name="locks_lift"),
     path("", include("vanthu.org.urls")),
     path("", include("vanthu.notify.urls")),
     path("", include("vanthu.workflow.urls")),

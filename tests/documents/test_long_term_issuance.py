@@ -21,7 +21,7 @@ from vanthu.documents.actions import long_term
 from vanthu.documents.models import Document, LongTermSignature, LongTermState, MessageKind, OutboxMessage, Status
 from vanthu.jobs.registry import policy_for
 from vanthu.signing import service as signing
-from vanthu.signing.testing import SIGNING_SECRET
+from vanthu.signing.testing import SIGNING_SECRET, tsa_client
 
 DOWN = "http://127.0.0.1:9/pki/tsa"  # the discard port: nothing answers
 
@@ -33,6 +33,7 @@ def lta(transactional_db, live_server, settings, cast):
     settings.KEY_SCRYPT_LOG2N = 10
     settings.PUBLIC_URL = live_server.url
     settings.TSA_URL = live_server.url + "/pki/tsa"
+    settings.TSA_TOKEN = tsa_client()  # /pki/tsa answers registered clients only
     settings.PADES_LEVEL = "B-LTA"
     settings.TASKS = {"default": {"BACKEND": "vanthu.jobs.backends.DatabaseBackend", "QUEUES": ["default"]}}
     cast.live_url = live_server.url

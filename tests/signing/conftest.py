@@ -3,7 +3,8 @@
 - `equipped_cast`: the fixed characters with vanthu's CA, certificates + server-held keys (passphrase
   SIGNING_SECRET) for hung, binh, son, dung and seal certificates for every unit, signature and seal images.
   The CA's URLs point at settings.PUBLIC_URL as it was (not reachable): use `live_pki` for HTTP.
-- `live_pki`: settings.PUBLIC_URL = a live server on 127.0.0.1 (real HTTP: CRL, OCSP, TSA, CA certificates),
+- `live_pki`: settings.PUBLIC_URL = a live server on 127.0.0.1 (real HTTP: CRL, OCSP, TSA,
+  CA certificates; settings.TSA_TOKEN and `cast.tsa_token` a registered client's token),
   then the same equipment, so the certificates' URLs point at it. Returns the cast (`cast.equipment`,
   `cast.live_url`).
 - `softhsm`: a fresh SoftHSM2 token (PIN TOKEN_PIN) in this worker's private SOFTHSM2_CONF.
@@ -25,9 +26,10 @@ def equipped_cast(cast):
 
 @pytest.fixture
 def live_pki(transactional_db, live_server, settings, cast):
-    from vanthu.signing.testing import equip_cast
+    from vanthu.signing.testing import equip_cast, tsa_client
 
     settings.PUBLIC_URL = live_server.url
+    settings.TSA_TOKEN = cast.tsa_token = tsa_client()  # /pki/tsa answers registered clients only
     cast.live_url = live_server.url
     cast.equipment = equip_cast(cast)
     return cast

@@ -18,7 +18,7 @@ from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from vanthu.signing import backends, pki, trust, tsa
 from vanthu.signing.models import CertificateAuthority, TimestampAuthority
 from vanthu.signing.service import SigningRefused
-from vanthu.signing.testing import SIGNING_SECRET, ensure_ca, equip_cast
+from vanthu.signing.testing import SIGNING_SECRET, ensure_ca, equip_cast, tsa_client
 
 from .helpers import sign, status_of
 
@@ -44,7 +44,8 @@ def test_http_tsa_token_verifies_with_openssl(live_pki, tmp_path):
     subprocess.run(["openssl", "ts", "-query", "-data", str(data), "-sha256", "-cert", "-out", str(query)],
                    check=True, capture_output=True)
     request = urllib.request.Request(f"{live_pki.live_url}/pki/tsa", data=query.read_bytes(),  # noqa: S310
-                                     headers={"Content-Type": "application/timestamp-query"})
+                                     headers={"Content-Type": "application/timestamp-query",
+                                              "Authorization": f"Bearer {live_pki.tsa_token}"})
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our live server
         assert response.headers["Content-Type"] == "application/timestamp-reply"
         (tmp_path / "reply.tsr").write_bytes(response.read())
@@ -137,7 +138,10 @@ def test_unknown_policy_is_rejected(equipped_cast):
 
 def test_tsa_endpoint_wants_a_timestamp_query(client, equipped_cast):
     assert client.get("/pki/tsa").status_code == 405
-    assert client.post("/pki/tsa", data=b"x", content_type="text/plain").status_code == 415
+    assert client.post("/pki/tsa", data=b"x", content_type="text/plain").status_code == 401  # no client token
+    token = tsa_client()
+    assert client.post("/pki/tsa", data=b"x", content_type="text/plain",
+                       HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 415
 
 
 def test_ecdsa_cast_signs_with_timestamp(cast, draft_pdf, settings):

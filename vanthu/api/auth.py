@@ -2,7 +2,8 @@
 
 The secret is hashed (SHA-256) and looked up; a revoked or expired token, or one whose person or account is
 no longer active, is refused with 401 and a code saying why. `last_used_at` is written at most once a
-minute per token (a bookkeeping timestamp, not an audited action).
+minute per token (a bookkeeping timestamp, not an audited action). Past `RATELIMIT_API_AUTH` failed tokens an
+address is answered 429 instead of 401 (`ratelimit.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from vanthu.api import ratelimit
 from vanthu.api.errors import TokenRefused
 from vanthu.api.models import SECRET_PREFIX, ApiToken, hash_secret
 from vanthu.org.models import Person
@@ -23,6 +25,13 @@ TOUCH_EVERY = dt.timedelta(minutes=1)
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Person:
+        try:
+            return self._authenticate(request, token)
+        except TokenRefused:
+            ratelimit.token_failed(request)
+            raise
+
+    def _authenticate(self, request: HttpRequest, token: str) -> Person:
         secret = token.strip()
         if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
             raise TokenRefused(_("Mã truy cập API không hợp lệ."), code="token_invalid")

@@ -3,8 +3,8 @@
 The generated document is completed here, once, for every operation:
 - every answer it can give: 400 (the input could not be read or the action refused it), 401 (no usable token,
   with `WWW-Authenticate`), 403, 404 (where it looks something up), 409 and 413 (writes), 415 (JSON bodies),
-  422 (schema), each with the one error schema and examples of its `code` values. No rate limit applies to the
-  API, so no operation answers 429;
+  422 (schema), 429 (a rate limit or a locked signing key, with `Retry-After`; decision 0021), each with the one
+  error schema and examples of its `code` values;
 - integers are 64-bit (`format: int64` with its bounds), as the server checks them;
 - request and response examples, built from the schemas with realistic values (`EXAMPLE_VALUES`);
 - the business rules no schema can express, in the operation's description (`RULES`).
@@ -37,6 +37,10 @@ ERROR_CODES: dict[int, tuple[str, list[str]]] = {
           "Idempotency-Key was reused for another request.",
           ["required", "too_long", "invalid", "out_of_range", "unknown_field", "nul_character",
            "idempotency_key_reused"]),
+    429: ("Too many requests: the caller's address failed too many tokens (a valid token is still served), the "
+          "person made too many signing requests, or the signing key is locked after wrong passphrases. "
+          "Retry-After says when to try again.",
+          ["rate_limited", "key_locked"]),
 }
 
 ERROR_EXAMPLES: dict[int, dict[str, Any]] = {
@@ -54,10 +58,12 @@ ERROR_EXAMPLES: dict[int, dict[str, Any]] = {
           "message": "Nội dung JSON phải gửi với “Content-Type: application/json”."},
     422: {"code": "too_long", "field": "subject", "message": "“trích yếu nội dung” dài quá 500 ký tự.",
           "details": [{"field": "subject", "message": "“trích yếu nội dung” dài quá 500 ký tự."}]},
+    429: {"code": "rate_limited", "field": None, "message": "Quá nhiều yêu cầu; hãy thử lại sau 42 giây."},
 }
 
 REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-           413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content"}
+           413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+           429: "Too Many Requests"}
 
 # Business rules the schema cannot say, by operation (method, path without the /api/v1 prefix).
 RULES: dict[tuple[str, str], str] = {
@@ -191,7 +197,8 @@ def _error_schema(document: dict[str, Any]) -> None:
 def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[int]:
     # 403 and 404 for every operation: a read may be refused (not the unit's clerk, not an administrator) and
     # answers 404 for what the caller may not see.
-    statuses = {400, 401, 403, 404, 422}
+    # 429 for every operation too: past its rate, an address's failed token is answered 429 instead of 401.
+    statuses = {400, 401, 403, 404, 422, 429}
     if method == "post":
         statuses |= {409, 413}
         content = operation.get("requestBody", {}).get("content", {})
@@ -222,6 +229,10 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
                 if status == 401:
                     entry["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"},
                                                              "description": 'Bearer realm="vanthu"'}}
+                if status == 429:
+                    entry["headers"] = {"Retry-After": {"schema": {"type": "integer", "minimum": 1},
+                                                        "description": "Seconds until the request may be tried "
+                                                                       "again."}}
             operation["responses"] = dict(sorted(responses.items()))
             for status, entry in operation["responses"].items():
                 if not 200 <= status < 300:

@@ -193,8 +193,11 @@ def too_large_response(api: NinjaAPI, request: HttpRequest) -> HttpResponse:
 
 def register(api: NinjaAPI) -> None:
     def on_refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
-        return error_response(api, request, status=exc.status, code=exc.code, message=exc.message,
-                              field=exc.field)
+        response = error_response(api, request, status=exc.status, code=exc.code, message=exc.message,
+                                  field=exc.field)
+        if exc.retry_after is not None:  # a rate limit or a lock (429)
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return error_response(api, request, status=404, code="not_found",

@@ -2,7 +2,8 @@
 
 An action is a keyword-only function in `<app>/actions.py`. The decorator runs it in one transaction; if it
 refuses (raises ActionRefused), the transaction is rolled back and a `<verb>.refused` audit event is written
-afterwards, so a refused attempt leaves no trace but its audit entry.
+afterwards, so a refused attempt leaves no trace but its audit entry (and, for a wrong secret raised with
+`lockout_key=`, one more failure counted against that key: `core/lockout.py`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def action(verb: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     reason=exc.message,
                     code=exc.code,
                 )
+                if exc.lockout_key:
+                    from vanthu.core import lockout
+
+                    lockout.failed(exc.lockout_key)
                 raise
 
         run.verb = verb  # type: ignore[attr-defined]

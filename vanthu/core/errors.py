@@ -21,6 +21,8 @@ class ActionRefused(Exception):
         field: str | None = None,
         target: Any = None,
         status: int = 400,
+        lockout_key: str | None = None,
+        retry_after: int | None = None,
     ) -> None:
         super().__init__(str(message))
         self.message = str(message)
@@ -28,6 +30,10 @@ class ActionRefused(Exception):
         self.field = field
         self.target = target
         self.status = status
+        # A wrong secret: `core.actions` counts a failure against this key after the rollback (core/lockout.py).
+        self.lockout_key = lockout_key
+        # Seconds until the refused thing may be tried again (a lock, a rate limit): the API's Retry-After.
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return self.message

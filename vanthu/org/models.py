@@ -324,3 +324,6 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from vanthu.org.session_models import PersonSession as PersonSession  # noqa: E402  (Django finds it here)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
+from vanthu.core import lockout
 from vanthu.org.forms import LoginForm
 from vanthu.org.models import Person
 
@@ -30,3 +34,22 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def locked_out(request: HttpRequest, response: HttpResponse | None = None,
+               credentials: dict[str, Any] | None = None) -> HttpResponse:
+    """The login page again, saying when the locked account reopens (axes' AXES_LOCKOUT_CALLABLE): 429."""
+    username = str((credentials or {}).get("username") or request.POST.get("username", ""))[:150]
+    until = lockout.locked_until(username)
+    form = LoginForm(request, initial={"username": username})
+    if until is not None:
+        message = _("Tài khoản đã bị tạm khóa do nhập sai mật khẩu %(count)d lần; hãy thử lại sau %(time)s ngày "
+                    "%(date)s, hoặc nhờ quản trị đơn vị mở khóa.") % {"count": settings.LOCKOUT_FAILURES,
+                                                                      **lockout.reopens(until)}
+    else:
+        message = _("Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần; hãy thử lại sau.")
+    page = render(request, "org/login.html", {"form": form, "next": request.POST.get("next", ""),
+                                              "lock_message": message}, status=429)
+    if until is not None:
+        page["Retry-After"] = str(lockout.seconds_left(until))
+    return page

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
-from vanthu.core import files
+from vanthu.core import files, lockout
 from vanthu.core.actions import action
 from vanthu.org.access import Actor, can_administer_all, person_or_none
 from vanthu.org.models import Person, Unit
@@ -407,12 +407,15 @@ def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, a
         raise SigningRefused(_("Không đổi được mã PIN khóa ký của người khác."), code="forbidden", status=403)
     _check_new_passphrase(new, required=True)
     blob = bytes(credential.key_encrypted)
+    if keystore.needs_passphrase(blob):
+        backends.require_unlocked(credential)
     try:
         credential.key_encrypted = keystore.relock(blob, old=old if keystore.needs_passphrase(blob) else None,
                                                    new=new)
     except keystore.WrongSecret as exc:
         raise SigningRefused(_("Mã PIN khóa ký hiện tại không đúng."), code="wrong_secret", field="old",
-                             target=credential) from exc
+                             target=credential, lockout_key=backends.lockout_key(credential)) from exc
+    lockout.succeeded(backends.lockout_key(credential))
     credential.save(update_fields=["key_encrypted"])
     log.record(actor=acting, verb="signing.passphrase.changed", target=credential,
                unit=_unit_of(credential.owner))

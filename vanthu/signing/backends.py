@@ -48,6 +48,7 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from vanthu.core import lockout
 from vanthu.org.models import Person, Unit
 from vanthu.signing import keystore, pki
 from vanthu.signing.credentials import HASHES as HASHES  # re-exported: pure crypto lives in credentials.py
@@ -162,17 +163,43 @@ def open_credential(owner: Person | Unit, *, secret: str | None) -> Credential:
     return Credential(kind="remote", signer=None, **common)
 
 
+def lockout_key(credential: KeyCredential) -> str:
+    """The key under which wrong passphrases and PINs of this credential are counted (core/lockout.py)."""
+    return f"key:{credential.pk}"
+
+
+def require_unlocked(credential: KeyCredential) -> None:
+    """Refuse (429) while the credential is locked after too many wrong passphrases or PINs."""
+    try:
+        lockout.check(lockout_key(credential))
+    except lockout.Locked as exc:
+        raise SigningRefused(
+            _("Khóa ký đã bị tạm khóa do nhập sai Mã PIN %(count)d lần; khóa mở lại lúc %(time)s ngày "
+              "%(date)s.") % {"count": settings.LOCKOUT_FAILURES, **lockout.reopens(exc.until)},
+            code="key_locked", field="secret", target=credential, status=429,
+            retry_after=lockout.seconds_left(exc.until)) from exc
+
+
+def _wrong_secret(message: str, credential: KeyCredential, *, field: str = "secret") -> SigningRefused:
+    """A wrong passphrase or PIN: counted against the credential once the action has rolled back."""
+    return SigningRefused(message, code="wrong_secret", field=field, target=credential,
+                          lockout_key=lockout_key(credential))
+
+
 def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x509.Certificate,
                      chain: list[asn1_x509.Certificate]) -> CachedKeySigner:
     blob = bytes(credential.key_encrypted or b"")
     if keystore.needs_passphrase(blob) and not secret:
         raise SigningRefused(_("Cần nhập Mã PIN."), code="secret_required", field="secret",
                              target=credential)
+    if keystore.needs_passphrase(blob):
+        require_unlocked(credential)
     try:
         key = keystore.unlock(blob, passphrase=secret if keystore.needs_passphrase(blob) else None)
     except keystore.WrongSecret as exc:
-        raise SigningRefused(_("Mã PIN không đúng."), code="wrong_secret", field="secret",
-                             target=credential) from exc
+        raise _wrong_secret(_("Mã PIN không đúng."), credential) from exc
+    if keystore.needs_passphrase(blob):
+        lockout.succeeded(lockout_key(credential))
     return CachedKeySigner(signing_cert=cert, key=key, chain=chain)
 
 
@@ -180,7 +207,10 @@ def _pkcs11_signer(credential: KeyCredential, secret: str | None, cert: asn1_x50
                    chain: list[asn1_x509.Certificate], algorithm: str) -> tuple[Signer, Any]:
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
-    session = open_token(credential.token_label, pin=secret, target=credential)
+    require_unlocked(credential)
+    session = open_token(credential.token_label, pin=secret, target=credential,
+                         lockout_key=lockout_key(credential))
+    lockout.succeeded(lockout_key(credential))
     try:
         find_private_key(session, label=credential.key_label, key_id=credential.key_id, target=credential)
         signer = PKCS11Signer(session, key_label=credential.key_label or None,
@@ -192,7 +222,7 @@ def _pkcs11_signer(credential: KeyCredential, secret: str | None, cert: asn1_x50
     return signer, session.close
 
 
-def open_token(token_label: str, *, pin: str | None, target: Any = None) -> Any:
+def open_token(token_label: str, *, pin: str | None, target: Any = None, lockout_key: str | None = None) -> Any:
     """A logged-in PKCS#11 session on the token with this label (settings.PKCS11_MODULE).
 
     SigningRefused (Vietnamese) for: no PIN, wrong PIN, PIN locked, token absent, module not loadable.
@@ -210,7 +240,7 @@ def open_token(token_label: str, *, pin: str | None, target: Any = None) -> Any:
                                    user_pin=pin)
     except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange) as exc:
         raise SigningRefused(_("Mã PIN của thiết bị ký số không đúng."), code="wrong_secret", field="secret",
-                             target=target) from exc
+                             target=target, lockout_key=lockout_key) from exc
     except p11.PinLocked as exc:
         raise SigningRefused(_("Mã PIN của thiết bị ký số đã bị khóa do nhập sai nhiều lần. Liên hệ quản trị "
                                "để mở khóa."), code="pin_locked", target=target) from exc

@@ -366,3 +366,6 @@ class FileValidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_id[:12]}: {'valid' if self.valid else 'invalid'}"
+
+
+from vanthu.signing.service_client_models import ServiceClient as ServiceClient  # noqa: E402  (Django finds it)

@@ -34,7 +34,7 @@ from django.conf import settings
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.org.access import Actor
 from vanthu.org.models import Person, Unit
-from vanthu.signing import actions, pki
+from vanthu.signing import actions, pki, service_clients
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import CaRole, CertificateAuthority, KeyCredential, TimestampAuthority
 
@@ -133,6 +133,13 @@ def equip_cast(cast: Any, *, algorithm: str = "rsa", secret: str | None = SIGNIN
 
 
 # --- images -----------------------------------------------------------------------------------------------
+
+def tsa_client(name: str = "tests") -> str:
+    """Register a client of the time-stamp service (or reuse one by that name after a flush) and return its token:
+    set it as settings.TSA_TOKEN for signing through /pki/tsa over HTTP."""
+    _client, token = service_clients.create_client(name=f"{name} {uuid.uuid4().hex[:8]}", acting=TEST_FIXTURES)
+    return token
+
 
 def _seeded(text: str) -> list[float]:
     digest = hashlib.sha256(text.encode("utf-8")).digest()

@@ -2,17 +2,19 @@
 
 Server side: `respond(request_der)` answers a DER TimeStampReq with a DER TimeStampResp signed by the active
 `TimestampAuthority` (a certificate from vanthu's issuing CA with extendedKeyUsage timeStamping, critical;
-the key under the server key, see keystore.py). views.tsa serves it at POST /pki/tsa for anyone.
+the key under the server key, see keystore.py). views.timestamp serves it at POST /pki/tsa to registered clients
+(a bearer token per client, rate-limited: service_clients.py).
 
 Client side: `timestamper()` returns the pyHanko TimeStamper for settings.TSA_URL:
 - ""          → None (no time stamps: PAdES B-B);
 - "builtin"   → `BuiltinTimeStamper`: vanthu's own TSA, called in-process (the same token the HTTP endpoint
                 at PUBLIC_URL/pki/tsa would return, without a request from vanthu to itself — which would
                 need a free worker and a reachable PUBLIC_URL);
-- a URL       → pyHanko's `HTTPTimeStamper(url)`. Pass `session=` (an aiohttp ClientSession, or pyHanko's
-                LazySession) when signing through pyHanko's async API in a long-lived event loop, so one
-                session serves every request (signing.md trap 3). With pyHanko's sync API each call runs its
-                own event loop, so no session can be shared; the timestamper then opens one per request
+- a URL       → pyHanko's `HTTPTimeStamper(url)`, with `Authorization: Bearer <settings.TSA_TOKEN>` when set.
+                Pass `session=` (an aiohttp ClientSession, or pyHanko's LazySession) when signing through
+                pyHanko's async API in a long-lived event loop, so one session serves every request
+                (signing.md trap 3). With pyHanko's sync API each call runs its own event loop, so no
+                session can be shared; the timestamper then opens one per request
                 (~20–35 ms extra per signature), which we accept for now.
 """
 
@@ -170,4 +172,6 @@ def timestamper(*, session: aiohttp.ClientSession | None = None) -> TimeStamper 
         return None
     if url == "builtin":
         return BuiltinTimeStamper(current())
-    return HTTPTimeStamper(url, session=session, timeout=10)
+    token = settings.TSA_TOKEN.strip()
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    return HTTPTimeStamper(url, session=session, timeout=10, headers=headers)

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, Unit
-from vanthu.signing import actions, backends, pki, queries, tsa
+from vanthu.signing import actions, backends, pki, queries, service_clients, tsa
 from vanthu.signing.forms import (
     AnchorForm,
     ChangePassphraseForm,
@@ -97,8 +97,13 @@ def ocsp_get(request: HttpRequest, encoded: str) -> HttpResponse:
 @login_not_required
 @csrf_exempt
 def timestamp(request: HttpRequest) -> HttpResponse:
+    """The time-stamp service, for registered clients only (service_clients.py: 401 without a token, 429 over
+    the rate). The CA certificates, CRLs and OCSP stay public: relying parties need them."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    refused = service_clients.guard(request)
+    if refused is not None:
+        return refused
     if request.content_type != tsa.CONTENT_TYPE_QUERY:
         return HttpResponse(status=415)
     if len(request.body) > MAX_PKI_REQUEST:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Router, Schema, UploadedFile
 from ninja.responses import Status
 
+from vanthu.api import ratelimit
 from vanthu.api.auth import person_of
 from vanthu.api.common import (
     authority_by_id,
@@ -201,6 +202,7 @@ class SignIn(In):
 @router.post("/documents/{document_id}/sign", response={200: DocumentDetail, **ERRORS},
              summary="Ký số văn bản (chữ ký cá nhân của người có thẩm quyền)")
 def sign(request: HttpRequest, document_id: int, payload: SignIn) -> DocumentDetail:
+    ratelimit.signing(request, person_of(request).pk)
     document = document_for(request, document_id)
     actions.sign_outgoing(document=document, acting=person_of(request), secret=payload.secret or None)
     return detail_of(request, document)
@@ -216,6 +218,7 @@ class RemoteRequestOut(Schema):
 @router.post("/documents/{document_id}/remote-signature", response={200: RemoteRequestOut, **ERRORS},
              summary="Ký số từ xa, bước 1: chuẩn bị chữ ký và lấy giá trị băm cần ký")
 def remote_signature_request(request: HttpRequest, document_id: int) -> RemoteRequestOut:
+    ratelimit.signing(request, person_of(request).pk)
     document = document_for(request, document_id)
     document = actions.request_remote_signature(document=document, acting=person_of(request))
     remote = document.remote_request
@@ -232,6 +235,7 @@ class RemoteCompleteIn(In):
 @router.post("/documents/{document_id}/remote-signature/complete", response={200: DocumentDetail, **ERRORS},
              summary="Ký số từ xa, bước 2: gửi giá trị chữ ký để hoàn tất")
 def remote_signature_complete(request: HttpRequest, document_id: int, payload: RemoteCompleteIn) -> DocumentDetail:
+    ratelimit.signing(request, person_of(request).pk)
     document = document_for(request, document_id)
     try:
         value = base64.b64decode("".join(payload.signature_base64.split()), validate=True)
@@ -250,6 +254,7 @@ class IssueIn(In):
 @router.post("/documents/{document_id}/issue", response={200: DocumentDetail, **ERRORS},
              summary="Cấp số, ngày, ký số của đơn vị và phát hành văn bản")
 def issue(request: HttpRequest, document_id: int, payload: IssueIn) -> DocumentDetail:
+    ratelimit.signing(request, person_of(request).pk)
     document = document_for(request, document_id)
     actions.issue_outgoing(document=document, acting=person_of(request), secret=payload.secret or None,
                            expected_version=payload.expected_version)
