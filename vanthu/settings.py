@@ -200,6 +200,12 @@ KEY_UNLOCK_CACHE_SECONDS = env_int("KEY_UNLOCK_CACHE_SECONDS", 300)
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
 
+# Decree 30 Điều 12 (checklist point 10, decision 0026): a draft reaches its signer only after the check of
+# content and format. A unit whose head set no rule of its own (page /numbering/) gets the default one: required,
+# checked by the issuing unit's clerks. Off: such a unit keeps the chain its drafter chooses (the head may still
+# require the check). Off by default in tests, whose drafts mostly go straight to the signer.
+FORMAT_CHECK_REQUIRED = env_bool("FORMAT_CHECK_REQUIRED", not TESTING)
+
 # Exchange (docs/exchange.md, decision 0013). The passphrase or PIN that unlocks the units' seal keys for the
 # envelopes and statuses the exchange signs by itself (VANTHU_EXCHANGE_SEAL_SECRET_FILE for a file); empty:
 # the keys are server-held without a passphrase. Between units of this deployment, messages travel as signed
