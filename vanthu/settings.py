@@ -280,6 +280,8 @@ REMIND_LOOKBACK_DAYS = env_int("REMIND_LOOKBACK_DAYS", 30)
 # ends; the reminder pass alerts the unit's clerks as the deadline nears. The archive is the clerks of the unit
 # whose code is RECORDS_ARCHIVE_UNIT, or (empty) of each unit's top unit.
 RECORDS_TRANSFER_MONTHS = env_int("RECORDS_TRANSFER_MONTHS", 12)
+# Construction (XDCB) records are due this many months after the final settlement (their end date; Điều 30.1.a).
+RECORDS_TRANSFER_CONSTRUCTION_MONTHS = env_int("RECORDS_TRANSFER_CONSTRUCTION_MONTHS", 3)
 RECORDS_TRANSFER_MIN_YEARS = env_int("RECORDS_TRANSFER_MIN_YEARS", 5)
 RECORDS_ARCHIVE_UNIT = env_str("RECORDS_ARCHIVE_UNIT", "")
 

@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import checked
-from vanthu.signing import service as signing
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
@@ -20,6 +19,7 @@ from vanthu.org.models import Role, SigningAuthority
 from vanthu.records import actions as records
 from vanthu.records import catalogue_actions
 from vanthu.records.models import ItemKind
+from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
