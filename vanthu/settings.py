@@ -193,6 +193,8 @@ PADES_LEVEL = env_str("PADES_LEVEL", "")
 # service; empty means no timestamps.
 TSA_URL = env_str("TSA_URL", "" if TESTING else "builtin")
 PKCS11_MODULE = env_str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# SIM-PKI (decision 0026): how often the signing job asks the MSSP whether the person confirmed on the phone.
+SIM_POLL_SECONDS = float(env_str("SIM_POLL_SECONDS", "2"))
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
 # Seconds a process recognises a passphrase it has proven (by a keyed hash) without scrypt: signing/keystore.py.

@@ -149,7 +149,7 @@ def compute(unit: Unit, start: dt.date, end: dt.date, *, with_children: bool = F
                                            document__direction=Direction.INCOMING,
                                            document__arrival_at__gte=since, document__arrival_at__lt=until)
                     .values_list("document_id", "document__arrival_at"))
-    arrived_at = dict(arrivals)
+    arrived_at = {doc_id: at for doc_id, at in arrivals if at is not None}
     first: dict[tuple[int, str], dt.datetime] = {}
     for doc_id, status, at in OutboxMessage.objects.filter(
             kind=MessageKind.STATUS, document_id__in=list(arrived_at),
