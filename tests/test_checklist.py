@@ -44,6 +44,7 @@ RC = "tests/records/test_catalogue_transfer.py::"
 RH = "tests/records/test_handover.py::"
 TH = "tests/records/test_transfer_holds.py::"
 OC = "tests/documents/test_outgoing_chain.py::"
+SIM = "tests/pages/test_sim_signing.py::"
 
 POINTS: list[Point] = [
     Point(1, "The 29 document types of Điều 7 with the Phụ lục III abbreviations", MET,
@@ -137,11 +138,16 @@ POINTS: list[Point] = [
     Point(18, "Embedded CMS/PAdES signatures (RSA-2048/SHA-256 or stronger) valid after later incremental ones", MET,
           ("tests/signing/test_validation.py::test_issued_document_is_valid_with_signers_times_and_levels",
            PADES + "test_issuance_fills_number_and_date_without_invalidating_the_personal_signature")),
-    Point(19, "USB token (PKCS#11), SIM-PKI and remote signing (signHash) as interchangeable back-ends", PARTIAL,
+    Point(19, "USB token (PKCS#11), SIM-PKI and remote signing (signHash) as interchangeable back-ends", MET,
           ("tests/signing/test_backends.py::test_token_key_signs_a_pdf_that_validates",
            "tests/signing/test_backends.py::test_remote_signature_is_checked_and_completes_the_request",
-           "tests/signing/test_pades_remote.py::test_prepare_then_finish_with_an_external_signature"),
-          "No SIM-PKI back-end of its own: a SIM-PKI service with a signHash interface goes through the remote one."),
+           "tests/signing/test_pades_remote.py::test_prepare_then_finish_with_an_external_signature",
+           SIM + "test_checklist_point_19_the_sim_signature_is_a_job_that_waits_for_the_phone",
+           SIM + "test_checklist_point_19_a_cancel_on_the_phone_ends_the_request_with_its_reason",
+           SIM + "test_checklist_point_19_the_page_waits_for_the_phone_then_goes_to_the_signed_document"),
+          "SIM-PKI through an MSSP (ETSI TS 102 204 style, asynchronous: a job asks the phone and polls; the page "
+          "waits with htmx), tested against a local MSSP on 127.0.0.1. The person's credential picks the "
+          "back-end. Decision 0026."),
     Point(20, "Chains to the Government CA and public CAs, OCSP/CRL reaching internal endpoints", MET,
           ("tests/signing/test_trust.py::test_imported_root_is_trusted_and_intermediate_is_not",
            "tests/signing/test_trust.py::test_b_lt_signature_embeds_revocation_data_fetched_over_http",
@@ -296,7 +302,7 @@ POINTS: list[Point] = [
            "tests/api/test_kpis_api.py::test_checklist_point_55_the_kpis_endpoint_gives_the_figures_and_each_unit",
            "tests/api/test_kpis_api.py::test_checklist_point_55_kpis_of_a_unit_outside_ones_subtree_are_not_found"),
           "Page /reports/kpis/ (XLSX, PDF) and GET /api/v1/kpis, for the leaders of the unit or above it; "
-          "computed, never stored (vanthu/reports/kpis.py). Decision 0026."),
+          "computed, never stored (vanthu/records/kpis.py). Decision 0026."),
 ]
 
 

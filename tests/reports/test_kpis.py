@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from tests.reports import kpi_world
 from tests.reports.kpi_world import D
-from vanthu.reports import kpis
+from vanthu.records import kpis
 
 
 @pytest.fixture

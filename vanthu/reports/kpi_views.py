@@ -1,6 +1,6 @@
 """The KPI page (checklist point 55): /reports/kpis/?unit=&from=&to= — for the leaders of the unit or above it
 (404 for anyone else): the unit's subtree and each unit under it, over the period; ?format=xlsx (or pdf) gives
-the same table as a file. Figures from `reports.kpis` (computed, never stored)."""
+the same table as a file. Figures from `records.kpis` (computed, never stored)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from vanthu.audit import reads
 from vanthu.org.models import Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
-from vanthu.reports import kpis, printable
+from vanthu.records import kpis
+from vanthu.reports import printable
 from vanthu.reports.printable import Column, Table_
 from vanthu.reports.views import FORMATS, BadParameters, content_disposition, parse
 

@@ -1,5 +1,5 @@
 """The KPIs of a unit and its subtree over a period (checklist point 55), the same figures as the page
-/reports/kpis/ (`vanthu.reports.kpis`); for the leaders of the unit or above it (404 for anyone else)."""
+/reports/kpis/ (`vanthu.records.kpis`); for the leaders of the unit or above it (404 for anyone else)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from vanthu.api.common import unit_by_id
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import QueryIn
 from vanthu.core.errors import ActionRefused
-from vanthu.reports import kpis
+from vanthu.records import kpis
 
 router = Router()
 ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}
