@@ -99,6 +99,7 @@ POINTS: list[Point] = [
            OC + "test_checklist_point_10_the_setting_off_leaves_the_chain_to_the_drafter",
            OC + "test_checklist_point_10_the_heads_rule_overrides_the_default",
            OC + "test_checklist_point_10_the_rules_page_shows_the_default",
+           "tests/api/test_format_check_api.py::test_checklist_point_10_the_checker_sends_the_checklist_through_the_api",
            D30 + "test_checklist_point_10_the_format_check_comes_before_the_signer",
            D30 + "test_checklist_point_10_a_check_by_a_person_without_the_role_is_refused",
            D30 + "test_checklist_point_10_a_failed_item_returns_the_draft_with_the_result",

@@ -93,7 +93,8 @@ def test_checklist_point_19_the_page_waits_for_the_phone_then_goes_to_the_signed
     page = client.get(url).content.decode()
     assert "Đang chờ đồng chí xác nhận trên điện thoại (số 0912***678)" in page
     status_url = f"/documents/{awaiting_signature.pk}/sign/sim-status/"
-    assert f'hx-get="{status_url}"' in page and 'hx-trigger="every 2s"' in page
+    assert f'hx-get="{status_url}"' in page
+    assert 'hx-trigger="every 2s"' in page
     assert "Hoàn tất ký" not in page  # no digest to paste: the phone answers
     assert "Đang chờ đồng chí xác nhận" in client.get(status_url).content.decode()
     sim_son.confirm(PHONE)

@@ -68,7 +68,7 @@ class Mssp:
 
 def start(mssp: Mssp) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             path = self.path.removeprefix("/mssp")
             answer = json.dumps(mssp.handle(path, json.loads(self.rfile.read(length)))).encode()
