@@ -145,10 +145,12 @@ POINTS: list[Point] = [
            "tests/signing/test_pades_remote.py::test_prepare_then_finish_with_an_external_signature",
            SIM + "test_checklist_point_19_the_sim_signature_is_a_job_that_waits_for_the_phone",
            SIM + "test_checklist_point_19_a_cancel_on_the_phone_ends_the_request_with_its_reason",
-           SIM + "test_checklist_point_19_the_page_waits_for_the_phone_then_goes_to_the_signed_document"),
+           SIM + "test_checklist_point_19_the_page_waits_for_the_phone_then_goes_to_the_signed_document",
+           "tests/browser/test_sim_signing_page.py::"
+           "test_checklist_point_19_the_page_waits_for_the_phone_then_shows_the_signed_document"),
           "SIM-PKI through an MSSP (ETSI TS 102 204 style, asynchronous: a job asks the phone and polls; the page "
           "waits with htmx), tested against a local MSSP on 127.0.0.1. The person's credential picks the "
-          "back-end. Decision 0026."),
+          "back-end. Screenshot docs/img/sim-waiting.png. Decision 0026."),
     Point(20, "Chains to the Government CA and public CAs, OCSP/CRL reaching internal endpoints", MET,
           ("tests/signing/test_trust.py::test_imported_root_is_trusted_and_intermediate_is_not",
            "tests/signing/test_trust.py::test_b_lt_signature_embeds_revocation_data_fetched_over_http",
