@@ -303,8 +303,10 @@ POINTS: list[Point] = [
            "tests/reports/test_kpis.py::test_checklist_point_55_the_kpi_page_and_its_xlsx_for_the_leader",
            "tests/reports/test_kpis.py::test_checklist_point_55_a_leader_sees_only_their_subtree",
            "tests/api/test_kpis_api.py::test_checklist_point_55_the_kpis_endpoint_gives_the_figures_and_each_unit",
-           "tests/api/test_kpis_api.py::test_checklist_point_55_kpis_of_a_unit_outside_ones_subtree_are_not_found"),
-          "Page /reports/kpis/ (XLSX, PDF) and GET /api/v1/kpis, for the leaders of the unit or above it; "
+           "tests/api/test_kpis_api.py::test_checklist_point_55_kpis_of_a_unit_outside_ones_subtree_are_not_found",
+           "tests/browser/test_kpi_page.py::test_checklist_point_55_the_commander_reads_the_kpis_of_the_command"),
+          "Page /reports/kpis/ (XLSX, PDF; screenshot docs/img/kpis.png) and GET /api/v1/kpis, for the leaders "
+          "of the unit or above it; "
           "computed, never stored (vanthu/records/kpis.py). Decision 0026."),
 ]
 
