@@ -42,6 +42,9 @@ PL = "tests/reports/test_phu_luc_i_layout.py::"
 RR = "tests/records/test_records.py::"
 RC = "tests/records/test_catalogue_transfer.py::"
 RH = "tests/records/test_handover.py::"
+TH = "tests/records/test_transfer_holds.py::"
+OC = "tests/documents/test_outgoing_chain.py::"
+SIM = "tests/pages/test_sim_signing.py::"
 
 POINTS: list[Point] = [
     Point(1, "The 29 document types of Điều 7 with the Phụ lục III abbreviations", MET,
@@ -90,14 +93,21 @@ POINTS: list[Point] = [
            "tests/documents/test_drafting.py::test_tuq_without_time_limit_is_refused",
            "tests/documents/test_drafting.py::test_signer_must_hold_authority_for_the_issuing_unit")),
     Point(10, "The outgoing flow: draft → approve → check content and format → sign → number → register → agency "
-              "signature → issue → track → archive", PARTIAL,
-          (D30 + "test_checklist_point_10_the_format_check_comes_before_the_signer",
+              "signature → issue → track → archive", MET,
+          (OC + "test_checklist_point_10_the_whole_outgoing_chain_ends_filed_in_a_work_record",
+           OC + "test_checklist_point_10_by_default_only_the_issuing_units_clerk_checks",
+           OC + "test_checklist_point_10_the_setting_off_leaves_the_chain_to_the_drafter",
+           OC + "test_checklist_point_10_the_heads_rule_overrides_the_default",
+           OC + "test_checklist_point_10_the_rules_page_shows_the_default",
+           "tests/api/test_format_check_api.py::test_checklist_point_10_the_checker_sends_the_checklist_through_the_api",
+           D30 + "test_checklist_point_10_the_format_check_comes_before_the_signer",
            D30 + "test_checklist_point_10_a_check_by_a_person_without_the_role_is_refused",
            D30 + "test_checklist_point_10_a_failed_item_returns_the_draft_with_the_result",
            D30P + "test_checklist_point_10_the_checker_ticks_the_checklist_on_the_review_page",
            D30P + "test_checklist_point_10_the_head_sets_who_checks_format_on_the_page"),
-          "The check is required where the unit's head set who checks (FormatCheckRule, page /numbering/); a "
-          "unit without the rule keeps the chain its drafter chooses. Archive is the records issue's (issue 10)."),
+          "The check is required by default (Điều 12; VANTHU_FORMAT_CHECK_REQUIRED, on outside tests): where the "
+          "head set no rule, the issuing unit's clerks check; the head's rule (page /numbering/) replaces the "
+          "default. Decision 0026."),
     Point(11, "Record drafting unit, approver, format checker and every draft version, with an audit trail", MET,
           ("tests/documents/test_drafting.py::test_review_chain_then_awaiting_signature_bound_to_the_reviewed_pdf",
            "tests/documents/test_drafting.py::"
@@ -129,11 +139,18 @@ POINTS: list[Point] = [
     Point(18, "Embedded CMS/PAdES signatures (RSA-2048/SHA-256 or stronger) valid after later incremental ones", MET,
           ("tests/signing/test_validation.py::test_issued_document_is_valid_with_signers_times_and_levels",
            PADES + "test_issuance_fills_number_and_date_without_invalidating_the_personal_signature")),
-    Point(19, "USB token (PKCS#11), SIM-PKI and remote signing (signHash) as interchangeable back-ends", PARTIAL,
+    Point(19, "USB token (PKCS#11), SIM-PKI and remote signing (signHash) as interchangeable back-ends", MET,
           ("tests/signing/test_backends.py::test_token_key_signs_a_pdf_that_validates",
            "tests/signing/test_backends.py::test_remote_signature_is_checked_and_completes_the_request",
-           "tests/signing/test_pades_remote.py::test_prepare_then_finish_with_an_external_signature"),
-          "No SIM-PKI back-end of its own: a SIM-PKI service with a signHash interface goes through the remote one."),
+           "tests/signing/test_pades_remote.py::test_prepare_then_finish_with_an_external_signature",
+           SIM + "test_checklist_point_19_the_sim_signature_is_a_job_that_waits_for_the_phone",
+           SIM + "test_checklist_point_19_a_cancel_on_the_phone_ends_the_request_with_its_reason",
+           SIM + "test_checklist_point_19_the_page_waits_for_the_phone_then_goes_to_the_signed_document",
+           "tests/browser/test_sim_signing_page.py::"
+           "test_checklist_point_19_the_page_waits_for_the_phone_then_shows_the_signed_document"),
+          "SIM-PKI through an MSSP (ETSI TS 102 204 style, asynchronous: a job asks the phone and polls; the page "
+          "waits with htmx), tested against a local MSSP on 127.0.0.1. The person's credential picks the "
+          "back-end. Screenshot docs/img/sim-waiting.png. Decision 0026."),
     Point(20, "Chains to the Government CA and public CAs, OCSP/CRL reaching internal endpoints", MET,
           ("tests/signing/test_trust.py::test_imported_root_is_trusted_and_intermediate_is_not",
            "tests/signing/test_trust.py::test_b_lt_signature_embeds_revocation_data_fetched_over_http",
@@ -224,13 +241,19 @@ POINTS: list[Point] = [
            RR + "test_closing_counts_documents_and_pages_and_takes_the_dates",
            RR + "test_removing_an_item_closes_the_gap",)),
     Point(40, "Transfer to the archive within 1 year (3 months for construction), alerts, 2-year hold with approval",
-          PARTIAL, (
+          MET, (
            RC + "test_the_legal_time_is_configurable",
            RC + "test_closed_records_reaching_the_threshold_are_due",
            RC + "test_the_reminder_pass_alerts_the_clerks_as_the_deadline_nears",
-           RC + "test_submitting_and_accepting_makes_the_record_the_archives",),
-          "The legal time is one setting (VANTHU_RECORDS_TRANSFER_MONTHS), not per record kind; the "
-          "approved 2-year hold is not built."),
+           RC + "test_submitting_and_accepting_makes_the_record_the_archives",
+           TH + "test_checklist_point_40_a_construction_record_is_due_3_months_after_its_final_settlement",
+           TH + "test_checklist_point_40_the_reminders_follow_each_kinds_date",
+           TH + "test_checklist_point_40_the_head_of_the_agency_approves_a_2_year_hold_that_moves_the_due_date",
+           TH + "test_checklist_point_40_a_hold_over_2_years_is_refused",
+           TH + "test_checklist_point_40_holds_only_for_due_records_by_their_keepers_once",
+           TH + "test_checklist_point_40_the_hold_page_asks_then_the_commander_approves",),
+          "The kind is the catalogue entry's (construction: VANTHU_RECORDS_TRANSFER_CONSTRUCTION_MONTHS after the "
+          "record's end date, the final settlement); page /ho-so/<id>/giu-lai/. Decision 0026."),
     Point(41, "Handover of all records before a person leaves or transfers",
           MET, (
            RH + "test_records_and_tasks_pass_when_both_confirm",
@@ -274,7 +297,17 @@ POINTS: list[Point] = [
            PL + "test_checklist_point_54_the_weekly_report_follows_phu_luc_i",
            PL + "test_checklist_point_54_a_draft_breaking_the_layout_is_kept_with_a_warning",
            "tests/records/test_prints_layout.py::test_checklist_point_54_the_work_records_prints_follow_phu_luc_i",)),
-    Point(55, "KPIs: % dual-signed, % same-day sent and acknowledged, % records online, time to 04 and 06", MISSING),
+    Point(55, "KPIs: % dual-signed, % same-day sent and acknowledged, % records online, time to 04 and 06", MET,
+          ("tests/reports/test_kpis.py::test_checklist_point_55_the_kpis_of_a_small_known_world",
+           "tests/reports/test_kpis.py::test_checklist_point_55_the_subtree_adds_up_and_lists_its_units",
+           "tests/reports/test_kpis.py::test_checklist_point_55_the_kpi_page_and_its_xlsx_for_the_leader",
+           "tests/reports/test_kpis.py::test_checklist_point_55_a_leader_sees_only_their_subtree",
+           "tests/api/test_kpis_api.py::test_checklist_point_55_the_kpis_endpoint_gives_the_figures_and_each_unit",
+           "tests/api/test_kpis_api.py::test_checklist_point_55_kpis_of_a_unit_outside_ones_subtree_are_not_found",
+           "tests/browser/test_kpi_page.py::test_checklist_point_55_the_commander_reads_the_kpis_of_the_command"),
+          "Page /reports/kpis/ (XLSX, PDF; screenshot docs/img/kpis.png) and GET /api/v1/kpis, for the leaders "
+          "of the unit or above it; "
+          "computed, never stored (vanthu/records/kpis.py). Decision 0026."),
 ]
 
 

@@ -232,12 +232,20 @@ TSA_URL = env_str("TSA_URL", "" if TESTING else "builtin")
 # The bearer token vanthu sends to a TSA_URL that asks for one (another vanthu's /pki/tsa: `vanthu service-client add`).
 TSA_TOKEN = env_str("TSA_TOKEN")
 PKCS11_MODULE = env_str("PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+# SIM-PKI (decision 0026): how often the signing job asks the MSSP whether the person confirmed on the phone.
+SIM_POLL_SECONDS = float(env_str("SIM_POLL_SECONDS", "2"))
 LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
 # Seconds a process recognises a passphrase it has proven (by a keyed hash) without scrypt: signing/keystore.py.
 KEY_UNLOCK_CACHE_SECONDS = env_int("KEY_UNLOCK_CACHE_SECONDS", 300)
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
+
+# Decree 30 Điều 12 (checklist point 10, decision 0026): a draft reaches its signer only after the check of
+# content and format. A unit whose head set no rule of its own (page /numbering/) gets the default one: required,
+# checked by the issuing unit's clerks. Off: such a unit keeps the chain its drafter chooses (the head may still
+# require the check). Off by default in tests, whose drafts mostly go straight to the signer.
+FORMAT_CHECK_REQUIRED = env_bool("FORMAT_CHECK_REQUIRED", not TESTING)
 
 # Exchange (docs/exchange.md, decision 0013). The passphrase or PIN that unlocks the units' seal keys for the
 # envelopes and statuses the exchange signs by itself (VANTHU_EXCHANGE_SEAL_SECRET_FILE for a file); empty:
@@ -313,6 +321,8 @@ REMIND_LOOKBACK_DAYS = env_int("REMIND_LOOKBACK_DAYS", 30)
 # ends; the reminder pass alerts the unit's clerks as the deadline nears. The archive is the clerks of the unit
 # whose code is RECORDS_ARCHIVE_UNIT, or (empty) of each unit's top unit.
 RECORDS_TRANSFER_MONTHS = env_int("RECORDS_TRANSFER_MONTHS", 12)
+# Construction (XDCB) records are due this many months after the final settlement (their end date; Điều 30.1.a).
+RECORDS_TRANSFER_CONSTRUCTION_MONTHS = env_int("RECORDS_TRANSFER_CONSTRUCTION_MONTHS", 3)
 RECORDS_TRANSFER_MIN_YEARS = env_int("RECORDS_TRANSFER_MIN_YEARS", 5)
 RECORDS_ARCHIVE_UNIT = env_str("RECORDS_ARCHIVE_UNIT", "")
 

@@ -49,6 +49,8 @@ ENDPOINTS = {
     ("post", "/catalogues/{catalogue_id}/entries/{entry_id}/open"), ("get", "/records-due"), ("post", "/transfers"),
     ("get", "/transfers/{transfer_id}"), ("post", "/transfers/{transfer_id}/accept"), ("post", "/handovers"),
     ("post", "/handovers/{handover_id}/confirm"),
+    # KPIs (issue 14, checklist point 55)
+    ("get", "/kpis"),
 }
 
 

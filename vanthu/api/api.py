@@ -29,6 +29,7 @@ from vanthu.api.routers import (
     exchange,
     inbox,
     incoming,
+    kpis,
     lookups,
     outgoing,
     records,
@@ -148,6 +149,7 @@ def build() -> VanthuAPI:
     api.add_router("", statuses.router, tags=["statuses"])
     api.add_router("", exchange.router, tags=["exchange"])
     api.add_router("", records.router, tags=["records"])
+    api.add_router("", kpis.router, tags=["reports"])
     return api
 
 

@@ -74,7 +74,12 @@ RULES: dict[tuple[str, str], str] = {
     "by a job after the answer (`conversion: pending`).",
     ("post", "/documents/{document_id}/review"): "To return the draft (`approve: false`) a `comment` is "
     "required; whitespace is not a comment (it is stripped, and an empty comment is refused). Only the "
-    "reviewer whose step is current may answer (403 otherwise).",
+    "reviewer whose step is current may answer (403 otherwise). At a format step (`kind: format`) where the "
+    "issuing unit requires the check, approving needs all four `checklist` items true (400 "
+    "`checklist_incomplete`), and only a holder of the checker role may answer (403 `checker_role`).",
+    ("get", "/kpis"): "Only the leaders of `unit` or of a unit above it (404 for anyone else). The period is at "
+    "most 366 days, `date_to` not before `date_from` (400 `invalid`). A percentage is null where its base "
+    "count is 0.",
     ("post", "/documents/{document_id}/return-for-revision"): "Only the signer may return the draft; the "
     "comment is required and whitespace is not a comment.",
     ("post", "/documents/{document_id}/return"): "Only a document received electronically and not yet "

@@ -180,7 +180,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
         data = actions.DraftData(doc_type=plan, subject=f"Kế hoạch huấn luyện số {n + 1} của {unit.name}",
                                  recipient_units=[to])
         document = actions.create_draft(acting=clerk, drafting_unit=unit, issuing_unit=unit, data=data, file=upload)
-        actions.submit_for_review(document=document, acting=clerk, signer_authority=authority)
+        _through_the_check(document, clerk, authority)
         actions.sign_outgoing(document=document, acting=signer, secret=secret)
         document.refresh_from_db()
         assert document.current_file is not None
@@ -545,3 +545,19 @@ def _fresh_database(url: str) -> None:
     with conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _through_the_check(document: Any, clerk: Any, authority: Any) -> None:
+    """To the signer, through the clerk's check of content and format where it is required (Điều 12)."""
+    from django.conf import settings
+
+    from vanthu.documents import actions
+    from vanthu.documents.components import FULL_CHECKLIST
+    from vanthu.documents.models import ReviewKind
+
+    if not settings.FORMAT_CHECK_REQUIRED:
+        actions.submit_for_review(document=document, acting=clerk, signer_authority=authority)
+        return
+    actions.submit_for_review(document=document, acting=clerk, signer_authority=authority,
+                              reviewers=[(ReviewKind.FORMAT, clerk)])
+    actions.decide_review(document=document, acting=clerk, approve=True, checklist=FULL_CHECKLIST)

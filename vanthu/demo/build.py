@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth import base_user
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -39,6 +40,7 @@ from vanthu.demo.characters import DEMO_PASSWORD, PLACE, Cast, build_cast
 from vanthu.demo.pdfs import OfficialDocument, render
 from vanthu.documents import actions as documents
 from vanthu.documents import delivering, numbering
+from vanthu.documents.components import FULL_CHECKLIST
 from vanthu.documents.models import Document, DocumentType, ReceivedVia, ReviewKind, Status
 from vanthu.documents.uploads import PDF, CheckedFile
 from vanthu.org import actions as org
@@ -601,7 +603,8 @@ class _Documents:
                                             reviewers=reviewers)
                 index = 0
                 continue
-            documents.decide_review(document=document, acting=reviewer, approve=True, comment="Đồng ý.")
+            documents.decide_review(document=document, acting=reviewer, approve=True, comment="Đồng ý.",
+                                    checklist=FULL_CHECKLIST if kind == ReviewKind.FORMAT else None)
             index += 1
             if stop == "reviewed_content" and kind == ReviewKind.CONTENT:
                 return
@@ -649,7 +652,7 @@ class _Documents:
         heads = self.org.heads.get(drafting_unit.pk, [])
         if heads and heads[0] != drafter and heads[0] != authority.person:
             reviewers.append((ReviewKind.CONTENT, heads[0]))
-        if issuer.clerk != drafter:
+        if issuer.clerk != drafter or settings.FORMAT_CHECK_REQUIRED:  # Điều 12: the clerk checks the format
             reviewers.append((ReviewKind.FORMAT, issuer.clerk))
         return reviewers
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.demo.characters import build_cast
 from vanthu.documents import actions
-from vanthu.documents.models import Direction, Document, DocumentType, OutboxMessage, Recipient, Status
+from vanthu.documents.components import FULL_CHECKLIST
+from vanthu.documents.models import Direction, Document, DocumentType, OutboxMessage, Recipient, ReviewKind, Status
 from vanthu.documents.uploads import check
 from vanthu.exchange.models import ReceivedEnvelope
 from vanthu.org import actions as org
@@ -55,8 +57,13 @@ def issue(*, to: list[str], count: int = 1, subject: str = "Kế hoạch huấn 
                                  recipient_organs=[(organ, f"Đơn vị {organ}") for organ in to])
         doc = actions.create_draft(acting=cast.quang, drafting_unit=cast.operations, issuing_unit=cast.staff,
                                    data=data, file=pdf)
-        actions.submit_for_review(document=doc, acting=cast.quang,
-                                  signer_authority=SigningAuthority.objects.get(person=cast.son))
+        authority = SigningAuthority.objects.get(person=cast.son)
+        if settings.FORMAT_CHECK_REQUIRED:  # Điều 12: the Staff's clerk checks content and format
+            actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority,
+                                      reviewers=[(ReviewKind.FORMAT, cast.lan)])
+            actions.decide_review(document=doc, acting=cast.lan, approve=True, checklist=FULL_CHECKLIST)
+        else:
+            actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority)
         actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
         actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
         ids.append(doc.pk)

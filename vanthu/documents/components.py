@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.documents.formatting import date_line
 from vanthu.documents.models import Document, FormatCheckRule, Status
-from vanthu.org.models import Person, Role
+from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import scope_of
 
 NATIONAL_HEADING = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
@@ -24,6 +25,7 @@ CHECKLIST: dict[str, object] = {
     "recipients": gettext_lazy("Nơi nhận đúng và đủ"),
     "secrecy": gettext_lazy("Độ mật, độ khẩn đúng"),
 }
+FULL_CHECKLIST: dict[str, bool] = dict.fromkeys(CHECKLIST, True)  # every item ticked
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,18 @@ def metadata(document: Document) -> dict[str, str]:
 
 
 def rule_for(document: Document) -> FormatCheckRule | None:
-    return FormatCheckRule.objects.filter(unit_id=document.unit_id).select_related("checker_unit").first()
+    """The issuing unit's rule; without one, the default rule (required, by the issuing unit's clerks) while
+    VANTHU_FORMAT_CHECK_REQUIRED is on (the default outside tests), else none."""
+    rule = FormatCheckRule.objects.filter(unit_id=document.unit_id).select_related("checker_unit").first()
+    if rule is None and settings.FORMAT_CHECK_REQUIRED:
+        return default_rule(document.unit)
+    return rule
+
+
+def default_rule(unit: Unit) -> FormatCheckRule:
+    """The check Điều 12 asks for where the head set no rule: by the issuing unit's clerks (its office), required.
+    Not saved: a unit's own rule (page /numbering/) replaces it."""
+    return FormatCheckRule(unit=unit, checker_unit=unit, role=Role.CLERK, required=True)
 
 
 def holds_checker_role(person: Person, rule: FormatCheckRule) -> bool:

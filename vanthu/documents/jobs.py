@@ -164,3 +164,28 @@ def pick_up_scans() -> str:
     from vanthu.documents import scan_folder
 
     return scan_folder.pick_up()
+
+
+@job(attempts=3, backoff=30, label=_("Ký số trên SIM: chờ người ký xác nhận trên điện thoại"))
+def sim_sign(document_id: int) -> str:
+    """SIM-PKI (checklist point 19): ask the signer's phone through the MSSP and wait for the confirmation; the
+    SIM's signature completes the document's remote-signing request as any remote signature
+    (`complete_remote_signature`, on the signer's behalf: the person confirmed on their phone). A cancelled or
+    expired request ends with its reason on the request; the signing page shows it."""
+    from vanthu.core.actors import SystemActor
+    from vanthu.documents.actions import complete_remote_signature
+    from vanthu.documents.models import Document
+    from vanthu.signing import service as signing
+
+    document = Document.objects.select_related("remote_request", "signer").filter(pk=document_id).first()
+    if document is None:
+        gone("sim_sign", "document", document_id)
+        return "gone"
+    if document.remote_request_id is None or document.signer is None:
+        return "done already"
+    signature = signing.sim_signature(document.remote_request_id, acting=SystemActor("SIM-PKI signing"),
+                                      message=f"vanthu: {document.subject[:120]}")
+    if signature is None:
+        return "ended"
+    complete_remote_signature(document=document, acting=document.signer, signature=signature)
+    return "signed"

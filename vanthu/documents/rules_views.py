@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -136,6 +137,7 @@ def numbering_plan(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "units": units, "unit": unit, "year": year, "next_year": year + 1, "form": form, "preview": preview,
         "problem": problem, "planned": planned, "rule_form": rule_form, "rule": rule,
+        "default_check": settings.FORMAT_CHECK_REQUIRED,
         "current": _rows(current_scheme, current_groups, types),
         "current_label": PlanScheme(current_scheme).label,
     }

@@ -2,7 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.documents import paper_outgoing_views, paper_views, placement_views, rules_views, status_views, views
+from vanthu.documents import (
+    paper_outgoing_views,
+    paper_views,
+    placement_views,
+    rules_views,
+    sim_views,
+    status_views,
+    views,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("registers/incoming/", views.incoming_register, name="incoming_register"),
@@ -25,6 +33,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/<int:pk>/return-for-revision/", views.draft_return, name="draft_return"),
     path("documents/<int:pk>/sign/", views.document_sign, name="document_sign"),
     path("documents/<int:pk>/sign/remote/", views.document_sign_remote, name="document_sign_remote"),
+    path("documents/<int:pk>/sign/sim-status/", sim_views.document_sign_sim_status, name="document_sign_sim_status"),
     path("documents/<int:pk>/issue/", views.document_issue, name="document_issue"),
     path("documents/<int:pk>/place/", placement_views.document_place, name="document_place"),
     path("documents/<int:pk>/preview/", placement_views.preview_panel, name="document_preview"),

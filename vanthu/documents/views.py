@@ -29,7 +29,7 @@ from vanthu.core import blobs, files
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
-from vanthu.documents import access, actions, layout, marking, queries
+from vanthu.documents import access, actions, layout, marking, queries, sim_views
 from vanthu.documents.access import Need
 from vanthu.documents.formatting import content_disposition
 from vanthu.documents.forms import (
@@ -562,7 +562,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     person = require_person(request)
     document = access.access_document(person, pk, need=Need.SIGN)
     credential = signing.credential_for_person(person)
-    if credential.backend == "remote":
+    if credential.backend in ("remote", "sim"):  # the key is not here: the interrupted flow (SIM-PKI too)
         target = reverse("document_sign_remote", args=[document.pk])
         if is_htmx(request):  # the "Ký số" button loads a panel: send the whole page there instead
             return HttpResponse(status=204, headers={"HX-Redirect": target})
@@ -604,6 +604,7 @@ def document_sign_remote(request: HttpRequest, pk: int) -> HttpResponse:
         "document": document, "form": form, "credential": credential, "mode": "remote",
         "remote": remote, "digest_b64": base64.b64encode(bytes(remote.digest)).decode() if remote else "",
         "page": queries.document_page(person, document), "show_file": True,
+        **sim_views.sim_context(credential, remote),
     }
     if remote is None:  # before the request: the preview, where the number, date and signature will go
         from vanthu.documents.placement_views import preview_context

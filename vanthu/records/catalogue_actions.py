@@ -19,7 +19,7 @@ from vanthu.org.access import person_or_none
 from vanthu.org.models import Person, Unit
 from vanthu.records import checks
 from vanthu.records.access import can_keep_records, serves_in
-from vanthu.records.models import Catalogue, CatalogueEntry, CatalogueState, Heading
+from vanthu.records.models import Catalogue, CatalogueEntry, CatalogueState, Heading, RecordKind
 
 Actor = Person | SystemActor
 
@@ -75,7 +75,7 @@ def create_catalogue(*, unit: Unit, year: int, acting: Actor, copy_previous: boo
                 catalogue=catalogue, heading=headings.get(entry.heading_id) if entry.heading_id else None,
                 ordinal=entry.ordinal, code=entry.code, title=entry.title, retention_years=entry.retention_years,
                 responsible=responsible, note=entry.note, suggest_types=entry.suggest_types,
-                suggest_words=entry.suggest_words)
+                suggest_words=entry.suggest_words, kind=entry.kind)
             copied += 1
     log.record(actor=acting, verb="records.catalogue.created", target=catalogue, unit=unit,
                data={"year": year, "copied_from": previous.pk if previous else None, "entries": copied})
@@ -105,11 +105,14 @@ def add_heading(*, catalogue: Catalogue, title: str, code: str = "", acting: Act
 
 def new_entry(*, catalogue: Catalogue, code: str, title: str, retention_years: int | None,
               responsible: Person | None, heading: Heading | None = None, note: str = "",
-              suggest_types: Sequence[str] = (), suggest_words: str = "", ad_hoc: bool = False) -> CatalogueEntry:
+              suggest_types: Sequence[str] = (), suggest_words: str = "", ad_hoc: bool = False,
+              kind: str = RecordKind.GENERAL) -> CatalogueEntry:
     """The checks and the row of a new entry (inside an action that has checked the right)."""
     clean_code = checks.code(code, target=catalogue)
     clean_title = checks.title(title, target=catalogue)
     years = checks.retention(retention_years, target=catalogue)
+    if kind not in RecordKind.values:
+        raise ActionRefused(_("Loại hồ sơ không hợp lệ."), code="invalid", field="kind", target=catalogue)
     if heading is not None and heading.catalogue_id != catalogue.pk:
         raise ActionRefused(_("Đề mục không thuộc danh mục này."), code="invalid", field="heading", target=catalogue)
     if responsible is not None and not serves_in(responsible, catalogue.unit):
@@ -121,21 +124,25 @@ def new_entry(*, catalogue: Catalogue, code: str, title: str, retention_years: i
     last = catalogue.entries.aggregate(m=Max("ordinal"))["m"] or 0
     return CatalogueEntry.objects.create(
         catalogue=catalogue, heading=heading, ordinal=last + 1, code=clean_code, title=clean_title,
-        retention_years=years, responsible=responsible, note=(note or "")[:500], ad_hoc=ad_hoc,
+        retention_years=years, responsible=responsible, note=(note or "")[:500], ad_hoc=ad_hoc, kind=kind,
         suggest_types=[str(t)[:10] for t in suggest_types][:10], suggest_words=(suggest_words or "")[:300])
 
 
 @action("records.entry.added")
 def add_entry(*, catalogue: Catalogue, code: str, title: str, retention_years: int | None,
               responsible: Person | None = None, heading: Heading | None = None, note: str = "",
-              suggest_types: Sequence[str] = (), suggest_words: str = "", acting: Actor) -> CatalogueEntry:
+              suggest_types: Sequence[str] = (), suggest_words: str = "", acting: Actor,
+              kind: str = RecordKind.GENERAL) -> CatalogueEntry:
+    """One line of a draft catalogue; `kind` CONSTRUCTION gives its records the construction records' time to the
+    archive (3 months after the final settlement, Điều 30.1)."""
     _keeper(acting, catalogue.unit, catalogue)
     catalogue = _editable(catalogue)
     entry = new_entry(catalogue=catalogue, code=code, title=title, retention_years=retention_years,
                       responsible=responsible, heading=heading, note=note, suggest_types=suggest_types,
-                      suggest_words=suggest_words)
+                      suggest_words=suggest_words, kind=kind)
     log.record(actor=acting, verb="records.entry.added", target=catalogue, unit=catalogue.unit,
-               data={"entry": entry.pk, "code": entry.code, "retention_years": entry.retention_years})
+               data={"entry": entry.pk, "code": entry.code, "retention_years": entry.retention_years,
+                     "kind": entry.kind})
     return entry
 
 

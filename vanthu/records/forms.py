@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.records.models import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS
+from vanthu.records.hold_models import HOLD_MAX_MONTHS
+from vanthu.records.models import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS, RecordKind
 
 
 def _retention_field() -> forms.IntegerField:
@@ -38,6 +39,8 @@ class EntryForm(forms.Form):
     suggest_types = forms.CharField(label=_("Loại văn bản gợi ý (viết tắt, cách nhau dấu phẩy)"), max_length=100,
                                     required=False)
     suggest_words = forms.CharField(label=_("Từ khóa gợi ý"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Loại hồ sơ"), choices=RecordKind.choices, initial=RecordKind.GENERAL,
+                             required=False, help_text=_("Hồ sơ xây dựng cơ bản nộp lưu trong 3 tháng sau quyết toán."))
 
 
 class AdHocForm(forms.Form):
@@ -70,3 +73,15 @@ class HandoverForm(forms.Form):
     giver = forms.TypedChoiceField(label=_("Người bàn giao"), coerce=int)
     receiver = forms.TypedChoiceField(label=_("Người nhận bàn giao"), coerce=int)
     reason = forms.CharField(label=_("Lý do"), max_length=500)
+
+
+class HoldRequestForm(forms.Form):
+    months = forms.IntegerField(label=_("Số tháng giữ lại"), min_value=1, max_value=HOLD_MAX_MONTHS,
+                                help_text=_("Không quá 02 năm kể từ ngày đến hạn nộp lưu."))
+    reason = forms.CharField(label=_("Lý do giữ lại"), max_length=500)
+
+
+class HoldDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(label=_("Quyết định"), coerce=lambda v: v == "1",
+                                     choices=[("1", _("Đồng ý")), ("0", _("Không đồng ý"))])
+    note = forms.CharField(label=_("Ý kiến"), max_length=500, required=False)

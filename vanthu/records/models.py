@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.core.models import StoredFile
 from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
+from vanthu.records.hold_models import HOLD_MAX_MONTHS, HoldState, RecordHold  # noqa: F401
 
 RETENTION_MIN_YEARS = 1
 RETENTION_MAX_YEARS = 70  # Circular 10/2022/TT-BNV's longest fixed period; longer is "vĩnh viễn"
@@ -86,6 +87,15 @@ class Heading(models.Model):
         return f"{self.code}. {self.title}" if self.code else self.title
 
 
+class RecordKind(models.TextChoices):
+    """What sets a record's legal time to the archive (Decree 30 Điều 30.1): a construction (XDCB) record is due
+    3 months after the project's final settlement (the record's end), any other within 1 year of the work's
+    end (its year; `vanthu.records.periods`)."""
+
+    GENERAL = "general", _("Hồ sơ công việc")
+    CONSTRUCTION = "construction", _("Hồ sơ xây dựng cơ bản")
+
+
 class CatalogueEntry(models.Model):
     """One line of the catalogue: số và ký hiệu hồ sơ (`code`, e.g. "01.TCCB"; FileNotation, 20), the record's
     title, its retention (`retention_years`, None = vĩnh viễn) and the person responsible for the record (người
@@ -104,6 +114,7 @@ class CatalogueEntry(models.Model):
                                     on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     ad_hoc = models.BooleanField(_("mở ngoài danh mục"), default=False)
+    kind = models.CharField(_("loại hồ sơ"), max_length=12, choices=RecordKind.choices, default=RecordKind.GENERAL)
     # the document types and subject words that suggest this entry when filing (e.g. ["QĐ"], "khen thưởng")
     suggest_types = models.JSONField(_("loại văn bản gợi ý"), default=list, blank=True)
     suggest_words = models.CharField(_("từ khóa gợi ý"), max_length=300, blank=True)

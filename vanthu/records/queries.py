@@ -156,8 +156,8 @@ def due_for_transfer_q() -> Q:
 
 
 def transfer_candidates(unit: Unit, year: int) -> QuerySet[Record]:
-    return Record.objects.filter(due_for_transfer_q(), unit=unit, year=year).select_related("creator").order_by(
-        "code", "id")
+    return Record.objects.filter(due_for_transfer_q(), unit=unit, year=year).select_related(
+        "creator", "entry").prefetch_related("holds").order_by("code", "id")
 
 
 def open_records_of(person: Person) -> QuerySet[Record]:

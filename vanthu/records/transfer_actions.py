@@ -20,7 +20,7 @@ from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import people_with_role
 from vanthu.records import checks
 from vanthu.records.access import archive_unit_for, can_keep_records, is_archivist_for
-from vanthu.records.models import Record, RecordState, Transfer, TransferState
+from vanthu.records.models import HoldState, Record, RecordHold, RecordState, Transfer, TransferState
 from vanthu.records.queries import due_for_transfer_q
 
 Actor = Person | SystemActor
@@ -35,7 +35,11 @@ def submit_transfer(*, unit: Unit, year: int, acting: Actor, record_ids: Sequenc
     checks.year(year)
     due = Record.objects.select_for_update().filter(due_for_transfer_q(), unit=unit, year=year)
     rows = list(due.order_by("code", "id"))
-    if record_ids is not None:
+    if record_ids is None:  # the whole list leaves out what the head let the unit keep back (Điều 30.2)
+        held = set(RecordHold.objects.filter(record__in=rows, state=HoldState.APPROVED).values_list("record_id",
+                                                                                                   flat=True))
+        rows = [r for r in rows if r.pk not in held]
+    else:
         wanted = {int(i) for i in record_ids}
         rows = [r for r in rows if r.pk in wanted]
         if len(rows) != len(wanted):

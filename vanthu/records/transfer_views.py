@@ -16,7 +16,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
-from vanthu.records import handover_actions, transfer_actions
+from vanthu.records import handover_actions, periods, transfer_actions
 from vanthu.records.access import (
     access_handover,
     access_transfer,
@@ -46,6 +46,9 @@ def transfer_index(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     units = kept_units(person)
     due = [(unit, list(transfer_candidates(unit, year))) for unit in units]
+    for _unit, rows in due:
+        for row in rows:  # each record's own date: its kind and an approved hold move it (checklist point 40)
+            row.due_date, row.held_months = periods.due_date(row), periods.held_months(row)  # type: ignore[attr-defined]
     scope = scope_of(person)
     mine = list(Transfer.objects.filter(unit__in=units).select_related("unit")[:100])
     waiting = [t for t in Transfer.objects.filter(state=TransferState.SUBMITTED).select_related("unit")

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from vanthu.records import package_views, transfer_views, views
+from vanthu.records import hold_views, package_views, transfer_views, views
 
 app_name = "records"
 urlpatterns: list[URLPattern] = [
@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("ho-so/<int:pk>/", views.record_page, name="record"),
     path("ho-so/<int:pk>/ket-thuc/", views.record_close, name="close"),
     path("ho-so/<int:pk>/mo-lai/", views.record_reopen, name="reopen"),
+    path("ho-so/<int:pk>/giu-lai/", hold_views.record_hold, name="hold"),
     path("ho-so/<int:pk>/goi/", package_views.package_panel, name="package"),
     path("ho-so/<int:pk>/goi/xuat/", package_views.package_start, name="package_start"),
     path("ho-so/<int:pk>/goi/<str:token>/tai/", package_views.package_download, name="package_download"),

@@ -30,7 +30,7 @@ from vanthu.records.access import (
     can_keep_records,
     can_manage_record,
 )
-from vanthu.records.models import Catalogue, CatalogueState, Heading, Record, RecordState
+from vanthu.records.models import Catalogue, CatalogueState, Heading, Record, RecordKind, RecordState
 from vanthu.records.queries import (
     fileable_records,
     items_of,
@@ -308,7 +308,7 @@ def catalogue_entry(request: HttpRequest, pk: int) -> HttpResponse:
     _act(request, lambda: catalogue_actions.add_entry(
         catalogue=catalogue, code=data["code"], title=data["title"], retention_years=data["retention_years"],
         responsible=responsible, heading=heading, suggest_types=types, suggest_words=data["suggest_words"],
-        acting=person), _("Đã thêm hồ sơ vào danh mục."))
+        kind=data["kind"] or RecordKind.GENERAL, acting=person), _("Đã thêm hồ sơ vào danh mục."))
     return redirect("records:catalogue", pk=catalogue.pk)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from vanthu.reports import handling_views, records_views, usage_views, views, weekly_views
+from vanthu.reports import handling_views, kpi_views, records_views, usage_views, views, weekly_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^registers/(?P<kind>incoming|outgoing)/print/$", views.register_print, name="register_print"),
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^reports/handling/(?P<kind>followup|handling-in|handling-out)/$", handling_views.handling_report,
             name="handling_report"),
     path("reports/reads/", usage_views.reads_page, name="reads_page"),
+    path("reports/kpis/", kpi_views.kpi_page, name="kpi_page"),
     path("units/<int:pk>/weekly-report", weekly_views.weekly_report, name="weekly_report"),
     path("ho-so/<int:pk>/muc-luc.<str:fmt>", records_views.record_items_print, name="records_items_print"),
     path("ho-so/danh-muc/<int:pk>/muc-luc.<str:fmt>", records_views.catalogue_print, name="records_catalogue_print"),

@@ -556,7 +556,7 @@ def begin_remote_signing(*, owner: Person | Unit, digest: bytes, acting: Person 
                          ttl: dt.timedelta = dt.timedelta(minutes=5)) -> RemoteSigningRequest:
     """Store the digest an external signer must sign for `owner`'s remote credential (see backends)."""
     credential = backends.credential_of(owner)
-    if credential is None or credential.backend != Backend.REMOTE:
+    if credential is None or credential.backend not in (Backend.REMOTE, Backend.SIM):
         raise SigningRefused(_("%(who)s không dùng ký số từ xa.") % {"who": pki.owner_label(owner)},
                              code="not_remote")
     pki.check_certificate(pki.load(credential.certificate.der), owner=owner, row=credential.certificate)

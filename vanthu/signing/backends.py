@@ -17,6 +17,8 @@ API used by PAdES signing (pades.py) — stable:
     CKM_ECDSA_SHA256).
   * remote: `Credential(kind="remote", signer=None)`: the certificate and chain only; the signature value
     comes from the external signer through the interrupted flow below.
+  * sim (SIM-PKI): `Credential(kind="sim", signer=None)`, the same interrupted flow; the signature value comes
+    from the person's SIM through the MSSP (`mssp.py`), asked and polled by a job (`service.sim_signature`).
   `credential.image_png` is the owner's signature image (blue) or seal image (red), or None.
 
 Remote ("interrupted") flow, CSC signHash style — the writes are actions in actions.py:
@@ -160,7 +162,7 @@ def open_credential(owner: Person | Unit, *, secret: str | None) -> Credential:
     if credential.backend == Backend.PKCS11:
         signer, close = _pkcs11_signer(credential, secret, asn1_cert, chain, row.key_algorithm)
         return Credential(kind="pkcs11", signer=signer, close=close, **common)
-    return Credential(kind="remote", signer=None, **common)
+    return Credential(kind="sim" if credential.backend == Backend.SIM else "remote", signer=None, **common)
 
 
 def lockout_key(credential: KeyCredential) -> str:

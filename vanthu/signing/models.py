@@ -206,6 +206,7 @@ class Backend(models.TextChoices):
     SOFTWARE = "software", _("Khóa lưu trên máy chủ")
     PKCS11 = "pkcs11", _("Thiết bị ký số (USB token, PKCS#11)")
     REMOTE = "remote", _("Ký số từ xa")
+    SIM = "sim", _("Ký số trên SIM (SIM-PKI)")
 
 
 class KeyCredential(models.Model):
@@ -214,6 +215,8 @@ class KeyCredential(models.Model):
     software: `key_encrypted` (keystore blob; a passphrase-protected one needs the passphrase at each
     signing). pkcs11: the token and key on it (the module is settings.PKCS11_MODULE), unlocked by the
     token PIN. remote: the external signing service and the credential id there (CSC-style signHash).
+    sim: the key is on the SIM of the person's phone: `service_url` is the Mobile Signature Service Provider
+    (MSSP, ETSI TS 102 204 style) and `remote_credential_id` the phone number (MSISDN).
     At most one active default per owner; `backends.credential_info` picks the default, else the newest.
     """
 
@@ -255,6 +258,10 @@ class KeyCredential(models.Model):
             models.CheckConstraint(
                 condition=~Q(backend="remote") | (~Q(service_url="") & ~Q(remote_credential_id="")),
                 name="signing_credential_remote_has_service",
+            ),
+            models.CheckConstraint(
+                condition=~Q(backend="sim") | (~Q(service_url="") & ~Q(remote_credential_id="")),
+                name="signing_credential_sim_has_mssp_and_phone",
             ),
             models.UniqueConstraint(fields=["person"], condition=Q(is_default=True, is_active=True),
                                     name="signing_credential_one_default_per_person"),
@@ -331,6 +338,8 @@ class RemoteSigningRequest(models.Model):
     requested_by = models.ForeignKey(Person, verbose_name=_("người yêu cầu"), null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     problem = models.CharField(_("lý do không thành công"), max_length=500, blank=True)
+    # SIM-PKI: the MSSP's transaction id once the request was sent to the phone (empty before)
+    mssp_transid = models.CharField(_("mã giao dịch tại MSSP"), max_length=100, blank=True, db_default="")
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     expires_at = models.DateTimeField(_("hết hạn lúc"))
     completed_at = models.DateTimeField(_("hoàn tất lúc"), null=True, blank=True)

@@ -14,6 +14,7 @@ types.py (re-exported here), so nothing inside `signing` imports this module.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -29,6 +30,7 @@ from vanthu.signing.types import (
 )
 
 if TYPE_CHECKING:
+    from vanthu.core.actors import SystemActor
     from vanthu.core.models import StoredFile
     from vanthu.org.models import Person, Unit
     from vanthu.signing.credentials import Credential
@@ -40,7 +42,8 @@ __all__ = [
     "LEVELS", "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
     "begin_remote_personal", "configured_level", "credential_for_person", "credential_for_unit", "enrich",
     "finish_remote", "layout", "level_of", "needs_enrichment", "pades_services", "record_validation", "renew_archive",
-    "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "stored_validation",
+    "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "sim_signature",
+    "stored_validation",
     "validate",
 ]
 
@@ -296,7 +299,7 @@ def begin_remote_personal(
     chosen = {k: v for k, v in placement.spots_from(placed).items() if k != "seal"}
     credential = backends.open_credential(person, secret=None)
     try:
-        if credential.kind != "remote":
+        if credential.kind not in ("remote", "sim"):
             raise SigningRefused(_("%(who)s không dùng ký số từ xa.") % {"who": credential.owner_label},
                                  code="not_remote")
         prepared = pades.prepare_personal(pdf, credential=credential, block=block, reason=reason,
@@ -315,6 +318,13 @@ def finish_remote(*, request: RemoteSigningRequest, signature: bytes, acting: Pe
 
     completed = actions.complete_remote_signing(request=request, signature=signature, acting=acting)
     return signed_from_request(completed)
+
+
+def sim_signature(request_id: uuid.UUID | str, *, acting: SystemActor, message: str) -> bytes | None:
+    """SIM-PKI: ask the phone and wait for the person (signing/sim.py). Jobs only: it waits on the network."""
+    from vanthu.signing import sim
+
+    return sim.sim_signature(request_id, acting=acting, message=message)
 
 
 def signed_from_request(request: RemoteSigningRequest) -> bytes:

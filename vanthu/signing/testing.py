@@ -325,3 +325,18 @@ def remote_service_signs(key: PrivateKey, digest: bytes) -> bytes:
 
     assert isinstance(key, rsa.RSAPrivateKey)
     return key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+
+
+def bind_sim_key(person: Person, *, phone: str, mssp_url: str, acting: Actor = TEST_FIXTURES) -> PrivateKey:
+    """Give `person` a certificate whose key is on the SIM of `phone`, signed through the MSSP at `mssp_url`, and
+    return that key for the test's local MSSP to hold (no operator's MSSP can run on a test machine)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from vanthu.signing import sim_actions
+
+    key = pooled_key("rsa", f"sim:{_label(person)}")
+    certificate = pki.build_end_entity(subject=pki.person_subject(person), public_key=key.public_key(),
+                                       issuer=pki.issuer_of(ensure_ca()))
+    sim_actions.bind_sim_certificate(person=person, data=certificate.public_bytes(serialization.Encoding.PEM),
+                                     mssp_url=mssp_url, phone=phone, acting=acting)
+    return key

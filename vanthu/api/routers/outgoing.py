@@ -169,9 +169,20 @@ def submit(request: HttpRequest, document_id: int, payload: SubmitIn) -> Documen
     return detail_of(request, document)
 
 
+class CheckList(In):
+    """The check of content and format (Decree 30 Điều 12): each item passed (true) or not."""
+
+    layout: bool = False
+    components: bool = False
+    recipients: bool = False
+    secrecy: bool = False
+
+
 class ReviewIn(In):
     approve: bool = Field(description="true: đồng ý; false: trả lại (phải ghi ý kiến)")
     comment: Comment = ""
+    checklist: CheckList | None = Field(None, description="Bước kiểm tra thể thức: kết quả từng mục (layout, "
+                                        "components, recipients, secrecy); đồng ý cần đủ cả bốn mục")
 
 
 @router.post("/documents/{document_id}/review", response={200: DocumentDetail, **ERRORS},
@@ -179,7 +190,8 @@ class ReviewIn(In):
 def review(request: HttpRequest, document_id: int, payload: ReviewIn) -> DocumentDetail:
     document = document_for(request, document_id)
     actions.decide_review(document=document, acting=person_of(request), approve=payload.approve,
-                          comment=payload.comment)
+                          comment=payload.comment,
+                          checklist=payload.checklist.model_dump() if payload.checklist is not None else None)
     return detail_of(request, document)
 
 

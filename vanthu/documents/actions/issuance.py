@@ -23,6 +23,7 @@ from vanthu.documents.actions.placement import current_positions
 from vanthu.documents.formatting import date_line, notation_file_name, number_line
 from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
+from vanthu.jobs import enqueue_on_commit
 from vanthu.notify.models import Kind
 from vanthu.org.models import Person, Role
 from vanthu.org.queries import people_with_role
@@ -97,6 +98,8 @@ def request_remote_signature(*, document: Document, acting: Person) -> Document:
     bump(document, "remote_request")
     log.record(actor=acting, verb="documents.outgoing.remote_requested", target=document, unit=document.unit,
                data={"request": str(request.pk), "digest": bytes(request.digest).hex()})
+    if request.credential.backend == "sim":  # SIM-PKI: a job asks the phone and waits for the person
+        enqueue_on_commit("vanthu.documents.jobs.sim_sign", document.pk)
     return document
 
 

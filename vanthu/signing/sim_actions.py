@@ -1,0 +1,78 @@
+"""SIM-PKI (checklist point 19, decision 0026): binding a certificate whose key is on a person's SIM, and the
+two writes of the asynchronous signing — the MSSP's transaction id once the phone was asked, and the end of a
+request the person cancelled or let expire. The signature itself completes as any remote one
+(`actions.complete_remote_signing`)."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.audit import log
+from vanthu.core.actions import action
+from vanthu.org.models import Person
+from vanthu.signing import pki
+from vanthu.signing.actions import (
+    Actor,
+    _add_credential,
+    _certificate_row,
+    _check_owner_active,
+    _require_admin,
+    _trusted_chain,
+    _unit_of,
+)
+from vanthu.signing.models import Backend, CertSource, KeyCredential, RemoteSigningRequest, RemoteState
+from vanthu.signing.types import SigningRefused
+
+PHONE = re.compile(r"^\+?\d{9,15}$")
+
+
+@action("signing.certificate.bound")
+def bind_sim_certificate(*, person: Person, data: bytes, mssp_url: str, phone: str, acting: Actor,
+                         make_default: bool = True) -> KeyCredential:
+    """Bind a certificate (PEM/DER) whose key is on the SIM of `person`'s phone `phone`, signed through the
+    MSSP at `mssp_url`."""
+    _require_admin(acting)
+    _check_owner_active(person)
+    phone = phone.replace(" ", "")
+    if not mssp_url or not PHONE.match(phone):
+        raise SigningRefused(_("Cần địa chỉ dịch vụ chữ ký số di động (MSSP) và số điện thoại hợp lệ."),
+                             code="sim_incomplete", field="phone")
+    certs = pki.parse_certificates(data)
+    cert = certs[0]
+    pki.check_certificate(cert, owner=person)
+    chain = _trusted_chain(cert, certs[1:])
+    row = _certificate_row(cert, owner=person, chain=chain, source=CertSource.IMPORTED)
+    credential = _add_credential(owner=person, certificate=row, backend=Backend.SIM, make_default=make_default,
+                                 service_url=mssp_url, remote_credential_id=phone)
+    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(person),
+               data={"owner": pki.owner_label(person), "serial": row.serial, "backend": Backend.SIM,
+                     "service_url": mssp_url})
+    return credential
+
+
+@action("signing.sim.sent")
+def mark_sent(*, request: RemoteSigningRequest, transid: str, acting: Actor) -> RemoteSigningRequest:
+    """The phone was asked: keep the MSSP's transaction id (polling resumes from it after a restart)."""
+    RemoteSigningRequest.objects.filter(pk=request.pk, state=RemoteState.PENDING).update(mssp_transid=transid[:100])
+    request.mssp_transid = transid[:100]
+    log.record(actor=acting, verb="signing.sim.sent", target=request, unit=_unit_of(request.credential.owner),
+               data={"transid": transid[:100]})
+    return request
+
+
+@action("signing.sim.failed")
+def mark_failed(*, request: RemoteSigningRequest, problem: str, expired: bool, acting: Actor) -> RemoteSigningRequest:
+    """The person cancelled on the phone, or did not answer in time: the request ends with the reason."""
+    locked = RemoteSigningRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.state != RemoteState.PENDING:
+        return locked
+    locked.state = RemoteState.EXPIRED if expired else RemoteState.FAILED
+    locked.problem = problem[:500]
+    locked.completed_at = timezone.now()
+    locked.save(update_fields=["state", "problem", "completed_at"])
+    log.record(actor=acting, verb="signing.sim.failed", target=locked, unit=_unit_of(locked.credential.owner),
+               data={"problem": problem[:500]})
+    return locked
