@@ -23,7 +23,8 @@ def test_a_missing_bucket_names_the_files_url(settings, s3_server, s3_bucket):
     settings.S3_ENDPOINT_URL = s3_server
     settings.FILES_URL = f"s3://absent-{uuid.uuid4().hex[:8]}/vanthu"
     [message] = messages(settings)
-    assert message.startswith("VANTHU_FILES_URL=") and "does not exist" in message
+    assert message.startswith("VANTHU_FILES_URL=")
+    assert "does not exist" in message
 
 
 def test_an_unreachable_endpoint_names_the_endpoint_setting(settings, s3_bucket):
@@ -65,7 +66,8 @@ def test_several_servers_with_local_state_are_warned(settings):
                           "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3"}}
     [warning] = checks.check_stateless()
     assert warning.id == "vanthu.W040"
-    assert "VANTHU_FILES_URL" in warning.msg and "VANTHU_REDIS_URL" in warning.msg
+    assert "VANTHU_FILES_URL" in warning.msg
+    assert "VANTHU_REDIS_URL" in warning.msg
     assert "VANTHU_DATABASE_URL" in warning.msg
     assert "STORAGES" not in warning.msg  # uploads go to the file store (core/media.py)
 

@@ -23,8 +23,21 @@ from typing import IO
 from vanthu.core.store_backends import Backend, BlobDamaged, Handoff, StoreUnavailable, backend, is_key
 from vanthu.core.store_local import LocalBackend
 
-__all__ = ["CHUNK", "BlobDamaged", "StoreUnavailable", "Handoff", "path_for", "read", "open_file", "verify",
-           "check", "local_copy", "handoff", "copy_checked", "store_ok"]
+__all__ = [
+    "CHUNK",
+    "BlobDamaged",
+    "Handoff",
+    "StoreUnavailable",
+    "check",
+    "copy_checked",
+    "handoff",
+    "local_copy",
+    "open_file",
+    "path_for",
+    "read",
+    "store_ok",
+    "verify",
+]
 
 CHUNK = 1024 * 1024
 SPOOL = 4 * 1024 * 1024

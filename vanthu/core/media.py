@@ -49,7 +49,7 @@ class StoreMediaStorage(Storage):
     def _open(self, name: str, mode: str = "rb") -> File[Any]:
         sha = _sha_of(name)
         if sha is None:
-            return self._legacy()._open(name, mode)
+            return self._legacy().open(name, mode)
         handle: IO[bytes] = blobs.open_file(sha)
         return File(handle, name=name)
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from vanthu.core.store_backends import BlobDamaged, Handoff, is_key
+from vanthu.core.store_types import BlobDamaged, Handoff, is_key
 
 
 class LocalBackend:
@@ -62,7 +62,7 @@ class LocalBackend:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def keys(self) -> list[tuple[str, float]]:
+    def objects(self) -> list[tuple[str, float]]:
         return [(p.name, p.stat().st_mtime) for p in self.root.glob("??/??/*") if is_key(p.name)]
 
     def stray_temporaries(self, *, older_than: float) -> list[Path]:

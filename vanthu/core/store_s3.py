@@ -21,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from django.conf import settings
 
-from vanthu.core.store_backends import BlobDamaged, Handoff, StoreUnavailable, is_key
+from vanthu.core.store_types import BlobDamaged, Handoff, StoreUnavailable, is_key
 
 MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
 NO_BUCKET_CODES = {"NoSuchBucket"}
@@ -115,7 +115,7 @@ class S3Backend:
         except (ClientError, BotoCoreError) as exc:
             raise StoreUnavailable(str(exc)) from exc
 
-    def keys(self) -> list[tuple[str, float]]:
+    def objects(self) -> list[tuple[str, float]]:
         found: list[tuple[str, float]] = []
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)

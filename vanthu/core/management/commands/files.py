@@ -79,7 +79,7 @@ class Command(BaseCommand):
         store = backend()
         now = time.time()
         orphans = []
-        for key, modified in store.keys():
+        for key, modified in store.objects():
             if now - modified < min_age:
                 continue
             if not StoredFile.objects.filter(sha256=key).exists():
