@@ -84,3 +84,25 @@ def test_verify_names_the_document_of_a_damaged_file(cast, doc_types, incoming_p
     out = capsys.readouterr().out
     assert f"BAD {doc.current_file.sha256} content differs" in out
     assert f"documents.document {doc.pk}" in out
+
+
+def test_the_registration_page_with_the_store_unreachable_says_so_and_records_nothing(
+        client, cast, doc_types, incoming_pdf, settings, s3_bucket):
+    from tests.pages.test_incoming_pages import form, pdf_upload
+
+    unreachable(settings)
+    before = Document.objects.count()
+    client.force_login(cast.hoa.user)
+    answer = client.post("/documents/incoming/new/", form(doc_types, cast, pdf_upload(unique_pdf(incoming_pdf))))
+    assert answer.status_code in {200, 503}  # the form again with the message, or the error page
+    assert "Kho lưu trữ tệp đang không truy cập được" in answer.content.decode()
+    assert Document.objects.count() == before
+
+
+def test_healthz_reaches_the_bucket(client, settings, s3_store):
+    assert client.get("/healthz").json()["files"] == {"ok": True}
+    unreachable(settings)
+    answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json()["files"] == {"ok": False}
+    assert "127.0.0.1" not in answer.content.decode()
