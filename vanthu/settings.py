@@ -304,6 +304,9 @@ LOGGING = {
         # (the jobs page shows the queue; VANTHU_JOBS_LOG_LEVEL=INFO brings the lines back).
         "django_tasks": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},
+        "botocore": {"level": "WARNING"},  # the S3 file store's client: no line per request or credential lookup
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
     },
 }
 
