@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -62,8 +63,8 @@ class LocalBackend:
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def objects(self) -> list[tuple[str, float]]:
-        return [(p.name, p.stat().st_mtime) for p in self.root.glob("??/??/*") if is_key(p.name)]
+    def objects(self) -> Iterator[tuple[str, float]]:
+        return ((p.name, p.stat().st_mtime) for p in self.root.glob("??/??/*") if is_key(p.name))
 
     def stray_temporaries(self, *, older_than: float) -> list[Path]:
         folder = self.root / "tmp"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -115,18 +116,16 @@ class S3Backend:
         except (ClientError, BotoCoreError) as exc:
             raise StoreUnavailable(str(exc)) from exc
 
-    def objects(self) -> list[tuple[str, float]]:
-        found: list[tuple[str, float]] = []
+    def objects(self) -> Iterator[tuple[str, float]]:
         try:
             pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
             for page in pages:
                 for item in page.get("Contents", []):
                     name = str(item["Key"])[len(self.prefix):]
                     if is_key(name):
-                        found.append((name, item["LastModified"].timestamp()))
+                        yield name, item["LastModified"].timestamp()
         except (ClientError, BotoCoreError) as exc:
             raise StoreUnavailable(str(exc)) from exc
-        return found
 
     def stray_temporaries(self, *, older_than: float) -> list[Path]:
         return []  # an interrupted multipart upload is the bucket's lifecycle rule's to abort (docs/files.md)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -58,8 +59,8 @@ class Backend(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def objects(self) -> list[tuple[str, float]]:
-        """Every object that looks like a stored file: (key, last modified as a Unix time)."""
+    def objects(self) -> Iterator[tuple[str, float]]:
+        """Every object that looks like a stored file, as (key, last modified as a Unix time), page by page."""
 
     def stray_temporaries(self, *, older_than: float) -> list[Path]:
         """Temporary files left by interrupted writes (local disk only)."""
