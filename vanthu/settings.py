@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # a locked login answers the login page saying when it reopens
     "vanthu.ops.interruptions.InterruptionMiddleware",  # last: a lost database or a full disk → 503 / 507
+    "vanthu.core.store_middleware.StoreFaults",  # the file store unreachable or a file damaged: a page, not a 500
 ]
 
 ROOT_URLCONF = "vanthu.urls"
@@ -192,7 +193,8 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # vanthu/static: app.css, app.js, vendored htmx
 STATIC_ROOT = None if TESTING else DATA_DIR / "static"  # tests serve static files from the finders
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # FileFields (a task's progress report): into the file store, not this machine's MEDIA_ROOT (core/media.py)
+    "default": {"BACKEND": "vanthu.core.media.StoreMediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -206,8 +208,18 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Files kept by Django's default storage (progress reports' files of tasks): under the data directory.
 MEDIA_ROOT = DATA_DIR / "media"
 
-# Documents: content-addressed files (SHA-256) under FILES_DIR.
+# Documents: content-addressed files (SHA-256) in the store VANTHU_FILES_URL names (docs/files.md, decision
+# 0025): file:///PATH (default: FILES_DIR) or s3://BUCKET/PREFIX, with VANTHU_S3_ENDPOINT_URL for a server other
+# than AWS and boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION.
 FILES_DIR = env_path("FILES_DIR", DATA_DIR / "files")
+FILES_URL = env_str("FILES_URL", "")
+if FILES_URL.startswith("file://"):
+    FILES_DIR = Path(FILES_URL.removeprefix("file://"))
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL", "")
+S3_MULTIPART_MB = env_int("S3_MULTIPART_MB", 16)  # uploads above this go in parts of this size
+# How many app servers (and workers' machines) share this deployment: above 1, state kept on one machine's
+# disk or memory is a fault (system check vanthu.W040).
+SERVERS = env_int("SERVERS", 1)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # The whole of one request (all its files and fields): the API refuses more with 413 request_too_large.
@@ -342,6 +354,9 @@ LOGGING = {
         # (the jobs page shows the queue; VANTHU_JOBS_LOG_LEVEL=INFO brings the lines back).
         "django_tasks": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},
         "django_tasks_db": {"level": env_str("JOBS_LOG_LEVEL", "WARNING")},
+        "botocore": {"level": "WARNING"},  # the S3 file store's client: no line per request or credential lookup
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
     },
 }
 

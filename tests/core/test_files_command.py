@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import transaction
 
 from vanthu.core import files
@@ -15,12 +15,14 @@ def test_verify_passes_then_detects_a_changed_file(db, capsys):
     """Checklist point 35."""
     stored = files.store_bytes(b"%PDF-1.4 noi dung", content_type="application/pdf")
     call_command("files", "verify")
-    assert "intact" in capsys.readouterr().out
+    assert "tệp lưu trữ nguyên vẹn" in capsys.readouterr().out
     path = files.path_for(stored.sha256)
     path.chmod(0o644)
     path.write_bytes(b"%PDF-1.4 da bi sua")
-    with pytest.raises(CommandError):
+    with pytest.raises(SystemExit) as exit_:
         call_command("files", "verify")
+    assert exit_.value.code == 1
+    assert f"BAD {stored.sha256} content differs" in capsys.readouterr().out
 
 
 def test_gc_removes_only_old_orphans(db, capsys):

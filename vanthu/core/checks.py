@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -31,11 +30,21 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warni
                 id="vanthu.E003",
             )
         )
-    files_dir = Path(settings.FILES_DIR)
-    if files_dir.exists() and not files_dir.is_dir():
-        problems.append(Error(f"VANTHU_FILES_DIR {files_dir} is not a directory.", id="vanthu.E004"))
+    problems += _check_file_store()
     problems += _check_calendar()
     return problems
+
+
+def _check_file_store() -> list[Error | Warning]:
+    """The file store VANTHU_FILES_URL names can be reached: a missing bucket, refused credentials or an
+    unreachable endpoint are named by their setting (vanthu.E004)."""
+    from vanthu.core.store_backends import backend
+
+    try:
+        store = backend()
+    except ValueError as exc:
+        return [Error(f"VANTHU_FILES_URL: {exc}.", id="vanthu.E004")]
+    return [Error(problem, id="vanthu.E004") for problem in store.problems()]
 
 
 def _check_calendar() -> list[Error | Warning]:
@@ -72,3 +81,30 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             )
         )
     return problems
+
+
+@register()
+def check_stateless(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """A deployment of several servers (VANTHU_SERVERS > 1, or files on object storage, which is chosen for
+    that) must keep no state on one machine: each place that would is named (vanthu.W040)."""
+    files_url = str(settings.FILES_URL or "")
+    if settings.SERVERS <= 1 and not files_url.startswith("s3://"):
+        return []
+    local: list[str] = []
+    if not files_url.startswith("s3://"):
+        local.append("VANTHU_FILES_URL (the files are on this machine's disk: use s3://BUCKET/PREFIX)")
+    cache = str(settings.CACHES["default"]["BACKEND"])
+    if "locmem" in cache or "filebased" in cache or "dummy" in cache:
+        local.append("VANTHU_REDIS_URL (caches and rate-limit counters are in this process's memory)")
+    if str(settings.DATABASES["default"]["ENGINE"]).endswith("sqlite3"):
+        local.append("VANTHU_DATABASE_URL (SQLite is a file on this machine: use PostgreSQL)")
+    engine = str(getattr(settings, "SESSION_ENGINE", ""))
+    if engine.endswith(".file") or (engine.endswith(".cache") and "redis" not in cache):
+        local.append("SESSION_ENGINE (sessions are kept on this machine)")
+    media = str(settings.STORAGES["default"]["BACKEND"])
+    if media.endswith("FileSystemStorage"):
+        local.append("STORAGES['default'] (uploaded files are kept under MEDIA_ROOT on this machine)")
+    if not local:
+        return []
+    return [Warning("This deployment is declared as several servers (VANTHU_SERVERS or an s3:// VANTHU_FILES_URL) "
+                    "but keeps state on one machine: " + "; ".join(local) + ".", id="vanthu.W040")]

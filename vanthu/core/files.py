@@ -1,8 +1,10 @@
 """Content-addressed file store: a file's name is the SHA-256 of its bytes.
 
-Files are written to a temporary name and renamed into place, read-only; writing the same bytes twice
-keeps one copy. A file written by a transaction that later rolls back stays on disk unreferenced; it holds
-no record and `vanthu files gc` removes it.
+A write stages the bytes in a temporary file while hashing them, then hands the file to the backend
+(`store_backends.py`: local disk, or S3-compatible object storage) under its SHA-256, once: the same bytes
+written twice keep one copy. The `StoredFile` row is written only after the backend holds the bytes, so a
+failed upload (`StoreUnavailable`) leaves no row pointing at nothing. A file written by a transaction that
+later rolls back stays in the store unreferenced; it holds no record and `vanthu files gc` removes it.
 """
 
 from __future__ import annotations
@@ -14,22 +16,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from django.conf import settings
+from django.db.models import ForeignObjectRel
 
 from vanthu.core.blobs import CHUNK as CHUNK
+from vanthu.core.blobs import check as check
 from vanthu.core.blobs import open_file as open_file
 from vanthu.core.blobs import path_for as path_for
 from vanthu.core.blobs import read as read
 from vanthu.core.blobs import verify as verify
 from vanthu.core.models import StoredFile
+from vanthu.core.store_backends import Backend, backend
 
 
-def _write(chunks: Iterable[bytes]) -> tuple[str, int, Path]:
-    root = Path(settings.FILES_DIR)
-    (root / "tmp").mkdir(parents=True, exist_ok=True)
+def _write(chunks: Iterable[bytes], *, store: Backend) -> tuple[str, int, Path]:
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=root / "tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=store.temp_dir(), prefix="vanthu-upload-")
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
@@ -42,40 +44,56 @@ def _write(chunks: Iterable[bytes]) -> tuple[str, int, Path]:
     return digest.hexdigest(), size, Path(tmp_name)
 
 
-def _place(sha256: str, tmp: Path) -> None:
-    target = path_for(sha256)
-    if target.exists():
-        tmp.unlink()
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp.chmod(0o444)
-    os.replace(tmp, target)
+def _store(chunks: Iterable[bytes], *, content_type: str) -> StoredFile:
+    store = backend()
+    sha, size, tmp = _write(chunks, store=store)
+    try:
+        store.put_file(sha, tmp, sha256=sha, size=size)  # raises StoreUnavailable: no row below
+    finally:
+        tmp.unlink(missing_ok=True)
+    stored, _ = StoredFile.objects.get_or_create(sha256=sha, defaults={"size": size, "content_type": content_type})
+    return stored
 
 
 def store_bytes(data: bytes, *, content_type: str) -> StoredFile:
-    sha, size, tmp = _write([data])
-    _place(sha, tmp)
-    stored, _ = StoredFile.objects.get_or_create(sha256=sha, defaults={"size": size, "content_type": content_type})
-    return stored
+    return _store([data], content_type=content_type)
 
 
 def store_stream(stream: IO[bytes], *, content_type: str) -> StoredFile:
     stream.seek(0)
-    sha, size, tmp = _write(iter(lambda: stream.read(CHUNK), b""))
-    _place(sha, tmp)
-    stored, _ = StoredFile.objects.get_or_create(sha256=sha, defaults={"size": size, "content_type": content_type})
-    return stored
+    return _store(iter(lambda: stream.read(CHUNK), b""), content_type=content_type)
 
 
 def verify_all() -> tuple[int, list[tuple[str, str]]]:
     """Re-hash every stored file: (how many were checked, [(sha256, "missing" | "content differs"), …])."""
     bad: list[tuple[str, str]] = []
     count = 0
+    store = backend()
     for sha in StoredFile.objects.values_list("sha256", flat=True).iterator(chunk_size=2000):
         count += 1
-        path = path_for(sha)
-        if not path.exists():
-            bad.append((sha, "missing"))
-        elif not verify(sha):
-            bad.append((sha, "content differs"))
+        why = check(sha, store=store)
+        if why is not None:
+            bad.append((sha, why))
     return count, bad
+
+
+def users_of(sha256: str) -> list[str]:
+    """What refers to a stored file ("documents.document 42: <its title>", …), found through every model
+    that points at `StoredFile`, so that core names a document without importing the documents app."""
+    found: list[str] = []
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
+            continue
+        model = relation.related_model
+        if not isinstance(model, type):
+            continue
+        field = relation.field.name
+        for row in model._default_manager.filter(**{field: sha256})[:5]:
+            owner = getattr(row, "document", None)
+            label = f"{model._meta.label_lower} {row.pk}"
+            if owner is not None and owner is not row:
+                label += f" (documents.document {owner.pk}: {owner})"
+            else:
+                label += f": {str(row)[:80]}"
+            found.append(label)
+    return found

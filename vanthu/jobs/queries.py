@@ -179,19 +179,3 @@ def database_ok() -> bool:
     except Exception:
         return False
 
-
-def files_ok() -> bool:
-    """The file store can be written and read back (a small probe file under FILES_DIR/tmp, removed after)."""
-    import secrets
-    from pathlib import Path
-
-    probe = Path(settings.FILES_DIR) / "tmp" / f"healthz-{secrets.token_hex(8)}"
-    body = secrets.token_bytes(16)
-    try:
-        probe.parent.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(body)
-        readable = probe.read_bytes() == body
-        probe.unlink()
-        return readable
-    except OSError:
-        return False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from vanthu.core import blobs
 from vanthu.core.errors import ActionRefused
 from vanthu.jobs import queries
 from vanthu.ops import actions
@@ -52,7 +53,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """The state of the database, the file store and the job queue; 503 when one of them is down. Only states
     and counts: no address, path, name or error text."""
     database = queries.database_ok()
-    files = queries.files_ok()
+    files = blobs.store_ok()
     jobs: dict[str, object] = {"ok": False}
     if database:
         o = queries.overview(limit=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vanthu.core.blobs import path_for
+from vanthu.core.blobs import local_copy
 from vanthu.documents.models import Document
 from vanthu.jobs import gone, job
 from vanthu.search import extraction, indexing
@@ -23,14 +23,14 @@ def extract_text(document_id: int) -> str:
         return "current"
     words, method = "", TextMethod.NONE
     if sha:
-        path = path_for(sha)
-        words = extraction.text_layer(path)
-        method = TextMethod.PDF
-        if extraction.looks_scanned(path, words):
-            if extraction.ocr_available():
-                words, method = extraction.ocr(path), TextMethod.OCR
-            else:
-                words, method = "", TextMethod.NONE
+        with local_copy(sha, suffix=".pdf") as path:  # a temporary copy when the files are on object storage
+            words = extraction.text_layer(path)
+            method = TextMethod.PDF
+            if extraction.looks_scanned(path, words):
+                if extraction.ocr_available():
+                    words, method = extraction.ocr(path), TextMethod.OCR
+                else:
+                    words, method = "", TextMethod.NONE
     ExtractedText.objects.update_or_create(
         document_id=document_id, defaults={"file_sha256": sha, "method": method, "text": words}
     )
