@@ -126,9 +126,14 @@ def _last_checkpoint(m: Members, change: Callable[[dict[str, Any]], None]) -> Me
 
 def forge_signature(m: Members) -> Members:
     def flip(mark: dict[str, Any]) -> None:
-        raw = bytearray(base64.b64decode(mark["signature"]))
-        raw[-40] ^= 0xFF
-        mark["signature"] = base64.b64encode(bytes(raw)).decode("ascii")
+        from asn1crypto import cms
+
+        content = cms.ContentInfo.load(base64.b64decode(mark["signature"]))
+        info = content["content"]["signer_infos"][0]
+        value = bytearray(info["signature"].native)
+        value[len(value) // 2] ^= 0xFF
+        info["signature"] = bytes(value)
+        mark["signature"] = base64.b64encode(content.dump(force=True)).decode("ascii")
 
     return _last_checkpoint(m, flip)
 
