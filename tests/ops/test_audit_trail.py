@@ -15,7 +15,7 @@ from vanthu.audit import checkpoints, log
 from vanthu.audit.models import AuditCheckpoint, AuditEvent
 from vanthu.core.actors import SystemActor
 from vanthu.core.errors import ActionRefused
-from vanthu.ops import audit_trail, jobs, tamper
+from vanthu.ops import actions, audit_trail, jobs, tamper
 from vanthu.signing.testing import SIGNING_SECRET, equip
 
 ACTOR = SystemActor("test fixtures")
@@ -60,12 +60,14 @@ def _verify(path, roots) -> subprocess.CompletedProcess[str]:
 
 def test_checkpoint_is_signed_time_stamped_and_idempotent(keyed):
     _events(keyed.staff, 3)
-    first = audit_trail.make_checkpoints(acting=ACTOR, unit=keyed.staff)
+    first = actions.make_checkpoints(acting=ACTOR, unit=keyed.staff)
     chain = f"u{keyed.staff.pk}"
     assert (chain, AuditEvent.objects.filter(chain=chain).count(), True) in first
     row = AuditCheckpoint.objects.get(chain=chain)
     check = audit_trail.checker(_trust())(row.statement.encode(), bytes(row.signature))
-    assert check.intact and check.trusted and check.timestamp
+    assert check.intact
+    assert check.trusted
+    assert check.timestamp
     assert "Bộ Tư lệnh" in row.signer
     again = jobs.checkpoint_unit.call(keyed.staff.pk)
     assert again == 0
@@ -93,23 +95,23 @@ def test_daily_job_checkpoints_every_grown_chain_once(keyed):
 
 def test_a_person_who_administers_nothing_cannot_checkpoint(keyed):
     with pytest.raises(ActionRefused):
-        audit_trail.make_checkpoints(acting=keyed.minh, unit=keyed.staff)
+        actions.make_checkpoints(acting=keyed.minh, unit=keyed.staff)
     with pytest.raises(ActionRefused):
-        audit_trail.request_checkpoint(acting=keyed.lan, unit=keyed.staff)
+        actions.request_checkpoint(acting=keyed.lan, unit=keyed.staff)
 
 
 def test_without_a_key_the_checkpoint_is_refused_with_the_reason(cast, settings):
     settings.TSA_URL = ""
     _events(cast.staff, 1)
     with pytest.raises(ActionRefused) as refused:
-        audit_trail.make_checkpoints(acting=ACTOR, unit=cast.staff)
+        actions.make_checkpoints(acting=ACTOR, unit=cast.staff)
     assert refused.value.code == "no_audit_key"
     assert not AuditCheckpoint.objects.exists()
 
 
 def test_database_verify_detects_a_rewritten_chain_against_its_checkpoint(keyed, capsys):
     _events(keyed.staff, 3)
-    audit_trail.make_checkpoints(acting=ACTOR, unit=keyed.staff)
+    actions.make_checkpoints(acting=ACTOR, unit=keyed.staff)
     chain = f"u{keyed.staff.pk}"
     last = AuditEvent.objects.filter(chain=chain).order_by("-seq").first()
     AuditEvent.objects.filter(pk=last.pk).update(hash="0" * 64)
@@ -119,13 +121,15 @@ def test_database_verify_detects_a_rewritten_chain_against_its_checkpoint(keyed,
 @pytest.mark.django_db(transaction=True)
 def test_intact_export_verifies_offline_with_exit_0(keyed, tmp_path):
     _events(keyed.staff, 4)
-    audit_trail.make_checkpoints(acting=ACTOR, unit=keyed.staff)
+    actions.make_checkpoints(acting=ACTOR, unit=keyed.staff)
     _events(keyed.staff, 3)  # after the last checkpoint: the export makes one of the head
     raw = _export(tmp_path, keyed)
     result = _verify(tmp_path / "trail.zip", _roots(tmp_path, raw))
     assert result.returncode == 0, result.stdout + result.stderr
     verdict = json.loads(result.stdout)
-    assert verdict["intact"] and verdict["events"] >= 7 and len(verdict["checkpoints"]) >= 2
+    assert verdict["intact"]
+    assert verdict["events"] >= 7
+    assert len(verdict["checkpoints"]) >= 2
     assert all(c["valid"] and c["timestamp"] for c in verdict["checkpoints"])
 
 
@@ -162,7 +166,7 @@ TABLE = [(case.name, case.expected) for case in tamper.CASES]
 def test_tampering_table(keyed, tmp_path, case, expected):
     """Each way of tampering is detected: exit 1, and the check that catches it is named."""
     _events(keyed.staff, 5)
-    audit_trail.make_checkpoints(acting=ACTOR, unit=keyed.staff)
+    actions.make_checkpoints(acting=ACTOR, unit=keyed.staff)
     _events(keyed.staff, 5)
     raw = _export(tmp_path, keyed)
     found = {c.name: c for c in tamper.CASES}[case]
@@ -178,7 +182,7 @@ def test_tampering_table(keyed, tmp_path, case, expected):
 
 def test_tamper_drill_prints_the_figures(keyed, capsys):
     _events(keyed.staff, 5)
-    audit_trail.make_checkpoints(acting=ACTOR, unit=keyed.staff)
+    actions.make_checkpoints(acting=ACTOR, unit=keyed.staff)
     _events(keyed.staff, 5)
     call_command("audit", "tamper-drill", "--unit", str(keyed.staff.pk))
     out = capsys.readouterr().out

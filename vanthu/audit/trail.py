@@ -228,7 +228,7 @@ def _check_checkpoints(marks: list[dict[str, Any]], manifest: dict[str, Any],
 
 def _check_coverage(events: list[dict[str, Any]], manifest: dict[str, Any], signed: dict[int, str],
                     problems: list[Problem]) -> None:
-    by_seq = {e.get("seq"): e for e in events if isinstance(e.get("seq"), int)}
+    by_seq: dict[int, dict[str, Any]] = {e["seq"]: e for e in events if isinstance(e.get("seq"), int)}
     first, last = manifest.get("first_seq"), manifest.get("last_seq")
     if events and isinstance(first, int):
         anchor = GENESIS if first == 1 else signed.get(first - 1)
@@ -271,7 +271,8 @@ def _check_manifest(members: dict[str, bytes], manifest: dict[str, Any],
     elif not result.trusted:
         problems.append(Problem("untrusted", None, _(
             "bản kê khai (manifest.json): chứng thư ký không thuộc các gốc tin cậy đã cho")))
-    files = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    listed = manifest.get("files")
+    files: dict[str, Any] = listed if isinstance(listed, dict) else {}
     for name in (EVENTS, CHECKPOINTS):
         if files.get(name) != hashlib.sha256(members[name]).hexdigest():
             problems.append(Problem("manifest", None, _(

@@ -22,9 +22,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit import checkpoints, log, trail
 from vanthu.audit.models import AuditCheckpoint, AuditEvent
-from vanthu.core.actions import action
-from vanthu.core.errors import ActionRefused
-from vanthu.org.access import Actor, require_admin_of, require_admin_of_all
+from vanthu.org.access import Actor
 from vanthu.org.models import Unit
 from vanthu.records.package import seal
 from vanthu.signing import service as signing
@@ -54,50 +52,12 @@ def sealer(top: Unit) -> Iterator[tuple[checkpoints.Sign, str]]:
         yield functools.partial(seal.sign, signer=signer, timestamper=timestamper), opened.credential.owner_label
 
 
-def _chains_under(unit: Unit | None) -> list[str]:
+def chains_under(unit: Unit | None) -> list[str]:
     found = checkpoints.chains()
     if unit is None:
         return found
     ids = {f"u{pk}" for pk in Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)}
     return [c for c in found if c in ids]
-
-
-@action("audit.checkpoint.made")
-def make_checkpoints(*, acting: Actor, unit: Unit | None = None) -> list[tuple[str, int, bool]]:
-    """Checkpoint every chain (of `unit`'s subtree when given): [(chain, seq, made now)]. Idempotent. The
-    checkpoint rows are their own record (an audit event about them would move the head they seal)."""
-    if unit is None:
-        require_admin_of_all(acting)
-    else:
-        require_admin_of(acting, unit)
-    done: list[tuple[str, int, bool]] = []
-    by_top: dict[int, tuple[Unit, list[str]]] = {}
-    for chain in _chains_under(unit):
-        top = top_unit_of(chain)
-        if top is None:
-            continue
-        by_top.setdefault(top.pk, (top, []))[1].append(chain)
-    for top, chains in by_top.values():
-        try:
-            with sealer(top) as (sign, signer):
-                for chain in chains:
-                    row, made = checkpoints.make(chain, sign=sign, signer=signer)
-                    if row is not None:
-                        done.append((chain, row.seq, made))
-        except SigningRefused as exc:
-            raise ActionRefused(_("Không ký được điểm kiểm tra nhật ký bằng khóa của %(unit)s: %(reason)s")
-                                % {"unit": top.name, "reason": exc.message}, code="no_audit_key") from exc
-    return done
-
-
-@action("audit.checkpoint.requested")
-def request_checkpoint(*, unit: Unit, acting: Actor) -> None:
-    """An administrator asks for a checkpoint of the unit's chains now: the job signs it after the commit."""
-    from vanthu.jobs import enqueue_on_commit
-
-    require_admin_of(acting, unit)
-    log.record(actor=acting, verb="audit.checkpoint.requested", target=unit, unit=unit)
-    enqueue_on_commit("vanthu.ops.jobs.checkpoint_unit", unit.pk)
 
 
 # --- the export ------------------------------------------------------------------------------------------

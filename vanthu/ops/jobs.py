@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanthu.core.actors import SystemActor
 from vanthu.jobs import gone, job
-from vanthu.ops import audit_trail
+from vanthu.ops import actions
 from vanthu.org.models import Unit
 
 CHECKPOINTER = SystemActor("audit checkpoints")
@@ -15,7 +15,7 @@ CHECKPOINTER = SystemActor("audit checkpoints")
 @job(every="day", attempts=3, backoff=600, label=_("Lập điểm kiểm tra nhật ký hằng ngày (ký số, gắn dấu thời gian)"))
 def checkpoint_all() -> int:
     """Once a day: a signed, time-stamped checkpoint of every chain that grew since its last one."""
-    return sum(1 for _chain, _seq, made in audit_trail.make_checkpoints(acting=CHECKPOINTER) if made)
+    return sum(1 for _chain, _seq, made in actions.make_checkpoints(acting=CHECKPOINTER) if made)
 
 
 @job(attempts=3, backoff=60, label=_("Lập điểm kiểm tra nhật ký theo yêu cầu"))
@@ -25,4 +25,4 @@ def checkpoint_unit(unit_id: int) -> int:
     if unit is None:
         gone("checkpoint_unit", "unit", unit_id)
         return 0
-    return sum(1 for _chain, _seq, made in audit_trail.make_checkpoints(acting=CHECKPOINTER, unit=unit) if made)
+    return sum(1 for _chain, _seq, made in actions.make_checkpoints(acting=CHECKPOINTER, unit=unit) if made)

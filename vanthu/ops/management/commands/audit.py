@@ -65,7 +65,7 @@ class Command(BaseCommand):
         from vanthu.audit import checkpoints, log
 
         reports = log.verify_all()
-        rows = [{"chain": r.chain, "events": r.events, "broken_at": r.broken_at,
+        rows: list[dict[str, Any]] = [{"chain": r.chain, "events": r.events, "broken_at": r.broken_at,
                  "checkpoints_broken": checkpoints.mismatches(r.chain)} for r in reports]
         broken = [r for r in rows if r["broken_at"] is not None or r["checkpoints_broken"]]
         if options["json"]:
@@ -93,11 +93,11 @@ class Command(BaseCommand):
     def _checkpoint(self, options: dict[str, Any]) -> int:
         from vanthu.core.actors import operator
         from vanthu.core.errors import ActionRefused
-        from vanthu.ops import audit_trail
+        from vanthu.ops import actions
 
         unit = self._unit(options["unit"]) if options["unit"] else None
         try:
-            done = audit_trail.make_checkpoints(acting=operator("audit checkpoint"), unit=unit)
+            done = actions.make_checkpoints(acting=operator("audit checkpoint"), unit=unit)
         except ActionRefused as exc:
             self.stderr.write(exc.message)
             return 1
