@@ -26,7 +26,8 @@ SEARCHED = "search.query.run"
 EXPORTED = "search.results.exported"
 REGISTER_PRINTED = "reports.register.printed"
 REPORT_PRINTED = "reports.report.printed"
-READ_VERBS = (VIEWED, DOWNLOADED, PRINTED, SEARCHED, EXPORTED, REGISTER_PRINTED, REPORT_PRINTED)
+RECORD_EXPORTED = "records.record.exported"  # a record package (its documents in full), written by records' action
+READ_VERBS = (VIEWED, DOWNLOADED, PRINTED, SEARCHED, EXPORTED, REGISTER_PRINTED, REPORT_PRINTED, RECORD_EXPORTED)
 DOCUMENT_READ_VERBS = (VIEWED, DOWNLOADED, PRINTED)
 
 

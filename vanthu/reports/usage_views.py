@@ -32,6 +32,7 @@ VERB_LABELS = {
     reads.PRINTED: gettext_lazy("In phiếu giải quyết"), reads.SEARCHED: gettext_lazy("Tra cứu"),
     reads.EXPORTED: gettext_lazy("Xuất kết quả tra cứu"), reads.REGISTER_PRINTED: gettext_lazy("In sổ đăng ký"),
     reads.REPORT_PRINTED: gettext_lazy("In báo cáo, sổ theo dõi"),
+    reads.RECORD_EXPORTED: gettext_lazy("Xuất gói hồ sơ"),
 }
 
 
