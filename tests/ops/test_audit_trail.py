@@ -187,3 +187,25 @@ def test_tamper_drill_prints_the_figures(keyed, capsys):
     call_command("audit", "tamper-drill", "--unit", str(keyed.staff.pk))
     out = capsys.readouterr().out
     assert f"tampering cases detected: {len(tamper.CASES)} out of {len(tamper.CASES)} tried" in out
+
+
+def test_the_administrator_asks_for_a_checkpoint_on_the_page_and_the_job_signs_it(
+        keyed, client, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    _events(keyed.staff, 2)
+    client.force_login(keyed.admin.user)
+    page = client.get(reverse("jobs:checkpoints"))
+    assert page.status_code == 200
+    assert keyed.staff.name in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(reverse("jobs:checkpoint_now", args=[keyed.staff.pk]))
+    assert answer.status_code == 302
+    chain = f"u{keyed.staff.pk}"
+    assert AuditEvent.objects.filter(chain=chain, verb="audit.checkpoint.requested").exists()
+    mark = AuditCheckpoint.objects.get(chain=chain)  # the job ran on commit (the immediate backend in tests)
+    assert mark.seq == AuditEvent.objects.filter(chain=chain).count()
+    assert "Bộ Tư lệnh" in client.get(reverse("jobs:checkpoints")).content.decode()
+    client.force_login(keyed.lan.user)
+    assert client.get(reverse("jobs:checkpoints")).status_code == 404
+    assert client.post(reverse("jobs:checkpoint_now", args=[keyed.staff.pk])).status_code == 404
