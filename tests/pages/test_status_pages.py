@@ -58,6 +58,10 @@ def test_a_verified_status_shows_its_signer_and_its_evidence_to_the_sender_only(
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"<edXML:Status>03</edXML:Status>"
+    from vanthu.audit.models import AuditEvent  # the evidence downloaded is a read (issue 13 item 3)
+
+    read = AuditEvent.objects.get(verb="documents.file.downloaded", target_id=str(issued.pk), actor_id=cast.lan.pk)
+    assert (read.data["evidence"], read.data["ip"], read.unit_id) == (row.pk, "127.0.0.1", issued.unit_id)
     client.force_login(cast.tam.user)  # the province's clerk may not see the Staff's document
     assert client.get(url).status_code == 404
     assert client.get(f"/documents/{issued.pk}/recipients/").status_code == 404

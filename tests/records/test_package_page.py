@@ -36,6 +36,10 @@ def test_the_clerk_asks_then_downloads_a_package_that_verifies(client, record, a
     path.write_bytes(b"".join(download.streaming_content))
     assert zipfile.is_zipfile(path)
     assert verify.verify(path, signatures=False).exit_code == verify.EXIT_INTACT
+    from vanthu.audit.models import AuditEvent  # the download is a read (issue 13 item 3)
+
+    read = AuditEvent.objects.get(verb="search.results.exported", target_id=str(record.pk))
+    assert (read.data["export"], read.data["ip"], read.unit_id) == ("record-package", "127.0.0.1", record.unit_id)
 
 
 def test_a_person_of_another_unit_gets_404(client, cast, record, asked):  # noqa: F811

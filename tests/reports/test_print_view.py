@@ -153,7 +153,7 @@ def test_each_print_writes_an_audit_event(client, cast, staff_incoming):
     assert event.target_id == str(cast.staff.pk)
     assert event.data | {"sha256": "-", "registers": []} == {
         "kind": "in", "series": "chung", "from": f"{year}-01-01", "to": f"{year}-12-31", "format": "xlsx",
-        "rows": 5, "registers": [], "sha256": "-", "via": "web",
+        "rows": 5, "registers": [], "sha256": "-", "via": "web", "ip": "127.0.0.1", "agent": "",
     }
 
 

@@ -47,3 +47,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}#{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed, time-stamped statement "chain C had N events, the N-th with hash H" (decision 0022).
+
+    `statement` is the exact UTF-8 JSON that was signed; `signature` the detached CMS (DER) over it, made with
+    the deployment's key by the app that holds it (audit signs nothing itself: it is given a signer). Rows are
+    only ever added, one per chain and sequence number."""
+
+    chain = models.CharField(_("chuỗi"), max_length=40)
+    seq = models.BigIntegerField(_("số sự kiện"))
+    hash = models.CharField(max_length=64)
+    made_at = models.DateTimeField(_("thời điểm lập"))
+    statement = models.TextField()
+    signature = models.BinaryField()
+    signer = models.CharField(_("người ký"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("điểm kiểm tra nhật ký")
+        verbose_name_plural = _("điểm kiểm tra nhật ký")
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_chain_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.chain}@{self.seq}"

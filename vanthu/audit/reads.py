@@ -26,7 +26,8 @@ SEARCHED = "search.query.run"
 EXPORTED = "search.results.exported"
 REGISTER_PRINTED = "reports.register.printed"
 REPORT_PRINTED = "reports.report.printed"
-READ_VERBS = (VIEWED, DOWNLOADED, PRINTED, SEARCHED, EXPORTED, REGISTER_PRINTED, REPORT_PRINTED)
+RECORD_EXPORTED = "records.record.exported"  # a record package (its documents in full), written by records' action
+READ_VERBS = (VIEWED, DOWNLOADED, PRINTED, SEARCHED, EXPORTED, REGISTER_PRINTED, REPORT_PRINTED, RECORD_EXPORTED)
 DOCUMENT_READ_VERBS = (VIEWED, DOWNLOADED, PRINTED)
 
 
@@ -53,11 +54,18 @@ def usage_of(target: Any, *, limit: int = 100) -> list[AuditEvent]:
 
 
 def reads(*, unit_ids: list[int], verb: str = "", actor_id: int | None = None, since: Any = None,
-          until: Any = None) -> Any:
-    """The reads in some units' chains, newest first, filtered (the security officer's page and CSV)."""
+          until: Any = None, actor_name: str = "", document_id: int | None = None, ip: str = "") -> Any:
+    """The reads in some units' chains, newest first, filtered (the security officer's page and CSV): by person
+    (id, or part of the name), document, kind of read, dates and client address (a prefix: "10.1.")."""
     rows = AuditEvent.objects.filter(unit_id__in=unit_ids, verb__in=[verb] if verb else READ_VERBS)
     if actor_id is not None:
         rows = rows.filter(actor_id=actor_id)
+    if actor_name:
+        rows = rows.filter(actor_name__icontains=actor_name)
+    if document_id is not None:
+        rows = rows.filter(target_type="documents.document", target_id=str(document_id))
+    if ip:
+        rows = rows.filter(data__ip__startswith=ip)
     if since is not None:
         rows = rows.filter(at__gte=since)
     if until is not None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from vanthu.audit import reads
 from vanthu.core import files
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import access, actions, queries, trails
@@ -48,6 +49,8 @@ def trail_evidence(request: HttpRequest, pk: int, trail_id: int) -> HttpResponse
         handle = files.open_file(row.evidence.sha256)
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
+    reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=document, unit=document.unit_id,
+                      data={"evidence": trail_id})
     name = f"trang-thai-{row.edxml_code}-{row.key}.edxml"
     response = FileResponse(handle, content_type="application/xml", as_attachment=True,
                             filename=safe_filename(name, content_type="application/xml"))

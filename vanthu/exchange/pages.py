@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanthu.audit import reads
 from vanthu.core.errors import ActionRefused
 from vanthu.exchange import actions
 from vanthu.exchange.access import access_received, can_manage_peers, received_visible_q
@@ -100,6 +101,8 @@ def received(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def received_raw(request: HttpRequest, pk: int) -> HttpResponse:
     row = access_received(request.person, pk)  # type: ignore[attr-defined]
+    reads.record_read(request=request, actor=request.person, verb=reads.DOWNLOADED,  # type: ignore[attr-defined]
+                      target=row, unit=row.unit_id, data={"envelope": row.pk})
     response = HttpResponse(row.raw.read_bytes(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="goi-tin-{row.pk}.edxml"'
     return response

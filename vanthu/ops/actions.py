@@ -1,4 +1,4 @@
-"""The one write a person makes on jobs: retry a failed one (administrators)."""
+"""Ops' writes: retry a failed job (administrators); the audit chains' checkpoints (decision 0022)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
 from vanthu.jobs.backends import BROKER_DOWN, on_redis
-from vanthu.org.models import Person
+from vanthu.ops import audit_trail
+from vanthu.org.access import Actor, require_admin_of, require_admin_of_all
+from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
+from vanthu.signing.types import SigningRefused
 
 
 def _not_failed() -> ActionRefused:
@@ -74,3 +77,41 @@ def _retry_on_redis(job_id: str) -> tuple[str, str]:
         raise ActionRefused(_("Không kết nối được Redis (hàng đợi việc nền). Hãy thử lại sau."),
                             code="queue_down", status=503) from exc
     return str(job.func_name), error
+
+
+@action("audit.checkpoint.made")
+def make_checkpoints(*, acting: Actor, unit: Unit | None = None) -> list[tuple[str, int, bool]]:
+    """Checkpoint every chain (of `unit`'s subtree when given): [(chain, seq, made now)]. Idempotent. The
+    checkpoint rows are their own record (an audit event about them would move the head they seal)."""
+    if unit is None:
+        require_admin_of_all(acting)
+    else:
+        require_admin_of(acting, unit)
+    done: list[tuple[str, int, bool]] = []
+    by_top: dict[int, tuple[Unit, list[str]]] = {}
+    for chain in audit_trail.chains_under(unit):
+        top = audit_trail.top_unit_of(chain)
+        if top is None:
+            continue
+        by_top.setdefault(top.pk, (top, []))[1].append(chain)
+    for top, chains in by_top.values():
+        try:
+            with audit_trail.sealer(top) as (sign, signer):
+                for chain in chains:
+                    row, made = audit_trail.checkpoints.make(chain, sign=sign, signer=signer)
+                    if row is not None:
+                        done.append((chain, row.seq, made))
+        except SigningRefused as exc:
+            raise ActionRefused(_("Không ký được điểm kiểm tra nhật ký bằng khóa của %(unit)s: %(reason)s")
+                                % {"unit": top.name, "reason": exc.message}, code="no_audit_key") from exc
+    return done
+
+
+@action("audit.checkpoint.requested")
+def request_checkpoint(*, unit: Unit, acting: Actor) -> None:
+    """An administrator asks for a checkpoint of the unit's chains now: the job signs it after the commit."""
+    from vanthu.jobs import enqueue_on_commit
+
+    require_admin_of(acting, unit)
+    log.record(actor=acting, verb="audit.checkpoint.requested", target=unit, unit=unit)
+    enqueue_on_commit("vanthu.ops.jobs.checkpoint_unit", unit.pk)

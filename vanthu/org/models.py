@@ -179,6 +179,7 @@ class Role(models.TextChoices):
     LEADER = "leader", _("Chỉ huy, lãnh đạo")
     OFFICER = "officer", _("Chuyên viên, cán bộ")
     ADMIN = "admin", _("Quản trị")
+    SECURITY = "security", _("Cán bộ bảo mật")  # sees the read audit of the unit and its subtree (issue 13)
 
 
 class RoleGrant(models.Model):

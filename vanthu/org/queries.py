@@ -26,6 +26,7 @@ class Scope:
     officer_unit_ids: frozenset[int] = field(default_factory=frozenset)
     is_admin: bool = False  # holds the admin role over some unit
     admin_paths: tuple[str, ...] = ()  # an admin's grant reaches the unit's subtree, like a leader's
+    security_paths: tuple[str, ...] = ()  # a security officer's grant reaches the subtree too (decision 0022)
 
     @property
     def member_unit_ids(self) -> frozenset[int]:
@@ -72,6 +73,7 @@ def scope_of(person: Person) -> Scope:
         officer_unit_ids=frozenset(g.unit_id for g in grants if g.role == Role.OFFICER),
         is_admin=any(g.role == Role.ADMIN for g in grants),
         admin_paths=tuple(sorted({g.unit.path for g in grants if g.role == Role.ADMIN})),
+        security_paths=tuple(sorted({g.unit.path for g in grants if g.role == Role.SECURITY})),
     )
     person._vanthu_scope = scope  # type: ignore[attr-defined]
     return scope

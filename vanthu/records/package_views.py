@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from vanthu.audit import reads
 from vanthu.core import blobs
 from vanthu.core.errors import ActionRefused
 from vanthu.org.views import require_person
@@ -57,6 +58,8 @@ def package_download(request: HttpRequest, pk: int, token: str) -> HttpResponseB
     state, data = exporting.outcome(record, token=token, person=person)
     if state != "ready" or not data.get("file"):
         raise Http404
+    reads.record_read(request=request, actor=person, verb=reads.EXPORTED, target=record, unit=record.unit_id,
+                      data={"export": "record-package", "token": token})
     name = f"goi-ho-so-{safe_name(record.file_code)}.zip"
     response = FileResponse(blobs.open_file(str(data["file"])), as_attachment=True, filename=name,
                             content_type="application/zip")

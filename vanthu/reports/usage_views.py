@@ -1,8 +1,10 @@
-"""The security officer's page of reads (issue 13 item 3; checklist point 52): who opened, downloaded and
-printed which document, searched and exported, when and from where, in the units a person commands or
-administers (there is no separate security-officer role: a unit's leaders and administrators answer for its
-secrets). Filter by unit, person, kind of read and dates; `?format=csv` downloads the same rows. Anyone else
-gets 404. Looking at this page is itself not recorded (it would record itself endlessly); its CSV export is.
+"""The security officer's page of reads (issue 13 item 3; checklist point 52; decision 0022): who opened,
+downloaded and printed which document, searched and exported, when and from where, in the units where a person
+is security officer (Role.SECURITY, "Cán bộ bảo mật") or leader — each grant reaching the unit's subtree. The
+commander answers for the unit's secrets and keeps the page; administrators, who manage accounts and keys, do
+not see it (separation of duties). Filter by unit, person (id or part of the name), document, kind of read,
+dates and client address; `?format=csv` downloads the same rows. Anyone else gets 404. Looking at this page is
+itself not recorded (it would record itself endlessly); its CSV export is.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ VERB_LABELS = {
     reads.PRINTED: gettext_lazy("In phiếu giải quyết"), reads.SEARCHED: gettext_lazy("Tra cứu"),
     reads.EXPORTED: gettext_lazy("Xuất kết quả tra cứu"), reads.REGISTER_PRINTED: gettext_lazy("In sổ đăng ký"),
     reads.REPORT_PRINTED: gettext_lazy("In báo cáo, sổ theo dõi"),
+    reads.RECORD_EXPORTED: gettext_lazy("Xuất gói hồ sơ"),
 }
 
 
@@ -44,7 +47,7 @@ def _day(raw: str) -> dt.date | None:
 def reads_page(request: HttpRequest) -> HttpResponse:
     person = require_person(request)
     scope = scope_of(person)
-    paths = (*scope.leader_paths, *scope.admin_paths)
+    paths = (*scope.leader_paths, *scope.security_paths)
     if not paths:
         raise Http404
     units = [u for u in Unit.objects.order_by("path") if any(u.path.startswith(p) for p in paths)]
@@ -57,9 +60,13 @@ def reads_page(request: HttpRequest) -> HttpResponse:
     verb = request.GET.get("verb", "")
     if verb and verb not in reads.READ_VERBS:
         verb = ""
-    actor = request.GET.get("person", "")
+    actor = request.GET.get("person", "").strip()[:100]
+    document = request.GET.get("document", "").strip()
+    ip = request.GET.get("ip", "").strip()[:45]
     since, until = _day(request.GET.get("from", "")), _day(request.GET.get("to", ""))
     rows = reads.reads(unit_ids=unit_ids, verb=verb, actor_id=int(actor) if actor.isdigit() else None,
+                       actor_name="" if actor.isdigit() else actor,
+                       document_id=int(document) if document.isdigit() else None, ip=ip,
                        since=timezone.make_aware(dt.datetime.combine(since, dt.time())) if since else None,
                        until=timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
                        if until else None)
@@ -88,6 +95,7 @@ def reads_page(request: HttpRequest) -> HttpResponse:
               (e.data or {}).get("ip", "") if isinstance(e.data, dict) else "") for e in events]
     return render(request, "reports/reads.html", {
         "events": shown, "units": units, "verbs": list(VERB_LABELS.items()), "chosen": chosen, "verb": verb,
-        "person_id": actor, "from": request.GET.get("from", ""), "to": request.GET.get("to", ""),
+        "person_id": actor, "document": document, "ip": ip, "from": request.GET.get("from", ""),
+        "to": request.GET.get("to", ""),
         "query": request.GET.urlencode(), "page_size": PAGE,
     })

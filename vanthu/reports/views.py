@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from vanthu.audit import log
+from vanthu.audit import log, reads
 from vanthu.documents.numbering import GENERAL
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
@@ -118,7 +118,8 @@ def content_disposition(*, ascii_name: str, name: str) -> str:
 
 
 def produce(printout: registers.RegisterPrintout, *, fmt: str, printed_by: Person | None,
-            via: str, rows: Iterable[registers.Row] | None = None) -> tuple[bytes, str, str]:
+            via: str, rows: Iterable[registers.Row] | None = None,
+            request: HttpRequest | None = None) -> tuple[bytes, str, str]:
     """Render `printout` and record the print in the audit log. Returns (content, file name, ASCII name).
 
     The register is the Phụ lục IV form that is signed and bound: it is printed in Vietnamese whatever the
@@ -139,6 +140,7 @@ def produce(printout: registers.RegisterPrintout, *, fmt: str, printed_by: Perso
             "kind": printout.kind, "series": printout.series, "from": printout.start.isoformat(),
             "to": printout.end.isoformat(), "format": fmt, "rows": printout.count,
             "registers": printout.register_ids, "sha256": hashlib.sha256(content).hexdigest(), "via": via,
+            **(reads.origin(request) if request is not None else {}),
         },
     )
     return content, *names
@@ -167,7 +169,7 @@ def register_print(request: HttpRequest, kind: str) -> HttpResponse:
     if printout.count > settings.REPORTS_ASYNC_ROWS:  # a large register is printed by a job, with progress
         job = actions.request_register_print(printout=printout, fmt=asked.format, acting=person)
         return redirect("register_print_status", pk=job.pk)
-    content, name, ascii_name = produce(printout, fmt=asked.format, printed_by=person, via="web")
+    content, name, ascii_name = produce(printout, fmt=asked.format, printed_by=person, via="web", request=request)
     response = HttpResponse(content, content_type=FORMATS[asked.format])
     response["Content-Disposition"] = content_disposition(ascii_name=ascii_name, name=name)
     response["Cache-Control"] = "no-store"

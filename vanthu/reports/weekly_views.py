@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
+from vanthu.audit import reads
 from vanthu.org.models import Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
@@ -38,6 +39,8 @@ def weekly_report(request: HttpRequest, pk: int) -> HttpResponse:
     with translation.override("vi"):
         render = weekly.render_pdf if fmt == "pdf" else weekly.render_xlsx
         content = render(unit, rows, start=start, end=end)
+    reads.record_read(request=request, actor=person, verb=reads.REPORT_PRINTED, target=unit, unit=unit,
+                      data={"report": "weekly", "week": start.isoformat(), "format": fmt})
     name = f"bao-cao-tuan-{unit.abbreviation or unit.pk}-{start:%Y%m%d}.{fmt}"
     response = HttpResponse(content, content_type=TYPES[fmt])
     response["Content-Disposition"] = content_disposition(ascii_name=name, name=name)

@@ -20,7 +20,7 @@ from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
-from vanthu.workflow import directive_actions, permissions, task_actions, task_queries, tree, unit_settings
+from vanthu.workflow import directive_actions, permissions, task_actions, task_queries, task_reads, tree, unit_settings
 from vanthu.workflow.charts import rollup_svg
 from vanthu.workflow.models import Directive, ExtensionRequest, ExtensionState, Recurrence, TaskNote
 from vanthu.workflow.task_forms import (
@@ -115,6 +115,7 @@ def task_result_file(request: HttpRequest, pk: int, file_pk: int) -> FileRespons
     row = task.result_files.filter(pk=file_pk).select_related("file").first()
     if row is None:
         raise Http404
+    task_reads.record_download(request, person, task, {"file": row.name})
     response = FileResponse(open_file(row.file_id), as_attachment=True, filename=row.name,
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
@@ -127,7 +128,10 @@ def task_note_file(request: HttpRequest, pk: int, note_pk: int) -> FileResponse:
     """A progress report's file, for whoever may see the task (404 otherwise); always downloaded, never shown."""
     person = require_person(request)
     task = permissions.access_task(person, pk)
-    return note_file_response(task_queries.note_file(task, note_pk))
+    note = task_queries.note_file(task, note_pk)
+    task_reads.record_download(request, person, task, {"note": note.pk, "file": note.file_name})
+    return note_file_response(note)
+
 
 
 def note_file_response(note: TaskNote) -> FileResponse:

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from vanthu.api.auth import person_of
 from vanthu.api.schemas import QueryIn
+from vanthu.audit import reads
 from vanthu.exchange.access import access_received, can_manage_peers, received_visible_q
 from vanthu.exchange.models import Peer, ReceivedEnvelope
 
@@ -74,7 +75,10 @@ def received_one(request: HttpRequest, received_id: int) -> ReceivedOut:
 
 @router.get("/exchange/received/{received_id}/raw", summary="Gói tin gốc (edXML)")
 def received_raw(request: HttpRequest, received_id: int) -> HttpResponse:
-    row = access_received(person_of(request), received_id)
+    person = person_of(request)
+    row = access_received(person, received_id)
+    reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=row, unit=row.unit_id,
+                      data={"envelope": row.pk}, via="api")
     response = HttpResponse(row.raw.read_bytes(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="goi-tin-{row.pk}.edxml"'
     return response

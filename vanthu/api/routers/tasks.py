@@ -15,7 +15,7 @@ from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import FormIn, In, LongText, Note, PersonRef, RequiredLongText, UnitRef
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
-from vanthu.workflow import directive_actions, permissions, task_actions, task_queries
+from vanthu.workflow import directive_actions, permissions, task_actions, task_queries, task_reads
 from vanthu.workflow.models import Assignment, Directive, ExtensionRequest, Recurrence
 from vanthu.workflow.task_actions import Handover
 
@@ -163,7 +163,9 @@ def progress(
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}},
 )
 def note_file(request: HttpRequest, task_id: int, note_id: int) -> FileResponse:
-    note = task_queries.note_file(_task(request, task_id), note_id)
+    task = _task(request, task_id)
+    note = task_queries.note_file(task, note_id)
+    task_reads.record_download(request, person_of(request), task, {"note": note.pk, "file": note.file_name}, via="api")
     response = FileResponse(note.file.open("rb"), as_attachment=True, filename=note.file_name,
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
