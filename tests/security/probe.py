@@ -112,15 +112,11 @@ def wrote_since(before: tuple[int, ...]) -> bool:
 
 
 def client_for(world: World, persona: str, *, api: bool) -> Client:
-    """A fresh client; a character's page session is made once per world and its cookie reused (a request that
-    logs out is rolled back, and its client thrown away)."""
+    """A fresh client carrying the character's session, made once with the world (a request that logs out is
+    rolled back, and its client thrown away)."""
     client = Client()
     if persona != "anon" and not api:
-        key = world.sessions.get(persona)
-        if key is None:
-            client.force_login(world.person(persona).user)
-            key = world.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        client.cookies[settings.SESSION_COOKIE_NAME] = key
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[persona]
     return client
 
 

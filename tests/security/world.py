@@ -27,6 +27,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import checked
@@ -192,7 +194,13 @@ def build_world() -> World:  # noqa: PLR0915  (one story, read top to bottom)
         state="refused", unit=cast.staff, kind="document", from_organ="000.00.00.Q11", to_organ=cast.staff.code,
         document_id="X-1", subject=f"V/v {canary('envelope')}", reason_code="bad_signature", reason="Chữ ký sai")
 
+    from vanthu.search import indexing
+
+    indexing.sync_all()  # the search index, as the job keeps it after each commit
     for name in PERSONAS:
         _token, secret = create_token(person=world.person(name), name="ma trận", acting=TEST_FIXTURES)
         world.tokens[name] = secret
+        client = Client()
+        client.force_login(world.person(name).user)  # a session that lives as long as the world
+        world.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return world
