@@ -13,7 +13,6 @@ from tests.security.probe import request
 from tests.security.world import PERSONAS, World, canary
 
 
-
 @dataclass
 class Cell:
     endpoint: str

@@ -197,7 +197,9 @@ PAGES.update({
     "document_preview": marked("pk", docs=DOCUMENTS,  # the placement preview: the signer's, while a draft awaits him
                                may_of=dict.fromkeys(DOCUMENTS, NOBODY) | {"draft": frozenset({"son"}),
                                                                             "signed": frozenset({"lan"})}),
-    "document_preview_image": absent(pk="incoming_0", sha256="sha:incoming_0"),
+    "document_preview_image": marked(  # the world renders a page of incoming_0's file only; the others' files differ
+        "pk", sha256="attr:preview_png.sha256",
+        may_of=dict.fromkeys(MARKED, NOBODY) | {"incoming_0": SEES["incoming_0"]}),
     "document_copy": write({"lan"}, pk="issued"),
     "scan_seal": write(NOBODY, "a seal is scanned onto a hand-signed paper document only", pk="issued"),
     "document_recall": write(STAFF_KEEPERS, acts={"lan"}, pk="issued"),
@@ -214,19 +216,26 @@ PAGES.update({
     "recall_refuse": write(NOBODY, NO_RECALL, pk="received"),
     "status_retry": absent(("POST",), pk="issued", message_id="absent"),
     # reports
-    "register_print": page(CLERKS | LEADERS, kind="=incoming"),
+    "register_print": Row(cases=(
+        Case(args={"kind": "=incoming"}, may=CLERKS | LEADERS, label="own unit"),
+        *(Case(args={"kind": "=incoming", "?unit": "obj:staff", "?series": f"={series}", "?format": f"={fmt}"},
+               may=STAFF_KEEPERS, label=f"staff {series} {fmt}")
+          for series in ("chung", "mat") for fmt in ("pdf", "xlsx")),
+        Case(args={"kind": "=outgoing", "?unit": "obj:staff"}, may=STAFF_KEEPERS, label="staff outgoing"),
+    )),
     "register_print_status": page({"lan"}, pk="uuid:print"),
     "register_print_file": page(NOBODY, note="the world's print is not finished", pk="uuid:print"),
     "handling_slip": marked("pk"),
     "handling_report": page(CLERKS | LEADERS, kind="=followup"),
-    "reads_page": page(LEADERS | TOP_ADMIN),
+    "reads_page": Row(cases=(Case(args={}, may=LEADERS | TOP_ADMIN),
+                            Case(args={"?format": "=csv"}, may=LEADERS | TOP_ADMIN, label="csv"))),
     "weekly_report": page(DIVISION_LEADERS, pk="obj:division"),
     "records_items_print": page(STAFF_KEEPERS, pk="record", fmt="=pdf"),
     "records_catalogue_print": page(STAFF_KEEPERS, pk="catalogue", fmt="=pdf"),
     "records_transfer_print": absent(pk="absent", fmt="=pdf"),
     # search
-    "search": page(EVERYONE),
-    "search_export": page(EVERYONE),
+    "search": page(EVERYONE, **{"?q": "=kế hoạch"}),
+    "search_export": page(EVERYONE, **{"?q": "=kế hoạch"}),
     "my_documents": page(EVERYONE),
     "opens_next_setting": write(EVERYONE),
     # signing: the public PKI endpoints, the top unit's admin's pages, each signer's own page

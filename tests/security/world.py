@@ -86,16 +86,16 @@ def _incoming(cast: Cast, types: dict[str, DocumentType], name: str, *, secrecy:
                                        file=checked(sample_incoming(), f"cv-{number}.pdf"))
 
 
-def build_world() -> World:  # noqa: PLR0915  (one story, read top to bottom)
+def build_world() -> World:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     from vanthu.api.actions import create_token
     from vanthu.exchange import actions as exchange
     from vanthu.notify import send
     from vanthu.records import actions as records
     from vanthu.records import catalogue_actions
     from vanthu.reports.models import RegisterPrint
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
     from vanthu.signing.models import Certificate, CertificateAuthority, KeyCredential
     from vanthu.signing.testing import SIGNING_SECRET, equip_cast
     from vanthu.workflow import actions as workflow
@@ -193,6 +193,15 @@ def build_world() -> World:  # noqa: PLR0915  (one story, read top to bottom)
         data=raw, sha256=hashlib.sha256(raw).hexdigest(), transport="http", peer=world.objects["peer"],
         state="refused", unit=cast.staff, kind="document", from_organ="000.00.00.Q11", to_organ=cast.staff.code,
         document_id="X-1", subject=f"V/v {canary('envelope')}", reason_code="bad_signature", reason="Chữ ký sai")
+
+    # a rendered page of the incoming documents' file (the job's work, done here): the thumbnail endpoint
+    from vanthu.core.files import store_bytes
+    from vanthu.documents.placement_models import PagePreview, PreviewState
+    from vanthu.signing.testing import seal_png
+
+    png = store_bytes(seal_png("xem trước"), content_type="image/png")
+    PagePreview.objects.create(file_id=first.current_file_id, state=PreviewState.READY, images={"0": png.sha256})
+    world.objects["preview_png"] = png
 
     from vanthu.search import indexing
 
