@@ -394,8 +394,6 @@ API.update({
 })
 
 # Bodies for the operations whose smallest schema-made body is not valid (tests/security/endpoints.py body_of):
-# the request must pass validation to meet the access check.
-BODIES: dict[str, dict] = {
-    "POST /tasks": {"title": "Kiểm thử", "to": [{"type": "unit", "id": 1}]},
-    "POST /tasks/{task_id}/delegate": {"to": [{"type": "unit", "id": 1}]},
-}
+# the request must pass validation to meet the access check. None today: the tasks' handovers and the records'
+# handover were one "HandoverIn" in the OpenAPI document until the matrix's bodies showed it.
+BODIES: dict[str, dict] = {}
