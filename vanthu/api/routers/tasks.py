@@ -97,14 +97,14 @@ def task_detail(request: HttpRequest, task_id: int) -> TaskDetail:
     return _fresh(request, task_id)
 
 
-class HandoverIn(In):
+class TaskHandoverIn(In):
     type: Literal["unit", "person"]
     id: int
     part: Literal["lead", "cooperate", "info"] = "lead"
     deadline: dt.date | None = None
 
 
-def _handovers(items: list[HandoverIn]) -> list[Handover]:
+def _handovers(items: list[TaskHandoverIn]) -> list[Handover]:
     out = []
     for h in items:
         target: Person | Unit = (unit_by_id(h.id, field=h.part) if h.type == "unit"
@@ -115,7 +115,7 @@ def _handovers(items: list[HandoverIn]) -> list[Handover]:
 
 class AssignIn(In):
     title: RequiredLongText
-    to: list[HandoverIn] = Field(max_length=200)
+    to: list[TaskHandoverIn] = Field(max_length=200)
     urgency: int = 0
     note: Note = ""
 
@@ -128,7 +128,7 @@ def assign(request: HttpRequest, payload: AssignIn) -> list[TaskOut]:
 
 
 class DelegateIn(In):
-    to: list[HandoverIn] = Field(max_length=200)
+    to: list[TaskHandoverIn] = Field(max_length=200)
     note: Note = ""
 
 
