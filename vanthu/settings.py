@@ -172,6 +172,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Documents: content-addressed files (SHA-256) under FILES_DIR.
 FILES_DIR = env_path("FILES_DIR", DATA_DIR / "files")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
+# Downloads of stored files behind a reverse proxy (docs/deploy.md): "nginx" hands the bytes to nginx with
+# X-Accel-Redirect after vanthu's access check (the internal location FILES_HANDOFF_PREFIX maps to FILES_DIR);
+# empty (the default, the embedded server) streams them through Python.
+FILES_HANDOFF = env_str("FILES_HANDOFF", "")
+FILES_HANDOFF_PREFIX = env_str("FILES_HANDOFF_PREFIX", "/_vanthu_files/")
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # The whole of one request (all its files and fields): the API refuses more with 413 request_too_large.
 MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 60)
