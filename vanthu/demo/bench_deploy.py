@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import resource
 import statistics
@@ -261,9 +260,9 @@ def main(argv: list[str], out: IO[str]) -> None:
                         gunicorn_workers=1, gunicorn_threads=4)
     began = time.monotonic()
     loopback.prepare(demo=True)
-    mix = json.loads(loopback.cli("shell", "-c", "from vanthu.demo.bench_deploy_side import page_mix; page_mix()"))
-    document = json.loads(loopback.cli("shell", "-c", "from vanthu.demo.bench_deploy_side import big_signed_document;"
-                                       f" big_signed_document({args.download_mb})"))
+    mix = loopback.shell_json("from vanthu.demo.bench_deploy_side import page_mix; page_mix()")
+    document = loopback.shell_json("from vanthu.demo.bench_deploy_side import big_signed_document; "
+                                   f"big_signed_document({args.download_mb})")
     token = next(w for w in loopback.cli("apitoken", "create", "--user", "hoa", "--name", "bench").split()
                  if w.startswith("vt_"))
     out.write(f"deployment ready in {time.monotonic() - began:.0f} s: {sum(len(v) for v in mix.values())} pages "

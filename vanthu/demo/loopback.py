@@ -10,6 +10,7 @@ store. Every app server names itself in `X-Vanthu-Server` (vanthu/wsgi.py), ever
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -20,6 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from vanthu.demo.peers import ROOT, free_port
 
@@ -27,7 +29,7 @@ BIN = Path(sys.executable).parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MIME_TYPES = "/etc/nginx/mime.types"
 
-MAIN_CONF = """worker_processes {workers};
+MAIN_CONF = """{user}worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 daemon off;
@@ -79,6 +81,7 @@ class Loopback:
     job_workers: list[Process] = field(default_factory=list)
     proxy: Process | None = None
     port: int = 0
+    document: dict[str, object] = field(default_factory=dict)  # what the seed made, for the caller
 
     @property
     def url(self) -> str:
@@ -111,14 +114,19 @@ class Loopback:
                                  f"{done.stderr.decode()}")
         return done.stdout.decode()
 
+    def shell_json(self, code: str) -> Any:
+        """Run `vanthu shell -c CODE` in the deployment and read the JSON its last line of output carries."""
+        return json.loads(self.cli("shell", "-c", code).strip().splitlines()[-1])
+
     # --- parts -------------------------------------------------------------------------------------------------
 
-    def prepare(self, *, demo: bool = True) -> None:
-        """Migrations, static files and the proxy's own pages (`vanthu upgrade`), then the demo organisation."""
+    def prepare(self, *, demo: bool = True, signing: bool = True) -> None:
+        """Migrations, static files and the proxy's own pages (`vanthu upgrade`), then the demo organisation
+        (without its keys and issued documents when not `signing`: much faster, registered documents only)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.cli("upgrade")
         if demo:
-            self.cli("demo")
+            self.cli("demo", *([] if signing else ["--no-signing"]))
 
     def start(self) -> None:
         ports = [free_port() for _ in range(self.app_servers)]
@@ -158,12 +166,25 @@ class Loopback:
         self.port = free_port()
         self.cli("deploy", "nginx", *[a for p in ports for a in ("--upstream", f"127.0.0.1:{p}")],
                  "--listen", f"127.0.0.1:{self.port}", "--server-name", "localhost",
-                 "--out", str(prefix / "site.conf"), "--proxy-params", str(prefix / "proxy_params"))
-        (prefix / "nginx.conf").write_text(MAIN_CONF.format(workers=1, prefix=prefix, mime=MIME_TYPES))
+                 "--out", str(prefix / "site.conf"), "--proxy-params", str(prefix / "proxy_params"),
+                 "--trace-upstream")
+        # Started by root, nginx's workers would drop to `nobody` and could not read the test's private folders.
+        import pwd
+
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
+        (prefix / "nginx.conf").write_text(MAIN_CONF.format(user=user, workers=1, prefix=prefix, mime=MIME_TYPES))
         command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
         self.proxy = Process("nginx", subprocess.Popen(command, stdout=self._log("nginx").open("ab"),
                                                        stderr=subprocess.STDOUT, start_new_session=True),
                              self.port, self._log("nginx"))
+
+    def server_of(self, headers: dict[str, str]) -> str:
+        """Which app server answered: its own header, or — on a handed-off download, whose headers nginx drops —
+        the upstream address nginx names (`--trace-upstream`)."""
+        if "X-Vanthu-Server" in headers:
+            return headers["X-Vanthu-Server"]
+        address = headers.get("X-Vanthu-Upstream", "")
+        return next((app.name for app in self.apps if address.endswith(f":{app.port}")), address or "?")
 
     def wait_healthy(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout

@@ -75,7 +75,7 @@ server {
         alias ${files_dir}/;
         sendfile on;
         tcp_nopush on;
-        add_header X-Content-Type-Options "nosniff";
+        add_header X-Content-Type-Options "nosniff";${trace}
     }
 
     location / {
@@ -104,6 +104,9 @@ class Site:
     listen: str = "80"
     server_name: str = "_"
     proxy_params: str = "/etc/nginx/vanthu_proxy_params"
+    # Name the app server that answered (its address) in X-Vanthu-Upstream, also on handed-off downloads, whose
+    # own headers nginx drops: for tests and measurement only — it tells clients the servers' addresses.
+    trace_upstream: bool = False
 
 
 def render_site(site: Site) -> str:
@@ -112,7 +115,8 @@ def render_site(site: Site) -> str:
         listen=site.listen, server_name=site.server_name, max_body_mb=settings.MAX_REQUEST_MB,
         static_root=str(settings.STATIC_ROOT or settings.DATA_DIR / "static").rstrip("/"),
         files_dir=str(settings.FILES_DIR).rstrip("/"), handoff_prefix=settings.FILES_HANDOFF_PREFIX,
-        too_large_page=TOO_LARGE_PAGE, too_large_json=TOO_LARGE_JSON, proxy_params=site.proxy_params)
+        too_large_page=TOO_LARGE_PAGE, too_large_json=TOO_LARGE_JSON, proxy_params=site.proxy_params,
+        trace="\n        add_header X-Vanthu-Upstream $upstream_addr always;" if site.trace_upstream else "")
 
 
 def too_large_texts() -> tuple[str, str]:
@@ -131,7 +135,7 @@ def write_error_pages(static_root: Path) -> list[Path]:
         with translation.override(language):
             parts.append(too_large_texts())
     with translation.override("vi"):
-        context = {"parts": parts, "status": 413, "css": f"{settings.STATIC_URL}app.css"}
+        context = {"parts": parts, "status": 413, "css": f"{settings.STATIC_URL}vanthu/app.css"}
         html = loader.get_template("errors/too_large.html").render(context)
         body = json.dumps({"error": {"code": "request_too_large", "message": parts[0][1], "field": None}},
                           ensure_ascii=False)

@@ -27,13 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("--listen", default="80")
         parser.add_argument("--server-name", default="_")
         parser.add_argument("--proxy-params", default="/etc/nginx/vanthu_proxy_params")
+        parser.add_argument("--trace-upstream", action="store_true",
+                            help="Tests only: name the answering app server's address on handed-off downloads.")
         parser.add_argument("--out", type=Path, help="Ghi ra tệp thay vì in. / Write to FILE instead of stdout.")
         parser.add_argument("--static-root", type=Path, default=None,
                             help="Nơi ghi trang lỗi 413 (mặc định STATIC_ROOT). / Where the 413 pages go.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         site = deploy.Site(upstreams=options["upstream"] or ["127.0.0.1:8001"], listen=options["listen"],
-                           server_name=options["server_name"], proxy_params=options["proxy_params"])
+                           server_name=options["server_name"], proxy_params=options["proxy_params"],
+                           trace_upstream=options["trace_upstream"])
         text = deploy.render_site(site)
         static_root = options["static_root"] or Path(settings.STATIC_ROOT or settings.DATA_DIR / "static")
         written = deploy.write_error_pages(static_root)
