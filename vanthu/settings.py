@@ -221,6 +221,11 @@ S3_MULTIPART_MB = env_int("S3_MULTIPART_MB", 16)  # uploads above this go in par
 # disk or memory is a fault (system check vanthu.W040).
 SERVERS = env_int("SERVERS", 1)
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
+# Downloads of stored files behind a reverse proxy (docs/deploy.md): "nginx" hands the bytes to nginx with
+# X-Accel-Redirect after vanthu's access check (the internal location FILES_HANDOFF_PREFIX maps to FILES_DIR);
+# empty (the default, the embedded server) streams them through Python.
+FILES_HANDOFF = env_str("FILES_HANDOFF", "")
+FILES_HANDOFF_PREFIX = env_str("FILES_HANDOFF_PREFIX", "/_vanthu_files/")
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # The whole of one request (all its files and fields): the API refuses more with 413 request_too_large.
 MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 60)

@@ -1,6 +1,25 @@
+"""The WSGI application (gunicorn: `vanthu.wsgi:application`; the embedded server uses it too).
+
+With several app servers behind one proxy, `VANTHU_SERVER_ID` (e.g. the machine and port) names the process that
+answered in an `X-Vanthu-Server` header, so an operator — and the loopback test — can tell which one served.
+"""
+
 import os
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanthu.settings")
-application = get_wsgi_application()
+_django = get_wsgi_application()
+_server_id = os.environ.get("VANTHU_SERVER_ID", "")
+
+
+def _named(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def named(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        return start_response(status, [*headers, ("X-Vanthu-Server", _server_id)], exc_info)
+
+    return _django(environ, named)
+
+
+application: Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]] = _named if _server_id else _django

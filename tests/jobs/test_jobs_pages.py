@@ -94,8 +94,16 @@ def test_healthz_answers_without_login_and_tells_states_only(client):
     body = answer.json()
     assert body == {"status": "ok", "database": {"ok": True}, "files": {"ok": True},
                     "jobs": {"ok": True, "engine": "database", "lag_seconds": 0.0, "waiting": 0, "failed": 0,
-                             "workers": 0}}
+                             "workers": 0}, "cache": {"ok": True, "kind": "local"}}
     assert answer["Cache-Control"].startswith("max-age=0")
+
+
+def test_healthz_names_the_shared_cache_and_says_when_it_does_not_answer(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0?socket_connect_timeout=1"}}
+    answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json()["cache"] == {"ok": False, "kind": "redis"}
 
 
 def test_healthz_is_503_when_the_file_store_cannot_be_written(client, settings, tmp_path):

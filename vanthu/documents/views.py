@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core import signing as django_signing
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vanthu.audit import reads
-from vanthu.core import blobs, files
+from vanthu.core import blobs, files, handoff
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
@@ -188,25 +188,25 @@ def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBas
     person = require_person(request)
     document = access.access_document(person, pk)
     name, content_type = queries.file_of(document, sha256)
-    try:
-        handle = files.open_file(sha256)
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
     inline = content_type == PDF
     filename = safe_filename(name, content_type=content_type)
     marked = bool(document.secrecy) and content_type == PDF
+    response: HttpResponseBase
+    try:
+        if marked:  # a secret document's copy carries who took it and when; the stored original is untouched
+            original = files.read(sha256)
+        else:  # handed to the reverse proxy when there is one (core/handoff.py), else streamed
+            response = handoff.stored_file(sha256, content_type=content_type)
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
     reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=document, unit=document.unit_id,
                       data={"file": name[:150], "sha256": sha256, "marked": marked})
-    response: HttpResponseBase
-    if marked:  # a secret document's copy carries who took it and when; the stored original is untouched
-        with handle:
-            original = handle.read()
+    if marked:
         response = HttpResponse(marking.marked_copy(original, text=marking.mark_text(
             secrecy=document.get_secrecy_display(), person_name=person.full_name, unit_name=person.unit.name,
             at=timezone.now())), content_type=PDF)
         response["Content-Disposition"] = content_disposition(filename, attachment=False)
     else:
-        response = FileResponse(handle, content_type=content_type)
         response["Content-Disposition"] = content_disposition(filename, attachment=not inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=300"

@@ -61,6 +61,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
                 "waiting": o.waiting_count, "failed": o.failed_count, "workers": len(o.workers)}
         if o.parked:
             jobs["parked"] = o.parked
-    ok = database and files and bool(jobs["ok"])
-    body = {"status": "ok" if ok else "down", "database": {"ok": database}, "files": {"ok": files}, "jobs": jobs}
+    cache = _cache_state()
+    ok = database and files and bool(jobs["ok"]) and bool(cache["ok"])
+    body = {"status": "ok" if ok else "down", "database": {"ok": database}, "files": {"ok": files}, "jobs": jobs,
+            "cache": cache}
     return JsonResponse(body, status=200 if ok else 503)
+
+
+def _cache_state() -> dict[str, object]:
+    """The shared cache (Redis when VANTHU_REDIS_URL is set: sessions' neighbours, rate-limit counters) answers a
+    write and a read; a process-local cache is reported as such and is always "ok"."""
+    import secrets
+
+    from django.conf import settings
+    from django.core.cache import cache
+
+    backend = str(settings.CACHES["default"]["BACKEND"])
+    kind = "redis" if "redis" in backend.lower() else "local"
+    if kind == "local":
+        return {"ok": True, "kind": kind}
+    probe = secrets.token_hex(8)
+    try:
+        cache.set("vanthu:healthz", probe, 10)
+        return {"ok": cache.get("vanthu:healthz") == probe, "kind": kind}
+    except Exception:  # any client error: the cache does not answer
+        return {"ok": False, "kind": kind}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -17,7 +17,7 @@ from vanthu.api.common import document_for, unit_by_id
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import DocumentDetail, DocumentSummary, In, QueryIn
 from vanthu.audit import reads
-from vanthu.core import files
+from vanthu.core import files, handoff
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, marking
 from vanthu.documents import queries as document_queries
@@ -109,7 +109,7 @@ def document_file(
         response["Content-Disposition"] = content_disposition(name, attachment=False)
         response["X-Original-SHA256"] = sha256
     else:
-        response = FileResponse(files.open_file(sha256), content_type=content_type)
+        response = handoff.stored_file(sha256, content_type=content_type)
         response["Content-Disposition"] = content_disposition(name, attachment=False)
         response["X-Content-SHA256"] = sha256
     # A classified document's file is never kept by the client or a proxy (the same as the page serves it).

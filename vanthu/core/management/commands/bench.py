@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, str] = {
     "exchange": "vanthu.demo.bench_exchange.main",
     "work": "vanthu.demo.bench_work.main",
     "records": "vanthu.demo.bench_records.main",
+    "deploy": "vanthu.demo.bench_deploy.main",
 }
 
 

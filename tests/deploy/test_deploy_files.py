@@ -1,0 +1,57 @@
+"""The deployment's files and commands (docs/deploy.md): the nginx site rendered from vanthu's own settings, the
+pages nginx shows by itself, `vanthu upgrade`, and the download hand-off (X-Accel-Redirect) after the access check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from vanthu.ops import deploy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_example_site_in_deploy_is_what_vanthu_renders() -> None:
+    with override_settings(MAX_REQUEST_MB=60, STATIC_ROOT="/var/lib/vanthu/static", FILES_DIR="/var/lib/vanthu/files",
+                           FILES_HANDOFF_PREFIX="/_vanthu_files/"):
+        expected = deploy.render_site(deploy.Site(upstreams=["127.0.0.1:8001"], listen="80",
+                                                  server_name="vanthu.qk.example"))
+    assert (ROOT / "deploy/nginx/vanthu.conf").read_text() == expected
+    assert (ROOT / "deploy/nginx/vanthu_proxy_params").read_text() == deploy.PROXY_PARAMS
+
+
+def test_the_site_takes_the_body_limit_and_paths_from_the_settings() -> None:
+    with override_settings(MAX_REQUEST_MB=7, STATIC_ROOT="/srv/st", FILES_DIR="/srv/files/"):
+        text = deploy.render_site(deploy.Site(upstreams=["10.0.0.1:8001", "10.0.0.2:8001"]))
+    assert "client_max_body_size 7m;" in text
+    assert "alias /srv/st/;" in text
+    assert "alias /srv/files/;" in text
+    assert "server 10.0.0.1:8001" in text
+    assert "server 10.0.0.2:8001" in text
+    assert "$host" in (deploy.PROXY_PARAMS)  # nginx's own variables are left for nginx
+
+
+def test_the_proxys_413_pages_say_what_vanthu_says(tmp_path: Path) -> None:
+    with override_settings(MAX_REQUEST_MB=3, MAX_UPLOAD_MB=2):
+        page, data = deploy.write_error_pages(tmp_path)
+    html = page.read_text()
+    assert "vượt quá tổng dung lượng cho phép của một lần gửi (3 MB); mỗi tệp không quá 2 MB." in html
+    assert "<script" not in html
+    error = json.loads(data.read_text())["error"]
+    assert error["code"] == "request_too_large"
+    assert error["message"].startswith("Yêu cầu vượt quá tổng dung lượng")
+
+
+@pytest.mark.django_db
+def test_upgrade_check_lists_nothing_pending_on_a_migrated_database(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        call_command("upgrade", "--check", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert exited.value.code == 0
+    assert out["ok"] is True
+    assert {"step": "migrations pending", "count": 0, "names": []} in out["steps"]
+

@@ -1,0 +1,145 @@
+"""The deployment's own files, rendered from its settings: the nginx site and the pages nginx shows by itself.
+
+`vanthu deploy nginx` prints (or writes) the site so that its body limit is VANTHU_MAX_REQUEST_MB, its static
+folder STATIC_ROOT and its file store FILES_DIR — the figures vanthu itself uses, never typed twice — and writes the
+two answers nginx gives without asking an app server (a request over the body limit: `errors/413.html` for pages,
+`errors/413.json` for the machine interfaces) with vanthu's own words for it. `deploy/nginx/vanthu.conf` is this
+rendering with the example values of docs/deploy.md (a test keeps it so).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+
+from django.conf import settings
+from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+TOO_LARGE_PAGE = "/_vanthu_errors/413.html"
+TOO_LARGE_JSON = "/_vanthu_errors/413.json"
+
+SITE = Template(r"""# nginx site for vanthu, rendered by `vanthu deploy nginx` from the deployment's settings
+# (docs/deploy.md): the body limit, the static folder and the file store are the ones vanthu uses.
+
+upstream vanthu_app {
+${upstreams}
+    keepalive 32;
+}
+
+server {
+    listen ${listen};
+    server_name ${server_name};
+
+    # VANTHU_MAX_REQUEST_MB: a larger request is stopped here, before an app server reads it, and the person gets
+    # vanthu's own message for it (the pages below: a page, or the API's error shape under /api/ and /exchange/).
+    client_max_body_size ${max_body_mb}m;
+    error_page 413 ${too_large_page};
+    location = ${too_large_page} {
+        internal;
+        default_type "text/html; charset=utf-8";
+        alias ${static_root}/errors/413.html;
+    }
+    location = ${too_large_json} {
+        internal;
+        default_type "application/json";
+        alias ${static_root}/errors/413.json;
+    }
+    location /api/ {
+        error_page 413 ${too_large_json};
+        proxy_pass http://vanthu_app;
+        include ${proxy_params};
+    }
+    location /exchange/ {
+        error_page 413 ${too_large_json};
+        proxy_pass http://vanthu_app;
+        include ${proxy_params};
+    }
+
+    # Static files straight from disk (collected by `vanthu upgrade`).
+    location /static/ {
+        alias ${static_root}/;
+        access_log off;
+        expires 7d;
+        add_header Cache-Control "public";
+        add_header X-Content-Type-Options "nosniff";
+    }
+
+    # The file store, for the downloads vanthu has allowed (X-Accel-Redirect, core/handoff.py). Internal: asked
+    # for directly it is 404. Content-Type, Content-Disposition and Cache-Control come from the app server.
+    location ${handoff_prefix} {
+        internal;
+        alias ${files_dir}/;
+        sendfile on;
+        tcp_nopush on;
+        add_header X-Content-Type-Options "nosniff";${trace}
+    }
+
+    location / {
+        proxy_pass http://vanthu_app;
+        include ${proxy_params};
+    }
+}
+""")
+
+PROXY_PARAMS = r"""# Included by every proxied location of the vanthu site.
+proxy_http_version 1.1;
+proxy_set_header Connection "";
+proxy_set_header Host $host;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header X-Forwarded-Proto $scheme;
+proxy_read_timeout 120s;
+proxy_request_buffering on;
+# An app server down or restarting: the request goes to the next one (never a POST: nginx does not resend those).
+proxy_next_upstream error timeout http_502 http_503;
+"""
+
+
+@dataclass(frozen=True)
+class Site:
+    upstreams: list[str] = field(default_factory=lambda: ["127.0.0.1:8001"])
+    listen: str = "80"
+    server_name: str = "_"
+    proxy_params: str = "/etc/nginx/vanthu_proxy_params"
+    # Name the app server that answered (its address) in X-Vanthu-Upstream, also on handed-off downloads, whose
+    # own headers nginx drops: for tests and measurement only — it tells clients the servers' addresses.
+    trace_upstream: bool = False
+
+
+def render_site(site: Site) -> str:
+    return SITE.safe_substitute(
+        upstreams="\n".join(f"    server {u} max_fails=1 fail_timeout=5s;" for u in site.upstreams),
+        listen=site.listen, server_name=site.server_name, max_body_mb=settings.MAX_REQUEST_MB,
+        static_root=str(settings.STATIC_ROOT or settings.DATA_DIR / "static").rstrip("/"),
+        files_dir=str(settings.FILES_DIR).rstrip("/"), handoff_prefix=settings.FILES_HANDOFF_PREFIX,
+        too_large_page=TOO_LARGE_PAGE, too_large_json=TOO_LARGE_JSON, proxy_params=site.proxy_params,
+        trace="\n        add_header X-Vanthu-Upstream $upstream_addr always;" if site.trace_upstream else "")
+
+
+def too_large_texts() -> tuple[str, str]:
+    """(title, message) of a request over the limit, in the active language: the words vanthu's API uses."""
+    return _("Tệp gửi lên quá lớn"), _(
+        "Yêu cầu vượt quá tổng dung lượng cho phép của một lần gửi (%(mb)s MB); mỗi tệp không quá "
+        "%(file_mb)s MB.") % {"mb": settings.MAX_REQUEST_MB, "file_mb": settings.MAX_UPLOAD_MB}
+
+
+def write_error_pages(static_root: Path) -> list[Path]:
+    """The answers nginx gives by itself: errors/413.html (Vietnamese, then English) and errors/413.json."""
+    folder = static_root / "errors"
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for language in ("vi", "en"):
+        with translation.override(language):
+            parts.append(too_large_texts())
+    with translation.override("vi"):
+        context = {"parts": parts, "status": 413, "css": f"{settings.STATIC_URL}vanthu/app.css"}
+        html = loader.get_template("errors/too_large.html").render(context)
+        body = json.dumps({"error": {"code": "request_too_large", "message": parts[0][1], "field": None}},
+                          ensure_ascii=False)
+    page, data = folder / "413.html", folder / "413.json"
+    page.write_text(html, encoding="utf-8")
+    data.write_text(body, encoding="utf-8")
+    return [page, data]
