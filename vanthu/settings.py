@@ -226,6 +226,7 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 # empty (the default, the embedded server) streams them through Python.
 FILES_HANDOFF = env_str("FILES_HANDOFF", "")
 FILES_HANDOFF_PREFIX = env_str("FILES_HANDOFF_PREFIX", "/_vanthu_files/")
+FILES_HANDOFF_S3_PREFIX = env_str("FILES_HANDOFF_S3_PREFIX", "/_vanthu_s3/")
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # The whole of one request (all its files and fields): the API refuses more with 413 request_too_large.
 MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 60)

@@ -1,5 +1,6 @@
 """The deployment of docs/deploy.md on loopback: nginx in front of two gunicorn app servers, two job workers,
-PostgreSQL and Redis, each its own process (vanthu/demo/loopback.py), against a database of its own.
+PostgreSQL, Redis and an S3 server (moto) for the files, each its own process (vanthu/demo/loopback.py), against
+a database and a bucket of its own.
 
 What it proves, through the proxy as a person's browser or program would reach it: `/healthz` names every part;
 static files come from nginx; a document's file downloads through either app server with the same SHA-256, handed
@@ -21,6 +22,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.files.conftest import CREDENTIALS, start_moto
+from tests.files.conftest import client as s3_client
+from tests.files.conftest import stop as stop_moto
 from vanthu.demo.loopback import Loopback, nginx_available
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
@@ -59,8 +63,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loopback]:
     lock.acquire()
     _empty(client)
     root = tmp_path_factory.mktemp("loopback")
+    s3, endpoint = start_moto()  # the object store: an S3 server on loopback (decision 0025)
+    s3_client(endpoint).create_bucket(Bucket="loopback")
     loopback = Loopback(root=root, database_url=f"{server}/{name}", redis_url=REDIS_URL, app_servers=2, workers=2,
-                        env={"VANTHU_MAX_REQUEST_MB": "2", "VANTHU_MAX_UPLOAD_MB": "1"})
+                        env={"VANTHU_MAX_REQUEST_MB": "2", "VANTHU_MAX_UPLOAD_MB": "1", **CREDENTIALS,
+                             "VANTHU_FILES_URL": "s3://loopback/files", "VANTHU_S3_ENDPOINT_URL": endpoint})
     try:
         loopback.prepare(demo=False)
         loopback.document = loopback.shell_json("from vanthu.demo.loopback_side import seed; seed()")
@@ -68,6 +75,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loopback]:
         yield loopback
     finally:
         loopback.stop()
+        stop_moto(s3)
         _empty(client)
         if lock.owned():
             lock.release()
@@ -129,9 +137,10 @@ def test_a_file_downloads_through_either_app_server_with_the_same_sha256(deploym
     assert set(served) == {"app-1", "app-2"}, served
     assert set(served.values()) == {sha256}
     assert "X-Accel-Redirect" not in headers  # nginx consumed it
-    # the store's internal location is not reachable from outside, even with the exact name
-    status, _headers, _body = fetch(f"{deployment.url}/_vanthu_files/{sha256[:2]}/{sha256[2:4]}/{sha256}")
-    assert status == 404
+    # the store's internal locations are not reachable from outside, even with the exact name
+    for inside in (f"/_vanthu_files/{sha256[:2]}/{sha256[2:4]}/{sha256}", f"/_vanthu_s3/loopback/files/{sha256}"):
+        status, _headers, _body = fetch(deployment.url + inside)
+        assert status == 404, inside
 
 
 def test_a_person_who_may_not_see_the_document_gets_404_not_the_file(deployment: Loopback) -> None:

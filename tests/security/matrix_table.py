@@ -136,7 +136,7 @@ PAGES.update({
     "jobs:checkpoints": page(TOP_ADMIN, note="the audit chains of the units a person administers"),
     "jobs:checkpoint_now": write(TOP_ADMIN, pk="obj:staff"),
     "locks": page(TOP_ADMIN, note="locked accounts and keys of the units a person administers"),
-    "locks_lift": write(TOP_ADMIN, note="no key named: the admin is told"),
+    "locks_lift": absent(("POST",), note="no lock in the world: lifting a lock nobody holds is 404"),
     "my_sessions": page(EVERYONE),
     "my_session_end": write(EVERYONE, note="'all': one's own other sessions", handle="=all"),
     "person_sessions": page(TOP_ADMIN, pk="obj:son"),

@@ -183,7 +183,10 @@ class Loopback:
         the upstream address nginx names (`--trace-upstream`)."""
         if "X-Vanthu-Server" in headers:
             return headers["X-Vanthu-Server"]
-        address = headers.get("X-Vanthu-Upstream", "")
+        # "$upstream_addr": the app servers tried, comma-separated (the last one answered), then " : " and the
+        # object store's address when the download was fetched from it
+        tried = headers.get("X-Vanthu-Upstream", "").split(" : ")[0]
+        address = tried.split(",")[-1].strip()
         return next((app.name for app in self.apps if address.endswith(f":{app.port}")), address or "?")
 
     def wait_healthy(self, timeout: float = 90) -> None:

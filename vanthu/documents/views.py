@@ -196,7 +196,7 @@ def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBas
         if marked:  # a secret document's copy carries who took it and when; the stored original is untouched
             original = files.read(sha256)
         else:  # handed to the reverse proxy when there is one (core/handoff.py), else streamed
-            response = handoff.stored_file(sha256, content_type=content_type)
+            response = handoff.stored_file(sha256, content_type=content_type, filename=filename)
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
     reads.record_read(request=request, actor=person, verb=reads.DOWNLOADED, target=document, unit=document.unit_id,

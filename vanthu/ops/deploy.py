@@ -77,7 +77,7 @@ server {
         tcp_nopush on;
         add_header X-Content-Type-Options "nosniff";${trace}
     }
-
+${s3_location}
     location / {
         proxy_pass http://vanthu_app;
         include ${proxy_params};
@@ -109,14 +109,46 @@ class Site:
     trace_upstream: bool = False
 
 
+S3_LOCATION = Template(r"""
+    # The object store, for the downloads vanthu has allowed: X-Accel-Redirect to a presigned GET (60 s) of the
+    # file's object; nginx fetches it from the S3 endpoint and relays it. Internal, like the location above.
+    location ${s3_prefix} {
+        internal;
+        proxy_pass ${s3_endpoint}/;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Authorization "";
+        proxy_buffering on;
+        proxy_hide_header Content-Disposition;  # vanthu's own (kept from its answer) is the one sent
+        proxy_hide_header x-amz-request-id;
+        proxy_hide_header x-amz-id-2;
+        add_header X-Content-Type-Options "nosniff";${trace}
+    }
+""")
+
+
+def s3_endpoint() -> str:
+    """The object store's endpoint nginx fetches from: VANTHU_S3_ENDPOINT_URL, or AWS's regional endpoint."""
+    import os
+
+    if settings.S3_ENDPOINT_URL:
+        return str(settings.S3_ENDPOINT_URL).rstrip("/")
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    return f"https://s3.{region}.amazonaws.com"
+
+
 def render_site(site: Site) -> str:
+    trace = "\n        add_header X-Vanthu-Upstream $upstream_addr always;" if site.trace_upstream else ""
+    s3 = str(settings.FILES_URL).startswith("s3://")
+    s3_location = S3_LOCATION.safe_substitute(s3_prefix=settings.FILES_HANDOFF_S3_PREFIX, s3_endpoint=s3_endpoint(),
+                                              trace=trace) if s3 else ""
     return SITE.safe_substitute(
         upstreams="\n".join(f"    server {u} max_fails=1 fail_timeout=5s;" for u in site.upstreams),
         listen=site.listen, server_name=site.server_name, max_body_mb=settings.MAX_REQUEST_MB,
         static_root=str(settings.STATIC_ROOT or settings.DATA_DIR / "static").rstrip("/"),
         files_dir=str(settings.FILES_DIR).rstrip("/"), handoff_prefix=settings.FILES_HANDOFF_PREFIX,
         too_large_page=TOO_LARGE_PAGE, too_large_json=TOO_LARGE_JSON, proxy_params=site.proxy_params,
-        trace="\n        add_header X-Vanthu-Upstream $upstream_addr always;" if site.trace_upstream else "")
+        trace=trace, s3_location=s3_location)
 
 
 def too_large_texts() -> tuple[str, str]:

@@ -109,7 +109,7 @@ def document_file(
         response["Content-Disposition"] = content_disposition(name, attachment=False)
         response["X-Original-SHA256"] = sha256
     else:
-        response = handoff.stored_file(sha256, content_type=content_type)
+        response = handoff.stored_file(sha256, content_type=content_type, filename=name)
         response["Content-Disposition"] = content_disposition(name, attachment=False)
         response["X-Content-SHA256"] = sha256
     # A classified document's file is never kept by the client or a proxy (the same as the page serves it).
