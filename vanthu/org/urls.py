@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, path
 from django.views.i18n import set_language
 
-from vanthu.org import agency_views, views
+from vanthu.org import agency_views, second_factor_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -14,4 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("org/agencies/", agency_views.agency_directory, name="agency_directory"),
     path("org/agencies/<int:pk>/toggle/", agency_views.agency_toggle, name="agency_toggle"),
     path("org/units/<int:pk>/head/", agency_views.unit_head, name="unit_head"),
+    # The second factor (decision 0020).
+    path("tai-khoan/xac-thuc/", second_factor_views.devices, name="second_factor"),
+    path("tai-khoan/xac-thuc/dang-ky/", second_factor_views.enrol, name="second_factor_enrol"),
+    path("tai-khoan/xac-thuc/dang-ky/qr.svg", second_factor_views.enrol_qr, name="second_factor_qr"),
+    path("tai-khoan/xac-thuc/<int:pk>/go", second_factor_views.remove, name="second_factor_remove"),
+    path("tai-khoan/xac-thuc/ma/", second_factor_views.verify, name="second_factor_verify"),
+    path("org/people/<int:pk>/xac-thuc/dat-lai/", second_factor_views.reset, name="second_factor_reset"),
 ]

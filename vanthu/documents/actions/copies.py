@@ -17,6 +17,7 @@ from vanthu.documents.models import (
     DocumentCopy,
 )
 from vanthu.documents.uploads import PDF
+from vanthu.org import second_factor
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.signing import service as signing
@@ -57,7 +58,7 @@ def _extract(pdf: bytes, pages: list[int]) -> bytes:
     return out.getvalue()
 
 
-@action("documents.copy.made")
+@action("documents.copy.made", before=second_factor.require_code)
 def make_copy(
     *,
     document: Document,
@@ -65,6 +66,7 @@ def make_copy(
     unit: Unit,
     form: str,
     secret: str | None,
+    otp: str | None = None,
     pages: str = "",
     source_copy: DocumentCopy | None = None,
 ) -> DocumentCopy:

@@ -24,6 +24,7 @@ from vanthu.documents.formatting import date_line, notation_file_name, number_li
 from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
 from vanthu.notify.models import Kind
+from vanthu.org import second_factor
 from vanthu.org.models import Person, Role
 from vanthu.org.queries import people_with_role
 from vanthu.signing import service as signing
@@ -44,8 +45,8 @@ def signature_block(document: Document) -> signing.SignatureBlock:
     )
 
 
-@action("documents.outgoing.signed")
-def sign_outgoing(*, document: Document, acting: Person, secret: str | None) -> Document:
+@action("documents.outgoing.signed", before=second_factor.require_code)
+def sign_outgoing(*, document: Document, acting: Person, secret: str | None, otp: str | None = None) -> Document:
     """The signer approves by signing: a personal PAdES signature over exactly the approved PDF."""
     document = lock(document)
     _check_signable(document, acting)
@@ -391,7 +392,8 @@ def _refused(document: Document, acting: Person, exc: ActionRefused) -> None:
 
 
 def issue_outgoing(
-    *, document: Document, acting: Person, secret: str | None, expected_version: int | None = None
+    *, document: Document, acting: Person, secret: str | None, otp: str | None = None,
+    expected_version: int | None = None,
 ) -> Document:
     """Decree 30 Điều 14: number and date, register, organisation signature, issue to the recipients.
 
@@ -400,6 +402,11 @@ def issue_outgoing(
     `documents.outgoing.issued.refused`.
     """
     _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    try:  # the seal needs the clerk's second factor (decision 0020), checked before the key is opened
+        second_factor.require_code(acting=acting, otp=otp, document=document)
+    except ActionRefused as exc:
+        _refused(document, acting, exc)
+        raise
     with ExitStack() as stack:
         try:  # the PIN or passphrase is checked here, before a number is taken
             seal = stack.enter_context(signing.unit_seal(unit=document.unit, secret=secret,
