@@ -21,6 +21,7 @@ from tests.signing.pdf_checks import widget_rects
 from vanthu.demo.characters import build_cast
 from vanthu.documents import actions
 from vanthu.documents.models import Document, DocumentType, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import pades
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -37,7 +38,7 @@ def issue_in_a_thread(document, clerk) -> None:
 
     def work() -> None:
         try:
-            actions.issue_outgoing(document=document, acting=clerk, secret=SIGNING_SECRET)
+            actions.issue_outgoing(document=document, acting=clerk, secret=SIGNING_SECRET, otp=code_for(clerk))
         finally:
             connection.close()
 

@@ -58,7 +58,27 @@ def _extract(pdf: bytes, pages: list[int]) -> bytes:
     return out.getvalue()
 
 
-@action("documents.copy.made", before=second_factor.require_code)
+def _check_copier(*, document: Document, acting: Person, unit: Unit, form: str) -> None:
+    if not access.can_copy(acting, document):
+        raise deny(document)
+    if unit.pk not in scope_of(acting).clerk_unit_ids:
+        raise ActionRefused(_("Chỉ văn thư của đơn vị mới ký số bản sao của đơn vị đó."), code="forbidden",
+                            field="unit", status=403)
+    refusal = access.unit_refusal(unit, document.secrecy, field="unit", target=document)
+    if refusal is not None:  # the copy is the unit's: its leaders and clerks must be cleared for the mark
+        raise refusal
+    if form not in CopyForm.values:
+        raise ActionRefused(_("Hình thức sao không hợp lệ."), code="invalid", field="form")
+
+
+def _copier_and_code(*, document: Document, acting: Person, unit: Unit, form: str, otp: str | None = None,
+                     **_kwargs: object) -> None:
+    """Before the copy's transaction: the rights first, then the clerk's second factor (decision 0020)."""
+    _check_copier(document=document, acting=acting, unit=unit, form=form)
+    second_factor.require_code(acting=acting, otp=otp, document=document)
+
+
+@action("documents.copy.made", before=_copier_and_code)
 def make_copy(
     *,
     document: Document,
@@ -72,16 +92,7 @@ def make_copy(
 ) -> DocumentCopy:
     """An electronic copy (Decree 30 Điều 25–27): SAO Y of the document, SAO LỤC of a SAO Y copy, or TRÍCH SAO
     of some pages; signed by `unit` with the text-only stamp (copy form, unit, time) at the top right."""
-    if not access.can_copy(acting, document):
-        raise deny(document)
-    if unit.pk not in scope_of(acting).clerk_unit_ids:
-        raise ActionRefused(_("Chỉ văn thư của đơn vị mới ký số bản sao của đơn vị đó."), code="forbidden",
-                            field="unit", status=403)
-    refusal = access.unit_refusal(unit, document.secrecy, field="unit", target=document)
-    if refusal is not None:  # the copy is the unit's: its leaders and clerks must be cleared for the mark
-        raise refusal
-    if form not in CopyForm.values:
-        raise ActionRefused(_("Hình thức sao không hợp lệ."), code="invalid", field="form")
+    _check_copier(document=document, acting=acting, unit=unit, form=form)
     assert document.current_file is not None
     source = document.current_file.read_bytes()
     page_list = ""

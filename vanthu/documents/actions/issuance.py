@@ -45,7 +45,15 @@ def signature_block(document: Document) -> signing.SignatureBlock:
     )
 
 
-@action("documents.outgoing.signed", before=second_factor.require_code)
+def _signer_and_code(*, document: Document, acting: Person, otp: str | None = None, **_kwargs: object) -> None:
+    """Before the signature's transaction: the rights first (no code is used up by someone who may not sign),
+    then the signer's second factor (decision 0020)."""
+    if not access.can_sign(acting, document):
+        raise deny(document)
+    second_factor.require_code(acting=acting, otp=otp, document=document)
+
+
+@action("documents.outgoing.signed", before=_signer_and_code)
 def sign_outgoing(*, document: Document, acting: Person, secret: str | None, otp: str | None = None) -> Document:
     """The signer approves by signing: a personal PAdES signature over exactly the approved PDF."""
     document = lock(document)
