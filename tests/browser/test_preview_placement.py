@@ -84,6 +84,7 @@ def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(l
         shoot(page, "preview-placed.png")
 
         page.get_by_label("Mã PIN").fill(SIGNING_SECRET)
+        page.get_by_label("Mã xác thực hai lớp").fill(code_for(cast.son))
         page.get_by_role("button", name="Xác nhận ký").click()
         expect(page.get_by_text("Đã ký số văn bản.")).to_be_visible()
         document = Document.objects.get(pk=draft.pk)

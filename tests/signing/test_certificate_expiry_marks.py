@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vanthu.signing.models import Certificate
+from vanthu.org.second_factor_testing import step_up
 
 
 @pytest.fixture
 def admin_client(client, equipped_cast):
-    client.force_login(equipped_cast.admin.user)
+    step_up(client, equipped_cast.admin)
     return client
 
 

@@ -14,11 +14,12 @@ from PIL import Image
 from vanthu.signing import pki
 from vanthu.signing.models import Certificate, CertStatus, KeyCredential, SignatureImage, TrustAnchor
 from vanthu.signing.testing import seal_png, signature_png
+from vanthu.org.second_factor_testing import step_up
 
 
 @pytest.fixture
 def admin_client(client, equipped_cast):
-    client.force_login(equipped_cast.admin.user)
+    step_up(client, equipped_cast.admin)
     return client
 
 

@@ -7,6 +7,8 @@ first. Tests of the replay protection type the same code twice and do not use th
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vanthu.core.actors import SystemActor
@@ -27,3 +29,13 @@ def code_for(person: Person | SystemActor) -> str:
         code = next_code(device)
     assert code is not None
     return code
+
+
+def step_up(client: Any, person: Person) -> None:
+    """Log a test client in as `person` with the second factor proved on the code page, as a person does before
+    an administration page (decision 0020)."""
+    from django.urls import reverse
+
+    client.force_login(person.user)
+    response = client.post(reverse("second_factor_verify"), {"otp": code_for(person)})
+    assert response.status_code == 302, response.content.decode()[:500]

@@ -48,7 +48,7 @@ def signature_block(document: Document) -> signing.SignatureBlock:
 def _signer_and_code(*, document: Document, acting: Person, otp: str | None = None, **_kwargs: object) -> None:
     """Before the signature's transaction: the rights first (no code is used up by someone who may not sign),
     then the signer's second factor (decision 0020)."""
-    if not access.can_sign(acting, document):
+    if not access.can_sign(acting, Document.objects.get(pk=document.pk)):  # as it is now, like the action reads it
         raise deny(document)
     second_factor.require_code(acting=acting, otp=otp, document=document)
 

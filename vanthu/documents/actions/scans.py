@@ -89,7 +89,7 @@ def can_seal_scan(person: Person, document: Document) -> bool:
 
 def _sealer_and_code(*, document: Document, acting: Person, otp: str | None = None, **_kwargs: object) -> None:
     """Before the seal's transaction: the rights first, then the clerk's second factor (decision 0020)."""
-    if not can_seal_scan(acting, document):
+    if not can_seal_scan(acting, Document.objects.get(pk=document.pk)):
         raise ActionRefused(_("Chỉ văn thư của đơn vị ký số một lần lên bản số hóa văn bản giấy đến."),
                             code="forbidden", status=403)
     second_factor.require_code(acting=acting, otp=otp, document=document)
