@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from vanthu.signing.models import Certificate
 from vanthu.org.second_factor_testing import step_up
+from vanthu.signing.models import Certificate
 
 
 @pytest.fixture

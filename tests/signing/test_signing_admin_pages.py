@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.urls import reverse
 from PIL import Image
 
+from vanthu.org.second_factor_testing import step_up
 from vanthu.signing import pki
 from vanthu.signing.models import Certificate, CertStatus, KeyCredential, SignatureImage, TrustAnchor
 from vanthu.signing.testing import seal_png, signature_png
-from vanthu.org.second_factor_testing import step_up
 
 
 @pytest.fixture

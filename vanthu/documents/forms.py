@@ -523,7 +523,7 @@ class TrueCopyChoiceField(forms.ModelChoiceField):
 def otp_field() -> forms.CharField:
     """The second factor's code (decision 0020), asked in the same step as the key's PIN."""
     return forms.CharField(
-        label=_("Mã xác thực hai lớp"), required=False, max_length=16,
+        label=_("Mã xác thực hai lớp"), required=False, max_length=4000,
         help_text=_("6 chữ số trên ứng dụng xác thực của đồng chí."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}),
     )

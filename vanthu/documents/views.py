@@ -639,6 +639,7 @@ def _signing_page(request: HttpRequest, person: Person, document: Document, form
     context: dict[str, Any] = {"document": document, "form": form, "credential": credential, "mode": mode,
                                "action_url": reverse(f"document_{mode}", args=[document.pk]),
                                "needs_enrolment": not second_factor.is_enrolled(person),
+                               "has_keys": person.security_keys.exists(),
                                **preview_context(person, document)}
     if is_htmx(request):
         return render(request, "documents/sign.html#panel", context)

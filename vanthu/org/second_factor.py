@@ -1,4 +1,5 @@
-"""The second factor (decision 0020): a time-based code (TOTP, django-otp's TOTPDevice) from a person's phone.
+"""The second factor (decision 0020): a time-based code (TOTP, django-otp's TOTPDevice) from a person's phone, or
+a WebAuthn security key where the browser supports it (`security_keys`).
 
 Asked for at every personal signature and every seal (the action checks it: `require_code`, run before the
 action's transaction so that a used code and a failure count stay written even when the action refuses), and as a
@@ -24,7 +25,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vanthu.core.actors import SystemActor
 from vanthu.core.errors import ActionRefused
-from vanthu.org.models import Person
+from vanthu.org import security_keys
+from vanthu.org.models import Person, SecurityKey
 from vanthu.org.queries import scope_of
 
 SESSION_KEY = "vanthu_2fa_at"  # when this session last proved the second factor (seconds since the epoch)
@@ -36,7 +38,11 @@ def devices_of(person: Person) -> list[TOTPDevice]:
 
 
 def is_enrolled(person: Person) -> bool:
-    return TOTPDevice.objects.filter(user_id=person.user_id, confirmed=True).exists()
+    return (TOTPDevice.objects.filter(user_id=person.user_id, confirmed=True).exists()
+            or SecurityKey.objects.filter(person=person).exists())
+
+
+OTP_MAX = 4000  # a TOTP code, or a security key's assertion (JSON) in the same field
 
 
 def clean_code(code: str | None) -> str:
@@ -51,6 +57,9 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
             _("Đồng chí chưa đăng ký xác thực hai lớp. Hãy vào trang «Xác thực hai lớp» để đăng ký trước khi ký "
               "số hoặc quản trị."),
             code="otp_not_enrolled", field="otp", status=403, target=target)
+    if (code or "").lstrip().startswith("{"):  # a WebAuthn assertion from a security key
+        security_keys.verify_assertion(person, code or "")
+        return
     token = clean_code(code)
     if not token:
         raise ActionRefused(_("Hãy nhập mã xác thực (6 chữ số trên ứng dụng xác thực)."),

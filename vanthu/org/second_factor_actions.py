@@ -10,8 +10,9 @@ from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.actors import SystemActor
 from vanthu.core.errors import ActionRefused
+from vanthu.org import security_keys
 from vanthu.org.access import Actor, require_admin_of
-from vanthu.org.models import Person
+from vanthu.org.models import Person, SecurityKey
 from vanthu.org.second_factor import clean_code
 
 DEVICE_NAME_MAX = 64
@@ -75,6 +76,8 @@ def reset_second_factor(*, person: Person, acting: Actor, reason: str) -> int:
         raise ActionRefused(_("Hãy ghi lý do đặt lại xác thực hai lớp."), code="reason_required", field="reason",
                             target=person)
     removed, _by_model = TOTPDevice.objects.filter(user_id=person.user_id).delete()
+    keys, _by_model = SecurityKey.objects.filter(person=person).delete()
+    removed += keys
     log.record(actor=acting, verb="org.second_factor.reset", target=person, unit=person.unit,
                data={"reason": reason, "devices": removed})
     return removed
@@ -92,3 +95,26 @@ def enrol_fixed_totp(*, person: Person, key: str, acting: SystemActor) -> TOTPDe
     log.record(actor=acting, verb="org.second_factor.demo_enrolled", target=person, unit=person.unit,
                data={"device": device.pk})
     return device
+
+
+@action("org.second_factor.key_enrolled")
+def enrol_security_key(*, acting: Person, response: str, name: str = "") -> SecurityKey:
+    """A WebAuthn security key, from the browser's answer to the registration options issued to the person."""
+    credential_id, public_key, sign_count = security_keys.verify_registration(acting, response)
+    if SecurityKey.objects.filter(credential_id=credential_id).exists():
+        raise ActionRefused(_("Khóa bảo mật này đã được đăng ký."), code="webauthn_duplicate")
+    key = SecurityKey.objects.create(person=acting, name=name.strip()[:DEVICE_NAME_MAX] or _("Khóa bảo mật"),
+                                     credential_id=credential_id, public_key=public_key, sign_count=sign_count)
+    log.record(actor=acting, verb="org.second_factor.key_enrolled", target=acting, unit=acting.unit,
+               data={"key": key.pk, "name": key.name})
+    return key
+
+
+@action("org.second_factor.key_removed")
+def remove_security_key(*, key_id: int, acting: Person) -> None:
+    key = SecurityKey.objects.filter(pk=key_id, person=acting).first()
+    if key is None:
+        raise ActionRefused(_("Không tìm thấy thiết bị."), code="not_found", status=404)
+    key.delete()
+    log.record(actor=acting, verb="org.second_factor.key_removed", target=acting, unit=acting.unit,
+               data={"key": key_id, "name": key.name})

@@ -10,7 +10,7 @@ from typing import Any
 import segno
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -19,13 +19,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vanthu.core.errors import ActionRefused
-from vanthu.org import second_factor
+from vanthu.org import second_factor, security_keys
 from vanthu.org.access import can_administer
 from vanthu.org.models import Person
 from vanthu.org.second_factor_actions import (
     confirm_totp,
+    enrol_security_key,
     pending_totp,
     remove_device,
+    remove_security_key,
     reset_second_factor,
     start_totp,
 )
@@ -33,7 +35,7 @@ from vanthu.org.views import require_person
 
 
 def _otp_field() -> forms.CharField:
-    return forms.CharField(label=gettext_lazy("Mã xác thực"), max_length=16,
+    return forms.CharField(label=gettext_lazy("Mã xác thực"), max_length=second_factor.OTP_MAX,  # or a key answer
                            help_text=gettext_lazy("6 chữ số trên ứng dụng xác thực của đồng chí."),
                            error_messages={"required": gettext_lazy("Hãy nhập mã xác thực.")},
                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
@@ -76,7 +78,7 @@ def _needs_proof(request: HttpRequest, person: Person) -> bool:
 def devices(request: HttpRequest) -> HttpResponse:
     person = require_person(request)
     return render(request, "org/second_factor.html", {
-        "devices": second_factor.devices_of(person), "pending": pending_totp(person)})
+        "devices": second_factor.devices_of(person), "keys": list(person.security_keys.all())})
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,6 +148,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         target = _next(request)
         return redirect(reverse("second_factor_enrol") + (f"?{urlencode({'next': target})}" if target else ""))
     form = CodeForm(request.POST or None)
+    has_keys = person.security_keys.exists()
     if request.method == "POST" and form.is_valid():
         try:
             second_factor.verify(person, form.cleaned_data["otp"])
@@ -154,7 +157,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             second_factor.mark_verified(request)
             return redirect(_next(request) or "inbox")
-    return render(request, "org/second_factor_verify.html", {"form": form, "next": _next(request)},
+    return render(request, "org/second_factor_verify.html", {"form": form, "next": _next(request),
+                                                             "has_keys": has_keys},
                   status=400 if form.errors else 200)
 
 
@@ -179,3 +183,51 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "subject": person,
                                "devices": second_factor.devices_of(person)}
     return render(request, "org/second_factor_reset.html", context, status=400 if form.errors else 200)
+
+
+# --- WebAuthn security keys: the JSON the static script (static/js/security-key.js) exchanges --------------------
+
+
+@require_POST
+def key_registration_options(request: HttpRequest) -> HttpResponse:
+    person = require_person(request)
+    if _needs_proof(request, person):
+        return JsonResponse({"error": _("Hãy nhập mã xác thực trước khi thêm thiết bị.")}, status=403)
+    return HttpResponse(security_keys.registration_options(person), content_type="application/json")
+
+
+@require_POST
+def key_register(request: HttpRequest) -> HttpResponse:
+    person = require_person(request)
+    if _needs_proof(request, person):
+        return JsonResponse({"error": _("Hãy nhập mã xác thực trước khi thêm thiết bị.")}, status=403)
+    try:
+        key = enrol_security_key(acting=person, response=request.POST.get("response", ""),
+                                 name=request.POST.get("name", ""))
+    except ActionRefused as exc:
+        return JsonResponse({"error": exc.message}, status=400)
+    second_factor.mark_verified(request)
+    messages.success(request, _("Đã đăng ký khóa bảo mật."))
+    return JsonResponse({"id": key.pk, "name": key.name}, status=201)
+
+
+@require_POST
+def key_assertion_options(request: HttpRequest) -> HttpResponse:
+    """A challenge for the person's security keys: its answer goes in the `otp` field of the form it serves."""
+    person = require_person(request)
+    if not person.security_keys.exists():
+        raise Http404
+    return HttpResponse(security_keys.assertion_options(person), content_type="application/json")
+
+
+@require_POST
+def key_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    person = require_person(request)
+    if _needs_proof(request, person):
+        return redirect(second_factor.verify_url(request))
+    try:
+        remove_security_key(key_id=pk, acting=person)
+    except ActionRefused as exc:
+        raise Http404 from exc
+    messages.success(request, _("Đã gỡ thiết bị xác thực."))
+    return redirect("second_factor")

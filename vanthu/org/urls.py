@@ -20,5 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tai-khoan/xac-thuc/dang-ky/qr.svg", second_factor_views.enrol_qr, name="second_factor_qr"),
     path("tai-khoan/xac-thuc/<int:pk>/go", second_factor_views.remove, name="second_factor_remove"),
     path("tai-khoan/xac-thuc/ma/", second_factor_views.verify, name="second_factor_verify"),
+    path("tai-khoan/xac-thuc/khoa/tuy-chon-dang-ky", second_factor_views.key_registration_options,
+         name="security_key_registration_options"),
+    path("tai-khoan/xac-thuc/khoa/dang-ky", second_factor_views.key_register, name="security_key_register"),
+    path("tai-khoan/xac-thuc/khoa/tuy-chon", second_factor_views.key_assertion_options,
+         name="security_key_assertion_options"),
+    path("tai-khoan/xac-thuc/khoa/<int:pk>/go", second_factor_views.key_remove, name="security_key_remove"),
     path("org/people/<int:pk>/xac-thuc/dat-lai/", second_factor_views.reset, name="second_factor_reset"),
 ]

@@ -123,7 +123,8 @@ class CopyIn(In):
     pages: str = Field("", max_length=100, description="Các trang trích sao, ví dụ 1-3, 5 (chỉ với TrS)")
     source_copy: int | None = Field(None, description="Bản sao y làm nguồn (chỉ với SL)")
     secret: str | None = Field(None, max_length=256, description="Mã PIN khóa ký số của đơn vị (nếu cần)")
-    otp: str | None = Field(None, max_length=16, description="Mã xác thực hai lớp (TOTP, 6 chữ số) của người gọi")
+    otp: str | None = Field(None, max_length=4000,
+                            description="Mã xác thực hai lớp của người gọi: 6 chữ số (TOTP) hoặc phản hồi WebAuthn")
 
 
 class CopyOut(Schema):

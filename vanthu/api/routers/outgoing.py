@@ -54,8 +54,9 @@ ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut
 DRAFT_FILES = (uploads.PDF, uploads.DOCX)
 RecipientName = Annotated[str, Field(max_length=200)]
 Secret = Annotated[str, Field(max_length=200)]
-OtpCode = Annotated[str, Field(max_length=16)]
-OTP_HELP = "Mã xác thực hai lớp (TOTP, 6 chữ số) của người gọi: bắt buộc khi ký số, đóng dấu số"
+OtpCode = Annotated[str, Field(max_length=4000)]
+OTP_HELP = ("Mã xác thực hai lớp của người gọi: 6 chữ số (TOTP) hoặc phản hồi WebAuthn của khóa bảo mật (JSON); "
+            "bắt buộc khi ký số, đóng dấu số")
 
 
 class DraftIn(FormIn):
