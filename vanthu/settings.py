@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_rq",
     "django_otp",  # the second factor (decision 0020): TOTP devices and their throttling
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time backup codes (each works once)
     "ninja",  # its bundled Swagger UI (static files) for the API's docs page /api/v1/docs: no CDN
     "vanthu.core",
     "vanthu.jobs",

@@ -173,7 +173,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
     from vanthu.documents.models import DocumentType
     from vanthu.documents.uploads import PDF, check
     from vanthu.org.models import Person, SigningAuthority, Unit
-    from vanthu.org.second_factor_testing import code_for
+    from vanthu.org.second_factor_testing import backup_code_for
 
     unit, to = Unit.objects.get(pk=kit.unit_id), Unit.objects.get(pk=to_unit_id)
     clerk, signer = Person.objects.get(pk=kit.clerk_id), Person.objects.get(pk=kit.signer_id)
@@ -186,7 +186,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
                                  recipient_units=[to])
         document = actions.create_draft(acting=clerk, drafting_unit=unit, issuing_unit=unit, data=data, file=upload)
         actions.submit_for_review(document=document, acting=clerk, signer_authority=authority)
-        actions.sign_outgoing(document=document, acting=signer, secret=secret, otp=code_for(signer))
+        actions.sign_outgoing(document=document, acting=signer, secret=secret, otp=backup_code_for(signer))
         document.refresh_from_db()
         assert document.current_file is not None
         validate_stored_file.call(document.current_file.sha256)  # the check the worker makes after signing
@@ -251,14 +251,14 @@ def _issue(mode: str, document_id: int, clerk_id: int, secret: str) -> None:
     from vanthu.documents import actions
     from vanthu.documents.models import Document
     from vanthu.org.models import Person
-    from vanthu.org.second_factor_testing import code_for
+    from vanthu.org.second_factor_testing import backup_code_for
 
     document = Document.objects.get(pk=document_id)
     clerk = Person.objects.get(pk=clerk_id)
     if mode == "baseline":
         issue_in_one_transaction(document=document, acting=clerk, secret=secret)
     else:
-        actions.issue_outgoing(document=document, acting=clerk, secret=secret, otp=code_for(clerk))
+        actions.issue_outgoing(document=document, acting=clerk, secret=secret, otp=backup_code_for(clerk))
 
 
 def _kind(exc: BaseException) -> str:

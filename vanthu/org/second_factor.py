@@ -17,10 +17,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vanthu.core.actors import SystemActor
@@ -64,15 +66,17 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
     if not token:
         raise ActionRefused(_("Hãy nhập mã xác thực (6 chữ số trên ứng dụng xác thực)."),
                             code="otp_required", field="otp", target=target)
-    locked_until = None
-    for device in devices_of(person):
-        allowed, info = device.verify_is_allowed()
-        if not allowed:
-            until = (info or {}).get("locked_until")
-            locked_until = until if locked_until is None or (until and until < locked_until) else locked_until
-            continue
-        if device.verify_token(token):
+    if not (token.isdigit() and len(token) <= 8):  # not an authenticator's code: a one-time backup code?
+        if _backup_code(person, token):
             return
+        raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
+                            code="otp_wrong", field="otp", target=target)
+    with transaction.atomic():  # the devices' rows locked: two requests cannot both use one code
+        devices = list(TOTPDevice.objects.select_for_update().filter(user_id=person.user_id, confirmed=True)
+                       .order_by("pk"))
+        verified, locked_until = _try_codes(devices, token)
+    if verified or _backup_code(person, token):
+        return
     if locked_until is not None and not any(d.verify_is_allowed()[0] for d in devices_of(person)):
         raise ActionRefused(
             _("Đã nhập sai mã xác thực nhiều lần. Thử lại sau %(time)s.")
@@ -80,6 +84,27 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
             code="otp_throttled", field="otp", status=403, target=target)
     raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
                         code="otp_wrong", field="otp", target=target)
+
+
+def _try_codes(devices: list[TOTPDevice], token: str) -> tuple[bool, Any]:
+    locked_until = None
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            until = (info or {}).get("locked_until")
+            locked_until = until if locked_until is None or (until and until < locked_until) else locked_until
+            continue
+        if device.verify_token(token):
+            return True, None
+    return False, locked_until
+
+
+def _backup_code(person: Person, token: str) -> bool:
+    """A one-time backup code (django-otp's static tokens): deleted as it is used, so it works once."""
+    for device in StaticDevice.objects.filter(user_id=person.user_id, confirmed=True):
+        if device.verify_is_allowed()[0] and StaticToken.objects.filter(device=device, token=token).delete()[0]:
+            return True
+    return False
 
 
 def require_code(**kwargs: Any) -> None:
