@@ -51,6 +51,8 @@ def test_signer_types_pin_and_code_in_one_step(live_server, settings):
         code = page.get_by_label("Mã xác thực hai lớp")
         expect(code).to_be_visible()
         page.get_by_label("Mã PIN").fill(SIGNING_SECRET)
+        code.fill(code_for(cast.son))
+        shoot(page, "signing-2fa.png")  # the dialog: the key's PIN and the code in one step
         code.fill("000000" if code_for(cast.son) != "000000" else "111111")
         page.get_by_role("button", name="Xác nhận ký").click()
         expect(page.get_by_text("Mã xác thực không đúng hoặc đã được dùng.")).to_be_visible()
@@ -58,8 +60,6 @@ def test_signer_types_pin_and_code_in_one_step(live_server, settings):
 
         page.get_by_label("Mã PIN").fill(SIGNING_SECRET)
         page.get_by_label("Mã xác thực hai lớp").fill(code_for(cast.son))
-        page.get_by_label("Mã xác thực hai lớp").scroll_into_view_if_needed()
-        shoot(page, "signing-2fa.png")
         page.get_by_role("button", name="Xác nhận ký").click()  # click 2, one code
         expect(page.get_by_text("Đã ký số văn bản.")).to_be_visible()
         assert Document.objects.get(pk=draft.pk).status == Status.SIGNED
