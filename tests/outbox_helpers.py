@@ -8,6 +8,7 @@ from vanthu.documents import actions
 from vanthu.documents.models import Document
 from vanthu.org import actions as org
 from vanthu.org.models import SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
@@ -23,6 +24,6 @@ def signed_plan(cast, doc_types, draft_pdf) -> Document:
                                file=checked(draft_pdf))
     actions.submit_for_review(document=doc, acting=cast.quang,
                               signer_authority=SigningAuthority.objects.get(person=cast.son))
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
     doc.refresh_from_db()
     return doc

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "django_rq",
     "django_ratelimit",
     "axes",  # lockout after repeated failures: logins, signing keys' passphrases (core/lockout.py, decision 0021)
+    "django_otp",  # the second factor (decision 0020): TOTP devices and their throttling
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time backup codes (each works once)
     "ninja",  # its bundled Swagger UI (static files) for the API's docs page /api/v1/docs: no CDN
     "vanthu.core",
     "vanthu.jobs",
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "vanthu.org.middleware.person_middleware",
+    "vanthu.org.middleware.second_factor_middleware",  # VANTHU_2FA_ALL_LOGINS (decision 0020)
     "django.contrib.messages.middleware.MessageMiddleware",
     "vanthu.org.sessions.session_middleware",  # idle timeout, the session's device and address (decision 0021)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -135,6 +139,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
+# The second factor (decision 0020): always at signing, sealing and administration; at every login if set.
+VANTHU_2FA_ALL_LOGINS = env_bool("2FA_ALL_LOGINS", False)
+VANTHU_2FA_STEP_UP_MINUTES = env_int("2FA_STEP_UP_MINUTES", 15)  # an administrator's proof lasts this long
+OTP_TOTP_ISSUER = env_str("2FA_ISSUER", "vanthu")
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: after n wrong codes, every code is refused for 2^(n-1) seconds
+OTP_TOTP_SYNC = False  # the window stays one step either side of the server's clock (no drift learnt)
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 10) * 3600
 # Sessions are rows with their person, device and address (org/sessions.py): the person's list, "log out
 # everywhere", the admin's view. A session unused for SESSION_IDLE_MINUTES ends (0: no idle limit).

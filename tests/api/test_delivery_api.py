@@ -10,6 +10,7 @@ from tests.outbox_helpers import signed_plan
 from vanthu.documents import actions
 from vanthu.documents.models import Document
 from vanthu.org.models import Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
@@ -17,7 +18,7 @@ from vanthu.signing.testing import SIGNING_SECRET
 def issued(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     return document
 
 
@@ -62,7 +63,7 @@ def test_a_failed_delivery_shows_its_reason_and_the_clerk_retries_it(cast, doc_t
     document = signed_plan(cast, doc_types, draft_pdf)
     Unit.objects.filter(pk=cast.province.pk).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     lan = api(cast.lan)
     body = lan.get(f"/documents/{document.pk}").json()
     row = next(r for r in body["recipients"] if r["unit"] and r["unit"]["id"] == cast.province.pk)

@@ -6,6 +6,7 @@ import hashlib
 
 from tests.api.conftest import error_of, register_incoming
 from vanthu.core.choices import Secrecy
+from vanthu.org.second_factor_testing import code_for
 
 
 def test_outsider_tam_gets_404_for_staff_document(cast, doc_types, incoming_pdf, api):
@@ -124,7 +125,8 @@ def test_electronic_copy_over_the_api(cast, doc_types, incoming_pdf, api):
     equip_cast(cast, people=(), units=("staff",))
     document = register_incoming(cast, doc_types, incoming_pdf)
     lan = api(cast.lan)
-    made = lan.post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.staff.pk, "secret": SIGNING_SECRET})
+    made = lan.post(f"/documents/{document.pk}/copies", {"form": "SY", "unit": cast.staff.pk, "secret": SIGNING_SECRET,
+                                                         "otp": code_for(cast.lan)})
     assert made.status_code == 201, made.content
     assert made.json()["form"] == "SY"
     assert lan.get(f"/documents/{document.pk}/files/{made.json()['sha256']}").status_code == 200

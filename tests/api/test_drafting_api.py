@@ -10,6 +10,7 @@ from tests.api.conftest import error_of
 from vanthu.core.choices import Secrecy
 from vanthu.documents.models import Document, Status
 from vanthu.org.models import SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import bind_remote_key, equip_cast, remote_service_signs
 
 
@@ -125,7 +126,7 @@ def test_returning_a_draft_needs_a_comment(cast, draft, api):
 def test_signing_without_a_credential_is_refused_and_the_document_is_unchanged(cast, draft, api):
     api(cast.quang).post(f"/documents/{draft['id']}/submit", {"signer_authority": authority(cast.son)})
     before = Document.objects.get(pk=draft["id"])
-    response = api(cast.son).post(f"/documents/{draft['id']}/sign", {"secret": "123456"})
+    response = api(cast.son).post(f"/documents/{draft['id']}/sign", {"secret": "123456", "otp": code_for(cast.son)})
     assert response.status_code == 400
     error = error_of(response)
     assert error["code"] == "no_credential"
@@ -157,13 +158,13 @@ def test_sign_issue_and_recall_over_the_api(cast, draft, api, settings, django_c
     api(cast.quang).post(f"/documents/{doc_id}/submit", {"signer_authority": authority(cast.son)})
     son, lan = api(cast.son), api(cast.lan)
 
-    wrong = son.post(f"/documents/{doc_id}/sign", {"secret": "000000"})
+    wrong = son.post(f"/documents/{doc_id}/sign", {"secret": "000000", "otp": code_for(cast.son)})
     assert wrong.status_code == 400
     assert error_of(wrong)["message"]
     assert Document.objects.get(pk=doc_id).status == Status.AWAITING_SIGNATURE
 
     with django_capture_on_commit_callbacks(execute=True):  # the signed file is validated after commit
-        signed = son.post(f"/documents/{doc_id}/sign", {"secret": SIGNING_SECRET})
+        signed = son.post(f"/documents/{doc_id}/sign", {"secret": SIGNING_SECRET, "otp": code_for(cast.son)})
     assert signed.status_code == 200, signed.content
     assert signed.json()["status"] == "signed"
     assert signed.json()["current_file"]["sha256"] != draft["current_file"]["sha256"]
@@ -173,10 +174,12 @@ def test_sign_issue_and_recall_over_the_api(cast, draft, api, settings, django_c
     assert [s["kind"] for s in validation["signatures"]] == ["personal"]
     assert validation["signatures"][0]["intact"]
 
-    stale = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version - 1})
+    stale = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version - 1,
+                                                  "otp": code_for(cast.lan)})
     assert stale.status_code == 409
     with django_capture_on_commit_callbacks(execute=True):  # the delivery jobs run after the commit
-        issued = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version})
+        issued = lan.post(f"/documents/{doc_id}/issue", {"secret": SIGNING_SECRET, "expected_version": version,
+                                                         "otp": code_for(cast.lan)})
     assert issued.status_code == 200, issued.content
     body = issued.json()
     assert body["status"] == "issued"
@@ -227,7 +230,7 @@ def test_remote_signature_over_the_api(cast, draft, api):
     api(cast.quang).post(f"/documents/{draft['id']}/submit", {"signer_authority": authority(cast.son)})
     son = api(cast.son)
 
-    direct = son.post(f"/documents/{draft['id']}/sign", {"secret": "123456"})
+    direct = son.post(f"/documents/{draft['id']}/sign", {"secret": "123456", "otp": code_for(cast.son)})
     assert direct.status_code == 400
     assert error_of(direct)["code"] == "remote_key"
 

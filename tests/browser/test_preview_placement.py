@@ -21,6 +21,7 @@ from tests.signing.pdf_checks import widget_rects
 from vanthu.demo.characters import build_cast
 from vanthu.documents import actions
 from vanthu.documents.models import Document, DocumentType, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import pades
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -37,7 +38,7 @@ def issue_in_a_thread(document, clerk) -> None:
 
     def work() -> None:
         try:
-            actions.issue_outgoing(document=document, acting=clerk, secret=SIGNING_SECRET)
+            actions.issue_outgoing(document=document, acting=clerk, secret=SIGNING_SECRET, otp=code_for(clerk))
         finally:
             connection.close()
 
@@ -83,6 +84,7 @@ def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(l
         shoot(page, "preview-placed.png")
 
         page.get_by_label("Mã PIN").fill(SIGNING_SECRET)
+        page.get_by_label("Mã xác thực hai lớp").fill(code_for(cast.son))
         page.get_by_role("button", name="Xác nhận ký").click()
         expect(page.get_by_text("Đã ký số văn bản.")).to_be_visible()
         document = Document.objects.get(pk=draft.pk)

@@ -18,6 +18,7 @@ from vanthu.demo.pdfs import sample_draft
 from vanthu.documents import actions
 from vanthu.documents.models import Document, DocumentType
 from vanthu.org.models import Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -32,7 +33,8 @@ def test_the_sender_sees_each_delivery_and_sends_a_failed_one_again(live_server)
     cast = build_cast()
     document = signed_plan(cast, types, sample_draft())
     Unit.objects.filter(pk=cast.province.pk).update(is_active=False)
-    actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)  # jobs run on commit
+    actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET,
+                           otp=code_for(cast.lan))  # jobs run on commit
     copy = Document.objects.get(source=document, unit=cast.division)
     actions.register_received(document=copy, acting=cast.minh)
     base = live_server.url

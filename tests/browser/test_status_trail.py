@@ -19,6 +19,7 @@ from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_draft
 from vanthu.documents import actions
 from vanthu.documents.models import Document, DocumentType, Recipient
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 from vanthu.workflow import actions as workflow
 
@@ -33,7 +34,8 @@ def test_the_sender_sees_the_trail_of_statuses_of_each_recipient(live_server):
     types = {t.abbreviation or t.name: t for t in DocumentType.objects.all()}
     cast = build_cast()
     document = signed_plan(cast, types, sample_draft())
-    actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)  # jobs run on commit
+    actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET,
+                           otp=code_for(cast.lan))  # jobs run on commit
     copy = Document.objects.get(source=document, unit=cast.division)
     base = live_server.url
 

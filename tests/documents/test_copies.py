@@ -13,6 +13,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.demo.pdfs import sample_draft
 from vanthu.documents import actions
 from vanthu.documents.models import CopyForm
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -29,7 +30,7 @@ def registered(cast, doc_types):
 def test_true_copy_carries_the_units_text_stamp_and_signature(cast, registered):
     """Checklist point 16."""
     copy = actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.TRUE_COPY,
-                             secret=SIGNING_SECRET)
+                             secret=SIGNING_SECRET, otp=code_for(cast.lan))
     data = copy.file.read_bytes()
     result = signing.validate(data)
     assert result.valid
@@ -41,7 +42,7 @@ def test_true_copy_carries_the_units_text_stamp_and_signature(cast, registered):
 def test_extract_keeps_only_the_chosen_pages(cast, registered):
     """Checklist point 16."""
     copy = actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.EXTRACT,
-                             pages="2-3", secret=SIGNING_SECRET)
+                             pages="2-3", secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert copy.pages == "2, 3"
     assert len(PdfReader(io.BytesIO(copy.file.read_bytes())).pages) == 2
     assert signing.validate(copy.file.read_bytes()).valid
@@ -50,7 +51,7 @@ def test_extract_keeps_only_the_chosen_pages(cast, registered):
 def test_pages_outside_the_document_are_refused(cast, registered):
     with pytest.raises(ActionRefused) as err:
         actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.EXTRACT,
-                          pages="2-9", secret=SIGNING_SECRET)
+                          pages="2-9", secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert err.value.field == "pages"
 
 
@@ -58,12 +59,13 @@ def test_reissue_copy_is_made_from_a_true_copy(cast, registered):
     """Checklist point 16."""
     with pytest.raises(ActionRefused) as err:
         actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.REISSUE_COPY,
-                          secret=SIGNING_SECRET)
+                          secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert err.value.code == "reissue_needs_true_copy"
     true_copy = actions.make_copy(document=registered, acting=cast.lan, unit=cast.staff, form=CopyForm.TRUE_COPY,
-                                  secret=SIGNING_SECRET)
+                                  secret=SIGNING_SECRET, otp=code_for(cast.lan))
     reissue = actions.make_copy(document=registered, acting=cast.hoa, unit=cast.command,
-                                form=CopyForm.REISSUE_COPY, source_copy=true_copy, secret=SIGNING_SECRET)
+                                form=CopyForm.REISSUE_COPY, source_copy=true_copy, secret=SIGNING_SECRET,
+                                otp=code_for(cast.hoa))
     result = signing.validate(reissue.file.read_bytes())
     assert result.valid
     assert len(result.signatures) == 2  # the Staff's true copy, then the Command's re-issue copy
@@ -72,10 +74,10 @@ def test_reissue_copy_is_made_from_a_true_copy(cast, registered):
 def test_only_a_clerk_of_the_signing_unit_copies(cast, registered):
     with pytest.raises(ActionRefused):
         actions.make_copy(document=registered, acting=cast.lan, unit=cast.command, form=CopyForm.TRUE_COPY,
-                          secret=SIGNING_SECRET)
+                          secret=SIGNING_SECRET, otp=code_for(cast.lan))
     with pytest.raises(ActionRefused):
         actions.make_copy(document=registered, acting=cast.quang, unit=cast.staff, form=CopyForm.TRUE_COPY,
-                          secret=SIGNING_SECRET)
+                          secret=SIGNING_SECRET, otp=code_for(cast.quang))
 
 
 def test_copy_page_makes_a_copy_and_lists_it(client, cast, registered):
@@ -84,7 +86,8 @@ def test_copy_page_makes_a_copy_and_lists_it(client, cast, registered):
     assert page.status_code == 200
     assert "SAO Y" in page.content.decode()
     done = client.post(f"/documents/{registered.pk}/copy/",
-                       {"form": "SY", "unit": cast.staff.pk, "secret": SIGNING_SECRET}, follow=True)
+                       {"form": "SY", "unit": cast.staff.pk, "secret": SIGNING_SECRET, "otp": code_for(cast.lan)},
+                       follow=True)
     text = done.content.decode()
     assert "Đã làm SAO Y" in text
     copy = registered.copies.get()

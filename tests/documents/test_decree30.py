@@ -38,6 +38,7 @@ from vanthu.documents.models import (
 )
 from vanthu.org import actions as org
 from vanthu.org.models import Role, SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -80,8 +81,8 @@ def _issued(cast, doc_types, pdf, jobs, *, abbr="KH", subject="Kế hoạch hu�
                                file=checked(pdf, "du-thao.pdf"), amends=amends, amend_kind=amend_kind)
     actions.submit_for_review(document=doc, acting=cast.quang,
                               signer_authority=SigningAuthority.objects.get(person=cast.son))
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert doc.status == Status.ISSUED
     return doc

@@ -18,6 +18,7 @@ from tests.pages.test_incoming_pages import form, pdf_upload
 from vanthu.audit.models import AuditEvent
 from vanthu.documents import jobs, scans
 from vanthu.documents.models import Document, Scan, Status
+from vanthu.org.second_factor_testing import code_for
 
 MM = 72 / 25.4
 
@@ -116,6 +117,7 @@ def test_checklist_point_17_the_units_seal_signature_top_right_with_the_seal_ima
     detail = client.get(reverse("document_detail", args=[document.pk])).content.decode()
     assert reverse("scan_seal", args=[document.pk]) in detail
     response = client.post(reverse("scan_seal", args=[document.pk]), {"secret": SIGNING_SECRET,
+                                                                      "otp": code_for(cast.lan),
                                                                       "expected_version": document.version})
     assert response.status_code == 302, response.content.decode()[:2000]
     document.refresh_from_db()

@@ -13,6 +13,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
 from vanthu.documents.models import Document, Recipient, RegisterKind, Status
 from vanthu.org.models import SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET, bind_remote_key, equip_cast, remote_service_signs
 from vanthu.workflow import actions as workflow
@@ -51,13 +52,13 @@ def test_signed_then_issued_with_number_date_seal_and_deliveries(equipped, doc_t
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     approved = doc.current_file.read_bytes()
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
     doc.refresh_from_db()
     assert doc.status == Status.SIGNED
     assert doc.number is None
     assert doc.current_file.read_bytes()[: len(approved)] == approved  # what was approved is what was signed
 
-    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert doc.status == Status.ISSUED
     assert doc.notation == "01/KH-TM"
@@ -86,8 +87,8 @@ def test_recall_cancels_the_received_copies_and_their_open_work(equipped, doc_ty
     """Checklist point 33."""
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     copy = Document.objects.get(source=doc, unit=cast.division)
     from vanthu.org import actions as org
 
@@ -109,8 +110,8 @@ def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft
     """Checklist point 34."""
     cast = equipped
     old = awaiting(cast, doc_types, draft_pdf)
-    actions.sign_outgoing(document=old, acting=cast.son, secret=SIGNING_SECRET)
-    jobs(actions.issue_outgoing, document=old, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=old, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    jobs(actions.issue_outgoing, document=old, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     old.refresh_from_db()
     data = actions.DraftData(doc_type=doc_types["KH"], subject="Kế hoạch huấn luyện năm 2027 (thay thế)",
                              recipient_units=[cast.division])
@@ -118,8 +119,8 @@ def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft
                                file=checked(draft_pdf), replaces=old)
     actions.submit_for_review(document=new, acting=cast.quang,
                               signer_authority=SigningAuthority.objects.get(person=cast.son))
-    actions.sign_outgoing(document=new, acting=cast.son, secret=SIGNING_SECRET)
-    jobs(actions.issue_outgoing, document=new, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=new, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    jobs(actions.issue_outgoing, document=new, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     old.refresh_from_db()
     new.refresh_from_db()
     assert old.status == Status.REPLACED
@@ -131,15 +132,15 @@ def test_replacement_links_both_and_replaces_on_issue(equipped, doc_types, draft
 def test_wrong_seal_pin_refuses_issuance_and_takes_no_number(equipped, doc_types, draft_pdf):
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
     with pytest.raises(ActionRefused):
-        actions.issue_outgoing(document=doc, acting=cast.lan, secret="000000")
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret="000000", otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert doc.status == Status.SIGNED
     assert doc.number is None
     assert not Document.objects.filter(source=doc).exists()
     assert AuditEvent.objects.filter(verb="documents.outgoing.issued.refused").exists()
-    actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert doc.number == 1  # the refused attempt left no gap
 
@@ -150,7 +151,7 @@ def test_issuance_refuses_an_unsigned_document(equipped, doc_types, draft_pdf):
     doc = awaiting(cast, doc_types, draft_pdf)
     Document.objects.filter(pk=doc.pk).update(status=Status.SIGNED)  # as if someone forced the state
     with pytest.raises(ActionRefused) as err:
-        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert err.value.code == "unsigned"
     assert Document.objects.get(pk=doc.pk).number is None
 
@@ -158,9 +159,9 @@ def test_issuance_refuses_an_unsigned_document(equipped, doc_types, draft_pdf):
 def test_only_the_issuing_units_clerk_issues(equipped, doc_types, draft_pdf):
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
     with pytest.raises(ActionRefused) as err:
-        actions.issue_outgoing(document=doc, acting=cast.hoa, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=doc, acting=cast.hoa, secret=SIGNING_SECRET, otp=code_for(cast.hoa))
     assert err.value.code == "forbidden"
 
 
@@ -168,7 +169,7 @@ def test_only_the_chosen_signer_signs(equipped, doc_types, draft_pdf):
     cast = equipped
     doc = awaiting(cast, doc_types, draft_pdf)
     with pytest.raises(ActionRefused):
-        actions.sign_outgoing(document=doc, acting=cast.hung, secret=SIGNING_SECRET)
+        actions.sign_outgoing(document=doc, acting=cast.hung, secret=SIGNING_SECRET, otp=code_for(cast.hung))
     assert Document.objects.get(pk=doc.pk).status == Status.AWAITING_SIGNATURE
 
 
@@ -179,7 +180,7 @@ def test_remote_signature_round_trip(cast, doc_types, draft_pdf):
     key = bind_remote_key(cast.son, acting=cast.admin)
     doc = awaiting(cast, doc_types, draft_pdf)
     with pytest.raises(ActionRefused) as err:
-        actions.sign_outgoing(document=doc, acting=cast.son, secret=None)
+        actions.sign_outgoing(document=doc, acting=cast.son, secret=None, otp=code_for(cast.son))
     assert err.value.code == "remote_key"
 
     actions.request_remote_signature(document=doc, acting=cast.son)
@@ -192,6 +193,6 @@ def test_remote_signature_round_trip(cast, doc_types, draft_pdf):
     doc.refresh_from_db()
     assert doc.status == Status.SIGNED
     assert doc.remote_request is None
-    actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert signing.validate(doc.current_file.read_bytes()).valid

@@ -20,6 +20,7 @@ from vanthu.documents import jobs as document_jobs
 from vanthu.documents.actions import long_term
 from vanthu.documents.models import Document, LongTermSignature, LongTermState, MessageKind, OutboxMessage, Status
 from vanthu.jobs.registry import policy_for
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET, tsa_client
 
@@ -62,7 +63,7 @@ def test_issuance_seals_at_b_b_and_the_job_adds_b_lta_before_delivery(lta, doc_t
     plan = signed_plan(cast, doc_types, draft_pdf)
     assert signing.level_of(plan.current_file.read_bytes()) == "B-B"  # the approval too: no TSA in a request
     run_worker()
-    actions.issue_outgoing(document=plan, acting=cast.lan, secret=SIGNING_SECRET)
+    actions.issue_outgoing(document=plan, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     plan.refresh_from_db()
     sealed = plan.current_file
     assert plan.status == Status.ISSUED
@@ -127,7 +128,8 @@ def test_a_tsa_that_is_down_leaves_issuance_instant_and_the_job_retries_then_fai
     plan = signed_plan(cast, doc_types, draft_pdf)
     run_worker()
     settings.TSA_URL = DOWN
-    actions.issue_outgoing(document=plan, acting=cast.lan, secret=SIGNING_SECRET)  # no TSA asked: done
+    actions.issue_outgoing(document=plan, acting=cast.lan, secret=SIGNING_SECRET,
+                           otp=code_for(cast.lan))  # no TSA asked: done
     plan.refresh_from_db()
     assert plan.status == Status.ISSUED
     assert plan.number == 1
@@ -168,7 +170,7 @@ def test_nothing_is_owed_when_the_request_reaches_the_level(cast, doc_types, dra
     settings.TSA_URL = "builtin"
     settings.PADES_LEVEL = "B-T"
     plan = signed_plan(cast, doc_types, draft_pdf)
-    jobs(actions.issue_outgoing, document=plan, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=plan, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     plan.refresh_from_db()
     assert not hasattr(plan, "long_term")  # no record: nothing owed, nothing held
     assert signing.level_of(plan.current_file.read_bytes()) == "B-T"

@@ -31,6 +31,7 @@ from vanthu.documents.models import (
     Status,
 )
 from vanthu.org.models import Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET
 
@@ -58,7 +59,7 @@ def copy_at(document: Document, unit: Unit) -> Document:
 def test_issuance_writes_the_messages_and_the_jobs_deliver_them_after_the_commit(cast, signed,
                                                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     messages = OutboxMessage.objects.filter(document=signed, kind=MessageKind.DOCUMENT).order_by("pk")
     assert {(m.transport, m.address, m.state) for m in messages} == {
         ("local", str(cast.division.pk), "waiting"), ("local", str(cast.province.pk), "waiting")}
@@ -83,7 +84,7 @@ def test_issuance_writes_the_messages_and_the_jobs_deliver_them_after_the_commit
 
 
 def test_delivering_a_message_twice_creates_one_incoming_document(cast, signed, jobs):
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     message = OutboxMessage.objects.get(document=signed, recipient__unit=cast.division)
     OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.WAITING)  # as if marked lost
     document_jobs.deliver.call(message.pk)
@@ -97,7 +98,7 @@ def test_delivering_a_message_twice_creates_one_incoming_document(cast, signed, 
 
 
 def test_registration_and_return_come_back_as_statuses_applied_by_the_sender(cast, signed, jobs):
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     division_copy, province_copy = copy_at(signed, cast.division), copy_at(signed, cast.province)
 
     actions.register_received(document=division_copy, acting=cast.minh)  # its job has not run (no commit yet)
@@ -116,7 +117,7 @@ def test_registration_and_return_come_back_as_statuses_applied_by_the_sender(cas
 
 
 def test_a_late_arrived_status_never_moves_a_recipient_back(cast, signed, jobs):
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     message = OutboxMessage.objects.get(document=signed, recipient__unit=cast.division)
     delivery.apply_status(answers=message.key, status=MessageStatus.REGISTERED, reason="", transport="local")
     delivery.mark_delivered(message=message, local_id=None)  # "arrived" told again, after "registered"
@@ -124,7 +125,7 @@ def test_a_late_arrived_status_never_moves_a_recipient_back(cast, signed, jobs):
 
 
 def test_recall_cancels_the_copies_through_the_outbox(cast, signed, jobs):
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     jobs(actions.recall_outgoing, document=signed, acting=cast.lan, reason="Sai thời gian")
     assert set(Document.objects.filter(source=signed).values_list("status", flat=True)) == {Status.CANCELLED}
     cancels = OutboxMessage.objects.filter(document=signed, kind=MessageKind.STATUS)
@@ -136,7 +137,7 @@ def test_recall_cancels_the_copies_through_the_outbox(cast, signed, jobs):
 def test_a_cancellation_that_overtakes_its_document_makes_it_arrive_cancelled(cast, signed,
                                                                               django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as issued:
-        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     with django_capture_on_commit_callbacks(execute=True):
         actions.recall_outgoing(document=signed, acting=cast.lan, reason="Ban hành nhầm")
     assert not Document.objects.filter(source=signed).exists()
@@ -148,7 +149,7 @@ def test_a_cancellation_that_overtakes_its_document_makes_it_arrive_cancelled(ca
 
 def test_a_deactivated_recipient_unit_fails_with_a_reason_and_a_retry_delivers(cast, signed, jobs):
     Unit.objects.filter(pk=cast.province.pk).update(is_active=False)
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     failed = OutboxMessage.objects.get(document=signed, recipient__unit=cast.province)
     assert failed.state == OutboxMessage.State.FAILED
     assert outbox.failure_text(failed) == "Đơn vị nhận đã ngừng hoạt động."
@@ -170,7 +171,7 @@ def test_a_deactivated_recipient_unit_fails_with_a_reason_and_a_retry_delivers(c
 
 
 def test_a_recipient_unit_gone_from_the_system_fails_with_a_reason(cast, signed, jobs):
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     message = OutboxMessage.objects.get(document=signed, recipient__unit=cast.division)
     ghost = OutboxMessage.objects.create(kind=MessageKind.STATUS, unit=cast.staff, document=signed,
                                          answers=message.key, status=MessageStatus.CANCELLED, transport="local",
@@ -195,7 +196,7 @@ def test_a_seal_failing_after_the_number_keeps_the_number_for_the_retry(cast, si
     real = signing.UnitSeal.seal_issued
     monkeypatch.setattr(signing.UnitSeal, "seal_issued", unreachable)
     with pytest.raises(ActionRefused) as err:
-        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert err.value.code == "tsa_unreachable"
     signed.refresh_from_db()
     assert (signed.status, signed.number, signed.issuing_since) == (Status.SIGNED, 1, None)
@@ -205,7 +206,7 @@ def test_a_seal_failing_after_the_number_keeps_the_number_for_the_retry(cast, si
     assert AuditEvent.objects.filter(verb="documents.outgoing.issued.refused").exists()
 
     monkeypatch.setattr(signing.UnitSeal, "seal_issued", real)
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     signed.refresh_from_db()
     assert (signed.status, signed.notation) == (Status.ISSUED, "01/KH-TM")  # the same number: no gap
     assert signing.validate(signed.current_file.read_bytes()).valid
@@ -215,16 +216,16 @@ def test_a_seal_failing_after_the_number_keeps_the_number_for_the_retry(cast, si
 def test_a_second_attempt_while_one_is_sealing_is_refused_until_its_lease_ends(cast, signed, jobs):
     Document.objects.filter(pk=signed.pk).update(issuing_since=timezone.now())
     with pytest.raises(ActionRefused) as err:
-        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert err.value.code == "issuing"
     assert Document.objects.get(pk=signed.pk).number is None
     Document.objects.filter(pk=signed.pk).update(issuing_since=timezone.now() - dt.timedelta(minutes=11))
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert Document.objects.get(pk=signed.pk).status == Status.ISSUED
 
 
 def test_the_migration_takes_the_sending_clerk_off_existing_copies(cast, signed, jobs):
-    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     copy = copy_at(signed, cast.division)
     # the rows as the previous in-transaction delivery wrote them
     Document.objects.filter(pk=copy.pk).update(created_by=cast.lan)
@@ -257,7 +258,7 @@ def test_issuance_rechecks_the_recipients_clearance_before_any_number(cast, sign
     _clear(cast.province, 0)
     Document.objects.filter(pk=signed.pk).update(secrecy=1)
     with pytest.raises(ActionRefused) as err:
-        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     assert cast.province.name in err.value.message
     signed.refresh_from_db()
     assert (signed.status, signed.number) == (Status.SIGNED, None)
@@ -271,7 +272,8 @@ def test_a_unit_whose_receivers_lost_clearance_before_delivery_gets_nothing(cast
     _clear(cast.province, 3)
     Document.objects.filter(pk=signed.pk).update(secrecy=1)
     signed.refresh_from_db()
-    actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET)  # no commit: jobs wait
+    actions.issue_outgoing(document=signed, acting=cast.lan, secret=SIGNING_SECRET,
+                           otp=code_for(cast.lan))  # no commit: jobs wait
     _clear(cast.province, 0)
     for message in OutboxMessage.objects.filter(document=signed):
         document_jobs.deliver.call(message.pk)

@@ -9,12 +9,14 @@ from django.core.management import call_command
 from tests.outbox_helpers import signed_plan
 from vanthu.documents import actions
 from vanthu.documents.models import Document, OutboxMessage
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
 def test_outbox_deliver_delivers_the_waiting_messages(cast, doc_types, draft_pdf):
     document = signed_plan(cast, doc_types, draft_pdf)
-    actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)  # no commit: jobs wait
+    actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET,
+                           otp=code_for(cast.lan))  # no commit: jobs wait
     out = io.StringIO()
     call_command("outbox", "status", stdout=out)
     assert "waiting: 2" in out.getvalue()

@@ -17,6 +17,7 @@ from vanthu.documents import limits
 from vanthu.documents.models import Document
 from vanthu.notify import actions as notify
 from vanthu.notify.models import Notification
+from vanthu.org.second_factor_testing import code_for
 
 PASS = SystemActor("reminders")
 
@@ -75,7 +76,7 @@ def test_checklist_point_22_a_signed_document_waiting_to_be_issued_shows_its_lim
                                  data=data, file=checked(draft_pdf, "du-thao.pdf"))
     documents.submit_for_review(document=doc, acting=cast.quang,
                                 signer_authority=SigningAuthority.objects.get(person=cast.son))
-    documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+    documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
     signed_on = timezone.localdate() - dt.timedelta(days=7)
     Document.objects.filter(pk=doc.pk).update(signed_at=at(signed_on))
     doc.refresh_from_db()

@@ -28,6 +28,7 @@ from vanthu.documents.models import (
     Status,
 )
 from vanthu.exchange.edxml.model import StatusCode
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 from vanthu.workflow import actions as workflow
 from vanthu.workflow.models import Assignment, AssignmentRole
@@ -49,7 +50,7 @@ def jobs(django_capture_on_commit_callbacks):
 @pytest.fixture
 def issued(cast, doc_types, draft_pdf, jobs):
     document = signed_plan(cast, doc_types, draft_pdf)
-    jobs(actions.issue_outgoing, document=document, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     return document
 
 
@@ -246,7 +247,7 @@ def test_a_recall_that_overtakes_its_document_is_answered_when_it_arrives(cast, 
                                                                          django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks() as late:
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     with django_capture_on_commit_callbacks(execute=True):
         actions.recall_outgoing(document=document, acting=cast.lan, reason="Ban hành nhầm")
     with django_capture_on_commit_callbacks(execute=True):

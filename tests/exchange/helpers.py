@@ -9,13 +9,14 @@ from vanthu.documents import actions
 from vanthu.documents.models import OutboxMessage
 from vanthu.exchange import outgoing, receiving, sealing
 from vanthu.exchange.models import ReceivedEnvelope
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
 def refused_at_division(cast, doc_types, draft_pdf, capture) -> ReceivedEnvelope:
     document = signed_plan(cast, doc_types, draft_pdf)
     with capture(execute=False):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     sealing.forget()
     with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
         message = OutboxMessage.objects.get(document=document, recipient__unit=cast.division)

@@ -13,6 +13,7 @@ from vanthu.documents import actions
 from vanthu.documents.models import Document, OutboxMessage, Recipient, RecipientStatus, Status
 from vanthu.exchange import edxml, sealing
 from vanthu.exchange.models import ReceivedEnvelope
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
@@ -29,7 +30,7 @@ def issued(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     equip_cast(cast, people=(), units=("division", "province"))
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     document.refresh_from_db()
     return document
 

@@ -23,6 +23,7 @@ from vanthu.exchange import actions as exchange
 from vanthu.exchange import edxml, outgoing, receiving, sealing
 from vanthu.exchange.models import ReceivedEnvelope
 from vanthu.exchange.transports import http
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -41,7 +42,7 @@ def issued(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     equip_cast(cast, people=(), units=("division",))
     with django_capture_on_commit_callbacks(execute=False):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     document.refresh_from_db()
     return document
 

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.jobs.conftest import run_worker
 from vanthu.audit.models import AuditEvent
 from vanthu.jobs import testing
+from vanthu.org.second_factor_testing import step_up
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_engine")]
 
@@ -40,7 +41,7 @@ def test_the_jobs_page_does_not_exist_for_people_who_are_not_administrators(clie
 
 def test_the_administrator_sees_a_failed_job_with_its_error_and_retries_it(client, cast):
     row = failed_job()
-    client.force_login(cast.admin.user)
+    step_up(client, cast.admin)
     page = client.get(PAGE)
     text = page.content.decode()
     assert page.status_code == 200
@@ -76,7 +77,7 @@ def test_a_non_administrator_cannot_retry_through_the_action(cast):
 
 def test_the_page_shows_the_age_of_the_oldest_waiting_job_and_refreshes_its_lists(client, cast, tmp_path):
     with time_machine.travel(START, tick=False) as clock:
-        client.force_login(cast.admin.user)
+        step_up(client, cast.admin)
         testing.fails_then_succeeds.enqueue(str(tmp_path / "c"), 0)
         clock.shift(dt.timedelta(minutes=3))
         testing.fails_then_succeeds.enqueue(str(tmp_path / "d"), 0)

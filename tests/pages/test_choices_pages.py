@@ -18,6 +18,7 @@ from vanthu.org import agencies
 from vanthu.org.agency_actions import import_agencies, set_unit_head
 from vanthu.org.models import Agency, Role
 from vanthu.org.queries import head_of
+from vanthu.org.second_factor_testing import step_up
 
 FIXTURES = SystemActor("test fixtures")
 CSV = ("Tên cơ quan,Tên ngắn,Mã\nBộ Quốc phòng,BQP,000.00.00.G01\nCục Quân huấn,QH,\n"
@@ -69,7 +70,7 @@ def test_only_a_leader_of_the_unit_can_be_its_head_and_only_its_admin_sets_it(cl
     assert cast.command.head_id is None
     client.force_login(cast.hoa.user)
     assert client.get(f"/org/units/{cast.command.pk}/head/").status_code == 404
-    client.force_login(cast.admin.user)
+    step_up(client, cast.admin)
     page = client.post(f"/org/units/{cast.command.pk}/head/", {"head": cast.binh.pk}, follow=True)
     assert "Đã lưu người đứng đầu của Bộ Tư lệnh Quân khu 10." in page.content.decode()
     cast.command.refresh_from_db()
@@ -135,7 +136,7 @@ def test_the_directory_page_imports_an_xlsx_for_the_top_admin_only(client, cast)
     assert client.get("/org/agencies/").status_code == 404
     assert client.post("/org/agencies/", {"file": upload}).status_code == 404
     assert not Agency.objects.exists()
-    client.force_login(cast.admin.user)
+    step_up(client, cast.admin)
     upload.seek(0)
     page = client.post("/org/agencies/", {"file": upload}, follow=True).content.decode()
     assert "1 mới" in page

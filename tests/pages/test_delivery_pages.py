@@ -10,6 +10,7 @@ from tests.outbox_helpers import signed_plan
 from vanthu.documents import actions
 from vanthu.documents.models import Document, OutboxMessage
 from vanthu.org.models import Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
@@ -17,7 +18,7 @@ from vanthu.signing.testing import SIGNING_SECRET
 def issued(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     return document
 
 
@@ -52,7 +53,7 @@ def test_a_failed_delivery_shows_the_reason_and_the_clerk_sends_again(client, ca
     document = signed_plan(cast, doc_types, draft_pdf)
     Unit.objects.filter(pk=cast.province.pk).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     message = OutboxMessage.objects.get(document=document, recipient__unit=cast.province)
     retry_url = f"/documents/{document.pk}/deliveries/{message.pk}/retry/"
 

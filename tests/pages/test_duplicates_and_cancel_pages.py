@@ -14,6 +14,7 @@ from vanthu.audit.models import AuditEvent
 from vanthu.demo.pdfs import sample_draft
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Document, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
@@ -125,7 +126,7 @@ def test_cancelling_an_issued_document_is_refused_recall_it_instead(client, cast
                                                                     django_capture_on_commit_callbacks):
     issued = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        documents.issue_outgoing(document=issued, acting=cast.lan, secret=SIGNING_SECRET)
+        documents.issue_outgoing(document=issued, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     client.force_login(cast.lan.user)
     page = client.post(f"/documents/{issued.pk}/cancel-entry/", {"reason": "Nhầm"})
     assert "Văn bản đã phát hành không hủy được; hãy thu hồi văn bản." in page.content.decode()

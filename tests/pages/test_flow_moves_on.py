@@ -14,6 +14,7 @@ from tests.outbox_helpers import signed_plan
 from tests.pages.conftest import incoming_data
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Document, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.search.mine import Filters, my_documents
 from vanthu.signing.testing import SIGNING_SECRET
 
@@ -100,7 +101,7 @@ def test_action_box_of_a_registered_document(client, cast, registered):
 def test_action_box_of_a_received_document(client, cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     sent = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        documents.issue_outgoing(document=sent, acting=cast.lan, secret=SIGNING_SECRET)
+        documents.issue_outgoing(document=sent, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     arrived = Document.objects.get(source=sent, unit=cast.division)
     assert arrived.status == Status.RECEIVED
     client.force_login(cast.minh.user)  # the division's clerk in this story

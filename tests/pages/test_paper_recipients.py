@@ -15,6 +15,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
 from vanthu.documents.models import OutboxMessage, Recipient
 from vanthu.org.models import Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
@@ -22,7 +23,7 @@ from vanthu.signing.testing import SIGNING_SECRET
 def issued(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     return document
 
 
@@ -117,7 +118,7 @@ def test_a_failed_electronic_delivery_may_be_sent_on_paper(client, cast, doc_typ
     document = signed_plan(cast, doc_types, draft_pdf)
     Unit.objects.filter(pk=cast.province.pk).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     message = OutboxMessage.objects.get(document=document, recipient__unit=cast.province)
     assert message.state == OutboxMessage.State.FAILED
     actions.record_paper_sent(document=document, recipient_id=message.recipient_id, acting=cast.lan, via="hand",

@@ -12,6 +12,7 @@ from tests.signing.pdf_checks import widget_rects
 from vanthu.audit.models import AuditEvent
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Placement, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import pades
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -118,7 +119,7 @@ def test_what_is_placed_by_hand_is_what_is_signed_and_sealed(client, cast, doc_t
     assert "Không tìm thấy dòng họ tên người ký" not in text
     assert "đặt bằng tay" in text
     assert AuditEvent.objects.filter(verb="documents.outgoing.placed", data__element="signature").exists()
-    page = client.post(f"/documents/{document.pk}/sign/", {"secret": SIGNING_SECRET,
+    page = client.post(f"/documents/{document.pk}/sign/", {"secret": SIGNING_SECRET, "otp": code_for(cast.son),
                                                            "expected_version": document.version}, follow=True)
     assert "Đã ký số văn bản." in page.content.decode()
     document.refresh_from_db()
@@ -135,7 +136,7 @@ def test_what_is_placed_by_hand_is_what_is_signed_and_sealed(client, cast, doc_t
     assert "Không thể đặt phần này ở bước hiện tại." in refused
     place(client, document, "seal", 1, 200, 200)
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.post(f"/documents/{document.pk}/issue/", {"secret": SIGNING_SECRET,
+        page = client.post(f"/documents/{document.pk}/issue/", {"secret": SIGNING_SECRET, "otp": code_for(cast.lan),
                                                                 "expected_version": document.version}, follow=True)
     assert "Đã phát hành văn bản số" in page.content.decode()
     document.refresh_from_db()

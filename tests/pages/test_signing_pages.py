@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from vanthu.documents.models import Document, Recipient, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
@@ -20,15 +21,15 @@ def equipped(cast):
 
 def sign(client, cast, document, secret=SIGNING_SECRET):
     client.force_login(cast.son.user)
-    return client.post(f"/documents/{document.pk}/sign/", {"secret": secret, "expected_version": document.version},
-                       follow=True)
+    return client.post(f"/documents/{document.pk}/sign/", {"secret": secret, "expected_version": document.version,
+                                                           "otp": code_for(cast.son)}, follow=True)
 
 
 def issue(client, cast, document, secret=SIGNING_SECRET):
     document.refresh_from_db()
     client.force_login(cast.lan.user)
-    return client.post(f"/documents/{document.pk}/issue/", {"secret": secret, "expected_version": document.version},
-                       follow=True)
+    return client.post(f"/documents/{document.pk}/issue/", {"secret": secret, "expected_version": document.version,
+                                                            "otp": code_for(cast.lan)}, follow=True)
 
 
 def test_without_a_key_signing_says_so_and_changes_nothing(client, cast, awaiting_signature):
@@ -37,7 +38,7 @@ def test_without_a_key_signing_says_so_and_changes_nothing(client, cast, awaitin
     assert "Xác nhận ký" in form
     assert "chưa có chứng thư số và khóa ký" in form
     before = awaiting_signature.current_file_id
-    page = client.post(f"/documents/{awaiting_signature.pk}/sign/", {"secret": "123456"})
+    page = client.post(f"/documents/{awaiting_signature.pk}/sign/", {"secret": "123456", "otp": code_for(cast.son)})
     text = page.content.decode()
     assert page.status_code == 200
     assert "Chưa lưu được." in text
@@ -115,7 +116,8 @@ def test_issuing_a_changed_document_is_a_concurrent_edit(client, cast, equipped,
     awaiting_signature.refresh_from_db()
     client.force_login(cast.lan.user)
     page = client.post(f"/documents/{awaiting_signature.pk}/issue/",
-                       {"secret": SIGNING_SECRET, "expected_version": awaiting_signature.version - 1})
+                       {"secret": SIGNING_SECRET, "expected_version": awaiting_signature.version - 1,
+                        "otp": code_for(cast.lan)})
     assert "Văn bản vừa được người khác thay đổi." in page.content.decode()
     awaiting_signature.refresh_from_db()
     assert awaiting_signature.status == Status.SIGNED

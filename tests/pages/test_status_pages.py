@@ -13,6 +13,7 @@ from vanthu.core import files
 from vanthu.documents import actions
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import Document, MessageStatus, OutboxMessage, Recipient, RecipientStatus, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 from vanthu.workflow import actions as workflow
 
@@ -21,7 +22,7 @@ from vanthu.workflow import actions as workflow
 def issued(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     document = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     return document
 
 

@@ -10,6 +10,7 @@ import pytest
 from tests.outbox_helpers import signed_plan
 from vanthu.core import files
 from vanthu.documents import actions
+from vanthu.org.second_factor_testing import code_for
 from vanthu.records.models import Catalogue, CatalogueEntry, ItemKind, Record, RecordItem
 from vanthu.signing.testing import SIGNING_SECRET
 
@@ -20,7 +21,7 @@ def record(cast, doc_types, draft_pdf, settings, django_capture_on_commit_callba
     settings.TSA_URL = "builtin"
     document = signed_plan(cast, doc_types, draft_pdf)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     catalogue = Catalogue.objects.create(unit=cast.staff, year=2026)
     entry = CatalogueEntry.objects.create(catalogue=catalogue, code="05.TM", title="Hồ sơ kế hoạch huấn luyện",
                                           retention_years=20, responsible=cast.lan)

@@ -22,6 +22,7 @@ from vanthu.core.choices import Secrecy, Urgency
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Document
 from vanthu.org.models import SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.workflow import actions as workflow
 
 SUBJECTS = [
@@ -98,8 +99,9 @@ def issued(cast, doc_types, draft_pdf, settings) -> Issued:
     for subject, amount in (("Kế hoạch huấn luyện năm 2027", 6), ("Kế hoạch diễn tập tác chiến phòng thủ", 4)):
         doc = draft(cast, doc_types, draft_pdf, subject=subject, amount=amount)
         documents.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority)
-        documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-        docs.append(documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET))
+        documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+        docs.append(documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET,
+                                             otp=code_for(cast.lan)))
     documents.recall_outgoing(document=docs[1], acting=cast.lan, reason="Sai nơi nhận")
     never = draft(cast, doc_types, draft_pdf, subject="Kế hoạch chưa ký")
     return Issued(docs=[Document.objects.get(pk=d.pk) for d in docs], draft=never)

@@ -17,6 +17,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.documents import access
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Document, DocumentShare, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.workflow import actions as workflow
 from vanthu.workflow.models import Assignment, AssignmentRole
 from vanthu.workflow.queries import inbox_for
@@ -79,7 +80,8 @@ def test_a_copy_for_a_unit_whose_receivers_lack_clearance_is_refused(cast, doc_t
     doc = arrival(cast, doc_types, incoming_pdf, present=False)
     set_clearance(cast.hung, Secrecy.CONFIDENTIAL)  # the Command's leader: the copy would be the Command's
     with pytest.raises(ActionRefused) as err:
-        documents.make_copy(document=doc, acting=cast.hoa, unit=cast.command, form="SY", secret=None)
+        documents.make_copy(document=doc, acting=cast.hoa, unit=cast.command, form="SY", secret=None,
+                            otp=code_for(cast.hoa))
     assert err.value.code == "clearance"
     assert "Trần Quốc Hùng" in err.value.message
     assert not doc.copies.exists()

@@ -44,6 +44,7 @@ from vanthu.documents import actions as documents
 from vanthu.documents import queries as document_queries
 from vanthu.documents.models import Direction, Document, Register, Status
 from vanthu.org.models import NeedToKnow, Person, SigningAuthority, Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 from vanthu.workflow import actions as workflow
 from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentRole
@@ -209,9 +210,10 @@ class Flow:
         son = self.people["son"]
         documents.submit_for_review(document=doc, acting=self.people[drafter],
                                     signer_authority=SigningAuthority.objects.get(person=son, unit__abbreviation="TM"))
-        documents.sign_outgoing(document=doc, acting=son, secret=SIGNING_SECRET)
+        documents.sign_outgoing(document=doc, acting=son, secret=SIGNING_SECRET, otp=code_for(son))
         documents.issue_outgoing(document=doc, acting=self.person("issuing clerk", ("lan", "lan", "hoa")),
-                                 secret=SIGNING_SECRET)
+                                 secret=SIGNING_SECRET,
+                                 otp=code_for(self.person("issuing clerk", ("lan", "lan", "hoa"))))
         FIGURES["issued and delivered"] += 1
 
     def step_receive(self) -> bool | None:
@@ -228,7 +230,7 @@ class Flow:
             return False
         clerk, unit = self.draw(st.sampled_from([("hoa", "command"), ("lan", "staff")]), "copying clerk")
         documents.make_copy(document=doc, acting=self.people[clerk], unit=self.units[unit], form="SY",
-                            secret=SIGNING_SECRET)
+                            secret=SIGNING_SECRET, otp=code_for(self.people[clerk]))
         return True
 
     def step_recall(self) -> bool | None:
@@ -449,8 +451,8 @@ def test_the_sender_sees_nothing_of_the_receivers_handling_beyond_the_statuses(w
     )
     documents.submit_for_review(document=doc, acting=cast.quang,
                                 signer_authority=SigningAuthority.objects.get(person=cast.son))
-    documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-    documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     delivering.deliver_waiting()  # the delivery jobs
     copy = Document.objects.get(source=doc, unit=cast.command)
     documents.register_received(document=copy, acting=cast.hoa)

@@ -7,6 +7,7 @@ import pytest
 
 from vanthu.documents import access
 from vanthu.documents.access import Need
+from vanthu.org.second_factor_testing import code_for
 
 
 def test_every_need_has_its_predicate():
@@ -51,8 +52,8 @@ def issued_by_staff(cast, doc_types, draft_pdf):
     )
     documents.submit_for_review(document=doc, acting=cast.quang,
                                 signer_authority=SigningAuthority.objects.get(person=cast.son))
-    documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-    return documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    documents.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    return documents.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
 
 
 def test_the_drafter_replaces_through_the_page_and_the_api_as_the_action_allows(

@@ -9,12 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from vanthu.org.second_factor_testing import step_up
 from vanthu.signing.models import Certificate
 
 
 @pytest.fixture
 def admin_client(client, equipped_cast):
-    client.force_login(equipped_cast.admin.user)
+    step_up(client, equipped_cast.admin)
     return client
 
 

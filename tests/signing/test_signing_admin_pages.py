@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.urls import reverse
 from PIL import Image
 
+from vanthu.org.second_factor_testing import step_up
 from vanthu.signing import pki
 from vanthu.signing.models import Certificate, CertStatus, KeyCredential, SignatureImage, TrustAnchor
 from vanthu.signing.testing import seal_png, signature_png
@@ -18,7 +19,7 @@ from vanthu.signing.testing import seal_png, signature_png
 
 @pytest.fixture
 def admin_client(client, equipped_cast):
-    client.force_login(equipped_cast.admin.user)
+    step_up(client, equipped_cast.admin)
     return client
 
 

@@ -103,7 +103,7 @@ EXAMPLE_VALUES: dict[str, Any] = {
     "comment": "Đề nghị bổ sung mục 2 về bảo đảm hậu cần.", "text": "Giao Sư đoàn 301 chủ trì; Bộ Tham mưu phối hợp.",
     "note": "Kính trình Thủ trưởng", "result": "Đã tổ chức thực hiện, báo cáo kèm theo.", "full_name": "Nguyễn Văn An",
     "name": "Bộ Tham mưu", "short_name": "BTM", "abbreviation": "TM", "position": "Trợ lý", "rank": "Đại úy",
-    "signer_name": "Trần Văn Bình", "signer_position": "Tham mưu trưởng", "secret": "123456",
+    "signer_name": "Trần Văn Bình", "signer_position": "Tham mưu trưởng", "secret": "123456", "otp": "492039",
     "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "status": "registered",
     "status_label": "Đã vào sổ", "direction": "in", "kind": "main", "content_type": "application/pdf",
     "url": "/api/v1/documents/42/files/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",

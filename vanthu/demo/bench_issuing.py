@@ -133,6 +133,8 @@ def build_org(*, pairs: int, secret: str) -> BenchOrg:
     from vanthu.core.actors import operator
     from vanthu.org import actions as org
     from vanthu.org.models import Role, SigningAuthority
+    from vanthu.org.second_factor import demo_key
+    from vanthu.org.second_factor_actions import enrol_fixed_totp
     from vanthu.signing.testing import equip
 
     builder = operator("bench issuing")
@@ -147,6 +149,8 @@ def build_org(*, pairs: int, secret: str) -> BenchOrg:
                                   acting=builder, roles=(Role.CLERK, Role.OFFICER))
         signer = org.create_person(username=f"ch-{slug}", password=None, full_name=f"Chỉ huy {abbreviation}", unit=unit,
                                    acting=builder, roles=(Role.LEADER,))
+        for who in (clerk, signer):  # the second factor (decision 0020), with the demo's public secret
+            enrol_fixed_totp(person=who, key=demo_key(who.user.username), acting=builder)
         org.grant_signing_authority(person=signer, unit=unit, title="Chỉ huy trưởng", acting=builder,
                                     valid_from=dt.date(2020, 1, 1))
         equipment.extend([(f"p-{slug}", signer), (f"u-{slug}", unit)])
@@ -169,6 +173,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
     from vanthu.documents.models import DocumentType
     from vanthu.documents.uploads import PDF, check
     from vanthu.org.models import Person, SigningAuthority, Unit
+    from vanthu.org.second_factor_testing import backup_code_for
 
     unit, to = Unit.objects.get(pk=kit.unit_id), Unit.objects.get(pk=to_unit_id)
     clerk, signer = Person.objects.get(pk=kit.clerk_id), Person.objects.get(pk=kit.signer_id)
@@ -181,7 +186,7 @@ def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> l
                                  recipient_units=[to])
         document = actions.create_draft(acting=clerk, drafting_unit=unit, issuing_unit=unit, data=data, file=upload)
         _through_the_check(document, clerk, authority)
-        actions.sign_outgoing(document=document, acting=signer, secret=secret)
+        actions.sign_outgoing(document=document, acting=signer, secret=secret, otp=backup_code_for(signer))
         document.refresh_from_db()
         assert document.current_file is not None
         validate_stored_file.call(document.current_file.sha256)  # the check the worker makes after signing
@@ -246,13 +251,14 @@ def _issue(mode: str, document_id: int, clerk_id: int, secret: str) -> None:
     from vanthu.documents import actions
     from vanthu.documents.models import Document
     from vanthu.org.models import Person
+    from vanthu.org.second_factor_testing import backup_code_for
 
     document = Document.objects.get(pk=document_id)
     clerk = Person.objects.get(pk=clerk_id)
     if mode == "baseline":
         issue_in_one_transaction(document=document, acting=clerk, secret=secret)
     else:
-        actions.issue_outgoing(document=document, acting=clerk, secret=secret)
+        actions.issue_outgoing(document=document, acting=clerk, secret=secret, otp=backup_code_for(clerk))
 
 
 def _kind(exc: BaseException) -> str:

@@ -45,6 +45,9 @@ from vanthu.documents.models import Document, DocumentType, ReceivedVia, ReviewK
 from vanthu.documents.uploads import PDF, CheckedFile
 from vanthu.org import actions as org
 from vanthu.org.models import AuthorityPrefix, Person, Rank, Role, SigningAuthority, Unit, UnitKind
+from vanthu.org.second_factor import demo_key
+from vanthu.org.second_factor_actions import enrol_fixed_totp
+from vanthu.org.second_factor_testing import code_for
 from vanthu.workflow import actions as workflow
 from vanthu.workflow.models import Assignment, AssignmentRole
 
@@ -193,6 +196,7 @@ class _OrgBuilder:
         person = org.create_person(username=username, password=DEMO_PASSWORD, full_name=full_name, unit=unit,
                                    acting=DEMO_BUILDER, rank=post.rank, position=post.title, clearance=post.clearance,
                                    roles=(role,), email=f"{username}@qk10.example")
+        enrol_fixed_totp(person=person, key=demo_key(username), acting=DEMO_BUILDER)
         self.people.append(person)
         self.by_title[(key, post.title)] = person
         if role == Role.LEADER:
@@ -611,12 +615,14 @@ class _Documents:
         if stop == "awaiting_signature" or not self.signing:
             return
         yield self.later(30, 1440, urgent=urgency >= Urgency.URGENT)
-        documents.sign_outgoing(document=document, acting=authority.person, secret=self.pin)
+        documents.sign_outgoing(document=document, acting=authority.person, secret=self.pin,
+                                otp=code_for(authority.person))
         self.counts.signatures += 1
         if stop == "signed":
             return
         yield self.later(20, 240, urgent=urgency >= Urgency.URGENT)
-        document = documents.issue_outgoing(document=document, acting=issuer.clerk, secret=self.pin)
+        document = documents.issue_outgoing(document=document, acting=issuer.clerk, secret=self.pin,
+                                            otp=code_for(issuer.clerk))
         self.counts.signatures += 1  # the seal (the demo's drafts carry no separate attachments)
         delivering.deliver_waiting(document_id=document.pk)  # what the delivery jobs do after the commit
         if document.replaces_id is not None:

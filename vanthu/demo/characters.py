@@ -16,7 +16,8 @@ A small Military Region, "Quân khu 10", whose people appear in every permission
 
 They are made by the system actor CAST_BUILDER (audited as "system:fixed characters").
 
-Every account's password is DEMO_PASSWORD.
+Every account's password is DEMO_PASSWORD. Every person has a TOTP device with the public secret
+`second_factor.demo_key(username)`: `vanthu otp code USERNAME` prints the current code (decision 0020).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from vanthu.core.actors import SystemActor
 from vanthu.core.choices import Secrecy
 from vanthu.org import actions as org
 from vanthu.org.models import AuthorityPrefix, Person, Rank, Role, Unit, UnitKind
+from vanthu.org.second_factor import demo_key
+from vanthu.org.second_factor_actions import enrol_fixed_totp
 
 DEMO_PASSWORD = "vanthu2026"  # noqa: S105  (the fictional demo accounts; printed by the run command)
 PLACE = "Đà Nẵng"
@@ -112,6 +115,9 @@ def build_cast(*, valid_from: dt.date | None = None, organ_suffix: str = "Q10") 
                                 valid_from=start)
     org.grant_signing_authority(person=dung, unit=division, title="Sư đoàn trưởng", acting=CAST_BUILDER,
                                 valid_from=start)
+
+    for who in (hung, binh, hoa, son, lan, quang, dung, minh, tam, admin):  # the second factor (decision 0020)
+        enrol_fixed_totp(person=who, key=demo_key(who.user.username), acting=CAST_BUILDER)
 
     return Cast(command=command, office=office, staff=staff, operations=operations, politics=politics,
                 division=division, regiment=regiment, province=province, hung=hung, binh=binh, hoa=hoa, son=son,

@@ -18,6 +18,7 @@ from vanthu.documents.uploads import check
 from vanthu.exchange.models import ReceivedEnvelope
 from vanthu.org import actions as org
 from vanthu.org.models import Person, SigningAuthority, Unit
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
@@ -64,8 +65,8 @@ def issue(*, to: list[str], count: int = 1, subject: str = "Kế hoạch huấn 
             actions.decide_review(document=doc, acting=cast.lan, approve=True, checklist=FULL_CHECKLIST)
         else:
             actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=authority)
-        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
-        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
         ids.append(doc.pk)
     return ids
 

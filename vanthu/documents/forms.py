@@ -520,6 +520,15 @@ class TrueCopyChoiceField(forms.ModelChoiceField):
         return f"{obj.get_form_display()} — {obj.unit} — {made}"
 
 
+def otp_field() -> forms.CharField:
+    """The second factor's code (decision 0020), asked in the same step as the key's PIN."""
+    return forms.CharField(
+        label=_("Mã xác thực hai lớp"), required=False, max_length=4000,
+        help_text=_("6 chữ số trên ứng dụng xác thực của đồng chí."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}),
+    )
+
+
 class CopyRequestForm(forms.Form):
     """Which copy to make, by which unit, and the PIN of that unit's seal key."""
 
@@ -532,6 +541,7 @@ class CopyRequestForm(forms.Form):
                                       required=False)
     secret = forms.CharField(label=_("Mã PIN chữ ký số của cơ quan"), required=False, max_length=256, strip=False,
                              widget=forms.PasswordInput(attrs={"autocomplete": "off"}))
+    otp = otp_field()
 
     def __init__(self, *args: Any, units: list[Unit], true_copies: list[DocumentCopy], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -573,6 +583,7 @@ class SecretForm(VersionMixin, forms.Form):
         label=_("Mã PIN"), required=False, max_length=256, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
+    otp = otp_field()
 
     def __init__(self, *args: Any, needs_secret: bool = True, label: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

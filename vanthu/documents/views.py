@@ -63,6 +63,7 @@ from vanthu.documents.models import (
 from vanthu.documents.reads import mark_read
 from vanthu.documents.uploads import PDF, CheckedFile
 from vanthu.documents.uploads import check as check_upload
+from vanthu.org import second_factor
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import leaders_over, scope_of, signers_for
 from vanthu.org.views import require_person
@@ -371,7 +372,8 @@ def scan_seal(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = SecretForm(bound_data(request))
     done = submit(request, form, lambda d: actions.seal_scan(document=document, acting=person,
-                                                              secret=d.get("secret") or None),
+                                                              secret=d.get("secret") or None,
+                                                              otp=d.get("otp")),
                   lambda _d: _("Đã ký số của cơ quan lên bản số hóa."))
     if done is not None:
         return _detail(document)
@@ -570,7 +572,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = SecretForm(bound_data(request), needs_secret=credential.needs_secret,
                       initial={"expected_version": document.version})
     done = submit(request, form, lambda d: actions.sign_outgoing(document=document, acting=person,
-                                                                 secret=d["secret"] or None),
+                                                                 secret=d["secret"] or None, otp=d["otp"]),
                   _("Đã ký số văn bản. Văn thư sẽ cấp số và phát hành."))
     if done is not None:
         return after_action(request, pk=done.pk)
@@ -622,7 +624,8 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
     form = SecretForm(bound_data(request), needs_secret=credential.needs_secret,
                       label=_("Mã PIN chữ ký số của cơ quan"), initial={"expected_version": document.version})
     done = submit(request, form, lambda d: actions.issue_outgoing(
-        document=document, acting=person, secret=d["secret"] or None, expected_version=d["expected_version"],
+        document=document, acting=person, secret=d["secret"] or None, otp=d["otp"],
+        expected_version=d["expected_version"],
     ), lambda doc: _("Đã phát hành văn bản số %(n)s.") % {"n": doc.notation})
     if done is not None:
         return after_action(request, pk=done.pk)
@@ -636,6 +639,8 @@ def _signing_page(request: HttpRequest, person: Person, document: Document, form
 
     context: dict[str, Any] = {"document": document, "form": form, "credential": credential, "mode": mode,
                                "action_url": reverse(f"document_{mode}", args=[document.pk]),
+                               "needs_enrolment": not second_factor.is_enrolled(person),
+                               "has_keys": person.security_keys.exists(),
                                **preview_context(person, document)}
     if is_htmx(request):
         return render(request, "documents/sign.html#panel", context)
@@ -654,7 +659,7 @@ def document_copy(request: HttpRequest, pk: int) -> HttpResponse:
                            initial={"unit": document.unit_id if document.unit_id in {u.pk for u in units} else None})
     done = submit(request, form, lambda d: actions.make_copy(
         document=document, acting=person, unit=d["unit"], form=d["form"], pages=d["pages"],
-        source_copy=d["source_copy"], secret=d["secret"] or None,
+        source_copy=d["source_copy"], secret=d["secret"] or None, otp=d["otp"],
     ), lambda copy: _("Đã làm %(form)s, ký số của %(unit)s.") % {"form": copy.get_form_display(), "unit": copy.unit})
     if done is not None:
         return _detail(document)

@@ -16,6 +16,7 @@ from vanthu.jobs import queries
 from vanthu.ops import actions
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
+from vanthu.org.second_factor import admin_step_up
 
 
 def _admin(request: HttpRequest) -> Person:
@@ -25,6 +26,7 @@ def _admin(request: HttpRequest) -> Person:
     return person
 
 
+@admin_step_up
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     _admin(request)
@@ -34,6 +36,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "jobs/list.html", context)
 
 
+@admin_step_up
 @require_POST
 def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     person = _admin(request)

@@ -18,6 +18,7 @@ from vanthu.org.access import can_administer, can_administer_all
 from vanthu.org.agency_actions import import_agencies, set_agency_active, set_unit_head
 from vanthu.org.models import Agency, Person, Role, Unit
 from vanthu.org.queries import head_of
+from vanthu.org.second_factor import admin_step_up
 from vanthu.org.views import require_person
 
 MAX_DIRECTORY_BYTES = 5 * 1024 * 1024
@@ -43,6 +44,7 @@ def _directory_admin(request: HttpRequest) -> Person:
     return person
 
 
+@admin_step_up
 @require_http_methods(["GET", "POST"])
 def agency_directory(request: HttpRequest) -> HttpResponse:
     person = _directory_admin(request)
@@ -68,6 +70,7 @@ def agency_directory(request: HttpRequest) -> HttpResponse:
     return render(request, "org/agencies.html", {"form": form, "rows": listed[:500], "query": query})
 
 
+@admin_step_up
 @require_POST
 def agency_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     person = _directory_admin(request)
@@ -81,6 +84,7 @@ class HeadForm(forms.Form):
                                   required=False, empty_label=gettext_lazy("(mặc định: chỉ huy ký trực tiếp)"))
 
 
+@admin_step_up
 @require_http_methods(["GET", "POST"])
 def unit_head(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose the head of a unit, preselected when its documents are presented."""

@@ -328,3 +328,22 @@ class Agency(models.Model):
 
 
 from vanthu.org.session_models import PersonSession as PersonSession  # noqa: E402  (Django finds it here)
+class SecurityKey(models.Model):
+    """A person's WebAuthn security key (decision 0020): the second factor beside the TOTP app, where the browser
+    supports it. Only its public key is kept; `sign_count` catches a cloned key."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="security_keys")
+    name = models.CharField(_("tên khóa"), max_length=64)
+    credential_id = models.CharField(max_length=400, unique=True)  # base64url, as the browser names it
+    public_key = models.BinaryField()  # COSE
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa bảo mật")
+        verbose_name_plural = _("khóa bảo mật")
+        ordering = ["person", "created_at"]
+
+    def __str__(self) -> str:
+        return self.name

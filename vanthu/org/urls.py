@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, path
 from django.views.i18n import set_language
 
-from vanthu.org import agency_views, session_views, views
+from vanthu.org import agency_views, second_factor_views, session_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -19,4 +19,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quan-tri/nguoi/<int:pk>/phien/", session_views.person_sessions, name="person_sessions"),
     path("quan-tri/nguoi/<int:pk>/phien/<str:handle>/ket-thuc", session_views.person_session_end,
          name="person_session_end"),
+    # The second factor (decision 0020).
+    path("tai-khoan/xac-thuc/", second_factor_views.devices, name="second_factor"),
+    path("tai-khoan/xac-thuc/dang-ky/", second_factor_views.enrol, name="second_factor_enrol"),
+    path("tai-khoan/xac-thuc/dang-ky/qr.svg", second_factor_views.enrol_qr, name="second_factor_qr"),
+    path("tai-khoan/xac-thuc/<int:pk>/go", second_factor_views.remove, name="second_factor_remove"),
+    path("tai-khoan/xac-thuc/ma/", second_factor_views.verify, name="second_factor_verify"),
+    path("tai-khoan/xac-thuc/khoa/tuy-chon-dang-ky", second_factor_views.key_registration_options,
+         name="security_key_registration_options"),
+    path("tai-khoan/xac-thuc/khoa/dang-ky", second_factor_views.key_register, name="security_key_register"),
+    path("tai-khoan/xac-thuc/khoa/tuy-chon", second_factor_views.key_assertion_options,
+         name="security_key_assertion_options"),
+    path("tai-khoan/xac-thuc/khoa/<int:pk>/go", second_factor_views.key_remove, name="security_key_remove"),
+    path("org/people/<int:pk>/xac-thuc/dat-lai/", second_factor_views.reset, name="second_factor_reset"),
 ]

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, Unit
+from vanthu.org.second_factor import admin_step_up
 from vanthu.signing import actions, backends, pki, queries, service_clients, tsa
 from vanthu.signing.forms import (
     AnchorForm,
@@ -133,6 +134,7 @@ def _owner_url(owner: Person | Unit) -> str:
     return reverse("signing:owner", kwargs={"kind": kind, "pk": owner.pk})
 
 
+@admin_step_up
 @require_GET
 def certificate_list(request: HttpRequest) -> HttpResponse:
     _admin(request)
@@ -158,11 +160,13 @@ def _certificate_page(request: HttpRequest, row: Certificate, *, revoke_form: fo
     }, status=status)
 
 
+@admin_step_up
 @require_GET
 def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _certificate_page(request, queries.access_certificate(_admin(request), pk))
 
 
+@admin_step_up
 @require_POST
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     person = _admin(request)
@@ -179,6 +183,7 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return _certificate_page(request, row, revoke_form=form, status=400)
 
 
+@admin_step_up
 @require_POST
 def certificate_renew(request: HttpRequest, pk: int) -> HttpResponse:
     person = _admin(request)
@@ -203,6 +208,7 @@ def _anchors_page(request: HttpRequest, form: forms.Form, *, status: int = 200) 
     }, status=status)
 
 
+@admin_step_up
 def anchors(request: HttpRequest) -> HttpResponse:
     person = _admin(request)
     if request.method == "POST":
@@ -224,6 +230,7 @@ def anchors(request: HttpRequest) -> HttpResponse:
     return _anchors_page(request, AnchorForm())
 
 
+@admin_step_up
 @require_POST
 def anchor_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     person = _admin(request)
@@ -233,6 +240,7 @@ def anchor_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("signing:anchors")
 
 
+@admin_step_up
 @require_GET
 def owners(request: HttpRequest) -> HttpResponse:
     _admin(request)
@@ -263,11 +271,13 @@ def _owner_page(request: HttpRequest, owner: Person | Unit, *, bound: dict[str, 
     }, status=status)
 
 
+@admin_step_up
 @require_GET
 def owner_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return _owner_page(request, queries.access_owner(_admin(request), kind, pk))
 
 
+@admin_step_up
 @require_GET
 def owner_image(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     image = queries.image_of(queries.access_owner(_admin(request), kind, pk))
@@ -278,6 +288,7 @@ def owner_image(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return response
 
 
+@admin_step_up
 @require_POST
 def owner_action(request: HttpRequest, kind: str, pk: int, what: str) -> HttpResponse:
     person = _admin(request)
@@ -321,6 +332,7 @@ def owner_action(request: HttpRequest, kind: str, pk: int, what: str) -> HttpRes
     return _owner_page(request, owner, bound={what: form}, status=400)
 
 
+@admin_step_up
 @require_POST
 def credential_default(request: HttpRequest, pk: int) -> HttpResponse:
     person = _admin(request)

@@ -123,6 +123,8 @@ class CopyIn(In):
     pages: str = Field("", max_length=100, description="Các trang trích sao, ví dụ 1-3, 5 (chỉ với TrS)")
     source_copy: int | None = Field(None, description="Bản sao y làm nguồn (chỉ với SL)")
     secret: str | None = Field(None, max_length=256, description="Mã PIN khóa ký số của đơn vị (nếu cần)")
+    otp: str | None = Field(None, max_length=4000,
+                            description="Mã xác thực hai lớp của người gọi: 6 chữ số (TOTP) hoặc phản hồi WebAuthn")
 
 
 class CopyOut(Schema):
@@ -145,6 +147,7 @@ def make_copy(request: HttpRequest, document_id: int, payload: CopyIn) -> Answer
             raise ActionRefused(_("Không tìm thấy bản sao y này của văn bản."), code="not_found", field="source_copy",
                                 status=404)
     copy = actions.make_copy(document=document, acting=person_of(request), unit=unit_by_id(payload.unit, field="unit"),
-                             form=payload.form, pages=payload.pages, source_copy=source, secret=payload.secret or None)
+                             form=payload.form, pages=payload.pages, source_copy=source, secret=payload.secret or None,
+                             otp=payload.otp)
     return Answer(201, CopyOut(id=copy.pk, form=copy.form, unit=copy.unit_id, pages=copy.pages, sha256=copy.file_id,
                                made_at=copy.made_at))

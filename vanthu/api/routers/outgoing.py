@@ -55,6 +55,9 @@ ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut
 DRAFT_FILES = (uploads.PDF, uploads.DOCX)
 RecipientName = Annotated[str, Field(max_length=200)]
 Secret = Annotated[str, Field(max_length=200)]
+OtpCode = Annotated[str, Field(max_length=4000)]
+OTP_HELP = ("Mã xác thực hai lớp của người gọi: 6 chữ số (TOTP) hoặc phản hồi WebAuthn của khóa bảo mật (JSON); "
+            "bắt buộc khi ký số, đóng dấu số")
 
 
 class DraftIn(FormIn):
@@ -209,6 +212,7 @@ def return_for_revision(request: HttpRequest, document_id: int, payload: Revisio
 
 class SignIn(In):
     secret: Secret | None = Field(None, description="Mã PIN của thiết bị ký hoặc mã PIN khóa ký (nếu cần)")
+    otp: OtpCode | None = Field(None, description=OTP_HELP)
 
 
 @router.post("/documents/{document_id}/sign", response={200: DocumentDetail, **ERRORS},
@@ -216,7 +220,8 @@ class SignIn(In):
 def sign(request: HttpRequest, document_id: int, payload: SignIn) -> DocumentDetail:
     ratelimit.signing(request, person_of(request).pk)
     document = document_for(request, document_id)
-    actions.sign_outgoing(document=document, acting=person_of(request), secret=payload.secret or None)
+    actions.sign_outgoing(document=document, acting=person_of(request), secret=payload.secret or None,
+                          otp=payload.otp)
     return detail_of(request, document)
 
 
@@ -260,6 +265,7 @@ def remote_signature_complete(request: HttpRequest, document_id: int, payload: R
 
 class IssueIn(In):
     secret: Secret | None = Field(None, description="Mã PIN hoặc mật khẩu khóa của con dấu số đơn vị (nếu cần)")
+    otp: OtpCode | None = Field(None, description=OTP_HELP)
     expected_version: int | None = None
 
 
@@ -269,7 +275,7 @@ def issue(request: HttpRequest, document_id: int, payload: IssueIn) -> DocumentD
     ratelimit.signing(request, person_of(request).pk)
     document = document_for(request, document_id)
     actions.issue_outgoing(document=document, acting=person_of(request), secret=payload.secret or None,
-                           expected_version=payload.expected_version)
+                           otp=payload.otp, expected_version=payload.expected_version)
     return detail_of(request, document)
 
 

@@ -17,6 +17,7 @@ from vanthu.documents.models import (
     DocumentCopy,
 )
 from vanthu.documents.uploads import PDF
+from vanthu.org import second_factor
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.signing import service as signing
@@ -57,19 +58,7 @@ def _extract(pdf: bytes, pages: list[int]) -> bytes:
     return out.getvalue()
 
 
-@action("documents.copy.made")
-def make_copy(
-    *,
-    document: Document,
-    acting: Person,
-    unit: Unit,
-    form: str,
-    secret: str | None,
-    pages: str = "",
-    source_copy: DocumentCopy | None = None,
-) -> DocumentCopy:
-    """An electronic copy (Decree 30 Điều 25–27): SAO Y of the document, SAO LỤC of a SAO Y copy, or TRÍCH SAO
-    of some pages; signed by `unit` with the text-only stamp (copy form, unit, time) at the top right."""
+def _check_copier(*, document: Document, acting: Person, unit: Unit, form: str) -> None:
     if not access.can_copy(acting, document):
         raise deny(document)
     if unit.pk not in scope_of(acting).clerk_unit_ids:
@@ -80,6 +69,30 @@ def make_copy(
         raise refusal
     if form not in CopyForm.values:
         raise ActionRefused(_("Hình thức sao không hợp lệ."), code="invalid", field="form")
+
+
+def _copier_and_code(*, document: Document, acting: Person, unit: Unit, form: str, otp: str | None = None,
+                     **_kwargs: object) -> None:
+    """Before the copy's transaction: the rights first, then the clerk's second factor (decision 0020)."""
+    _check_copier(document=document, acting=acting, unit=unit, form=form)
+    second_factor.require_code(acting=acting, otp=otp, document=document)
+
+
+@action("documents.copy.made", before=_copier_and_code)
+def make_copy(
+    *,
+    document: Document,
+    acting: Person,
+    unit: Unit,
+    form: str,
+    secret: str | None,
+    otp: str | None = None,
+    pages: str = "",
+    source_copy: DocumentCopy | None = None,
+) -> DocumentCopy:
+    """An electronic copy (Decree 30 Điều 25–27): SAO Y of the document, SAO LỤC of a SAO Y copy, or TRÍCH SAO
+    of some pages; signed by `unit` with the text-only stamp (copy form, unit, time) at the top right."""
+    _check_copier(document=document, acting=acting, unit=unit, form=form)
     assert document.current_file is not None
     source = document.current_file.read_bytes()
     page_list = ""

@@ -25,6 +25,7 @@ from vanthu.documents.models import Document, DocumentFile, Register, RegisterKi
 from vanthu.documents.uploads import PDF
 from vanthu.jobs import enqueue_on_commit
 from vanthu.notify.models import Kind
+from vanthu.org import second_factor
 from vanthu.org.models import Person, Role
 from vanthu.org.queries import people_with_role
 from vanthu.signing import service as signing
@@ -45,8 +46,16 @@ def signature_block(document: Document) -> signing.SignatureBlock:
     )
 
 
-@action("documents.outgoing.signed")
-def sign_outgoing(*, document: Document, acting: Person, secret: str | None) -> Document:
+def _signer_and_code(*, document: Document, acting: Person, otp: str | None = None, **_kwargs: object) -> None:
+    """Before the signature's transaction: the rights first (no code is used up by someone who may not sign),
+    then the signer's second factor (decision 0020)."""
+    if not access.can_sign(acting, Document.objects.get(pk=document.pk)):  # as it is now, like the action reads it
+        raise deny(document)
+    second_factor.require_code(acting=acting, otp=otp, document=document)
+
+
+@action("documents.outgoing.signed", before=_signer_and_code)
+def sign_outgoing(*, document: Document, acting: Person, secret: str | None, otp: str | None = None) -> Document:
     """The signer approves by signing: a personal PAdES signature over exactly the approved PDF."""
     document = lock(document)
     _check_signable(document, acting)
@@ -394,7 +403,8 @@ def _refused(document: Document, acting: Person, exc: ActionRefused) -> None:
 
 
 def issue_outgoing(
-    *, document: Document, acting: Person, secret: str | None, expected_version: int | None = None
+    *, document: Document, acting: Person, secret: str | None, otp: str | None = None,
+    expected_version: int | None = None,
 ) -> Document:
     """Decree 30 Điều 14: number and date, register, organisation signature, issue to the recipients.
 
@@ -403,6 +413,11 @@ def issue_outgoing(
     `documents.outgoing.issued.refused`.
     """
     _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    try:  # the seal needs the clerk's second factor (decision 0020), checked before the key is opened
+        second_factor.require_code(acting=acting, otp=otp, document=document)
+    except ActionRefused as exc:
+        _refused(document, acting, exc)
+        raise
     with ExitStack() as stack:
         try:  # the PIN or passphrase is checked here, before a number is taken
             seal = stack.enter_context(signing.unit_seal(unit=document.unit, secret=secret,

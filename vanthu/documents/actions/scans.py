@@ -25,6 +25,7 @@ from vanthu.documents.models import (
     Status,
 )
 from vanthu.documents.uploads import PDF, CheckedFile
+from vanthu.org import second_factor
 from vanthu.org.models import Person, Unit
 
 PLACEHOLDER_TYPE = "Công văn"
@@ -86,8 +87,16 @@ def can_seal_scan(person: Person, document: Document) -> bool:
             and not Scan.objects.filter(document=document, sealed_at__isnull=False).exists())
 
 
-@action("documents.scan.sealed")
-def seal_scan(*, document: Document, acting: Person, secret: str | None) -> Document:
+def _sealer_and_code(*, document: Document, acting: Person, otp: str | None = None, **_kwargs: object) -> None:
+    """Before the seal's transaction: the rights first, then the clerk's second factor (decision 0020)."""
+    if not can_seal_scan(acting, Document.objects.get(pk=document.pk)):
+        raise ActionRefused(_("Chỉ văn thư của đơn vị ký số một lần lên bản số hóa văn bản giấy đến."),
+                            code="forbidden", status=403)
+    second_factor.require_code(acting=acting, otp=otp, document=document)
+
+
+@action("documents.scan.sealed", before=_sealer_and_code)
+def seal_scan(*, document: Document, acting: Person, secret: str | None, otp: str | None = None) -> Document:
     """The unit's organisation signature on the scan of a paper document (Circular 01/2019 Điều 6.2.c):
     top right of page 1, the red seal image at actual size, the signing time. The scan as received stays in the
     store (its check and hash in the audit log); the signed scan becomes the document's file."""

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0004_agencies'),
+        ('org', '0005_second_factor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -167,6 +167,8 @@ class Command(BaseCommand):
                      + f"   /   Demo accounts (password for all: {DEMO_PASSWORD})")
             self.say(_("Mã PIN khóa ký số của người ký: %(pin)s") % {"pin": SIGNING_SECRET}
                      + f"   /   Signing key PIN of the signers: {SIGNING_SECRET}")
+            self.say(_("Mã xác thực hai lớp (khi ký số, quản trị): chạy «vanthu otp code TÊN_ĐĂNG_NHẬP»")
+                     + "   /   Second-factor code (signing, admin): run `vanthu otp code USERNAME`")
             self.say(f"  {_('Tên đăng nhập'):<14}{_('Mật khẩu'):<12}{_('Chức vụ, đơn vị')}  /  who")
             for username, vietnamese, english in account_rows():
                 self.say(f"  {username:<14}{DEMO_PASSWORD:<12}{vietnamese}  /  {english}")

@@ -1,0 +1,179 @@
+"""The second factor (decision 0020): a time-based code (TOTP, django-otp's TOTPDevice) from a person's phone, or
+a WebAuthn security key where the browser supports it (`security_keys`).
+
+Asked for at every personal signature and every seal (the action checks it: `require_code`, run before the
+action's transaction so that a used code and a failure count stay written even when the action refuses), and as a
+step-up before administration pages (`stepped_up`, `admin_step_up`). django-otp's own throttling is the second
+factor's lockout: after each wrong code the device refuses every code for 2^(n-1) seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vanthu.core.actors import SystemActor
+from vanthu.core.errors import ActionRefused
+from vanthu.org import security_keys
+from vanthu.org.models import Person, SecurityKey
+from vanthu.org.queries import scope_of
+
+SESSION_KEY = "vanthu_2fa_at"  # when this session last proved the second factor (seconds since the epoch)
+
+
+def devices_of(person: Person) -> list[TOTPDevice]:
+    """The person's confirmed devices (an enrolment not yet confirmed by a code does not count)."""
+    return list(TOTPDevice.objects.filter(user_id=person.user_id, confirmed=True).order_by("pk"))
+
+
+def is_enrolled(person: Person) -> bool:
+    return (TOTPDevice.objects.filter(user_id=person.user_id, confirmed=True).exists()
+            or SecurityKey.objects.filter(person=person).exists())
+
+
+OTP_MAX = 4000  # a TOTP code, or a security key's assertion (JSON) in the same field
+
+
+def clean_code(code: str | None) -> str:
+    return "".join((code or "").split())
+
+
+def verify(person: Person, code: str | None, *, target: object = None) -> None:
+    """Refuse unless `code` is a current code of one of the person's devices, not used before (django-otp keeps
+    the last time step used: a replayed code is refused) and the device is not throttled."""
+    if not is_enrolled(person):
+        raise ActionRefused(
+            _("Đồng chí chưa đăng ký xác thực hai lớp. Hãy vào trang «Xác thực hai lớp» để đăng ký trước khi ký "
+              "số hoặc quản trị."),
+            code="otp_not_enrolled", field="otp", status=403, target=target)
+    if (code or "").lstrip().startswith("{"):  # a WebAuthn assertion from a security key
+        security_keys.verify_assertion(person, code or "")
+        return
+    token = clean_code(code)
+    if not token:
+        raise ActionRefused(_("Hãy nhập mã xác thực (6 chữ số trên ứng dụng xác thực)."),
+                            code="otp_required", field="otp", target=target)
+    if not (token.isdigit() and len(token) <= 8):  # not an authenticator's code: a one-time backup code?
+        if _backup_code(person, token):
+            return
+        raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
+                            code="otp_wrong", field="otp", target=target)
+    with transaction.atomic():  # the devices' rows locked: two requests cannot both use one code
+        devices = list(TOTPDevice.objects.select_for_update().filter(user_id=person.user_id, confirmed=True)
+                       .order_by("pk"))
+        verified, locked_until = _try_codes(devices, token)
+    if verified or _backup_code(person, token):
+        return
+    if locked_until is not None and not any(d.verify_is_allowed()[0] for d in devices_of(person)):
+        raise ActionRefused(
+            _("Đã nhập sai mã xác thực nhiều lần. Thử lại sau %(time)s.")
+            % {"time": formats.time_format(timezone.localtime(locked_until), "H:i:s")},
+            code="otp_throttled", field="otp", status=403, target=target)
+    raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
+                        code="otp_wrong", field="otp", target=target)
+
+
+def _try_codes(devices: list[TOTPDevice], token: str) -> tuple[bool, Any]:
+    locked_until = None
+    for device in devices:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            until = (info or {}).get("locked_until")
+            locked_until = until if locked_until is None or (until and until < locked_until) else locked_until
+            continue
+        if device.verify_token(token):
+            return True, None
+    return False, locked_until
+
+
+def _backup_code(person: Person, token: str) -> bool:
+    """A one-time backup code (django-otp's static tokens): deleted as it is used, so it works once."""
+    for device in StaticDevice.objects.filter(user_id=person.user_id, confirmed=True):
+        if device.verify_is_allowed()[0] and StaticToken.objects.filter(device=device, token=token).delete()[0]:
+            return True
+    return False
+
+
+def require_code(**kwargs: Any) -> None:
+    """The `before` of the signing and sealing actions: the acting person's code (`otp=`) must verify.
+    A SystemActor (the operator's CLI, the exchange's own seal) has no second factor and needs none."""
+    acting = kwargs.get("acting")
+    if acting is None or isinstance(acting, SystemActor):
+        return
+    verify(acting, kwargs.get("otp"), target=kwargs.get("document"))
+
+
+# --- the step-up for administration -----------------------------------------------------------------------------
+
+
+def mark_verified(request: HttpRequest) -> None:
+    request.session[SESSION_KEY] = int(time.time())
+
+
+def stepped_up(request: HttpRequest) -> bool:
+    """This session proved the second factor within the last VANTHU_2FA_STEP_UP_MINUTES."""
+    at = request.session.get(SESSION_KEY)
+    return isinstance(at, int) and time.time() - at < settings.VANTHU_2FA_STEP_UP_MINUTES * 60
+
+
+def verify_url(request: HttpRequest) -> str:
+    return f"{reverse('second_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def admin_step_up(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An administration page or action: an administrator must have proved the second factor in this session
+    within the last minutes, or is sent to the code page (and back). Others pass on to the view, which answers
+    them as before (404): the step-up does not tell them that the page exists."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        person = getattr(request, "person", None)
+        if person and scope_of(person).is_admin and not stepped_up(request):
+            if request.method == "POST":
+                messages.error(request, _("Hãy nhập mã xác thực hai lớp trước khi làm việc quản trị."))
+            target = verify_url(request) if request.method == "GET" else reverse("second_factor_verify")
+            if request.headers.get("HX-Request"):
+                return HttpResponse(status=204, headers={"HX-Redirect": target})
+            return HttpResponseRedirect(target)
+        return view(request, *args, **kwargs)
+
+    wrapped.admin_step_up = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+# --- codes computed on the server (the demo, `vanthu otp code`, tests) ---------------------------------------------
+
+
+def next_code(device: TOTPDevice) -> str | None:
+    """The code the device would accept now: the current time step's, or the next one's if the current was
+    used (django-otp accepts `tolerance` steps either side). None when those were used: wait for the next step."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    for offset in range(device.tolerance + 1):
+        totp.drift = device.drift + offset
+        if totp.t() > device.last_t:
+            return f"{totp.token():0{device.digits}d}"
+    return None
+
+
+def demo_key(username: str) -> str:
+    """The fixed TOTP secret (hex) of a demo or test person: the first 20 bytes of SHA-256("vanthu demo totp:" +
+    username). Public on purpose (docs/signing-demo.md); real people enrol with a random secret."""
+    import hashlib
+
+    return hashlib.sha256(f"vanthu demo totp:{username}".encode()).hexdigest()[:40]
