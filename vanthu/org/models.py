@@ -327,7 +327,6 @@ class Agency(models.Model):
         return self.name
 
 
-from vanthu.org.session_models import PersonSession as PersonSession  # noqa: E402  (Django finds it here)
 class SecurityKey(models.Model):
     """A person's WebAuthn security key (decision 0020): the second factor beside the TOTP app, where the browser
     supports it. Only its public key is kept; `sign_count` catches a cloned key."""
@@ -347,3 +346,6 @@ class SecurityKey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from vanthu.org.session_models import PersonSession as PersonSession  # noqa: E402  (Django finds it here)
