@@ -18,7 +18,7 @@ outcomes within `TIMEOUT_SECONDS`:
 
 Anything else (an exception, a 5xx, a record left behind, a hang) is a crash, kept with the mutation that made
 it. The suite runs a few deterministic cases per target (tests/api/test_intake_fuzz.py); `vanthu fuzz intake
---minutes N` is the long run and prints the figures (docs/security/hostile-input.md). It sits in the API app
+--minutes N` is the long run and prints the figures (docs/security.md). It sits in the API app
 beside `fuzz.py` (schemathesis): the interfaces are where hostile input arrives, and the API's tokens are made here.
 """
 

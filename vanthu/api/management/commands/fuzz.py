@@ -1,6 +1,6 @@
 """`vanthu fuzz intake [--minutes N] [--targets …] [--engine hypothesis|atheris] [--json]`: the long run of the
 intake fuzzing (issue 13 item 6, decision 0024) over the demo database, printing the figures
-(docs/security/hostile-input.md records them).
+(docs/security.md records them).
 
 hypothesis (the default): the PDF, DOCX and signed-file targets of `vanthu.api.intake_fuzz`, the time shared
 between them, as the demo's clerk Lan (incoming) and drafter Quang (drafts); everything runs in one transaction
