@@ -17,6 +17,7 @@ from vanthu.demo import bench_issuing as bench
 from vanthu.documents import actions
 from vanthu.documents.models import FROZEN, Document, Register
 from vanthu.org.models import Person
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 
@@ -36,7 +37,8 @@ def build() -> World:
     for kit, to, count in plan:
         clerk = Person.objects.get(pk=kit.clerk_id)
         for pk in bench.signed_documents(kit, to_unit_id=to, count=count, secret=SIGNING_SECRET):
-            actions.issue_outgoing(document=Document.objects.get(pk=pk), acting=clerk, secret=SIGNING_SECRET)
+            actions.issue_outgoing(document=Document.objects.get(pk=pk), acting=clerk, secret=SIGNING_SECRET,
+                                   otp=code_for(clerk))
             issued.append(pk)
     return World(issued=issued)
 

@@ -16,6 +16,7 @@ from vanthu.documents.components import FULL_CHECKLIST
 from vanthu.documents.models import Document, Recipient, RegisterKind, ReviewKind, ReviewState, Status
 from vanthu.org import actions as org
 from vanthu.org.models import Role, SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.records import actions as records
 from vanthu.records import catalogue_actions
 from vanthu.records.models import ItemKind
@@ -69,11 +70,11 @@ def test_checklist_point_10_the_whole_outgoing_chain_ends_filed_in_a_work_record
     assert doc.status == Status.AWAITING_SIGNATURE
     assert doc.review_steps.get(kind=ReviewKind.FORMAT).state == ReviewState.APPROVED
     # sign
-    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+    actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
     doc.refresh_from_db()
     assert (doc.status, doc.number) == (Status.SIGNED, None)
     # number, register, agency signature, issue
-    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+    jobs(actions.issue_outgoing, document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert doc.status == Status.ISSUED
     assert doc.notation == "01/KH-TM"

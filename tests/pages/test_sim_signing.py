@@ -12,6 +12,7 @@ from tests.signing import mssp_peer
 from vanthu.documents import actions
 from vanthu.documents.jobs import sim_sign
 from vanthu.documents.models import Document, Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.models import RemoteState
 from vanthu.signing.testing import SIGNING_SECRET, bind_sim_key, equip_cast
@@ -54,7 +55,7 @@ def test_checklist_point_19_the_sim_signature_is_a_job_that_waits_for_the_phone(
     report = signing.validate(doc.current_file.read_bytes())
     assert [(s.kind, s.valid) for s in report.signatures] == [("personal", True)]
     with django_capture_on_commit_callbacks(execute=True):
-        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     doc.refresh_from_db()
     assert doc.status == Status.ISSUED
     report = signing.validate(doc.current_file.read_bytes())

@@ -24,6 +24,7 @@ from vanthu.documents.actions.paper_outgoing import register_paper_outgoing
 from vanthu.documents.models import Document
 from vanthu.org import actions as org
 from vanthu.org.models import Role, SigningAuthority
+from vanthu.org.second_factor_testing import code_for
 from vanthu.records import actions as records
 from vanthu.records import catalogue_actions
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
@@ -53,12 +54,12 @@ def build(cast, doc_types, draft_pdf, capture) -> World:
         doc = actions.create_draft(acting=cast.quang, drafting_unit=cast.operations, issuing_unit=cast.staff,
                                    data=data, file=checked(draft_pdf, "du-thao.pdf"))
         actions.submit_for_review(document=doc, acting=cast.quang, signer_authority=son)
-        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET)
+        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
         return doc
 
     def issue(doc):
         with capture(execute=True):
-            actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET)
+            actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
 
     with time_machine.travel(at(D - dt.timedelta(days=1), 15), tick=False) as clock:
         equip_cast(cast, people=("son",), units=("staff",))

@@ -290,15 +290,23 @@ def bind_remote_certificate(*, owner: Person | Unit, data: bytes, service_url: s
     if not service_url or not credential_id:
         raise SigningRefused(_("Cần địa chỉ dịch vụ ký số từ xa và mã chứng thư tại dịch vụ đó."),
                              code="remote_incomplete", field="service_url")
+    return bind_external(owner=owner, data=data, backend=Backend.REMOTE, service_url=service_url,
+                         credential_id=credential_id, acting=acting, make_default=make_default)
+
+
+def bind_external(*, owner: Person | Unit, data: bytes, backend: str, service_url: str, credential_id: str,
+                  acting: Actor, make_default: bool) -> KeyCredential:
+    """The imported certificate of a key another service holds (remote signing, a SIM through its MSSP), checked
+    against the trust store and bound as the owner's credential; the calling action has checked the rights."""
     certs = pki.parse_certificates(data)
     cert = certs[0]
     pki.check_certificate(cert, owner=owner)
     chain = _trusted_chain(cert, certs[1:])
     row = _certificate_row(cert, owner=owner, chain=chain, source=CertSource.IMPORTED)
-    credential = _add_credential(owner=owner, certificate=row, backend=Backend.REMOTE, make_default=make_default,
+    credential = _add_credential(owner=owner, certificate=row, backend=backend, make_default=make_default,
                                  service_url=service_url, remote_credential_id=credential_id)
     log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": Backend.REMOTE,
+               data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": backend,
                      "service_url": service_url})
     return credential
 

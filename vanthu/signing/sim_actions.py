@@ -13,17 +13,14 @@ from django.utils.translation import gettext as _
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.org.models import Person
-from vanthu.signing import pki
 from vanthu.signing.actions import (
     Actor,
-    _add_credential,
-    _certificate_row,
     _check_owner_active,
     _require_admin,
-    _trusted_chain,
     _unit_of,
+    bind_external,
 )
-from vanthu.signing.models import Backend, CertSource, KeyCredential, RemoteSigningRequest, RemoteState
+from vanthu.signing.models import Backend, KeyCredential, RemoteSigningRequest, RemoteState
 from vanthu.signing.types import SigningRefused
 
 PHONE = re.compile(r"^\+?\d{9,15}$")
@@ -40,17 +37,8 @@ def bind_sim_certificate(*, person: Person, data: bytes, mssp_url: str, phone: s
     if not mssp_url or not PHONE.match(phone):
         raise SigningRefused(_("Cần địa chỉ dịch vụ chữ ký số di động (MSSP) và số điện thoại hợp lệ."),
                              code="sim_incomplete", field="phone")
-    certs = pki.parse_certificates(data)
-    cert = certs[0]
-    pki.check_certificate(cert, owner=person)
-    chain = _trusted_chain(cert, certs[1:])
-    row = _certificate_row(cert, owner=person, chain=chain, source=CertSource.IMPORTED)
-    credential = _add_credential(owner=person, certificate=row, backend=Backend.SIM, make_default=make_default,
-                                 service_url=mssp_url, remote_credential_id=phone)
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(person),
-               data={"owner": pki.owner_label(person), "serial": row.serial, "backend": Backend.SIM,
-                     "service_url": mssp_url})
-    return credential
+    return bind_external(owner=person, data=data, backend=Backend.SIM, service_url=mssp_url, credential_id=phone,
+                         acting=acting, make_default=make_default)
 
 
 @action("signing.sim.sent")

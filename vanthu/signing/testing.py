@@ -17,6 +17,7 @@ Everything goes through the actions, as a real admin would, acting as the system
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.org.access import Actor
@@ -59,6 +61,7 @@ class Equipment:
 
 
 _ca_rows: dict[tuple[str, str], list[tuple[type[Any], dict[str, Any]]]] = {}
+_ca_made: dict[tuple[str, str], dt.datetime] = {}
 _key_pool: dict[str, dict[str, PrivateKey]] = {}
 
 
@@ -72,7 +75,11 @@ def ensure_ca(*, algorithm: str = "rsa", acting: Actor = TEST_FIXTURES) -> Certi
     if existing is not None:
         return existing
     cache_key = (settings.PUBLIC_URL, algorithm)
-    if cache_key in _ca_rows and not CertificateAuthority.objects.exists():
+    # restored only when made at or before the test's "now": a CA made under a test's travelled clock (a later
+    # date) is not yet valid for the tests that follow it in this process
+    made = _ca_made.get(cache_key)
+    if cache_key in _ca_rows and made is not None and made <= timezone.now() \
+            and not CertificateAuthority.objects.exists():
         for model, values in _ca_rows[cache_key]:
             model.objects.create(**values)
         return CertificateAuthority.objects.get(role=CaRole.ISSUING)
@@ -83,6 +90,7 @@ def ensure_ca(*, algorithm: str = "rsa", acting: Actor = TEST_FIXTURES) -> Certi
             values = {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
             rows.append((model, values))
     _ca_rows[cache_key] = rows
+    _ca_made[cache_key] = timezone.now()
     return issuing
 
 

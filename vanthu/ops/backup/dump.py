@@ -37,6 +37,7 @@ import vanthu
 from vanthu.audit import log
 from vanthu.core import blobs
 from vanthu.core.actors import operator
+from vanthu.core.store_types import BlobDamaged
 from vanthu.ops.backup import codec, manifest
 from vanthu.signing.keystore import SERVER_KEY_FILE
 
@@ -190,8 +191,10 @@ def backup(out: Path) -> Summary:
         try:
             with blobs.open_file(sha) as src:
                 got, length = _copy_stream(src, out / manifest.file_path(sha))
-        except FileNotFoundError:
-            damage.append(manifest.Damage(f"FILES_DIR:{sha}", _("thiếu trong kho tệp")))
+        except (FileNotFoundError, BlobDamaged) as exc:  # the store refuses a missing or altered file
+            altered = isinstance(exc, BlobDamaged) and exc.why != "missing"
+            damage.append(manifest.Damage(f"FILES_DIR:{sha}", _("nội dung trong kho tệp đã bị thay đổi") if altered
+                                          else _("thiếu trong kho tệp")))
             continue
         if got != sha:
             damage.append(manifest.Damage(f"FILES_DIR:{sha}", _("nội dung trong kho tệp đã bị thay đổi")))
