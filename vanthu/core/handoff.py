@@ -20,6 +20,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 
 from vanthu.core import blobs
+from vanthu.core.store_types import BlobDamaged
 
 NGINX = "nginx"
 
@@ -31,13 +32,13 @@ def internal_location(sha256: str) -> str:
 
 
 def stored_file(sha256: str, *, content_type: str, filename: str = "") -> HttpResponseBase:
-    """The response that sends a stored file. Raises FileNotFoundError when it is not in the local store."""
+    """The response that sends a stored file. Raises BlobDamaged (a clear 409) when it is not in the store."""
     if settings.FILES_HANDOFF == NGINX:
         way = blobs.handoff(sha256, filename=filename or sha256, content_type=content_type)
         response = HttpResponse(content_type=content_type)
         if way.path is not None:
-            if not way.path.exists():
-                raise FileNotFoundError(sha256)
+            if not way.path.exists():  # the same clear refusal as a streamed read of a missing file
+                raise BlobDamaged(sha256, "missing")
             response["X-Accel-Redirect"] = internal_location(sha256)
         else:
             presigned = urlsplit(str(way.url))

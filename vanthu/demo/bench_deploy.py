@@ -274,6 +274,7 @@ def main(argv: list[str], out: IO[str]) -> None:
             restart(loopback, apps=apps, VANTHU_FILES_HANDOFF="nginx")
             runs.append(run_pages(loopback, mix, requests=args.requests, concurrency=args.concurrency,
                                   database=database, label=f"{apps} app server{'s' if apps > 1 else ''}"))
+        restart(loopback, apps=1, VANTHU_FILES_HANDOFF="nginx")  # both download runs on one fresh app server
         downloads.append(run_downloads(loopback, document, token, times=args.downloads, label="hand-off to nginx"))
         restart(loopback, apps=1, VANTHU_FILES_HANDOFF="")
         downloads.append(run_downloads(loopback, document, token, times=args.downloads, label="streamed by Python"))
