@@ -288,7 +288,11 @@ POINTS: list[Point] = [
            UA + "test_checklist_point_52_a_secret_documents_download_is_a_marked_copy_the_original_untouched",
            UA + "test_checklist_point_52_marking_a_signed_pdf_keeps_the_signed_revision_intact",
            UA + "test_checklist_point_52_search_and_export_are_recorded",)),
-    Point(53, "Backup and restore with integrity checks of documents and metadata", "owned by issue 13"),
+    Point(53, "Backup and restore with integrity checks of documents and metadata",
+          MET, (
+           "tests/backup/test_backup_restore.py::"
+           "test_a_backup_restores_into_a_fresh_deployment_with_every_hash_number_signature_and_chain",
+           "tests/backup/test_backup_restore.py::test_a_damaged_backup_is_refused_by_name_and_nothing_is_restored",)),
     Point(54, "Phụ lục I layout of what vanthu prints: A4, margins, Times New Roman, page numbers from page 2, dates",
           MET, (
            PL + "test_checklist_point_54_the_printed_registers_follow_phu_luc_i",

@@ -85,6 +85,7 @@ def _restore_and_compare(backup: Path, data: Path, url: str, before: dict[str, o
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_a_fresh_deployment_with_every_hash_number_signature_and_chain(
         doc_types, tmp_path, empty_database):
+    """Checklist point 53: a backup restores with every file's hash, register number, signature and chain."""
     built = world.build()
     before = world.state()
     assert len(built.issued) == 4
@@ -136,6 +137,7 @@ def _restore_here(*args: str) -> tuple[int, str, str]:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("damage", ["changed file", "missing part", "edited manifest"])
 def test_a_damaged_backup_is_refused_by_name_and_nothing_is_restored(backed_up, damage: str):
+    """Checklist point 53: the integrity check names what was damaged, and nothing is restored."""
     backed_up, _ = backed_up
     body = json.loads((backed_up / "manifest.json").read_text())
     sha = body["files"][0][0]
