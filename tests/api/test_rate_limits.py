@@ -8,6 +8,7 @@ from django.test import Client
 
 from tests.api.conftest import BASE
 from tests.api.test_drafting_api import authority, draft  # noqa: F401  (the fixture)
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
@@ -45,9 +46,9 @@ def test_a_key_locked_after_wrong_passphrases_answers_429_key_locked(cast, draft
     doc_id = draft["id"]
     api(cast.quang).post(f"/documents/{doc_id}/submit", {"signer_authority": authority(cast.son)})
     son = api(cast.son)
-    wrong = [son.post(f"/documents/{doc_id}/sign", {"secret": "000000"}) for _ in range(3)]
+    wrong = [son.post(f"/documents/{doc_id}/sign", {"secret": "000000", "otp": code_for(cast.son)}) for _ in range(3)]
     assert [error_of(r)["code"] for r in wrong] == ["wrong_secret"] * 3
-    locked = son.post(f"/documents/{doc_id}/sign", {"secret": SIGNING_SECRET})
+    locked = son.post(f"/documents/{doc_id}/sign", {"secret": SIGNING_SECRET, "otp": code_for(cast.son)})
     assert locked.status_code == 429
     assert error_of(locked)["code"] == "key_locked"
     assert "mở lại lúc" in error_of(locked)["message"]

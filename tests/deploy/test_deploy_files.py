@@ -50,8 +50,9 @@ def test_the_proxys_413_pages_say_what_vanthu_says(tmp_path: Path) -> None:
 def test_upgrade_check_lists_nothing_pending_on_a_migrated_database(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         call_command("upgrade", "--check", "--json")
-    out = json.loads(capsys.readouterr().out)
-    assert exited.value.code == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert exited.value.code == 0, (out, captured.err)
     assert out["ok"] is True
     assert {"step": "migrations pending", "count": 0, "names": []} in out["steps"]
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from vanthu.audit.models import AuditEvent
 from vanthu.core import lockout
 from vanthu.documents.models import Status
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.models import KeyCredential
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -26,8 +27,8 @@ def equipped(cast, settings):
 def sign(client, cast, document, secret):
     client.force_login(cast.son.user)
     document.refresh_from_db()
-    return client.post(f"/documents/{document.pk}/sign/", {"secret": secret, "expected_version": document.version},
-                       follow=True)
+    return client.post(f"/documents/{document.pk}/sign/", {"secret": secret, "expected_version": document.version,
+                                                           "otp": code_for(cast.son)}, follow=True)
 
 
 def son_key(cast) -> str:
