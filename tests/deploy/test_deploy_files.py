@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from django.core.management import call_command
 from django.test import override_settings
 
 from vanthu.ops import deploy
@@ -46,13 +44,35 @@ def test_the_proxys_413_pages_say_what_vanthu_says(tmp_path: Path) -> None:
     assert error["message"].startswith("Yêu cầu vượt quá tổng dung lượng")
 
 
-@pytest.mark.django_db
-def test_upgrade_check_lists_nothing_pending_on_a_migrated_database(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exited:
-        call_command("upgrade", "--check", "--json")
-    captured = capsys.readouterr()
-    out = json.loads(captured.out)
-    assert exited.value.code == 0, (out, captured.err)
-    assert out["ok"] is True
-    assert {"step": "migrations pending", "count": 0, "names": []} in out["steps"]
+def _upgrade_check(data_dir: Path) -> tuple[int, dict[str, object], str]:
+    """`vanthu upgrade --check --json` run as an operator would, in its own process, on its own data folder."""
+    import os
+    import subprocess
+    import sys
 
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"VANTHU_DATA_DIR": str(data_dir), "VANTHU_SECRET_KEY": "x" * 50, "PYTHONPATH": str(ROOT)})
+    vanthu = str(Path(sys.executable).parent / "vanthu")
+    done = subprocess.run([vanthu, "upgrade", "--check", "--json"], env=env, cwd=ROOT, capture_output=True,
+                          timeout=300, check=False)
+    return done.returncode, json.loads(done.stdout.decode().strip().splitlines()[-1]), done.stderr.decode()
+
+
+def test_upgrade_check_lists_the_pending_migrations_then_nothing_once_applied(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code, out, err = _upgrade_check(tmp_path)
+    assert code == 1, (out, err)  # a new deployment: every migration is pending
+    pending = next(step for step in out["steps"] if step["step"] == "migrations pending")  # type: ignore[union-attr]
+    assert pending["count"] > 50
+    assert "documents.0001_initial" in pending["names"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"VANTHU_DATA_DIR": str(tmp_path), "VANTHU_SECRET_KEY": "x" * 50, "PYTHONPATH": str(ROOT)})
+    subprocess.run([str(Path(sys.executable).parent / "vanthu"), "migrate", "-v0"], env=env, cwd=ROOT, check=True,
+                   timeout=600)
+    code, out, err = _upgrade_check(tmp_path)
+    assert code == 0, (out, err)
+    assert out["ok"] is True
+    assert {"step": "migrations pending", "count": 0, "names": []} in out["steps"]  # type: ignore[operator]
