@@ -30,6 +30,7 @@ from vanthu.core.models import StoredFile
 from vanthu.demo import bench_issuing as bench
 from vanthu.documents.models import Document, Register, Status
 from vanthu.org.models import Person
+from vanthu.org.second_factor_testing import code_for
 from vanthu.signing.testing import SIGNING_SECRET
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -78,9 +79,10 @@ def signed(doc_types) -> tuple[Person, list[int]]:
     return Person.objects.get(pk=org.hub.clerk_id), ids
 
 
-def _issue(client: Any, pk: int) -> Any:
+def _issue(client: Any, pk: int, clerk: Person) -> Any:
     version = Document.objects.get(pk=pk).version  # the form as the reloaded page gives it
-    return client.post(f"/documents/{pk}/issue/", {"secret": SIGNING_SECRET, "expected_version": str(version)})
+    return client.post(f"/documents/{pk}/issue/", {"secret": SIGNING_SECRET, "expected_version": str(version),
+                                                   "otp": code_for(clerk)})
 
 
 @pytest.mark.parametrize("where", [_number_statement, _issued_write], ids=["taking the number", "finishing"])
@@ -89,7 +91,7 @@ def test_the_database_restarting_mid_issuance_gives_a_clear_error_and_the_retry_
     clerk, (first, second) = signed
     client.force_login(clerk.user)
     with backend_ended_at(where) as fired:
-        page = _issue(client, first)
+        page = _issue(client, first, clerk)
     assert fired, "the chosen statement ran"
     assert page.status_code == 503
     text = page.content.decode()
@@ -97,9 +99,9 @@ def test_the_database_restarting_mid_issuance_gives_a_clear_error_and_the_retry_
     assert "không có gì bị ghi dở" in text
     assert Document.objects.get(pk=first).status == Status.SIGNED
 
-    retried = _issue(client, first)  # the clerk tries again at once
+    retried = _issue(client, first, clerk)  # the clerk tries again at once
     assert retried.status_code == 302, retried.content.decode()[:2000]
-    assert _issue(client, second).status_code == 302
+    assert _issue(client, second, clerk).status_code == 302
     issued = Document.objects.filter(pk__in=[first, second])
     assert {d.status for d in issued} == {Status.ISSUED}
     assert sorted(d.number for d in issued) == [1, 2]
