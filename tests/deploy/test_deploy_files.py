@@ -50,7 +50,8 @@ def _upgrade_check(data_dir: Path) -> tuple[int, dict[str, object], str]:
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("VANTHU_") and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"VANTHU_DATA_DIR": str(data_dir), "VANTHU_SECRET_KEY": "x" * 50, "PYTHONPATH": str(ROOT)})
     vanthu = str(Path(sys.executable).parent / "vanthu")
     done = subprocess.run([vanthu, "upgrade", "--check", "--json"], env=env, cwd=ROOT, capture_output=True,
@@ -68,7 +69,8 @@ def test_upgrade_check_lists_the_pending_migrations_then_nothing_once_applied(tm
     pending = next(step for step in out["steps"] if step["step"] == "migrations pending")  # type: ignore[union-attr]
     assert pending["count"] > 50
     assert "documents.0001_initial" in pending["names"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("VANTHU_") and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"VANTHU_DATA_DIR": str(tmp_path), "VANTHU_SECRET_KEY": "x" * 50, "PYTHONPATH": str(ROOT)})
     subprocess.run([str(Path(sys.executable).parent / "vanthu"), "migrate", "-v0"], env=env, cwd=ROOT, check=True,
                    timeout=600)

@@ -92,7 +92,9 @@ class Loopback:
         return self.root / "data"
 
     def environment(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("VANTHU_") and k != "DJANGO_SETTINGS_MODULE"}
+        # what a test runner sets for itself (Django's async-safety escape of the browser tests) is no deployment's
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("VANTHU_") and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
         env.update({
             "VANTHU_DATA_DIR": str(self.data_dir), "VANTHU_DATABASE_URL": self.database_url,
             "VANTHU_TESTING": "0", "VANTHU_SECRET_KEY": "loopback-" + "x" * 50, "VANTHU_TSA_URL": "",
