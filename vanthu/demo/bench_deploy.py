@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import threading
@@ -213,9 +215,10 @@ def run_downloads(loopback: Loopback, document: dict[str, object], token: str, *
     browser = Browser(loopback.port)
     path = f"/api/v1/documents/{document['id']}/files/{document['sha256']}"
     headers = {"Authorization": f"Bearer {token}"}
-    status, _h, body = browser.request("GET", path, headers=headers)  # warm-up
-    if status != 200:
-        raise AssertionError(f"download: {status} {body[:200]!r}")
+    for _ in range(3):  # warm-up: a fresh app server's first requests load what the download path imports
+        status, _h, body = browser.request("GET", path, headers=headers)
+        if status != 200:
+            raise AssertionError(f"download: {status} {body[:200]!r}")
     app_before = cpu_of_groups([app.popen.pid for app in loopback.apps])
     started = time.perf_counter()
     size = 0
@@ -225,6 +228,25 @@ def run_downloads(loopback: Loopback, document: dict[str, object], token: str, *
     seconds = time.perf_counter() - started
     app_cpu = cpu_of_groups([app.popen.pid for app in loopback.apps]) - app_before
     return label, size * times / seconds / 1e6, app_cpu * 1000 / times, size
+
+
+def run_floor(loopback: Loopback, document: dict[str, object], *, times: int) -> tuple[str, float, float, int]:
+    """The same bytes as a static file served by nginx alone (no app server): the proxy's own rate on this machine,
+    the ceiling any hand-off can reach."""
+    name = "bench-deploy-floor.bin"
+    sha256 = str(document["sha256"])
+    stored = next((loopback.data_dir / "files").glob(f"{sha256[:2]}/{sha256[2:4]}/{sha256}*"))
+    shutil.copyfile(stored, loopback.data_dir / "static" / name)
+    browser = Browser(loopback.port)
+    browser.request("GET", f"/static/{name}")
+    started = time.perf_counter()
+    size = 0
+    for _ in range(times):
+        status, _h, body = browser.request("GET", f"/static/{name}")
+        if status != 200:
+            raise AssertionError(f"static file: {status}")
+        size = len(body)
+    return "nginx alone, static file (floor)", size * times / (time.perf_counter() - started) / 1e6, 0.0, size
 
 
 def restart(loopback: Loopback, *, apps: int, **env: str) -> None:
@@ -240,33 +262,45 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--requests", type=int, default=1500, help="page requests per configuration")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--download-mb", type=int, default=20)
-    parser.add_argument("--downloads", type=int, default=10)
+    parser.add_argument("--downloads", type=int, default=20)
     parser.add_argument("--server", default=os.environ.get("VANTHU_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--database-name", default="vanthu_bench_deploy")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--keep", type=Path, default=None, help="keep the deployment's folder here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: measure the deployment kept there by an earlier run instead of building one")
     args = parser.parse_args(argv)
 
     import psycopg
 
     database = f"{args.server}/{args.database_name}"
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{args.database_name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{args.database_name}"')
     root = args.keep or Path(tempfile.mkdtemp(prefix="vanthu-bench-deploy-"))
+    saved = root / "bench-deploy.json"
+    reuse = args.reuse and saved.exists()
+    if not reuse:
+        with psycopg.connect(f"{args.server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{args.database_name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{args.database_name}"')
     load = " ".join(open("/proc/loadavg").read().split()[:3])  # noqa: SIM115
     out.write(f"vanthu bench deploy — nginx + gunicorn on loopback, {os.cpu_count()} CPU, load average {load}\n")
     loopback = Loopback(root=root, database_url=database, redis_url=args.redis_url, app_servers=1, workers=1,
                         gunicorn_workers=1, gunicorn_threads=4)
     began = time.monotonic()
-    loopback.prepare(demo=True)
-    mix = loopback.shell_json("from vanthu.demo.bench_deploy_side import page_mix; page_mix()")
-    document = loopback.shell_json("from vanthu.demo.bench_deploy_side import big_signed_document; "
-                                   f"big_signed_document({args.download_mb})")
-    token = next(w for w in loopback.cli("apitoken", "create", "--user", "hoa", "--name", "bench").split()
-                 if w.startswith("vt_"))
-    out.write(f"deployment ready in {time.monotonic() - began:.0f} s: {sum(len(v) for v in mix.values())} pages "
-              f"in the mix, a signed PDF of {int(document['bytes']) / 1e6:.1f} MB\n")
+    if reuse:
+        kept = json.loads(saved.read_text())
+        mix, document, token = kept["mix"], kept["document"], kept["token"]
+    else:
+        loopback.prepare(demo=True)
+        mix = loopback.shell_json("from vanthu.demo.bench_deploy_side import page_mix; page_mix()")
+        document = loopback.shell_json("from vanthu.demo.bench_deploy_side import big_signed_document; "
+                                       f"big_signed_document({args.download_mb})")
+        token = next(w for w in loopback.cli("apitoken", "create", "--user", "hoa", "--name", "bench").split()
+                     if w.startswith("vt_"))
+        if args.keep:
+            saved.write_text(json.dumps({"mix": mix, "document": document, "token": token}))
+    out.write(f"deployment {'reused' if reuse else 'ready'} in {time.monotonic() - began:.0f} s: "
+              f"{sum(len(v) for v in mix.values())} pages in the mix, a signed PDF of "
+              f"{int(document['bytes']) / 1e6:.1f} MB\n")
     runs: list[PageRun] = []
     downloads = []
     try:
@@ -278,6 +312,7 @@ def main(argv: list[str], out: IO[str]) -> None:
         downloads.append(run_downloads(loopback, document, token, times=args.downloads, label="hand-off to nginx"))
         restart(loopback, apps=1, VANTHU_FILES_HANDOFF="")
         downloads.append(run_downloads(loopback, document, token, times=args.downloads, label="streamed by Python"))
+        downloads.append(run_floor(loopback, document, times=args.downloads))
     finally:
         loopback.stop()
     report(out, runs, downloads)
@@ -304,7 +339,7 @@ def report(out: IO[str], runs: list[PageRun], downloads: list[tuple[str, float, 
     out.write(f"\n{'download of the signed PDF':34}{'MB/s':>12}{'app CPU ms/download':>22}\n")
     for label, rate, cpu_ms, size in downloads:
         out.write(f"{label:34}{rate:12.1f}{cpu_ms:22.1f}   ({size / 1e6:.1f} MB)\n")
-    if len(downloads) == 2 and downloads[1][1]:
+    if len(downloads) >= 2 and downloads[1][1]:
         out.write(f"hand-off / Python stream: {downloads[0][1] / downloads[1][1]:.1f}× the rate, "
                   f"{downloads[0][2]:.1f} against {downloads[1][2]:.1f} ms of app-server CPU per download\n")
 
