@@ -69,15 +69,15 @@ def test_remote_key_cannot_sign_directly(chain, draft_pdf):
 
 @pytest.mark.django_db
 def test_remote_signing_request_round_trip_through_the_database(cast, draft_pdf):
-    from vanthu.signing import actions, pki
+    from vanthu.signing import actions, binding_actions, pki
     from vanthu.signing.testing import ensure_ca, pooled_key
 
     key = pooled_key("rsa", 0)
     certificate = pki.build_end_entity(subject=pki.person_subject(cast.son), public_key=key.public_key(),
                                        issuer=pki.issuer_of(ensure_ca()))
-    actions.bind_remote_certificate(owner=cast.son, data=certificate.public_bytes(serialization.Encoding.PEM),
-                                    service_url="https://ky-so.example.vn/csc/v2", credential_id="son-01",
-                                    acting=TEST_FIXTURES)
+    binding_actions.bind_remote_certificate(owner=cast.son, data=certificate.public_bytes(serialization.Encoding.PEM),
+                                            service_url="https://ky-so.example.vn/csc/v2", credential_id="son-01",
+                                            acting=TEST_FIXTURES)
     request = service.begin_remote_personal(pdf=draft_pdf, person=cast.son, block=SON_BLOCK, acting=cast.son)
     with pytest.raises(SigningRefused):
         service.signed_from_request(request)  # not signed yet
