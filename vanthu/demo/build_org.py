@@ -36,7 +36,6 @@ class Office:
     authorities: list[SigningAuthority] = field(default_factory=list)
 
 
-
 @dataclass
 class Org:
     cast: Cast

@@ -52,7 +52,6 @@ def check_new_passphrase(passphrase: str | None, *, required: bool) -> None:
                              code="passphrase_short", field="passphrase")
 
 
-
 def _encode_chain(chain: list[x509.Certificate]) -> list[str]:
     return [base64.b64encode(pki.der(c)).decode("ascii") for c in chain]
 
@@ -64,7 +63,6 @@ def _own_issuer(cert: x509.Certificate) -> CertificateAuthority | None:
         if ca_cert.subject == cert.issuer and pki.order_chain(cert, [ca_cert]):
             return ca
     return None
-
 
 
 def certificate_row(cert: x509.Certificate, *, owner: Person | Unit, chain: list[x509.Certificate],

@@ -175,7 +175,6 @@ def _draw_seal(image: appearance.RasterImage) -> Callable[[float, float, dt.date
     return draw
 
 
-
 def _issued_job(writer: IncrementalPdfFileWriter, pdf: bytes, *, credential: Credential, number_text: str,
                 date_text: str, found_services: Services, size_mm: tuple[float, float] | None,
                 seal_at: placement.Spot | None = None) -> Job:

@@ -90,7 +90,6 @@ class Services:
     validation_context: ValidationContext | None = None
 
 
-
 # --- signing ---------------------------------------------------------------------------------------------
 
 
@@ -320,7 +319,6 @@ def run_signing(job: Job) -> bytes:
         raise refuse_corrupt() from exc
 
 
-
 # --- remote ("interrupted") signing ----------------------------------------------------------------------
 
 
@@ -350,7 +348,6 @@ def prepare_job(job: Job) -> PreparedSignature:
     except SigningError as exc:
         raise SigningRefused(_("Không chuẩn bị được tệp PDF để ký: %(reason)s") % {"reason": str(exc)},
                              code="signing_failed") from exc
-
 
 
 async def _finish_async(prepared: PreparedSignature, signature: bytes, found: Services) -> bytes:
@@ -406,7 +403,6 @@ def finish(prepared: PreparedSignature, *, signature: bytes, found_services: Ser
     except (SigningError, OSError) as exc:
         raise SigningRefused(_("Không hoàn tất được chữ ký: %(reason)s") % {"reason": str(exc)},
                              code="signing_failed") from exc
-
 
 
 __all__ = [

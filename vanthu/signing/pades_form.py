@@ -167,7 +167,6 @@ def fill_field(writer: IncrementalPdfFileWriter, ref: generic.IndirectObject, na
     writer.update_container(widget)
 
 
-
 # --- the signed widgets and the personal signature -------------------------------------------------------
 
 
@@ -205,7 +204,6 @@ def signature_widgets(writer: IncrementalPdfFileWriter) -> list[tuple[str, int, 
             index = page_of.get(page.idnum, -1)
         found.append((name, index, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))))
     return found
-
 
 
 def check_personal_signature(pdf: bytes | IncrementalPdfFileWriter,
