@@ -14,7 +14,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, logout, shoot
+from tests.browser.helpers import launch, login, logout, shoot, signed_in
 from vanthu.core.choices import Urgency
 from vanthu.demo.characters import build_cast
 from vanthu.documents.models import Direction, Document, DocumentType, ReceivedVia, Status
@@ -50,14 +50,9 @@ def test_bulk_register_present_and_slips_with_the_keyboard(live_server):
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-
-        login(page, base, "hoa")
+        page = signed_in(browser, base, "hoa", errors=errors)
         page.goto(f"{base}/arrivals/")
         boxes = page.locator("#arrivals-table tbody input[data-select]")
         expect(boxes).to_have_count(3)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.helpers import launch, login, logout, shoot, signed_in
 from tests.conftest import checked
 from vanthu.core.choices import Secrecy, Urgency
-from vanthu.demo.characters import DEMO_PASSWORD, build_cast
+from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_draft, sample_incoming
 from vanthu.documents import actions as documents
 from vanthu.documents.models import Document, DocumentType
@@ -27,18 +27,6 @@ from vanthu.workflow import actions as workflow
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--lang=vi"]  # date inputs and file pickers as a Vietnamese clerk sees them
-SCREENSHOTS = os.environ.get("VANTHU_SCREENSHOTS", "")
-
-
-def shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=False)
 
 
 def earlier_documents(cast, types) -> None:
@@ -87,19 +75,6 @@ def earlier_documents(cast, types) -> None:
                                 signer_authority=cast.hung.signing_authorities.get())
 
 
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/")
-
-
-def logout(page) -> None:
-    page.get_by_role("button", name="Đăng xuất").click()
-    page.wait_for_url(re.compile(r".*/login/.*"))
-
-
 def test_clerk_registers_and_commander_directs(live_server, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -112,15 +87,11 @@ def test_clerk_registers_and_commander_directs(live_server, tmp_path):
     deadline = timezone.localdate() + dt.timedelta(days=7)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
         # Hoa, the Command's clerk, receives a fire-urgent paper document and registers it.
-        login(page, base, "hoa")
+        page = signed_in(browser, base, "hoa", errors=errors)
         page.keyboard.press("n")  # shortcut: receive a new incoming document
         page.wait_for_url(f"{base}/documents/incoming/new/")
         page.get_by_label("Loại văn bản").select_option(label="Công văn")

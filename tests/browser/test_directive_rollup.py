@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from contextlib import contextmanager
-from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.helpers import launch, shoot, signed_in
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.demo.characters import DEMO_PASSWORD, build_cast
@@ -28,22 +28,12 @@ from vanthu.workflow.task_actions import Handover
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=vi"]
-SCREENSHOTS = os.environ.get("VANTHU_SCREENSHOTS", "")
 NEW_UNITS = ["Lữ đoàn Pháo binh 6", "Lữ đoàn Công binh 25", "Trung đoàn Thông tin 7", "Bộ CHQS tỉnh B",
              "Bộ CHQS tỉnh C", "Bộ CHQS tỉnh D", "Bộ CHQS tỉnh Đ", "Bộ CHQS tỉnh E", "Trường Quân sự Quân khu",
              "Bệnh viện Quân y 120", "Cục Hậu cần", "Cục Kỹ thuật", "Kho K10", "Đoàn Kinh tế - Quốc phòng 959",
              "Trung đoàn Bộ binh 4"]
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
             "Dương"]
-
-
-def shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=True)
 
 
 @contextmanager
@@ -132,39 +122,23 @@ def test_the_directive_rolls_up_and_minh_reads_his_work_on_a_phone(live_server):
     directive = build_story(cast)
     base = live_server.url
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-
-        page.goto(f"{base}/login/")
-        page.get_by_label("Tên đăng nhập").fill("hung")
-        page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{base}/")
+        page = signed_in(browser, base, "hung", errors=errors)
         page.goto(f"{base}/directives/{directive.pk}/")
         expect(page.locator("svg.chart")).to_be_visible()
         expect(page.locator("table.grid tbody tr")).to_have_count(20)
         expect(page.locator("tr.bucket-overdue").first).to_be_visible()
         expect(page.locator("tr.bucket-done_late").first).to_be_visible()
-        shoot(page, "directive-rollup.png")
+        shoot(page, "directive-rollup.png", full_page=True)
         page.get_by_role("button", name="Đăng xuất").click()
 
-        phone = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                    viewport={"width": 375, "height": 812}, is_mobile=True)
-        page = phone.new_page()
-        page.goto(f"{base}/login/")
-        page.get_by_label("Tên đăng nhập").fill("minh")
-        page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{base}/")
+        page = signed_in(browser, base, "minh", width=375, height=812, is_mobile=True)
         page.goto(f"{base}/work/")
         first = page.locator("li.task-card").first
         expect(first).to_contain_text("quá hạn")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, width  # no sideways scrolling on a phone
-        shoot(page, "my-work-phone.png")
+        shoot(page, "my-work-phone.png", full_page=True)
         browser.close()
     assert not errors, errors

@@ -13,7 +13,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.conftest import checked
 from vanthu.demo.characters import CAST_BUILDER, build_cast
 from vanthu.demo.pdfs import sample_incoming
@@ -45,14 +45,9 @@ def test_registering_twice_is_caught_and_a_wrong_entry_is_cancelled(live_server,
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 900})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-
-        login(page, base, "hoa")
+        page = signed_in(browser, base, "hoa", height=900, errors=errors)
         page.goto(f"{base}/documents/incoming/new/")
         page.get_by_label("Loại văn bản").select_option(label="Công văn")
         page.get_by_label("Số", exact=True).fill("1530")

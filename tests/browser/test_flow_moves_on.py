@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, logout, shoot
+from tests.browser.helpers import launch, login, logout, shoot, signed_in
 from tests.conftest import checked
 from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_draft, sample_incoming
@@ -42,13 +42,9 @@ def test_the_clerk_works_down_her_queue_and_the_drafter_finds_his_draft(live_ser
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                viewport={"width": 1366, "height": 860})
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-        login(page, base, "hoa")
+        page = signed_in(browser, base, "hoa", errors=errors)
         # the action box of a registered document: only what "Đã vào sổ" allows
         page.goto(f"{base}/documents/{registered[0].pk}/")
         box = page.get_by_role("group", name="Thao tác")

@@ -12,7 +12,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.reports.conftest import SUBJECTS, at, register
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.demo.characters import build_cast
@@ -54,11 +54,8 @@ def test_the_handling_slip_and_the_handling_report_in_the_browser(live_server):
     period = f"unit={cast.staff.pk}&from={today.year}-01-01&to={today.isoformat()}"
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 1000})
-        page = context.new_page()
-        login(page, base, "lan")
+        browser = launch(p)
+        page = signed_in(browser, base, "lan", height=1000)
         page.goto(f"{base}/documents/{docs[0].pk}/")
         page.get_by_role("link", name="Phiếu giải quyết").click()
         expect(page.get_by_role("heading", name="PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN", exact=True)).to_be_visible()
@@ -66,9 +63,7 @@ def test_the_handling_slip_and_the_handling_report_in_the_browser(live_server):
         expect(page.get_by_role("link", name="In (PDF)")).to_be_visible()
         shoot(page, "phieu-giai-quyet.png")
 
-        leader = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                     viewport={"width": 1366, "height": 900}).new_page()
-        login(leader, base, "son")
+        leader = signed_in(browser, base, "son", height=900)
         leader.goto(f"{base}/reports/handling/handling-in/?{period}")
         table = leader.locator("table.grid")
         expect(table).to_contain_text("Phòng Tác chiến")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.jobs.conftest import database_engine, run_worker  # noqa: F401 (fixture)
 from vanthu.core import files
 from vanthu.core.jobs import verify_stored_files
@@ -55,13 +55,9 @@ def test_the_administrator_retries_a_failed_job(live_server):
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        login(page, base, "quantri")
+        page = signed_in(browser, base, "quantri", errors=errors)
         page.get_by_role("link", name="Việc nền").click()
         page.wait_for_url(re.compile(r".*/tai-khoan/xac-thuc/ma/.*"))  # an administration page: the step-up first
         page.get_by_label("Mã xác thực").fill(code_for(cast.admin))

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.reports import kpi_world
 from tests.reports.kpi_world import D
 from vanthu.demo.characters import build_cast
@@ -31,11 +31,8 @@ def test_checklist_point_55_the_commander_reads_the_kpis_of_the_command(live_ser
     types = {t.abbreviation or t.name: t for t in DocumentType.objects.all()}
     kpi_world.build(cast, types, sample_draft(), lambda execute: contextlib.nullcontext())
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 800})
-        page = context.new_page()
-        login(page, live_server.url, "hung")
+        browser = launch(p)
+        page = signed_in(browser, live_server.url, "hung", height=800)
         page.goto(f"{live_server.url}/reports/kpis/?unit={cast.command.pk}&from={D.isoformat()}&to={D.isoformat()}")
         table = page.locator("[data-kpis]")
         expect(table).to_contain_text("Bộ Tư lệnh Quân khu 10 (cả cấp dưới)")

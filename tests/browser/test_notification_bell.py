@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, login, shoot
 from vanthu import notify
 from vanthu.demo.characters import build_cast
 from vanthu.notify.models import Kind
@@ -28,7 +28,7 @@ def test_the_bell_counts_opens_and_clears(live_server):
     notify.send(cast.minh, kind=Kind.TASK, title="Việc mới: V/v báo cáo quân số", url="", key="b")
     base = live_server.url
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_context(locale="vi-VN", viewport={"width": 1366, "height": 760}).new_page()
         login(page, base, "minh")
         expect(page.locator("#bell-count")).to_have_text("2")

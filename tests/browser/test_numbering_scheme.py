@@ -12,7 +12,7 @@ import os
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from vanthu.demo.characters import build_cast
 from vanthu.documents.models import NumberingPlan
 
@@ -29,11 +29,8 @@ def test_checklist_point_6_the_head_previews_then_saves_next_years_scheme(live_s
     base = live_server.url
     year = timezone.localdate().year
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 1000})
-        page = context.new_page()
-        login(page, base, "son")
+        browser = launch(p)
+        page = signed_in(browser, base, "son", height=1000)
         page.get_by_role("link", name="Cách cấp số").click()
         expect(page.get_by_role("heading", name=f"Năm {year} (đang áp dụng)")).to_be_visible()
         page.get_by_label("Mỗi nhóm loại văn bản một dãy số").check()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, login, shoot
+from tests.browser.helpers import SCREENSHOTS, launch, shoot, signed_in
 from tests.conftest import checked
 from tests.documents import layouts
 from tests.signing.pdf_checks import widget_rects
@@ -61,11 +61,8 @@ def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(l
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 1000})
-        page = context.new_page()
-        login(page, base, "son")
+        browser = launch(p)
+        page = signed_in(browser, base, "son", height=1000)
         page.goto(f"{base}/documents/{draft.pk}/sign/")
         warning = page.locator(".preview-doubts")
         expect(warning).to_contain_text("Không tìm thấy dòng họ tên người ký")
@@ -94,10 +91,8 @@ def test_signer_places_the_signature_by_hand_on_the_preview_and_signs_it_there(l
         assert abs((y1 + y2) / 2 - 841.89 * 0.4) < 4
 
         issue_in_a_thread(document, cast.lan)  # the recipients' table; signing runs its own event loop
-        phone = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", is_mobile=True,
-                                    has_touch=True, viewport={"width": 390, "height": 844}, device_scale_factor=2)
-        mobile = phone.new_page()
-        login(mobile, base, "son")
+        mobile = signed_in(browser, base, "son", width=390, height=844, is_mobile=True, has_touch=True,
+                           device_scale_factor=2)
         mobile.goto(f"{base}/documents/{draft.pk}/")
         expect(mobile.locator(".who-name")).to_be_visible()
         expect(mobile.locator("#lang-select")).to_be_visible()

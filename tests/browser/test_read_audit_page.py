@@ -11,13 +11,8 @@ import os
 import pytest
 from django.test import RequestFactory
 
-from tests.browser.test_clerk_registers_commander_directs import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    earlier_documents,
-    login,
-    shoot,
-)
+from tests.browser.helpers import launch, shoot, signed_in
+from tests.browser.test_clerk_registers_commander_directs import earlier_documents
 from vanthu.audit import reads
 from vanthu.core.choices import Secrecy
 from vanthu.demo.characters import CAST_BUILDER, DEMO_PASSWORD, build_cast
@@ -58,13 +53,9 @@ def test_the_security_officer_filters_the_reads_of_the_command(live_server):
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        login(page, base, "baomat")
+        page = signed_in(browser, base, "baomat", errors=errors)
         page.goto(f"{base}/reports/reads/")
         rows = page.locator("#reads-table tbody tr")
         expect(rows).to_have_count(8)

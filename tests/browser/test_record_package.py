@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_records_pages import CHROMIUM, CHROMIUM_ARGS, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.records.package_fixtures import record  # noqa: F401 - the fixture
-from vanthu.demo.characters import DEMO_PASSWORD
 from vanthu.records.package import verify
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -26,17 +25,9 @@ def test_lan_exports_the_record_package_from_its_page(live_server, record, tmp_p
 
     base = live_server.url
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", accept_downloads=True,
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{base}/login/")
-        page.get_by_label("Tên đăng nhập").fill("lan")
-        page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{base}/")
+        page = signed_in(browser, base, "lan", errors=errors, accept_downloads=True)
 
         page.goto(f"{base}/ho-so/{record.pk}/")
         panel = page.locator("#package-panel")
@@ -45,7 +36,7 @@ def test_lan_exports_the_record_package_from_its_page(live_server, record, tmp_p
         expect(page.locator(".messages")).to_contain_text("Đang tạo gói hồ sơ")
         download_link = page.locator("#package-panel").get_by_role("link", name="Tải gói hồ sơ")
         expect(download_link).to_be_visible(timeout=60_000)
-        shoot(page, "records-package.png")
+        shoot(page, "records-package.png", full_page=True)
         with page.expect_download() as info:
             download_link.click()
         saved = tmp_path / info.value.suggested_filename

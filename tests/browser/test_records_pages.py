@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.records.conftest import incoming
 from vanthu.core.choices import Secrecy
-from vanthu.demo.characters import DEMO_PASSWORD, build_cast
+from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_incoming
 from vanthu.documents.models import DocumentType
 from vanthu.records import actions, catalogue_actions
@@ -25,19 +25,9 @@ from vanthu.records.models import RecordItem, RecordState
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=vi"]
-SCREENSHOTS = os.environ.get("VANTHU_SCREENSHOTS", "")
 SUBJECTS = ["V/v kế hoạch huấn luyện chiến sĩ mới năm", "V/v tổ chức kiểm tra huấn luyện quý I",
             "V/v bảo đảm vật chất huấn luyện", "V/v báo cáo kết quả huấn luyện tháng 3",
             "V/v hội thao quân sự cấp Quân khu"]
-
-
-def shoot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=True)
 
 
 def build_story(cast):
@@ -96,17 +86,9 @@ def test_lan_files_a_document_in_two_clicks_and_submits_a_record_to_the_archive(
     training, drill, last, year = build_story(cast)
     base = live_server.url
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{base}/login/")
-        page.get_by_label("Tên đăng nhập").fill("lan")
-        page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{base}/")
+        page = signed_in(browser, base, "lan", errors=errors)
 
         page.goto(f"{base}/documents/{last.pk}/")
         page.get_by_role("link", name="Lưu vào hồ sơ").click()  # click 1: the panel, by htmx
@@ -120,7 +102,7 @@ def test_lan_files_a_document_in_two_clicks_and_submits_a_record_to_the_archive(
         expect(page.locator("table[data-items] tbody tr")).to_have_count(6)
         expect(page.locator("[data-totals]")).to_contain_text("Tổng số: 6 văn bản")
         expect(page.locator("table[data-items] .badge").first).to_contain_text("MẬT")
-        shoot(page, "records-page.png")
+        shoot(page, "records-page.png", full_page=True)
 
         page.goto(f"{base}/ho-so/nop-luu/?year={year}")
         expect(page.locator("table[data-due]")).to_contain_text("02.TC")
@@ -128,7 +110,7 @@ def test_lan_files_a_document_in_two_clicks_and_submits_a_record_to_the_archive(
         expect(page.locator("table[data-transfer]")).to_contain_text("Hồ sơ diễn tập khu vực phòng thủ")
         expect(page.locator("table[data-transfer]")).to_contain_text("Vĩnh viễn")
         expect(page.locator("table[data-transfer] tbody tr")).to_have_count(4)
-        shoot(page, "records-transfer.png")
+        shoot(page, "records-transfer.png", full_page=True)
         browser.close()
     drill.refresh_from_db()
     assert drill.transfer is not None

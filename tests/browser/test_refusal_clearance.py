@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.conftest import checked
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.demo.characters import build_cast
@@ -41,14 +41,9 @@ def test_directing_top_secret_to_a_unit_whose_leader_is_cleared_for_mat_is_refus
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 900})
-        page = context.new_page()
+        browser = launch(p)
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-
-        login(page, base, "hung")
+        page = signed_in(browser, base, "hung", height=900, errors=errors)
         page.goto(f"{base}/documents/{doc.pk}/direct/")
         page.get_by_role("textbox", name="Ý kiến chỉ đạo").fill(
             "Giao Sư đoàn 301 chủ trì xây dựng phương án; báo cáo Tư lệnh trước ngày 15.")

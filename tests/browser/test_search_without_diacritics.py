@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, login, shoot
 from tests.conftest import checked
 from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_incoming
@@ -45,7 +45,7 @@ def test_query_typed_without_diacritics_lists_exact_phrase_first(live_server):
     indexing.sync_all()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 760}, locale="vi-VN")
         login(page, live_server.url, "lan")
         page.keyboard.press("/")

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.outbox_helpers import signed_plan
 from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_draft
@@ -40,11 +40,8 @@ def test_the_sender_sees_each_delivery_and_sends_a_failed_one_again(live_server)
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 860})
-        page = context.new_page()
-        login(page, base, "lan")
+        browser = launch(p)
+        page = signed_in(browser, base, "lan")
         page.goto(f"{base}/documents/{document.pk}/")
         recipients = page.locator("#h-recipients").locator("..")
         expect(recipients).to_contain_text("Đã tiếp nhận")  # the division registered it

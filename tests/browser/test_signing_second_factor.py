@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.conftest import checked
 from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_draft
@@ -41,11 +41,8 @@ def test_signer_types_pin_and_code_in_one_step(live_server, settings):
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1366, "height": 900})
-        page = context.new_page()
-        login(page, base, "son")
+        browser = launch(p)
+        page = signed_in(browser, base, "son", height=900)
         page.goto(f"{base}/documents/{draft.pk}/")
         page.get_by_role("link", name="Ký số", exact=True).first.click()  # click 1: the dialog
         code = page.get_by_label("Mã xác thực hai lớp")

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.conftest import checked
 from tests.signing import mssp_peer
 from vanthu.demo.characters import build_cast
@@ -57,11 +57,8 @@ def test_checklist_point_19_the_page_waits_for_the_phone_then_shows_the_signed_d
     base = live_server.url
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                          viewport={"width": 1366, "height": 1000})
-            page = context.new_page()
-            login(page, base, "son")
+            browser = launch(p)
+            page = signed_in(browser, base, "son", height=1000)
             page.goto(f"{base}/documents/{doc.pk}/sign/")
             page.get_by_role("button", name="Gửi yêu cầu ký tới điện thoại").click()
             waiting = page.locator("[data-sim-waiting]")

@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from tests.browser.test_clerk_registers_commander_directs import CHROMIUM, CHROMIUM_ARGS, login, shoot
+from tests.browser.helpers import launch, shoot, signed_in
 from tests.outbox_helpers import signed_plan
 from vanthu.demo.characters import build_cast
 from vanthu.demo.pdfs import sample_draft
@@ -40,14 +40,10 @@ def test_the_sender_sees_the_trail_of_statuses_of_each_recipient(live_server):
     base = live_server.url
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
 
         def person(username: str):
-            context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                          viewport={"width": 1366, "height": 900})
-            page = context.new_page()
-            login(page, base, username)
-            return page
+            return signed_in(browser, base, username, height=900)
 
         minh = person("minh")
         minh.goto(f"{base}/arrivals/")

@@ -12,7 +12,7 @@ from pathlib import Path
 from asn1crypto import pem
 
 from vanthu.records.package import model, seal, writer
-from vanthu.signing import pades, validation
+from vanthu.signing import pades, pades_engine, validation
 from vanthu.signing.bench import DATE, NUMBER, BenchPki
 from vanthu.signing.service import SignatureBlock
 
@@ -22,7 +22,7 @@ BLOCK = SignatureBlock(competence="KT. THAM MƯU TRƯỞNG", title="PHÓ THAM M�
 def issued_pdf(chain: BenchPki, *, level: str = "B-T") -> bytes:
     from vanthu.demo.pdfs import sample_draft
 
-    found = pades.Services(level=level, timestamper=chain.timestamper if level != "B-B" else None)
+    found = pades_engine.Services(level=level, timestamper=chain.timestamper if level != "B-B" else None)
     signed = pades.sign_personal_with(sample_draft(), credential=chain.person, block=BLOCK, found_services=found)
     return pades.seal_issued_with(signed, credential=chain.unit, number_text=NUMBER, date_text=DATE,
                                   found_services=found, trust_roots=[chain.root])

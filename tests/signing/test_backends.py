@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from vanthu.audit.models import AuditEvent
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import actions, backends, pki
+from vanthu.signing import actions, backends, binding_actions, pki
 from vanthu.signing.models import KeyCredential, RemoteState
 from vanthu.signing.service import SigningRefused
 from vanthu.signing.testing import SIGNING_SECRET, ensure_ca, put_on_token
@@ -118,8 +118,8 @@ def _p12_for(owner_subject, *, password: bytes, ca):
 def test_pkcs12_bind_with_the_right_password(cast, draft_pdf):
     ca = ensure_ca()
     data, cert = _p12_for(pki.person_subject(cast.binh), password=b"mat-khau-p12", ca=ca)
-    credential = actions.bind_pkcs12(owner=cast.binh, data=data, password="mat-khau-p12", passphrase="binh-2026",
-                                     acting=TEST_FIXTURES)
+    credential = binding_actions.bind_pkcs12(owner=cast.binh, data=data, password="mat-khau-p12",
+                                             passphrase="binh-2026", acting=TEST_FIXTURES)
     assert credential.certificate.fingerprint == pki.fingerprint(cert)
     assert credential.certificate.source == "imported"
     signer = backends.open_credential(cast.binh, secret="binh-2026").signer
@@ -130,8 +130,8 @@ def test_pkcs12_with_a_wrong_password_is_refused_and_audited(cast):
     ca = ensure_ca()
     data, _cert = _p12_for(pki.person_subject(cast.binh), password=b"mat-khau-p12", ca=ca)
     with pytest.raises(SigningRefused, match="Mật khẩu của tệp PKCS#12 không đúng"):
-        actions.bind_pkcs12(owner=cast.binh, data=data, password="sai", passphrase="binh-2026",
-                            acting=cast.admin)
+        binding_actions.bind_pkcs12(owner=cast.binh, data=data, password="sai", passphrase="binh-2026",
+                                    acting=cast.admin)
     assert not KeyCredential.objects.filter(person=cast.binh).exists()
     refusal = AuditEvent.objects.get(verb="signing.certificate.bound.refused")
     assert refusal.actor_id == cast.admin.pk
@@ -141,15 +141,15 @@ def test_pkcs12_with_a_wrong_password_is_refused_and_audited(cast):
 def test_unreadable_pkcs12_is_refused(cast):
     ensure_ca()
     with pytest.raises(SigningRefused, match="Không đọc được tệp PKCS#12"):
-        actions.bind_pkcs12(owner=cast.binh, data=b"this is not a p12 file", password="x", passphrase=None,
-                            acting=TEST_FIXTURES)
+        binding_actions.bind_pkcs12(owner=cast.binh, data=b"this is not a p12 file", password="x", passphrase=None,
+                                    acting=TEST_FIXTURES)
 
 
 def test_pkcs12_of_another_person_is_refused(cast):
     ca = ensure_ca()
     data, _cert = _p12_for(pki.person_subject(cast.hung), password=b"pw", ca=ca)
     with pytest.raises(SigningRefused, match="không phải cho Lê Văn Bình") as refused:
-        actions.bind_pkcs12(owner=cast.binh, data=data, password="pw", passphrase=None, acting=TEST_FIXTURES)
+        binding_actions.bind_pkcs12(owner=cast.binh, data=data, password="pw", passphrase=None, acting=TEST_FIXTURES)
     assert refused.value.code == "certificate_wrong_owner"
     assert not KeyCredential.objects.exists()
 
@@ -195,8 +195,8 @@ def test_absent_token_is_told(cast, softhsm):
 def test_registering_a_token_with_a_wrong_pin_saves_nothing(cast, softhsm):
     ensure_ca()
     with pytest.raises(SigningRefused, match="Mã PIN"):
-        actions.register_pkcs11_credential(owner=cast.hung, token_label=softhsm.label, pin="0000",
-                                           key_label="hung", acting=cast.admin)
+        binding_actions.register_pkcs11_credential(owner=cast.hung, token_label=softhsm.label, pin="0000",
+                                                   key_label="hung", acting=cast.admin)
     assert not KeyCredential.objects.exists()
     assert AuditEvent.objects.filter(verb="signing.credential.registered.refused").count() == 1
 
@@ -210,8 +210,8 @@ def remote_hung(cast):
     key = pki.generate_key("ecdsa")
     cert = pki.build_end_entity(subject=pki.person_subject(cast.hung), public_key=key.public_key(),
                                 issuer=pki.issuer_of(ca))
-    actions.bind_remote_certificate(owner=cast.hung, data=pki.pem(cert).encode(), acting=TEST_FIXTURES,
-                                    service_url="https://ky-so-tu-xa.example/csc/v1", credential_id="hung-01")
+    binding_actions.bind_remote_certificate(owner=cast.hung, data=pki.pem(cert).encode(), acting=TEST_FIXTURES,
+                                            service_url="https://ky-so-tu-xa.example/csc/v1", credential_id="hung-01")
     return key
 
 

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, utils
 
 from tests.signing.pdf_checks import SON_BLOCK, assert_pdfsig_valid
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import pades, service, validation
+from vanthu.signing import pades, pades_engine, service, validation
 from vanthu.signing.bench import make_pki
 from vanthu.signing.credentials import Credential
 from vanthu.signing.service import SigningRefused
@@ -34,15 +34,15 @@ def _remote(credential: Credential) -> Credential:
 
 def test_prepare_then_finish_with_an_external_signature(chain, draft_pdf):
     """Checklist point 19."""
-    found = pades.Services(level="B-B")
+    found = pades_engine.Services(level="B-B")
     prepared = pades.prepare_personal(draft_pdf, credential=_remote(chain.person), block=SON_BLOCK,
                                       found_services=found)
     document, context = prepared.as_state()
     stored = json.loads(json.dumps(context))  # what the database keeps
-    again = pades.PreparedSignature.from_state(document, stored)
+    again = pades_engine.PreparedSignature.from_state(document, stored)
     assert again.to_sign == prepared.to_sign
     signature = _external_signature(chain.person.signer._key, again.to_sign)
-    signed = pades.finish(again, signature=signature, found_services=found)
+    signed = pades_engine.finish(again, signature=signature, found_services=found)
     assert signed[: len(draft_pdf)] == draft_pdf
     assert_pdfsig_valid(signed, 1)
     result = validation.validate_pdf(signed, trust_roots=[chain.root])
@@ -51,33 +51,33 @@ def test_prepare_then_finish_with_an_external_signature(chain, draft_pdf):
 
 
 def test_a_signature_from_another_key_is_refused(chain, draft_pdf):
-    found = pades.Services(level="B-B")
+    found = pades_engine.Services(level="B-B")
     prepared = pades.prepare_personal(draft_pdf, credential=_remote(chain.person), block=SON_BLOCK,
                                       found_services=found)
     wrong = _external_signature(chain.unit.signer._key, prepared.to_sign)
     with pytest.raises(SigningRefused) as refused:
-        pades.finish(prepared, signature=wrong, found_services=found)
+        pades_engine.finish(prepared, signature=wrong, found_services=found)
     assert refused.value.code == "bad_signature"
 
 
 def test_remote_key_cannot_sign_directly(chain, draft_pdf):
     with pytest.raises(SigningRefused) as refused:
         pades.sign_personal_with(draft_pdf, credential=_remote(chain.person), block=SON_BLOCK,
-                                 found_services=pades.Services(level="B-B"))
+                                 found_services=pades_engine.Services(level="B-B"))
     assert refused.value.code == "remote_key"
 
 
 @pytest.mark.django_db
 def test_remote_signing_request_round_trip_through_the_database(cast, draft_pdf):
-    from vanthu.signing import actions, pki
+    from vanthu.signing import actions, binding_actions, pki
     from vanthu.signing.testing import ensure_ca, pooled_key
 
     key = pooled_key("rsa", 0)
     certificate = pki.build_end_entity(subject=pki.person_subject(cast.son), public_key=key.public_key(),
                                        issuer=pki.issuer_of(ensure_ca()))
-    actions.bind_remote_certificate(owner=cast.son, data=certificate.public_bytes(serialization.Encoding.PEM),
-                                    service_url="https://ky-so.example.vn/csc/v2", credential_id="son-01",
-                                    acting=TEST_FIXTURES)
+    binding_actions.bind_remote_certificate(owner=cast.son, data=certificate.public_bytes(serialization.Encoding.PEM),
+                                            service_url="https://ky-so.example.vn/csc/v2", credential_id="son-01",
+                                            acting=TEST_FIXTURES)
     request = service.begin_remote_personal(pdf=draft_pdf, person=cast.son, block=SON_BLOCK, acting=cast.son)
     with pytest.raises(SigningRefused):
         service.signed_from_request(request)  # not signed yet

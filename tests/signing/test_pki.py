@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from vanthu.audit.models import AuditEvent
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import actions, backends, pki
+from vanthu.signing import actions, backends, binding_actions, pki
 from vanthu.signing.models import Certificate, CertificateAuthority, CertStatus, KeyCredential
 from vanthu.signing.service import SigningRefused
 from vanthu.signing.testing import SIGNING_SECRET, ensure_ca
@@ -233,7 +233,8 @@ def test_imported_certificate_cannot_be_renewed_here(cast):
     cert = pki.build_end_entity(subject=pki.person_subject(cast.dung), public_key=key.public_key(),
                                 issuer=pki.issuer_of(ca))
     data = pkcs12.serialize_key_and_certificates(b"x", key, cert, None, serialization.NoEncryption())
-    credential = actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
+    credential = binding_actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None,
+                                             acting=TEST_FIXTURES)
     Certificate.objects.filter(pk=credential.certificate_id).update(issued_by=None)
     with pytest.raises(SigningRefused, match="do tổ chức khác cấp"):
         actions.renew_certificate(certificate=credential.certificate, passphrase=None, acting=TEST_FIXTURES)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.documents import layouts
-from vanthu.signing import pades, placement
+from vanthu.signing import pades, pades_form, placement
 from vanthu.signing.appearance import MM
 
 NAME = "Đại tá Hoàng Văn Sơn"
@@ -93,9 +93,9 @@ def test_a_word_draft_is_signed_and_sealed_with_the_number_beside_the_date_and_t
     issued = service.seal_issued(pdf=signed, unit=cast.staff, number_text=NUMBER, date_text=DATE,
                                  secret=SIGNING_SECRET)
     rects = widget_rects(issued)
-    number, date = rects[pades.NUMBER_FIELD], rects[pades.DATE_FIELD]
+    number, date = rects[pades_form.NUMBER_FIELD], rects[pades_form.DATE_FIELD]
     assert not placement.overlaps(number, date)
     assert number[2] < date[0]
-    assert field_values(issued)[pades.NUMBER_FIELD] == NUMBER
+    assert field_values(issued)[pades_form.NUMBER_FIELD] == NUMBER
     assert placement.overlaps(rects[pades.SEAL_FIELD], rects[pades.PERSONAL_FIELD])
     assert service.validate(issued).valid

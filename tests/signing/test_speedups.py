@@ -153,11 +153,11 @@ def _objects(pdf: bytes) -> list[Any]:
 def corpus() -> list[bytes]:
     from tests.signing.pdf_checks import DATE, NUMBER, SON_BLOCK
     from vanthu.demo.pdfs import sample_draft
-    from vanthu.signing import bench, pades
+    from vanthu.signing import bench, pades, pades_engine
 
     chain = make_pki("rsa")
     draft = sample_draft()
-    found = pades.Services(level="B-B")
+    found = pades_engine.Services(level="B-B")
     personal = pades.sign_personal_with(draft, credential=chain.person, block=SON_BLOCK, found_services=found)
     issued = pades.seal_issued_with(personal, credential=chain.unit, number_text=NUMBER, date_text=DATE,
                                     found_services=found, trust_roots=[chain.root])

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import actions, backends, pki, trust, tsa
+from vanthu.signing import actions, backends, binding_actions, pki, trust, tsa
 from vanthu.signing.models import Certificate, TrustAnchor
 from vanthu.signing.service import SigningRefused
 from vanthu.signing.testing import SIGNING_SECRET, ensure_ca
@@ -58,7 +58,7 @@ def test_certificate_from_an_untrusted_ca_cannot_be_bound(cast, government_ca):
     root, sub = government_ca
     data = _p12(pki.person_subject(cast.dung), sub, chain=[sub.certificate, root])
     with pytest.raises(SigningRefused, match="chưa có trong danh sách tin cậy"):
-        actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
+        binding_actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
     assert not Certificate.objects.exists()
 
 
@@ -66,8 +66,8 @@ def test_certificate_from_an_imported_ca_signs_and_validates(cast, government_ca
     root, sub = government_ca
     actions.import_trust_anchor(data=pki.der(root), name="Ban Cơ yếu — CA gốc", acting=TEST_FIXTURES)
     data = _p12(pki.person_subject(cast.dung), sub, chain=[sub.certificate])  # the root is not in the file
-    credential = actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase="dung-2026",
-                                     acting=TEST_FIXTURES)
+    credential = binding_actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase="dung-2026",
+                                             acting=TEST_FIXTURES)
     assert credential.certificate.issued_by is None
     assert len(credential.certificate.chain) == 2  # the intermediate from the file, the root from the store
     signer = backends.open_credential(cast.dung, secret="dung-2026").signer
@@ -81,7 +81,7 @@ def test_disabling_the_anchor_makes_its_signatures_untrusted(cast, government_ca
     root, sub = government_ca
     [anchor] = actions.import_trust_anchor(data=pki.der(root), acting=TEST_FIXTURES)
     data = _p12(pki.person_subject(cast.dung), sub, chain=[sub.certificate])
-    actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
+    binding_actions.bind_pkcs12(owner=cast.dung, data=data, password="", passphrase=None, acting=TEST_FIXTURES)
     signed = sign(draft_pdf, backends.open_credential(cast.dung, secret=None).signer)
     actions.set_trust_anchor_enabled(anchor=anchor, enabled=False, acting=TEST_FIXTURES)
     status = status_of(signed)

@@ -17,7 +17,7 @@ from tests.signing.pdf_checks import (
 )
 from vanthu.core import files
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import backends, pades, service, validation
+from vanthu.signing import backends, pades, pades_engine, service, validation
 from vanthu.signing.actions import revoke_certificate
 from vanthu.signing.bench import make_pki
 from vanthu.signing.models import FileValidation
@@ -99,7 +99,7 @@ def test_signature_timestamped_before_a_revocation_stays_valid(equipped_cast, dr
 def test_signature_chaining_to_an_untrusted_root_is_rejected(draft_pdf, db):
     foreign = make_pki("rsa")  # a CA vanthu's trust store does not know
     signed = pades.sign_personal_with(draft_pdf, credential=foreign.person, block=SON_BLOCK,
-                                      found_services=pades.Services(level="B-B"))
+                                      found_services=pades_engine.Services(level="B-B"))
     result = validation.validate_pdf(signed)
     (signature,) = result.signatures
     assert signature.intact

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from tests.signing import pdf_checks
 from tests.signing.pdf_checks import DATE, NUMBER, SON_BLOCK, flip_byte_inside_signed_range
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import pades
+from vanthu.signing import pades, pades_engine
 from vanthu.signing.bench import make_pki
 
 equipped_cast = pdf_checks.lean_equipped_cast
@@ -34,7 +34,7 @@ def chain():
 def issued(chain) -> bytes:
     from vanthu.demo.pdfs import sample_draft
 
-    found = pades.Services(level="B-B")
+    found = pades_engine.Services(level="B-B")
     signed = pades.sign_personal_with(sample_draft(), credential=chain.person, block=SON_BLOCK, found_services=found)
     return pades.seal_issued_with(signed, credential=chain.unit, number_text=NUMBER, date_text=DATE,
                                   found_services=found, trust_roots=[chain.root])

@@ -3,8 +3,8 @@
 some overdue, one weekly report; and the commanders' daily review of results waiting for them (the handling of
 documents leaves an officer's result for his commander to accept).
 
-Stories on the demo's simulated clock (`build.Simulation`): `plan` spawns them before the simulation runs. It takes
-the organisation and the simulation as they are (no import of `build`, which calls this module).
+Stories on the demo's simulated clock (`build_clock.Simulation`): `plan` spawns them before the simulation runs.
+It takes the organisation and the simulation as they are (no import of `build`, which calls this module).
 """
 
 from __future__ import annotations

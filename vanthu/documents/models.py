@@ -16,50 +16,20 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
 from vanthu.documents.long_term_models import LongTermSignature, LongTermState  # noqa: F401 (models of this app)
+from vanthu.documents.outbox_models import Arrival, MessageKind, MessageStatus, OutboxMessage  # noqa: F401
 from vanthu.documents.placement_models import PagePreview, Placement, PreviewState  # noqa: F401 (models of this app)
 from vanthu.documents.read_models import DocumentRead  # noqa: F401 (models of this app)
+from vanthu.documents.register_models import DocumentType, Register, RegisterKind, register_name  # noqa: F401
 from vanthu.documents.rules_models import AmendKind, FormatCheckRule, NumberingPlan, PlanScheme  # noqa: F401
 from vanthu.documents.scan_models import Scan, ScanSource  # noqa: F401 (models of this app)
 from vanthu.documents.status_models import EDXML_CODES, RecallAnswer, RecipientStatus  # noqa: F401 (models of this app)
 from vanthu.org.models import Person, Unit
-
-
-class DocumentType(models.Model):
-    """The 29 administrative document types of Decree 30 Điều 7 with their Phụ lục III abbreviations."""
-
-    name = models.CharField(_("tên loại"), max_length=100, unique=True)
-    abbreviation = models.CharField(_("chữ viết tắt"), max_length=10, blank=True)
-    ordinal = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-    is_active = models.BooleanField(_("đang dùng"), default=True)
-
-    class Meta:
-        verbose_name = _("loại văn bản")
-        verbose_name_plural = _("loại văn bản")
-        ordering = ["ordinal"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["abbreviation"], condition=~Q(abbreviation=""), name="documents_type_abbreviation_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        """The type's name in the reader's language (stored in Vietnamese; msgids in doctypes.py)."""
-        return gettext(self.name)
-
-    @property
-    def is_letter(self) -> bool:
-        """Công văn and Thư công carry no type abbreviation; their notation is issuer-drafting unit."""
-        return not self.abbreviation
 
 
 class Direction(models.TextChoices):
@@ -99,57 +69,6 @@ class ReceivedVia(models.TextChoices):
     INTERNAL = "internal", _("Liên thông nội bộ")
     EXCHANGE = "exchange", _("Trục liên thông")
     EMAIL = "email", _("Thư điện tử")
-
-
-class RegisterKind(models.TextChoices):
-    INCOMING = "in", _("Sổ đăng ký văn bản đến")
-    OUTGOING = "out", _("Sổ đăng ký văn bản đi")
-
-
-class Register(models.Model):
-    """A unit's register for one year and one number series, holding the series' counter.
-
-    `series` is "chung" (one series), "mat" (secret documents), or "loai-<abbr>" (one per type).
-    `last_number` is the counter: locked with SELECT … FOR UPDATE to take the next number.
-    """
-
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registers")
-    kind = models.CharField(_("loại sổ"), max_length=3, choices=RegisterKind.choices)
-    series = models.CharField(_("dãy số"), max_length=30, default="chung")
-    year = models.PositiveSmallIntegerField(_("năm"))
-    last_number = models.PositiveIntegerField(_("số cuối đã cấp"), default=0)
-    name = models.CharField(_("tên sổ"), max_length=200)
-
-    class Meta:
-        verbose_name = _("sổ đăng ký")
-        verbose_name_plural = _("sổ đăng ký")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "kind", "series", "year"], name="documents_register_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_secret(self) -> bool:
-        return self.series == "mat"
-
-    @property
-    def display_name(self) -> str:
-        """The register's name in the reader's language (`name` keeps the Vietnamese one it was opened with)."""
-        return register_name(unit=self.unit, kind=self.kind, series=self.series, year=self.year)
-
-
-def register_name(*, unit: Unit, kind: str, series: str, year: int) -> str:
-    """A register's name in the active language, e.g. "Sổ đăng ký văn bản đi 2026 — Bộ Tham mưu"."""
-    if kind == RegisterKind.INCOMING:
-        base = gettext("Sổ đăng ký văn bản mật đến") if series == "mat" else gettext("Sổ đăng ký văn bản đến")
-    else:
-        base = gettext("Sổ đăng ký văn bản mật đi") if series == "mat" else gettext("Sổ đăng ký văn bản đi")
-    suffix = f" ({series.removeprefix('loai-')})" if series.startswith("loai-") else ""
-    if series.startswith("nhom-"):
-        suffix = " (" + gettext("nhóm %(n)s") % {"n": series.removeprefix("nhom-")} + ")"
-    return f"{base}{suffix} {year} — {unit.short_name or unit.name}"
 
 
 class Document(models.Model):
@@ -560,121 +479,6 @@ class DocumentShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} → {self.person_id or self.unit_id} ({self.reason})"
-
-
-class MessageKind(models.TextChoices):
-    DOCUMENT = "document", _("Văn bản")
-    STATUS = "status", _("Trạng thái")
-
-
-class MessageStatus(models.TextChoices):
-    """What a status message says, with its edXML status code (`edxml_code`; Decision 28/2018, QCVN 102
-    Status): from the recipient back to the sender — arrived (01), returned with a reason (02), registered
-    (03), assigned (04), in progress (05), done (06), recall accepted (15) or refused (16) —, or from the
-    sender to the recipient — recall, update or replacement requested (13; stored as "cancelled", its value
-    before the handshake existed)."""
-
-    ARRIVED = "arrived", _("Đã đến")
-    RETURNED = "returned", _("Trả lại")
-    REGISTERED = "registered", _("Đã vào sổ")
-    ASSIGNED = "assigned", _("Đã phân công xử lý")
-    IN_PROGRESS = "in_progress", _("Đang xử lý")
-    DONE = "done", _("Đã xử lý xong")
-    CANCELLED = "cancelled", _("Yêu cầu thu hồi, thay thế")
-    RECALL_ACCEPTED = "recall_accepted", _("Đồng ý thu hồi")
-    RECALL_REFUSED = "recall_refused", _("Từ chối thu hồi")
-
-    @property
-    def edxml_code(self) -> str:
-        """The code of `exchange.edxml.model.StatusCode` (kept as a string: documents does not import
-        exchange)."""
-        return EDXML_CODES[self.value]
-
-    @classmethod
-    def from_edxml_code(cls, code: str) -> MessageStatus:
-        """The status of an edXML status code ("03"); ValueError for a code vanthu does not use."""
-        for value, known in EDXML_CODES.items():
-            if known == code:
-                return cls(value)
-        raise ValueError(f"unknown edXML status code {code!r}")
-
-
-class OutboxMessage(models.Model):
-    """One message a unit sends through a transport: an issued document for one recipient, written in the
-    issuing transaction, or a status about such a document. A delivery job (`documents.jobs.deliver`) hands
-    it to its transport; the sender's row only ever changes in the sender's own transactions.
-
-    `address` is what the transport needs to find the destination: a unit's id for the local transport, an
-    organ id for the exchange between deployments. `answers` (status messages) is the key of the document
-    message the status is about.
-    """
-
-    class State(models.TextChoices):
-        WAITING = "waiting", _("Đang chờ chuyển")
-        DELIVERED = "delivered", _("Đã chuyển đến")
-        FAILED = "failed", pgettext_lazy("delivery", "Không chuyển được")
-
-    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=10, choices=MessageKind.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="outbox")
-    recipient = models.ForeignKey(Recipient, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="messages")
-    answers = models.UUIDField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=MessageStatus.choices, blank=True)
-    reason = models.CharField(_("lý do"), max_length=500, blank=True)
-    transport = models.CharField(_("kênh"), max_length=30)
-    address = models.CharField(_("địa chỉ nhận"), max_length=100)
-    state = models.CharField(_("tình trạng chuyển"), max_length=10, choices=State.choices, default=State.WAITING)
-    failure = models.CharField(max_length=30, blank=True)  # a code of `documents.outbox.FAILURES`
-    failure_detail = models.CharField(max_length=500, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("thư chuyển đi")
-        verbose_name_plural = _("thư chuyển đi")
-        constraints = [
-            models.UniqueConstraint(fields=["recipient"], condition=Q(kind="document"),
-                                    name="documents_outbox_one_per_recipient"),
-            models.CheckConstraint(condition=Q(kind="status") | Q(recipient__isnull=False),
-                                   name="documents_outbox_document_has_recipient"),
-        ]
-        indexes = [models.Index(fields=["state", "created_at"], name="outbox_state")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.key} → {self.transport}:{self.address} ({self.state})"
-
-
-class Arrival(models.Model):
-    """What a unit received through a transport, by the message's key: a second delivery of the same message
-    finds this row and creates nothing more; a cancellation that overtakes its document is kept here until
-    the document arrives (it then arrives cancelled)."""
-
-    key = models.UUIDField(unique=True)
-    transport = models.CharField(max_length=30)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    reply_to = models.CharField(max_length=100, blank=True)  # the sender's address for status messages
-    document = models.OneToOneField(Document, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="arrival")
-    cancelled_at = models.DateTimeField(null=True, blank=True)  # when the sender's recall (13) arrived
-    cancel_reason = models.CharField(max_length=500, blank=True)
-    # The receiver's answer to the recall: accepted (15, the document frozen) or refused (16, with a reason);
-    # pending while a person decides (see `delivery_status.RECALL_NEEDS_A_DECISION`).
-    recall_answer = models.CharField(_("trả lời thu hồi"), max_length=10, choices=RecallAnswer.choices, blank=True,
-                                     db_default="")
-    recall_answer_reason = models.CharField(_("lý do từ chối thu hồi"), max_length=500, blank=True, db_default="")
-    recall_answered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("văn bản nhận qua kênh liên thông")
-        verbose_name_plural = _("văn bản nhận qua kênh liên thông")
-
-    def __str__(self) -> str:
-        return f"{self.transport}:{self.key}"
 
 
 def new_client_token() -> uuid.UUID:

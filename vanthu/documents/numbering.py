@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from vanthu.core.choices import Secrecy
 from vanthu.documents.models import DocumentType, NumberingPlan, PlanScheme, Register
-from vanthu.documents.models import register_name as register_name  # re-exported; lives with Register
+from vanthu.documents.register_models import register_name as register_name  # re-exported; lives with Register
 from vanthu.org.models import NumberingScheme, Unit
 
 GENERAL = "chung"

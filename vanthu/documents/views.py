@@ -1,4 +1,5 @@
-"""Pages of documents: registers, the document page and its file, the incoming and outgoing forms.
+"""Pages of documents: registers, the document page and its files, signing, issuing, copying and recalling
+(the incoming forms are `incoming_views.py`, the drafting forms `drafting_views.py`; they share the helpers here).
 
 Every view has the same shape: the person (404 without one) → the document through `access_document`
 (404 for missing and forbidden alike, `need=` the right to act) → a form → one action → redirect, or the
@@ -13,19 +14,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core import signing as django_signing
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vanthu.audit import reads
-from vanthu.core import blobs, files, handoff
+from vanthu.core import files, handoff
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
@@ -33,20 +31,10 @@ from vanthu.documents import access, actions, layout, marking, queries, sim_view
 from vanthu.documents.access import Need
 from vanthu.documents.formatting import content_disposition
 from vanthu.documents.forms import (
-    CommentForm,
     CopyRequestForm,
-    DraftForm,
-    DraftMetadataForm,
-    IncomingForm,
-    IncomingMetadataForm,
     ReasonForm,
     RemoteSignatureForm,
-    ReviewForm,
     SecretForm,
-    SubmitForm,
-    VersionForm,
-    apply_refusal,
-    attempt,
     bound_data,
     submit,
     too_large_message,
@@ -57,15 +45,12 @@ from vanthu.documents.models import (
     Document,
     MessageKind,
     OutboxMessage,
-    ReviewKind,
-    Status,
 )
 from vanthu.documents.reads import mark_read
-from vanthu.documents.uploads import PDF, CheckedFile
-from vanthu.documents.uploads import check as check_upload
+from vanthu.documents.uploads import PDF
 from vanthu.org import second_factor
-from vanthu.org.models import Person, Role, Unit
-from vanthu.org.queries import leaders_over, scope_of, signers_for
+from vanthu.org.models import Person, Unit
+from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
 from vanthu.signing import service as signing
 
@@ -212,347 +197,6 @@ def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBas
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store" if document.secrecy else "private, max-age=300"
     return response
-
-
-# --- incoming --------------------------------------------------------------------------------------------
-
-
-def _clerk_units(person: Person) -> list[Unit]:
-    ids = list(scope_of(person).clerk_unit_ids)
-    return list(Unit.objects.filter(pk__in=ids, is_active=True).order_by("depth", "path"))
-
-
-HELD_SALT = "vanthu.documents.held-upload"
-
-
-def _hold(person: Person, main: CheckedFile, attachments: list[CheckedFile]) -> str:
-    """Keep the uploaded files in the file store while the clerk decides on a possible duplicate (the browser
-    does not keep a chosen file), as a value signed for this person only."""
-    held = [(files.store_bytes(f.data, content_type=f.content_type).sha256, f.name) for f in [main, *attachments]]
-    return django_signing.dumps({"p": person.pk, "f": held}, salt=HELD_SALT, compress=True)
-
-
-def _held(person: Person, value: str) -> list[CheckedFile] | None:
-    """The files `_hold` kept (the main file first), or None for a value not made for this person today."""
-    try:
-        held = django_signing.loads(value, salt=HELD_SALT, max_age=86400)
-    except django_signing.BadSignature:
-        return None
-    if held.get("p") != person.pk:
-        return None
-    try:
-        return [check_upload(blobs.read(sha), name=name) for sha, name in held["f"]]
-    except (ActionRefused, FileNotFoundError, ValueError):
-        return None
-
-
-@GET_POST
-def incoming_new(request: HttpRequest) -> HttpResponse:
-    """Receive a document brought to the clerk (scanned paper or PDF) and enter it in the register.
-
-    When the register seems to hold it already (same notation, issuing body and date, or the same file), the
-    form comes back with the earlier entries linked and the files kept; the clerk may register it anyway."""
-    person = require_person(request)
-    units = _clerk_units(person)
-    if not units:
-        raise Http404
-    if request.method != "POST":
-        form = IncomingForm(person=person, units=units)
-        return render(request, "documents/incoming_new.html", {"form": form})
-    form = IncomingForm(request.POST, request.FILES, person=person, units=units)
-    held = _held(person, request.POST.get("held", "")) if request.POST.get("held") else None
-    if held:
-        form.fields["file"].required = False
-    earlier: list[Document] = []
-    held_value = request.POST.get("held", "") if held else ""
-    if not _upload_too_large(request, form) and form.is_valid():
-        d = form.cleaned_data
-        main, attachments = (d["file"], d["attachments"]) if d["file"] or not held else (held[0], held[1:])
-        anyway = request.POST.get("register_anyway") == "1"
-        try:
-            document = actions.register_incoming(
-                unit=d["unit"], acting=person, data=form.incoming_data(), file=main, attachments=attachments,
-                arrival_at=d["arrival_at"], client_token=d["client_token"], check_duplicates=not anyway,
-            )
-        except actions.DuplicateSubmission as exc:
-            messages.info(request, _("Văn bản này đã được vào sổ (số đến %(n)s); không tạo thêm.")
-                          % {"n": exc.existing.number})
-            return _detail(exc.existing)
-        except actions.PossibleDuplicate as exc:
-            earlier = exc.earlier
-            held_value = _hold(person, main, list(attachments))
-        except ActionRefused as exc:
-            apply_refusal(form, exc)
-        else:
-            if anyway:
-                messages.warning(request, _("Đã vào sổ văn bản đến, số đến %(n)s, dù trùng với văn bản đã có "
-                                            "trong sổ.") % {"n": document.number})
-            else:
-                messages.success(request, _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": document.number})
-            _scan_warnings(request, document, person, main)
-            if request.POST.get("then") == "new":
-                return redirect("incoming_new")
-            return _detail(document)
-    visible = set(access.documents_visible_to(person).filter(pk__in=[d.pk for d in earlier])
-                  .values_list("pk", flat=True)) if earlier else set()
-    return render(request, "documents/incoming_new.html", {
-        "form": form, "earlier": earlier, "visible_earlier": visible, "held": held_value,
-        "held_names": [f.name for f in held] if held and not earlier else [],
-    })
-
-
-@GET_POST
-def document_register(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check an electronically received document and enter it in the register (or return it)."""
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.REGISTER)
-    form = IncomingMetadataForm(bound_data(request), initial=IncomingMetadataForm.initial_from(document),
-                                person=person)
-    done = submit(request, form, lambda d: actions.register_received(
-        document=document, acting=person, data=form.incoming_data(), expected_version=d["expected_version"],
-    ), lambda doc: _("Đã vào sổ văn bản đến, số đến %(n)s.") % {"n": doc.number})
-    if done is not None:
-        return after_action(request, pk=done.pk)
-    return _form_page(request, document, form, title=_("Kiểm tra và vào sổ văn bản đến"), submit=_("Vào sổ"),
-                      intro=_("Kiểm tra chữ ký số và thông tin văn bản, sửa nếu cần, rồi vào sổ để cấp số đến."),
-                      extra={"page": queries.document_page(person, document), "show_file": True})
-
-
-@GET_POST
-def document_return(request: HttpRequest, pk: int) -> HttpResponse:
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.RETURN)
-    form = ReasonForm(bound_data(request))
-    done = submit(request, form, lambda d: actions.return_received(document=document, acting=person,
-                                                                   reason=d["reason"]),
-                  _("Đã trả lại văn bản cho nơi gửi."))
-    if done is not None:
-        return after_action(request, pk=done.pk)
-    return _form_page(request, document, form, title=_("Trả lại văn bản đến"), submit=_("Trả lại"), danger=True,
-                      intro=_("Văn bản không đúng thể thức, gửi nhầm hoặc chữ ký số không hợp lệ được trả lại "
-                              "cho nơi gửi kèm lý do."))
-
-
-@GET_POST
-def document_cancel_entry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Cancel (hủy) a wrong register entry with a reason: the number stays in the register, marked cancelled."""
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.CANCEL_ENTRY)
-    form = ReasonForm(bound_data(request))
-    done = submit(request, form, lambda d: actions.cancel_entry(document=document, acting=person, reason=d["reason"]),
-                  lambda doc: _("Đã hủy số đến %(n)s; số này không cấp lại.") % {"n": doc.number})
-    if done is not None:
-        return _detail(done)
-    return _form_page(request, document, form, title=_("Hủy số đến"), submit=_("Hủy số đến"), danger=True,
-                      intro=_("Số đến vẫn nằm trong sổ, ghi là đã hủy, và không bao giờ được cấp lại. Văn bản đã "
-                              "phát hành thì thu hồi, không hủy."))
-
-
-@GET_POST
-def incoming_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.EDIT_INCOMING)
-    form = IncomingMetadataForm(bound_data(request), initial=IncomingMetadataForm.initial_from(document),
-                                person=person)
-    done = submit(request, form, lambda d: actions.update_incoming(
-        document=document, acting=person, data=form.incoming_data(), expected_version=d["expected_version"],
-    ), _("Đã lưu thông tin văn bản."))
-    if done is not None:
-        return _detail(done)
-    return _form_page(request, document, form, title=_("Sửa thông tin văn bản đến"), submit=_("Lưu"),
-                      intro=_("Số đến và thời gian đến không thay đổi."))
-
-
-@GET_POST
-def scan_seal(request: HttpRequest, pk: int) -> HttpResponse:
-    """The unit's organisation signature on the scan of a paper document (checklist point 17)."""
-    person = require_person(request)
-    document = access.access_document(person, pk)
-    if not actions.can_seal_scan(person, document):
-        raise Http404
-    form = SecretForm(bound_data(request))
-    done = submit(request, form, lambda d: actions.seal_scan(document=document, acting=person,
-                                                              secret=d.get("secret") or None,
-                                                              otp=d.get("otp")),
-                  lambda _d: _("Đã ký số của cơ quan lên bản số hóa."))
-    if done is not None:
-        return _detail(document)
-    return _form_page(request, document, form, title=_("Ký số cơ quan lên bản số hóa"), submit=_("Ký số"),
-                      intro=_("Chữ ký số của cơ quan đặt ở góc trên bên phải trang đầu: hình con dấu đỏ đúng kích "
-                              "thước và thời gian ký (Thông tư 01/2019/TT-BNV)."))
-
-
-# --- outgoing: drafting ----------------------------------------------------------------------------------
-
-
-def _drafting_units(person: Person) -> QuerySet[Unit]:
-    scope = scope_of(person)
-    ids = {person.unit_id, *scope.clerk_unit_ids, *scope.leader_unit_ids}
-    return Unit.objects.filter(pk__in=ids, is_active=True).order_by("path")
-
-
-def _issuing_units(drafting: QuerySet[Unit]) -> QuerySet[Unit]:
-    ids: set[int] = set()
-    for path in drafting.values_list("path", flat=True):
-        ids.update(int(part) for part in path.strip("/").split("/") if part)
-    return Unit.objects.filter(pk__in=ids, is_active=True).order_by("path")
-
-
-@GET_POST
-def draft_new(request: HttpRequest) -> HttpResponse:
-    """A new draft (dự thảo), or with ?replaces=<id> the draft of a document replacing an issued one."""
-    person = require_person(request)
-    replaces: Document | None = None
-    replaces_id = request.POST.get("replaces") or request.GET.get("replaces")
-    if replaces_id:
-        replaces = access.access_document(person, replaces_id, need=Need.REPLACE)
-    answers: Document | None = None
-    answers_id = request.POST.get("answers") or request.GET.get("answers")
-    if answers_id:
-        answers = access.access_document(person, answers_id, need=Need.REPLY)
-    # ?amends=<id>&amend_kind=update|correct: an update (bổ sung) or a correction (công văn đính chính) of an
-    # issued document the person may see (404 otherwise, as for any document)
-    amends: Document | None = None
-    amends_id = request.POST.get("amends") or request.GET.get("amends")
-    amend_kind = request.POST.get("amend_kind") or request.GET.get("amend_kind") or "update"
-    if amends_id:
-        amends = access.access_document(person, amends_id)
-    drafting = _drafting_units(person)
-    kwargs: dict[str, Any] = {"person": person, "drafting_units": drafting, "issuing_units": _issuing_units(drafting)}
-    context: dict[str, Any] = {"replaces": replaces, "answers": answers, "amends": amends, "amend_kind": amend_kind}
-    if request.method != "POST":
-        initial: dict[str, Any] = {}
-        if replaces is not None:
-            initial = DraftMetadataForm.initial_from(replaces)
-            initial.pop("expected_version")
-            initial.update(drafting_unit=replaces.drafting_unit_id, issuing_unit=replaces.unit_id)
-        elif answers is not None:
-            initial = reply_initial(answers)
-        if amends is not None:
-            initial = {"drafting_unit": amends.drafting_unit_id, "issuing_unit": amends.unit_id,
-                       "subject": _("V/v đính chính văn bản số %(n)s") % {"n": amends.notation}
-                       if amend_kind == "correct" else ""}
-        form = DraftForm(initial=initial, **kwargs)
-        return render(request, "documents/draft_new.html", {"form": form, **context})
-    form = DraftForm(request.POST, request.FILES, **kwargs)
-    if not _upload_too_large(request, form) and form.is_valid():
-        d = form.cleaned_data
-        try:
-            document = attempt(form, lambda: actions.create_draft(
-                acting=person, drafting_unit=d["drafting_unit"], issuing_unit=d["issuing_unit"],
-                data=form.draft_data(), file=d["file"], attachments=d["attachments"], note=d["note"],
-                replaces=replaces, answers=answers, amends=amends, amend_kind=amend_kind if amends else "",
-                client_token=d["client_token"],
-            ))
-        except actions.DuplicateSubmission as exc:
-            messages.info(request, _("Dự thảo này đã được tạo (gửi hai lần); không tạo thêm."))
-            return _detail(exc.existing)
-        if document is not None:
-            messages.success(request, _("Đã tạo dự thảo."))
-            _layout_warnings(request, d["file"])
-            return _detail(document)
-    return render(request, "documents/draft_new.html", {"form": form, **context})
-
-
-def reply_initial(answers: Document) -> dict[str, Any]:
-    """A reply starts as a công văn to the body that wrote, about the same matter, at the same mark."""
-    from vanthu.documents.models import DocumentType
-
-    reply_type = DocumentType.objects.filter(name="Công văn").values_list("pk", flat=True).first()
-    notation = answers.notation or answers.subject[:60]
-    subject = _("V/v trả lời văn bản số %(notation)s của %(organ)s") % {"notation": notation,
-                                                                        "organ": answers.organ_name}
-    return {"doc_type": reply_type, "subject": subject[:500], "secrecy": answers.secrecy,
-            "recipient_names": answers.organ_name if answers.source_id is None else "",
-            "recipient_units": [answers.source.unit_id] if answers.source is not None else []}
-
-
-@GET_POST
-def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.EDIT_DRAFT)
-    form = DraftMetadataForm(bound_data(request), initial=DraftMetadataForm.initial_from(document), person=person)
-    done = submit(request, form, lambda d: actions.update_draft(
-        document=document, acting=person, data=form.draft_data(), expected_version=d["expected_version"],
-    ), _("Đã lưu thông tin dự thảo."))
-    if done is not None:
-        return _detail(done)
-    return _form_page(request, document, form, title=_("Sửa thông tin dự thảo"), submit=_("Lưu"))
-
-
-@GET_POST
-def draft_version_new(request: HttpRequest, pk: int) -> HttpResponse:
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.EDIT_DRAFT)
-    form = VersionForm(bound_data(request), request.FILES or None, initial={"expected_version": document.version})
-    if not _upload_too_large(request, form):
-        version = submit(request, form, lambda d: actions.add_draft_version(
-            document=document, acting=person, file=d["file"], note=d["note"], expected_version=d["expected_version"],
-        ), lambda v: _("Đã tải lên dự thảo phiên bản %(n)s.") % {"n": v.number})
-        if version is not None:
-            _layout_warnings(request, form.cleaned_data["file"])
-            return _detail(document)
-    return _form_page(request, document, form, title=_("Tải lên phiên bản dự thảo mới"), submit=_("Tải lên"))
-
-
-def _reviewer_choices(document: Document) -> QuerySet[Person]:
-    drafting = document.drafting_unit or document.unit
-    leaders = leaders_over(drafting).values("pk")
-    q = Q(unit=drafting) | Q(pk__in=leaders) | Q(roles__unit=document.unit, roles__role=Role.CLERK)
-    # the author does not review his own draft
-    people = Person.objects.filter(q, is_active=True)
-    if document.created_by_id is not None:
-        people = people.exclude(pk=document.created_by_id)
-    ids = people.values("pk")
-    return Person.objects.filter(pk__in=ids).select_related("unit").order_by("unit__path", "full_name")
-
-
-@GET_POST
-def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Choose the review chain and the signer, and submit the draft."""
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.SUBMIT)
-    form = SubmitForm(bound_data(request), initial={"expected_version": document.version},
-                      signers=signers_for(document.unit), reviewers=_reviewer_choices(document))
-    done = submit(request, form, lambda d: actions.submit_for_review(
-        document=document, acting=person, signer_authority=d["signer"], reviewers=form.review_chain(),
-        expected_version=d["expected_version"],
-    ), _("Đã trình dự thảo."))
-    if done is not None:
-        return _detail(done)
-    return _form_page(request, document, form, title=_("Trình duyệt và trình ký dự thảo"),
-                      submit=pgettext("submit a draft", "Trình"), template="documents/submit.html")
-
-
-@GET_POST
-def draft_review(request: HttpRequest, pk: int) -> HttpResponse:
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.REVIEW)
-    step = access.pending_step(person, document)
-    form = ReviewForm(bound_data(request), format_check=step is not None and step.kind == ReviewKind.FORMAT)
-    done = submit(request, form, lambda d: actions.decide_review(
-        document=document, acting=person, approve=d["approve"], comment=d["comment"], checklist=form.checklist(),
-    ), lambda doc: _("Đã trả lại dự thảo.") if doc.status == Status.DRAFT else _("Đã đồng ý dự thảo."))
-    if done is not None:
-        return after_action(request, pk=done.pk)
-    return _form_page(request, document, form, title=_("Cho ý kiến về dự thảo"), submit="",
-                      buttons=[("decision", "approve", _("Đồng ý")), ("decision", "return", _("Trả lại"))],
-                      extra={"page": queries.document_page(person, document), "show_file": True})
-
-
-@GET_POST
-def draft_return(request: HttpRequest, pk: int) -> HttpResponse:
-    """The signer sends the draft back to its drafter instead of signing."""
-    person = require_person(request)
-    document = access.access_document(person, pk, need=Need.RETURN_FOR_REVISION)
-    form = CommentForm(bound_data(request))
-    done = submit(request, form, lambda d: actions.return_for_revision(document=document, acting=person,
-                                                                       comment=d["comment"]),
-                  _("Đã trả lại dự thảo để sửa."))
-    if done is not None:
-        return after_action(request, pk=done.pk)
-    return _form_page(request, document, form, title=_("Trả lại dự thảo để sửa"), submit=_("Trả lại"),
-                      danger=True)
 
 
 # --- outgoing: signature, issuance, recall ----------------------------------------------------------------

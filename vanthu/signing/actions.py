@@ -1,4 +1,5 @@
-"""Writes of the signing app: vanthu's CA, certificates and keys, trust anchors, images, remote requests.
+"""Writes of the signing app: vanthu's CA, certificates and keys, trust anchors, images, remote requests
+(binding a certificate issued elsewhere: binding_actions.py; what the actions share: actions_common.py).
 
 Every function is one `@action` (one transaction, audit on success, audited refusal). `acting` is the person
 doing it, or a `SystemActor` (`vanthu pki …` run by the operator on the server, fixtures), audited under its
@@ -10,7 +11,6 @@ right here: the documents action that starts them does.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import io
 from decimal import Decimal
@@ -27,6 +27,15 @@ from vanthu.core.actions import action
 from vanthu.org.access import Actor, can_administer_all, person_or_none
 from vanthu.org.models import Person, Unit
 from vanthu.signing import backends, keystore, pki
+from vanthu.signing.actions_common import (
+    add_credential,
+    certificate_row,
+    check_new_passphrase,
+    check_owner_active,
+    owner_field,
+    require_admin,
+    unit_of,
+)
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import (
     Backend,
@@ -45,7 +54,6 @@ from vanthu.signing.models import (
 )
 from vanthu.signing.types import SigningRefused
 
-MIN_PASSPHRASE = 6
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 IMAGE_PIXELS = (60, 4000)  # smallest and largest side, in pixels
 SIGNATURE_MM = (15, 80)  # width of a handwritten signature image
@@ -54,106 +62,11 @@ SEAL_MM = (25, 60)  # diameter (width) of a seal image: real seals are 30–45 m
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
-def _owner_field(owner: Person | Unit) -> dict[str, Any]:
-    return {"person": owner} if isinstance(owner, Person) else {"unit": owner}
-
-
-def _unit_of(owner: Person | Unit) -> Unit:
-    return owner.unit if isinstance(owner, Person) else owner
-
-
-def _require_admin(acting: Actor | None) -> None:
-    if not can_administer_all(acting):
-        raise SigningRefused(_("Chỉ quản trị hệ thống được làm việc này."), code="forbidden", status=403)
-
-
-def _check_owner_active(owner: Person | Unit) -> None:
-    if not owner.is_active:
-        raise SigningRefused(_("%(who)s không còn hoạt động trong hệ thống.") % {"who": pki.owner_label(owner)},
-                             code="owner_inactive")
-
-
-def _check_new_passphrase(passphrase: str | None, *, required: bool) -> None:
-    if passphrase is None or passphrase == "":
-        if required:
-            raise SigningRefused(_("Cần đặt mã PIN khóa ký."), code="passphrase_required", field="passphrase")
-        return
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise SigningRefused(_("Mã PIN khóa ký cần ít nhất %(n)d ký tự.") % {"n": MIN_PASSPHRASE},
-                             code="passphrase_short", field="passphrase")
-
-
 def _issuing_ca() -> CertificateAuthority:
     ca = CertificateAuthority.objects.filter(role=CaRole.ISSUING, is_active=True).select_related("parent").first()
     if ca is None:
         raise SigningRefused(_("CA của hệ thống chưa được khởi tạo (vanthu pki init)."), code="no_ca")
     return ca
-
-
-def _encode_chain(chain: list[x509.Certificate]) -> list[str]:
-    return [base64.b64encode(pki.der(c)).decode("ascii") for c in chain]
-
-
-def _own_issuer(cert: x509.Certificate) -> CertificateAuthority | None:
-    """The vanthu CA that issued `cert`, if any (subject match and a verifying signature)."""
-    for ca in CertificateAuthority.objects.all():
-        ca_cert = pki.load(ca.certificate_der)
-        if ca_cert.subject == cert.issuer and pki.order_chain(cert, [ca_cert]):
-            return ca
-    return None
-
-
-def _trusted_chain(cert: x509.Certificate, extra: list[x509.Certificate]) -> list[x509.Certificate]:
-    """The issuers of `cert` up to a trusted root (vanthu's own or an enabled anchor), nearest first.
-
-    Refuses a certificate that does not chain to the trust store: signatures made with it would not
-    validate anywhere in vanthu.
-    """
-    from vanthu.signing import trust
-
-    own = [pki.load(c.certificate_der) for c in CertificateAuthority.objects.all()]
-    anchors = [pki.load(a.certificate_der) for a in TrustAnchor.objects.filter(enabled=True)]
-    chain = pki.order_chain(cert, [*extra, *own, *anchors])
-    top = chain[-1] if chain else cert
-    roots = {c.sha256.hex() for c in trust.trust_roots()}
-    if not pki.is_self_signed(top) or pki.fingerprint(top) not in roots:
-        raise SigningRefused(
-            _("Chứng thư số do “%(issuer)s” cấp, tổ chức này chưa có trong danh sách tin cậy. Hãy nhập chứng "
-              "thư CA gốc (và CA trung gian) của tổ chức đó trước.") % {"issuer": pki.common_name(cert.issuer)},
-            code="untrusted_issuer")
-    return chain
-
-
-def _certificate_row(cert: x509.Certificate, *, owner: Person | Unit, chain: list[x509.Certificate],
-                     source: str, renewed_from: Certificate | None = None) -> Certificate:
-    if Certificate.objects.filter(fingerprint=pki.fingerprint(cert)).exists():
-        raise SigningRefused(_("Chứng thư số này đã được gắn trong hệ thống."), code="duplicate_certificate",
-                             field="file")
-    return Certificate.objects.create(
-        der=pki.der(cert),
-        fingerprint=pki.fingerprint(cert),
-        serial=pki.serial_hex(cert),
-        subject=cert.subject.rfc4514_string()[:500],
-        common_name=pki.common_name(cert.subject)[:200],
-        issuer=cert.issuer.rfc4514_string()[:500],
-        issued_by=_own_issuer(cert),
-        chain=_encode_chain(chain),
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        key_usage=pki.key_usage_names(cert),
-        key_algorithm=pki.key_algorithm(cert.public_key()),
-        source=source,
-        renewed_from=renewed_from,
-        **_owner_field(owner),
-    )
-
-
-def _add_credential(*, owner: Person | Unit, certificate: Certificate, backend: str, make_default: bool,
-                    **fields: Any) -> KeyCredential:
-    if make_default:
-        KeyCredential.objects.filter(**_owner_field(owner), is_default=True).update(is_default=False)
-    return KeyCredential.objects.create(certificate=certificate, backend=backend, is_default=make_default,
-                                        **_owner_field(owner), **fields)
 
 
 def _retire_credentials(certificate: Certificate) -> None:
@@ -170,7 +83,7 @@ def init_ca(*, acting: Actor, organisation: str = "", algorithm: str = "rsa",
     `organisation` goes in O= of the CA names (default: the top unit's name). Keys are kept under the
     server key (keystore). Refused when the CA already exists.
     """
-    _require_admin(acting)
+    require_admin(acting)
     if algorithm not in ("rsa", "ecdsa"):
         raise SigningRefused(_("Thuật toán khóa phải là RSA hoặc ECDSA."), code="bad_algorithm", field="algorithm")
     if CertificateAuthority.objects.exists():
@@ -239,9 +152,9 @@ def issue_certificate(*, owner: Person | Unit, acting: Actor, passphrase: str | 
     keyUsage (tests of refusals only); `key` certifies a key made beforehand (of `algorithm`) instead of a
     new one (fixtures keep a pool: RSA key generation costs ~70 ms). `algorithm` "" = the issuing CA's.
     """
-    _require_admin(acting)
-    _check_owner_active(owner)
-    _check_new_passphrase(passphrase, required=False)
+    require_admin(acting)
+    check_owner_active(owner)
+    check_new_passphrase(passphrase, required=False)
     ca = _issuing_ca()
     algorithm = algorithm or ca.key_algorithm
     if algorithm not in ("rsa", "ecdsa"):
@@ -252,114 +165,20 @@ def issue_certificate(*, owner: Person | Unit, acting: Actor, passphrase: str | 
         raise SigningRefused(_("Khóa không đúng thuật toán đã chọn."), code="bad_algorithm", field="algorithm")
     cert, chain = _issue(owner=owner, public_key=key.public_key(), ca=ca, valid_from=valid_from, days=days,
                          purpose=purpose)
-    row = _certificate_row(cert, owner=owner, chain=chain, source=CertSource.ISSUED)
-    credential = _add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
+    row = certificate_row(cert, owner=owner, chain=chain, source=CertSource.ISSUED)
+    credential = add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
                                  key_encrypted=keystore.lock(key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.issued", target=row, unit=_unit_of(owner),
+    log.record(actor=acting, verb="signing.certificate.issued", target=row, unit=unit_of(owner),
                data={"owner": pki.owner_label(owner), "serial": row.serial, "algorithm": algorithm,
                      "not_after": row.not_after.isoformat(), "passphrase": passphrase is not None})
     return credential
-
-
-@action("signing.certificate.bound")
-def bind_pkcs12(*, owner: Person | Unit, data: bytes, password: str, passphrase: str | None,
-                acting: Actor, make_default: bool = True) -> KeyCredential:
-    """Bind an existing certificate with its key from a PKCS#12 file (.p12/.pfx, opened with `password`).
-    The key is then kept server-side under `passphrase` (None: under the server key)."""
-    _require_admin(acting)
-    _check_owner_active(owner)
-    _check_new_passphrase(passphrase, required=False)
-    content = pki.parse_pkcs12(data, password)
-    pki.check_certificate(content.certificate, owner=owner)
-    chain = _trusted_chain(content.certificate, content.chain)
-    row = _certificate_row(content.certificate, owner=owner, chain=chain, source=CertSource.IMPORTED)
-    credential = _add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
-                                 key_encrypted=keystore.lock(content.key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "issuer": row.issuer,
-                     "backend": Backend.SOFTWARE})
-    return credential
-
-
-@action("signing.certificate.bound")
-def bind_remote_certificate(*, owner: Person | Unit, data: bytes, service_url: str, credential_id: str,
-                            acting: Actor, make_default: bool = True) -> KeyCredential:
-    """Bind a certificate (PEM/DER) whose key lives at a remote signing service (CSC-style `credential_id`)."""
-    _require_admin(acting)
-    _check_owner_active(owner)
-    if not service_url or not credential_id:
-        raise SigningRefused(_("Cần địa chỉ dịch vụ ký số từ xa và mã chứng thư tại dịch vụ đó."),
-                             code="remote_incomplete", field="service_url")
-    return bind_external(owner=owner, data=data, backend=Backend.REMOTE, service_url=service_url,
-                         credential_id=credential_id, acting=acting, make_default=make_default)
-
-
-def bind_external(*, owner: Person | Unit, data: bytes, backend: str, service_url: str, credential_id: str,
-                  acting: Actor, make_default: bool) -> KeyCredential:
-    """The imported certificate of a key another service holds (remote signing, a SIM through its MSSP), checked
-    against the trust store and bound as the owner's credential; the calling action has checked the rights."""
-    certs = pki.parse_certificates(data)
-    cert = certs[0]
-    pki.check_certificate(cert, owner=owner)
-    chain = _trusted_chain(cert, certs[1:])
-    row = _certificate_row(cert, owner=owner, chain=chain, source=CertSource.IMPORTED)
-    credential = _add_credential(owner=owner, certificate=row, backend=backend, make_default=make_default,
-                                 service_url=service_url, remote_credential_id=credential_id)
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": backend,
-                     "service_url": service_url})
-    return credential
-
-
-@action("signing.credential.registered")
-def register_pkcs11_credential(*, owner: Person | Unit, token_label: str, pin: str, acting: Actor,
-                               key_label: str = "", key_id: str = "", certificate_data: bytes | None = None,
-                               make_default: bool = True) -> KeyCredential:
-    """Register a key on a PKCS#11 token (settings.PKCS11_MODULE) for a person or unit.
-
-    Logs in with `pin` (not stored) to prove the token and key are there. The certificate is read from the
-    token (the certificate object with the key's label/id) unless `certificate_data` (PEM/DER) is given.
-    """
-    _require_admin(acting)
-    _check_owner_active(owner)
-    if not key_label and not key_id:
-        raise SigningRefused(_("Cần nhãn hoặc mã của khóa trên thiết bị ký số."), code="key_required",
-                             field="key_label")
-    session = backends.open_token(token_label, pin=pin)
-    try:
-        backends.find_private_key(session, label=key_label, key_id=key_id)
-        cert_der = certificate_data or _certificate_on_token(session, label=key_label, key_id=key_id)
-    finally:
-        session.close()
-    certs = pki.parse_certificates(cert_der)
-    cert = certs[0]
-    pki.check_certificate(cert, owner=owner)
-    chain = _trusted_chain(cert, certs[1:])
-    source = CertSource.TOKEN if certificate_data is None else CertSource.IMPORTED
-    row = _certificate_row(cert, owner=owner, chain=chain, source=source)
-    credential = _add_credential(owner=owner, certificate=row, backend=Backend.PKCS11, make_default=make_default,
-                                 token_label=token_label, key_label=key_label, key_id=key_id)
-    log.record(actor=acting, verb="signing.credential.registered", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "token": token_label,
-                     "key_label": key_label, "key_id": key_id})
-    return credential
-
-
-def _certificate_on_token(session: Any, *, label: str, key_id: str) -> bytes:
-    from pkcs11 import Attribute, ObjectClass
-
-    found = backends.find_on_token(session, ObjectClass.CERTIFICATE, label=label, key_id=key_id)
-    if len(found) != 1:
-        raise SigningRefused(_("Không tìm thấy chứng thư số đi kèm khóa trên thiết bị; hãy tải tệp chứng thư "
-                               "lên cùng lúc."), code="certificate_absent", field="certificate")
-    return bytes(found[0][Attribute.VALUE])
 
 
 @action("signing.certificate.revoked")
 def revoke_certificate(*, certificate: Certificate, reason: str, acting: Actor) -> Certificate:
     """Revoke a certificate: from now on it appears in its CA's CRL and OCSP answers `revoked` (for
     certificates issued by vanthu), and no one can sign with it in vanthu."""
-    _require_admin(acting)
+    require_admin(acting)
     if reason not in RevocationReason.values:
         raise SigningRefused(_("Cần chọn lý do thu hồi."), code="reason_required", field="reason")
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -371,7 +190,7 @@ def revoke_certificate(*, certificate: Certificate, reason: str, acting: Actor) 
     locked.revocation_reason = reason
     locked.save(update_fields=["status", "revoked_at", "revocation_reason"])
     _retire_credentials(locked)
-    log.record(actor=acting, verb="signing.certificate.revoked", target=locked, unit=_unit_of(locked.owner),
+    log.record(actor=acting, verb="signing.certificate.revoked", target=locked, unit=unit_of(locked.owner),
                data={"serial": locked.serial, "reason": reason})
     return locked
 
@@ -381,7 +200,7 @@ def renew_certificate(*, certificate: Certificate, passphrase: str | None, actin
                       days: int | None = None) -> KeyCredential:
     """A new key and certificate from vanthu's CA for the same owner and algorithm; the old certificate
     becomes `superseded` (not revoked: what was signed with it stays valid) and its keys are retired."""
-    _require_admin(acting)
+    require_admin(acting)
     locked = Certificate.objects.select_for_update(of=("self",)).select_related("person", "unit").get(
         pk=certificate.pk)
     if locked.issued_by_id is None:
@@ -390,17 +209,17 @@ def renew_certificate(*, certificate: Certificate, passphrase: str | None, actin
     if locked.status != CertStatus.ACTIVE:
         raise SigningRefused(_("Chỉ gia hạn được chứng thư số đang hiệu lực."), code="not_active", target=locked)
     owner = locked.owner
-    _check_owner_active(owner)
-    _check_new_passphrase(passphrase, required=False)
+    check_owner_active(owner)
+    check_new_passphrase(passphrase, required=False)
     key = pki.generate_key(locked.key_algorithm)
     cert, chain = _issue(owner=owner, public_key=key.public_key(), ca=_issuing_ca(), valid_from=None, days=days)
-    row = _certificate_row(cert, owner=owner, chain=chain, source=CertSource.ISSUED, renewed_from=locked)
+    row = certificate_row(cert, owner=owner, chain=chain, source=CertSource.ISSUED, renewed_from=locked)
     locked.status = CertStatus.SUPERSEDED
     locked.save(update_fields=["status"])
     _retire_credentials(locked)
-    credential = _add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=True,
+    credential = add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=True,
                                  key_encrypted=keystore.lock(key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.renewed", target=row, unit=_unit_of(owner),
+    log.record(actor=acting, verb="signing.certificate.renewed", target=row, unit=unit_of(owner),
                data={"old_serial": locked.serial, "serial": row.serial, "not_after": row.not_after.isoformat()})
     return credential
 
@@ -413,7 +232,7 @@ def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, a
     own = isinstance(acting, Person) and credential.person_id == acting.pk
     if not own and not can_administer_all(acting):
         raise SigningRefused(_("Không đổi được mã PIN khóa ký của người khác."), code="forbidden", status=403)
-    _check_new_passphrase(new, required=True)
+    check_new_passphrase(new, required=True)
     blob = bytes(credential.key_encrypted)
     if keystore.needs_passphrase(blob):
         backends.require_unlocked(credential)
@@ -426,20 +245,20 @@ def change_passphrase(*, credential: KeyCredential, old: str | None, new: str, a
     lockout.succeeded(backends.lockout_key(credential))
     credential.save(update_fields=["key_encrypted"])
     log.record(actor=acting, verb="signing.passphrase.changed", target=credential,
-               unit=_unit_of(credential.owner))
+               unit=unit_of(credential.owner))
 
 
 @action("signing.credential.default_set")
 def set_default_credential(*, credential: KeyCredential, acting: Actor) -> KeyCredential:
-    _require_admin(acting)
+    require_admin(acting)
     if not credential.is_active:
         raise SigningRefused(_("Khóa ký này đã ngừng sử dụng."), code="inactive", target=credential)
     owner = credential.owner
-    KeyCredential.objects.filter(**_owner_field(owner), is_default=True).exclude(pk=credential.pk).update(
+    KeyCredential.objects.filter(**owner_field(owner), is_default=True).exclude(pk=credential.pk).update(
         is_default=False)
     credential.is_default = True
     credential.save(update_fields=["is_default"])
-    log.record(actor=acting, verb="signing.credential.default_set", target=credential, unit=_unit_of(owner),
+    log.record(actor=acting, verb="signing.credential.default_set", target=credential, unit=unit_of(owner),
                data={"backend": credential.backend})
     return credential
 
@@ -450,7 +269,7 @@ def set_default_credential(*, credential: KeyCredential, acting: Actor) -> KeyCr
 def import_trust_anchor(*, data: bytes, acting: Actor, name: str = "") -> list[TrustAnchor]:
     """Import CA certificates (PEM with one or more, or DER) into the trust store. Self-signed ones become
     trusted roots; the others are intermediates for path building."""
-    _require_admin(acting)
+    require_admin(acting)
     certs = pki.parse_certificates(data)
     created: list[TrustAnchor] = []
     now = timezone.now()
@@ -484,7 +303,7 @@ def import_trust_anchor(*, data: bytes, acting: Actor, name: str = "") -> list[T
 
 @action("signing.anchor.changed")
 def set_trust_anchor_enabled(*, anchor: TrustAnchor, enabled: bool, acting: Actor) -> TrustAnchor:
-    _require_admin(acting)
+    require_admin(acting)
     anchor.enabled = enabled
     anchor.save(update_fields=["enabled"])
     log.record(actor=acting, verb="signing.anchor.changed", target=anchor, data={"enabled": enabled})
@@ -549,9 +368,9 @@ def upload_signature_image(*, owner: Person | Unit, data: bytes, width_mm: Decim
     height = (width * pixels_h / pixels_w).quantize(Decimal("0.1"))
     stored = files.store_bytes(data, content_type="image/png")
     image, _created = SignatureImage.objects.update_or_create(
-        **_owner_field(owner), defaults={"file": stored, "width_mm": width, "height_mm": height,
+        **owner_field(owner), defaults={"file": stored, "width_mm": width, "height_mm": height,
                                          "uploaded_by": person_or_none(acting)})
-    log.record(actor=acting, verb="signing.image.uploaded", target=image, unit=_unit_of(owner),
+    log.record(actor=acting, verb="signing.image.uploaded", target=image, unit=unit_of(owner),
                data={"owner": pki.owner_label(owner), "sha256": stored.sha256, "width_mm": str(width)})
     return image
 
@@ -573,7 +392,7 @@ def begin_remote_signing(*, owner: Person | Unit, digest: bytes, acting: Person 
     request = RemoteSigningRequest.objects.create(
         credential=credential, digest=digest, digest_algorithm=digest_algorithm, prepared=prepared,
         context=context or {}, requested_by=acting, expires_at=timezone.now() + ttl)
-    log.record(actor=acting, verb="signing.remote.requested", target=request, unit=_unit_of(owner),
+    log.record(actor=acting, verb="signing.remote.requested", target=request, unit=unit_of(owner),
                data={"owner": pki.owner_label(owner), "digest": digest.hex()})
     return request
 
@@ -599,5 +418,5 @@ def complete_remote_signing(*, request: RemoteSigningRequest, signature: bytes,
     locked.completed_at = timezone.now()
     locked.save(update_fields=["signature", "state", "completed_at"])
     log.record(actor=acting, verb="signing.remote.completed", target=locked,
-               unit=_unit_of(locked.credential.owner))
+               unit=unit_of(locked.credential.owner))
     return locked

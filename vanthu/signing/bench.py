@@ -25,7 +25,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from vanthu.signing import pades, pki, validation
+from vanthu.signing import pades, pades_engine, pki, validation
 from vanthu.signing.credentials import Credential
 from vanthu.signing.service import SignatureBlock
 
@@ -94,7 +94,7 @@ def make_pki(algorithm: str = "rsa") -> BenchPki:
 
 
 def vanthu_issue(pdf: bytes, bench: BenchPki, level: str) -> bytes:
-    found = pades.Services(level=level, timestamper=bench.timestamper if level != "B-B" else None)
+    found = pades_engine.Services(level=level, timestamper=bench.timestamper if level != "B-B" else None)
     signed = pades.sign_personal_with(pdf, credential=bench.person, block=BLOCK, reason="Phê duyệt",
                                       found_services=found, size_mm=(35.0, 14.0))
     return pades.seal_issued_with(signed, credential=bench.unit, number_text=NUMBER, date_text=DATE,

@@ -200,7 +200,7 @@ def _run(coro: object) -> bytes:
 
 def enrich(pdf: bytes, *, target: str, services: object) -> Enriched:
     """`pdf` brought to `target` (see the module's text) with the TSA and the validation context of
-    `services` (pades.Services of `target`). Raises SigningRefused (code tsa_unreachable or
+    `services` (pades_engine.Services of `target`). Raises SigningRefused (code tsa_unreachable or
     revinfo_unreachable) when a service does not answer: nothing is returned half done."""
     if target not in LEVELS:
         raise SigningRefused(_("Cấu hình mức chữ ký PAdES “%(level)s” không hợp lệ (B-B, B-T, B-LT, B-LTA).")

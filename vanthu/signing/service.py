@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from vanthu.signing.credentials import Credential
     from vanthu.signing.long_term import Enriched
     from vanthu.signing.models import RemoteSigningRequest
-    from vanthu.signing.pades import Services
+    from vanthu.signing.pades_engine import Services
 
 __all__ = [
     "LEVELS", "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
@@ -69,11 +69,11 @@ def pades_services(level: str | None = None) -> Services:
     event loop runs, never inside it."""
     from django.utils.translation import gettext as _
 
-    from vanthu.signing import pades, trust, tsa
+    from vanthu.signing import pades_engine, trust, tsa
     from vanthu.signing.runtime import runtime
 
-    level = level or pades.configured_level()
-    found = pades.Services(level=level)
+    level = level or pades_engine.configured_level()
+    found = pades_engine.Services(level=level)
     if level == "B-B":
         return found
     found.timestamper = tsa.timestamper(session=runtime().session())
@@ -110,10 +110,10 @@ def _with_credential(owner: Person | Unit, secret: str | None, work: Callable[[C
 def _check_personal_signature(pdf: bytes) -> None:
     """Refuse a PDF without a valid personal signature, judged against the deployment's trust store and
     vanthu's own revocations."""
-    from vanthu.signing import pades, validation
+    from vanthu.signing import pades_form, validation
 
     if not validation.has_valid_personal_signature(pdf):
-        raise pades.refuse_not_signed()
+        raise pades_form.refuse_not_signed()
 
 
 # --- signing ----------------------------------------------------------------------------------------------
@@ -150,9 +150,9 @@ def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, sec
     """Fill the number and date fields (a permitted change after the personal signature), then apply the
     unit's organisation signature: red seal image overlapping a third of the signer's image on its left,
     signing time ISO 8601 +07:00. Refuses a PDF without a valid personal signature."""
-    from vanthu.signing import pades
+    from vanthu.signing import pades, pades_form
 
-    pades.open_writer(pdf)  # an unreadable PDF is refused as such, before the signature check
+    pades_form.open_writer(pdf)  # an unreadable PDF is refused as such, before the signature check
     _check_personal_signature(pdf)
     found = pades_services()
     size_mm = _size_mm(unit)
@@ -164,9 +164,9 @@ def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, sec
 def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | None) -> bytes:
     """Organisation signature on an attachment or an electronic copy (SAO Y, SAO LỤC, TRÍCH SAO): text only,
     top right of page 1, Times New Roman 10 black, with the signing time in ISO 8601 +07:00."""
-    from vanthu.signing import pades
+    from vanthu.signing import pades, pades_form
 
-    pades.open_writer(pdf)
+    pades_form.open_writer(pdf)
     found = pades_services()
     return _with_credential(unit, secret, lambda credential: pades.seal_text_only_with(
         pdf, credential=credential, lines=lines, found_services=found))
@@ -175,9 +175,9 @@ def seal_text_only(*, pdf: bytes, unit: Unit, lines: list[str], secret: str | No
 def seal_digitised(*, pdf: bytes, unit: Unit, secret: str | None) -> bytes:
     """Organisation signature on a scan of a paper document (Circular 01/2019 Điều 6.2.c; checklist point 17):
     top right of page 1, the unit's red seal image at actual size and the signing time (ISO 8601 +07:00)."""
-    from vanthu.signing import pades
+    from vanthu.signing import pades, pades_form
 
-    pades.open_writer(pdf)
+    pades_form.open_writer(pdf)
     found = pades_services()
     size_mm = _size_mm(unit)
     return _with_credential(unit, secret, lambda credential: pades.seal_digitised_with(
@@ -189,9 +189,9 @@ def seal_digitised(*, pdf: bytes, unit: Unit, secret: str | None) -> bytes:
 
 def configured_level() -> str:
     """The deployment's PAdES level (VANTHU_PADES_LEVEL, or the default of its TSA setting)."""
-    from vanthu.signing import pades
+    from vanthu.signing import pades_engine
 
-    return pades.configured_level()
+    return pades_engine.configured_level()
 
 
 def request_level() -> str:
@@ -202,9 +202,9 @@ def request_level() -> str:
     never waits on a TSA or an OCSP responder."""
     from django.conf import settings
 
-    from vanthu.signing import long_term, pades
+    from vanthu.signing import long_term, pades_engine
 
-    configured = pades.configured_level()
+    configured = pades_engine.configured_level()
     if long_term.rank(configured) >= long_term.rank("B-T") and settings.TSA_URL.strip() == "builtin":
         return "B-T"
     return "B-B"
@@ -212,18 +212,18 @@ def request_level() -> str:
 
 def needs_enrichment() -> bool:
     """Whether signatures made in a request (`request_level`) fall short of the configured level."""
-    from vanthu.signing import long_term, pades
+    from vanthu.signing import long_term, pades_engine
 
-    return long_term.rank(pades.configured_level()) > long_term.rank(request_level())
+    return long_term.rank(pades_engine.configured_level()) > long_term.rank(request_level())
 
 
 def enrich(pdf: bytes, *, target: str | None = None) -> Enriched:
     """`pdf` with its signatures brought to `target` (default: the configured level) by incremental updates
     (signing/long_term.py). Calls the TSA and the OCSP/CRL services: never inside a request, a transaction
     or a lock. SigningRefused (tsa_unreachable, revinfo_unreachable) when they do not answer."""
-    from vanthu.signing import long_term, pades
+    from vanthu.signing import long_term, pades_engine
 
-    target = target or pades.configured_level()
+    target = target or pades_engine.configured_level()
     return long_term.enrich(pdf, target=target, services=pades_services(target))
 
 
@@ -331,13 +331,14 @@ def signed_from_request(request: RemoteSigningRequest) -> bytes:
     """The signed PDF of a completed remote-signing request."""
     from django.utils.translation import gettext as _
 
-    from vanthu.signing import pades
+    from vanthu.signing import pades_engine
     from vanthu.signing.models import RemoteState
 
     if request.state != RemoteState.COMPLETED or request.signature is None:
         raise SigningRefused(_("Yêu cầu ký số từ xa chưa hoàn tất."), code="remote_pending")
-    prepared = pades.PreparedSignature.from_state(bytes(request.prepared), request.context)
-    return pades.finish(prepared, signature=bytes(request.signature), found_services=pades_services(prepared.level))
+    prepared = pades_engine.PreparedSignature.from_state(bytes(request.prepared), request.context)
+    return pades_engine.finish(prepared, signature=bytes(request.signature),
+                               found_services=pades_services(prepared.level))
 
 
 
@@ -354,9 +355,9 @@ class UnitSeal:
                     placed: dict[str, Any] | None = None) -> bytes:
         """As `seal_issued`, with the key already unlocked (the personal signature is checked here too);
         `placed["seal"]`, when set by hand on the preview, is where the seal goes."""
-        from vanthu.signing import pades, placement
+        from vanthu.signing import pades, pades_form, placement
 
-        pades.open_writer(pdf)
+        pades_form.open_writer(pdf)
         _check_personal_signature(pdf)
         return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
                                       found_services=pades_services(self.level), size_mm=_size_mm(self.unit),
@@ -364,9 +365,9 @@ class UnitSeal:
 
     def seal_text_only(self, *, pdf: bytes, lines: list[str]) -> bytes:
         """As `seal_text_only`, with the key already unlocked."""
-        from vanthu.signing import pades
+        from vanthu.signing import pades, pades_form
 
-        pades.open_writer(pdf)
+        pades_form.open_writer(pdf)
         return pades.seal_text_only_with(pdf, credential=self.credential, lines=lines,
                                          found_services=pades_services(self.level))
 

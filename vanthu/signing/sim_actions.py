@@ -12,14 +12,10 @@ from django.utils.translation import gettext as _
 
 from vanthu.audit import log
 from vanthu.core.actions import action
+from vanthu.org.access import Actor
 from vanthu.org.models import Person
-from vanthu.signing.actions import (
-    Actor,
-    _check_owner_active,
-    _require_admin,
-    _unit_of,
-    bind_external,
-)
+from vanthu.signing.actions_common import check_owner_active, require_admin, unit_of
+from vanthu.signing.binding_actions import bind_external
 from vanthu.signing.models import Backend, KeyCredential, RemoteSigningRequest, RemoteState
 from vanthu.signing.types import SigningRefused
 
@@ -31,8 +27,8 @@ def bind_sim_certificate(*, person: Person, data: bytes, mssp_url: str, phone: s
                          make_default: bool = True) -> KeyCredential:
     """Bind a certificate (PEM/DER) whose key is on the SIM of `person`'s phone `phone`, signed through the
     MSSP at `mssp_url`."""
-    _require_admin(acting)
-    _check_owner_active(person)
+    require_admin(acting)
+    check_owner_active(person)
     phone = phone.replace(" ", "")
     if not mssp_url or not PHONE.match(phone):
         raise SigningRefused(_("Cần địa chỉ dịch vụ chữ ký số di động (MSSP) và số điện thoại hợp lệ."),
@@ -46,7 +42,7 @@ def mark_sent(*, request: RemoteSigningRequest, transid: str, acting: Actor) -> 
     """The phone was asked: keep the MSSP's transaction id (polling resumes from it after a restart)."""
     RemoteSigningRequest.objects.filter(pk=request.pk, state=RemoteState.PENDING).update(mssp_transid=transid[:100])
     request.mssp_transid = transid[:100]
-    log.record(actor=acting, verb="signing.sim.sent", target=request, unit=_unit_of(request.credential.owner),
+    log.record(actor=acting, verb="signing.sim.sent", target=request, unit=unit_of(request.credential.owner),
                data={"transid": transid[:100]})
     return request
 
@@ -61,6 +57,6 @@ def mark_failed(*, request: RemoteSigningRequest, problem: str, expired: bool, a
     locked.problem = problem[:500]
     locked.completed_at = timezone.now()
     locked.save(update_fields=["state", "problem", "completed_at"])
-    log.record(actor=acting, verb="signing.sim.failed", target=locked, unit=_unit_of(locked.credential.owner),
+    log.record(actor=acting, verb="signing.sim.failed", target=locked, unit=unit_of(locked.credential.owner),
                data={"problem": problem[:500]})
     return locked

@@ -36,7 +36,7 @@ from django.utils import timezone
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.org.access import Actor
 from vanthu.org.models import Person, Unit
-from vanthu.signing import actions, pki, service_clients
+from vanthu.signing import actions, binding_actions, pki, service_clients
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import CaRole, CertificateAuthority, KeyCredential, TimestampAuthority
 
@@ -307,9 +307,9 @@ def put_on_token(token: SoftToken, *, owner: Person | Unit, label: str, algorith
                            Attribute.CERTIFICATE_TYPE: CertificateType.X_509, Attribute.LABEL: label,
                            Attribute.ID: key_id})
         session.create_object(attributes)
-    return actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin,
-                                              acting=TEST_FIXTURES,
-                                              key_label=label, make_default=make_default)
+    return binding_actions.register_pkcs11_credential(owner=owner, token_label=token.label, pin=token.pin,
+                                                      acting=TEST_FIXTURES,
+                                                      key_label=label, make_default=make_default)
 
 
 def bind_remote_key(person: Person, *, acting: Actor = TEST_FIXTURES) -> PrivateKey:
@@ -320,9 +320,9 @@ def bind_remote_key(person: Person, *, acting: Actor = TEST_FIXTURES) -> Private
     key = pooled_key("rsa", f"remote:{_label(person)}")
     certificate = pki.build_end_entity(subject=pki.person_subject(person), public_key=key.public_key(),
                                        issuer=pki.issuer_of(ensure_ca()))
-    actions.bind_remote_certificate(owner=person, data=certificate.public_bytes(serialization.Encoding.PEM),
-                                    service_url="https://ky-so.example.vn/csc/v2", credential_id=f"p{person.pk}",
-                                    acting=acting, make_default=True)
+    binding_actions.bind_remote_certificate(owner=person, data=certificate.public_bytes(serialization.Encoding.PEM),
+                                            service_url="https://ky-so.example.vn/csc/v2",
+                                            credential_id=f"p{person.pk}", acting=acting, make_default=True)
     return key
 
 

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, Unit
 from vanthu.org.second_factor import admin_step_up
-from vanthu.signing import actions, backends, pki, queries, service_clients, tsa
+from vanthu.signing import actions, backends, binding_actions, pki, queries, service_clients, tsa
 from vanthu.signing.forms import (
     AnchorForm,
     ChangePassphraseForm,
@@ -306,19 +306,20 @@ def owner_action(request: HttpRequest, kind: str, pk: int, what: str) -> HttpRes
                                           passphrase=data["passphrase"] or None)
                 done = _("Đã cấp chứng thư số và khóa ký.")
             elif what == "pkcs12":
-                actions.bind_pkcs12(owner=owner, data=uploaded(form), password=data["password"],
-                                    passphrase=data["passphrase"] or None, acting=person)
+                binding_actions.bind_pkcs12(owner=owner, data=uploaded(form), password=data["password"],
+                                            passphrase=data["passphrase"] or None, acting=person)
                 done = _("Đã gắn chứng thư số từ tệp PKCS#12.")
             elif what == "pkcs11":
                 certificate = data["certificate"]
-                actions.register_pkcs11_credential(
+                binding_actions.register_pkcs11_credential(
                     owner=owner, token_label=data["token_label"], key_label=data["key_label"],
                     key_id=data["key_id"].lower(), pin=data["pin"], acting=person,
                     certificate_data=bytes(certificate.read()) if certificate else None)
                 done = _("Đã đăng ký thiết bị ký số.")
             elif what == "remote":
-                actions.bind_remote_certificate(owner=owner, data=uploaded(form), service_url=data["service_url"],
-                                                credential_id=data["credential_id"], acting=person)
+                binding_actions.bind_remote_certificate(owner=owner, data=uploaded(form),
+                                                        service_url=data["service_url"],
+                                                        credential_id=data["credential_id"], acting=person)
                 done = _("Đã gắn chứng thư số ký từ xa.")
             else:
                 actions.upload_signature_image(owner=owner, data=uploaded(form), width_mm=data["width_mm"],

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from vanthu.core.actors import SystemActor, operator
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, Unit
-from vanthu.signing import actions, pki
+from vanthu.signing import actions, binding_actions, pki
 from vanthu.signing.models import Certificate, CertificateAuthority, CertStatus, RevocationReason, TrustAnchor
 from vanthu.signing.queries import own_timestamp_authority
 
@@ -176,7 +176,7 @@ class Command(BaseCommand):
     def do_bind(self, options: dict[str, Any]) -> None:
         owner = self._owner(options)
         if options.get("token"):
-            credential = actions.register_pkcs11_credential(
+            credential = binding_actions.register_pkcs11_credential(
                 owner=owner, token_label=options["token"], key_label=options["key_label"],
                 key_id=options["key_id"].lower(), acting=self._operator(options),
                 pin=self._secret_from(options.get("pin_file"), _("Mã PIN: ")),
@@ -184,13 +184,14 @@ class Command(BaseCommand):
         elif options.get("file") is None:
             raise CommandError(_("Cần tệp chứng thư số hoặc --token."))
         elif options.get("remote_url") or options.get("remote_id"):
-            credential = actions.bind_remote_certificate(
+            credential = binding_actions.bind_remote_certificate(
                 owner=owner, data=options["file"].read_bytes(), service_url=options.get("remote_url") or "",
                 credential_id=options.get("remote_id") or "", acting=self._operator(options))
         else:
             password = self._secret_from(options.get("password_file"), _("Mật khẩu tệp PKCS#12: "))
-            credential = actions.bind_pkcs12(owner=owner, data=options["file"].read_bytes(), password=password,
-                                             passphrase=self._passphrase(options), acting=self._operator(options))
+            credential = binding_actions.bind_pkcs12(owner=owner, data=options["file"].read_bytes(),
+                                                     password=password, passphrase=self._passphrase(options),
+                                                     acting=self._operator(options))
         self._print_certificate(credential.certificate)
 
     def do_crl(self, options: dict[str, Any]) -> None:
