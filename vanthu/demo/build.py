@@ -35,7 +35,7 @@ from django.utils import timezone
 from vanthu.core.actors import DEMO_BUILDER
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.demo import agencies as demo_agencies
-from vanthu.demo import build_records, build_work, names, subjects
+from vanthu.demo import build_records, build_work, names, security_officer, subjects
 from vanthu.demo.characters import DEMO_PASSWORD, PLACE, Cast, build_cast
 from vanthu.demo.pdfs import OfficialDocument, render
 from vanthu.documents import actions as documents
@@ -923,6 +923,7 @@ def build_demo(*, seed: int = SEED, now: dt.datetime | None = None, signing: boo
         say("units and people")
         org_ = _OrgBuilder(rng, valid_from=start.date()).build()
         demo_agencies.load()  # the directory of outside agencies (issue 12)
+        security_officer.add_security_officer(org_.cast)  # Bảo, who keeps the read audit (issue 13)
         pin = ""
         if signing:
             say("certificates, keys, signature and seal images")

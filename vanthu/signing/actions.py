@@ -26,7 +26,7 @@ from vanthu.core import files, lockout
 from vanthu.core.actions import action
 from vanthu.org.access import Actor, can_administer_all, person_or_none
 from vanthu.org.models import Person, Unit
-from vanthu.signing import backends, keystore, pki
+from vanthu.signing import backends, keystore, pki, rights
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import (
     Backend,
@@ -255,9 +255,9 @@ def issue_certificate(*, owner: Person | Unit, acting: Actor, passphrase: str | 
     row = _certificate_row(cert, owner=owner, chain=chain, source=CertSource.ISSUED)
     credential = _add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
                                  key_encrypted=keystore.lock(key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.issued", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "algorithm": algorithm,
-                     "not_after": row.not_after.isoformat(), "passphrase": passphrase is not None})
+    rights.record(acting=acting, verb="signing.certificate.issued", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "algorithm": algorithm,
+                        "not_after": row.not_after.isoformat(), "passphrase": passphrase is not None})
     return credential
 
 
@@ -275,9 +275,9 @@ def bind_pkcs12(*, owner: Person | Unit, data: bytes, password: str, passphrase:
     row = _certificate_row(content.certificate, owner=owner, chain=chain, source=CertSource.IMPORTED)
     credential = _add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
                                  key_encrypted=keystore.lock(content.key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "issuer": row.issuer,
-                     "backend": Backend.SOFTWARE})
+    rights.record(acting=acting, verb="signing.certificate.bound", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "issuer": row.issuer,
+                        "backend": Backend.SOFTWARE})
     return credential
 
 
@@ -305,9 +305,9 @@ def bind_external(*, owner: Person | Unit, data: bytes, backend: str, service_ur
     row = _certificate_row(cert, owner=owner, chain=chain, source=CertSource.IMPORTED)
     credential = _add_credential(owner=owner, certificate=row, backend=backend, make_default=make_default,
                                  service_url=service_url, remote_credential_id=credential_id)
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": backend,
-                     "service_url": service_url})
+    rights.record(acting=acting, verb="signing.certificate.bound", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": backend,
+                        "service_url": service_url})
     return credential
 
 
@@ -339,9 +339,9 @@ def register_pkcs11_credential(*, owner: Person | Unit, token_label: str, pin: s
     row = _certificate_row(cert, owner=owner, chain=chain, source=source)
     credential = _add_credential(owner=owner, certificate=row, backend=Backend.PKCS11, make_default=make_default,
                                  token_label=token_label, key_label=key_label, key_id=key_id)
-    log.record(actor=acting, verb="signing.credential.registered", target=row, unit=_unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "token": token_label,
-                     "key_label": key_label, "key_id": key_id})
+    rights.record(acting=acting, verb="signing.credential.registered", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "token": token_label,
+                        "key_label": key_label, "key_id": key_id})
     return credential
 
 
@@ -371,8 +371,8 @@ def revoke_certificate(*, certificate: Certificate, reason: str, acting: Actor) 
     locked.revocation_reason = reason
     locked.save(update_fields=["status", "revoked_at", "revocation_reason"])
     _retire_credentials(locked)
-    log.record(actor=acting, verb="signing.certificate.revoked", target=locked, unit=_unit_of(locked.owner),
-               data={"serial": locked.serial, "reason": reason})
+    rights.record(acting=acting, verb="signing.certificate.revoked", row=locked, owner=locked.owner,
+                  data={"serial": locked.serial, "reason": reason})
     return locked
 
 
@@ -400,8 +400,8 @@ def renew_certificate(*, certificate: Certificate, passphrase: str | None, actin
     _retire_credentials(locked)
     credential = _add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=True,
                                  key_encrypted=keystore.lock(key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.renewed", target=row, unit=_unit_of(owner),
-               data={"old_serial": locked.serial, "serial": row.serial, "not_after": row.not_after.isoformat()})
+    rights.record(acting=acting, verb="signing.certificate.renewed", row=row, owner=owner,
+                  data={"old_serial": locked.serial, "serial": row.serial, "not_after": row.not_after.isoformat()})
     return credential
 
 
