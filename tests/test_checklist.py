@@ -45,6 +45,8 @@ RH = "tests/records/test_handover.py::"
 TH = "tests/records/test_transfer_holds.py::"
 OC = "tests/documents/test_outgoing_chain.py::"
 SIM = "tests/pages/test_sim_signing.py::"
+RA = "tests/notify/test_rights_alerts.py::"
+RF = "tests/records/test_record_freezes.py::"
 
 POINTS: list[Point] = [
     Point(1, "The 29 document types of Điều 7 with the Phụ lục III abbreviations", MET,
@@ -278,8 +280,22 @@ POINTS: list[Point] = [
     Point(49, "Send, receive and processing status tracked automatically, visible to both sides", MET,
           ("tests/pages/test_status_pages.py::test_the_sender_sees_each_recipients_trail",
            STAT + "test_each_status_is_sent_by_its_cause_exactly_once_and_the_sender_keeps_the_trail")),
-    Point(50, "Role and record access control, alerts on rights changes, freezing sets of records",
-          "owned by issue 13"),
+    Point(50, "Role and record access control, alerts on rights changes, freezing sets of records", MET,
+          (RA + "test_checklist_point_50_a_role_granted_alerts_the_person_and_the_security_officer",
+           RA + "test_checklist_point_50_without_a_security_officer_the_units_head_is_alerted",
+           RA + "test_checklist_point_50_a_refused_change_alerts_no_one",
+           RA + "test_checklist_point_50_clearance_authority_and_second_factor_changes_alert",
+           RA + "test_checklist_point_50_a_stand_in_named_and_cancelled_alerts_the_stand_in_and_the_officer",
+           RA + "test_checklist_point_50_a_certificate_bound_to_a_person_or_a_unit_alerts",
+           RF + "test_checklist_point_50_the_head_freezes_records_and_nothing_in_them_changes",
+           RF + "test_checklist_point_50_lifting_the_freeze_takes_a_reason_and_changes_flow_again",
+           RF + "test_checklist_point_50_only_heads_and_security_officers_freeze",
+           RF + "test_checklist_point_50_a_handover_does_not_move_a_frozen_record",
+           RF + "test_checklist_point_50_the_pages_freeze_a_selection_and_the_record_shows_it",
+           RF + "test_checklist_point_50_the_api_freezes_and_unfreezes_and_refuses_changes"),
+          "Access: every page and API operation against one table of who may (issue 13 item 5). Alerts: the "
+          "person concerned and the unit's security officers (or its head), the bell and mail per preference "
+          "(decision 0027). Freezes: page /ho-so/phong-toa/, `POST /api/v1/records/freeze` and `/unfreeze`."),
     Point(51, "Search every field and the full text; export to .doc, .docx, .pdf", "owned by issue 11"),
     Point(52, "Printed or downloaded copies marked; access and usage history",
           MET, (

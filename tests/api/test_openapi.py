@@ -44,6 +44,7 @@ ENDPOINTS = {
     ("post", "/records/{record_id}/documents"), ("post", "/records/{record_id}/close"),
     ("post", "/records/{record_id}/reopen"), ("post", "/records/{record_id}/files"),
     ("post", "/records/{record_id}/items/{ordinal}/remove"), ("get", "/documents/{document_id}/record-suggestions"),
+    ("post", "/records/freeze"), ("post", "/records/unfreeze"),  # checklist point 50 (decision 0027)
     ("post", "/catalogues"), ("get", "/catalogues/{catalogue_id}"), ("post", "/catalogues/{catalogue_id}/entries"),
     ("post", "/catalogues/{catalogue_id}/approve"), ("post", "/catalogues/{catalogue_id}/publish"),
     ("post", "/catalogues/{catalogue_id}/entries/{entry_id}/open"), ("get", "/records-due"), ("post", "/transfers"),

@@ -44,8 +44,9 @@ def test_demo_builds_a_realistic_military_region_once():
 
     # the fixed characters are there, with their usernames and the demo password
     User = get_user_model()
-    for username in ("hoa", "hung", "lan", "minh", "son", "quang", "dung", "binh", "tam", "quantri"):
+    for username in ("hoa", "hung", "lan", "minh", "son", "quang", "dung", "binh", "tam", "quantri", "bao"):
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    assert Person.objects.get(user__username="bao").roles.filter(role="security").exists()  # the read audit's keeper
     # every registry keeps a clerk, and the four signing prefixes appear, TUQ. time-limited
     prefixes = set(SigningAuthority.objects.values_list("prefix", flat=True))
     assert {AuthorityPrefix.TM, AuthorityPrefix.KT, AuthorityPrefix.TL, AuthorityPrefix.TUQ} <= prefixes

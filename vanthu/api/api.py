@@ -32,6 +32,7 @@ from vanthu.api.routers import (
     kpis,
     lookups,
     outgoing,
+    record_freezes,
     records,
     registers,
     search,
@@ -148,6 +149,7 @@ def build() -> VanthuAPI:
     api.add_router("", search.router, tags=["search"])
     api.add_router("", statuses.router, tags=["statuses"])
     api.add_router("", exchange.router, tags=["exchange"])
+    api.add_router("", record_freezes.router, tags=["records"])  # before /records/{record_id}, which "freeze" fits
     api.add_router("", records.router, tags=["records"])
     api.add_router("", kpis.router, tags=["reports"])
     return api

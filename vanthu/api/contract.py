@@ -28,8 +28,8 @@ ERROR_CODES: dict[int, tuple[str, list[str]]] = {
                                "account_inactive"]),
     403: ("The caller may see the object but may not do this to it now.", ["forbidden", "not_your_turn", "…"]),
     404: ("It does not exist, or the caller may not see it (the two look the same).", ["not_found"]),
-    409: ("The object changed since the caller read it, or the request was a duplicate.",
-          ["concurrent_edit", "duplicate_submission"]),
+    409: ("The object changed since the caller read it, the request was a duplicate, or the object is frozen.",
+          ["concurrent_edit", "duplicate_submission", "frozen"]),
     413: ("A file over the per-file limit, the files over the per-request total, or a body over the body limit.",
           ["file_too_large", "request_too_large", "body_too_large"]),
     415: ("A JSON body sent with a Content-Type other than application/json.", ["unsupported_media_type"]),
@@ -93,6 +93,12 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/documents/{document_id}/sign"): "Only the person of the submitted signing authority, after every "
     "review step approved.",
     ("post", "/documents/{document_id}/issue"): "Only a clerk of the issuing unit, after the signature.",
+    ("post", "/records/freeze"): "Only a leader of the records' unit (or of a unit above it) or a security officer "
+    "over it; 404 for anyone who may freeze no record and for an id the caller may not freeze. `records` may not "
+    "be empty (400 `required`) nor hold a record already frozen (409 `frozen`); the reason is required. While "
+    "frozen, every change to the records and to the documents filed in them is refused (409 `frozen`).",
+    ("post", "/records/unfreeze"): "The same callers as `/records/freeze`; every record must be frozen (409 "
+    "`not_frozen`); the reason is required.",
     ("post", "/documents/{document_id}/submit"): "Only the drafter; the signing authority must be of the issuing "
     "unit and valid today.",
 }

@@ -8,6 +8,7 @@ validation errors (422) also list every faulty field under `details`. Messages f
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -19,6 +20,7 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from vanthu.core import interruptions
 from vanthu.core.errors import ActionRefused
 from vanthu.documents.models import Document
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ninja import NinjaAPI
 
 E = TypeVar("E", bound=Exception)
+logger = logging.getLogger(__name__)
 
 
 class FieldError(Schema):
@@ -238,12 +241,29 @@ def register(api: NinjaAPI) -> None:
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return too_large_response(api, request)
 
+    def interrupted(request: HttpRequest, exc: Exception) -> HttpResponse:
+        """The database connection lost mid-request (or the disk full): 503 (507) in the error shape, as the
+        pages answer it (core/interruptions.py); nothing was written, the caller retries."""
+        found = interruptions.texts(exc)
+        if found is None:
+            raise exc
+        status, code, _title, text = found
+        logger.warning("API request %s cut short: %s: %s", request.path, type(exc).__name__, exc)
+        if status == 503:
+            interruptions.forget_lost_connection()
+        response = error_response(api, request, status=status, code=code, message=text)
+        if status == 503:
+            response["Retry-After"] = "5"
+        return response
+
     _on(api, ActionRefused, on_refused)
     _on(api, Http404, on_not_found)
     _on(api, ValidationError, on_validation)
     _on(api, AuthenticationError, on_auth)
     _on(api, HttpError, on_http_error)
     _on(api, RequestDataTooBig, too_big)
+    for lost in (*interruptions.DATABASE_ERRORS, OSError):
+        _on(api, lost, interrupted)
 
 
 def _on(api: NinjaAPI, exc_class: type[E], handler: Callable[[HttpRequest, E], HttpResponse]) -> None:

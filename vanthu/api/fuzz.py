@@ -38,6 +38,8 @@ ALLOWED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("POST", "/api/v1/extensions/", ("hung",)),
     ("POST", "/api/v1/catalogues/{catalogue_id}/approve", ("hung", "son")),
     ("POST", "/api/v1/catalogues", ("lan",)),
+    ("POST", "/api/v1/records/freeze", ("son", "hung")),  # heads (and security officers): decision 0027
+    ("POST", "/api/v1/records/unfreeze", ("son", "hung")),
     ("POST", "/api/v1/records", ("lan", "quang")),
     ("POST", "/api/v1/transfers", ("lan",)),
     ("POST", "/api/v1/handovers", ("lan", "quang")),

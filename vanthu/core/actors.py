@@ -46,3 +46,7 @@ def operator(command: str) -> SystemActor:
 
 DEMO_BUILDER = SystemActor("demo builder")
 TEST_FIXTURES = SystemActor("test fixtures")
+
+# The programs that set up a world (the demo, its fixed characters, test fixtures): what they grant is the
+# starting state, not a change anyone must be alerted to (org.signals, decision 0027).
+SETUP_ACTOR_NAMES = frozenset({"system:demo builder", "system:test fixtures", "system:fixed characters"})

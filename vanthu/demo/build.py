@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.demo import agencies as demo_agencies
-from vanthu.demo import build_records, build_work, subjects
+from vanthu.demo import build_records, build_work, security_officer, subjects
 from vanthu.demo.build_clock import Simulation
 from vanthu.demo.build_documents import Documents
 from vanthu.demo.build_org import COMMAND_CODE, Office, Org, OrgBuilder, one_password_hash
@@ -259,6 +259,7 @@ def build_demo(*, seed: int = SEED, now: dt.datetime | None = None, signing: boo
         say("units and people")
         org_ = OrgBuilder(rng, valid_from=start.date()).build()
         demo_agencies.load()  # the directory of outside agencies (issue 12)
+        security_officer.add_security_officer(org_.cast)  # Bảo, who keeps the read audit (issue 13)
         pin = ""
         if signing:
             say("certificates, keys, signature and seal images")

@@ -8,4 +8,6 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Thông báo")
 
     def ready(self) -> None:
-        from vanthu.notify import checks  # noqa: F401  (registers the SMTP checks)
+        from vanthu.notify import checks, rights_alerts  # noqa: F401  (checks: registers the SMTP checks)
+
+        rights_alerts.subscribe()  # alerts on rights changes: org announces them (org.signals, decision 0027)

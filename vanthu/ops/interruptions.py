@@ -9,32 +9,17 @@ that is removed on failure (core/files.py), and issuance releases its lease when
 
 from __future__ import annotations
 
-import errno
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext as _
 
+from vanthu.core.interruptions import forget_lost_connection, texts
 from vanthu.ops.errors import _back_url, is_machine_path
 
 logger = logging.getLogger(__name__)
-FULL = {errno.ENOSPC, errno.EDQUOT}
-
-
-def _texts(exception: BaseException) -> tuple[int, str, str, str] | None:
-    if isinstance(exception, OperationalError | InterfaceError):
-        return 503, "database_unavailable", _("Mất kết nối với cơ sở dữ liệu"), _(
-            "Kết nối với cơ sở dữ liệu bị ngắt giữa chừng (máy chủ cơ sở dữ liệu vừa khởi động lại hoặc đang "
-            "bận). Việc vừa làm chưa được ghi, không có gì bị ghi dở. Hãy thử lại sau ít giây.")
-    if isinstance(exception, OSError) and exception.errno in FULL:
-        return 507, "storage_full", _("Kho lưu trữ tệp đã đầy"), _(
-            "Máy chủ không còn chỗ để lưu tệp. Tệp chưa được lưu và không có gì bị ghi dở. Hãy báo quản trị hệ "
-            "thống giải phóng dung lượng, rồi gửi lại.")
-    return None
 
 
 class InterruptionMiddleware:
@@ -45,13 +30,13 @@ class InterruptionMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        found = _texts(exception)
+        found = texts(exception)
         if found is None:
             return None
         status, code, title, text = found
         logger.warning("request %s cut short: %s: %s", request.path, type(exception).__name__, exception)
-        if status == 503 and not connection.in_atomic_block:
-            connection.close()  # the next query (this page's menu, the retry) opens a new connection
+        if status == 503:
+            forget_lost_connection()  # the next query (this page's menu, the retry) opens a new connection
         if is_machine_path(request.path):
             response: HttpResponse = JsonResponse({"error": {"code": code, "message": text, "field": None}},
                                                   status=status, json_dumps_params={"ensure_ascii": False})

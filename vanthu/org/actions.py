@@ -33,6 +33,7 @@ from vanthu.org.models import (
     path_segment,
 )
 from vanthu.org.queries import forget_scope
+from vanthu.org.signals import announce
 
 
 @action("org.unit.created")
@@ -124,7 +125,8 @@ def grant_role(*, person: Person, unit: Unit, role: str, acting: Actor) -> RoleG
         raise ActionRefused(_("Vai trò không hợp lệ."), field="role")
     grant, created = RoleGrant.objects.get_or_create(person=person, unit=unit, role=role)
     if created:
-        log.record(actor=acting, verb="org.role.granted", target=person, unit=unit, data={"role": role})
+        event = log.record(actor=acting, verb="org.role.granted", target=person, unit=unit, data={"role": role})
+        announce(event, person=person, unit=unit, detail=str(Role(role).label))
     forget_scope(person)
     return grant
 
@@ -134,7 +136,8 @@ def revoke_role(*, person: Person, unit: Unit, role: str, acting: Actor) -> None
     require_admin_of(acting, unit, target=person)
     deleted, _count = RoleGrant.objects.filter(person=person, unit=unit, role=role).delete()
     if deleted:
-        log.record(actor=acting, verb="org.role.revoked", target=person, unit=unit, data={"role": role})
+        event = log.record(actor=acting, verb="org.role.revoked", target=person, unit=unit, data={"role": role})
+        announce(event, person=person, unit=unit, detail=str(Role(role).label) if role in Role.values else role)
     forget_scope(person)
 
 
@@ -167,8 +170,9 @@ def grant_signing_authority(
         person=person, unit=unit, prefix=prefix, on_behalf_title=on_behalf_title, title=title,
         valid_from=start, valid_until=valid_until, document_types=document_types or [], delegated_by=delegated_by,
     )
-    log.record(actor=acting, verb="org.authority.granted", target=person, unit=unit,
-               data={"prefix": prefix, "title": title, "from": start, "until": valid_until})
+    event = log.record(actor=acting, verb="org.authority.granted", target=person, unit=unit,
+                       data={"prefix": prefix, "title": title, "from": start, "until": valid_until})
+    announce(event, person=person, unit=unit, detail=authority.competence_line)
     return authority
 
 
@@ -177,8 +181,27 @@ def revoke_signing_authority(*, authority: SigningAuthority, acting: Actor) -> N
     require_admin_of(acting, authority.unit, target=authority.person)
     authority.revoked_at = timezone.now()
     authority.save(update_fields=["revoked_at"])
-    log.record(actor=acting, verb="org.authority.revoked", target=authority.person, unit=authority.unit,
-               data={"authority": authority.pk})
+    event = log.record(actor=acting, verb="org.authority.revoked", target=authority.person, unit=authority.unit,
+                       data={"authority": authority.pk})
+    announce(event, person=authority.person, unit=authority.unit, detail=authority.competence_line)
+
+
+@action("org.clearance.changed")
+def set_clearance(*, person: Person, clearance: int, acting: Actor, reason: str = "") -> Person:
+    """Grant or withdraw a person's secrecy clearance (mức được tiếp cận bí mật): an admin of their unit or above."""
+    require_admin_of(acting, person.unit, target=person)
+    if clearance not in Secrecy.values:
+        raise ActionRefused(_("Mức tiếp cận bí mật không hợp lệ."), field="clearance", target=person)
+    before = Person.objects.select_for_update().values_list("clearance", flat=True).get(pk=person.pk)
+    if before == clearance:
+        return person
+    Person.objects.filter(pk=person.pk).update(clearance=clearance)
+    person.clearance = clearance
+    forget_scope(person)
+    event = log.record(actor=acting, verb="org.clearance.changed", target=person, unit=person.unit_id,
+                       data={"before": before, "after": clearance, "reason": (reason or "").strip()[:500]})
+    announce(event, person=person, detail=f"{Secrecy(before).label} → {Secrecy(clearance).label}")
+    return person
 
 
 @action("org.person.opens_next_set")

@@ -17,6 +17,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.org.access import Actor, require_admin_of, require_admin_of_all
 from vanthu.org.agencies import AgencyRow, fold
 from vanthu.org.models import Agency, Person, Role, Unit
+from vanthu.org.signals import announce
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def set_unit_head(*, unit: Unit, head: Person | None, acting: Actor) -> Unit:
     before = unit.head_id
     unit.head = head
     unit.save(update_fields=["head"])
-    log.record(actor=acting, verb="org.unit.head_set", target=unit, unit=unit,
-               data={"head": head.pk if head else None, "before": before})
+    event = log.record(actor=acting, verb="org.unit.head_set", target=unit, unit=unit,
+                       data={"head": head.pk if head else None, "before": before})
+    announce(event, person=head, unit=unit, detail=unit.name)
     return unit

@@ -14,6 +14,7 @@ from vanthu.org import security_keys
 from vanthu.org.access import Actor, require_admin_of
 from vanthu.org.models import Person, SecurityKey
 from vanthu.org.second_factor import clean_code
+from vanthu.org.signals import announce
 
 DEVICE_NAME_MAX = 64
 
@@ -50,8 +51,9 @@ def confirm_totp(*, acting: Person, otp: str | None, name: str = "") -> TOTPDevi
     if name.strip():
         device.name = name.strip()[:DEVICE_NAME_MAX]
     device.save(update_fields=["confirmed", "name"])
-    log.record(actor=acting, verb="org.second_factor.enrolled", target=acting, unit=acting.unit,
-               data={"device": device.pk, "name": device.name})
+    event = log.record(actor=acting, verb="org.second_factor.enrolled", target=acting, unit=acting.unit,
+                       data={"device": device.pk, "name": device.name})
+    announce(event, person=acting, detail=device.name)
     return device
 
 
@@ -62,8 +64,9 @@ def remove_device(*, device_id: int, acting: Person) -> None:
     if device is None:
         raise ActionRefused(_("Không tìm thấy thiết bị."), code="not_found", status=404)
     device.delete()
-    log.record(actor=acting, verb="org.second_factor.removed", target=acting, unit=acting.unit,
-               data={"device": device_id, "name": device.name})
+    event = log.record(actor=acting, verb="org.second_factor.removed", target=acting, unit=acting.unit,
+                       data={"device": device_id, "name": device.name})
+    announce(event, person=acting, detail=device.name)
 
 
 @action("org.second_factor.reset")
@@ -78,8 +81,9 @@ def reset_second_factor(*, person: Person, acting: Actor, reason: str) -> int:
     removed, _by_model = TOTPDevice.objects.filter(user_id=person.user_id).delete()
     keys, _by_model = SecurityKey.objects.filter(person=person).delete()
     removed += keys
-    log.record(actor=acting, verb="org.second_factor.reset", target=person, unit=person.unit,
-               data={"reason": reason, "devices": removed})
+    event = log.record(actor=acting, verb="org.second_factor.reset", target=person, unit=person.unit,
+                       data={"reason": reason, "devices": removed})
+    announce(event, person=person, detail=reason)
     return removed
 
 
@@ -105,8 +109,9 @@ def enrol_security_key(*, acting: Person, response: str, name: str = "") -> Secu
         raise ActionRefused(_("Khóa bảo mật này đã được đăng ký."), code="webauthn_duplicate")
     key = SecurityKey.objects.create(person=acting, name=name.strip()[:DEVICE_NAME_MAX] or _("Khóa bảo mật"),
                                      credential_id=credential_id, public_key=public_key, sign_count=sign_count)
-    log.record(actor=acting, verb="org.second_factor.key_enrolled", target=acting, unit=acting.unit,
-               data={"key": key.pk, "name": key.name})
+    event = log.record(actor=acting, verb="org.second_factor.key_enrolled", target=acting, unit=acting.unit,
+                       data={"key": key.pk, "name": key.name})
+    announce(event, person=acting, detail=key.name)
     return key
 
 
@@ -116,5 +121,6 @@ def remove_security_key(*, key_id: int, acting: Person) -> None:
     if key is None:
         raise ActionRefused(_("Không tìm thấy thiết bị."), code="not_found", status=404)
     key.delete()
-    log.record(actor=acting, verb="org.second_factor.key_removed", target=acting, unit=acting.unit,
-               data={"key": key_id, "name": key.name})
+    event = log.record(actor=acting, verb="org.second_factor.key_removed", target=acting, unit=acting.unit,
+                       data={"key": key_id, "name": key.name})
+    announce(event, person=acting, detail=key.name)

@@ -24,7 +24,7 @@ from vanthu.documents.access import can_see
 from vanthu.documents.models import Direction, Document, ReceivedVia, Status
 from vanthu.org.access import person_or_none
 from vanthu.org.models import Person, Unit
-from vanthu.records import checks
+from vanthu.records import checks, freezes
 from vanthu.records.access import can_file_into, can_manage_record, is_unit_member, serves_in
 from vanthu.records.catalogue_actions import new_entry
 from vanthu.records.models import (
@@ -136,6 +136,7 @@ def _fileable(acting: Actor, record: Record) -> None:
                             code="closed", target=record)
     if not can_file_into(acting, record):
         raise checks.forbidden(record)
+    freezes.refuse_if_frozen(record)
 
 
 @action("records.document.filed")
@@ -211,6 +212,7 @@ def close_record(*, record: Record, acting: Actor, title: str = "", code: str = 
         raise ActionRefused(_("Hồ sơ không ở trạng thái đang mở."), code="not_open", target=record)
     if not can_manage_record(acting, record):
         raise checks.forbidden(record)
+    freezes.refuse_if_frozen(record)
     items = list(record.items.select_related("document").order_by("ordinal"))
     if not items:
         raise ActionRefused(_("Hồ sơ chưa có văn bản nào; không thể kết thúc."), code="empty", target=record)
@@ -262,6 +264,7 @@ def reopen_record(*, record: Record, acting: Actor, reason: str) -> Record:
         raise ActionRefused(_("Hồ sơ chưa kết thúc."), code="not_closed", target=record)
     if not can_manage_record(acting, record):
         raise checks.forbidden(record)
+    freezes.refuse_if_frozen(record)
     why = checks.reason(reason, target=record)
     record.state = RecordState.OPEN
     record.closed_at = None

@@ -9,8 +9,10 @@ class RecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from vanthu.documents import guards
         from vanthu.notify import reminders as notify_reminders
-        from vanthu.records import permissions, reminders, system_checks  # noqa: F401  (registers the checks)
+        from vanthu.records import freezes, permissions, reminders, system_checks  # noqa: F401  (the checks)
 
         permissions.register_needs()
+        guards.register("records.frozen", freezes.guard_document)  # decision 0027
         notify_reminders.register(reminders.SOURCE)

@@ -23,7 +23,7 @@ from vanthu.documents.models import ShareReason
 from vanthu.org.access import person_or_none
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of
-from vanthu.records import checks
+from vanthu.records import checks, freezes
 from vanthu.records.access import can_draw_up_handover
 from vanthu.records.models import CatalogueEntry, Handover, HandoverItem, HandoverState, Record, RecordState
 from vanthu.workflow.models import OPEN_STATES, Assignment
@@ -141,6 +141,7 @@ def _pass_over(handover: Handover, acting: Actor) -> None:
     records = Record.objects.filter(pk__in=handover.items.filter(record__isnull=False).values("record_id"),
                                     creator=giver, state=RecordState.OPEN)
     moved_records = [r.pk for r in records]
+    freezes.refuse_if_any_frozen(moved_records)  # a frozen record keeps its keeper (decision 0027)
     records.update(creator=receiver, updated_at=timezone.now())
     CatalogueEntry.objects.filter(responsible=giver, catalogue__year__gte=timezone.localdate().year).update(
         responsible=receiver)

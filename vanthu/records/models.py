@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from vanthu.core.models import StoredFile
 from vanthu.documents.models import Document
 from vanthu.org.models import Person, Unit
+from vanthu.records.freeze_models import RecordFreeze  # noqa: F401
 from vanthu.records.hold_models import HOLD_MAX_MONTHS, HoldState, RecordHold  # noqa: F401
 
 RETENTION_MIN_YEARS = 1

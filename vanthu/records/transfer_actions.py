@@ -18,7 +18,7 @@ from vanthu.core.errors import ActionRefused
 from vanthu.org.access import person_or_none
 from vanthu.org.models import Person, Role, Unit
 from vanthu.org.queries import people_with_role
-from vanthu.records import checks
+from vanthu.records import checks, freezes
 from vanthu.records.access import archive_unit_for, can_keep_records, is_archivist_for
 from vanthu.records.models import HoldState, Record, RecordHold, RecordState, Transfer, TransferState
 from vanthu.records.queries import due_for_transfer_q
@@ -48,6 +48,7 @@ def submit_transfer(*, unit: Unit, year: int, acting: Actor, record_ids: Sequenc
                                 code="not_due", field="records")
     if not rows:
         raise ActionRefused(_("Không có hồ sơ nào đến hạn nộp lưu."), code="empty", field="records")
+    freezes.refuse_if_any_frozen([r.pk for r in rows])
     transfer = Transfer.objects.create(unit=unit, year=year, submitted_by=person_or_none(acting),
                                        note=(note or "")[:500])
     Record.objects.filter(pk__in=[r.pk for r in rows]).update(transfer=transfer, updated_at=timezone.now())
@@ -80,6 +81,7 @@ def accept_transfer(*, transfer: Transfer, acting: Actor, note: str = "") -> Tra
     if transfer.state != TransferState.SUBMITTED:
         raise ActionRefused(_("Đợt nộp lưu này đã được nhận."), code="accepted", target=transfer)
     records = list(Record.objects.select_for_update().filter(transfer=transfer))
+    freezes.refuse_if_any_frozen([r.pk for r in records])
     transfer.state = TransferState.ACCEPTED
     transfer.accepted_by = person_or_none(acting)
     transfer.accepted_at = timezone.now()

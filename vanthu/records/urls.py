@@ -1,11 +1,12 @@
 from django.urls import URLPattern, path
 
-from vanthu.records import hold_views, package_views, transfer_views, views
+from vanthu.records import freeze_views, hold_views, package_views, transfer_views, views
 
 app_name = "records"
 urlpatterns: list[URLPattern] = [
     path("ho-so/", views.record_index, name="index"),
     path("ho-so/mo/", views.record_new, name="new"),
+    path("ho-so/phong-toa/", freeze_views.freeze_page, name="freezes"),
     path("ho-so/<int:pk>/", views.record_page, name="record"),
     path("ho-so/<int:pk>/ket-thuc/", views.record_close, name="close"),
     path("ho-so/<int:pk>/mo-lai/", views.record_reopen, name="reopen"),

@@ -22,7 +22,7 @@ from vanthu.documents.access import Need, access_document
 from vanthu.org.models import Person, Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
-from vanthu.records import actions, catalogue_actions, forms
+from vanthu.records import actions, catalogue_actions, forms, freezes
 from vanthu.records.access import (
     access_catalogue,
     access_record,
@@ -119,6 +119,7 @@ def _history(record: Record) -> list[dict[str, Any]]:
         "records.record.accepted": _("Lưu trữ đã nhận"), "records.record.handed_over": _("Bàn giao hồ sơ"),
         "records.record.export_requested": _("Yêu cầu xuất gói hồ sơ"),
         "records.record.exported": _("Xuất gói hồ sơ"), "records.record.exported.refused": _("Từ chối xuất gói hồ sơ"),
+        "records.record.frozen": _("Phong tỏa hồ sơ"), "records.record.unfrozen": _("Gỡ phong tỏa hồ sơ"),
     }
     rows = []
     for event in log.events_for(record):
@@ -148,6 +149,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
         "hidden": sum(1 for i in items if not i.visible), "manage": manage,
         "can_file": manage and record.state == RecordState.OPEN, "close_form": close_form,
         "reason_form": forms.ReasonForm(), "other_form": forms.OtherFileForm(), "history": _history(record),
+        "freeze": freezes.live_freeze(record), "may_freeze": freezes.can_freeze(person, record.unit),
     })
 
 

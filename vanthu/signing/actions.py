@@ -26,7 +26,7 @@ from vanthu.core import files, lockout
 from vanthu.core.actions import action
 from vanthu.org.access import Actor, can_administer_all, person_or_none
 from vanthu.org.models import Person, Unit
-from vanthu.signing import backends, keystore, pki
+from vanthu.signing import backends, keystore, pki, rights
 from vanthu.signing.actions_common import (
     add_credential,
     certificate_row,
@@ -168,9 +168,9 @@ def issue_certificate(*, owner: Person | Unit, acting: Actor, passphrase: str | 
     row = certificate_row(cert, owner=owner, chain=chain, source=CertSource.ISSUED)
     credential = add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
                                  key_encrypted=keystore.lock(key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.issued", target=row, unit=unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "algorithm": algorithm,
-                     "not_after": row.not_after.isoformat(), "passphrase": passphrase is not None})
+    rights.record(acting=acting, verb="signing.certificate.issued", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "algorithm": algorithm,
+                        "not_after": row.not_after.isoformat(), "passphrase": passphrase is not None})
     return credential
 
 
@@ -190,8 +190,8 @@ def revoke_certificate(*, certificate: Certificate, reason: str, acting: Actor) 
     locked.revocation_reason = reason
     locked.save(update_fields=["status", "revoked_at", "revocation_reason"])
     _retire_credentials(locked)
-    log.record(actor=acting, verb="signing.certificate.revoked", target=locked, unit=unit_of(locked.owner),
-               data={"serial": locked.serial, "reason": reason})
+    rights.record(acting=acting, verb="signing.certificate.revoked", row=locked, owner=locked.owner,
+                  data={"serial": locked.serial, "reason": reason})
     return locked
 
 
@@ -219,8 +219,8 @@ def renew_certificate(*, certificate: Certificate, passphrase: str | None, actin
     _retire_credentials(locked)
     credential = add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=True,
                                  key_encrypted=keystore.lock(key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.renewed", target=row, unit=unit_of(owner),
-               data={"old_serial": locked.serial, "serial": row.serial, "not_after": row.not_after.isoformat()})
+    rights.record(acting=acting, verb="signing.certificate.renewed", row=row, owner=owner,
+                  data={"old_serial": locked.serial, "serial": row.serial, "not_after": row.not_after.isoformat()})
     return credential
 
 

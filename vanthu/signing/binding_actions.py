@@ -13,18 +13,16 @@ from typing import Any
 from cryptography import x509
 from django.utils.translation import gettext as _
 
-from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.org.access import Actor
 from vanthu.org.models import Person, Unit
-from vanthu.signing import backends, keystore, pki
+from vanthu.signing import backends, keystore, pki, rights
 from vanthu.signing.actions_common import (
     add_credential,
     certificate_row,
     check_new_passphrase,
     check_owner_active,
     require_admin,
-    unit_of,
 )
 from vanthu.signing.models import Backend, CertificateAuthority, CertSource, KeyCredential, TrustAnchor
 from vanthu.signing.types import SigningRefused
@@ -65,9 +63,9 @@ def bind_pkcs12(*, owner: Person | Unit, data: bytes, password: str, passphrase:
     row = certificate_row(content.certificate, owner=owner, chain=chain, source=CertSource.IMPORTED)
     credential = add_credential(owner=owner, certificate=row, backend=Backend.SOFTWARE, make_default=make_default,
                                  key_encrypted=keystore.lock(content.key, passphrase=passphrase or None))
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "issuer": row.issuer,
-                     "backend": Backend.SOFTWARE})
+    rights.record(acting=acting, verb="signing.certificate.bound", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "issuer": row.issuer,
+                        "backend": Backend.SOFTWARE})
     return credential
 
 
@@ -95,9 +93,9 @@ def bind_external(*, owner: Person | Unit, data: bytes, backend: str, service_ur
     row = certificate_row(cert, owner=owner, chain=chain, source=CertSource.IMPORTED)
     credential = add_credential(owner=owner, certificate=row, backend=backend, make_default=make_default,
                                  service_url=service_url, remote_credential_id=credential_id)
-    log.record(actor=acting, verb="signing.certificate.bound", target=row, unit=unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": backend,
-                     "service_url": service_url})
+    rights.record(acting=acting, verb="signing.certificate.bound", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "backend": backend,
+                        "service_url": service_url})
     return credential
 
 
@@ -129,9 +127,9 @@ def register_pkcs11_credential(*, owner: Person | Unit, token_label: str, pin: s
     row = certificate_row(cert, owner=owner, chain=chain, source=source)
     credential = add_credential(owner=owner, certificate=row, backend=Backend.PKCS11, make_default=make_default,
                                  token_label=token_label, key_label=key_label, key_id=key_id)
-    log.record(actor=acting, verb="signing.credential.registered", target=row, unit=unit_of(owner),
-               data={"owner": pki.owner_label(owner), "serial": row.serial, "token": token_label,
-                     "key_label": key_label, "key_id": key_id})
+    rights.record(acting=acting, verb="signing.credential.registered", row=row, owner=owner,
+                  data={"owner": pki.owner_label(owner), "serial": row.serial, "token": token_label,
+                        "key_label": key_label, "key_id": key_id})
     return credential
 
 

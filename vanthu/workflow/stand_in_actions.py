@@ -23,6 +23,7 @@ from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, StandIn
 from vanthu.org.queries import scope_of
+from vanthu.org.signals import announce
 from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentState
 
 MAX_DAYS = 366
@@ -97,10 +98,12 @@ def name_stand_in(*, absent: Person, stand_in: Person, starts_on: dt.date, ends_
     reason = reason.strip()[:300]
     row = StandIn.objects.create(absent=absent, stand_in=stand_in, starts_on=starts_on, ends_on=ends_on,
                                  reason=reason, created_by=acting if isinstance(acting, Person) else None)
-    log.record(actor=acting, verb="workflow.stand_in.named", target=row, unit=absent.unit,
+    event = log.record(actor=acting, verb="workflow.stand_in.named", target=row, unit=absent.unit,
                data={"absent": absent.pk, "absent_name": absent.rank_and_name, "stand_in": stand_in.pk,
                      "stand_in_name": stand_in.rank_and_name, "starts_on": starts_on, "ends_on": ends_on,
                      "reason": reason})
+    announce(event, person=stand_in, unit=absent.unit, detail=_("thay %(absent)s từ %(start)s đến %(end)s") % {
+        "absent": absent.rank_and_name, "start": f"{starts_on:%d/%m/%Y}", "end": f"{ends_on:%d/%m/%Y}"})
     notify.send(stand_in, kind="task", key=f"stand-in:{row.pk}", url=reverse("stand_ins"),
                 title=_("Bạn xử lý thay %(absent)s từ %(start)s đến %(end)s") % {
                     "absent": absent.rank_and_name, "start": f"{starts_on:%d/%m/%Y}", "end": f"{ends_on:%d/%m/%Y}"})
@@ -118,6 +121,8 @@ def cancel_stand_in(*, stand_in: StandIn, acting: Person | SystemActor) -> Stand
         raise _refuse(_("Việc xử lý thay này đã kết thúc."), "ended", status=409)
     row.cancelled_at = timezone.now()
     row.save(update_fields=["cancelled_at"])
-    log.record(actor=acting, verb="workflow.stand_in.cancelled", target=row, unit=row.absent.unit,
-               data={"absent": row.absent_id, "stand_in": row.stand_in_id})
+    event = log.record(actor=acting, verb="workflow.stand_in.cancelled", target=row, unit=row.absent.unit,
+                       data={"absent": row.absent_id, "stand_in": row.stand_in_id})
+    announce(event, person=row.stand_in, unit=row.absent.unit,
+             detail=_("thay %(absent)s") % {"absent": row.absent.rank_and_name})
     return row

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from vanthu.core import files
 from vanthu.core.choices import Urgency
 from vanthu.core.errors import ActionRefused, ConcurrentEdit
-from vanthu.documents import access
+from vanthu.documents import access, guards
 from vanthu.documents.models import (
     Document,
     DocumentFile,
@@ -43,6 +43,11 @@ class HasUrgency(Protocol):
     urgent_until: dt.datetime | None
 
 
+# the needs whose action changes what a document is: refused while a guard says no (documents.guards)
+GUARDED = frozenset({access.Need.CANCEL_ENTRY, access.Need.RECALL, access.Need.REPLACE, access.Need.ANSWER_RECALL,
+                     access.Need.EDIT_INCOMING})
+
+
 # --- shared helpers --------------------------------------------------------------------------------------
 
 
@@ -58,6 +63,8 @@ def lock_for(document: Document, acting: Person, need: access.Need) -> Document:
     document = lock(document)
     if not access.allows(acting, document, need):
         raise deny(document)
+    if need in GUARDED:
+        guards.check_change(document)  # e.g. filed in a frozen work record (records, decision 0027)
     return document
 
 

@@ -14,7 +14,7 @@ from vanthu.core import files
 from vanthu.core.actions import action
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import access, components
+from vanthu.documents import access, components, guards
 from vanthu.documents.actions.common import (
     attach,
     bump,
@@ -189,6 +189,8 @@ def create_draft(
     if replaces is not None and not access.allows(acting, replaces, access.Need.REPLACE):
         raise ActionRefused(_("Chỉ thay thế được văn bản đã phát hành mà bạn có quyền thu hồi."),
                             code="replace_forbidden", field="replaces", status=403)
+    if replaces is not None:
+        guards.check_change(replaces)  # a document filed in a frozen work record is not replaced (decision 0027)
     if answers is not None and not (access.can_see(acting, answers) and access.allows(acting, answers,
                                                                                        access.Need.REPLY)):
         raise ActionRefused(_("Chỉ soạn trả lời được cho văn bản đến đã vào sổ mà bạn được xem."),

@@ -37,6 +37,7 @@ MAIN_CHARACTERS: list[tuple[str, str]] = [
     ("binh", "deputy commander: signs KT. (on behalf of the commander)"),
     ("tam", "officer of Provincial Military Command A: an outsider to the Staff's documents"),
     ("quantri", "IT administrator"),
+    ("bao", "security officer of the Command: the read audit, rights alerts, freezing records"),
 ]
 
 
