@@ -106,19 +106,24 @@ def deliver_timed() -> dict[str, Any]:
     ids = list(OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
                .values_list("pk", flat=True))
     times = []
+    cpu = time.process_time()
     started = time.perf_counter()
     for pk in ids:
+        if not OutboxMessage.objects.filter(pk=pk, state=OutboxMessage.State.WAITING).exists():
+            continue  # carried by an earlier batch
         one = time.perf_counter()
         with contextlib.suppress(Exception):  # the message stays waiting: counted below
             deliver_message(pk)
         times.append(time.perf_counter() - one)
     return {"seconds": time.perf_counter() - started, "messages": len(ids), "times": times,
+            "cpu": time.process_time() - cpu,
             "waiting": OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).count()}
 
 
 def register_timed() -> dict[str, Any]:
     import time
 
+    cpu = time.process_time()
     started = time.perf_counter()
     count = register_all()
-    return {"seconds": time.perf_counter() - started, "count": count}
+    return {"seconds": time.perf_counter() - started, "count": count, "cpu": time.process_time() - cpu}
