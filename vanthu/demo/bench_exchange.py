@@ -1,6 +1,7 @@
-"""`vanthu bench exchange [--documents N] [--skip-plain] [--server waitress|runserver] [--batch N]`: documents
-per second from one vanthu deployment to another over HTTP on loopback, each deployment its own process and SQLite
-database (vanthu/demo/peers.py; served by `vanthu serve`, waitress, unless --server runserver).
+"""`vanthu bench exchange [--documents N] [--skip-plain] [--server waitress|runserver] [--batch N]
+[--workers N]`: documents per second from one vanthu deployment to another over HTTP on loopback, each
+deployment its own process and SQLite database (vanthu/demo/peers.py; served by `vanthu serve`, waitress,
+unless --server runserver).
 
 Each run: two fresh deployments (Military Regions 10 and 11) with each other in their peer directories; MR10's
 Staff issues N one-page documents (signed by the Tham mưu trưởng, sealed by the Staff; not timed) to MR11's
@@ -52,7 +53,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def run(*, documents: int, speedups: bool, root: Path, base: Path, server: str = "waitress",
-        batch: int = 25) -> dict[str, Any]:
+        batch: int = 25, workers: int = 1) -> dict[str, Any]:
     flag = {"VANTHU_SIGNING_SPEEDUPS": "1" if speedups else "0", "VANTHU_EXCHANGE_BATCH": str(batch)}
     a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base, env=flag, server=server)
     b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base, env=flag, server=server)
@@ -64,9 +65,9 @@ def run(*, documents: int, speedups: bool, root: Path, base: Path, server: str =
     try:
         a.call("issue", to=["000.00.10.Q11"], count=documents, subject="Điện")
         servers = (a.cpu_seconds(), b.cpu_seconds())
-        deliver = a.call("deliver_timed")
+        deliver = a.call("deliver_timed", workers=workers)
         register = b.call("register_timed")
-        statuses = b.call("deliver_timed")
+        statuses = b.call("deliver_timed", workers=workers)
         servers = (a.cpu_seconds() - servers[0], b.cpu_seconds() - servers[1])
         sender = a.call("state")
     finally:
@@ -102,6 +103,8 @@ def main(argv: list[str], out: IO[str]) -> None:
                              "Django's development server")
     parser.add_argument("--batch", type=int, default=25,
                         help="envelopes per HTTP request (VANTHU_EXCHANGE_BATCH; 1: one request per envelope)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="delivery workers (threads of the delivering process) on each side")
     options = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="vanthu-bench-exchange-"))
     base = template(root / "template")
@@ -110,14 +113,14 @@ def main(argv: list[str], out: IO[str]) -> None:
             sys.exit(1)
         return
     results = [run(documents=options.documents, speedups=True, root=root / "fast", base=base, server=options.server,
-                   batch=options.batch)]
+                   batch=options.batch, workers=options.workers)]
     if not options.skip_plain:
         results.append(run(documents=options.documents, speedups=False, root=root / "plain", base=base,
-                           server=options.server, batch=options.batch))
+                           server=options.server, batch=options.batch, workers=options.workers))
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     out.write(f"vanthu bench exchange: {options.documents} documents MR10 → MR11 over HTTP on loopback, "
               f"{os.cpu_count()} CPUs, load {' '.join(load)}, served by {options.server}, "
-              f"{options.batch} envelopes per request\n")
+              f"{options.batch} envelopes per request, {options.workers} delivery worker(s)\n")
     names = ["vanthu (speed-ups)", "plain pyHanko"][:len(results)]
     rows = [
         ("documents/s end to end", "docs_per_s", "{:.1f}"),
