@@ -38,14 +38,18 @@ def seals():
     sealing.forget()
 
 
-@pytest.fixture
-def peer(db):
+def make_peer():
     """This deployment's own Q10 units, seen as a peer over HTTP (its own CA as the trust root)."""
     roots, intermediates = signing.trust_store_der()
     pem = "".join(x509.load_der_x509_certificate(d).public_bytes(Encoding.PEM).decode()
                   for d in [*roots, *intermediates])
     return exchange.add_peer(acting=TEST_FIXTURES, name="Quân khu 10 (qua HTTP)", organ_ids="*.Q10",
                              base_url="http://127.0.0.1:9", trust_roots=pem)
+
+
+@pytest.fixture
+def peer(issued):
+    return make_peer()
 
 
 @pytest.fixture
@@ -156,10 +160,11 @@ def test_an_envelope_that_fails_unexpectedly_is_rolled_back_alone(cast, issued, 
 
 
 @pytest.fixture
-def outside(cast, doc_types, draft_pdf, peer, django_capture_on_commit_callbacks):
+def outside(cast, doc_types, draft_pdf, django_capture_on_commit_callbacks):
     """The Staff's plan issued to three organ ids the HTTP peer covers: the division's, the province's, and
     one that none of the peer's units has. Three messages wait on the http transport."""
-    equip_cast(cast, people=("son",), units=("staff", "division"))
+    equip_cast(cast, people=("son",), units=("staff", "division", "province"))
+    make_peer()
     from vanthu.org import actions as org
 
     org.grant_role(person=cast.minh, unit=cast.division, role="clerk", acting=TEST_FIXTURES)

@@ -125,7 +125,7 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
             .exclude(pk=message.pk).select_related("unit", "document", "document__unit", "recipient")
             .order_by("pk"))
     active = list(Peer.objects.filter(is_active=True))
-    found = []
+    found: list[OutboxMessage] = []
     for row in rows[: 4 * batch]:
         if len(found) >= batch - 1:
             break

@@ -108,7 +108,7 @@ def batch(request: HttpRequest) -> HttpResponse:
         items = http.decode_batch(body)
     except ValueError as exc:
         return _refuse(400, "invalid", _("Lô gói tin không đọc được: %(reason)s") % {"reason": str(exc)})
-    answers = []
+    answers: list[dict[str, object]] = []
     for receipt in receiving.receive_many(items, transport="http", peer=peer):
         if receipt is None:
             answers.append({"state": "error"})
