@@ -283,6 +283,8 @@ EXCHANGE_SEAL_SECRET = env_str("EXCHANGE_SEAL_SECRET", "")
 EXCHANGE_LOCAL_ENVELOPES = env_bool("EXCHANGE_LOCAL_ENVELOPES", not TESTING)
 EXCHANGE_MAX_BYTES = env_int("EXCHANGE_MAX_MB", 50) * 1024 * 1024
 EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 30)
+# How many envelopes one HTTP delivery carries to a peer (decision 0029; 1: one request per envelope).
+EXCHANGE_BATCH = max(1, env_int("EXCHANGE_BATCH", 25))
 
 # Jobs (docs/decisions/0006): empty VANTHU_JOBS_URL → the database backend (no broker, `vanthu worker` polls the
 # database); redis://… → RQ over that Redis. `vanthu serve` starts one worker beside the web server.

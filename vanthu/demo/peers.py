@@ -85,6 +85,20 @@ class Deployment:
                 time.sleep(0.2)
         raise AssertionError(f"{self.name} did not answer on {self.url}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and its children (its process group; Linux)."""
+        if self.server is None:
+            return 0.0
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == self.server.pid:  # field 5 of stat: the process group
+                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         if self.server is not None and self.server.poll() is None:
             os.killpg(self.server.pid, signal.SIGKILL)

@@ -6,9 +6,7 @@ side applies them through `receiving.receive`. The outbox's delivery job retries
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -16,10 +14,8 @@ from django.utils.translation import gettext as _
 from vanthu.documents.local_transport import LocalTransport
 from vanthu.documents.models import MessageKind, OutboxMessage, Recipient
 from vanthu.documents.outbox import Deferred, DeliveryFailed
-from vanthu.exchange import edxml, outgoing, receiving, sealing
-from vanthu.exchange.models import Peer, TransportKind
-from vanthu.exchange.transports import http
-from vanthu.org.models import Unit
+from vanthu.exchange import edxml, outgoing, receiving, sending
+from vanthu.exchange.models import TransportKind
 from vanthu.signing.types import SigningRefused
 
 logger = logging.getLogger(__name__)
@@ -70,19 +66,7 @@ class HttpTransport:
         peer = receiving.peer_for(message.address)
         if peer is None or peer.transport != TransportKind.HTTP or not peer.base_url:
             raise DeliveryFailed("no_transport", message.address)
-        if message.kind == MessageKind.DOCUMENT and message.document.secrecy > peer.max_secrecy:
-            raise DeliveryFailed("refused", _("Hệ thống nhận không được cấu hình để nhận văn bản có độ mật này."))
-        name = message.recipient.external_name if message.recipient else message.document.organ_name
-        to = edxml.Organization(organ_id=message.address, organ_name=(name or message.address)[:200])
-        try:
-            body = outgoing.signed_bytes(message, to=to)
-            seal = sealing.seal_for(message.unit)
-        except SigningRefused as exc:
-            raise DeliveryFailed("refused", exc.message) from exc
-        except edxml.EnvelopeInvalid as exc:
-            raise DeliveryFailed("refused", exc.message) from exc
-        answer = send(peer=peer, unit=message.unit, body=body, seal=seal)
-        _outcome(answer, peer=peer)
+        sending.deliver(message, peer=peer)  # with the other messages waiting for this peer (decision 0029)
         return None
 
 
@@ -106,52 +90,3 @@ class BundleTransport:
         if message.kind == MessageKind.DOCUMENT and message.document.secrecy > peer.max_secrecy:
             raise DeliveryFailed("refused", _("Hệ thống nhận không được cấu hình để nhận văn bản có độ mật này."))
         raise Deferred(message.address)
-
-
-NETWORK_TRIES = (0.5, 1.0, 2.0)  # seconds before each retry of an unreachable peer, inside one attempt
-
-
-def send(*, peer: Peer, unit: Unit, body: bytes, seal: sealing.Seal) -> http.Answer:
-    """POST `body` to the peer with a freshly signed request. A peer that does not answer (restarting, a
-    dropped link) is tried again a few times here before the outbox counts an attempt and backs off."""
-    for pause in (*NETWORK_TRIES, None):
-        headers = http.signed_headers(organ_id=unit.code or "", body=body, sign=seal.sign,
-                                      certificate_der=seal.certificate_der)
-        try:
-            return http.post(base_url=peer.base_url, body=body, headers=headers,
-                             timeout=settings.EXCHANGE_HTTP_TIMEOUT)
-        except OSError:
-            if pause is None:
-                raise
-            time.sleep(pause)
-    raise AssertionError("unreachable")
-
-
-def _outcome(answer: http.Answer, *, peer: Peer) -> None:
-    """200: applied there. 422: refused, with the receiver's signed status 02 (kept here as evidence, and
-    applied to the recipient: 'returned' with the reason). Other 4xx: refused by the HTTP layer. 5xx: retried."""
-    if answer.status == 200:
-        return
-    if answer.status == 422 and answer.body.lstrip().startswith(b"<"):
-        receipt = receiving.receive(answer.body, transport=HttpTransport.name, peer=peer)
-        reason = _description(answer.body) or receipt.reason
-        raise DeliveryFailed("refused", reason)
-    if 400 <= answer.status < 500:
-        raise DeliveryFailed("refused", _reason(answer.body))
-    raise RuntimeError(f"peer {peer.name} answered HTTP {answer.status}: {_reason(answer.body)}")
-
-
-def _description(body: bytes) -> str:
-    try:
-        parsed = edxml.parse(body)
-    except edxml.EnvelopeInvalid:
-        return ""
-    return parsed.status.description if parsed.status is not None else ""
-
-
-def _reason(body: bytes) -> str:
-    try:
-        return str(json.loads(body).get("reason", ""))[:500]
-    except (ValueError, AttributeError):
-        return body[:200].decode("utf-8", errors="replace")
-

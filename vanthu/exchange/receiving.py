@@ -11,7 +11,13 @@ the secrecy the peer may send and the PAdES signatures of every PDF attached. Th
 kept with the reason, nothing reaches a register, and the caller answers status 02 with that reason.
 
 The documents actions are idempotent by the arrival key (sender, document id, receiver) and the evidence is
-written after them: a process killed between the two leaves a document the next delivery finds again.
+written after them, in the same transaction.
+
+    receipts = receive_many([data, ...], transport="http", peer=peer)
+
+does the same for a batch (decision 0029): every envelope checked first, outside any transaction, then the
+accepted ones applied in one transaction, each in its own savepoint (an unexpected error rolls back that one
+only, whose receipt is None).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +47,7 @@ from vanthu.documents.models import (
     OutboxMessage,
     ReceivedVia,
 )
-from vanthu.exchange import actions, edxml, outgoing, revocation
+from vanthu.exchange import actions, edxml, outgoing, pdfcheck, revocation
 from vanthu.exchange.edxml.model import DocumentId
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
@@ -100,9 +107,11 @@ def local_unit(organ_id: str) -> Unit | None:
     return Unit.objects.filter(code=organ_id).first() if organ_id else None
 
 
-def peer_for(organ_id: str) -> Peer | None:
-    """The active peer whose organ ids cover `organ_id` (exact ids before prefixes)."""
-    peers = [p for p in Peer.objects.filter(is_active=True) if p.covers(organ_id)]
+def peer_for(organ_id: str, *, among: list[Peer] | None = None) -> Peer | None:
+    """The active peer whose organ ids cover `organ_id` (exact ids before prefixes); `among`: the active peers
+    already read (a batch asks for many organ ids)."""
+    active = among if among is not None else Peer.objects.filter(is_active=True)
+    peers = [p for p in active if p.covers(organ_id)]
     peers.sort(key=lambda p: organ_id not in p.organ_patterns)
     return peers[0] if peers else None
 
@@ -119,14 +128,65 @@ def receive(data: bytes, *, transport: str, peer: Peer | None = None, at: dt.dat
     """Run the pipeline over one envelope or status (see the module docstring). `peer`: the peer that
     sent it, when the transport authenticated one (HTTP); None on the local transport, and for bundles (the
     peer is then found by the envelope's From)."""
-    sha256 = hashlib.sha256(data).hexdigest()
-    found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
+    receipt = receive_many([data], transport=transport, peer=peer, at=at, isolate=False)[0]
+    assert receipt is not None
+    return receipt
+
+
+def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None, at: dt.datetime | None = None,
+                 isolate: bool = True) -> list[Receipt | None]:
+    """The pipeline over several envelopes (a batch, decision 0029), each verified on its own and answered
+    with its own receipt. Every check (signatures, chains, the PDFs' PAdES) runs first, outside any
+    transaction; then what they let through is applied in one transaction, each envelope in its own savepoint.
+    `isolate`: an unexpected error in one envelope rolls back only that one, whose receipt is None (its sender
+    tries it again); otherwise it propagates."""
+    when = at or timezone.now()
+    receipts: list[Receipt | None] = [None] * len(items)
+    checked: list[tuple[int, bytes, str, _Seen, _Checked | Refused]] = []
+    for index, data in enumerate(items):
+        sha256 = hashlib.sha256(data).hexdigest()
+        found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
+        if found is not None:
+            receipts[index] = Receipt.of(found, duplicate=True)
+            continue
+        seen = _Seen()
+        try:
+            outcome: _Checked | Refused = _verify(data, transport=transport, peer=peer, seen=seen, at=when)
+        except Refused as exc:
+            outcome = exc
+        except Exception:
+            if not isolate:
+                raise
+            logger.exception("exchange: envelope %s could not be checked", sha256)
+            continue
+        checked.append((index, data, sha256, seen, outcome))
+    if not checked:
+        return receipts
+    with transaction.atomic():
+        for index, data, sha256, seen, outcome in checked:
+            try:
+                with transaction.atomic():
+                    receipts[index] = _conclude(data, sha256=sha256, seen=seen, outcome=outcome,
+                                                transport=transport, peer=peer, at=when)
+            except Exception:
+                if not isolate:
+                    raise
+                logger.exception("exchange: envelope %s could not be applied", sha256)
+    return receipts
+
+
+def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
+              peer: Peer | None, at: dt.datetime) -> Receipt:
+    """Apply one checked envelope and keep its evidence (inside the batch's transaction)."""
+    found = ReceivedEnvelope.objects.filter(sha256=sha256).first()  # its twin earlier in the batch
     if found is not None:
         return Receipt.of(found, duplicate=True)
-    seen = _Seen()
-    when = at or timezone.now()
+    incoming: list[int] = []
     try:
-        incoming = _process(data, transport=transport, peer=peer, seen=seen, at=when)
+        if isinstance(outcome, Refused):
+            raise outcome
+        # no savepoint of our own here: an action that refuses rolls itself back and keeps its refusal's audit
+        incoming = _apply(outcome, data=data, transport=transport, seen=seen, at=at)
     except Refused as exc:
         row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="refused",
                                       reason_code=exc.code, reason=exc.reason, **vars(seen))
@@ -138,7 +198,28 @@ def receive(data: bytes, *, transport: str, peer: Peer | None = None, at: dt.dat
     return receipt
 
 
-def _process(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: dt.datetime) -> list[int]:
+@dataclass
+class _Checked:
+    """An envelope that passed every check, with what applying it needs."""
+
+    parsed: edxml.Parsed
+    peer: Peer | None
+    signer: str
+    pdfs: list[edxml.Attachment] = field(default_factory=list)
+    units: list[tuple[str, Unit]] = field(default_factory=list)
+
+
+def _apply(checked: _Checked, *, data: bytes, transport: str, seen: _Seen, at: dt.datetime) -> list[int]:
+    if checked.parsed.status is not None:
+        return _apply_status(checked.parsed.status, transport=transport, data=data, signer=checked.signer, at=at,
+                             peer=checked.peer)
+    assert checked.parsed.envelope is not None
+    return _store_document(checked.parsed.envelope, transport=transport, checked=checked)
+
+
+def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: dt.datetime) -> _Checked:
+    """Every check of the module docstring, in order; Refused at the first that fails. No writes but the CRL
+    URLs noted for the refresh job."""
     if len(data) > settings.EXCHANGE_MAX_BYTES:
         raise Refused("oversize", _("Gói tin %(size)s MB vượt quá giới hạn %(max)s MB.")
                       % {"size": len(data) // (1024 * 1024), "max": settings.EXCHANGE_MAX_BYTES // (1024 * 1024)})
@@ -191,11 +272,10 @@ def _process(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at:
         raise Refused("revoked", _("Chứng thư ký gói tin (%(subject)s) đã bị thu hồi.")
                       % {"subject": check.certificate.subject.rfc4514_string()})
 
-    if parsed.status is not None:
-        return _apply_status(parsed.status, transport=transport, data=data, signer=check.signer, at=at,
-                             peer=trusted_peer)
-    assert parsed.envelope is not None
-    return _receive_document(parsed.envelope, transport=transport, peer=trusted_peer, seen=seen)
+    checked = _Checked(parsed=parsed, peer=trusted_peer, signer=check.signer)
+    if parsed.envelope is not None:
+        _verify_document(parsed.envelope, peer=trusted_peer, seen=seen, checked=checked)
+    return checked
 
 
 def _revocation(certificate: x509.Certificate, *, peer: Peer | None, roots: list[x509.Certificate],
@@ -217,7 +297,9 @@ def _revocation(certificate: x509.Certificate, *, peer: Peer | None, roots: list
     return found.state
 
 
-def _receive_document(envelope: edxml.Envelope, *, transport: str, peer: Peer | None, seen: _Seen) -> list[int]:
+def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen, checked: _Checked) -> None:
+    """The document's own checks: the secrecy the peer may send, the PAdES signatures of every PDF (against
+    the peer's roots, parsed once per peer version: `pdfcheck`), a receiver among our units."""
     header = envelope.header
     secrecy = header.other.security_level
     if peer is not None and secrecy > peer.max_secrecy:
@@ -225,9 +307,8 @@ def _receive_document(envelope: edxml.Envelope, *, transport: str, peer: Peer | 
     pdfs = [a for a in envelope.attachments if a.kind == "pdf"]
     if not pdfs:
         raise Refused("no_pdf", _("Gói tin không kèm văn bản PDF."))
-    roots_der = None if peer is None else [c.public_bytes(Encoding.DER) for c in load_pem_list(peer.trust_roots)]
     for attachment in pdfs:
-        result = signing.validate(attachment.data, trust_roots=roots_der)
+        result = pdfcheck.validate(attachment.data, peer=peer)
         if not result.valid:
             problems = result.problem or "; ".join(p for s in result.signatures for p in s.problems)
             raise Refused("bad_pdf_signature", _("Chữ ký số trên tệp “%(name)s” không hợp lệ: %(reason)s")
@@ -238,6 +319,13 @@ def _receive_document(envelope: edxml.Envelope, *, transport: str, peer: Peer | 
     if not units:
         raise Refused("not_for_us", _("Không có nơi nhận nào của gói tin thuộc hệ thống này."))
     seen.unit, seen.to_organ = units[0][1], units[0][0]
+    checked.pdfs, checked.units = pdfs, units
+
+
+def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Checked) -> list[int]:
+    header = envelope.header
+    secrecy = header.other.security_level
+    pdfs, units = checked.pdfs, checked.units
     main = store_bytes(pdfs[0].data, content_type="application/pdf")
     others = [(a.name[:200], store_bytes(a.data, content_type=a.content_type[:100] or "application/octet-stream"),
                index) for index, a in enumerate(envelope.attachments, start=1) if a is not pdfs[0]]

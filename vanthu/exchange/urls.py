@@ -6,6 +6,7 @@ app_name = "exchange"
 
 urlpatterns = [
     path("exchange/v1/envelopes", views.envelopes, name="envelopes"),
+    path("exchange/v1/batch", views.batch, name="batch"),
     path("lien-thong/he-thong/", pages.peers, name="peers"),
     path("lien-thong/he-thong/<int:pk>/", pages.peer_edit, name="peer_edit"),
     path("lien-thong/he-thong/<int:pk>/ngung", pages.peer_deactivate, name="peer_deactivate"),

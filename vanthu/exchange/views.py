@@ -1,4 +1,5 @@
-"""`POST /exchange/v1/envelopes`: another deployment hands over one signed envelope or status (decision 0013).
+"""`POST /exchange/v1/envelopes`: another deployment hands over one signed envelope or status (decision 0013);
+`POST /exchange/v1/batch`: several at once, each checked and answered on its own (decision 0029).
 
 The request is signed with the sending unit's key (exchange/transports/http.py): its certificate must chain to
 the trust roots of the peer whose organ ids cover the organ id it claims, its timestamp be fresh and its nonce
@@ -10,6 +11,7 @@ request: the sender's delivery job is the asynchronous part, and it retries unti
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vanthu.exchange import receiving
-from vanthu.exchange.models import TransportKind, UsedNonce
+from vanthu.exchange.models import Peer, TransportKind, UsedNonce
 from vanthu.exchange.refusals import refusal_status
 from vanthu.exchange.transports import http
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
@@ -32,12 +34,9 @@ def _refuse(status: int, code: str, reason: str) -> JsonResponse:
     return JsonResponse({"state": "refused", "code": code, "reason": reason}, status=status)
 
 
-@csrf_exempt
-@login_not_required
-@require_POST
-def envelopes(request: HttpRequest) -> HttpResponse:
-    limit = settings.EXCHANGE_MAX_BYTES
-    body = request.read(limit + 1)
+def _authenticated(request: HttpRequest, body: bytes) -> Peer | JsonResponse:
+    """The peer whose unit signed this request (its signature, certificate chain, timestamp and nonce), or the
+    answer refusing it."""
     headers = {name: request.headers.get(name, "") for name in (http.H_ORGAN, http.H_TIME, http.H_NONCE,
                                                                http.H_CERT, http.H_SIG)}
     headers = {k: v for k, v in headers.items() if v}
@@ -58,14 +57,67 @@ def envelopes(request: HttpRequest) -> HttpResponse:
     except IntegrityError:
         return _refuse(401, "replayed_request", _("Yêu cầu này đã được gửi (nonce dùng lại)."))
     UsedNonce.objects.filter(seen_at__lt=timezone.now() - dt.timedelta(seconds=4 * http.MAX_SKEW)).delete()
+    return peer
+
+
+def _refusal_reply(receipt: receiving.Receipt) -> bytes | None:
+    """This deployment's signed status 02 for a refused document (None for a status, or when no unit signs)."""
+    row = receipt.envelope
+    if row.kind != "document" or row.reason_code == "oversize":
+        return None
+    return refusal_status(row.unit, from_organ=row.from_organ, from_name=row.from_name,
+                          document_id=row.document_id, reason=row.reason)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def envelopes(request: HttpRequest) -> HttpResponse:
+    limit = settings.EXCHANGE_MAX_BYTES
+    body = request.read(limit + 1)
+    peer = _authenticated(request, body)
+    if isinstance(peer, JsonResponse):
+        return peer
     receipt = receiving.receive(body, transport="http", peer=peer)
     if receipt.accepted:
         return JsonResponse({"state": "accepted", "duplicate": receipt.duplicate,
                              "envelope": receipt.envelope.sha256})
     row = receipt.envelope
-    if row.kind == "document" and row.reason_code != "oversize":
-        reply = refusal_status(row.unit, from_organ=row.from_organ, from_name=row.from_name,
-                               document_id=row.document_id, reason=row.reason)
-        if reply is not None:
-            return HttpResponse(reply, status=422, content_type="application/xml")
+    reply = _refusal_reply(receipt)
+    if reply is not None:
+        return HttpResponse(reply, status=422, content_type="application/xml")
     return _refuse(422 if row.reason_code != "oversize" else 413, row.reason_code, row.reason)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def batch(request: HttpRequest) -> HttpResponse:
+    """`POST /exchange/v1/batch` (decision 0029): several envelopes and statuses in one signed request, each
+    checked on its own and answered in order: accepted (duplicate or not), refused (code, reason, and for a
+    document this deployment's signed 02 in base64), or error (not applied: the sender tries it again)."""
+    limit = settings.EXCHANGE_MAX_BYTES
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        return _refuse(413, "oversize", _("Lô gói tin vượt quá giới hạn %(max)s MB.")
+                       % {"max": limit // (1024 * 1024)})
+    peer = _authenticated(request, body)
+    if isinstance(peer, JsonResponse):
+        return peer
+    try:
+        items = http.decode_batch(body)
+    except ValueError as exc:
+        return _refuse(400, "invalid", _("Lô gói tin không đọc được: %(reason)s") % {"reason": str(exc)})
+    answers: list[dict[str, object]] = []
+    for receipt in receiving.receive_many(items, transport="http", peer=peer):
+        if receipt is None:
+            answers.append({"state": "error"})
+        elif receipt.accepted:
+            answers.append({"state": "accepted", "duplicate": receipt.duplicate,
+                            "envelope": receipt.envelope.sha256})
+        else:
+            reply = _refusal_reply(receipt)
+            answers.append({"state": "refused", "code": receipt.envelope.reason_code,
+                            "reason": receipt.envelope.reason, "envelope": receipt.envelope.sha256,
+                            "status": base64.b64encode(reply).decode("ascii") if reply is not None else ""})
+    return JsonResponse({"results": answers})

@@ -1,5 +1,7 @@
 """HTTP between vanthu deployments: `POST {base_url}/exchange/v1/envelopes` with the signed edXML as the body,
-authenticated by a signature of the request made with the sending unit's seal key (decision 0013).
+authenticated by a signature of the request made with the sending unit's seal key (decision 0013); or
+`POST {base_url}/exchange/v1/batch` with several signed envelopes in one JSON body (`encode_batch`, decision
+0029), the request signed the same way over that body.
 
 Headers: X-Vanthu-Organ (the sending unit's organ id), X-Vanthu-Timestamp (Unix seconds), X-Vanthu-Nonce
 (random, once per request), X-Vanthu-Certificate (base64 DER of the signer's certificate), X-Vanthu-Signature
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import time
 import urllib.error
@@ -25,6 +28,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 PATH = "/exchange/v1/envelopes"
+BATCH_PATH = "/exchange/v1/batch"  # several envelopes in one signed request (decision 0029)
+BATCH_FORMAT = "vanthu-batch/1"
+BATCH_MAX = 50  # envelopes in one batch
 MAX_SKEW = 300  # seconds
 H_ORGAN, H_TIME, H_NONCE, H_CERT, H_SIG = ("X-Vanthu-Organ", "X-Vanthu-Timestamp", "X-Vanthu-Nonce",
                                           "X-Vanthu-Certificate", "X-Vanthu-Signature")
@@ -86,17 +92,44 @@ def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float
     return SignedRequest(organ_id=organ, nonce=nonce, certificate=cert)
 
 
+def encode_batch(envelopes: list[bytes]) -> bytes:
+    """The body of a batch: JSON with each signed envelope in base64, in order."""
+    return json.dumps({"format": BATCH_FORMAT,
+                       "envelopes": [base64.b64encode(e).decode("ascii") for e in envelopes]}).encode("ascii")
+
+
+def decode_batch(body: bytes) -> list[bytes]:
+    """The envelopes of a batch body (ValueError when it is not one)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("not JSON") from exc
+    if not isinstance(data, dict) or data.get("format") != BATCH_FORMAT:
+        raise ValueError(f"format is not {BATCH_FORMAT}")
+    items = data.get("envelopes")
+    if not isinstance(items, list) or not items or len(items) > BATCH_MAX:
+        raise ValueError(f"envelopes: a list of 1 to {BATCH_MAX}")
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError("envelopes: base64 strings")
+    return [base64.b64decode(item, validate=True) for item in items]
+
+
+def batch_size(envelope: bytes) -> int:
+    """What one envelope adds to a batch body (base64 and its quotes)."""
+    return (len(envelope) + 2) // 3 * 4 + 4
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
     body: bytes
 
 
-def post(*, base_url: str, body: bytes, headers: dict[str, str], timeout: float = 30.0) -> Answer:
+def post(*, base_url: str, body: bytes, headers: dict[str, str], timeout: float = 30.0, path: str = PATH) -> Answer:
     """POST the envelope; any HTTP answer comes back (4xx/5xx included); a network failure raises OSError."""
     if not base_url.startswith(("http://", "https://")):
         raise ValueError("peer URL must be http(s)")
-    request = urllib.request.Request(base_url.rstrip("/") + PATH, data=body, headers=headers,  # noqa: S310
+    request = urllib.request.Request(base_url.rstrip("/") + path, data=body, headers=headers,  # noqa: S310
                                      method="POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - configured peer URL

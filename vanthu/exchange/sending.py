@@ -1,0 +1,278 @@
+"""Delivering outbox messages to a peer over HTTP, in batches (decision 0029).
+
+The delivery job of one message (`documents.jobs.deliver` → `carriers.HttpTransport.deliver` → `deliver`)
+takes with it the other messages waiting for the same peer, up to `EXCHANGE_BATCH` envelopes (at most
+`http.BATCH_MAX`) and
+`EXCHANGE_MAX_BYTES` of body: each is built and signed on its own (its unit's seal), the request is signed
+once, and the peer answers each on its own (`POST /exchange/v1/batch`). The companions' outcomes are recorded
+here, in one transaction (delivered; failed with the peer's signed 02 kept as evidence; an error leaves it
+waiting with one more attempt counted); the job's own message goes back to `delivering.deliver_message` as a
+single delivery would. A companion is claimed (`BatchClaim`) so that the job of that message, or another
+worker's batch, does not send it again meanwhile; the claimed message's own job waits for the batch's
+outcome (or, once the claim is stale, sends it itself). A peer that has no batch endpoint (404) gets the
+job's message alone, as before.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vanthu.documents.actions import delivery, long_term
+from vanthu.documents.models import MessageKind, OutboxMessage
+from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed
+from vanthu.exchange import edxml, outgoing, receiving, sealing
+from vanthu.exchange.models import BatchClaim, Peer
+from vanthu.exchange.transports import http
+from vanthu.org.models import Unit
+from vanthu.signing.types import SigningRefused
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 600  # a claim older than this (its worker died) no longer holds
+WAIT_SECONDS = 120.0  # how long a claimed message's own job waits for the batch that carries it
+NETWORK_TRIES = (0.5, 1.0, 2.0)  # seconds before each retry of an unreachable peer, inside one attempt
+
+
+def send(*, peer: Peer, unit: Unit, body: bytes, seal: sealing.Seal, path: str = http.PATH) -> http.Answer:
+    """POST `body` to the peer with a freshly signed request. A peer that does not answer (restarting, a
+    dropped link) is tried again a few times here before the outbox counts an attempt and backs off."""
+    for pause in (*NETWORK_TRIES, None):
+        headers = http.signed_headers(organ_id=unit.code or "", body=body, sign=seal.sign,
+                                      certificate_der=seal.certificate_der, path=path)
+        if path == http.BATCH_PATH:
+            headers["Content-Type"] = "application/json"
+        try:
+            return http.post(base_url=peer.base_url, body=body, headers=headers,
+                             timeout=settings.EXCHANGE_HTTP_TIMEOUT, path=path)
+        except OSError:
+            if pause is None:
+                raise
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def outcome(answer: http.Answer, *, peer: Peer) -> None:
+    """200: applied there. 422: refused, with the receiver's signed status 02 (kept here as evidence, and
+    applied to the recipient: 'returned' with the reason). Other 4xx: refused by the HTTP layer. 5xx: retried."""
+    if answer.status == 200:
+        return
+    if answer.status == 422 and answer.body.lstrip().startswith(b"<"):
+        raise DeliveryFailed("refused", _refused_with(answer.body, peer=peer))
+    if 400 <= answer.status < 500:
+        raise DeliveryFailed("refused", _reason(answer.body))
+    raise RuntimeError(f"peer {peer.name} answered HTTP {answer.status}: {_reason(answer.body)}")
+
+
+def _refused_with(reply: bytes, *, peer: Peer) -> str:
+    """Keep the peer's signed 02 (it goes through the receive pipeline: verified, applied to the trail); the
+    reason to show."""
+    receipt = receiving.receive(reply, transport="http", peer=peer)
+    return _description(reply) or receipt.reason
+
+
+def _description(body: bytes) -> str:
+    try:
+        parsed = edxml.parse(body)
+    except edxml.EnvelopeInvalid:
+        return ""
+    return parsed.status.description if parsed.status is not None else ""
+
+
+def _reason(body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("reason", ""))[:500]
+    except (ValueError, AttributeError):
+        return body[:200].decode("utf-8", errors="replace")
+
+
+# --- batches ------------------------------------------------------------------------------------------
+
+
+def may_carry(message: OutboxMessage, peer: Peer) -> None:
+    """DeliveryFailed when this message may not go to the peer (its secrecy)."""
+    if message.kind == MessageKind.DOCUMENT and message.document.secrecy > peer.max_secrecy:
+        raise DeliveryFailed("refused", _("Hệ thống nhận không được cấu hình để nhận văn bản có độ mật này."))
+
+
+def signed_for(message: OutboxMessage) -> bytes:
+    """The message's signed envelope or status for its recipient at the peer (DeliveryFailed if it cannot be)."""
+    name = message.recipient.external_name if message.recipient else message.document.organ_name
+    to = edxml.Organization(organ_id=message.address, organ_name=(name or message.address)[:200])
+    try:
+        return outgoing.signed_bytes(message, to=to)
+    except SigningRefused as exc:
+        raise DeliveryFailed("refused", exc.message) from exc
+    except edxml.EnvelopeInvalid as exc:
+        raise DeliveryFailed("refused", exc.message) from exc
+
+
+def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
+    """Other messages waiting for the same peer that may travel with this one, oldest first."""
+    batch = min(settings.EXCHANGE_BATCH, http.BATCH_MAX)
+    if batch <= 1:
+        return []
+    rows = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
+            .exclude(pk=message.pk).select_related("unit", "document", "document__unit", "recipient")
+            .order_by("pk"))
+    active = list(Peer.objects.filter(is_active=True))
+    found: list[OutboxMessage] = []
+    for row in rows[: 4 * batch]:
+        if len(found) >= batch - 1:
+            break
+        if receiving.peer_for(row.address, among=active) != peer:
+            continue
+        if row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy
+                                                 or long_term.holds_delivery(row.document_id)):
+            continue  # its own job says why (or waits for the long-term signature)
+        found.append(row)
+    return found
+
+
+def _claim(ids: list[int]) -> set[int]:
+    """Claim these messages for one batch; the ids claimed (those another batch holds are not)."""
+    now = timezone.now()
+    taken = set()
+    with transaction.atomic():
+        BatchClaim.objects.filter(claimed_at__lt=now - dt.timedelta(seconds=CLAIM_SECONDS)).delete()
+        for pk in ids:
+            try:
+                with transaction.atomic():
+                    BatchClaim.objects.create(message_id=pk, claimed_at=now)
+            except IntegrityError:
+                continue
+            taken.add(pk)
+    return taken
+
+
+def _release(ids: set[int]) -> None:
+    if ids:
+        BatchClaim.objects.filter(message_id__in=ids).delete()
+
+
+def _wait_for_batch(message: OutboxMessage) -> None:
+    """The message is in another worker's batch: wait for its outcome (Deferred: recorded there), and return
+    when the claim is gone (or stale) with the message still waiting: this job sends it."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    stale = dt.timedelta(seconds=CLAIM_SECONDS)
+    while time.monotonic() < deadline:
+        state = OutboxMessage.objects.filter(pk=message.pk).values_list("state", flat=True).first()
+        if state != OutboxMessage.State.WAITING:
+            raise Deferred("delivered in a batch")
+        claim = BatchClaim.objects.filter(message_id=message.pk).first()
+        if claim is None or claim.claimed_at < timezone.now() - stale:
+            return
+        time.sleep(0.2)
+    raise RuntimeError("still in another worker's batch")  # the job retries later
+
+
+@dataclass
+class _Item:
+    message: OutboxMessage
+    body: bytes
+
+
+def deliver(message: OutboxMessage, *, peer: Peer) -> None:
+    """Deliver `message` to `peer`, with the other messages waiting for it (see the module docstring).
+    Returns when the peer accepted `message`; raises as a single delivery does otherwise."""
+    may_carry(message, peer)
+    companions = _companions(message, peer)
+    taken = _claim([message.pk, *(c.pk for c in companions)])
+    try:
+        if message.pk not in taken:
+            _release(taken)
+            taken = set()
+            _wait_for_batch(message)
+            _deliver_alone(message, peer=peer)
+            return
+        items = [_Item(message, signed_for(message))]
+        room = settings.EXCHANGE_MAX_BYTES - 1024 - http.batch_size(items[0].body)
+        for companion in companions:
+            if companion.pk not in taken:
+                continue
+            try:
+                body = signed_for(companion)
+            except DeliveryFailed as exc:
+                delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
+                continue
+            if http.batch_size(body) > room:
+                continue  # its own job carries it (alone, or in a later batch)
+            room -= http.batch_size(body)
+            items.append(_Item(companion, body))
+        if len(items) == 1:
+            _post_alone(items[0], peer=peer)
+            return
+        _post_batch(items, peer=peer)
+    finally:
+        _release(taken)
+
+
+def _deliver_alone(message: OutboxMessage, *, peer: Peer) -> None:
+    _post_alone(_Item(message, signed_for(message)), peer=peer)
+
+
+def _post_alone(item: _Item, *, peer: Peer) -> None:
+    seal = _seal(item.message.unit)
+    outcome(send(peer=peer, unit=item.message.unit, body=item.body, seal=seal), peer=peer)
+
+
+def _seal(unit: Unit) -> sealing.Seal:
+    try:
+        return sealing.seal_for(unit)
+    except SigningRefused as exc:
+        raise DeliveryFailed("refused", exc.message) from exc
+
+
+def _post_batch(items: list[_Item], *, peer: Peer) -> None:
+    """One request for every item, and every item's outcome recorded here (the job's own message too: the
+    outbox's marking after it finds it done); for the job's own message, raises as a single delivery would."""
+    first = items[0]
+    answer = send(peer=peer, unit=first.message.unit, body=http.encode_batch([i.body for i in items]),
+                  seal=_seal(first.message.unit), path=http.BATCH_PATH)
+    if answer.status in (404, 413):  # no batch endpoint there, or a lower size limit: this job's message alone
+        _post_alone(first, peer=peer)
+        return
+    if answer.status != 200:
+        outcome(answer, peer=peer)  # the request itself refused (4xx) or failed (5xx): as for one message
+        raise RuntimeError(f"peer {peer.name} answered HTTP {answer.status} to a batch")
+    try:
+        results = json.loads(answer.body)["results"]
+        if not isinstance(results, list) or len(results) != len(items):
+            raise ValueError("not one result per envelope")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"peer {peer.name} answered a batch with {exc}") from exc
+    states = [result.get("state") if isinstance(result, dict) else None for result in results]
+    with transaction.atomic():  # one commit for everything the peer accepted
+        for item, state in zip(items, states, strict=True):
+            if state == "accepted":
+                delivery.mark_delivered(message=item.message, local_id=None)
+    # Refusals one by one, as single deliveries would meet them: each 02 is verified and applied to the trail
+    # (it finds its message among those still waiting), then its message is failed.
+    problem: Exception | None = None
+    for item, state, result in zip(items, states, results, strict=True):
+        if state == "accepted":
+            continue
+        if state == "refused":
+            reply = base64.b64decode(str(result.get("status") or ""))
+            reason = (_refused_with(reply, peer=peer) if reply.lstrip().startswith(b"<")
+                      else str(result.get("reason", ""))[:500])
+            delivery.mark_failed(message=item.message, code="refused", detail=reason)
+            if item is first:
+                problem = DeliveryFailed("refused", reason)
+            continue
+        detail = f"peer {peer.name} could not apply it now"
+        if item is first:
+            problem = RuntimeError(detail)  # the outbox counts the attempt; the job retries
+        elif delivery.count_attempt(message=item.message, detail=detail) >= MAX_ATTEMPTS:
+            delivery.mark_failed(message=item.message, code="error", detail=detail)
+    if problem is not None:
+        raise problem
