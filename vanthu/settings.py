@@ -266,6 +266,9 @@ LIBREOFFICE = env_str("LIBREOFFICE", "soffice")
 KEY_ENCRYPTION_SECRET = env_str("KEY_ENCRYPTION_SECRET", "")
 # Seconds a process recognises a passphrase it has proven (by a keyed hash) without scrypt: signing/keystore.py.
 KEY_UNLOCK_CACHE_SECONDS = env_int("KEY_UNLOCK_CACHE_SECONDS", 300)
+# Seconds a stored verdict on a personal signature stands for the check before the seal (signing/verdicts.py;
+# 0: the seal always checks in full).
+SIGNATURE_VERDICT_SECONDS = env_int("SIGNATURE_VERDICT_SECONDS", 600)
 # Faster replacements of pyHanko/asn1crypto parsing routines (vanthu/signing/speedups.py, decision 0005).
 SIGNING_SPEEDUPS = env_bool("SIGNING_SPEEDUPS", True)
 

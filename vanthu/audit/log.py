@@ -75,7 +75,8 @@ def record(
     unit_id = getattr(unit, "pk", unit) if unit is not None else None
     chain = f"u{unit_id}" if unit_id is not None else "global"
     target_type, target_id = _target_ref(target)
-    with transaction.atomic():
+    # No savepoint inside the action's transaction (two round trips an event): an error here fails the action.
+    with transaction.atomic(savepoint=False):
         head = _lock_head(chain)
         event = AuditEvent(
             chain=chain,

@@ -51,7 +51,10 @@ def _store(chunks: Iterable[bytes], *, content_type: str) -> StoredFile:
         store.put_file(sha, tmp, sha256=sha, size=size)  # raises StoreUnavailable: no row below
     finally:
         tmp.unlink(missing_ok=True)
-    stored, _ = StoredFile.objects.get_or_create(sha256=sha, defaults={"size": size, "content_type": content_type})
+    stored = StoredFile.objects.filter(sha256=sha).first()
+    if stored is None:  # one statement, no savepoint: a row written meanwhile by another writer is the same bytes
+        stored = StoredFile(sha256=sha, size=size, content_type=content_type)
+        StoredFile.objects.bulk_create([stored], ignore_conflicts=True)
     return stored
 
 

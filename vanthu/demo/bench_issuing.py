@@ -25,7 +25,6 @@ duplicate. The run happens in a fresh database (`--database-url`, dropped and cr
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import multiprocessing
 import os
@@ -44,6 +43,10 @@ from urllib.parse import urlsplit
 from django.core.management.base import CommandError
 from django.db import connections, transaction
 
+from vanthu.demo.bench_issuing_org import BenchOrg, Kit, build_org, signed_documents
+
+__all__ = ["BenchOrg", "Kit", "build_org", "main", "measure", "plan_work", "run_clerks", "signed_documents"]
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vanthu_bench_issuing"
 MODES = ("outbox", "baseline")
 SCENARIOS = ("one_unit", "pairs")
@@ -51,23 +54,6 @@ SCENARIOS = ("one_unit", "pairs")
 
 class BenchError(CommandError):
     """The benchmark cannot run: the message says why."""
-
-
-@dataclass(frozen=True)
-class Kit:
-    """A unit that issues: its clerk and its signer (ids, so they cross process boundaries)."""
-
-    unit_id: int
-    clerk_id: int
-    signer_id: int
-    authority_id: int
-
-
-@dataclass
-class BenchOrg:
-    hub: Kit  # the one unit of the first workload
-    sink_id: int  # where the hub issues to
-    pairs: list[tuple[Kit, Kit]]
 
 
 @dataclass
@@ -125,73 +111,6 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 # --- the organisation and the documents ------------------------------------------------------------------
-
-
-def build_org(*, pairs: int, secret: str) -> BenchOrg:
-    """A command with the hub unit, its recipient, and `pairs` pairs of units, each with a clerk, a signer
-    holding signing authority, keys and images (through the real actions)."""
-    from vanthu.core.actors import operator
-    from vanthu.org import actions as org
-    from vanthu.org.models import Role, SigningAuthority
-    from vanthu.org.second_factor import demo_key
-    from vanthu.org.second_factor_actions import enrol_fixed_totp
-    from vanthu.signing.testing import equip
-
-    builder = operator("bench issuing")
-
-    root = org.create_unit(name="Bộ Tư lệnh đo", abbreviation="BTLB", parent=None, acting=builder,
-                           place_name="Đà Nẵng")
-    equipment: list[tuple[str, Any]] = []
-
-    def kit(name: str, abbreviation: str, slug: str) -> Kit:
-        unit = org.create_unit(name=name, abbreviation=abbreviation, parent=root, acting=builder)
-        clerk = org.create_person(username=f"vt-{slug}", password=None, full_name=f"Văn thư {abbreviation}", unit=unit,
-                                  acting=builder, roles=(Role.CLERK, Role.OFFICER))
-        signer = org.create_person(username=f"ch-{slug}", password=None, full_name=f"Chỉ huy {abbreviation}", unit=unit,
-                                   acting=builder, roles=(Role.LEADER,))
-        for who in (clerk, signer):  # the second factor (decision 0020), with the demo's public secret
-            enrol_fixed_totp(person=who, key=demo_key(who.user.username), acting=builder)
-        org.grant_signing_authority(person=signer, unit=unit, title="Chỉ huy trưởng", acting=builder,
-                                    valid_from=dt.date(2020, 1, 1))
-        equipment.extend([(f"p-{slug}", signer), (f"u-{slug}", unit)])
-        authority = SigningAuthority.objects.get(person=signer, unit=unit)
-        return Kit(unit_id=unit.pk, clerk_id=clerk.pk, signer_id=signer.pk, authority_id=authority.pk)
-
-    hub = kit("Văn phòng", "VPPH", "hub")
-    sink = org.create_unit(name="Đơn vị nhận", abbreviation="DVN", parent=root, acting=builder)
-    pair_kits = [(kit(f"Đơn vị A{i}", f"A{i}", f"a{i}"), kit(f"Đơn vị B{i}", f"B{i}", f"b{i}")) for i in range(pairs)]
-    equip(people=[e for e in equipment if e[0].startswith("p-")],
-          units=[e for e in equipment if e[0].startswith("u-")], secret=secret, acting=builder)
-    return BenchOrg(hub=hub, sink_id=sink.pk, pairs=pair_kits)
-
-
-def signed_documents(kit: Kit, *, to_unit_id: int, count: int, secret: str) -> list[int]:
-    """`count` 1-page documents of `kit`'s unit to one recipient unit, each signed by its signer."""
-    from vanthu.demo.pdfs import sample_draft
-    from vanthu.documents import actions
-    from vanthu.documents.jobs import validate_stored_file
-    from vanthu.documents.models import DocumentType
-    from vanthu.documents.uploads import PDF, check
-    from vanthu.org.models import Person, SigningAuthority, Unit
-    from vanthu.org.second_factor_testing import backup_code_for
-
-    unit, to = Unit.objects.get(pk=kit.unit_id), Unit.objects.get(pk=to_unit_id)
-    clerk, signer = Person.objects.get(pk=kit.clerk_id), Person.objects.get(pk=kit.signer_id)
-    authority = SigningAuthority.objects.get(pk=kit.authority_id)
-    upload = check(sample_draft(), name="du-thao.pdf", allowed=(PDF,))
-    plan = DocumentType.objects.get(abbreviation="KH")
-    ids = []
-    for n in range(count):
-        data = actions.DraftData(doc_type=plan, subject=f"Kế hoạch huấn luyện số {n + 1} của {unit.name}",
-                                 recipient_units=[to])
-        document = actions.create_draft(acting=clerk, drafting_unit=unit, issuing_unit=unit, data=data, file=upload)
-        _through_the_check(document, clerk, authority)
-        actions.sign_outgoing(document=document, acting=signer, secret=secret, otp=backup_code_for(signer))
-        document.refresh_from_db()
-        assert document.current_file is not None
-        validate_stored_file.call(document.current_file.sha256)  # the check the worker makes after signing
-        ids.append(document.pk)
-    return ids
 
 
 def plan_work(org: BenchOrg, scenario: str, *, per_thread: int, clerks: int, secret: str) -> Work:
@@ -312,6 +231,7 @@ def deliver_until(stop: Callable[[], bool], *, threads: int) -> None:
     from vanthu.documents.models import OutboxMessage
 
     def worker(slot: int) -> None:
+        idle = 0.01
         try:
             while True:
                 finished = stop()
@@ -320,10 +240,13 @@ def deliver_until(stop: Callable[[], bool], *, threads: int) -> None:
                            .order_by("pk").values_list("pk", flat=True)[:50])
                 for pk in ids:
                     delivering.deliver_message(pk)
-                if not ids:
-                    if finished:
-                        return
-                    time.sleep(0.01)
+                if ids:
+                    idle = 0.01
+                elif finished:
+                    return
+                else:  # polling less while nothing waits: an empty poll costs both cores' time
+                    time.sleep(idle)
+                    idle = min(idle * 2, 0.2)
         finally:
             connections.close_all()
 
@@ -444,30 +367,6 @@ def table(results: list[Result]) -> list[str]:
     return lines
 
 
-def run_sequential(count: int, out: IO[str]) -> None:
-    """`--sequential N`: one clerk issues N documents in a row in this process (after two for warm-up): the
-    wall and CPU time of one issuance and its queries, without concurrency (the profile's baseline)."""
-    from django.test.utils import CaptureQueriesContext
-
-    from vanthu.signing.testing import SIGNING_SECRET
-
-    org = build_org(pairs=0, secret=SIGNING_SECRET)
-    ids = signed_documents(org.hub, to_unit_id=org.sink_id, count=count + 3, secret=SIGNING_SECRET)
-    for pk in ids[:2]:
-        _issue("outbox", pk, org.hub.clerk_id, SIGNING_SECRET)
-    with CaptureQueriesContext(connections["default"]) as queries:
-        _issue("outbox", ids[2], org.hub.clerk_id, SIGNING_SECRET)
-    began, cpu = time.perf_counter(), time.process_time()
-    for pk in ids[3:]:
-        _issue("outbox", pk, org.hub.clerk_id, SIGNING_SECRET)
-    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    out.write(f"vanthu bench issuing --sequential {count}: một văn thư phát hành lần lượt {count} văn bản\n"
-              f"mỗi lần phát hành: {wall / count * 1000:.1f} ms thời gian thực, {cpu / count * 1000:.1f} ms CPU "
-              f"(tiến trình này, không kể PostgreSQL), {len(queries.captured_queries)} truy vấn; "
-              f"load average {load:.2f}\n")
-
-
 def run_child(args: argparse.Namespace, out: IO[str]) -> None:
     from django.core.management import call_command
 
@@ -477,7 +376,9 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
     call_command("migrate", verbosity=0)
     jobs.enqueue_on_commit = lambda *a, **k: None  # delivery threads poll instead
     if args.sequential:
-        run_sequential(args.sequential, out)
+        from vanthu.demo import bench_issuing_profile
+
+        bench_issuing_profile.run(args.sequential, out, profile=args.profile)
         return
     began = time.perf_counter()
     org = build_org(pairs=args.pairs, secret=SIGNING_SECRET)
@@ -518,6 +419,7 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
     parser.add_argument("--sequential", type=int, default=0, metavar="N",
                         help="instead: one clerk issues N documents in a row; time and queries of one issuance")
+    parser.add_argument("--profile", action="store_true", help="with --sequential: where the CPU and queries go")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -551,19 +453,3 @@ def _fresh_database(url: str) -> None:
     with conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _through_the_check(document: Any, clerk: Any, authority: Any) -> None:
-    """To the signer, through the clerk's check of content and format where it is required (Điều 12)."""
-    from django.conf import settings
-
-    from vanthu.documents import actions
-    from vanthu.documents.components import FULL_CHECKLIST
-    from vanthu.documents.models import ReviewKind
-
-    if not settings.FORMAT_CHECK_REQUIRED:
-        actions.submit_for_review(document=document, acting=clerk, signer_authority=authority)
-        return
-    actions.submit_for_review(document=document, acting=clerk, signer_authority=authority,
-                              reviewers=[(ReviewKind.FORMAT, clerk)])
-    actions.decide_review(document=document, acting=clerk, approve=True, checklist=FULL_CHECKLIST)

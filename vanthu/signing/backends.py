@@ -40,6 +40,7 @@ Remote ("interrupted") flow, CSC signHash style — the writes are actions in ac
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -138,9 +139,19 @@ def credential_info(owner: Person | Unit) -> CredentialInfo:
 
 def signature_image(owner: Person | Unit) -> bytes | None:
     """The owner's transparent PNG: a person's signature or a unit's seal; None when none was uploaded."""
+    return _image(owner)[0]
+
+
+def _image(owner: Person | Unit) -> tuple[bytes | None, tuple[float, float] | None]:
+    """The owner's image and its printed size in mm (None when not given), in one query."""
     field = "person" if isinstance(owner, Person) else "unit"
     image = SignatureImage.objects.filter(**{field: owner}).select_related("file").first()
-    return image.file.read_bytes() if image is not None else None
+    if image is None:
+        return None, None
+    size = None
+    if image.width_mm and image.height_mm:
+        size = (float(Decimal(image.width_mm)), float(Decimal(image.height_mm)))
+    return image.file.read_bytes(), size
 
 
 def chain_of(row: Certificate) -> list[asn1_x509.Certificate]:
@@ -154,8 +165,9 @@ def open_credential(owner: Person | Unit, *, secret: str | None) -> Credential:
     row = credential.certificate
     asn1_cert = pki.to_asn1(row.der)
     chain = chain_of(row)
-    common = {"certificate": asn1_cert, "chain": chain, "key_algorithm": row.key_algorithm,
-              "owner_label": pki.owner_label(owner), "image_png": signature_image(owner)}
+    common: dict[str, Any] = {"certificate": asn1_cert, "chain": chain, "key_algorithm": row.key_algorithm,
+                              "owner_label": pki.owner_label(owner)}
+    common["image_png"], common["image_mm"] = _image(owner)
     if credential.backend == Backend.SOFTWARE:
         return Credential(kind="software", signer=_software_signer(credential, secret, asn1_cert, chain),
                           **common)

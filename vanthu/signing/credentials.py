@@ -36,6 +36,7 @@ class Credential:
     key_algorithm: str  # "rsa" or "ecdsa"
     owner_label: str  # "Trần Quốc Hùng" or "Bộ Tư lệnh Quân khu 10", for messages
     image_png: bytes | None = None  # signer's signature image (blue) or unit's seal image (red), transparent PNG
+    image_mm: tuple[float, float] | None = None  # its printed size (width, height), when one was given
     close: Callable[[], None] = field(default=lambda: None)
 
 

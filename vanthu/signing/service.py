@@ -14,6 +14,7 @@ types.py (re-exported here), so nothing inside `signing` imports this module.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,7 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "LEVELS", "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
     "begin_remote_personal", "configured_level", "credential_for_person", "credential_for_unit", "enrich",
-    "finish_remote", "layout", "level_of", "needs_enrichment", "pades_services", "record_validation", "renew_archive",
+    "finish_remote", "fresh_personal_verdict", "layout", "level_of", "needs_enrichment", "pades_services",
+    "record_validation", "renew_archive",
     "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "sim_signature",
     "stored_validation",
     "validate",
@@ -109,9 +111,13 @@ def _with_credential(owner: Person | Unit, secret: str | None, work: Callable[[C
 
 def _check_personal_signature(pdf: bytes) -> None:
     """Refuse a PDF without a valid personal signature, judged against the deployment's trust store and
-    vanthu's own revocations."""
-    from vanthu.signing import pades_form, validation
+    vanthu's own revocations: now, or by the verdict stored for these very bytes while it is fresh
+    (verdicts.py)."""
+    from vanthu.signing import pades_form, validation, verdicts
 
+    if verdicts.fresh_personal(hashlib.sha256(pdf).hexdigest()):  # this very file's stored verdict, still good
+        return
+    pades_form.open_writer(pdf)  # an unreadable PDF is refused as such, before the signature check
     if not validation.has_valid_personal_signature(pdf):
         raise pades_form.refuse_not_signed()
 
@@ -150,10 +156,9 @@ def seal_issued(*, pdf: bytes, unit: Unit, number_text: str, date_text: str, sec
     """Fill the number and date fields (a permitted change after the personal signature), then apply the
     unit's organisation signature: red seal image overlapping a third of the signer's image on its left,
     signing time ISO 8601 +07:00. Refuses a PDF without a valid personal signature."""
-    from vanthu.signing import pades, pades_form
+    from vanthu.signing import pades
 
-    pades_form.open_writer(pdf)  # an unreadable PDF is refused as such, before the signature check
-    _check_personal_signature(pdf)
+    _check_personal_signature(pdf)  # an unreadable PDF is refused as such, before the signature check
     found = pades_services()
     size_mm = _size_mm(unit)
     return _with_credential(unit, secret, lambda credential: pades.seal_issued_with(
@@ -273,6 +278,15 @@ def record_validation(file: StoredFile) -> ValidationResult:
     return validation.validate_and_store(file)
 
 
+def fresh_personal_verdict(file: StoredFile) -> bool:
+    """Whether the stored verdict of `file` says its personal signature is valid and may still stand for a check
+    made now (verdicts.py: these bytes, younger than VANTHU_SIGNATURE_VERDICT_SECONDS, the same trust store, the
+    signer not revoked since). False: check it in full (`record_validation`)."""
+    from vanthu.signing import verdicts
+
+    return verdicts.fresh_personal(file.sha256)
+
+
 def stored_validation(file: StoredFile) -> ValidationResult | None:
     """The last stored validation of a file (None when it was never validated)."""
     from vanthu.signing import validation
@@ -355,12 +369,11 @@ class UnitSeal:
                     placed: dict[str, Any] | None = None) -> bytes:
         """As `seal_issued`, with the key already unlocked (the personal signature is checked here too);
         `placed["seal"]`, when set by hand on the preview, is where the seal goes."""
-        from vanthu.signing import pades, pades_form, placement
+        from vanthu.signing import pades, placement
 
-        pades_form.open_writer(pdf)
-        _check_personal_signature(pdf)
+        _check_personal_signature(pdf)  # an unreadable PDF is refused as such first
         return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
-                                      found_services=pades_services(self.level), size_mm=_size_mm(self.unit),
+                                      found_services=pades_services(self.level), size_mm=self.credential.image_mm,
                                       check_personal=False, seal_at=placement.spots_from(placed).get("seal"))
 
     def seal_text_only(self, *, pdf: bytes, lines: list[str]) -> bytes:

@@ -29,12 +29,15 @@ loop, i.e. before `sign_pdf` / `validate_pdf_signature`, never from inside an as
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
+from django.db import connection
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
@@ -60,22 +63,65 @@ def _unique(certs: Iterable[bytes | memoryview]) -> list[asn1_x509.Certificate]:
     return result
 
 
+# The trust store is read on every signature check: parsed once per version and kept in this process. The
+# version is a digest of what the store is made of (each CA's role and fingerprint, each enabled imported
+# anchor's), read in one small query, so any change — a CA created, an anchor imported, enabled or disabled —
+# gives a new version, in every process at its next read.
+_VERSION_SQL = (
+    "SELECT role, fingerprint FROM {ca} UNION ALL "
+    "SELECT CASE WHEN is_root THEN 'anchor-root' ELSE 'anchor' END, fingerprint FROM {anchor} WHERE enabled = %s"
+)
+_stores: dict[str, tuple[list[asn1_x509.Certificate], list[asn1_x509.Certificate]]] = {}
+_stores_lock = threading.Lock()
+
+
+def _digest(rows: Iterable[tuple[str, str]]) -> str:
+    return hashlib.sha256("\n".join(sorted(f"{kind}:{fp}" for kind, fp in rows)).encode()).hexdigest()[:32]
+
+
+def version() -> str:
+    """The trust store's version (see above): equal versions, equal trust store. One query."""
+    sql = _VERSION_SQL.format(ca=CertificateAuthority._meta.db_table, anchor=TrustAnchor._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True])
+        return _digest((str(kind), str(fp)) for kind, fp in cursor.fetchall())
+
+
+def _load() -> tuple[str, list[asn1_x509.Certificate], list[asn1_x509.Certificate]]:
+    own = list(CertificateAuthority.objects.order_by("pk").values_list("role", "fingerprint", "certificate_der"))
+    imported = list(TrustAnchor.objects.filter(enabled=True).order_by("pk").values_list(
+        "is_root", "fingerprint", "certificate_der"))
+    rows = [(role, fp) for role, fp, _der in own]
+    rows += [("anchor-root" if is_root else "anchor", fp) for is_root, fp, _der in imported]
+    roots = _unique([*(der for role, _fp, der in own if role == CaRole.ROOT),
+                     *(der for is_root, _fp, der in imported if is_root)])
+    middle = _unique([*(der for role, _fp, der in own if role != CaRole.ROOT),
+                      *(der for is_root, _fp, der in imported if not is_root)])
+    return _digest(rows), roots, middle
+
+
+def store() -> tuple[list[asn1_x509.Certificate], list[asn1_x509.Certificate]]:
+    """(trust roots, intermediates), parsed once per version of the trust store in this process."""
+    current = version()
+    with _stores_lock:
+        hit = _stores.get(current)
+    if hit is None:
+        loaded, roots, middle = _load()  # what was read is kept under the version it was read at
+        hit = (roots, middle)
+        with _stores_lock:
+            _stores.clear()
+            _stores[loaded] = hit
+    return list(hit[0]), list(hit[1])
+
+
 def trust_roots() -> list[asn1_x509.Certificate]:
     """vanthu's own root CA certificate(s) and the enabled imported self-signed anchors."""
-    own = CertificateAuthority.objects.filter(role=CaRole.ROOT).order_by("pk").values_list("certificate_der",
-                                                                                          flat=True)
-    imported = TrustAnchor.objects.filter(enabled=True, is_root=True).order_by("pk").values_list(
-        "certificate_der", flat=True)
-    return _unique([*own, *imported])
+    return store()[0]
 
 
 def intermediates() -> list[asn1_x509.Certificate]:
     """vanthu's issuing CA certificate(s) and the enabled imported intermediates (for path building only)."""
-    own = CertificateAuthority.objects.exclude(role=CaRole.ROOT).order_by("pk").values_list("certificate_der",
-                                                                                           flat=True)
-    imported = TrustAnchor.objects.filter(enabled=True, is_root=False).order_by("pk").values_list(
-        "certificate_der", flat=True)
-    return _unique([*own, *imported])
+    return store()[1]
 
 
 def trust_manager() -> SimpleTrustManager:
@@ -102,9 +148,10 @@ def validation_context_kwargs(*, allow_fetching: bool, **options: Unpack[Context
     if not allow_fetching and crls is None and ocsps is None:
         crls, ocsps = [], []  # certvalidator refuses "hard-fail"/"require" offline without any revocation data
     session = options.get("session")
+    roots, middle = store()
     return {
-        "trust_roots": trust_roots(),
-        "other_certs": [*intermediates(), *options.get("other_certs", ())],
+        "trust_roots": roots,
+        "other_certs": [*middle, *options.get("other_certs", ())],
         "allow_fetching": allow_fetching,
         "revocation_mode": mode,
         "moment": options.get("moment"),

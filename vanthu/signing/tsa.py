@@ -58,14 +58,26 @@ class LoadedAuthority:
     chain: list[asn1_x509.Certificate]
 
 
+# The active TSA as last loaded in this process, by its row and certificate: its certificate, key and chain are
+# parsed once (and the token's cached pieces, cms_der.py, hang on that certificate), not at every time-stamp.
+_loaded: dict[tuple[int, bytes], LoadedAuthority] = {}
+
+
 def current() -> LoadedAuthority:
-    """The active built-in TSA (reads the database). SigningRefused when vanthu's CA was never initialised."""
+    """The active built-in TSA (reads the database: one query). SigningRefused when vanthu's CA was never
+    initialised."""
     row = TimestampAuthority.objects.filter(is_active=True).select_related("issuer__parent").first()
     if row is None:
         raise SigningRefused(_("Hệ thống chưa có dịch vụ cấp dấu thời gian: quản trị cần khởi tạo CA của hệ "
                                "thống (vanthu pki init)."), code="no_tsa")
-    return LoadedAuthority(certificate=pki.to_asn1(row.certificate_der), key=pki.server_key(row.key_encrypted),
-                           chain=[pki.to_asn1(pki.der(c)) for c in pki.own_chain(row.issuer)])
+    key = (row.pk, bytes(row.certificate_der))
+    loaded = _loaded.get(key)
+    if loaded is None:
+        loaded = LoadedAuthority(certificate=pki.to_asn1(row.certificate_der), key=pki.server_key(row.key_encrypted),
+                                 chain=[pki.to_asn1(pki.der(c)) for c in pki.own_chain(row.issuer)])
+        _loaded.clear()
+        _loaded[key] = loaded
+    return loaded
 
 
 class RejectionResponse(core.Sequence):

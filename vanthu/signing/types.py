@@ -64,3 +64,6 @@ class ValidationResult:
     signatures: list[SignatureReport]
     readable: bool = True
     problem: str = ""  # translated: unreadable, unsigned…
+    # the SHA-256 (hex) of each signature's certificate, in the order of `signatures` ("" when unknown): kept
+    # with a stored verdict, so that a later use of it can ask whether a signer was revoked since (verdicts.py)
+    fingerprints: list[str] = field(default_factory=list, compare=False, repr=False)

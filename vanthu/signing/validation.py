@@ -292,7 +292,9 @@ def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certif
         reports = runtime().run(_validate_all(reader, context, records, skip_diff))
     except VALIDATION_ERRORS as exc:
         return _unreadable(_("Không kiểm tra được chữ ký số trong tệp PDF: %(reason)s") % {"reason": str(exc)})
-    return ValidationResult(valid=all(r.valid for r in reports), signatures=reports)
+    fingerprints = [s.signer_cert.sha256.hex() if s.signer_cert is not None else "" for s in signatures]
+    return ValidationResult(valid=all(r.valid for r in reports), signatures=reports,
+                            fingerprints=fingerprints if len(fingerprints) == len(reports) else [])
 
 
 def has_valid_personal_signature(pdf: bytes | PdfFileReader, *,
@@ -342,13 +344,16 @@ def validate_and_store(file: StoredFile) -> ValidationResult:
     """Validate a stored file and keep the result with it (one FileValidation row per file, replaced)."""
     from django.utils import timezone
 
+    from vanthu.signing import trust
     from vanthu.signing.models import FileValidation
 
+    judged_under = trust.version()  # read first: a store changed meanwhile only makes the verdict look older
     result = validate_pdf(file.read_bytes())
+    report = {**report_dict(result), "trust": judged_under, "fingerprints": result.fingerprints}
     FileValidation.objects.update_or_create(
         file=file,
         defaults={"validated_at": timezone.now(), "valid": result.valid, "readable": result.readable,
-                  "problem": result.problem[:500], "report": report_dict(result)},
+                  "problem": result.problem[:500], "report": report},
     )
     return result
 

@@ -72,23 +72,26 @@ def queue_document(document: Document) -> list[OutboxMessage]:
     from vanthu.documents import outbox
 
     now = timezone.now()
-    messages = []
+    messages, on_paper = [], []
     for recipient in document.recipients.select_related("unit").order_by("pk"):
         found = outbox.route(recipient)
         if found is None:
             # an outside body by name only: nothing carries it; it waits for the clerk to send it on paper
             # and record how and when (`paper.record_paper_sent`), never shown as sent before that
-            recipient.state = Recipient.State.PAPER_PENDING
-            recipient.save(update_fields=["state"])
+            on_paper.append(recipient.pk)
             continue
-        recipient.state = Recipient.State.SENT
-        recipient.sent_at = now
-        recipient.save(update_fields=["state", "sent_at"])
         transport, address = found
-        messages.append(OutboxMessage.objects.create(
+        messages.append(OutboxMessage(
             kind=MessageKind.DOCUMENT, unit=document.unit, document=document, recipient=recipient,
             transport=transport.name, address=address,
         ))
+    # one statement each, whatever the number of recipients
+    if on_paper:
+        Recipient.objects.filter(pk__in=on_paper).update(state=Recipient.State.PAPER_PENDING)
+    if messages:
+        Recipient.objects.filter(pk__in=[m.recipient_id for m in messages]).update(state=Recipient.State.SENT,
+                                                                                   sent_at=now)
+        messages = OutboxMessage.objects.bulk_create(messages)
     for message in messages:
         enqueue(message)
     return messages
@@ -199,18 +202,19 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
         created_by=None,
     )
     document.save(force_insert=True)
-    for name, stored, ordinal in arrived.attachments:
-        DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.ATTACHMENT, name=name, file=stored,
-                                    ordinal=ordinal, added_by=None)
-    DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN, name=arrived.main_name,
-                                file=arrived.main, added_by=None)
+    DocumentFile.objects.bulk_create([  # one statement: the attachments, then the main file
+        *(DocumentFile(document=document, kind=DocumentFile.Kind.ATTACHMENT, name=name, file=stored, ordinal=ordinal,
+                       added_by=None) for name, stored, ordinal in arrived.attachments),
+        DocumentFile(document=document, kind=DocumentFile.Kind.MAIN, name=arrived.main_name, file=arrived.main,
+                     added_by=None),
+    ])
     row.document = document
     row.reply_to = row.reply_to or reply_to  # a recall that came first did not know where to answer
     if cancelled:  # the recall came first: nobody has worked on it, so it is accepted (15) as it arrives
         row.recall_answer = RecallAnswer.ACCEPTED
         row.recall_answered_at = timezone.now()
     row.save(update_fields=["document", "reply_to", "recall_answer", "recall_answered_at"])
-    report_handling(document, MessageStatus.ARRIVED)  # 01, the same day (Decree 30 Điều 21)
+    report_handling(document, MessageStatus.ARRIVED, arrived_now=row)  # 01, the same day (Decree 30 Điều 21)
     if cancelled:
         report_handling(document, MessageStatus.RECALL_ACCEPTED, reason=row.cancel_reason)
     log.record(actor=None, verb="documents.incoming.arrived", target=document, unit=unit,

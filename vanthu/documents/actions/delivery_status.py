@@ -109,13 +109,15 @@ def arrival_row(*, key: uuid.UUID, unit: Unit, transport: str, reply_to: str) ->
 # --- the receiver's side: what it tells the sender -------------------------------------------------------
 
 
-def report_handling(document: Document, status: str, *, reason: str = "") -> OutboxMessage | None:
+def report_handling(document: Document, status: str, *, reason: str = "",
+                    arrived_now: Arrival | None = None) -> OutboxMessage | None:
     """Inside the causing action's transaction: queue `status` to the sender of `document` when it arrived
     through a transport (it has an Arrival with a reply address); nothing for what came on paper. Each status
     is sent once per document, but 05 (in progress) again when its progress text is new. A frozen or returned
-    document sends no more handling statuses."""
+    document sends no more handling statuses. `arrived_now`: the arrival row of a document created in this very
+    transaction (nothing was sent about it yet: neither looked up nor looked for)."""
     status = MessageStatus(status)
-    arrival = Arrival.objects.filter(document=document).only("key", "transport", "reply_to").first()
+    arrival = arrived_now or Arrival.objects.filter(document=document).only("key", "transport", "reply_to").first()
     if arrival is None or not arrival.reply_to:
         return None
     if status in HANDLING and document.status in (Status.CANCELLED, Status.RETURNED):
@@ -125,7 +127,7 @@ def report_handling(document: Document, status: str, *, reason: str = "") -> Out
                                         status=status)
     if status in REPEATABLE:
         sent = sent.filter(reason=reason)
-    if sent.exists():
+    if arrived_now is None and sent.exists():
         return None
     message = OutboxMessage.objects.create(
         kind=MessageKind.STATUS, unit=document.unit, document=document, answers=arrival.key, status=status,

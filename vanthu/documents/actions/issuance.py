@@ -130,9 +130,12 @@ def complete_remote_signature(*, document: Document, acting: Person, signature: 
 
 
 def _has_valid_personal_signature(stored: files.StoredFile) -> bool:
-    """The full check (with the analysis of what changed after signing) stored when the file was signed, or
-    made now; the seal itself re-checks trust and revocation of the personal signature at sealing time."""
-    result = signing.stored_validation(stored) or signing.validate(stored.read_bytes())
+    """The full check (with the analysis of what changed after signing) stored when the file was signed, while
+    it is fresh (signing/verdicts.py), or made now and stored: the seal, which re-checks the personal signature
+    at sealing time, then finds it fresh instead of checking the same bytes again."""
+    if signing.fresh_personal_verdict(stored):
+        return True
+    result = signing.record_validation(stored)
     return result.readable and any(s.valid and s.kind == "personal" for s in result.signatures)
 
 
@@ -173,33 +176,44 @@ def _check_issuable(document: Document, acting: Person, expected_version: int | 
         raise deny(document)
     check_version(document, expected_version)
     _check_lease(document)
-    if not document.recipients.exists():
+    recipients = list(document.recipients.select_related("unit"))
+    if not recipients:
         raise ActionRefused(_("Văn bản chưa có nơi nhận."), code="no_recipients", field="recipients",
                             target=document)
-    for recipient in document.recipients.select_related("unit").exclude(unit=None):
+    for recipient in recipients:
         # Clearance may have changed since the recipients were chosen: checked again before any number (an
         # inactive unit is the delivery's to report, with a retry once it is active again).
         unit = recipient.unit
-        assert unit is not None
+        if unit is None:
+            continue
         refusal = access.unit_refusal(unit, document.secrecy, field="recipients", target=document)
         if refusal is not None and unit.is_active:
             raise refusal
 
 
+_READ_FOR_ISSUING = ("unit", "drafting_unit", "doc_type", "register", "current_file")
+
+
 @action("documents.outgoing.issued")
-def _check_before_number(*, document: Document, acting: Person, expected_version: int | None) -> None:
-    """Whatever can be refused, refused before a number is taken (no lock is held)."""
-    document = Document.objects.select_related("unit", "doc_type").get(pk=document.pk)
+def _check_before_number(*, document: Document, acting: Person, expected_version: int | None) -> Document:
+    """Whatever can be refused, refused before a number is taken (no lock is held). Returns the document as
+    read and checked, with what issuance reads of it."""
+    document = Document.objects.select_related(*_READ_FOR_ISSUING).get(pk=document.pk)
     _check_issuable(document, acting, expected_version)
     assert document.current_file is not None
     if not _has_valid_personal_signature(document.current_file):
         raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
                             code="unsigned", target=document)
+    return document
 
 
 def _reserve(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
     """Step 1: the number and the lease. On PostgreSQL outside a transaction, in one statement (the counter
-    row is locked only while the database runs it); else in a short transaction, the number taken last."""
+    row is locked only while the database runs it); else in a short transaction, the number taken last.
+
+    `document` is the one `_check_before_number` read and checked. The statement takes the number only if the
+    row is still that version, signed, unnumbered and not leased (else nothing is taken and the clerk is told):
+    what was checked is what is numbered, without reading and checking it all a second time."""
     connection = transaction.get_connection()
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         try:
@@ -285,8 +299,6 @@ def _number_at_once(*, document: Document, register: Register, notation: str, to
 
 
 def _reserve_at_once(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
-    document = Document.objects.select_related("unit", "drafting_unit", "doc_type", "register").get(pk=document.pk)
-    _check_issuable(document, acting, expected_version)
     today = timezone.localdate()
     now = timezone.now()
     if document.number is not None:  # a retry: the number is the document's already
@@ -297,19 +309,24 @@ def _reserve_at_once(*, document: Document, acting: Person, expected_version: in
             version=document.version,
         ).update(issuing_since=now, issued_date=day, version=F("version") + 1, updated_at=now)
         number: int | None = document.number if done else None
+        document.issued_date = day
     else:
-        taken = _number_at_once(document=document, register=_register_of(document, today),
-                                notation=_notation_of(document), today=today, now=now)
+        register, notation = _register_of(document, today), _notation_of(document)
+        taken = _number_at_once(document=document, register=register, notation=notation, today=today, now=now)
         number = taken[0] if taken else None
+        if number is not None:  # what the statement wrote, on the row it found as read (same version)
+            document.register, document.code_notation, document.issued_date = register, notation, today
+            document.number, document.code_number = number, numbering.format_number(number)
     if number is None:
         document.refresh_from_db()
         _check_issuable(document, acting, expected_version)
         raise ConcurrentEdit(_("Văn bản vừa được người khác thay đổi. Hãy tải lại trang để xem bản mới nhất rồi "
                                "thực hiện lại."), target=document)
-    document = Document.objects.select_related("unit", "drafting_unit", "doc_type", "register").get(pk=document.pk)
+    document.issuing_since, document.updated_at = now, now
+    document.version += 1
     assert document.issued_date is not None
     return _Reservation(document=document, number=number, notation=document.notation,
-                        issued_date=document.issued_date, lease=document.issuing_since or now)
+                        issued_date=document.issued_date, lease=now)
 
 
 def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dict[int, bytes]]:
@@ -412,7 +429,7 @@ def issue_outgoing(
     short steps (see above and decision 0007); a refusal at any step is recorded as
     `documents.outgoing.issued.refused`.
     """
-    _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    document = _check_before_number(document=document, acting=acting, expected_version=expected_version)
     try:  # the seal needs the clerk's second factor (decision 0020), checked before the key is opened
         second_factor.require_code(acting=acting, otp=otp, document=document)
     except ActionRefused as exc:
