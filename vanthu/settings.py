@@ -230,6 +230,9 @@ S3_MULTIPART_MB = env_int("S3_MULTIPART_MB", 16)  # uploads above this go in par
 # How many app servers (and workers' machines) share this deployment: above 1, state kept on one machine's
 # disk or memory is a fault (system check vanthu.W040).
 SERVERS = env_int("SERVERS", 1)
+# This app server's name among them (e.g. its machine and port): sent in X-Vanthu-Server (vanthu/wsgi.py) and
+# named by /healthz, so an operator can tell which one answered.
+SERVER_ID = env_str("SERVER_ID", "")
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 # Downloads of stored files behind a reverse proxy (docs/deploy.md): "nginx" hands the bytes to nginx with
 # X-Accel-Redirect after vanthu's access check (the internal location FILES_HANDOFF_PREFIX maps to FILES_DIR);

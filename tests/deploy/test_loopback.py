@@ -13,74 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.db import connection
 
-from tests.files.conftest import CREDENTIALS, start_moto
-from tests.files.conftest import client as s3_client
-from tests.files.conftest import stop as stop_moto
-from vanthu.demo.loopback import Loopback, nginx_available
+from tests.deploy.conftest import running_loopback
+from vanthu.demo.loopback import Loopback
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
-
-REDIS_URL = os.environ.get("VANTHU_TEST_LOOPBACK_REDIS_URL", "redis://127.0.0.1:6379/6")
-
-
-def _server_url() -> str:
-    params = connection.settings_dict
-    host = params.get("HOST") or "127.0.0.1"
-    port = params.get("PORT") or "5432"
-    user = params.get("USER") or "postgres"
-    return f"postgres://{user}@{host}:{port}"
-
-
-def _empty(client: Any) -> None:
-    """The loopback's jobs and cache in its Redis database; the lock stays."""
-    for key in client.scan_iter("*"):
-        if not key.startswith(b"vanthu-tests:"):
-            client.delete(key)
 
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loopback]:
-    import psycopg
-    import redis
-
-    assert nginx_available(), "nginx is not installed: scripts/install-system-deps installs nginx-light"
-    name = f"vanthu_loopback_{os.getpid()}"
-    server = _server_url()
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    client = redis.Redis.from_url(REDIS_URL)
-    lock = client.lock("vanthu-tests:loopback", timeout=3600, blocking_timeout=1800)
-    lock.acquire()
-    _empty(client)
-    root = tmp_path_factory.mktemp("loopback")
-    s3, endpoint = start_moto()  # the object store: an S3 server on loopback (decision 0025)
-    s3_client(endpoint).create_bucket(Bucket="loopback")
-    loopback = Loopback(root=root, database_url=f"{server}/{name}", redis_url=REDIS_URL, app_servers=2, workers=2,
-                        env={"VANTHU_MAX_REQUEST_MB": "2", "VANTHU_MAX_UPLOAD_MB": "1", **CREDENTIALS,
-                             "VANTHU_FILES_URL": "s3://loopback/files", "VANTHU_S3_ENDPOINT_URL": endpoint})
-    try:
-        loopback.prepare(demo=False)
-        loopback.document = loopback.shell_json("from vanthu.demo.loopback_side import seed; seed()")
-        loopback.start()
+    with running_loopback(tmp_path_factory, seed="seed") as loopback:
         yield loopback
-    finally:
-        loopback.stop()
-        stop_moto(s3)
-        _empty(client)
-        if lock.owned():
-            lock.release()
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fetch(url: str, *, token: str = "", method: str = "GET", data: bytes | None = None,
@@ -111,10 +59,12 @@ def test_healthz_through_the_proxy_names_every_part(deployment: Loopback) -> Non
     assert status == 200, state
     assert state["status"] == "ok"
     assert state["database"]["ok"]
-    assert state["files"]["ok"]
+    assert state["files"] == {"ok": True, "kind": "s3"}
     assert state["jobs"]["ok"]
     assert state["jobs"]["engine"] == "redis"
     assert headers["X-Vanthu-Server"] in {"app-1", "app-2"}
+    assert state["server"] == headers["X-Vanthu-Server"]
+    assert state["cache"] == {"ok": True, "kind": "redis"}
 
 
 def test_static_files_are_served_by_nginx_not_by_an_app_server(deployment: Loopback) -> None:

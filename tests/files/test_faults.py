@@ -100,9 +100,9 @@ def test_the_registration_page_with_the_store_unreachable_says_so_and_records_no
 
 
 def test_healthz_reaches_the_bucket(client, settings, s3_store):
-    assert client.get("/healthz").json()["files"] == {"ok": True}
+    assert client.get("/healthz").json()["files"] == {"ok": True, "kind": "s3"}
     unreachable(settings)
     answer = client.get("/healthz")
     assert answer.status_code == 503
-    assert answer.json()["files"] == {"ok": False}
+    assert answer.json()["files"] == {"ok": False, "kind": "s3"}
     assert "127.0.0.1" not in answer.content.decode()

@@ -66,3 +66,25 @@ def test_a_bad_target_is_refused(db, capsys):
         call_command("files", "migrate", "--to", "ftp://example/files")
     assert exit_.value.code == 2
     assert "s3://BUCKET/PREFIX" in capsys.readouterr().err
+
+
+def test_verify_passes_on_the_bucket_files_were_moved_to_then_names_an_altered_object(
+        db, settings, s3_server, s3_bucket, capsys):
+    """The show of issue 17: files moved to the S3 server, `files verify` passes there, then fails (exit 1,
+    naming the file) after one object is changed behind vanthu's back."""
+    settings.FILES_URL = ""
+    settings.S3_ENDPOINT_URL = s3_server
+    stored = [files.store_bytes(f"%PDF-1.4 {i} {uuid.uuid4()}".encode(), content_type="application/pdf")
+              for i in range(2)]
+    target = f"s3://{s3_bucket}/moved"
+    call_command("files", "migrate", "--to", target)
+    settings.FILES_URL = target
+    call_command("files", "verify")
+    capsys.readouterr()
+    alter(stored[1].sha256, b"%PDF-1.4 changed in the bucket")
+    with pytest.raises(SystemExit) as exit_:
+        call_command("files", "verify")
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    assert f"BAD {stored[1].sha256} content differs" in out
+    assert stored[0].sha256 not in out

@@ -93,7 +93,7 @@ def test_healthz_answers_without_login_and_tells_states_only(client):
     answer = client.get("/healthz")
     assert answer.status_code == 200
     body = answer.json()
-    assert body == {"status": "ok", "database": {"ok": True}, "files": {"ok": True},
+    assert body == {"status": "ok", "database": {"ok": True}, "files": {"ok": True, "kind": "local"},
                     "jobs": {"ok": True, "engine": "database", "lag_seconds": 0.0, "waiting": 0, "failed": 0,
                              "workers": 0}, "cache": {"ok": True, "kind": "local"}}
     assert answer["Cache-Control"].startswith("max-age=0")
@@ -115,5 +115,10 @@ def test_healthz_is_503_when_the_file_store_cannot_be_written(client, settings, 
     assert answer.status_code == 503
     body = answer.json()
     assert body["status"] == "down"
-    assert body["files"] == {"ok": False}
+    assert body["files"] == {"ok": False, "kind": "local"}
     assert str(tmp_path) not in answer.content.decode()
+
+
+def test_healthz_names_the_app_server_that_answered(client, settings):
+    settings.SERVER_ID = "app-2"
+    assert client.get("/healthz").json()["server"] == "app-2"

@@ -205,6 +205,28 @@ class Loopback:
         if pending:
             raise AssertionError(f"not healthy after {timeout} s: {pending}\n{self.logs_tail()}")
 
+    def app(self, name: str) -> Process:
+        return next(app for app in self.apps if app.name == name)
+
+    def app_url(self, name: str) -> str:
+        """One app server addressed directly (not through nginx): to pin a step to it."""
+        return f"http://127.0.0.1:{self.app(name).port}"
+
+    def restart(self, part: Process) -> Process:
+        """Start a killed app server again on its own port, as an operator (or systemd) would, and wait until it
+        answers; nginx sends it requests again once its `fail_timeout` has passed."""
+        index = self.apps.index(part)
+        if part.alive():
+            self.kill(part)
+        self.apps[index] = self._start_app(index + 1, part.port)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, urllib.error.URLError), \
+                    urllib.request.urlopen(f"{self.app_url(part.name)}/healthz", timeout=3):  # noqa: S310
+                return self.apps[index]
+            time.sleep(0.3)
+        raise AssertionError(f"{part.name} did not answer after its restart\n{self.logs_tail()}")
+
     def kill(self, part: Process) -> None:
         """Kill a part at once (SIGKILL to its process group), as a crashed machine would."""
         with contextlib.suppress(ProcessLookupError):

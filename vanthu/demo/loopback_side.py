@@ -23,3 +23,48 @@ def seed() -> None:
                                   subject="V/v trực sẵn sàng chiến đấu"),
         file=check(pdf, name="van-ban.pdf"))
     sys.stdout.write(json.dumps({"id": document.pk, "sha256": document.current_file_id}) + "\n")
+
+
+def seed_flow() -> None:
+    """What the whole flow on loopback needs (tests/deploy/test_loopback_flow.py): the cast, Sơn's signing key
+    (under the demo PIN) and the Staff's seal (server-held), with their images. Prints the ids the flow uses."""
+    from vanthu.demo.characters import CAST_BUILDER
+    from vanthu.org.models import SigningAuthority
+    from vanthu.signing import testing
+
+    cast = build_cast()
+    testing.equip(people=[("son", cast.son)], secret=testing.SIGNING_SECRET, reuse_keys=False, acting=CAST_BUILDER)
+    testing.equip(units=[("staff", cast.staff)], secret=None, reuse_keys=False, acting=CAST_BUILDER)
+    units = {"staff": cast.staff, "operations": cast.operations, "division": cast.division,
+             "province": cast.province}
+    people = {"lan": cast.lan, "son": cast.son, "quang": cast.quang}
+    sys.stdout.write(json.dumps({
+        "units": {name: unit.pk for name, unit in units.items()},
+        "people": {name: person.pk for name, person in people.items()},
+        "authority": SigningAuthority.objects.get(person=cast.son, unit=cast.staff).pk,
+        "doc_types": {t.abbreviation or t.name: t.pk for t in DocumentType.objects.all()},
+        "secret": testing.SIGNING_SECRET,
+    }) + "\n")
+
+
+def job_trail() -> None:
+    """Every job the queue ran or holds (RQ: finished, failed, running, waiting), oldest first, with the worker
+    that ran its last attempt: prints JSON."""
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
+
+    queue = django_rq.get_queue("default", job_class=Job)
+    ids = {*FinishedJobRegistry(queue=queue).get_job_ids(), *FailedJobRegistry(queue=queue).get_job_ids(),
+           *(i.split(":", 1)[0] for i in StartedJobRegistry(queue=queue).get_job_ids()), *queue.get_job_ids()}
+    rows = []
+    for found in Job.fetch_many(sorted(ids), connection=queue.connection):
+        if found is None:
+            continue
+        latest = found.latest_result()
+        worker = (latest.worker_name if latest else "") or found.worker_name or ""
+        rows.append({"job": (found.func_name or "").rsplit(".", 1)[-1], "args": list(found.args),
+                     "status": getattr(found.get_status(), "value", ""), "worker": worker,
+                     "enqueued_at": found.enqueued_at.isoformat() if found.enqueued_at else ""})
+    rows.sort(key=lambda row: row["enqueued_at"])
+    sys.stdout.write(json.dumps(rows) + "\n")

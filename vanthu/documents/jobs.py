@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.jobs import gone, job
+from vanthu.jobs import gone, job, running_worker
 
 
 @job(attempts=3, backoff=30, label=_("Chuyển dự thảo DOCX sang PDF"))
 def convert_draft_version(version_id: int) -> str:
     """LibreOffice converts the DOCX of a draft version; `finish_conversion` attaches the PDF, or the reason it
-    could not be converted (a bad DOCX is not retried: the author uploads another)."""
+    could not be converted (a bad DOCX is not retried: the author uploads another). The trail names the worker
+    that converted it (`vanthu worker --worker-id`)."""
     from vanthu.documents import convert
     from vanthu.documents.actions import finish_conversion
     from vanthu.documents.models import Conversion, DraftVersion
@@ -28,9 +29,10 @@ def convert_draft_version(version_id: int) -> str:
     try:
         pdf = convert.docx_to_pdf(version.source.read_bytes(), name=version.source_name)
     except convert.ConversionFailed as exc:
-        finish_conversion(version=version, acting=version.author, pdf=None, failure=exc.message)
+        finish_conversion(version=version, acting=version.author, pdf=None, failure=exc.message,
+                          worker=running_worker())
         return "failed"
-    finish_conversion(version=version, acting=version.author, pdf=pdf)
+    finish_conversion(version=version, acting=version.author, pdf=pdf, worker=running_worker())
     return "converted"
 
 

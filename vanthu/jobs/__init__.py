@@ -24,6 +24,18 @@ from vanthu.jobs.registry import Period, RetryPolicy, register
 
 log = logging.getLogger("vanthu.jobs")
 F = TypeVar("F", bound=Callable[..., Any])
+_worker_id = ""  # set by `vanthu worker` (vanthu.jobs.worker.run); RQ's forked work-horses inherit it
+
+
+def running_worker() -> str:
+    """The id (`vanthu worker --worker-id`) of the worker process running the current job, for the jobs that
+    name it in their trail (which machine converted a draft); "" outside a worker (a test's immediate run)."""
+    return _worker_id
+
+
+def name_worker(worker_id: str) -> None:
+    global _worker_id  # one value per process, set once when the worker starts
+    _worker_id = worker_id
 
 
 def enqueue_on_commit(job: Any, *args: Any, **kwargs: Any) -> None:

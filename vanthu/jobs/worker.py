@@ -27,7 +27,7 @@ from django_tasks.utils import get_exception_traceback, get_module_path
 from django_tasks_db.management.commands.db_worker import Worker as DbWorker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from vanthu.jobs import registry
+from vanthu.jobs import name_worker, registry
 from vanthu.jobs.models import PeriodicRun, WorkerBeat
 
 log = logging.getLogger("vanthu.jobs")
@@ -219,6 +219,7 @@ def run(*, worker_id: str, interval: float = 1.0, batch: bool = False, periodic:
     """Run jobs until stopped (or, with `batch`, until the queue is empty). `periodic=False`: without the
     periodic schedule (tests)."""
     registry.autodiscover()
+    name_worker(worker_id)
     engine = engine_name()
     beat = Beat(worker_id=worker_id, engine=engine, periodic=periodic)
     if batch:

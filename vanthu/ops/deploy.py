@@ -25,9 +25,11 @@ TOO_LARGE_JSON = "/_vanthu_errors/413.json"
 SITE = Template(r"""# nginx site for vanthu, rendered by `vanthu deploy nginx` from the deployment's settings
 # (docs/deploy.md): the body limit, the static folder and the file store are the ones vanthu uses.
 
+# No keepalive to the app servers: each request opens its own connection, so a server that has died is refused
+# at connect and the request (a POST too) goes to the next one. A cached connection to a server killed a moment
+# ago fails only after the request was sent, and nginx cannot resend a POST: the person would get a 502.
 upstream vanthu_app {
 ${upstreams}
-    keepalive 32;
 }
 
 server {
@@ -93,7 +95,8 @@ proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
 proxy_set_header X-Forwarded-Proto $scheme;
 proxy_read_timeout 120s;
 proxy_request_buffering on;
-# An app server down or restarting: the request goes to the next one (never a POST: nginx does not resend those).
+# An app server down or restarting: the request goes to the next one (a POST only when it was refused at connect,
+# never once sent: nginx does not resend those).
 proxy_next_upstream error timeout http_502 http_503;
 """
 

@@ -53,10 +53,15 @@ def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """The state of the database, the file store and the job queue; 503 when one of them is down. Only states
-    and counts: no address, path, name or error text."""
+    """The state of every part — the database, the file store (local disk or object storage), the job queue
+    (its engine and live workers) and the cache — and which app server answered (VANTHU_SERVER_ID, the name it
+    already gives in X-Vanthu-Server); 503 when a part is down. Only states, kinds and counts: no address, path
+    or error text."""
+    from django.conf import settings
+
     database = queries.database_ok()
     files = blobs.store_ok()
+    files_kind = "s3" if str(settings.FILES_URL).startswith("s3://") else "local"
     jobs: dict[str, object] = {"ok": False}
     if database:
         o = queries.overview(limit=1)
@@ -66,8 +71,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             jobs["parked"] = o.parked
     cache = _cache_state()
     ok = database and files and bool(jobs["ok"]) and bool(cache["ok"])
-    body = {"status": "ok" if ok else "down", "database": {"ok": database}, "files": {"ok": files}, "jobs": jobs,
-            "cache": cache}
+    body: dict[str, object] = {"status": "ok" if ok else "down", "database": {"ok": database},
+                               "files": {"ok": files, "kind": files_kind}, "jobs": jobs, "cache": cache}
+    if settings.SERVER_ID:
+        body["server"] = settings.SERVER_ID
     return JsonResponse(body, status=200 if ok else 503)
 
 

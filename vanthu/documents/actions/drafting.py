@@ -280,9 +280,12 @@ def add_draft_version(
 
 
 @action("documents.draft.converted")
-def finish_conversion(*, version: DraftVersion, acting: Person, pdf: bytes | None, failure: str = "") -> DraftVersion:
+def finish_conversion(*, version: DraftVersion, acting: Person, pdf: bytes | None, failure: str = "",
+                      worker: str = "") -> DraftVersion:
     """Attach the PDF a job converted from a DOCX version (`pdf`), or record why it could not (`failure`).
-    `acting` is the version's author, for whom the job works. Running it again changes nothing."""
+    `acting` is the version's author, for whom the job works; `worker` the job worker that converted it (named
+    in the trail, when there is one). Running it again changes nothing."""
+    by = {"worker": worker[:64]} if worker else {}
     from vanthu.documents.uploads import check
 
     document = lock(version.document)
@@ -300,7 +303,7 @@ def finish_conversion(*, version: DraftVersion, acting: Person, pdf: bytes | Non
         version.conversion_error = failure[:500]
         version.save(update_fields=["conversion", "conversion_error"])
         log.record(actor=acting, verb="documents.draft.conversion_failed", target=document,
-                   unit=document.drafting_unit, data={"version": version.number, "reason": failure[:300]})
+                   unit=document.drafting_unit, data={"version": version.number, "reason": failure[:300], **by})
         return version
     stored = store(converted)
     version.pdf = stored
@@ -312,7 +315,7 @@ def finish_conversion(*, version: DraftVersion, acting: Person, pdf: bytes | Non
         document.page_amount = converted.pages
         bump(document, "current_file", "page_amount")
     log.record(actor=acting, verb="documents.draft.converted", target=document, unit=document.drafting_unit,
-               data={"version": version.number, "sha256": stored.sha256})
+               data={"version": version.number, "sha256": stored.sha256, **by})
     return version
 
 
