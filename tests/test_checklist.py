@@ -280,7 +280,13 @@ POINTS: list[Point] = [
            STAT + "test_each_status_is_sent_by_its_cause_exactly_once_and_the_sender_keeps_the_trail")),
     Point(50, "Role and record access control, alerts on rights changes, freezing sets of records",
           "owned by issue 13"),
-    Point(51, "Search every field and the full text; export to .doc, .docx, .pdf", "owned by issue 11"),
+    Point(51, "Search every field and the full text; export to .doc, .docx, .pdf", MET,
+          ("tests/search/test_export.py::test_checklist_point_51_every_metadata_field_and_the_full_text_are_searched",
+           "tests/search/test_export.py::test_checklist_point_51_results_export_to_docx_for_doc_and_docx",
+           "tests/search/test_export.py::test_checklist_point_51_results_export_to_pdf_in_the_phu_luc_i_layout"),
+          "Subject, number and notation, issuing body, signer, description, places and the file's text (PDF text "
+          "layer or OCR) are indexed; /search/ exports XLSX, DOCX and PDF (Phụ lục I layout). \".doc\" is answered "
+          "with the DOCX, which every Word since 2007 opens: the binary .doc format is not written."),
     Point(52, "Printed or downloaded copies marked; access and usage history",
           MET, (
            UA + "test_checklist_point_52_opening_a_document_is_recorded_with_who_when_and_where",
