@@ -114,3 +114,19 @@ def test_an_unknown_engine_is_a_configuration_error(settings):
     assert [e.id for e in check_search_engine()] == ["vanthu.E090"]
     settings.SEARCH_ENGINE = "tantivy"
     assert check_search_engine() == []
+
+
+def test_the_benchmark_measures_both_engines_side_by_side(cast, corpus):
+    import io
+
+    from vanthu.search.bench import main
+
+    out = io.StringIO()
+    main(["--quick", "--engines", "database,tantivy"], out)
+    printed = out.getvalue()
+    with using("database"):
+        database = engine_for().name
+    assert f"{database}: first page (20) + total" in printed
+    assert "tantivy: first page (20) + total" in printed
+    assert "tantivy time to searchable" in printed
+    assert printed.count("(found: 1)") == 2  # the new document, on each engine
