@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
         from django.db import connection
 
-        from vanthu.search.engines import database_engine
+        from vanthu.search.engines import configured, database_engine
 
         # COPY writes the PostgreSQL engine's rows as it goes (whatever engine is configured: Tantivy is then
         # built from them, `vanthu search reindex --from postgresql`)
@@ -65,6 +65,10 @@ class Command(BaseCommand):
 
             Watermark.objects.update_or_create(name="documents", defaults={"updated_at": timezone.now()})
             self.stdout.write(f"index built in {time.monotonic() - began:.1f} s")
+            if configured() != "database":  # Tantivy configured: built from the rows just written
+                began = time.monotonic()
+                total = indexing.copy_from_database_engine()
+                self.stdout.write(f"{total} documents copied to {configured()} in {time.monotonic() - began:.1f} s")
         elif not options["no_index"]:
             began = time.monotonic()
             total = indexing.reindex()
