@@ -296,7 +296,13 @@ POINTS: list[Point] = [
           "Access: every page and API operation against one table of who may (issue 13 item 5). Alerts: the "
           "person concerned and the unit's security officers (or its head), the bell and mail per preference "
           "(decision 0027). Freezes: page /ho-so/phong-toa/, `POST /api/v1/records/freeze` and `/unfreeze`."),
-    Point(51, "Search every field and the full text; export to .doc, .docx, .pdf", "owned by issue 11"),
+    Point(51, "Search every field and the full text; export to .doc, .docx, .pdf", MET,
+          ("tests/search/test_export.py::test_checklist_point_51_every_metadata_field_and_the_full_text_are_searched",
+           "tests/search/test_export.py::test_checklist_point_51_results_export_to_docx_for_doc_and_docx",
+           "tests/search/test_export.py::test_checklist_point_51_results_export_to_pdf_in_the_phu_luc_i_layout"),
+          "Subject, number and notation, issuing body, signer, description, places and the file's text (PDF text "
+          "layer or OCR) are indexed; /search/ exports XLSX, DOCX and PDF (Phụ lục I layout). \".doc\" is answered "
+          "with the DOCX, which every Word since 2007 opens: the binary .doc format is not written."),
     Point(52, "Printed or downloaded copies marked; access and usage history",
           MET, (
            UA + "test_checklist_point_52_opening_a_document_is_recorded_with_who_when_and_where",

@@ -252,6 +252,11 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# Search (decisions 0011, 0028): empty → the database's own engine (SQLite FTS5 embedded, PostgreSQL's tsvector
+# table); "tantivy" → a Tantivy index in SEARCH_DIR/tantivy, kept in step from the database by the search sync.
+SEARCH_ENGINE = env_str("SEARCH_ENGINE", "")
+SEARCH_DIR = env_path("SEARCH_DIR", DATA_DIR / "search")
+
 # Signing.
 SIGNING_DIR = env_path("SIGNING_DIR", DATA_DIR / "signing")
 # PAdES level of issued documents: B-B, B-T, B-LT or B-LTA. Empty: B-LT with a TSA service (a URL), B-T with

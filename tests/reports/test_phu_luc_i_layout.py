@@ -28,7 +28,7 @@ from tests.reports.conftest import pdf_fonts
 from vanthu.core import fonts
 from vanthu.documents import layout
 from vanthu.documents.models import Document
-from vanthu.reports.printable import Column, Printable, Table_, to_pdf
+from vanthu.documents.printable import Column, Printable, Table_, to_pdf
 
 MM = 72 / 25.4
 A4 = (595.28, 841.89)

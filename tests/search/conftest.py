@@ -12,6 +12,17 @@ from vanthu.documents import actions
 from vanthu.search import indexing
 
 
+@pytest.fixture(autouse=True)
+def _own_search_index(settings, tmp_path):
+    """An index outside the database (Tantivy: `./test` runs this directory again with VANTHU_SEARCH_ENGINE=tantivy)
+    does not roll back with the test's transaction: each test gets its own directory."""
+    from vanthu.search.engines.tantivy import forget_index
+
+    settings.SEARCH_DIR = tmp_path / "search"
+    yield
+    forget_index(settings.SEARCH_DIR / "tantivy")
+
+
 @pytest.fixture
 def corpus(cast, doc_types, incoming_pdf):
     def reg(unit, clerk, subject, *, kind="Công văn", notation="", number="", when=None, secrecy=Secrecy.NONE,

@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vanthu.documents.models import Document, Status
+from vanthu.documents.printable import Column, Printable, Table_, vn_date
 from vanthu.documents.queries import history_for
 from vanthu.org.models import Person, Unit
-from vanthu.reports.printable import Column, Printable, Table_, vn_date
 from vanthu.workflow.models import Assignment, AssignmentRole, AssignmentState, Instruction
 
 KINDS = ("followup", "handling-in", "handling-out")  # the reports a RegisterPrint job may also print

@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from vanthu.audit import reads
-from vanthu.documents import access
+from vanthu.documents import access, printable
 from vanthu.org.models import Person, Unit
 from vanthu.org.views import require_person
-from vanthu.reports import actions, handling, printable
+from vanthu.reports import actions, handling
 from vanthu.reports.views import FORMATS, BadParameters, content_disposition, parse
 
 TITLES = {"followup": gettext_lazy("Sổ theo dõi giải quyết văn bản đến"),

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vanthu.audit import reads
+from vanthu.documents import printable
+from vanthu.documents.printable import Column, Table_
 from vanthu.org.models import Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
 from vanthu.records import kpis
-from vanthu.reports import printable
-from vanthu.reports.printable import Column, Table_
 from vanthu.reports.views import FORMATS, BadParameters, content_disposition, parse
 
 

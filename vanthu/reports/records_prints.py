@@ -18,10 +18,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from vanthu.core.choices import Secrecy
+from vanthu.documents.printable import Column, Printable, Table_, to_pdf
 from vanthu.org.models import Person
 from vanthu.records.models import Catalogue, CatalogueEntry, Heading, Record, Transfer
 from vanthu.records.queries import items_of
-from vanthu.reports.printable import Column, Printable, Table_, to_pdf
 
 
 @dataclass(frozen=True)

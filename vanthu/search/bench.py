@@ -5,20 +5,27 @@ filters) and three people of different scope (the commander: the whole tree; a c
 province unit), it prints median and p95 of a first page with its total — vanthu's search (`queries.search`) —
 beside, in the same run, a plain ILIKE scan (the naive baseline, on a subset: it takes seconds) and textbook
 PostgreSQL full-text search (the calibration's design: one stored tsvector of unaccented subject and body, GIN,
-page by ts_rank plus an exact count). Then the indexing rate and the time to searchable of a new document.
+page by ts_rank plus an exact count). `--engines database,tantivy` measures vanthu's search on each engine
+in turn, in the same run over the same documents (decision 0028); beside wall time it prints the mean CPU
+time a search costs (this process's CPU clock plus the PostgreSQL backend's), which a loaded machine disturbs
+less. Then, for each engine, the indexing rate and the time to searchable of a new document.
 Figures only: nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+
+from vanthu.search.engines import engine_for
 
 QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     # common words
@@ -96,49 +103,135 @@ def setup_textbook(out: IO[str]) -> None:
             out.write(f"  textbook table ready in {time.monotonic() - started:.0f} s\n")
 
 
-def main(argv: list[str], out: IO[str]) -> None:
-    parser = argparse.ArgumentParser(prog="vanthu bench search")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per query and person (after 1 warm-up)")
-    parser.add_argument("--baselines", choices=["all", "none"], default="all")
-    parser.add_argument("--quick", action="store_true", help="a few queries, one run (the suite's smoke run)")
-    args = parser.parse_args(argv)
+def backend_pid() -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
 
-    from vanthu.documents.models import Document
-    from vanthu.org.models import Person
-    from vanthu.search import indexing
-    from vanthu.search.engines import engine_for
-    from vanthu.search.queries import Filters, scoped, search
 
-    queries = QUERIES[::10] if args.quick else QUERIES
-    runs = 1 if args.quick else args.runs
-    people = {p.user.username: p for p in Person.objects.select_related("user").filter(user__username__in=PEOPLE)}
-    total_docs = Document.objects.count()
-    load = open("/proc/loadavg").read().split()[:3] if not args.quick else ["-"]  # noqa: SIM115
-    out.write(f"engine {engine_for(connection).name}, {total_docs} documents, load average {' '.join(load)}\n")
-    for name, person in people.items():
-        out.write(f"  {name}: sees {scoped(person).count() if not args.quick else '?'} documents\n")
+def server_cpu_ms(pid: int | None) -> float:
+    """CPU time (user + system) of this connection's PostgreSQL backend so far, from /proc (the same machine);
+    0 elsewhere. Clock ticks of 10 ms: meaningful summed over many queries, not for one."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def measure_engine(out: IO[str], queries: list[tuple[str, str, dict[str, Any]]], people: dict[str, Any],
+                   runs: int) -> None:
+    """Wall time of each search (median, p95, max by shape and person), and the mean CPU time a search costs:
+    this process's CPU clock (Tantivy runs in it) plus the PostgreSQL backend's, which the machine's load
+    disturbs less than wall time."""
+    from vanthu.search.queries import Filters, search
 
     def ours(person: Any, q: str, f: dict[str, Any]) -> None:
         search(person, q, Filters(**f), facets=False)
 
     rows: dict[str, dict[str, list[float]]] = {}
+    cpu: dict[str, list[float]] = {}
+    pid = backend_pid()
     for category, q, f in queries:
         for name, person in people.items():
             ours(person, q, f)  # warm-up
             for _ in range(runs):
+                server, process = server_cpu_ms(pid), time.process_time()
                 ms = timed(lambda person=person, q=q, f=f: ours(person, q, f))  # type: ignore[misc]
+                spent = (time.process_time() - process) * 1000 + server_cpu_ms(pid) - server
                 rows.setdefault(category, {}).setdefault(name, []).append(ms)
                 rows.setdefault("ALL", {}).setdefault(name, []).append(ms)
-    out.write("\nvanthu search: first page (20) + total, ms — median / p95 / max\n")
-    out.write(f"{'shape':<10}" + "".join(f"{n:>24}" for n in people) + "\n")
+                cpu.setdefault(category, []).append(spent)
+                cpu.setdefault("ALL", []).append(spent)
+    out.write(f"\n{engine_for(connection).name}: first page (20) + total, ms — median / p95 / max; "
+              "mean CPU ms a search (process + database server)\n")
+    out.write(f"{'shape':<10}" + "".join(f"{n:>24}" for n in people) + f"{'CPU':>8}\n")
     for category, by_person in rows.items():
         cells = "".join(
             f"{statistics.median(v):>8.1f} /{pct(v, 95):>6.1f} /{max(v):>6.0f}" for v in by_person.values()
         )
-        out.write(f"{category:<10}{cells}\n")
-    slow = [(c, q) for c, q, _f in queries
-            if any(pct(rows[c][n], 50) > 50 for n in people)]
-    out.write(f"shapes with a median over 50 ms for some person: {sorted({c for c, _ in slow}) or 'none'}\n")
+        out.write(f"{category:<10}{cells}{statistics.fmean(cpu[category]):>8.1f}\n")
+    slow = [(c, q) for c, q, _f in queries if any(pct(rows[c][n], 95) > 50 for n in people)]
+    out.write(f"shapes with a p95 over 50 ms for some person: {sorted({c for c, _ in slow}) or 'none'}\n")
+
+
+def measure_indexing(out: IO[str], people: dict[str, Any], *, quick: bool) -> None:
+    """Indexing rate (re-index existing documents: read, lexemes, write, as the sync does) and time to
+    searchable (a new row committed, then one sync pass; the loop runs one a second)."""
+    from vanthu.documents.models import Document
+    from vanthu.search import indexing
+    from vanthu.search.queries import search
+
+    engine = engine_for(connection)
+    # indexing rate: re-index existing documents (read, lexemes, write), as the sync does
+    ids = list(Document.objects.order_by("-pk").values_list("pk", flat=True)[: 200 if quick else 5000])
+    started = time.monotonic()
+    for i in range(0, len(ids), 500):
+        indexing.index_documents(ids[i : i + 500])
+    spent = time.monotonic() - started
+    rate = len(ids) / max(spent, 1e-9)
+    out.write(f"\n{engine.name} indexing: {len(ids)} documents in {spent:.2f} s = {rate:.0f} documents/s\n")
+
+    # time to searchable: a new row committed, then one sync pass (the loop runs one a second)
+    hung = people.get("hung")
+    template = Document.objects.order_by("-pk").first()
+    if hung is not None and template is not None:
+        with transaction.atomic():
+            template.pk = None
+            template.subject = "Về việc kiểm tra đột xuất kho xăng dầu Zeta-7 ở Phú Quốc"
+            template.register = None
+            template.number = None
+            template.client_token = None
+            template.save()
+        committed = time.perf_counter()
+        indexing.sync()
+        found = search(hung, "Zeta-7 xang dau", facets=False).total
+        pass_ms = (time.perf_counter() - committed) * 1000
+        out.write(f"{engine.name} time to searchable: one sync pass after commit {pass_ms:.0f} ms (found: {found}); "
+                  f"with the 1 s loop interval, at most {1000 + pass_ms:.0f} ms\n")
+        Document.objects.filter(pk=template.pk).delete()
+        engine_for(connection).remove([template.pk])
+
+
+def main(argv: list[str], out: IO[str]) -> None:
+    parser = argparse.ArgumentParser(prog="vanthu bench search")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per query and person (after 1 warm-up)")
+    parser.add_argument("--baselines", choices=["all", "none"], default="all")
+    parser.add_argument("--quick", action="store_true", help="a few queries, one run (the suite's smoke run)")
+    parser.add_argument("--engines", default="",
+                        help="comma-separated among: database (SQLite FTS5 or PostgreSQL), tantivy; "
+                             "default: the configured one")
+    args = parser.parse_args(argv)
+
+    from vanthu.documents.models import Document
+    from vanthu.org.models import Person
+    from vanthu.search.engines import NAMES, configured, using
+    from vanthu.search.queries import scoped
+
+    engine_names = [n.strip() for n in args.engines.split(",") if n.strip()] or [configured()]
+    unknown = [n for n in engine_names if n not in NAMES]
+    if unknown:
+        parser.error(f"unknown engines {unknown}: choose among {list(NAMES)}")
+    queries = QUERIES[::10] if args.quick else QUERIES
+    runs = 1 if args.quick else args.runs
+    people = {p.user.username: p for p in Person.objects.select_related("user").filter(user__username__in=PEOPLE)}
+    total_docs = Document.objects.count()
+    load = open("/proc/loadavg").read().split()[:3] if not args.quick else ["-"]  # noqa: SIM115
+    with_names = []
+    for n in engine_names:
+        with using(n):
+            with_names.append(engine_for(connection).name)
+    out.write(f"engines {', '.join(with_names)}, {total_docs} documents, load average {' '.join(load)}\n")
+    for name, person in people.items():
+        out.write(f"  {name}: sees {scoped(person).count() if not args.quick else '?'} documents\n")
+
+    for name in engine_names:
+        with using(name):
+            measure_engine(out, queries, people, runs)
 
     if args.baselines == "all" and connection.vendor == "postgresql" and not args.quick:
         setup_textbook(out)
@@ -193,30 +286,7 @@ def main(argv: list[str], out: IO[str]) -> None:
         for name, v in ilike.items():
             out.write(f"  {name:<6} median {statistics.median(v):8.1f}  p95 {pct(v, 95):8.1f}  max {max(v):8.0f}\n")
 
-    # indexing rate: re-index existing documents (read, lexemes, write), as the sync does
-    ids = list(Document.objects.order_by("-pk").values_list("pk", flat=True)[: 200 if args.quick else 5000])
-    started = time.monotonic()
-    for i in range(0, len(ids), 500):
-        indexing.index_documents(ids[i : i + 500])
-    spent = time.monotonic() - started
-    out.write(f"\nindexing: {len(ids)} documents in {spent:.2f} s = {len(ids) / max(spent, 1e-9):.0f} documents/s\n")
-
-    # time to searchable: a new row committed, then one sync pass (the loop runs one a second)
-    hung = people.get("hung")
-    template = Document.objects.order_by("-pk").first()
-    if hung is not None and template is not None:
-        with transaction.atomic():
-            template.pk = None
-            template.subject = "Về việc kiểm tra đột xuất kho xăng dầu Zeta-7 ở Phú Quốc"
-            template.register = None
-            template.number = None
-            template.client_token = None
-            template.save()
-        committed = time.perf_counter()
-        indexing.sync()
-        found = search(hung, "Zeta-7 xang dau", facets=False).total
-        pass_ms = (time.perf_counter() - committed) * 1000
-        out.write(f"time to searchable: one sync pass after commit {pass_ms:.0f} ms (found: {found}); with the "
-                  f"1 s loop interval, at most {1000 + pass_ms:.0f} ms\n")
-        Document.objects.filter(pk=template.pk).delete()
+    for name in engine_names:
+        with using(name):
+            measure_indexing(out, people, quick=args.quick)
     out.write(f"finished at {timezone.now():%Y-%m-%d %H:%M:%S %Z}\n")

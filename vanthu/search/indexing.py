@@ -21,7 +21,9 @@ from django.utils import timezone
 from vanthu.documents.models import Document, DocumentShare
 from vanthu.org.models import Unit
 from vanthu.search import text, tokens
-from vanthu.search.engines import IndexRow, engine_for
+from vanthu.search.engines import IndexRow, database_engine, engine_for
+from vanthu.search.engines.postgres import PostgresEngine
+from vanthu.search.engines.tantivy import TantivyEngine
 from vanthu.search.models import ExtractedText, IndexedDocument, Term, UnitSeen, Watermark
 
 OVERLAP = dt.timedelta(seconds=10)  # a transaction that committed late still has its row seen
@@ -201,6 +203,12 @@ def _index_all(ids: Sequence[int]) -> int:
 
 def forget_deleted() -> int:
     """Drop the index rows of documents deleted since they were indexed (the index has no foreign key)."""
+    engine = engine_for(connection)
+    if isinstance(engine, TantivyEngine):
+        existing = set(Document.objects.values_list("id", flat=True).iterator(chunk_size=20_000))
+        gone = [pk for pk in engine.all_ids() if pk not in existing]
+        engine.remove(gone)
+        return len(gone)
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
@@ -213,6 +221,25 @@ def sync_all() -> int:
     total = follow_access()
     while (done := sync()) > 0:
         total += done
+    return total
+
+
+def copy_from_database_engine(*, progress: bool = False) -> int:
+    """Build the configured engine (Tantivy) from the PostgreSQL engine's rows: the same lexemes and tokens,
+    computed once (by the sync or `vanthu gen`), so the build is only the new engine's writing. What
+    `IndexedDocument` and the watermark say of those rows stays true of the copy; the sync goes on from there."""
+    engine = engine_for(connection)
+    source = database_engine(connection)
+    if not isinstance(source, PostgresEngine) or source.name == engine.name:
+        raise ValueError("a copy needs PostgreSQL's index as the source and another engine as the target")
+    engine.bulk_begin()  # Tantivy's rebuild replaces the whole index at its one commit
+    total = 0
+    for rows in source.stored():  # a failure leaves the old index: the rebuild's writer never commits
+        engine.store(rows)
+        total += len(rows)
+        if progress and total % 100_000 < len(rows):
+            print(f"copied {total}", flush=True)  # noqa: T201
+    engine.bulk_end()
     return total
 
 

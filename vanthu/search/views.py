@@ -1,4 +1,4 @@
-"""The results page (with facets and filters) and its XLSX export."""
+"""The results page (with facets and filters) and its exports: XLSX, DOCX (offered for ".doc" too) and PDF."""
 
 from __future__ import annotations
 
@@ -64,13 +64,19 @@ def _facet_links(params: dict[str, str], result: Result | None) -> list[tuple[st
     return out
 
 
-@require_GET
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     form, result, _page = _run(request, limit=PAGE_MAX, facets=False)
+    person = require_person(request)
     documents = [h.document for h in result.hits] if result else []
     if result is not None and result.total > len(documents):
         # more than one page: export up to EXPORT_MAX rows, page by page, through the same access filter
-        person = require_person(request)
         q = form.cleaned_data.get("q") or ""
         offset = len(documents)
         while offset < min(result.total, EXPORT_MAX):
@@ -81,12 +87,32 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
             documents += [h.document for h in more.hits]
             offset += len(more.hits)
     if form.is_bound and form.is_valid():
-        reads.record_read(request=request, actor=require_person(request), verb=reads.EXPORTED,
-                          unit=require_person(request).unit_id,
+        reads.record_read(request=request, actor=person, verb=reads.EXPORTED, unit=person.unit_id,
                           data={"q": (form.cleaned_data.get("q") or "")[:200], "rows": len(documents),
-                                "format": "xlsx", "ids": [d.pk for d in documents[:1000]]})
-    data = export.workbook(documents, query=(form.cleaned_data.get("q") or "") if form.is_bound else "")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="tra-cuu.xlsx"'
+                                "format": fmt, "ids": [d.pk for d in documents[:1000]]})
+    query = (form.cleaned_data.get("q") or "") if form.is_bound else ""
+    if fmt == "docx":
+        data = export.word(documents, query=query)
+    elif fmt == "pdf":
+        data = export.pdf(documents, query=query, unit=person.unit, printed_by=person.full_name)
+    else:
+        data = export.workbook(documents, query=query)
+    response = HttpResponse(data, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="tra-cuu.{fmt}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "xlsx")
+
+
+@require_GET
+def export_docx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "docx")
+
+
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    return _export(request, "pdf")

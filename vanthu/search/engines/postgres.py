@@ -14,7 +14,7 @@ row except the last resort of a page (a month with more than `cap` matches, wher
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -72,6 +72,22 @@ class PostgresEngine:
         with self.connection.cursor() as cursor:
             # TRUNCATE is refused inside a transaction with deferred foreign-key checks pending (tests)
             cursor.execute("DELETE FROM search_pg" if self.connection.in_atomic_block else "TRUNCATE search_pg")
+
+    def stored(self, *, batch: int = 5000) -> Iterator[list[IndexRow]]:
+        """The stored rows in id order, a batch at a time, lexemes and tokens together (`lexemes`): what another
+        engine is built from when it takes over from this one (`vanthu search reindex --from postgresql`)."""
+        after = 0
+        while True:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT document_id, issued, array_to_string(tsvector_to_array(lex), ' ') FROM search_pg "
+                    "WHERE document_id > %s ORDER BY document_id LIMIT %s", [after, batch],
+                )
+                found = cursor.fetchall()
+            if not found:
+                return
+            yield [IndexRow(pk, words.split(" ") if words else [], (), issued) for pk, issued, words in found]
+            after = found[-1][0]
 
     def bulk_begin(self) -> None:
         """Before a rebuild: drop the GIN index (building it once at the end is several times faster)."""

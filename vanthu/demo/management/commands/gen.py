@@ -30,12 +30,14 @@ class Command(BaseCommand):
 
         from django.db import connection
 
-        from vanthu.search.engines import engine_for
+        from vanthu.search.engines import configured, database_engine
 
-        inline = connection.vendor == "postgresql"  # COPY writes the lexemes as it goes
+        # COPY writes the PostgreSQL engine's rows as it goes (whatever engine is configured: Tantivy is then
+        # built from them, `vanthu search reindex --from postgresql`)
+        inline = connection.vendor == "postgresql"
         dropped: list[tuple[str, str]] = []
         if inline:
-            engine_for(connection).bulk_begin()
+            database_engine(connection).bulk_begin()
             if options["documents"] >= 50_000:  # rebuilt once at the end: several times faster than row by row
                 dropped = scale.secondary_indexes()
                 with connection.cursor() as cursor:
@@ -56,13 +58,17 @@ class Command(BaseCommand):
         self.stdout.write(f"generated {made} documents in {generated:.1f} s ({made / generated:.0f}/s)")
         if inline:
             began = time.monotonic()
-            engine_for(connection).bulk_end()
+            database_engine(connection).bulk_end()
             from django.utils import timezone
 
             from vanthu.search.models import Watermark
 
             Watermark.objects.update_or_create(name="documents", defaults={"updated_at": timezone.now()})
             self.stdout.write(f"index built in {time.monotonic() - began:.1f} s")
+            if configured() != "database":  # Tantivy configured: built from the rows just written
+                began = time.monotonic()
+                total = indexing.copy_from_database_engine()
+                self.stdout.write(f"{total} documents copied to {configured()} in {time.monotonic() - began:.1f} s")
         elif not options["no_index"]:
             began = time.monotonic()
             total = indexing.reindex()

@@ -1,4 +1,5 @@
-"""`vanthu search reindex | sync [--loop] | status`: rebuild the index, follow the documents, or say how far it is."""
+"""`vanthu search reindex [--from postgresql] | sync [--loop] | status`: rebuild the index (from the documents, or
+copied from PostgreSQL's index when Tantivy takes over), follow the documents, or say how far it is."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("what", choices=["reindex", "sync", "status"])
         parser.add_argument("--loop", action="store_true", help="sync: lặp lại mãi, mỗi --interval giây")
         parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--from", dest="source", choices=["documents", "postgresql"], default="documents",
+                            help="reindex: từ văn bản (mặc định) hay chép từ chỉ mục PostgreSQL sang Tantivy")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.db import connection
@@ -25,9 +28,13 @@ class Command(BaseCommand):
 
         if options["what"] == "reindex":
             started = time.monotonic()
-            total = indexing.reindex(progress=options["verbosity"] > 1)
+            if options["source"] == "postgresql":
+                total = indexing.copy_from_database_engine(progress=options["verbosity"] > 1)
+            else:
+                total = indexing.reindex(progress=options["verbosity"] > 1)
             spent = time.monotonic() - started
-            self.stdout.write(f"reindexed {total} documents in {spent:.1f} s ({total / max(spent, 1e-9):.0f}/s)")
+            self.stdout.write(f"engine {engine_for(connection).name}: reindexed {total} documents in {spent:.1f} s "
+                              f"({total / max(spent, 1e-9):.0f}/s)")
         elif options["what"] == "sync":
             while True:
                 done = indexing.sync_all()

@@ -5,7 +5,8 @@ lays it out on A4 with the margins of Phụ lục I (top and bottom 20 mm, left 
 serif font of `core.fonts` (Times New Roman metrics, Vietnamese glyphs) embedded as TrueType subsets, with
 the page number centred in the top margin from page 2 on; `to_xlsx` writes the same content as a sheet.
 Dates in the content are written with leading zeros (`vn_date`). Used by the Phiếu giải quyết văn bản đến,
-the Sổ theo dõi giải quyết văn bản đến and the two handling reports (Phụ lục VI outputs).
+the Sổ theo dõi giải quyết văn bản đến and the two handling reports (Phụ lục VI outputs), the KPI page, and a
+search's result list (`search/export.py`): it sits in documents, below both reports and search.
 """
 
 from __future__ import annotations
