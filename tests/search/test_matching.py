@@ -84,3 +84,29 @@ def test_sort_by_date_and_filters(cast, corpus):
 def test_snippet_marks_the_words(cast, corpus):
     hit = search(cast.lan, "bao lu").hits[0]
     assert "<mark>" in str(hit.snippet) or hit.snippet == ""
+
+
+def test_a_better_tier_over_the_cap_answers_the_page_without_the_widest_tier(cast, corpus, monkeypatch):
+    """When a better tier alone holds more than the exact-count cap and fills the page, the page and the honest
+    "more than" total come from it; the widest tier (every syllable anywhere) is not looked at, and the answer is
+    the one the full path gives."""
+    from vanthu.search import queries
+
+    full = search(cast.lan, "bão lũ", limit=1, facets=False)
+    assert full.hits and full.total >= 2
+    monkeypatch.setattr(queries, "EXACT_UP_TO", 1)
+    looked: list[object] = []
+    widest = queries.parsing.tiers(queries.parsing.parse("bão lũ"))[-1]
+    real_newest = queries.engine_for().__class__.newest
+
+    def newest(self, condition, extra, n, cap):
+        looked.append(condition)
+        return real_newest(self, condition, extra, n, cap)
+
+    monkeypatch.setattr(queries.engine_for().__class__, "newest", newest)
+    early = search(cast.lan, "bão lũ", limit=1, facets=False)
+    assert ids(early) == ids(full)
+    if not queries.engine_for().access_in_index:  # SQLite's FTS5 answers through the documents: its own count
+        return
+    assert (early.total, early.total_exact) == (1, False)  # "more than 1", as the widest tier would have said
+    assert looked and widest not in looked

@@ -377,6 +377,11 @@ def _indexed(engine: Engine, person: Person, raw: str, query: parsing.ParsedQuer
     else:
         conditions = parsing.tiers(query)
     need = offset + limit
+    if by_relevance and len(conditions) > 1:
+        early = _from_better_tiers(engine, conditions, extra, need)
+        if early is not None:  # a better tier alone holds more than EXACT_UP_TO and fills the page
+            return _indexed_result(engine, person, query, conditions, extra, early, EXACT_UP_TO, False,
+                                   offset=offset, need=need, facets=facets, notices=notices, corrected="")
     # the widest tier gives the total and its own newest page in one look at the index
     total, widest = engine.newest(conditions[-1], extra, need, EXACT_UP_TO)
     corrected = ""
@@ -406,6 +411,33 @@ def _indexed(engine: Engine, person: Person, raw: str, query: parsing.ParsedQuer
                     break
             if len(seen) >= need:
                 break
+    return _indexed_result(engine, person, query, conditions, extra, seen, total, exact, offset=offset, need=need,
+                           facets=facets, notices=notices, corrected=corrected)
+
+
+def _from_better_tiers(engine: Engine, conditions: list[Condition], extra: str,
+                       need: int) -> dict[int, int] | None:
+    """The page from the tiers better than the widest, when one of them alone holds more than EXACT_UP_TO
+    documents and the page is full: then the total is "more than EXACT_UP_TO" whatever the widest tier holds (it
+    holds every better tier's documents), and the widest tier's look at the index — the costliest, the one
+    matching every syllable anywhere — is not needed. None otherwise (the caller looks at the widest tier)."""
+    seen: dict[int, int] = {}
+    over = False
+    for tier, condition in enumerate(conditions[:-1]):
+        n, ids = engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)
+        over = over or n > EXACT_UP_TO
+        for pk in ids:
+            seen.setdefault(pk, tier)
+            if len(seen) >= need:
+                break
+        if len(seen) >= need:
+            break
+    return seen if over and len(seen) >= need else None
+
+
+def _indexed_result(engine: Engine, person: Person, query: parsing.ParsedQuery, conditions: list[Condition],
+                    extra: str, seen: dict[int, int], total: int, exact: bool, *, offset: int, need: int,
+                    facets: bool, notices: list[str], corrected: str) -> Result:
     page = list(seen.items())[offset:need]
     facet_list: list[Facet] = []
     if facets and total:
