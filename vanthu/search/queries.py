@@ -203,13 +203,18 @@ def _page_ids(base: QuerySet[Document], conditions: list[Condition], *, offset: 
     seen: dict[int, int] = {}
     for tier, condition in enumerate(conditions):
         ids = matching(base, condition, extra).order_by(*BY_DATE).values_list("id", flat=True)[: need + len(seen)]
-        for pk in ids:
-            seen.setdefault(pk, tier)
-            if len(seen) >= need:
-                break
-        if len(seen) >= need:
+        if _take(seen, tier, ids, need):
             break
     return list(seen.items())[offset:need]
+
+
+def _take(seen: dict[int, int], tier: int, ids: Any, need: int) -> bool:
+    """Add a tier's ids (newest first) to the page's (id → best tier) until it holds `need`; True when full."""
+    for pk in ids:
+        seen.setdefault(pk, tier)
+        if len(seen) >= need:
+            return True
+    return False
 
 
 def _load(ids: list[tuple[int, int]], query: parsing.ParsedQuery, person: Person) -> list[Hit]:
@@ -405,11 +410,7 @@ def _indexed(engine: Engine, person: Person, raw: str, query: parsing.ParsedQuer
                 ids = widest if not seen else engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)[1]
             else:
                 _n, ids = engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)
-            for pk in ids:
-                seen.setdefault(pk, tier)
-                if len(seen) >= need:
-                    break
-            if len(seen) >= need:
+            if _take(seen, tier, ids, need):
                 break
     return _indexed_result(engine, person, query, conditions, extra, seen, total, exact, offset=offset, need=need,
                            facets=facets, notices=notices, corrected=corrected)
@@ -426,11 +427,7 @@ def _from_better_tiers(engine: Engine, conditions: list[Condition], extra: str,
     for tier, condition in enumerate(conditions[:-1]):
         n, ids = engine.newest(condition, extra, need + len(seen), EXACT_UP_TO)
         over = over or n > EXACT_UP_TO
-        for pk in ids:
-            seen.setdefault(pk, tier)
-            if len(seen) >= need:
-                break
-        if len(seen) >= need:
+        if _take(seen, tier, ids, need):
             break
     return seen if over and len(seen) >= need else None
 
