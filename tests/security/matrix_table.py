@@ -259,6 +259,8 @@ PAGES.update({
     # search
     "search": page(EVERYONE, **{"?q": "=kế hoạch"}),
     "search_export": page(EVERYONE, **{"?q": "=kế hoạch"}),
+    "search_export_docx": page(EVERYONE, **{"?q": "=kế hoạch"}),
+    "search_export_pdf": page(EVERYONE, **{"?q": "=kế hoạch"}),
     "my_documents": page(EVERYONE),
     "opens_next_setting": write(EVERYONE),
     # signing: the public PKI endpoints, the top unit's admin's pages, each signer's own page
