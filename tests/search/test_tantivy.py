@@ -116,6 +116,23 @@ def test_an_unknown_engine_is_a_configuration_error(settings):
     assert check_search_engine() == []
 
 
+def test_tantivy_on_several_servers_is_named_by_a_system_check(settings, tmp_path):
+    from vanthu.search.checks import check_search_index_place
+
+    settings.SEARCH_DIR = tmp_path / "search"
+    settings.FILES_URL = ""
+    settings.SEARCH_ENGINE = "tantivy"
+    settings.SERVERS = 1
+    assert check_search_index_place() == []
+    settings.SERVERS = 3
+    [warning] = check_search_index_place()
+    assert warning.id == "vanthu.W041"
+    assert "VANTHU_SEARCH_DIR" in warning.msg
+    assert str(tmp_path / "search") in warning.msg
+    settings.SEARCH_ENGINE = ""
+    assert check_search_index_place() == []
+
+
 def test_the_benchmark_measures_both_engines_side_by_side(cast, corpus):
     import io
 
