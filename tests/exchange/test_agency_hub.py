@@ -84,6 +84,7 @@ def signed_get(client, unit: Unit, *, method: str = "GET", organ: str = ""):
 
 
 def test_the_hub_serves_its_list_to_a_signed_request_of_a_peer(client, cast, peer):
+    """Checklist point 47: the hub serves its units (both codes) and its directory to a signed peer request."""
     import_agencies(rows=agencies.parse(DIRECTORY.encode(), filename="d.csv"), acting=TEST_FIXTURES)
     cast.staff.code_qd20 = "Q10.02"
     cast.staff.save(update_fields=["code_qd20"])
@@ -105,6 +106,7 @@ def test_the_hub_serves_its_list_to_a_signed_request_of_a_peer(client, cast, pee
 
 
 def test_the_hub_refuses_unsigned_unknown_and_misused_requests(client, cast, peer):
+    """Checklist point 47: 401 unsigned or signed for another method, 403 a sender no peer covers."""
     unsigned = client.get(hub.AGENCIES_PATH)
     assert (unsigned.status_code, unsigned.json()["code"]) == (401, "unsigned")
     client.force_login(cast.admin.user)  # a session is no key
@@ -158,6 +160,7 @@ def loopback(client, monkeypatch):
 
 
 def test_a_member_synchronises_from_the_hub_by_the_command_and_the_job(cast, peer, loopback, capsys):
+    """Checklist point 47: `vanthu agencies sync --peer` and the daily job read the hub with a signed GET."""
     import_agencies(rows=agencies.parse(DIRECTORY.encode(), filename="d.csv"), acting=TEST_FIXTURES)
     with pytest.raises(SystemExit) as done:
         call_command("agencies", "sync", "--peer", "Trục quân sự", "--json")
@@ -179,6 +182,7 @@ def test_a_member_synchronises_from_the_hub_by_the_command_and_the_job(cast, pee
 
 
 def test_a_hub_that_refuses_or_is_unknown_is_reported(cast, peer, loopback, capsys):
+    """Checklist point 47: an unknown hub, or one that refuses, is reported (exit 1)."""
     with pytest.raises(ActionRefused) as refused:
         agency_hub.rows_from_peer("Không có")
     assert refused.value.code == "unknown_peer"
@@ -226,6 +230,7 @@ def envelope_from(cast, issued, organ_id: str) -> bytes:
 
 
 def test_an_envelope_from_the_qd20_form_of_a_known_unit_is_recognised(cast, issued, own_ca_pem):
+    """Checklist point 47: a `From` in the QĐ 20 form of a known unit is that unit."""
     exchange.add_peer(
         acting=TEST_FIXTURES,
         name="Quân khu 10 (qua HTTP)",
@@ -246,6 +251,7 @@ def test_an_envelope_from_the_qd20_form_of_a_known_unit_is_recognised(cast, issu
 
 
 def test_inspect_shows_both_forms_of_a_known_organ(cast, issued, tmp_path):
+    """Checklist point 47: `vanthu edxml inspect` shows both forms of the organ ids it knows."""
     cast.staff.code_qd20 = "Q10.02"
     cast.staff.save(update_fields=["code_qd20"])
     path = tmp_path / "plan.xml"
@@ -263,7 +269,7 @@ def test_inspect_shows_both_forms_of_a_known_organ(cast, issued, tmp_path):
 
 
 def test_a_peer_transport_is_any_registered_carrier(cast, own_ca_pem, monkeypatch):
-    """Point 48: a new kind of link is a carrier registered with its name; the directory then accepts it."""
+    """Checklist point 48: a new kind of link is a carrier registered with its name; the directory then accepts it."""
 
     class XRoad:
         name = "xroad"

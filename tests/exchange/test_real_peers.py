@@ -66,8 +66,8 @@ def test_fault_every_document_once_and_every_status_back_while_peers_are_killed(
 
 
 def test_agencies_synchronised_from_the_other_deployment_acting_as_hub(pair, tmp_path):
-    """Checklist point 47 (decision 0034): MR11 reads MR10's list over loopback with a signed GET and applies it;
-    the second time nothing changes."""
+    """Checklist points 47 and 48 (decision 0034): MR11 reads the list of MR10, acting as the internal military
+    hub, over loopback with a signed GET and applies it; the second time nothing changes."""
     a, b = pair
     listing = tmp_path / "hub.json"
     listing.write_text('[{"code": "G01", "code102": "000.00.00.G01", "name": "Bộ Quốc phòng", "status": 1}]',

@@ -37,6 +37,7 @@ def rows(items: list[dict[str, object]]) -> list[agency_list.HubAgency]:
 
 
 def test_both_forms_are_checked_with_translated_errors(cast):
+    """Checklist point 47: each identifier checked for its own form, refused with a translated message."""
     assert identifiers.is_qcvn102("000.00.00.G22")
     assert not identifiers.is_qcvn102("G22")
     assert identifiers.is_qd20("G22.01.05")
@@ -75,6 +76,7 @@ def test_a_csv_import_keeps_both_codes(cast):
 
 
 def test_a_hub_list_is_applied_idempotently(cast):
+    """Checklist point 47: the hub's list adds, updates, deactivates (never deletes); twice is once."""
     Agency.objects.create(name="Ủy ban nhân dân tỉnh Nghệ An", code="", folded="uy ban nhan dan tinh nghe an")
     Agency.objects.create(name="Cục lưu trữ nhập tay", code="", folded="cuc luu tru nhap tay")
     first = sync_agencies(rows=rows(HUB), acting=FIXTURES, source="file:hub.json")
@@ -116,6 +118,7 @@ def test_the_sync_is_for_the_deployment_administrator(cast):
 
 
 def test_the_command_prints_counts_and_exits_with_its_status(cast, tmp_path, capsys):
+    """Checklist point 47: `vanthu agencies sync --from FILE [--json]`, exit 0/1/2."""
     source = tmp_path / "hub.json"
     source.write_text(json.dumps({"data": HUB}, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(SystemExit) as done:
@@ -146,6 +149,7 @@ def test_the_command_prints_counts_and_exits_with_its_status(cast, tmp_path, cap
 
 
 def test_the_directory_shows_and_finds_both_codes(client, cast):
+    """Checklist point 47: both codes on the directory page and in the autocomplete, found by either."""
     sync_agencies(rows=rows(HUB), acting=FIXTURES)
     step_up(client, cast.admin)
     page = client.get("/org/agencies/").content.decode()
@@ -165,6 +169,7 @@ def test_the_directory_shows_and_finds_both_codes(client, cast):
 
 
 def test_the_qd20_form_of_a_known_organ_maps_to_its_qcvn102_form(cast, django_assert_num_queries):
+    """Checklist point 47: the QĐ 20 form of a known organ id maps to its QCVN 102 form."""
     sync_agencies(rows=rows(HUB), acting=FIXTURES)
     cast.staff.code_qd20 = "Q10.02"
     cast.staff.save(update_fields=["code_qd20"])
