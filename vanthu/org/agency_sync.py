@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
@@ -82,8 +81,7 @@ def _check(rows: Sequence[HubAgency]) -> None:
 
 def _own(rows: Sequence[HubAgency]) -> set[int]:
     """The lines that name a unit of this deployment (by either code)."""
-    codes = {r.code for r in rows if r.code} | {r.code_qd20 for r in rows if r.code_qd20}
-    units = Unit.objects.filter(Q(code__in=codes) | Q(code_qd20__in=codes)).values_list("code", "code_qd20")
+    units = Unit.objects.values_list("code", "code_qd20")  # the tree: hundreds of rows; the list: tens of thousands
     ours = {c for pair in units for c in pair if c}
     return {r.line for r in rows if (r.code and r.code in ours) or (r.code_qd20 and r.code_qd20 in ours)}
 
@@ -121,8 +119,9 @@ def sync_agencies(*, rows: Sequence[HubAgency], acting: Actor, source: str = "")
         if found is not None:
             taken.add(found.pk)
         plans.append((row, found))
-    added = updated = unchanged = 0
+    updated = unchanged = 0
     kept: set[int] = set()
+    new: list[Agency] = []
     for row, found in plans:
         if not row.active:
             continue
@@ -131,30 +130,32 @@ def sync_agencies(*, rows: Sequence[HubAgency], acting: Actor, source: str = "")
         if names[name] > 1 or (holder is not None and holder is not found):
             name = f"{row.name} ({row.code or row.code_qd20})"
         if found is None:
-            found = Agency.objects.create(
-                name=name,
-                code=row.code,
-                code_qd20=row.code_qd20,
-                from_hub=True,
-                folded=folded(name, "", row.code, row.code_qd20),
+            new.append(
+                Agency(
+                    name=name,
+                    code=row.code,
+                    code_qd20=row.code_qd20,
+                    from_hub=True,
+                    folded=folded(name, "", row.code, row.code_qd20),
+                )
             )
-            by_name[name] = found
-            added += 1
-        else:
-            before = (found.name, found.code, found.code_qd20, found.is_active, found.from_hub)
-            found.name, found.code, found.code_qd20 = name, row.code, row.code_qd20
-            found.is_active = found.from_hub = True
-            if before != (found.name, found.code, found.code_qd20, found.is_active, found.from_hub):
-                found.folded = folded(found.name, found.short_name, found.code, found.code_qd20)
-                found.save(update_fields=["name", "code", "code_qd20", "is_active", "from_hub", "folded"])
-                updated += 1
-            else:
-                unchanged += 1
+            continue
         kept.add(found.pk)
+        before = (found.name, found.code, found.code_qd20, found.is_active, found.from_hub)
+        found.name, found.code, found.code_qd20 = name, row.code, row.code_qd20
+        found.is_active = found.from_hub = True
+        if before == (found.name, found.code, found.code_qd20, found.is_active, found.from_hub):
+            unchanged += 1
+            continue
+        found.folded = folded(found.name, found.short_name, found.code, found.code_qd20)
+        found.save(update_fields=["name", "code", "code_qd20", "is_active", "from_hub", "folded"])
+        updated += 1
     vanished = sorted(set(Agency.objects.filter(from_hub=True, is_active=True).values_list("pk", flat=True)) - kept)
     for start in range(0, len(vanished), 500):
         Agency.objects.filter(pk__in=vanished[start : start + 500]).update(is_active=False)
     deactivated = len(vanished)
+    Agency.objects.bulk_create(new, batch_size=500)  # after the vanished are counted: the new are not among them
+    added = len(new)
     result = SyncResult(added=added, updated=updated, deactivated=deactivated, unchanged=unchanged, own_units=len(own))
     log.record(
         actor=acting,
