@@ -47,6 +47,8 @@ OC = "tests/documents/test_outgoing_chain.py::"
 SIM = "tests/pages/test_sim_signing.py::"
 RA = "tests/notify/test_rights_alerts.py::"
 RF = "tests/records/test_record_freezes.py::"
+AC = "tests/org/test_agency_codes.py::"
+AH = "tests/exchange/test_agency_hub.py::"
 
 POINTS: list[Point] = [
     Point(1, "The 29 document types of Điều 7 with the Phụ lục III abbreviations", MET,
@@ -275,8 +277,29 @@ POINTS: list[Point] = [
     Point(46, "edXML lengths and code sets validated before sending; duplicate or empty recipients refused", MET,
           (EDXML + "test_build_refuses_and_names_the_field",
            EDXML + "test_build_refuses_business_type_outside_the_code_set")),
-    Point(47, "Agency identifiers in QCVN 102 and QĐ 20/2020 forms, synchronised from the hub", "owned by issue 8"),
-    Point(48, "A pluggable transport: national axis, X-Road, an internal military hub", "owned by issue 8"),
+    Point(47, "Agency identifiers in QCVN 102 and QĐ 20/2020 forms, synchronised from the hub", MET,
+          (AC + "test_both_forms_are_checked_with_translated_errors",
+           AC + "test_a_hub_list_is_applied_idempotently",
+           AC + "test_the_command_prints_counts_and_exits_with_its_status",
+           AC + "test_the_directory_shows_and_finds_both_codes",
+           AH + "test_the_hub_serves_its_list_to_a_signed_request_of_a_peer",
+           AH + "test_the_hub_refuses_unsigned_unknown_and_misused_requests",
+           AH + "test_a_member_synchronises_from_the_hub_by_the_command_and_the_job",
+           AH + "test_an_envelope_from_the_qd20_form_of_a_known_unit_is_recognised",
+           AH + "test_inspect_shows_both_forms_of_a_known_organ",
+           "tests/exchange/test_real_peers.py::test_agencies_synchronised_from_the_other_deployment_acting_as_hub"),
+          "`Agency.code` (QCVN 102) and `code_qd20` beside `Unit.code`/`code_qd20`; the hub (a vanthu deployment) "
+          "serves `GET /exchange/v1/agencies` to signed peer requests; `vanthu agencies sync`, daily job for "
+          "`VANTHU_AGENCY_HUB` (docs/exchange.md \"Agency identifiers\", decision 0034). The VNPT axis's own "
+          "`getAgenciesListQD20` is read from a file (`--from`): no axis credentials here."),
+    Point(48, "A pluggable transport: national axis, X-Road, an internal military hub", MET,
+          (AH + "test_a_peer_transport_is_any_registered_carrier",
+           "tests/exchange/test_real_peers.py::test_agencies_synchronised_from_the_other_deployment_acting_as_hub"),
+          "A transport is an adapter under `exchange/transports/` plus a carrier registered with the outbox "
+          "(`documents.outbox.Transport`: `address_of`, `deliver`); `Peer.transport` accepts any registered "
+          "carrier's name (`exchange/transport_kinds.py`). Today: `local`, `http` (between vanthu deployments, "
+          "one of them the internal military hub), `bundle` (no network). A VDXP (national axis) or X-Road "
+          "carrier is not written: no endpoint or credentials to test against."),
     Point(49, "Send, receive and processing status tracked automatically, visible to both sides", MET,
           ("tests/pages/test_status_pages.py::test_the_sender_sees_each_recipients_trail",
            STAT + "test_each_status_is_sent_by_its_cause_exactly_once_and_the_sender_keeps_the_trail")),

@@ -4,6 +4,8 @@ MR11; MR11's clerk registers it; the signed 03 comes back and is applied on MR10
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from vanthu.demo.peers import Deployment, connect, template
@@ -61,3 +63,19 @@ def test_fault_every_document_once_and_every_status_back_while_peers_are_killed(
     assert "failed" not in sender["outbox"]
     assert "failed" not in receiver["outbox"]
     assert result["kills_of_receiver"] + result["kills_of_sender"] > 0
+
+
+def test_agencies_synchronised_from_the_other_deployment_acting_as_hub(pair, tmp_path):
+    """Checklist points 47 and 48 (decision 0034): MR11 reads the list of MR10, acting as the internal military
+    hub, over loopback with a signed GET and applies it; the second time nothing changes."""
+    a, b = pair
+    listing = tmp_path / "hub.json"
+    listing.write_text('[{"code": "G01", "code102": "000.00.00.G01", "name": "Bộ Quốc phòng", "status": 1}]',
+                       encoding="utf-8")
+    a.cli("agencies", "sync", "--from", str(listing))
+    first = json.loads(b.cli("agencies", "sync", "--peer", "qk10", "--json"))
+    assert first["added"] >= 2  # MR10's units with organ ids, and its directory
+    assert first["own_units"] == 0
+    again = json.loads(b.cli("agencies", "sync", "--peer", "qk10", "--json"))
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, first["added"])
+    assert "Bộ Quốc phòng\t\t000.00.00.G01\tG01" in b.cli("agencies", "list").splitlines()

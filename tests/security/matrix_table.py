@@ -287,6 +287,8 @@ PAGES.update({
                               note="peers authenticate by their signed envelope: a session is no key"),
     "exchange:batch": Row(cases=(Case(args={}, may=EVERYONE),), methods=("POST",), anon="401", allowed="401",
                           note="several envelopes in one request signed by a peer's unit (decision 0029)"),
+    "exchange:agencies": Row(cases=(Case(args={}, may=EVERYONE),), methods=("GET",), anon="401", allowed="401",
+                             note="the hub's list of agencies, for a request signed by a peer's unit (decision 0034)"),
     "exchange:peers": page(TOP_ADMIN),
     "exchange:peer_edit": page(TOP_ADMIN, ("GET", "POST"), pk="peer"),
     "exchange:peer_deactivate": write(TOP_ADMIN, pk="peer"),

@@ -92,6 +92,11 @@ def transport_named(name: str) -> Transport | None:
     return _TRANSPORTS.get(name)
 
 
+def transport_names() -> list[str]:
+    """The names of the registered transports, in the order `route` asks them."""
+    return list(_TRANSPORTS)
+
+
 def route(recipient: Recipient) -> tuple[Transport, str] | None:
     """The first registered transport that carries to `recipient`, with the recipient's address for it."""
     for transport in _TRANSPORTS.values():

@@ -15,6 +15,7 @@ from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
 from vanthu.core.files import store_bytes
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope, TransportKind
+from vanthu.exchange.transport_kinds import peer_transports
 from vanthu.exchange.trustchain import load_pem_list
 from vanthu.org.access import Actor, require_admin_of_all
 from vanthu.org.models import Unit
@@ -31,7 +32,7 @@ def _clean(*, name: str, organ_ids: str, base_url: str, trust_roots: str, max_se
     if not patterns or any(len(p) > 50 or " " in p or p.strip("*") == "" for p in patterns):
         raise ActionRefused(_("Cần ít nhất một mã định danh (hoặc tiền tố kết thúc bằng *) hợp lệ."),
                             code="bad_organ_ids", field="organ_ids")
-    if transport not in TransportKind.values:
+    if transport not in peer_transports():
         raise ActionRefused(_("Kênh liên thông không hợp lệ."), code="bad_transport", field="transport")
     base_url = base_url.strip()
     if transport == TransportKind.HTTP and not base_url.startswith(("http://", "https://")):

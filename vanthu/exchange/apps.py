@@ -14,3 +14,8 @@ class ExchangeConfig(AppConfig):
         outbox.register(LocalEnvelopeTransport())  # replaces documents' "local" (same name, same place)
         outbox.register(HttpTransport())
         outbox.register(BundleTransport())
+
+        from vanthu.exchange import agency_hub
+        from vanthu.org import agency_sync
+
+        agency_sync.register_source(agency_hub.rows_from_peer)  # `vanthu agencies sync --peer NAME`

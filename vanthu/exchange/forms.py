@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vanthu.core.choices import Secrecy
 from vanthu.exchange.models import TransportKind
+from vanthu.exchange.transport_kinds import transport_choices
 
 
 class PeerForm(forms.Form):
@@ -16,5 +17,5 @@ class PeerForm(forms.Form):
     trust_roots = forms.CharField(label=_("Chứng thư CA tin cậy (PEM)"), widget=forms.Textarea(attrs={"rows": 6}))
     max_secrecy = forms.TypedChoiceField(label=_("Độ mật cao nhất được nhận"), choices=Secrecy.choices, coerce=int,
                                          initial=Secrecy.NONE)
-    transport = forms.ChoiceField(label=_("Kênh"), choices=TransportKind.choices, initial=TransportKind.HTTP)
+    transport = forms.ChoiceField(label=_("Kênh"), choices=transport_choices, initial=TransportKind.HTTP)
     is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)

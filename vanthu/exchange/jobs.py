@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.exchange import actions, revocation
+from vanthu.exchange import actions, agency_hub, revocation
 from vanthu.exchange.models import PeerCrl
 from vanthu.exchange.trustchain import load_pem_list
 from vanthu.jobs import job
+
+__all__ = ["agency_hub", "fetch_crl", "refresh", "refresh_crls"]  # agency_hub: its daily job, found here
 
 
 def refresh(rows: list[PeerCrl]) -> dict[str, int]:

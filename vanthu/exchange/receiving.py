@@ -52,6 +52,7 @@ from vanthu.exchange.edxml.model import DocumentId
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
 from vanthu.jobs import enqueue_on_commit
+from vanthu.org.identifiers import as_qcvn102
 from vanthu.org.models import Unit
 from vanthu.signing import service as signing
 
@@ -104,12 +105,14 @@ class _Seen:
 
 
 def local_unit(organ_id: str) -> Unit | None:
-    return Unit.objects.filter(code=organ_id).first() if organ_id else None
+    """The unit of this deployment with this organ id, in the QCVN 102 form or the QĐ 20 one (decision 0034)."""
+    return Unit.objects.filter(code=as_qcvn102(organ_id)).first() if organ_id else None
 
 
 def peer_for(organ_id: str, *, among: list[Peer] | None = None) -> Peer | None:
     """The active peer whose organ ids cover `organ_id` (exact ids before prefixes); `among`: the active peers
-    already read (a batch asks for many organ ids)."""
+    already read (a batch asks for many organ ids). The QĐ 20 form of a known organ id counts as its QCVN 102 one."""
+    organ_id = as_qcvn102(organ_id)
     active = among if among is not None else Peer.objects.filter(is_active=True)
     peers = [p for p in active if p.covers(organ_id)]
     peers.sort(key=lambda p: organ_id not in p.organ_patterns)
@@ -258,7 +261,7 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
     else:
         if peer is None:
             peer = peer_for(sender.organ_id)
-        if peer is None or not peer.is_active or not peer.covers(sender.organ_id):
+        if peer is None or not peer.is_active or not peer.covers(as_qcvn102(sender.organ_id)):
             raise Refused("unknown_sender", _("Nơi gửi %(organ)s không có trong danh bạ liên thông.")
                           % {"organ": sender.organ_id})
         trusted_peer = peer

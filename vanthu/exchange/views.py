@@ -41,7 +41,7 @@ def _authenticated(request: HttpRequest, body: bytes) -> Peer | JsonResponse:
                                                                http.H_CERT, http.H_SIG)}
     headers = {k: v for k, v in headers.items() if v}
     try:
-        signed = http.check_request(headers=headers, path=request.path, body=body)
+        signed = http.check_request(headers=headers, path=request.path, body=body, method=request.method or "POST")
     except http.RequestRefused as exc:
         return _refuse(401, exc.code, exc.message)
     peer = receiving.peer_for(signed.organ_id)

@@ -1,8 +1,9 @@
 """The catalogue of issuing bodies (cơ quan ban hành): the org tree plus the directory of outside agencies.
 
 `fold` is what the autocomplete compares (lower case, no diacritics, đ → d): "bo quoc phong" finds "Bộ Quốc
-phòng". `parse` reads a directory file (CSV or XLSX: name, short name, code; a header row is skipped) into
-plain rows for the import action; `suggest` answers the registration form's autocomplete.
+phòng", and so does either of its codes. `parse` reads a directory file (CSV or XLSX: name, short name, QCVN 102
+code, QĐ 20/2020 code; a header row is skipped) into plain rows for the import action; `suggest` answers the
+registration form's autocomplete, its detail naming both codes when known.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class AgencyRow:
     name: str
     short_name: str = ""
     code: str = ""
+    code_qd20: str = ""
+
+
+def codes(code: str, code_qd20: str) -> str:
+    """Both identifiers for display: "000.00.00.G01 · G01" (either alone when the other is unknown)."""
+    return " · ".join(c for c in (code, code_qd20) if c)
 
 
 def parse(data: bytes, *, filename: str) -> list[AgencyRow]:
@@ -51,13 +58,13 @@ def parse(data: bytes, *, filename: str) -> list[AgencyRow]:
         cells = [list(row) for row in csv.reader(io.StringIO(text), dialect)]
     rows: list[AgencyRow] = []
     for line, cols in enumerate(cells, start=1):
-        values = [str(c).strip() if c is not None else "" for c in cols] + ["", "", ""]
-        name, short, code = values[0], values[1], values[2]
-        if not any(values[:3]):
+        values = [str(c).strip() if c is not None else "" for c in cols] + ["", "", "", ""]
+        name, short, code, code_qd20 = values[0], values[1], values[2], values[3]
+        if not any(values[:4]):
             continue
         if line == 1 and fold(name) in HEADER_WORDS:
             continue
-        rows.append(AgencyRow(line=line, name=name, short_name=short, code=code))
+        rows.append(AgencyRow(line=line, name=name, short_name=short, code=code, code_qd20=code_qd20))
     if not rows:
         raise ActionRefused(_("Tệp không có dòng cơ quan nào."), code="file_empty", field="file")
     return rows
@@ -88,14 +95,18 @@ def suggest(query: str) -> list[Suggestion]:
     if len(q) < 2:
         return []
     out: list[Suggestion] = []
-    for unit in Unit.objects.filter(is_active=True).only("name", "short_name", "code").order_by("depth", "path"):
-        if q in fold(unit.name) or q in fold(unit.short_name):
-            out.append(Suggestion(unit.name, _("Đơn vị trong hệ thống")))
+    units = Unit.objects.filter(is_active=True).only("name", "short_name", "code", "code_qd20")
+    for unit in units.order_by("depth", "path"):
+        if q in fold(unit.name) or q in fold(unit.short_name) or q in fold(codes(unit.code or "", unit.code_qd20)):
+            known = codes(unit.code or "", unit.code_qd20)
+            out.append(Suggestion(unit.name, f"{_('Đơn vị trong hệ thống')} · {known}" if known
+                                  else _("Đơn vị trong hệ thống")))
             if len(out) >= SUGGEST_LIMIT:
                 return out
     agencies = Agency.objects.filter(is_active=True, folded__contains=q).order_by("name")[:SUGGEST_LIMIT]
     names = {s.name for s in out}
     for agency in agencies:
         if agency.name not in names:
-            out.append(Suggestion(agency.name, agency.short_name or agency.code or _("Cơ quan ngoài")))
+            detail = " · ".join(p for p in (agency.short_name, codes(agency.code, agency.code_qd20)) if p)
+            out.append(Suggestion(agency.name, detail or _("Cơ quan ngoài")))
     return out[:SUGGEST_LIMIT]

@@ -16,6 +16,7 @@ from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
 from vanthu.org.access import Actor, require_admin_of, require_admin_of_all
 from vanthu.org.agencies import AgencyRow, fold
+from vanthu.org.identifiers import is_qcvn102, is_qd20
 from vanthu.org.models import Agency, Person, Role, Unit
 from vanthu.org.signals import announce
 
@@ -34,6 +35,19 @@ def _check(row: AgencyRow) -> None:
     if len(row.name) > 200 or len(row.short_name) > 100 or len(row.code) > 50:
         raise ActionRefused(_("Dòng %(line)s: tên, tên ngắn hoặc mã dài quá mức cho phép.") % where,
                             code="too_long", field="file")
+    check_codes(code=row.code, code_qd20=row.code_qd20, line=row.line)
+
+
+def check_codes(*, code: str, code_qd20: str, line: int) -> None:
+    """Each identifier in its own form, or refused naming the line and the form expected."""
+    where = {"line": line, "code": code or code_qd20}
+    if code and not is_qcvn102(code):
+        raise ActionRefused(_("Dòng %(line)s: mã định danh %(code)s không đúng dạng 000.00.00.G22 (QCVN 102:2016).")
+                            % where, code="bad_code", field="file")
+    if code_qd20 and not is_qd20(code_qd20):
+        raise ActionRefused(_("Dòng %(line)s: mã định danh điện tử %(code)s không đúng dạng QĐ 20/2020 (chữ cái, "
+                              "chữ số, dấu chấm, dấu gạch, tối đa 40 ký tự).") % where,
+                            code="bad_code_qd20", field="file")
 
 
 @action("org.agencies.imported")
@@ -54,12 +68,16 @@ def import_agencies(*, rows: Sequence[AgencyRow], acting: Actor) -> ImportResult
     for row in rows:
         agency = existing.get(row.name)
         if agency is None:
-            Agency.objects.create(name=row.name, short_name=row.short_name, code=row.code, folded=_folded(row))
+            Agency.objects.create(name=row.name, short_name=row.short_name, code=row.code,
+                                  code_qd20=row.code_qd20, folded=_folded(row))
             created += 1
-        elif (agency.short_name, agency.code) != (row.short_name, row.code) or not agency.is_active:
+        elif ((agency.short_name, agency.code, agency.code_qd20) != (row.short_name, row.code,
+                                                                     row.code_qd20 or agency.code_qd20)
+              or not agency.is_active):
             agency.short_name, agency.code, agency.is_active = row.short_name, row.code, True
-            agency.folded = _folded(row)
-            agency.save(update_fields=["short_name", "code", "is_active", "folded"])
+            agency.code_qd20 = row.code_qd20 or agency.code_qd20
+            agency.folded = folded(agency.name, agency.short_name, agency.code, agency.code_qd20)
+            agency.save(update_fields=["short_name", "code", "code_qd20", "is_active", "folded"])
             updated += 1
         else:
             unchanged += 1
@@ -69,7 +87,12 @@ def import_agencies(*, rows: Sequence[AgencyRow], acting: Actor) -> ImportResult
 
 
 def _folded(row: AgencyRow) -> str:
-    return fold(f"{row.name} {row.short_name} {row.code}")[:400]
+    return folded(row.name, row.short_name, row.code, row.code_qd20)
+
+
+def folded(name: str, short_name: str, code: str, code_qd20: str) -> str:
+    """What the directory's search and the autocomplete match: the name, short name and both codes."""
+    return fold(f"{name} {short_name} {code} {code_qd20}")[:400]
 
 
 @action("org.agency.removed")

@@ -17,6 +17,11 @@ EXCHANGE_CODE = RegexValidator(
     r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$",
     _("Mã định danh phải có dạng 000.00.00.G22 (QCVN 102:2016)."),
 )
+# QĐ 20/2020/QĐ-TTg electronic identifier (mã định danh điện tử): looser (letters, digits, dots, hyphens), ≤ 40
+QD20_CODE = RegexValidator(
+    r"^[A-Za-z0-9Đđ](?:[A-Za-z0-9Đđ._-]{0,38}[A-Za-z0-9Đđ])?$",
+    _("Mã định danh điện tử (QĐ 20/2020) chỉ gồm chữ cái, chữ số, dấu chấm, dấu gạch, tối đa 40 ký tự."),
+)
 ABBREVIATION = RegexValidator(
     r"^[A-ZĐ][A-Za-zĐđ0-9]*(-[A-ZĐ][A-Za-zĐđ0-9]*)*$",
     _("Chữ viết tắt chỉ gồm chữ cái, chữ số và dấu gạch nối, bắt đầu bằng chữ in hoa (ví dụ BTL, TM, BTL-TM)."),
@@ -312,7 +317,12 @@ class Agency(models.Model):
 
     name = models.CharField(_("tên cơ quan"), max_length=200, unique=True)
     short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
-    code = models.CharField(_("mã định danh"), max_length=50, blank=True)
+    code = models.CharField(_("mã định danh (QCVN 102)"), max_length=50, blank=True, db_index=True,
+                            validators=[EXCHANGE_CODE])
+    code_qd20 = models.CharField(_("mã định danh điện tử (QĐ 20/2020)"), max_length=40, blank=True, db_index=True,
+                                 validators=[QD20_CODE])
+    # listed by the exchange hub (`org.agency_sync`): deactivated when the hub's list no longer has it
+    from_hub = models.BooleanField(_("đồng bộ từ trục liên thông"), default=False)
     # lower-case, without diacritics (đ → d): what the accent-insensitive autocomplete matches
     folded = models.CharField(max_length=400, editable=False, db_index=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)

@@ -43,10 +43,10 @@ def canonical(*, method: str, path: str, body: bytes, timestamp: str, nonce: str
 
 
 def signed_headers(*, organ_id: str, body: bytes, sign: SignBytes, certificate_der: bytes, path: str = PATH,
-                   now: float | None = None) -> dict[str, str]:
+                   now: float | None = None, method: str = "POST") -> dict[str, str]:
     timestamp = str(int(now if now is not None else time.time()))
     nonce = secrets.token_hex(16)
-    signature = sign(canonical(method="POST", path=path, body=body, timestamp=timestamp, nonce=nonce))
+    signature = sign(canonical(method=method, path=path, body=body, timestamp=timestamp, nonce=nonce))
     return {H_ORGAN: organ_id, H_TIME: timestamp, H_NONCE: nonce,
             H_CERT: base64.b64encode(certificate_der).decode("ascii"),
             H_SIG: base64.b64encode(signature).decode("ascii"), "Content-Type": "application/xml"}
@@ -66,7 +66,8 @@ class RequestRefused(Exception):
         self.message = message
 
 
-def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float | None = None) -> SignedRequest:
+def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float | None = None,
+                  method: str = "POST") -> SignedRequest:
     """The request's signature, freshness and signer (trust and the nonce's novelty are the caller's)."""
     try:
         organ, timestamp, nonce = headers[H_ORGAN], headers[H_TIME], headers[H_NONCE]
@@ -78,7 +79,7 @@ def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float
         raise RequestRefused("stale", "request timestamp outside the allowed window")
     if not (8 <= len(nonce) <= 64) or not nonce.isalnum():
         raise RequestRefused("nonce", "bad nonce")
-    data = canonical(method="POST", path=path, body=body, timestamp=timestamp, nonce=nonce)
+    data = canonical(method=method, path=path, body=body, timestamp=timestamp, nonce=nonce)
     key = cert.public_key()
     try:
         if isinstance(key, rsa.RSAPublicKey):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from vanthu.core.choices import Urgency
 from vanthu.exchange.edxml import EnvelopeInvalid, Parsed, SignatureCheck, parse, verify
 from vanthu.exchange.edxml.model import Organization, ResponseFor
+from vanthu.org.identifiers import known_forms
 
 EXIT_VALID, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
 
@@ -100,6 +101,10 @@ def describe(data: dict[str, Any]) -> list[str]:
             "kind": _("trạng thái xử lý") if data["kind"] == "status" else _("văn bản")})
         lines.append(_("Nơi gửi: %(org)s") % {"org": org(data["from"])})
         lines.extend(_("Nơi nhận: %(org)s") % {"org": org(o)} for o in data["to"])
+        for organ_id, k in data.get("known_organs", {}).items():
+            lines.append(_("Mã định danh của %(name)s (%(organ)s): QCVN 102 %(code)s; QĐ 20/2020 %(qd20)s")
+                         % {"name": k["name"], "organ": organ_id, "code": k["code"] or "?",
+                            "qd20": k["code_qd20"] or "?"})
     if data.get("kind") == "status":
         s = data["status"]
         lines.append(_("Trạng thái: %(code)s %(label)s") % {"code": s["code"], "label": s["label"]})
@@ -177,6 +182,8 @@ class Command(BaseCommand):
         signature_ok = check is None or check.valid or (not check.present and not options["require_signature"])
         valid = not errors and signature_ok
         result = as_json(parsed, check, errors, valid)
+        if "from" in result:  # both forms of the organ ids this deployment knows (decision 0034)
+            result["known_organs"] = known_forms([o["organ_id"] for o in [result["from"], *result["to"]]])
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         else:

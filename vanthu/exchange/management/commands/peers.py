@@ -1,7 +1,7 @@
 """`vanthu peers list|add|remove|self [--json]` — the peer directory of the exchange, as the operator.
 
     vanthu peers add NAME --organ '*.Q11' --url http://10.0.0.2:8000 --trust-roots ca.pem [--max-secrecy 0]
-                          [--transport http|bundle]
+                          [--transport http|bundle|…]
     vanthu peers remove NAME          # deactivates (the evidence keeps pointing at it)
     vanthu peers self --json          # what another deployment needs to add this one: organ ids, trust roots
 

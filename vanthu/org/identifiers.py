@@ -1,0 +1,96 @@
+"""Organ ids in their two forms (checklist point 47): the QCVN 102:2016 form (`000.00.00.G22`) that edXML
+envelopes and the peer directory use, and the QĐ 20/2020/QĐ-TTg electronic identifier (`code_qd20`) that the
+national axis lists beside it. `as_qcvn102` maps the second to the first when a unit of the tree or an agency of
+the directory holds both, so that an envelope whose `From` carries the QĐ 20 form is recognised as the same
+sender; `both_forms` answers what is known of an organ id in either form (for `vanthu edxml inspect`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+
+from vanthu.org.models import EXCHANGE_CODE, QD20_CODE, Agency, Unit
+
+
+def is_qcvn102(organ_id: str) -> bool:
+    try:
+        EXCHANGE_CODE(organ_id)
+    except ValidationError:
+        return False
+    return True
+
+
+def is_qd20(code: str) -> bool:
+    try:
+        QD20_CODE(code)
+    except ValidationError:
+        return False
+    return True
+
+
+def as_qcvn102(organ_id: str) -> str:
+    """The QCVN 102 form of `organ_id`: itself when it has that form (no query), else the code of the unit or
+    agency whose QĐ 20 identifier it is, else itself unchanged."""
+    if not organ_id or is_qcvn102(organ_id):
+        return organ_id
+    unit_code = (
+        Unit.objects.filter(code_qd20=organ_id)
+        .exclude(code=None)
+        .exclude(code="")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if unit_code:
+        return unit_code
+    agency_code = (
+        Agency.objects.filter(code_qd20=organ_id)
+        .exclude(code="")
+        .order_by("-is_active", "pk")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return agency_code or organ_id
+
+
+@dataclass(frozen=True)
+class Known:
+    code: str  # QCVN 102
+    code_qd20: str
+    name: str
+    where: str  # "unit" | "agency"
+
+
+def both_forms(organ_id: str) -> Known | None:
+    """The unit (first) or agency that holds `organ_id` in either form, with both of its forms."""
+    if not organ_id:
+        return None
+    field = "code" if is_qcvn102(organ_id) else "code_qd20"
+    unit = Unit.objects.filter(**{field: organ_id}).only("code", "code_qd20", "name").first()
+    if unit is not None:
+        return Known(unit.code or "", unit.code_qd20, unit.name, "unit")
+    agency = Agency.objects.filter(**{field: organ_id}).order_by("-is_active", "pk").first()
+    if agency is not None:
+        return Known(agency.code, agency.code_qd20, agency.name, "agency")
+    return None
+
+
+def known_forms(organ_ids: list[str]) -> dict[str, dict[str, str]]:
+    """For `vanthu edxml inspect`: each organ id this deployment knows (in either form), with both forms. The
+    tool also reads files where no database answers (a laptop, a test without one): nothing is known then."""
+    known: dict[str, dict[str, str]] = {}
+    try:
+        for organ_id in dict.fromkeys(organ_ids):
+            found = both_forms(organ_id)
+            if found is not None:
+                known[organ_id] = {
+                    "code": found.code,
+                    "code_qd20": found.code_qd20,
+                    "name": found.name,
+                    "where": found.where,
+                }
+    except (DatabaseError, RuntimeError):  # no database here (RuntimeError: pytest-django's blocker)
+        return {}
+    return known
