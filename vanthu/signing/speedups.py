@@ -178,6 +178,11 @@ _DICT_TOKEN = re.compile(
 )
 
 
+# An array of numbers, each followed by whitespace or the closing bracket (what the number token accepts).
+_NUMBERS = re.compile(rb"\[((?:[\x00\t\n\x0c\r ]*[+\-]?[0-9]+(?:\.[0-9]*)?(?=[\x00\t\n\x0c\r \]]))*)"
+                      rb"[\x00\t\n\x0c\r ]*\]")
+
+
 class _Unusual(Exception):
     """Input outside the plain case: pyHanko's own parser takes over."""
 
@@ -206,6 +211,15 @@ def _parse_value(data: bytes, pos: int, container_ref: Any, handler: Any) -> tup
     elif kind == "dopen":
         entries, end = _parse_entries(data, end, container_ref, handler)
         value = generic.DictionaryObject(entries)
+    elif kind == "aopen" and (numbers := _NUMBERS.match(data, end - 1)) is not None:
+        # an array of plain numbers (font widths, boxes): the same objects as the loop below, one match
+        value = generic.ArrayObject()
+        for token in _TOKENS.findall(numbers.group(1)):
+            text = token.decode("ascii")
+            number = generic.FloatObject(text) if "." in text else generic.NumberObject(text)
+            number.container_ref = container_ref
+            value.append(number)
+        end = numbers.end()
     elif kind == "aopen":
         value = generic.ArrayObject()
         while True:
