@@ -49,7 +49,11 @@ def test_read_hex_string(data):
 
 
 @pytest.mark.parametrize("data", [b"(hello) x", b"()", b"(a(b)c)", b"(a\\)b)", b"(a\\101b)", b"(open",
-                                  b"(" + b"x" * 400 + b")", b"(line\nbreak)"])
+                                  b"(" + b"x" * 400 + b")", b"(line\nbreak)", b"(vanthu\\137so) x",
+                                  b"(\\376\\377\\000S\\036\\321)", b"(a\\nb\\(c\\)\\t\\b\\f\\r)",
+                                  b"(\\18)", b"(\\477)", b"(\\12a)", b"(\\0123)", b"(\\7)", b"(x\\\ny)",
+                                  b"(x\\\r\ny)", b"(\\q)", b"(a\\\\)", b"(\\", b"(a\\/b\\#c\\_d\\%e\\[\\])",
+                                  b"(\\9)", b"(\\3777)", b"(" + b"\\101" * 2000 + b")", b"(a\\(b)"])
 def test_read_string_literal(data):
     _same(_outcome(speedups.read_string_literal_bytes, data),
           _outcome(ORIGINAL["_read_string_literal_bytes"], data))
@@ -180,7 +184,16 @@ def test_dictionaries_and_streams_parse_exactly_as_pyhanko_parses_them(corpus):
                                   b"<< /A 1 %comment\n /B 2 >>", b"<< /A (a\\)b) >>", b"<< /A 1 /A 2 >>",
                                   b"<< /A 12 0  R >>", b"<< /A <48656C6C6F> /B /N#20x >>", b"<< /A -.5 >>",
                                   b"<< /A 1 >>stream\nabc\nendstream", b"<< /Length 3 >>\nstream\nabc\nendstream",
-                                  b"<< /A 0 0 R >>", b"<< /A 1.5.5 >>", b"<< /A >>", b"<< /A 1"])
+                                  b"<< /A 0 0 R >>", b"<< /A 1.5.5 >>", b"<< /A >>", b"<< /A 1",
+                                  b"<< /T (vanthu\\137so) /V (\\376\\377\\000S) >>", b"<< /A (\\18) >>",
+                                  b"<< /A (x\\\ny) >>", b"<< /A (\\477) /B 1 >>",
+                                  b"<< /Contents <" + b"AB" * 10000 + b"> /B [1 2] >>",
+                                  b"<< /Contents <" + b"AB" * 10000 + b"> /B (a\\q) >>",
+                                  b"<< /A <" + b"00" * 600000 + b"> >>",
+                                  b"<< /W [1 2.5 -3 +4 5.] /B [ ] /C [1\x002] /D [1 2 0 R] /E [.5] >>",
+                                  b"<< /W [1,2] >>", b"<< /W [1 2]/X 1 >>", b"<< /W [1\n2\r3\t4\x0c5 ] >>",
+                                  b"<< /W [1 [2 3] 4] >>", b"<< /W [1 2 >>", b"<< /W [1-2] >>",
+                                  b"<< /W [" + b" 777" * 400 + b"] >>"])
 def test_read_dictionary_corner_cases(data):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -201,3 +214,58 @@ def test_read_dictionary_corner_cases(data):
         assert a[0] is b[0]
     else:
         _walk_equal(a[0], b[0])
+
+
+def test_literal_strings_with_escapes_read_exactly_as_pyhanko_reads_them():
+    """Random strings over the characters that matter (backslashes, parentheses, digits, escape letters, line
+    breaks), alone and inside a dictionary."""
+    import random
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from vanthu.demo.pdfs import sample_draft
+
+    alphabet = [b"\\", b"\\", b"(", b")", b"0", b"1", b"3", b"4", b"7", b"8", b"9", b"n", b"r", b"t", b"b", b"f",
+                b"q", b"a", b" ", b"\n", b"\r", b"_", b"/", b"\xfe"]
+    rng = random.Random(78)
+    reader = PdfFileReader(io.BytesIO(sample_draft()), strict=False)
+    ref = generic.Reference(1, 0, reader)
+    for _ in range(3000):
+        body = b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        data = b"(" + body + b") >>"
+        _same(_outcome(speedups.read_string_literal_bytes, data),
+              _outcome(ORIGINAL["_read_string_literal_bytes"], data))
+        entry = b"<< /A (" + body + b") /B 1 >>"
+        a = _outcome(lambda s: speedups.read_dictionary(s, ref), entry)
+        b = _outcome(lambda s: ORIGINAL["read_dictionary"](s, ref), entry)
+        assert a[1] == b[1], entry
+        if isinstance(a[0], type):
+            assert a[0] is b[0], entry
+        else:
+            _walk_equal(a[0], b[0])
+
+
+def test_arrays_in_dictionaries_read_exactly_as_pyhanko_reads_them():
+    """Random arrays of numbers and what may break them (signs, dots, commas, nested arrays, references, odd
+    whitespace) inside a dictionary."""
+    import random
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from vanthu.demo.pdfs import sample_draft
+
+    pieces = [b"1", b"23", b"2.5", b"-3", b"+4", b".5", b"5.", b" ", b" ", b"\n", b"\x00", b"\r", b"[", b"]",
+              b" 0 R", b",", b"-", b"/N", b"(s)"]
+    rng = random.Random(7878)
+    reader = PdfFileReader(io.BytesIO(sample_draft()), strict=False)
+    ref = generic.Reference(1, 0, reader)
+    for _ in range(3000):
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        entry = b"<< /A [" + body + b"] /B 1 >>"
+        a = _outcome(lambda s: speedups.read_dictionary(s, ref), entry)
+        b = _outcome(lambda s: ORIGINAL["read_dictionary"](s, ref), entry)
+        assert a[1] == b[1], entry
+        if isinstance(a[0], type):
+            assert a[0] is b[0], entry
+        else:
+            _walk_equal(a[0], b[0])

@@ -17,6 +17,9 @@ parses lazily: every validation re-decodes names and extensions. `intern_certifi
 object per DER encoding (bounded), and pyHanko's `extract_certificate_info` hands out those objects; a
 parsed certificate is immutable in use, so sharing it changes nothing but the time.
 
+The difference analysis (what was written after each signature) has its own replacements in
+speedups_diff.py, installed with these.
+
 tests/signing/test_speedups.py checks the replacements against the originals. `install()` is called by
 pades.py and validation.py; it is idempotent. pyHanko and asn1crypto are pinned (pyproject.toml): re-check
 these functions when upgrading them.
@@ -95,8 +98,30 @@ def read_hex_string_from_stream(stream: Any) -> Any:
     return generic.pdf_string(binascii.unhexlify(digits))
 
 
+# A literal string without nested parentheses whose escapes are all of the plain kinds pyHanko decodes one way:
+# a character escape, or an octal code of three digits below 400 or of one or two digits not followed by a digit.
+# Anything else (nesting, other escapes, escaped line breaks, octal codes pyHanko would reject) goes to pyHanko.
+_ESCAPE = rb"\\(?:[nrtbf()\\ /%<>\[\]#_&$]|[0-3][0-7][0-7]|[0-7]{1,2}(?![0-9]))"
+_LITERAL = re.compile(rb"\((?:[^()\\]|" + _ESCAPE + rb")*\)")
+_ESCAPES = re.compile(rb"\\(?:([nrtbf()\\ /%<>\[\]#_&$])|([0-7]{1,3}))")
+_CONTROL = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def _unescape(found: re.Match[bytes]) -> bytes:
+    char = found.group(1)
+    if char is not None:
+        return _CONTROL.get(char, char)
+    return bytes((int(found.group(2), 8),))
+
+
+def literal_body(literal: bytes) -> bytes:
+    """The bytes of a literal string matched by _LITERAL (parentheses included), as pyHanko decodes them."""
+    body = literal[1:-1]
+    return _ESCAPES.sub(_unescape, body) if b"\\" in body else body
+
+
 def read_string_literal_bytes(stream: Any) -> bytes:
-    """generic._read_string_literal_bytes for strings without escapes or nested parentheses."""
+    """generic._read_string_literal_bytes for strings without nested parentheses and with plain escapes only."""
     start = stream.tell()
     chunk = stream.read(CHUNK)
     end = chunk.find(b")", 1)
@@ -105,6 +130,10 @@ def read_string_literal_bytes(stream: Any) -> bytes:
         if b"\\" not in body and b"(" not in body:
             stream.seek(start + end + 1)
             return body
+    found = _LITERAL.match(chunk + stream.read(4096))
+    if found is not None:
+        stream.seek(start + found.end())
+        return literal_body(found.group())
     stream.seek(start)
     return ORIGINAL["_read_string_literal_bytes"](stream)
 
@@ -135,16 +164,23 @@ def read_array(stream: Any, container_ref: Any, in_content_stream: Any = generic
 # One token of a dictionary in the plain case; anything else (comments, escapes in strings, unusual spacing
 # inside references, numbers glued to other characters) makes read_dictionary hand over to pyHanko.
 _DELIMITED = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+DICTIONARY_CHUNK = 8192
+LARGE_DICTIONARY_CHUNK = 1 << 20  # bytes read to parse a dictionary that did not fit in DICTIONARY_CHUNK
 _DICT_TOKEN = re.compile(
     rb"[\x00\t\n\x0c\r ]*(?:"
     rb"(?P<dopen><<)|(?P<dclose>>>)|(?P<aopen>\[)|(?P<aclose>\])"
     rb"|(?P<ref>([1-9][0-9]{0,9})[ \t\n\r\x0c]([0-9]{1,5})[ \t\n\r\x0c]R)(?=[\x00\t\n\x0c\r ()<>\[\]{}/%])"
     rb"|(?P<num>[+\-]?[0-9]+(?:\.[0-9]*)?)(?![+,\-.0-9])"
     rb"|(?P<name>/[^\x00\t\n\x0c\r ()<>\[\]{}/%]*)"
-    rb"|(?P<str>\([^()\\]*\))"
+    rb"|(?P<str>" + _LITERAL.pattern + rb")"
     rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
     rb"|(?P<kw>true|false|null)" + _DELIMITED + rb")"
 )
+
+
+# An array of numbers, each followed by whitespace or the closing bracket (what the number token accepts).
+_NUMBERS = re.compile(rb"\[((?:[\x00\t\n\x0c\r ]*[+\-]?[0-9]+(?:\.[0-9]*)?(?=[\x00\t\n\x0c\r \]]))*)"
+                      rb"[\x00\t\n\x0c\r ]*\]")
 
 
 class _Unusual(Exception):
@@ -165,7 +201,7 @@ def _parse_value(data: bytes, pos: int, container_ref: Any, handler: Any) -> tup
     elif kind == "ref":
         value = generic.IndirectObject(int(found.group(6)), int(found.group(7)), handler)
     elif kind == "str":
-        value = generic.pdf_string(found.group(kind)[1:-1])
+        value = generic.pdf_string(literal_body(found.group(kind)))
     elif kind == "hex":
         digits = _WHITESPACE_BYTES.sub(b"", found.group(kind)[1:-1])
         value = generic.pdf_string(binascii.unhexlify(digits + b"0" if len(digits) % 2 else digits))
@@ -175,6 +211,15 @@ def _parse_value(data: bytes, pos: int, container_ref: Any, handler: Any) -> tup
     elif kind == "dopen":
         entries, end = _parse_entries(data, end, container_ref, handler)
         value = generic.DictionaryObject(entries)
+    elif kind == "aopen" and (numbers := _NUMBERS.match(data, end - 1)) is not None:
+        # an array of plain numbers (font widths, boxes): the same objects as the loop below, one match
+        value = generic.ArrayObject()
+        for token in _TOKENS.findall(numbers.group(1)):
+            text = token.decode("ascii")
+            number = generic.FloatObject(text) if "." in text else generic.NumberObject(text)
+            number.container_ref = container_ref
+            value.append(number)
+        end = numbers.end()
     elif kind == "aopen":
         value = generic.ArrayObject()
         while True:
@@ -210,22 +255,29 @@ def _parse_entries(data: bytes, pos: int, container_ref: Any, handler: Any) -> t
 def read_dictionary(stream: Any, container_ref: Any, as_metadata_stream: bool = False,
                     in_content_stream: Any = generic.ContentOpReading.NO) -> Any:
     """DictionaryObject.read_from_stream, parsing the dictionary with one regular expression in the plain case
-    (names, numbers, references, strings without escapes, nested arrays and dictionaries); the stream payload
-    that may follow is read by pyHanko's own code."""
+    (names, numbers, references, strings with plain escapes, nested arrays and dictionaries); the stream
+    payload that may follow is read by pyHanko's own code."""
     start = stream.tell()
     if in_content_stream:
         return ORIGINAL["read_dictionary"](stream, container_ref, as_metadata_stream=as_metadata_stream,
                                            in_content_stream=in_content_stream)
-    chunk = stream.read(8192)
     handler = container_ref.get_pdf_handler()
-    try:
-        if chunk[:2] != b"<<":
-            raise _Unusual
-        data, end = _parse_entries(chunk, 2, container_ref, handler)
-    except (_Unusual, ValueError, ArithmeticError):
-        stream.seek(start)
-        return ORIGINAL["read_dictionary"](stream, container_ref, as_metadata_stream=as_metadata_stream,
-                                           in_content_stream=in_content_stream)
+    size = DICTIONARY_CHUNK
+    while True:
+        chunk = stream.read(size)
+        try:
+            if chunk[:2] != b"<<":
+                raise _Unusual
+            data, end = _parse_entries(chunk, 2, container_ref, handler)
+            break
+        except (_Unusual, ValueError, ArithmeticError):
+            stream.seek(start)
+            # a dictionary longer than the chunk (a signature's /Contents): once more with all of it
+            if len(chunk) == size and size < LARGE_DICTIONARY_CHUNK:
+                size = LARGE_DICTIONARY_CHUNK
+                continue
+            return ORIGINAL["read_dictionary"](stream, container_ref, as_metadata_stream=as_metadata_stream,
+                                               in_content_stream=in_content_stream)
     stream.seek(start + end)
     stream_data = generic._maybe_read_stream_payload(stream, data, handler)
     if stream_data is None:
@@ -381,3 +433,8 @@ def install() -> None:
     _patch("match_issuer_serial", general, "match_issuer_serial", match_issuer_serial)
     _patch("name_eq", asn1_x509.Name, "__eq__", name_equal)
     _patch("name_hashable", asn1_x509.Name, "hashable", property(name_hashable))
+    from vanthu.signing import speedups_diff
+
+    for key, owner, attribute, replacement in speedups_diff.patches():
+        _patch(key, owner, attribute, replacement)
+        speedups_diff.ORIGINAL[key] = ORIGINAL[key]
