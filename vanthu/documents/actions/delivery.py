@@ -244,7 +244,7 @@ def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMes
             fields.append("delivered")
         if fields:
             recipient.save(update_fields=fields)
-    log.record(actor=None, verb="documents.delivery.delivered", target=message.document, unit=message.unit,
+    log.record(actor=None, verb="documents.delivery.delivered", target=message.document, unit=message.unit_id,
                data={"key": str(message.key), "kind": message.kind, "status": message.status,
                      "transport": message.transport, "to": message.address})
     return message
@@ -260,7 +260,7 @@ def mark_failed(*, message: OutboxMessage, code: str, detail: str) -> OutboxMess
     message.failure = code[:30]
     message.failure_detail = detail[:500]
     message.save(update_fields=["state", "failure", "failure_detail", "updated_at"])
-    log.record(actor=None, verb="documents.delivery.failed", target=message.document, unit=message.unit,
+    log.record(actor=None, verb="documents.delivery.failed", target=message.document, unit=message.unit_id,
                data={"key": str(message.key), "kind": message.kind, "transport": message.transport,
                      "to": message.address, "failure": code, "detail": detail[:500]})
     return message
