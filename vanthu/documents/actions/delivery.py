@@ -228,7 +228,7 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
 @action("documents.delivery.delivered")
 def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMessage:
     """The destination applied the message: the sender's row says so (a document: 'Đã đến')."""
-    message = OutboxMessage.objects.select_for_update(of=("self",)).select_related("document").get(pk=message.pk)
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)  # the audit names its document by id
     if message.state == OutboxMessage.State.DELIVERED:
         return message
     message.state = OutboxMessage.State.DELIVERED
@@ -244,7 +244,8 @@ def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMes
             fields.append("delivered")
         if fields:
             recipient.save(update_fields=fields)
-    log.record(actor=None, verb="documents.delivery.delivered", target=message.document, unit=message.unit_id,
+    log.record(actor=None, verb="documents.delivery.delivered", unit=message.unit_id,
+               target=(Document._meta.label_lower, message.document_id),
                data={"key": str(message.key), "kind": message.kind, "status": message.status,
                      "transport": message.transport, "to": message.address})
     return message
