@@ -73,7 +73,7 @@ def queue_document(document: Document) -> list[OutboxMessage]:
 
     now = timezone.now()
     messages, on_paper = [], []
-    for recipient in document.recipients.select_related("unit").order_by("pk"):
+    for recipient in document.recipients.order_by("pk"):  # transports route by unit id or organ id: no join
         found = outbox.route(recipient)
         if found is None:
             # an outside body by name only: nothing carries it; it waits for the clerk to send it on paper
