@@ -7,7 +7,8 @@ plus `LOCKOUT_MINUTES`; a further failure during the lock does not move the reop
 key's failures. The counters are axes' `AccessAttempt` rows (one table, shared by every process), so an
 administrator sees and lifts login locks and key locks alike (`vanthu/ops/locks.py`).
 
-    lockout.check(key)                 # raises Locked (with .until) while the key is locked
+    lockout.check(key)                 # raises Locked (with .until) while the key is locked; else whether the
+                                       # key has failures on record (False: `succeeded` has nothing to clear)
     lockout.failed(key, request=req)   # one more failure; returns the reopening time when it now locks
     lockout.succeeded(key)             # clears the failures
     lockout.locked_until(key)          # datetime or None
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -66,26 +67,37 @@ def _probe(key: str, request: HttpRequest | None) -> HttpRequest:
     return probe
 
 
-def _rows(key: str, now: dt.datetime) -> tuple[int, dt.datetime | None]:
-    found = AccessAttempt.objects.filter(username=key, attempt_time__gte=now - cooloff()).aggregate(
-        failures=Sum("failures_since_start"), last=Max("attempt_time"))
-    return int(found["failures"] or 0), found["last"]
+def _rows(key: str, now: dt.datetime) -> tuple[int, dt.datetime | None, int]:
+    """(failures within the cool-off, the last of them, how many rows the key has at all), in one query."""
+    recent = Q(attempt_time__gte=now - cooloff())
+    found = AccessAttempt.objects.filter(username=key).aggregate(
+        failures=Sum("failures_since_start", filter=recent), last=Max("attempt_time", filter=recent), rows=Count("pk"))
+    return int(found["failures"] or 0), found["last"], int(found["rows"] or 0)
 
 
-def locked_until(key: str) -> dt.datetime | None:
-    """When the key reopens, or None when it is not locked."""
-    now = timezone.now()
-    failures, last = _rows(key, now)
+def _until(failures: int, last: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
     if last is None or failures < settings.LOCKOUT_FAILURES:
         return None
     until = last + cooloff()
     return until if until > now else None
 
 
-def check(key: str) -> None:
-    until = locked_until(key)
+def locked_until(key: str) -> dt.datetime | None:
+    """When the key reopens, or None when it is not locked."""
+    now = timezone.now()
+    failures, last, _rows_at_all = _rows(key, now)
+    return _until(failures, last, now)
+
+
+def check(key: str) -> bool:
+    """Raise Locked while the key is locked. Else whether the key has failures on record at all: when it has
+    none, a success right after has nothing to clear and the caller may skip `succeeded` (a statement saved)."""
+    now = timezone.now()
+    failures, last, rows = _rows(key, now)
+    until = _until(failures, last, now)
     if until is not None:
         raise Locked(key, until)
+    return rows > 0
 
 
 def failed(key: str, *, request: HttpRequest | None = None) -> dt.datetime | None:

@@ -16,8 +16,9 @@ logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outb
 def deliver_message(message_id: int) -> None:
     """The delivery job's body (see `documents.jobs.deliver`): re-read the message, hand it to its
     transport, record the outcome on the sender's row. Running it twice has the effect of running it once."""
-    # with what the local transport reads of the document (its type and file): one query, not four
-    message = (OutboxMessage.objects.select_related("document__doc_type", "document__current_file")
+    # with what the local transport reads of the document (its type and file) and of the sending unit (the
+    # exchange's local carrier asks for its code): one query, not five
+    message = (OutboxMessage.objects.select_related("unit", "document__doc_type", "document__current_file")
                .filter(pk=message_id).first())
     if message is None:
         logger.info("outbox: message %s no longer exists; nothing to deliver", message_id)

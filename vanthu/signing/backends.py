@@ -182,10 +182,11 @@ def lockout_key(credential: KeyCredential) -> str:
     return f"key:{credential.pk}"
 
 
-def require_unlocked(credential: KeyCredential) -> None:
-    """Refuse (429) while the credential is locked after too many wrong passphrases or PINs."""
+def require_unlocked(credential: KeyCredential) -> bool:
+    """Refuse (429) while the credential is locked after too many wrong passphrases or PINs. Else whether it has
+    failures on record (False: a success has none to clear, lockout.check)."""
     try:
-        lockout.check(lockout_key(credential))
+        return lockout.check(lockout_key(credential))
     except lockout.Locked as exc:
         raise SigningRefused(
             _("Khóa ký đã bị tạm khóa do nhập sai Mã PIN %(count)d lần; khóa mở lại lúc %(time)s ngày "
@@ -206,13 +207,12 @@ def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x
     if keystore.needs_passphrase(blob) and not secret:
         raise SigningRefused(_("Cần nhập Mã PIN."), code="secret_required", field="secret",
                              target=credential)
-    if keystore.needs_passphrase(blob):
-        require_unlocked(credential)
+    failures_on_record = keystore.needs_passphrase(blob) and require_unlocked(credential)
     try:
         key = keystore.unlock(blob, passphrase=secret if keystore.needs_passphrase(blob) else None)
     except keystore.WrongSecret as exc:
         raise _wrong_secret(_("Mã PIN không đúng."), credential) from exc
-    if keystore.needs_passphrase(blob):
+    if failures_on_record:  # none on record when checked: nothing to clear
         lockout.succeeded(lockout_key(credential))
     return CachedKeySigner(signing_cert=cert, key=key, chain=chain)
 

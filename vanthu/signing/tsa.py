@@ -64,15 +64,18 @@ _loaded: dict[tuple[int, bytes], LoadedAuthority] = {}
 
 
 def current() -> LoadedAuthority:
-    """The active built-in TSA (reads the database: one query). SigningRefused when vanthu's CA was never
+    """The active built-in TSA (reads the database: one small query; the whole row only when another TSA is
+    active than the one loaded). SigningRefused when vanthu's CA was never
     initialised."""
-    row = TimestampAuthority.objects.filter(is_active=True).select_related("issuer__parent").first()
-    if row is None:
+    active = TimestampAuthority.objects.filter(is_active=True)  # the newest first (Meta.ordering), as before
+    found = active.values_list("pk", "certificate_der").first()  # which one: the row and its certificate
+    if found is None:
         raise SigningRefused(_("Hệ thống chưa có dịch vụ cấp dấu thời gian: quản trị cần khởi tạo CA của hệ "
                                "thống (vanthu pki init)."), code="no_tsa")
-    key = (row.pk, bytes(row.certificate_der))
+    key = (found[0], bytes(found[1]))
     loaded = _loaded.get(key)
-    if loaded is None:
+    if loaded is None:  # the whole row, its key and issuers, only when it is not the one already loaded
+        row = TimestampAuthority.objects.select_related("issuer__parent").get(pk=found[0])
         loaded = LoadedAuthority(certificate=pki.to_asn1(row.certificate_der), key=pki.server_key(row.key_encrypted),
                                  chain=[pki.to_asn1(pki.der(c)) for c in pki.own_chain(row.issuer)])
         _loaded.clear()

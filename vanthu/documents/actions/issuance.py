@@ -353,28 +353,50 @@ def _abandon(document: Document, reservation: _Reservation, *, acting: Person, r
                    data={"number": reservation.number, "notation": reservation.notation, "reason": reason[:500]})
 
 
+_ISSUED = """
+UPDATE {document} SET current_file_id = %s, status = %s, issued_at = %s, issued_by_id = %s, issuing_since = NULL,
+    version = version + 1, updated_at = %s
+WHERE id = %s AND issuing_since = %s
+RETURNING version, replaces_id, amends_id
+"""
+
+
+def _mark_issued(document: Document, *, lease: dt.datetime, stored: files.StoredFile, acting: Person,
+                 now: dt.datetime) -> tuple[int, int | None, int | None] | None:
+    """One statement, in the finalising transaction: locks the document's row (to the commit), checks that this
+    attempt still holds the lease, and marks it issued. (version, replaces_id, amends_id) as written, or None
+    when the lease was lost (nothing written). It replaces re-reading the row with five relations and saving
+    every column back: only the columns issuance changes are written, the others stay as they are in the row."""
+    connection = transaction.get_connection()
+    stamp = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_ISSUED.format(document=Document._meta.db_table),
+                       [stored.pk, Status.ISSUED.value, stamp(now), acting.pk, stamp(now), document.pk, stamp(lease)])
+        row = cursor.fetchone()
+    return (int(row[0]), row[1], row[2]) if row else None
+
+
 @action("documents.outgoing.issued")
 def _finalize(*, document: Document, acting: Person, reservation: _Reservation, sealed: bytes,
               attachments: dict[int, bytes]) -> Document:
     """Step 3: store the sealed files, mark the document issued, one outbox message per recipient."""
-    document = lock(document)
-    if document.issuing_since != reservation.lease:
+    stored = files.store_bytes(sealed, content_type=PDF)
+    now = timezone.now()
+    marked = _mark_issued(document, lease=reservation.lease, stored=stored, acting=acting, now=now)
+    if marked is None:
         raise ActionRefused(_("Lần phát hành này đã quá hạn và bị thay bằng lần khác; hãy tải lại trang."),
                             code="issuing_lost", target=document, status=409)
-    stored = files.store_bytes(sealed, content_type=PDF)
+    # the document as read and checked before the number, with what the reservation and this statement wrote
+    document = reservation.document
+    document.version, document.replaces_id, document.amends_id = marked
+    document.current_file, document.status, document.issued_at, document.issued_by = stored, Status.ISSUED, now, acting
+    document.issuing_since, document.updated_at = None, now
     for item in document.files.filter(pk__in=list(attachments)):
         item.file = files.store_bytes(attachments[item.pk], content_type=PDF)
         item.save(update_fields=["file"])
     DocumentFile.objects.filter(document=document, kind=DocumentFile.Kind.MAIN).delete()
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN,
                                 name=notation_file_name(document.notation), file=stored, added_by=acting)
-    document.current_file = stored
-    document.status = Status.ISSUED
-    document.issued_at = timezone.now()
-    document.issued_by = acting
-    document.issuing_since = None
-    document.version += 1
-    document.save()
     messages = delivery.queue_document(document)  # their delivery waits for the long-term signature, if one is owed
     long_term.begin(document, sealed=stored)
     if document.replaces_id is not None:
