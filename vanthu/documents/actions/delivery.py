@@ -228,7 +228,8 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
 @action("documents.delivery.delivered")
 def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMessage:
     """The destination applied the message: the sender's row says so (a document: 'Đã đến')."""
-    message = OutboxMessage.objects.select_for_update(of=("self",)).select_related("document").get(pk=message.pk)
+    # the message alone (the audit event names its document by id: the same target, without reading the row)
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.state == OutboxMessage.State.DELIVERED:
         return message
     message.state = OutboxMessage.State.DELIVERED
@@ -244,7 +245,8 @@ def mark_delivered(*, message: OutboxMessage, local_id: int | None) -> OutboxMes
             fields.append("delivered")
         if fields:
             recipient.save(update_fields=fields)
-    log.record(actor=None, verb="documents.delivery.delivered", target=message.document, unit=message.unit,
+    document = (Document._meta.label_lower, message.document_id)  # the target `message.document` would name
+    log.record(actor=None, verb="documents.delivery.delivered", target=document, unit=message.unit_id,
                data={"key": str(message.key), "kind": message.kind, "status": message.status,
                      "transport": message.transport, "to": message.address})
     return message
@@ -260,7 +262,7 @@ def mark_failed(*, message: OutboxMessage, code: str, detail: str) -> OutboxMess
     message.failure = code[:30]
     message.failure_detail = detail[:500]
     message.save(update_fields=["state", "failure", "failure_detail", "updated_at"])
-    log.record(actor=None, verb="documents.delivery.failed", target=message.document, unit=message.unit,
+    log.record(actor=None, verb="documents.delivery.failed", target=message.document, unit=message.unit_id,
                data={"key": str(message.key), "kind": message.kind, "transport": message.transport,
                      "to": message.address, "failure": code, "detail": detail[:500]})
     return message
