@@ -180,8 +180,12 @@ def test_a_crl_url_already_noted_is_not_noted_again(client, cast, issued, envelo
     assert noted == []
     assert not [c for c in queued if "fetch_crl" in repr(getattr(c, "__closure__", ""))]
     PeerCrl.objects.filter(peer=peer).delete()  # a URL not noted (its row gone): noted again, as before
+    message = OutboxMessage.objects.get(document=issued, recipient__unit=cast.division)
+    later = outgoing.envelope_of(issued, to=outgoing.organization(cast.division))
+    later = dataclasses.replace(later, trace=(edxml.TraceHeader(organ_id=cast.staff.code,
+                                                                timestamp=dt.datetime(2027, 1, 5, 8, 0)),))
     with django_capture_on_commit_callbacks(execute=False):
-        response, _headers = post(client, cast, resigned(cast, issued))
+        response, _headers = post(client, cast, outgoing.sign_as(message.unit, edxml.build_document(later)))
     assert response.status_code == 200, response.content
     assert len(noted) == 1
     assert PeerCrl.objects.filter(peer=peer).count() == 1
