@@ -285,7 +285,7 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
 
     checked = _Checked(parsed=parsed, peer=trusted_peer, signer=check.signer)
     if parsed.envelope is not None:
-        _verify_document(parsed.envelope, peer=trusted_peer, seen=seen, checked=checked, units=units)
+        _verify_document(parsed.envelope, peer=trusted_peer, seen=seen, checked=checked, known=units)
     return checked
 
 
@@ -312,7 +312,7 @@ def _revocation(certificate: x509.Certificate, *, peer: Peer | None, roots: list
 
 
 def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen, checked: _Checked,
-                     units: dict[str, Unit | None]) -> None:
+                     known: dict[str, Unit | None]) -> None:
     """The document's own checks: the secrecy the peer may send, the PAdES signatures of every PDF (against
     the peer's roots, parsed once per peer version: `pdfcheck`), a receiver among our units."""
     header = envelope.header
@@ -329,7 +329,7 @@ def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen
             raise Refused("bad_pdf_signature", _("Chữ ký số trên tệp “%(name)s” không hợp lệ: %(reason)s")
                           % {"name": attachment.name, "reason": problems})
     seen.document_sha256 = pdfs[0].sha256
-    targets = [(org.organ_id, _unit(org.organ_id, units)) for org in header.to]
+    targets = [(org.organ_id, _unit(org.organ_id, known)) for org in header.to]
     units = [(organ, unit) for organ, unit in targets if unit is not None]
     if not units:
         raise Refused("not_for_us", _("Không có nơi nhận nào của gói tin thuộc hệ thống này."))
