@@ -155,3 +155,37 @@ def forged_crl(ca) -> bytes:
     crl = (x509.CertificateRevocationListBuilder().issuer_name(subject).last_update(now)
            .next_update(now + dt.timedelta(days=1)).sign(pki.generate_key("rsa"), hashes.SHA256()))
     return crl.public_bytes(Encoding.DER)
+
+
+def test_a_crl_url_already_noted_is_not_noted_again(client, cast, issued, envelope, peer,  # noqa: F811
+                                                    django_capture_on_commit_callbacks, monkeypatch):
+    """The second envelope of a signer whose CRL is not fetched yet says "unknown" as the first did, without
+    running the noting action again (its URL has a row: nothing to note, nothing to queue)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        response, _headers = post(client, cast, envelope)
+    assert response.status_code == 200, response.content
+    assert PeerCrl.objects.filter(peer=peer).count() == 1
+    noted: list[list[str]] = []
+    original = exchange.note_crl_urls
+
+    def counting(**kwargs):
+        noted.append(kwargs["urls"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(exchange, "note_crl_urls", counting)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response, _headers = post(client, cast, resigned(cast, issued))
+    assert response.status_code == 200, response.content
+    assert ReceivedEnvelope.objects.get(sha256=response.json()["envelope"]).revocation == "unknown"
+    assert noted == []
+    assert not [c for c in queued if "fetch_crl" in repr(getattr(c, "__closure__", ""))]
+    PeerCrl.objects.filter(peer=peer).delete()  # a URL not noted (its row gone): noted again, as before
+    message = OutboxMessage.objects.get(document=issued, recipient__unit=cast.division)
+    later = outgoing.envelope_of(issued, to=outgoing.organization(cast.division))
+    later = dataclasses.replace(later, trace=(edxml.TraceHeader(organ_id=cast.staff.code,
+                                                                timestamp=dt.datetime(2027, 1, 5, 8, 0)),))
+    with django_capture_on_commit_callbacks(execute=False):
+        response, _headers = post(client, cast, outgoing.sign_as(message.unit, edxml.build_document(later)))
+    assert response.status_code == 200, response.content
+    assert len(noted) == 1
+    assert PeerCrl.objects.filter(peer=peer).count() == 1

@@ -122,7 +122,11 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
     if batch <= 1:
         return []
     rows = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
-            .exclude(pk=message.pk).select_related("unit", "document", "document__unit", "recipient")
+            .exclude(pk=message.pk)
+            # what building each envelope or status reads: the units (and their parents, named in From), the
+            # document's type and file
+            .select_related("unit__parent", "document__unit__parent", "document__doc_type",
+                            "document__current_file", "recipient")
             .order_by("pk"))
     active = list(Peer.objects.filter(is_active=True))
     found: list[OutboxMessage] = []

@@ -273,7 +273,7 @@ def apply_status(
     if advance(recipient, target):
         recipient.reason = reason if target in WITH_REASON else ""
         recipient.save(update_fields=["state", "reason"])
-    log.record(actor=None, verb="documents.outgoing.status_received", target=message.document, unit=message.unit,
+    log.record(actor=None, verb="documents.outgoing.status_received", target=message.document, unit=message.unit_id,
                data={"recipient": recipient.unit_id or recipient.external_name, "status": told.value,
                      "code": told.edxml_code, "reason": reason, "key": str(key), "verified": verified,
                      "signer": signer[:300], "sha256": document_sha256[:64],

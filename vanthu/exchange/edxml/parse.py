@@ -291,12 +291,15 @@ def _header_element(root: etree._Element) -> tuple[etree._Element | None, etree.
     return envelope, message
 
 
-def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | None = None) -> Parsed:
+def parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | None = None,
+          root: etree._Element | None = None) -> Parsed:
     """Read and check an edXML document envelope or status message (see the module docstring).
 
     Raises EnvelopeInvalid listing every problem. The signature is not verified here: signature.verify().
+    `root`: `load_xml(data)` when the caller has it already (the receiver verifies the signature on the same
+    tree: one parse, not two); it is only read.
     """
-    root = load_xml(data, max_bytes=max_bytes)
+    root = load_xml(data, max_bytes=max_bytes) if root is None else root
     envelope_element, message = _header_element(root)
     if envelope_element is None or message is None:
         raise _invalid("edXMLEnvelope/edXMLHeader/MessageHeader",

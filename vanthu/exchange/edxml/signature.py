@@ -165,10 +165,12 @@ def _signature_elements(root: etree._Element) -> list[etree._Element]:
             and (etree.QName(e).namespace or "") in (NS_DSIG, *EDXML_NAMESPACES)]
 
 
-def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> SignatureCheck:
+def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+           root: etree._Element | None = None) -> SignatureCheck:
     """Verify the message's enveloped XML signature (see the module docstring). Never raises for a bad signature;
-    EnvelopeInvalid only when `data` is not safe, well-formed XML."""
-    root = load_xml(data, max_bytes=max_bytes)
+    EnvelopeInvalid only when `data` is not safe, well-formed XML. `root`: `load_xml(data)` when the caller has
+    it already (only read here: signxml verifies its own copy)."""
+    root = load_xml(data, max_bytes=max_bytes) if root is None else root
     found = _signature_elements(root)
     if not found:
         return SignatureCheck(present=False, valid=False, reason=_("Gói tin không có chữ ký số."))

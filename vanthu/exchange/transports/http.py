@@ -94,9 +94,14 @@ def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float
 
 
 def encode_batch(envelopes: list[bytes]) -> bytes:
-    """The body of a batch: JSON with each signed envelope in base64, in order."""
-    return json.dumps({"format": BATCH_FORMAT,
-                       "envelopes": [base64.b64encode(e).decode("ascii") for e in envelopes]}).encode("ascii")
+    """The body of a batch: JSON with each signed envelope in base64, in order. Written as bytes, not through
+    `json.dumps` (which would scan megabytes of base64 for characters to escape: it has none): the same bytes
+    as `json.dumps({"format": BATCH_FORMAT, "envelopes": [<base64>, …]}).encode("ascii")`."""
+    parts = [b'{"format": ', json.dumps(BATCH_FORMAT).encode("ascii"), b', "envelopes": [']
+    for index, envelope in enumerate(envelopes):
+        parts += [b', "' if index else b'"', base64.b64encode(envelope), b'"']
+    parts.append(b"]}")
+    return b"".join(parts)
 
 
 def decode_batch(body: bytes) -> list[bytes]:
