@@ -509,8 +509,7 @@ def _visible_among(scope: Scope, ids: Iterable[int | None]) -> set[int]:
 
 
 def file_of(document: Document, sha256: str) -> tuple[str, str]:
-    """(name, content type) of a file belonging to the document; Http404 for any other file."""
-    # Three columns of the first matching row in the files' order (kind, ordinal, pk), no model rows (issue 17).
+    """(name, content type) of a file belonging to the document (as columns, issue 17); Http404 for any other."""
     row = next(iter(document.files.filter(file_id=sha256).values_list("kind", "name", "file__content_type")[:1]), None)
     if row is not None:
         kind, name, content_type = row
