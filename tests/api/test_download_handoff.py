@@ -53,3 +53,40 @@ def test_without_a_proxy_the_file_is_streamed(cast, doc_types, incoming_pdf, api
     response = api(cast.lan).get(f"/documents/{doc.pk}/files/{doc.current_file_id}")
     assert "X-Accel-Redirect" not in response
     assert b"".join(response.streaming_content) == incoming_pdf
+
+
+# The app's part of a handed-off download is a handful of queries (issue 17; docs/benchmarks.md "vanthu bench
+# deploy"): the token with its person, the person's roles, the document with its unit (the narrow read), the file's
+# row, and the read's audit event (the chain's head locked, the event, the head moved on).
+API_DOWNLOAD_QUERIES = 7
+PAGE_DOWNLOAD_QUERIES = 9  # the session, the account and the person instead of the token
+
+
+@override_settings(FILES_HANDOFF="nginx")
+def test_a_handed_off_download_through_the_api_takes_few_queries(
+    cast, doc_types, incoming_pdf, api, django_assert_max_num_queries
+):
+    doc = register_incoming(cast, doc_types, incoming_pdf)
+    client = api(cast.hung)  # a leader of the subtree: the decision reads the document's unit path
+    path = f"/documents/{doc.pk}/files/{doc.current_file_id}"
+    assert client.get(path).status_code == 200  # the token's last use written (once a minute)
+    with django_assert_max_num_queries(API_DOWNLOAD_QUERIES):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"]
+    assert AuditEvent.objects.filter(verb=reads.DOWNLOADED, target_id=str(doc.pk), actor_id=cast.hung.pk).count() == 2
+
+
+@override_settings(FILES_HANDOFF="nginx")
+def test_a_handed_off_download_from_the_page_takes_few_queries(
+    client, cast, doc_types, incoming_pdf, django_assert_max_num_queries
+):
+    doc = register_incoming(cast, doc_types, incoming_pdf)
+    client.force_login(cast.lan.user)
+    url = reverse("document_file", args=[doc.pk, doc.current_file_id])
+    assert client.get(url).status_code == 200  # the session's first stamp
+    with django_assert_max_num_queries(PAGE_DOWNLOAD_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"]
+    assert AuditEvent.objects.filter(verb=reads.DOWNLOADED, target_id=str(doc.pk), actor_id=cast.lan.pk).count() == 2

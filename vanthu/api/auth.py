@@ -35,11 +35,8 @@ class TokenAuth(HttpBearer):
         secret = token.strip()
         if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
             raise TokenRefused(_("Mã truy cập API không hợp lệ."), code="token_invalid")
-        row = (
-            ApiToken.objects.select_related("person__unit", "person__user")
-            .filter(secret_hash=hash_secret(secret))
-            .first()
-        )
+        rows = ApiToken.objects.select_related("person__unit", "person__user").filter(secret_hash=hash_secret(secret))
+        row = next(iter(rows[:1]), None)  # secret_hash is unique: no ORDER BY to build
         if row is None:
             raise TokenRefused(_("Mã truy cập API không hợp lệ."), code="token_invalid")
         now = timezone.now()

@@ -204,10 +204,21 @@ def person_refusal(person: Person, secrecy: int, *, field: str, target: Document
     )
 
 
-def access_document(person: Person | None, pk: int | str, *, need: Need = Need.READ) -> Document:
+# What `access_document` joins to the document by default: what its pages and the API's detail show.
+FULL: tuple[str, ...] = ("unit", "drafting_unit", "doc_type", "register__unit", "signer", "created_by")
+# A file download (issue 17): only the document's unit, the one row the decision reads beyond the document's own
+# columns (its path, for a leader's subtree). The verdict is the same as with FULL: `can_see` reads the other
+# relations by their ids; anything else a caller touches is loaded when touched.
+FILE_READ: tuple[str, ...] = ("unit",)
+
+
+def access_document(
+    person: Person | None, pk: int | str, *, need: Need = Need.READ, related: tuple[str, ...] = FULL
+) -> Document:
     """The document if `person` may see it (and, with need=Need.X, act on it); Http404 otherwise.
 
     `need` must be a `Need`: anything else (a string, a misspelt name) is a TypeError, never a silent read check.
+    `related`: the relations read with it in the same query (`FILE_READ` for a download: one join, not seven).
     """
     check = predicate_for(need)
     if person is None:
@@ -216,13 +227,10 @@ def access_document(person: Person | None, pk: int | str, *, need: Need = Need.R
         key = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    document = (
-        Document.objects.select_related(
-            "unit", "drafting_unit", "doc_type", "register__unit", "signer", "created_by"
-        )
-        .filter(pk=key)
-        .first()
-    )
+    rows = Document.objects.filter(pk=key)
+    if related:  # (select_related() with no names would follow every non-null foreign key)
+        rows = rows.select_related(*related)
+    document = next(iter(rows[:1]), None)  # the key is unique: no ORDER BY to build
     if document is None or not can_see(person, document) or not check(person, document):
         raise Http404
     return document

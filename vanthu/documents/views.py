@@ -172,7 +172,7 @@ def safe_filename(name: str, *, content_type: str) -> str:
 @xframe_options_sameorigin
 def document_file(request: HttpRequest, pk: int, sha256: str) -> HttpResponseBase:
     person = require_person(request)
-    document = access.access_document(person, pk)
+    document = access.access_document(person, pk, related=access.FILE_READ)  # the narrow read (issue 17)
     name, content_type = queries.file_of(document, sha256)
     inline = content_type == PDF
     filename = safe_filename(name, content_type=content_type)

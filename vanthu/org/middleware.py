@@ -13,7 +13,8 @@ def _person_of(request: HttpRequest) -> Person | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    return Person.objects.select_related("unit").filter(user=user, is_active=True).first()
+    rows = Person.objects.select_related("unit").filter(user=user, is_active=True)
+    return next(iter(rows[:1]), None)  # one person per account (OneToOne): no ORDER BY to build
 
 
 def person_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
