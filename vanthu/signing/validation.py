@@ -245,6 +245,21 @@ async def _validate_all(reader: PdfFileReader, context: ValidationContext, recor
         level = long_term.level_for(revision, signature_timestamp=long_term.has_signature_timestamp(sig), dss=dss,
                                     doc_ts=valid_stamps)
         reports.append(await _validate_one(sig, context, records, level=level, proof=proof, skip_diff=skip_diff))
+    return _unsigned_filling(signatures, reports)
+
+
+def _unsigned_filling(signatures: list[EmbeddedPdfSignature], reports: list[SignatureReport]) -> list[SignatureReport]:
+    """Form filling after a signature is allowed when a later signature covers it (the seal over the number and
+    date filled after the personal signature); after the last signature no one signed it — the number or date
+    of an issued document changed afterwards — so the last signature's report says so and is not valid."""
+    last = max((i for i, s in enumerate(signatures) if s.sig_object_type == "/Sig"),
+               key=lambda i: signatures[i].signed_revision, default=None)
+    if last is None or reports[last].modified_after != "form_filling":
+        return reports
+    problem = _("Trường biểu mẫu (số, ngày…) đã bị điền hoặc sửa sau chữ ký cuối cùng: phần thay đổi này không "
+                "được ai ký.")
+    reports = list(reports)
+    reports[last] = dataclasses.replace(reports[last], valid=False, problems=[*reports[last].problems, problem])
     return reports
 
 
