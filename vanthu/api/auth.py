@@ -36,7 +36,7 @@ class TokenAuth(HttpBearer):
         if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
             raise TokenRefused(_("Mã truy cập API không hợp lệ."), code="token_invalid")
         rows = ApiToken.objects.select_related("person__unit", "person__user").filter(secret_hash=hash_secret(secret))
-        row = next(iter(rows[:1]), None)  # secret_hash is unique: no ORDER BY to build
+        row = next(iter(rows.order_by()[:1]), None)  # secret_hash is unique: the model's ordering cleared
         if row is None:
             raise TokenRefused(_("Mã truy cập API không hợp lệ."), code="token_invalid")
         now = timezone.now()

@@ -50,7 +50,7 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 
 def _lock_head(chain: str) -> AuditChainHead:
     # The chain is the key: one row or none, no ORDER BY to build (every event of every action comes through here).
-    head = next(iter(AuditChainHead.objects.select_for_update().filter(chain=chain)[:1]), None)
+    head = next(iter(AuditChainHead.objects.select_for_update().filter(chain=chain).order_by()[:1]), None)
     if head is not None:
         return head
     try:

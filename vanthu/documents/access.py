@@ -227,7 +227,7 @@ def access_document(
         key = int(pk)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    rows = Document.objects.filter(pk=key)
+    rows = Document.objects.filter(pk=key).order_by()  # (the model's ordering cleared: one row by its key)
     if related:  # (select_related() with no names would follow every non-null foreign key)
         rows = rows.select_related(*related)
     document = next(iter(rows[:1]), None)  # the key is unique: no ORDER BY to build

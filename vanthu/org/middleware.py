@@ -13,7 +13,7 @@ def _person_of(request: HttpRequest) -> Person | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    rows = Person.objects.select_related("unit").filter(user=user, is_active=True)
+    rows = Person.objects.select_related("unit").filter(user=user, is_active=True).order_by()
     return next(iter(rows[:1]), None)  # one person per account (OneToOne): no ORDER BY to build
 
 
