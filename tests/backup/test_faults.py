@@ -68,7 +68,9 @@ def _number_statement(sql: str, params: Any) -> bool:
 
 def _issued_write(sql: str, params: Any) -> bool:
     values = params.values() if isinstance(params, dict) else (params or ())
-    return sql.startswith('UPDATE "documents_document" SET') and Status.ISSUED.value in values
+    # Django's own UPDATE, or the finalising statement written by hand (issuance._ISSUED: unquoted, indented)
+    head = sql.lstrip().replace('"', "")
+    return head.startswith("UPDATE documents_document SET") and Status.ISSUED.value in values
 
 
 @pytest.fixture

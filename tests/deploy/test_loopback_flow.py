@@ -109,7 +109,7 @@ class Flow:
 
     def call(self, who: str, what: str, method: str, path: str, *, via: str = "proxy", body: Any = None,
              form: dict[str, Any] | None = None, files: dict[str, tuple[str, bytes, str]] | None = None,
-             key: str = "", quiet: bool = False) -> Answer:
+             key: str = "", quiet: bool = False, accept: tuple[int, ...] = ()) -> Answer:
         base = self.deployment.url if via == "proxy" else self.deployment.app_url(via)
         headers = {"Authorization": f"Bearer {self.tokens[who]}"}
         data = None
@@ -131,7 +131,7 @@ class Flow:
         if not quiet:
             through = "through nginx" if via == "proxy" else "pinned    "
             self.say(f"  {who:<6} {what:<58} {through} → {server}  {answer.status}")
-        assert answer.status < 300, f"{what}: {answer.status} {answer.body[:600]!r}"
+        assert answer.status < 300 or answer.status in accept, f"{what}: {answer.status} {answer.body[:600]!r}"
         return answer
 
     def otp(self, username: str) -> str:
@@ -163,8 +163,14 @@ def one_round(flow: Flow, seeded: dict[str, Any], number: int) -> dict[str, Any]
         flow.killed_at = len(flow.answers)
         flow.say("  ✗ app-1 killed (SIGKILL to its process group): from here nginx finds only app-2")
         assert healthz(flow)["server"] == "app-2"
-        again = flow.call("lan", "sends the registration again (same Idempotency-Key)", "POST", "/incoming",
-                          form=arrival, files=scan, key=f"loopback-incoming-{number}")
+        # A client that gets the proxy's 502 (nginx chose the killed server for a POST it does not pass on once
+        # sent) sends it again with the same Idempotency-Key, as the API asks: at most twice more here.
+        for attempt in range(3):
+            again = flow.call("lan", "sends the registration again (same Idempotency-Key)", "POST", "/incoming",
+                              form=arrival, files=scan, key=f"loopback-incoming-{number}",
+                              accept=(502,) if attempt < 2 else ())
+            if again.status != 502:
+                break
         assert (again.status, again.json()["id"]) == (200, doc)  # the first one's answer: no second document
     flow.call("quang", "starts the assignment", "POST", f"/assignments/{assignment['id']}/start")
     word = decree30_docx(competence="THAM MƯU TRƯỞNG", title="", name_line="Đại tá Hoàng Văn Sơn")
