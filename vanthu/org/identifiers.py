@@ -7,6 +7,7 @@ sender; `both_forms` answers what is known of an organ id in either form (for `v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,20 +16,20 @@ from django.db import DatabaseError
 from vanthu.org.models import EXCHANGE_CODE, QD20_CODE, Agency, Unit
 
 
-def is_qcvn102(organ_id: str) -> bool:
+def _valid(validator: Callable[[str], None], value: str) -> bool:
     try:
-        EXCHANGE_CODE(organ_id)
+        validator(value)
     except ValidationError:
         return False
     return True
+
+
+def is_qcvn102(organ_id: str) -> bool:
+    return _valid(EXCHANGE_CODE, organ_id)
 
 
 def is_qd20(code: str) -> bool:
-    try:
-        QD20_CODE(code)
-    except ValidationError:
-        return False
-    return True
+    return _valid(QD20_CODE, code)
 
 
 def as_qcvn102(organ_id: str) -> str:
