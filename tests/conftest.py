@@ -124,3 +124,45 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite the live server's request threads all use the test's one in-memory connection (pytest-django
+    hands it over): two requests at once — a page and its htmx poll — interleave their transactions on it, and
+    an audit event can take a sequence number the other already took. With that shared connection, the live
+    server answers one request at a time (each keeps its own thread; an idle keep-alive connection holds
+    nothing). On PostgreSQL every thread has its own connection and nothing changes."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneRequestAtATime(ThreadedWSGIServer):
+        turn = threading.Lock()
+
+        def set_app(self, application):  # type: ignore[no-untyped-def]
+            if not self.connections_override:
+                return super().set_app(application)
+
+            def one_at_a_time(environ, start_response):  # type: ignore[no-untyped-def]
+                # A request that waits on another one of the same server (a job run on commit calling it back)
+                # goes ahead after 10 s rather than waiting for ever.
+                mine = self.turn.acquire(timeout=10)
+                try:
+                    result = application(environ, start_response)
+                    try:
+                        return [b"".join(result)]
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+                finally:
+                    if mine:
+                        self.turn.release()
+
+            return super().set_app(one_at_a_time)
+
+    LiveServerThread.server_class = OneRequestAtATime
+
+
+_serve_one_request_at_a_time()

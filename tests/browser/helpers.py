@@ -20,7 +20,11 @@ SCREENSHOTS = os.environ.get("VANTHU_SCREENSHOTS", "")
 
 
 def launch(playwright: Any) -> Any:
-    """Debian's Chromium, headless, with the flags above."""
+    """Debian's Chromium, headless, with the flags above. An `expect(...)` waits up to 15 s (Playwright's 5 s
+    is short when the suite's other worker keeps both cores busy)."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
