@@ -160,6 +160,9 @@ def claim_periodic(*, worker_id: str, now: dt.datetime | None = None) -> list[st
         PeriodicRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
         log.info("periodic job %s enqueued for %s", task.module_path, period)
         claimed.append(task.module_path)
+        if every == "beat":  # a claim a beat: the old ones go (the unique claim only matters for its own beat)
+            PeriodicRun.objects.filter(name=task.module_path,
+                                       claimed_at__lt=(now or timezone.now()) - registry.BEAT_KEEP).delete()
     return claimed
 
 
