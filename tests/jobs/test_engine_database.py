@@ -168,10 +168,14 @@ def test_a_beat_job_runs_once_per_beat_with_two_workers_and_its_old_claims_go(mo
         one.tick()
         assert DBTaskResult.objects.count() == 2
         assert PeriodicRun.objects.count() == 2
+        first, second = DBTaskResult.objects.order_by("enqueued_at")
+        DBTaskResult.objects.filter(pk=first.pk).update(status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now())
+        DBTaskResult.objects.filter(pk=second.pk).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
         clock.shift(registry.BEAT_KEEP + dt.timedelta(minutes=1))
         one.tick()
-        assert DBTaskResult.objects.count() == 3
-        assert PeriodicRun.objects.count() == 1  # the claims older than BEAT_KEEP are gone
+        assert PeriodicRun.objects.count() == 1  # the claims older than BEAT_KEEP are gone…
+        assert set(DBTaskResult.objects.values_list("status", flat=True)) == {  # …with their successful results
+            TaskResultStatus.FAILED, TaskResultStatus.READY}
     assert registry.period_key("beat", START + dt.timedelta(seconds=19)) == timezone.localtime(
         START + dt.timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%S")
 
