@@ -240,6 +240,9 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 FILES_HANDOFF = env_str("FILES_HANDOFF", "")
 FILES_HANDOFF_PREFIX = env_str("FILES_HANDOFF_PREFIX", "/_vanthu_files/")
 FILES_HANDOFF_S3_PREFIX = env_str("FILES_HANDOFF_S3_PREFIX", "/_vanthu_s3/")
+# The log nginx writes for each download served from a signed link (decision 0035, docs/files.md): the job
+# `documents.jobs.record_link_reads` turns its lines into read audit events (`vanthu files record-reads`).
+FILES_LINK_LOG = env_path("FILES_LINK_LOG", DATA_DIR / "logs" / "links.log")
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # The whole of one request (all its files and fields): the API refuses more with 413 request_too_large.
 MAX_REQUEST_MB = env_int("MAX_REQUEST_MB", 60)

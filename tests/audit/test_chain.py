@@ -32,3 +32,30 @@ def test_verbs_are_namespaced(cast):
 
     with pytest.raises(ValueError, match="namespaced"):
         log.record(actor=None, verb="nonamespace")
+
+
+def test_a_batch_appends_to_each_chain_in_order_between_single_events(cast):
+    """`record_many` (the reads of a log, by batches) and `record` (an action's event) share the chains."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    staff, command = f"u{cast.staff.pk}", f"u{cast.command.pk}"
+    before = {c: AuditEvent.objects.filter(chain=c).count() for c in (staff, command)}
+    served = dt.datetime(2025, 12, 6, 5, 46, 40, 123000, tzinfo=dt.UTC)
+    with transaction.atomic():
+        made = log.record_many([
+            log.Entry(actor=cast.lan, verb="documents.file.downloaded", target=("documents.document", "1"),
+                      unit=cast.staff, data={"n": 1}, at=served),
+            log.Entry(actor=cast.hoa, verb="documents.file.downloaded", target=("documents.document", "2"),
+                      unit=cast.command.pk, data={"n": 2}),
+            log.Entry(actor=cast.son, verb="documents.file.downloaded", unit=cast.staff, data={"n": 3}),
+        ])
+    log.record(actor=cast.lan, verb="documents.document.viewed", unit=cast.staff)
+    assert [(e.chain, e.data["n"]) for e in made] == [(command, 2), (staff, 1), (staff, 3)]
+    staff_events = list(AuditEvent.objects.filter(chain=staff).order_by("seq"))
+    assert [e.seq for e in staff_events[-3:]] == [before[staff] + 1, before[staff] + 2, before[staff] + 3]
+    assert staff_events[-3].at == served
+    assert AuditEvent.objects.filter(chain=command).count() == before[command] + 1
+    assert log.verify_chain(staff).ok
+    assert log.verify_chain(command).ok

@@ -151,6 +151,41 @@ def test_the_weekly_files_check_is_on_the_schedule():
                                                                  for t, every in registry.periodic_jobs()]
 
 
+def test_a_beat_job_runs_once_per_beat_with_two_workers_and_its_old_claims_go(monkeypatch, settings):
+    settings.JOBS_BEAT_SECONDS = 10
+    monkeypatch.setattr(registry, "_periodic", {})
+    monkeypatch.setattr(registry, "_policies", dict(registry._policies))  # register() below must not leak
+    registry.register(testing.always_fails, policy=registry.RetryPolicy(), every="beat")
+    one = jobs_worker.Beat(worker_id="w-one", engine="database")
+    two = jobs_worker.Beat(worker_id="w-two", engine="database")
+    with time_machine.travel(START, tick=False) as clock:
+        one.tick()
+        clock.shift(dt.timedelta(seconds=4))  # the same 10-second beat
+        two.tick()
+        assert DBTaskResult.objects.count() == 1
+        clock.shift(dt.timedelta(seconds=7))  # the next one
+        two.tick()
+        one.tick()
+        assert DBTaskResult.objects.count() == 2
+        assert PeriodicRun.objects.count() == 2
+        first, second = DBTaskResult.objects.order_by("enqueued_at")
+        DBTaskResult.objects.filter(pk=first.pk).update(status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now())
+        DBTaskResult.objects.filter(pk=second.pk).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
+        clock.shift(registry.BEAT_KEEP + dt.timedelta(minutes=1))
+        one.tick()
+        assert PeriodicRun.objects.count() == 1  # the claims older than BEAT_KEEP are gone…
+        assert set(DBTaskResult.objects.values_list("status", flat=True)) == {  # …with their successful results
+            TaskResultStatus.FAILED, TaskResultStatus.READY}
+    assert registry.period_key("beat", START + dt.timedelta(seconds=19)) == timezone.localtime(
+        START + dt.timedelta(seconds=10)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def test_the_reads_of_link_downloads_are_recorded_at_every_beat():
+    registry.autodiscover()
+    assert ("vanthu.documents.jobs.record_link_reads", "beat") in [(t.module_path, every)
+                                                                   for t, every in registry.periodic_jobs()]
+
+
 def test_a_job_for_an_object_that_no_longer_exists_ends_quietly_with_a_log_line(caplog):
     from vanthu.documents.jobs import convert_draft_version, validate_stored_file
 

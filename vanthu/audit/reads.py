@@ -12,6 +12,8 @@ officer's page can filter them out of the chain (writes are the document's own h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -39,13 +41,43 @@ def origin(request: HttpRequest | None) -> dict[str, str]:
             "agent": str(request.META.get("HTTP_USER_AGENT", ""))[:200]}
 
 
-def record_read(*, request: HttpRequest | None, actor: Any, verb: str, target: Any = None, unit: Any = None,
-                data: dict[str, Any] | None = None, via: str = "web") -> AuditEvent:
-    """Append the read to the audit chain of `unit` (the document's unit; the person's for a search)."""
+def _fields(request: HttpRequest | None, verb: str, data: dict[str, Any] | None, via: str) -> dict[str, Any]:
+    """The event's data: what the caller adds, where from (the request's; outside a request, as the caller
+    says: a download nginx served from a signed link names the client nginx saw) and by which path."""
     if verb not in READ_VERBS:
         raise ValueError(f"not a read verb: {verb}")
-    return log.record(actor=actor, verb=verb, target=target, unit=unit,
-                      data={**(data or {}), **origin(request), "via": via})
+    fields = {"ip": "", "agent": "", **(data or {})}
+    if request is not None:
+        fields.update(origin(request))
+    fields["via"] = via
+    return fields
+
+
+def record_read(*, request: HttpRequest | None, actor: Any, verb: str, target: Any = None, unit: Any = None,
+                data: dict[str, Any] | None = None, via: str = "web", at: datetime | None = None) -> AuditEvent:
+    """Append the read to the audit chain of `unit` (the document's unit; the person's for a search). `at`: when
+    it happened, if not now (a download nginx served, recorded from its log a few seconds later)."""
+    return log.record(actor=actor, verb=verb, target=target, unit=unit, data=_fields(request, verb, data, via), at=at)
+
+
+@dataclass(frozen=True)
+class Read:
+    """One read for `record_reads` (the arguments of `record_read` outside a request)."""
+
+    actor: Any
+    verb: str
+    target: Any
+    unit: Any
+    data: dict[str, Any]
+    via: str
+    at: datetime | None = None
+
+
+def record_reads(items: list[Read]) -> list[AuditEvent]:
+    """Append many reads that happened outside a request at once (`log.record_many`: each chain's head locked
+    once): the downloads nginx served from signed links, taken from its log by batches."""
+    return log.record_many([log.Entry(actor=r.actor, verb=r.verb, target=r.target, unit=r.unit, at=r.at,
+                                      data=_fields(None, r.verb, r.data, r.via)) for r in items])
 
 
 def usage_of(target: Any, *, limit: int = 100) -> list[AuditEvent]:

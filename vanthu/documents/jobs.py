@@ -191,3 +191,18 @@ def sim_sign(document_id: int) -> str:
         return "ended"
     complete_remote_signature(document=document, acting=document.signer, signature=signature)
     return "signed"
+
+
+
+@job(every="beat", attempts=1, label=_("Ghi nhật ký các lượt tải tệp qua liên kết (nginx)"))
+def record_link_reads() -> dict[str, object]:
+    """Every beat of the workers' schedule (10 s by default): the downloads nginx served from signed links since
+    the last run become read audit events (`actions.link_reads`), so the security officer's page shows them
+    within seconds. Nothing when the links are off (`FILES_LINKS`) or the log is not on this worker's machine."""
+    from django.conf import settings
+
+    from vanthu.documents.actions.link_reads import LINK_LOG, record_configured
+
+    if not getattr(settings, "FILES_LINKS", False):
+        return {"recorded": 0, "links": False}
+    return record_configured(acting=LINK_LOG).as_dict()

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from vanthu.core.choices import Secrecy, Urgency
 from vanthu.core.models import StoredFile
+from vanthu.documents.link_log_models import LinkLogPosition  # noqa: F401 (models of this app)
 from vanthu.documents.long_term_models import LongTermSignature, LongTermState  # noqa: F401 (models of this app)
 from vanthu.documents.outbox_models import Arrival, MessageKind, MessageStatus, OutboxMessage  # noqa: F401
 from vanthu.documents.placement_models import PagePreview, Placement, PreviewState  # noqa: F401 (models of this app)

@@ -76,7 +76,9 @@ def job(
 ) -> Task[Any, Any] | Callable[[Callable[..., Any]], Task[Any, Any]]:
     """`django_tasks.task` with vanthu's retry policy: `attempts` in all, waiting `backoff` seconds before the
     second and doubling each time. `every="hour"|"day"|"week"` also runs it once per period from the schedule
-    of `vanthu worker` (it then takes no arguments). `label` (a lazy translation) names it on the jobs page."""
+    of `vanthu worker` (it then takes no arguments); `every="beat"` once per beat of that schedule
+    (`JOBS_BEAT_SECONDS`), for work that must follow within seconds. `label` (a lazy translation) names it on
+    the jobs page."""
 
     def wrap(fn: Callable[..., Any]) -> Task[Any, Any]:
         made: Task[Any, Any] = _task(fn)

@@ -12,7 +12,10 @@ from typing import Any, Literal
 
 from django.utils import timezone
 
-Period = Literal["hour", "day", "week"]
+# "beat": every beat of the workers' schedule (JOBS_BEAT_SECONDS, 10 s by default), once per beat however many
+# workers beat — for the work that must follow within seconds (the reads of the link downloads' log).
+Period = Literal["beat", "hour", "day", "week"]
+BEAT_KEEP = dt.timedelta(hours=1)  # the claims of "beat" jobs are removed after this (360 an hour by default)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,12 @@ def periodic_jobs() -> list[tuple[Any, Period]]:
 def period_key(every: Period, at: dt.datetime | None = None) -> str:
     """The period `at` (local time) falls in: one run of a periodic job per key."""
     local = timezone.localtime(at or timezone.now())
+    if every == "beat":
+        from django.conf import settings
+
+        step = max(1, int(settings.JOBS_BEAT_SECONDS))
+        start = int(local.timestamp()) // step * step
+        return timezone.localtime(dt.datetime.fromtimestamp(start, tz=dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S")
     if every == "hour":
         return local.strftime("%Y-%m-%dT%H")
     if every == "day":

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -160,7 +161,23 @@ def claim_periodic(*, worker_id: str, now: dt.datetime | None = None) -> list[st
         PeriodicRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
         log.info("periodic job %s enqueued for %s", task.module_path, period)
         claimed.append(task.module_path)
+        if every == "beat":
+            forget_beats(task.module_path, before=(now or timezone.now()) - registry.BEAT_KEEP)
     return claimed
+
+
+def forget_beats(name: str, *, before: dt.datetime) -> None:
+    """A claim a beat (8,640 a day at 10 s): the claims older than `before` go, with their jobs' results when
+    they succeeded (database engine; found by the claim's task id, the primary key). A failed one stays for the
+    jobs page. The unique claim only matters during its own beat."""
+    stale = PeriodicRun.objects.filter(name=name, claimed_at__lt=before)
+    ids = []
+    for task_id in stale.values_list("task_id", flat=True):
+        with contextlib.suppress(ValueError):
+            ids.append(uuid.UUID(task_id))
+    if ids:
+        DBTaskResult.objects.filter(pk__in=ids, status=TaskResultStatus.SUCCESSFUL).delete()
+    stale.delete()
 
 
 class Beat:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from vanthu.audit import reads
+from vanthu.audit.models import AuditEvent
 from vanthu.org.models import Unit
 from vanthu.org.queries import scope_of
 from vanthu.org.views import require_person
@@ -34,6 +35,13 @@ VERB_LABELS = {
     reads.REPORT_PRINTED: gettext_lazy("In báo cáo, sổ theo dõi"),
     reads.RECORD_EXPORTED: gettext_lazy("Xuất gói hồ sơ"),
 }
+
+
+def _label(event: AuditEvent) -> str:
+    """The kind of read; a download nginx served from a signed link says so (its `via`, decision 0035)."""
+    label = str(VERB_LABELS.get(event.verb, event.verb))
+    via = event.data.get("via", "") if isinstance(event.data, dict) else ""
+    return _("%(label)s (qua liên kết tải trực tiếp)") % {"label": label} if str(via).startswith("link-") else label
 
 
 def _day(raw: str) -> dt.date | None:
@@ -79,7 +87,7 @@ def reads_page(request: HttpRequest) -> HttpResponse:
         count = 0
         for e in rows[:CSV_MAX]:
             data = e.data if isinstance(e.data, dict) else {}
-            writer.writerow([timezone.localtime(e.at).isoformat(), e.actor_name, str(VERB_LABELS.get(e.verb, e.verb)),
+            writer.writerow([timezone.localtime(e.at).isoformat(), e.actor_name, _label(e),
                              f"{e.target_type}:{e.target_id}" if e.target_type else "", names.get(e.unit_id, ""),
                              data.get("ip", ""), data.get("agent", ""),
                              "; ".join(f"{k}={v}" for k, v in data.items() if k not in ("ip", "agent"))])
@@ -91,7 +99,7 @@ def reads_page(request: HttpRequest) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return response
     events = list(rows[:PAGE])
-    shown = [(e, VERB_LABELS.get(e.verb, e.verb), names.get(e.unit_id, ""),
+    shown = [(e, _label(e), names.get(e.unit_id, ""),
               (e.data or {}).get("ip", "") if isinstance(e.data, dict) else "") for e in events]
     return render(request, "reports/reads.html", {
         "events": shown, "units": units, "verbs": list(VERB_LABELS.items()), "chosen": chosen, "verb": verb,

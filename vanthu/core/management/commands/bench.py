@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, str] = {
     "work": "vanthu.demo.bench_work.main",
     "records": "vanthu.demo.bench_records.main",
     "deploy": "vanthu.demo.bench_deploy.main",
+    "link-reads": "vanthu.demo.bench_link_reads.main",
 }
 
 

@@ -9,6 +9,10 @@ store to another backend (docs/files.md).
   resumable: an object already there with the right hash is skipped; each copy is re-read from the target
   and checked by hash. Then point VANTHU_FILES_URL at the target. Exit 0 all there, 1 some file could not
   be copied or checked (each named), 2 a bad URL or an unreachable store.
+- record-reads: the downloads nginx served from signed links (its log, VANTHU_FILES_LINK_LOG) not yet in the
+  audit chain become read events, as the job `documents.jobs.record_link_reads` does every few seconds.
+  Prints {"recorded", "skipped" (by reason), "position", …}. Exit 0 (a missing log records nothing), 1 the log
+  cannot be read.
 
 stdout: the results (one JSON object with --json); stderr: messages.
 """
@@ -19,6 +23,7 @@ import json
 import sys
 import tempfile
 import time
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +31,22 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from vanthu.core import blobs, files
+from vanthu.core.actors import operator
 from vanthu.core.models import StoredFile
 from vanthu.core.store_backends import Backend, BlobDamaged, StoreUnavailable, backend, from_url
+
+# The reads of link downloads are documents' action, above core: imported when run, as `vanthu bench` does.
+LINK_READS = "vanthu.documents.actions.link_reads"
 
 
 class Command(BaseCommand):
     help = ("Stored files: `verify` re-hashes every file; `gc` removes orphans left by rolled-back writes; "
-            "`migrate --to URL` copies every file to another backend. Exit 0 ok, 1 files at fault, 2 bad input.")
+            "`migrate --to URL` copies every file to another backend; `record-reads` records the downloads nginx "
+            "served from signed links (VANTHU_FILES_LINK_LOG) in the audit chain. "
+            "Exit 0 ok, 1 files at fault or an unreadable log, 2 bad input.")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("what", choices=["verify", "gc", "migrate"])
+        parser.add_argument("what", choices=["verify", "gc", "migrate", "record-reads"])
         parser.add_argument("--min-age-hours", type=float, default=24.0)
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--to", default="", help="migrate: the target store, file:///PATH or s3://BUCKET/PREFIX")
@@ -48,6 +59,8 @@ class Command(BaseCommand):
             elif options["what"] == "gc":
                 code = self._gc(min_age=options["min_age_hours"] * 3600, dry_run=options["dry_run"],
                                 as_json=options["json"])
+            elif options["what"] == "record-reads":
+                code = self._record_reads(as_json=options["json"])
             else:
                 code = self._migrate(target_url=options["to"], as_json=options["json"])
         except StoreUnavailable as exc:
@@ -95,6 +108,26 @@ class Command(BaseCommand):
         lines.append((_("sẽ xóa %(n)d tệp mồ côi") if dry_run else _("đã xóa %(n)d tệp mồ côi")) % {"n": removed})
         self._out({"store": store.url, "orphans": orphans, "temporaries": len(strays), "dry_run": dry_run}, lines,
                   as_json=as_json)
+        return 0
+
+    def _record_reads(self, *, as_json: bool) -> int:
+        link_reads = import_module(LINK_READS)
+        try:
+            outcome = link_reads.record_configured(acting=operator("files record-reads"))
+        except link_reads.LinkLogUnreadable as exc:
+            self.stderr.write(_("Không đọc được nhật ký tải tệp qua liên kết %(log)s: %(detail)s")
+                              % {"log": link_reads.configured_log()[0], "detail": exc})
+            return 1
+        data = outcome.as_dict()
+        if not outcome.present:
+            self.stderr.write(_("Chưa có nhật ký tải tệp qua liên kết %(log)s: không có gì để ghi.")
+                              % {"log": outcome.log})
+        skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(outcome.skipped.items()))
+        self._out(data, [_("%(log)s: đã ghi %(recorded)d lượt tải vào nhật ký; bỏ qua %(skipped)d dòng%(reasons)s; "
+                           "vị trí %(position)d")
+                         % {"log": outcome.log, "recorded": outcome.recorded,
+                            "skipped": sum(outcome.skipped.values()), "reasons": f" ({skipped})" if skipped else "",
+                            "position": outcome.position}], as_json=as_json)
         return 0
 
     def _migrate(self, *, target_url: str, as_json: bool) -> int:
