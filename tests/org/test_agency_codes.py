@@ -8,16 +8,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
 from vanthu.audit.models import AuditEvent
 from vanthu.core.actors import SystemActor
 from vanthu.core.errors import ActionRefused
+from vanthu.org import actions as org
 from vanthu.org import agencies, agency_list, identifiers
 from vanthu.org.agency_actions import import_agencies
 from vanthu.org.agency_sync import sync_agencies
-from vanthu.org.models import Agency
+from vanthu.org.models import Agency, Unit
 from vanthu.org.second_factor_testing import step_up
 
 FIXTURES = SystemActor("test fixtures")
@@ -183,3 +185,41 @@ def test_the_qd20_form_of_a_known_organ_maps_to_its_qcvn102_form(cast, django_as
         "H41": {"code": "000.00.00.H41", "code_qd20": "H41", "name": "Ủy ban nhân dân tỉnh Nghệ An", "where": "agency"},
         cast.staff.code: {"code": cast.staff.code, "code_qd20": "Q10.02", "name": cast.staff.name, "where": "unit"},
     }
+
+
+def test_a_units_qd20_identifier_is_checked_like_an_agencys(cast):
+    """A unit's QĐ 20/2020 identifier is checked for its form where units are written (the action; the model's
+    validator for any form), refused with a translated message naming the field; another unit's is refused."""
+    for bad in ("G22 01", "G22.", "x" * 41, "G22/01"):
+        with pytest.raises(ActionRefused) as refused:
+            org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                            code_qd20=bad)
+        assert (refused.value.code, refused.value.field) == ("bad_code_qd20", "code_qd20"), bad
+        assert refused.value.message == (f"Mã định danh điện tử {bad} không đúng dạng QĐ 20/2020 (chữ cái, chữ số, "
+                                         "dấu chấm, dấu gạch, tối đa 40 ký tự).")
+    with translation.override("en"), pytest.raises(ActionRefused) as refused:
+        org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                        code_qd20="G22 01")
+    assert refused.value.message.startswith("Electronic identifier G22 01 is not of the Decision 20/2020 form")
+    with pytest.raises(ActionRefused) as refused:  # the QCVN 102 code: a refusal too, no longer a ValidationError
+        org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                        code="G22.01")
+    assert (refused.value.code, refused.value.field) == ("bad_code", "code")
+    assert refused.value.message == "Mã định danh G22.01 không đúng dạng 000.00.00.G22 (QCVN 102:2016)."
+    assert not Unit.objects.filter(name="Trung đoàn 9").exists()
+    assert AuditEvent.objects.filter(verb="org.unit.created.refused").count() == 6
+
+    regiment = org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                               code="000.09.01.Q10", code_qd20=" Q10.01.09 ")
+    assert (regiment.code, regiment.code_qd20) == ("000.09.01.Q10", "Q10.01.09")
+    assert identifiers.as_qcvn102("Q10.01.09") == "000.09.01.Q10"
+    with pytest.raises(ActionRefused) as refused:
+        org.create_unit(name="Trung đoàn 10", abbreviation="E10", parent=cast.division, acting=cast.admin,
+                        code_qd20="Q10.01.09")
+    assert (refused.value.code, refused.value.field) == ("duplicate_code_qd20", "code_qd20")
+    assert "Trung đoàn 9" in refused.value.message
+    regiment.code_qd20 = "Q10 01"
+    with pytest.raises(ValidationError) as invalid:  # the model's own validator: what a ModelForm would show
+        regiment.full_clean()
+    assert "code_qd20" in invalid.value.message_dict
+
