@@ -223,3 +223,48 @@ def test_a_units_qd20_identifier_is_checked_like_an_agencys(cast):
         regiment.full_clean()
     assert "code_qd20" in invalid.value.message_dict
 
+
+def hub_row(code: str, name: str) -> dict[str, object]:
+    return {"code": code, "code102": "", "name": name, "status": 1}
+
+
+def test_two_agencies_that_swap_names_are_applied_at_once_and_idempotently(cast):
+    """The hub swaps two agencies' names (and moves a third onto a freed name): one sync applies it, without
+    brackets, inside the one transaction (the unique name is freed before it is taken); the second changes
+    nothing."""
+    listed = [hub_row("A1", "Sở Nội vụ"), hub_row("A2", "Sở Tư pháp"), hub_row("A3", "Sở Y tế"),
+              hub_row("A4", "Sở Xây dựng")]
+    sync_agencies(rows=rows(listed), acting=FIXTURES)
+    swapped = [hub_row("A1", "Sở Tư pháp"), hub_row("A2", "Sở Nội vụ"), hub_row("A3", "Sở Xây dựng"),
+               hub_row("A4", "Sở Giao thông vận tải"), hub_row("A5", "Sở Y tế")]
+    first = sync_agencies(rows=rows(swapped), acting=FIXTURES)
+    assert first.as_dict() == {"added": 1, "updated": 4, "deactivated": 0, "unchanged": 0, "own_units": 0}
+    assert dict(Agency.objects.values_list("code_qd20", "name")) == {
+        "A1": "Sở Tư pháp", "A2": "Sở Nội vụ", "A3": "Sở Xây dựng", "A4": "Sở Giao thông vận tải", "A5": "Sở Y tế"}
+    assert Agency.objects.get(code_qd20="A1").folded == "so tu phap a1"
+    again = sync_agencies(rows=rows(swapped), acting=FIXTURES)
+    assert again.as_dict() == {"added": 0, "updated": 0, "deactivated": 0, "unchanged": 5, "own_units": 0}
+    back = sync_agencies(rows=rows(listed), acting=FIXTURES)  # and back; A5 vanishes, deactivated, named as it was
+    assert (back.updated, back.deactivated) == (4, 1)
+    assert dict(Agency.objects.filter(is_active=True).values_list("code_qd20", "name")) == {
+        "A1": "Sở Nội vụ", "A2": "Sở Tư pháp", "A3": "Sở Y tế (A3)", "A4": "Sở Xây dựng"}
+    assert Agency.objects.get(code_qd20="A5").name == "Sở Y tế"
+    assert sync_agencies(rows=rows(listed), acting=FIXTURES).unchanged == 4
+
+
+def test_a_name_another_agency_keeps_is_refused_before_anything_is_written(cast):
+    """An agency the list does not rename keeps its name: a listed name that would end equal to it (a name in
+    brackets) is refused naming the line, all rows or none — never a database error half-way."""
+    Agency.objects.create(name="Sở Tư pháp (A2)", folded="so tu phap (a2)")  # typed in by hand
+    Agency.objects.create(name="Sở Tư pháp", folded="so tu phap")
+    with pytest.raises(ActionRefused) as refused:
+        sync_agencies(rows=rows([hub_row("A1", "Sở Nội vụ"), hub_row("A2", "Sở Tư pháp"),
+                                 hub_row("A3", "Sở Tư pháp")]), acting=FIXTURES)
+    assert refused.value.code == "name_taken"
+    assert refused.value.message == "Dòng 2: tên “Sở Tư pháp (A2)” đã có cơ quan khác dùng."
+    assert Agency.objects.count() == 2
+    long_name = "Ủy ban nhân dân " + "x" * 164  # 180: the longest name the list may carry, in brackets ≤ 200
+    made = sync_agencies(rows=rows([hub_row("B1." + "9" * 37, long_name), hub_row("B2", long_name)]),
+                         acting=FIXTURES)
+    assert made.added == 2
+    assert max(len(name) for name in Agency.objects.values_list("name", flat=True)) == 200
