@@ -40,3 +40,28 @@ def test_schemathesis_stateful_phase_finds_no_breach_of_the_contract(cast, doc_t
     assert report.contract_failures() == {}, summary
     assert report.statuses.get(500, 0) == 0, summary
     assert all(f"{name}: 0 failures" in summary for name in STATEFUL_CHECKS), summary
+
+
+def test_each_scenario_starts_with_no_rate_limit_used(cast, doc_types, incoming_pdf, settings):
+    """ignored_auth's probes send an invalid token after every 2xx of the stateful phase: over a run, more than one
+    address's rate of failed tokens (decision 0021), which the API rightly answers 429. Each scenario starts with
+    no rate limit used, as it starts from the same database, so the probes meet the 401 and not an earlier
+    scenario's 429; a failure is counted under its check's name (the report's line of that check)."""
+    from schemathesis.openapi.checks import AuthScenario, IgnoredAuth
+
+    from vanthu.api.fuzz import Report, _record
+
+    settings.RATELIMIT_API_AUTH = "3/m"  # as many as one scenario's probes (3 steps) at most, fewer than the run's
+    register_incoming(cast, doc_types, incoming_pdf)
+    report = run_stateful(tokens={"lan": new_token(cast.lan)}, max_examples=24, steps=3, seed=18)
+    summary = "\n".join(report.lines())
+    assert report.statuses.get(200, 0) > 3, summary  # enough 2xx, each probed, to pass the rate in one run
+    assert report.statuses.get(429, 0) == 0, summary
+    assert "ignored_auth: 0 failures" in summary, summary
+    assert report.contract_failures() == {}, summary
+    counted = Report()
+    _record(counted, IgnoredAuth(operation="GET /api/v1/inbox", message="Expected 401 or 403, got `429`",
+                                 scenario=AuthScenario.INVALID_AUTH), type("Case", (), {
+                                     "method": "GET", "formatted_path": "/api/v1/inbox"})())
+    assert counted.failures == {"ignored_auth": 1}
+    assert counted.samples["ignored_auth"][0].endswith("Expected 401 or 403, got `429`")

@@ -8,16 +8,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
 from vanthu.audit.models import AuditEvent
 from vanthu.core.actors import SystemActor
 from vanthu.core.errors import ActionRefused
+from vanthu.org import actions as org
 from vanthu.org import agencies, agency_list, identifiers
 from vanthu.org.agency_actions import import_agencies
 from vanthu.org.agency_sync import sync_agencies
-from vanthu.org.models import Agency
+from vanthu.org.models import Agency, Unit
 from vanthu.org.second_factor_testing import step_up
 
 FIXTURES = SystemActor("test fixtures")
@@ -183,3 +185,86 @@ def test_the_qd20_form_of_a_known_organ_maps_to_its_qcvn102_form(cast, django_as
         "H41": {"code": "000.00.00.H41", "code_qd20": "H41", "name": "Ủy ban nhân dân tỉnh Nghệ An", "where": "agency"},
         cast.staff.code: {"code": cast.staff.code, "code_qd20": "Q10.02", "name": cast.staff.name, "where": "unit"},
     }
+
+
+def test_a_units_qd20_identifier_is_checked_like_an_agencys(cast):
+    """A unit's QĐ 20/2020 identifier is checked for its form where units are written (the action; the model's
+    validator for any form), refused with a translated message naming the field; another unit's is refused."""
+    for bad in ("G22 01", "G22.", "x" * 41, "G22/01"):
+        with pytest.raises(ActionRefused) as refused:
+            org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                            code_qd20=bad)
+        assert (refused.value.code, refused.value.field) == ("bad_code_qd20", "code_qd20"), bad
+        assert refused.value.message == (f"Mã định danh điện tử {bad} không đúng dạng QĐ 20/2020 (chữ cái, chữ số, "
+                                         "dấu chấm, dấu gạch, tối đa 40 ký tự).")
+    with translation.override("en"), pytest.raises(ActionRefused) as refused:
+        org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                        code_qd20="G22 01")
+    assert refused.value.message.startswith("Electronic identifier G22 01 is not of the Decision 20/2020 form")
+    with pytest.raises(ActionRefused) as refused:  # the QCVN 102 code: a refusal too, no longer a ValidationError
+        org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                        code="G22.01")
+    assert (refused.value.code, refused.value.field) == ("bad_code", "code")
+    assert refused.value.message == "Mã định danh G22.01 không đúng dạng 000.00.00.G22 (QCVN 102:2016)."
+    assert not Unit.objects.filter(name="Trung đoàn 9").exists()
+    assert AuditEvent.objects.filter(verb="org.unit.created.refused").count() == 6
+
+    regiment = org.create_unit(name="Trung đoàn 9", abbreviation="E9", parent=cast.division, acting=cast.admin,
+                               code="000.09.01.Q10", code_qd20=" Q10.01.09 ")
+    assert (regiment.code, regiment.code_qd20) == ("000.09.01.Q10", "Q10.01.09")
+    assert identifiers.as_qcvn102("Q10.01.09") == "000.09.01.Q10"
+    with pytest.raises(ActionRefused) as refused:
+        org.create_unit(name="Trung đoàn 10", abbreviation="E10", parent=cast.division, acting=cast.admin,
+                        code_qd20="Q10.01.09")
+    assert (refused.value.code, refused.value.field) == ("duplicate_code_qd20", "code_qd20")
+    assert "Trung đoàn 9" in refused.value.message
+    regiment.code_qd20 = "Q10 01"
+    with pytest.raises(ValidationError) as invalid:  # the model's own validator: what a ModelForm would show
+        regiment.full_clean()
+    assert "code_qd20" in invalid.value.message_dict
+
+
+def hub_row(code: str, name: str) -> dict[str, object]:
+    return {"code": code, "code102": "", "name": name, "status": 1}
+
+
+def test_two_agencies_that_swap_names_are_applied_at_once_and_idempotently(cast):
+    """The hub swaps two agencies' names (and moves a third onto a freed name): one sync applies it, without
+    brackets, inside the one transaction (the unique name is freed before it is taken); the second changes
+    nothing."""
+    listed = [hub_row("A1", "Sở Nội vụ"), hub_row("A2", "Sở Tư pháp"), hub_row("A3", "Sở Y tế"),
+              hub_row("A4", "Sở Xây dựng")]
+    sync_agencies(rows=rows(listed), acting=FIXTURES)
+    swapped = [hub_row("A1", "Sở Tư pháp"), hub_row("A2", "Sở Nội vụ"), hub_row("A3", "Sở Xây dựng"),
+               hub_row("A4", "Sở Giao thông vận tải"), hub_row("A5", "Sở Y tế")]
+    first = sync_agencies(rows=rows(swapped), acting=FIXTURES)
+    assert first.as_dict() == {"added": 1, "updated": 4, "deactivated": 0, "unchanged": 0, "own_units": 0}
+    assert dict(Agency.objects.values_list("code_qd20", "name")) == {
+        "A1": "Sở Tư pháp", "A2": "Sở Nội vụ", "A3": "Sở Xây dựng", "A4": "Sở Giao thông vận tải", "A5": "Sở Y tế"}
+    assert Agency.objects.get(code_qd20="A1").folded == "so tu phap a1"
+    again = sync_agencies(rows=rows(swapped), acting=FIXTURES)
+    assert again.as_dict() == {"added": 0, "updated": 0, "deactivated": 0, "unchanged": 5, "own_units": 0}
+    back = sync_agencies(rows=rows(listed), acting=FIXTURES)  # and back; A5 vanishes, deactivated, named as it was
+    assert (back.updated, back.deactivated) == (4, 1)
+    assert dict(Agency.objects.filter(is_active=True).values_list("code_qd20", "name")) == {
+        "A1": "Sở Nội vụ", "A2": "Sở Tư pháp", "A3": "Sở Y tế (A3)", "A4": "Sở Xây dựng"}
+    assert Agency.objects.get(code_qd20="A5").name == "Sở Y tế"
+    assert sync_agencies(rows=rows(listed), acting=FIXTURES).unchanged == 4
+
+
+def test_a_name_another_agency_keeps_is_refused_before_anything_is_written(cast):
+    """An agency the list does not rename keeps its name: a listed name that would end equal to it (a name in
+    brackets) is refused naming the line, all rows or none — never a database error half-way."""
+    Agency.objects.create(name="Sở Tư pháp (A2)", folded="so tu phap (a2)")  # typed in by hand
+    Agency.objects.create(name="Sở Tư pháp", folded="so tu phap")
+    with pytest.raises(ActionRefused) as refused:
+        sync_agencies(rows=rows([hub_row("A1", "Sở Nội vụ"), hub_row("A2", "Sở Tư pháp"),
+                                 hub_row("A3", "Sở Tư pháp")]), acting=FIXTURES)
+    assert refused.value.code == "name_taken"
+    assert refused.value.message == "Dòng 2: tên “Sở Tư pháp (A2)” đã có cơ quan khác dùng."
+    assert Agency.objects.count() == 2
+    long_name = "Ủy ban nhân dân " + "x" * 164  # 180: the longest name the list may carry, in brackets ≤ 200
+    made = sync_agencies(rows=rows([hub_row("B1." + "9" * 37, long_name), hub_row("B2", long_name)]),
+                         acting=FIXTURES)
+    assert made.added == 2
+    assert max(len(name) for name in Agency.objects.values_list("name", flat=True)) == 200

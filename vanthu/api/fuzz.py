@@ -12,9 +12,10 @@ from the document (a listed or created document's id into the operations on it),
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,23 @@ def load_schema() -> Any:
     return schema
 
 
+LIMITS_CACHE = "apifuzz-rate-limits"
+
+
+@contextlib.contextmanager
+def _own_rate_limits() -> Iterator[None]:
+    """The run's rate-limit counters (decision 0021) in a cache of their own, never the deployment's: the
+    stateful phase empties it at the start of each scenario, as it rolls the database back, so that what a
+    scenario meets does not depend on the scenarios before it (ignored_auth's probes send an invalid token after
+    every 2xx: over a run, far more than one address's rate of failed tokens, which the API then answers 429)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    own = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": LIMITS_CACHE}
+    with override_settings(CACHES={**settings.CACHES, LIMITS_CACHE: own}, RATELIMIT_USE_CACHE=LIMITS_CACHE):
+        yield
+
+
 def _record(report: Report, exc: BaseException, case: Any) -> None:
     from schemathesis.core.failures import Failure
 
@@ -153,8 +171,10 @@ def _record(report: Report, exc: BaseException, case: Any) -> None:
             name = type(failure).__name__
             detail = str(failure)[:200]
         else:
-            name = getattr(failure, "check_name", None) or type(failure).__name__
-            detail = (failure.title or "")[:200]
+            # the check that reported it (schemathesis' failures name theirs in `checks`), so that the report's
+            # line of that check counts it; the message says what was answered
+            name = next(iter(getattr(failure, "checks", ()) or ()), "") or type(failure).__name__
+            detail = f"{failure.title or ''}: {failure.message or ''}"[:300]
         report.failures[name] += 1
         report.samples.setdefault(name, []).append(f"{case.method} {case.formatted_path}: {detail}")
 
@@ -199,8 +219,9 @@ def run(
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        _run_all(load_schema(), report, operations=operations, modes=modes, chooser=random.Random(seed),
-                 people=list(tokens.items()), seeds=seeds, max_examples=max_examples)
+        with _own_rate_limits():
+            _run_all(load_schema(), report, operations=operations, modes=modes, chooser=random.Random(seed),
+                     people=list(tokens.items()), seeds=seeds, max_examples=max_examples)
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
@@ -302,8 +323,9 @@ def run_stateful(*, tokens: dict[str, str], max_examples: int, steps: int, seed:
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        _run_machine(load_schema().as_state_machine(), report, people=people, checks=stateful,
-                     max_examples=max_examples, steps=steps)
+        with _own_rate_limits():
+            _run_machine(load_schema().as_state_machine(), report, people=people, checks=stateful,
+                         max_examples=max_examples, steps=steps)
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
@@ -313,8 +335,10 @@ def run_stateful(*, tokens: dict[str, str], max_examples: int, steps: int, seed:
 def _run_machine(base: Any, report: Report, *, people: list[tuple[str, str]],
                  checks: list[Callable[..., Any]], max_examples: int, steps: int) -> None:
     """One run of the state machine per person. Hypothesis replays a scenario and expects the same draws: each
-    scenario starts from the same database (a savepoint taken in `setup`, rolled back in `teardown`) and one
-    person's token is used for the whole run — nothing a scenario draws depends on what an earlier one did."""
+    scenario starts from the same database (a savepoint taken in `setup`, rolled back in `teardown`) with no rate
+    limit used, and one person's token is used for the whole run — nothing a scenario draws depends on what an
+    earlier one did."""
+    from django.core.cache import caches
     from django.db import transaction
     from hypothesis import HealthCheck, settings
 
@@ -324,6 +348,7 @@ def _run_machine(base: Any, report: Report, *, people: list[tuple[str, str]],
         class Machine(base):
             def setup(self) -> None:
                 self._savepoint = transaction.savepoint()
+                caches[LIMITS_CACHE].clear()  # and no rate limit used (`_own_rate_limits`)
 
             def teardown(self) -> None:
                 transaction.savepoint_rollback(self._savepoint)

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -228,10 +229,31 @@ class Loopback:
         raise AssertionError(f"{part.name} did not answer after its restart\n{self.logs_tail()}")
 
     def kill(self, part: Process) -> None:
-        """Kill a part at once (SIGKILL to its process group), as a crashed machine would."""
+        """Kill a part at once (SIGKILL to its process group), as a crashed machine would, and return once its port
+        refuses connections. The wait on the process is the gunicorn master's only: its worker, signalled at the
+        same moment but the master's child (not waited for here), holds the listening socket until it has exited,
+        and until then the port still takes connections — into the backlog, reset when the worker is gone. A
+        request nginx sent there meanwhile failed after being sent (for a POST, which nginx does not pass on, the
+        proxy's own 502) where it should have been refused at connect and passed on to the next server."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(part.popen.pid, signal.SIGKILL)
         part.popen.wait(timeout=10)
+        if part.port:
+            self._wait_refused(part)
+
+    @staticmethod
+    def _wait_refused(part: Process, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", part.port), timeout=1):
+                    pass
+            except ConnectionRefusedError:  # nothing listens there any more
+                return
+            except OSError:  # a connection not answered (a full backlog): still there
+                pass
+            time.sleep(0.01)
+        raise AssertionError(f"{part.name} was killed but its port {part.port} still takes connections")
 
     def stop(self) -> None:
         parts = [*self.apps, *self.job_workers, *([self.proxy] if self.proxy else [])]

@@ -20,6 +20,7 @@ from vanthu.core.actors import SystemActor
 from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
 from vanthu.org.access import Actor, require_admin_of
+from vanthu.org.identifiers import check_unit_codes
 from vanthu.org.models import (
     AuthorityPrefix,
     NumberingScheme,
@@ -45,6 +46,7 @@ def create_unit(
     acting: Actor,
     short_name: str = "",
     code: str | None = None,
+    code_qd20: str = "",
     kind: str = UnitKind.SUBUNIT,
     place_name: str = "",
     sort_order: int = 0,
@@ -57,12 +59,15 @@ def create_unit(
         require_admin_of(acting, parent)
     if parent is not None and not parent.is_active:
         raise ActionRefused(_("Đơn vị cấp trên đã ngừng hoạt động."), field="parent")
+    code, code_qd20 = (code or "").strip(), (code_qd20 or "").strip()
+    check_unit_codes(code=code, code_qd20=code_qd20)
     unit = Unit(
         parent=parent,
         name=name,
         short_name=short_name or name,
         abbreviation=abbreviation,
         code=code or None,
+        code_qd20=code_qd20,
         kind=kind,
         place_name=place_name or (parent.place_name if parent else ""),
         sort_order=sort_order,
@@ -79,7 +84,7 @@ def create_unit(
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
     unit.save(update_fields=["path"])
     log.record(actor=acting, verb="org.unit.created", target=unit, unit=unit,
-               data={"name": name, "parent": parent.pk if parent else None})
+               data={"name": name, "parent": parent.pk if parent else None, "code": code, "code_qd20": code_qd20})
     return unit
 
 

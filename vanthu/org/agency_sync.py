@@ -5,7 +5,10 @@ added, or its name and both codes updated (matched on its QĐ 20 identifier, els
 name); an agency the hub listed before and no longer lists (or lists as inactive) is deactivated — never
 deleted, documents name it. Units of this deployment's own tree in the list are left out (they are units, not
 outside agencies). Two agencies of one name (the national list has many "Ủy ban nhân dân xã …") keep the name
-with their code in brackets. All rows or none; applying the same list twice changes nothing the second time.
+with their code in brackets, and so does a listed name an agency the list does not rename keeps; an agency the list
+renames gives its name up, so two agencies that swap names take each other's (in two phases: the names given up
+are first replaced by temporary ones, since the name is unique). All rows or none; applying the same list twice
+changes nothing the second time.
 
 Where the list comes from is not this app's business: the file of `vanthu agencies sync --from FILE`, or a
 peer of the exchange (`--peer NAME`, the daily job), which the exchange registers here (`register_source`):
@@ -27,6 +30,7 @@ from vanthu.org.agency_actions import check_codes, folded
 from vanthu.org.agency_list import HubAgency
 from vanthu.org.models import Agency, Unit
 
+NAME_MAX = 200  # Agency.name's max_length
 PeerSource = Callable[[str], list[HubAgency]]  # a peer's name → its list (raises ActionRefused or OSError)
 _sources: list[PeerSource] = []
 
@@ -98,6 +102,50 @@ def _match(
     return found if not (found.code and row.code and found.code != row.code) else None
 
 
+def _final_name(
+    row: HubAgency, found: Agency | None, *, names: dict[str, int], by_name: dict[str, Agency], renamed: set[int]
+) -> str:
+    """The name `row`'s agency will bear: the listed name, or with its code in brackets when another row has the
+    same name or an agency this list does not rename keeps it. An agency the list renames gives its name up (two
+    agencies that swap names take each other's, without brackets)."""
+    holder = by_name.get(row.name)
+    kept_by_another = holder is not None and holder is not found and holder.pk not in renamed
+    if names[row.name] == 1 and not kept_by_another:
+        return row.name
+    code = row.code or row.code_qd20
+    return f"{row.name[: NAME_MAX - len(code) - 3]} ({code})"
+
+
+def _refuse_clashes(final: Sequence[tuple[HubAgency, Agency | None, str]], agencies: Sequence[Agency],
+                    renamed: set[int]) -> None:
+    """No two agencies may end with one name (a name in brackets may be one already taken): refused naming the
+    line, before anything is written."""
+    staying = {a.name for a in agencies if a.pk not in renamed}  # the names no row of the list changes
+    seen: set[str] = set()
+    for row, _found, name in final:
+        if name in staying or name in seen:
+            raise ActionRefused(
+                _("Dòng %(line)s: tên “%(name)s” đã có cơ quan khác dùng.") % {"line": row.line, "name": name},
+                code="name_taken",
+            )
+        seen.add(name)
+
+
+def _vacate(final: Sequence[tuple[HubAgency, Agency | None, str]], agencies: Sequence[Agency]) -> None:
+    """Phase one of the renames: an agency whose name another row takes (two agencies that swap names, a chain
+    of renames) first gets a temporary name that nothing holds or takes, so that no write of phase two meets the
+    unique name still held. Only the rows are written: the objects keep their names for the comparison after."""
+    wanted = {name: found.pk if found is not None else None for _row, found, name in final}
+    taken = {a.name for a in agencies} | set(wanted)
+    for agency in agencies:
+        if agency.name in wanted and wanted[agency.name] != agency.pk:
+            n = 0
+            while (temporary := f"~{agency.pk}.{n}~") in taken:
+                n += 1
+            taken.add(temporary)
+            Agency.objects.filter(pk=agency.pk).update(name=temporary)
+
+
 @action("org.agencies.synced")
 def sync_agencies(*, rows: Sequence[HubAgency], acting: Actor, source: str = "") -> SyncResult:
     """Apply the hub's list `rows` to the directory (see the module docstring); one audit event with the counts."""
@@ -119,16 +167,15 @@ def sync_agencies(*, rows: Sequence[HubAgency], acting: Actor, source: str = "")
         if found is not None:
             taken.add(found.pk)
         plans.append((row, found))
+    renamed = {found.pk for row, found in plans if row.active and found is not None}
+    final = [(row, found, _final_name(row, found, names=names, by_name=by_name, renamed=renamed))
+             for row, found in plans if row.active]
+    _refuse_clashes(final, agencies, renamed)
+    _vacate(final, agencies)
     updated = unchanged = 0
     kept: set[int] = set()
     new: list[Agency] = []
-    for row, found in plans:
-        if not row.active:
-            continue
-        name = row.name
-        holder = by_name.get(name)
-        if names[name] > 1 or (holder is not None and holder is not found):
-            name = f"{row.name} ({row.code or row.code_qd20})"
+    for row, found, name in final:
         if found is None:
             new.append(
                 Agency(

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
+from vanthu.core.errors import ActionRefused
 from vanthu.org.models import EXCHANGE_CODE, QD20_CODE, Agency, Unit
 
 
@@ -30,6 +32,28 @@ def is_qcvn102(organ_id: str) -> bool:
 
 def is_qd20(code: str) -> bool:
     return _valid(QD20_CODE, code)
+
+
+def check_unit_codes(*, code: str, code_qd20: str, unit: Unit | None = None) -> None:
+    """A unit's two identifiers, each in its own form (the checks of an agency's, `agency_actions.check_codes`),
+    and a QĐ 20 identifier no other unit holds (`as_qcvn102` must find one unit); refused naming the field."""
+    if code and not is_qcvn102(code):
+        raise ActionRefused(_("Mã định danh %(code)s không đúng dạng 000.00.00.G22 (QCVN 102:2016).")
+                            % {"code": code}, code="bad_code", field="code", target=unit)
+    if not code_qd20:
+        return
+    if not is_qd20(code_qd20):
+        raise ActionRefused(_("Mã định danh điện tử %(code)s không đúng dạng QĐ 20/2020 (chữ cái, chữ số, dấu "
+                              "chấm, dấu gạch, tối đa 40 ký tự).") % {"code": code_qd20},
+                            code="bad_code_qd20", field="code_qd20", target=unit)
+    others = Unit.objects.filter(code_qd20=code_qd20)
+    if unit is not None and unit.pk is not None:
+        others = others.exclude(pk=unit.pk)
+    holder = others.only("name").first()
+    if holder is not None:
+        raise ActionRefused(_("Mã định danh điện tử %(code)s đã được đơn vị %(unit)s dùng.")
+                            % {"code": code_qd20, "unit": holder.name},
+                            code="duplicate_code_qd20", field="code_qd20", target=unit)
 
 
 def as_qcvn102(organ_id: str) -> str:

@@ -65,7 +65,8 @@ class Unit(models.Model):
     code = models.CharField(
         _("mã định danh (QCVN 102)"), max_length=13, unique=True, null=True, blank=True, validators=[EXCHANGE_CODE]
     )
-    code_qd20 = models.CharField(_("mã định danh điện tử (QĐ 20/2020)"), max_length=40, blank=True)
+    code_qd20 = models.CharField(_("mã định danh điện tử (QĐ 20/2020)"), max_length=40, blank=True,
+                                 validators=[QD20_CODE])
     kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices, default=UnitKind.SUBUNIT)
     place_name = models.CharField(
         _("địa danh"), max_length=50, blank=True, help_text=_("Địa danh ghi trên văn bản, ví dụ Đà Nẵng.")
