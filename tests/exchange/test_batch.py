@@ -22,7 +22,7 @@ from vanthu.documents import actions
 from vanthu.documents.delivering import deliver_message
 from vanthu.documents.models import Direction, Document, MessageKind, OutboxMessage, Recipient
 from vanthu.exchange import actions as exchange
-from vanthu.exchange import edxml, outgoing, receiving, sealing
+from vanthu.exchange import edxml, kept, outgoing, receiving, sealing
 from vanthu.exchange.models import BatchClaim, ReceivedEnvelope
 from vanthu.exchange.transports import http
 from vanthu.org.second_factor_testing import code_for
@@ -249,3 +249,81 @@ def test_with_batches_off_each_message_is_its_own_request(cast, outside, wire):
     assert wire == [http.PATH, http.PATH, http.PATH]
     states = sorted(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list("state", flat=True))
     assert states == ["delivered", "delivered", "failed"]
+
+
+def test_a_delivery_tried_again_sends_the_envelopes_it_signed_before(cast, outside, client, monkeypatch):
+    """The peer applied the batch but its answer was lost (the sender saw a 503), twice: each next attempt sends
+    the same signed envelopes, not built and signed again; the peer answers them from its evidence (one row
+    each) and they are no longer kept once answered. Here the peer is this deployment, so its statuses 01 join
+    the second batch: lost too, sent again as the same bytes, they are recorded once in the trail."""
+    document, messages = outside
+    kept.clear()
+    bodies: list[bytes] = []
+
+    def post(*, base_url, body, headers, timeout=30.0, path=http.PATH):
+        bodies.append(body)
+        meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items() if k != "Content-Type"}
+        response = client.post(path, data=body, content_type=headers.get("Content-Type", "application/xml"), **meta)
+        if len(bodies) <= 2:  # applied there, the answer lost on the way back
+            return http.Answer(503, b'{"reason": "answer lost"}')
+        return http.Answer(response.status_code, response.content)
+
+    monkeypatch.setattr(http, "post", post)
+    built: list[int] = []
+    signed_bytes = outgoing.signed_bytes
+
+    def counted(message, *, to):
+        built.append(message.pk)
+        return signed_bytes(message, to=to)
+
+    monkeypatch.setattr(outgoing, "signed_bytes", counted)
+    ids = {m.pk for m in messages}
+    with pytest.raises(RuntimeError):
+        deliver_message(messages[0].pk)
+    assert sorted(built) == sorted(ids)
+    assert kept.held() == ids
+    assert set(OutboxMessage.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"waiting"}
+    statuses = {m.pk for m in OutboxMessage.objects.filter(kind=MessageKind.STATUS)}
+    assert len(statuses) == 2  # the 01s of the division and the province, waiting for this same peer
+    with pytest.raises(RuntimeError):
+        deliver_message(messages[0].pk)
+    assert sorted(built) == sorted(ids | statuses)  # the three documents not built or signed again
+    assert http.decode_batch(bodies[1])[:3] == http.decode_batch(bodies[0])
+    deliver_message(messages[0].pk)
+    assert sorted(built) == sorted(ids | statuses)
+    assert bodies[2] == bodies[1]
+    states = {m.address: (m.state, m.failure) for m in OutboxMessage.objects.filter(pk__in=ids)}
+    assert states == {cast.division.code: ("delivered", ""), cast.province.code: ("delivered", ""),
+                      "000.00.99.Q10": ("failed", "refused")}
+    assert set(OutboxMessage.objects.filter(pk__in=statuses).values_list("state", flat=True)) == {"delivered"}
+    assert ReceivedEnvelope.objects.filter(kind="document").count() == 3
+    assert (incoming(cast.division), incoming(cast.province)) == (1, 1)
+    for organ in (cast.division.code, cast.province.code):
+        recipient = Recipient.objects.get(document=document, organ_id=organ)
+        assert recipient.state == Recipient.State.RECEIVED
+        assert list(recipient.trail.values_list("status", "verified")) == [("arrived", True)]
+    assert not kept.held() & (ids | statuses)  # accepted or refused: no longer kept
+
+
+def test_a_kept_envelope_serves_only_what_it_was_made_of(monkeypatch):
+    kept.clear()
+    kept.keep(7, made_of=kept.mark("key", "seal A"), body=b"<signed/>")
+    assert kept.get(7, made_of=kept.mark("key", "seal A")) == b"<signed/>"
+    assert kept.get(7, made_of=kept.mark("key", "seal B")) is None  # a renewed seal: built again
+    assert kept.get(7, made_of=kept.mark("key", "seal A")) is None  # and the old one dropped
+    kept.keep(8, made_of=kept.mark("k"), body=b"x")
+    monkeypatch.setattr(kept, "KEEP_SECONDS", -1.0)
+    assert kept.get(8, made_of=kept.mark("k")) is None  # too old
+    monkeypatch.setattr(kept, "KEEP_SECONDS", 1800.0)
+    monkeypatch.setattr(kept, "KEEP_BYTES", 12)
+    kept.clear()
+    for message_id in (1, 2, 3, 4):
+        kept.keep(message_id, made_of=b"m", body=b"abc")
+    assert kept.held() == {1, 2, 3, 4}
+    kept.keep(5, made_of=b"m", body=b"def")
+    assert kept.held() == {2, 3, 4, 5}  # over the room: the oldest goes first
+    kept.keep(6, made_of=b"m", body=b"too long")
+    assert 6 not in kept.held()  # one envelope may take a quarter of the room at most
+    kept.forget([2, 3])
+    assert kept.held() == {4, 5}
+    kept.clear()

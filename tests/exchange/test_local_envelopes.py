@@ -82,6 +82,33 @@ def test_registration_goes_back_as_a_signed_status_bound_to_the_pdf(cast, issued
     assert trail.get(status="registered").document_sha256 == issued.current_file_id
 
 
+def test_a_status_envelope_is_stored_once_for_the_trail_and_the_evidence(cast, issued, monkeypatch,
+                                                                          django_capture_on_commit_callbacks):
+    import hashlib
+
+    from vanthu.exchange import actions as exchange_actions
+    from vanthu.exchange import receiving
+
+    stored: list[str] = []
+    store = receiving.store_bytes
+
+    def counted(data, *, content_type):
+        stored.append(hashlib.sha256(data).hexdigest())
+        return store(data, content_type=content_type)
+
+    monkeypatch.setattr(receiving, "store_bytes", counted)
+    monkeypatch.setattr(exchange_actions, "store_bytes", counted)
+    copy = Document.objects.get(unit=cast.division, source=issued)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.register_received(document=copy, acting=cast.minh)
+    status = ReceivedEnvelope.objects.get(kind="status", from_organ="000.00.10.Q10", status_code="03")
+    assert stored.count(status.sha256) == 1
+    assert status.raw_id == status.sha256
+    row = RecipientStatus.objects.get(recipient__document=issued, recipient__unit=cast.division, status="registered")
+    assert row.evidence_id == status.raw_id
+    assert edxml.verify(row.evidence.read_bytes()).valid
+
+
 def test_a_return_goes_back_as_status_02_with_its_reason(cast, issued, django_capture_on_commit_callbacks):
     """Checklist point 25."""
     copy = Document.objects.get(unit=cast.province, source=issued)

@@ -242,3 +242,68 @@ def test_unit_key_on_a_pkcs11_token(cast, tmp_path_factory):
         credential.close()
     check = verify(signed)
     assert check.valid, check.reason
+
+
+def _signxml_verdict(data: bytes, given: str) -> str:
+    """signxml's own verdict on `data`, handed the parsed element (the way before) or the bytes (now)."""
+    from signxml import XMLVerifier
+    from signxml.verifier import SignatureConfiguration
+
+    from vanthu.exchange.edxml.parse import load_xml, safe_parser
+    from vanthu.exchange.edxml.signature import ACCEPTED_DIGESTS, ACCEPTED_METHODS, _certificate, _signature_elements
+
+    root = load_xml(data)
+    certificate = _certificate(_signature_elements(root)[0])
+    config = SignatureConfiguration(location=".//", expect_references=1, signature_methods=ACCEPTED_METHODS,
+                                    digest_algorithms=ACCEPTED_DIGESTS)
+    try:
+        XMLVerifier().verify(root if given == "element" else data, x509_cert=certificate, expect_config=config,
+                             parser=safe_parser())
+    except Exception as exc:  # the exception's class and message are the verdict
+        return f"{type(exc).__name__}: {exc}"
+    return "valid"
+
+
+def test_signxml_given_the_bytes_gives_the_verdicts_it_gives_the_element(staff_key):
+    """verify() hands signxml the envelope's bytes (one parse) instead of the parsed tree (which signxml
+    serialises and parses again): the same verdict, valid or not and why, on good, tampered and oddly laid out
+    envelopes."""
+    signed = _signed(staff_key)
+    unprefixed = sign(build_document(document(), today=TODAY), key=staff_key.key,
+                      certificate=staff_key.certificate, prefix=None)
+    root = etree.fromstring(signed)
+    content = root.find(f".//{{{NS_QCVN}}}ContentTransferEncoded")
+    content.text = base64.b64encode(b"%PDF-1.7 another file").decode()
+    other_attachment = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    root = etree.fromstring(signed)
+    root.find(f".//{{{NS_DSIG}}}SignatureValue").text = base64.b64encode(b"\0" * 256).decode()
+    zero_value = etree.tostring(root)
+    root = etree.fromstring(signed)
+    digest = root.find(f".//{{{NS_DSIG}}}DigestValue")
+    digest.text = base64.b64encode(b"\1" * 32).decode()
+    wrong_digest = etree.tostring(root)
+    body = signed.split(b"?>", 1)[1]
+    inputs = {
+        "signed": signed,
+        "unprefixed": unprefixed,
+        "no declaration": body,
+        "comment and PI around the root": b"<!-- before -->\n<?keep me?>" + body + b"\n<!-- after -->",
+        "standalone declaration": b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + body,
+        "Latin-1 with character references": etree.tostring(etree.fromstring(signed), encoding="ISO-8859-1",
+                                                            xml_declaration=True),
+        "subject changed": signed.replace("năm 2027</edXML:Subject>".encode(), "năm 2028</edXML:Subject>".encode()),
+        "priority changed": signed.replace(b"<edXML:Priority>1<", b"<edXML:Priority>3<"),
+        "attachment changed": other_attachment,
+        "signature value zeroed": zero_value,
+        "digest changed": wrong_digest,
+        "whitespace added in the header": signed.replace(b"<edXML:Priority>", b"\n  <edXML:Priority>", 1),
+        "comment added in the body": signed.replace(b"<edXML:Priority>", b"<!-- x --><edXML:Priority>", 1),
+    }
+    verdicts = {}
+    for name, data in inputs.items():
+        verdicts[name] = _signxml_verdict(data, "element")
+        assert _signxml_verdict(data, "bytes") == verdicts[name], name
+        assert verify(data).valid == (verdicts[name] == "valid"), name
+    assert {name for name, verdict in verdicts.items() if verdict == "valid"} == {
+        "signed", "unprefixed", "no declaration", "comment and PI around the root", "standalone declaration",
+        "Latin-1 with character references", "comment added in the body"}

@@ -14,6 +14,7 @@ from vanthu.core.actions import action
 from vanthu.core.choices import Secrecy
 from vanthu.core.errors import ActionRefused
 from vanthu.core.files import store_bytes
+from vanthu.core.models import StoredFile
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope, TransportKind
 from vanthu.exchange.transport_kinds import peer_transports
 from vanthu.exchange.trustchain import load_pem_list
@@ -102,14 +103,17 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                     unit: Unit | None = None, kind: str = "", from_organ: str = "", from_name: str = "",
                     to_organ: str = "", document_id: str = "", subject: str = "", status_code: str = "",
                     signer: str = "", document_sha256: str = "", reason_code: str = "", reason: str = "",
-                    incoming_id: int | None = None, secrecy: int = 0, revocation: str = "") -> ReceivedEnvelope:
+                    incoming_id: int | None = None, secrecy: int = 0, revocation: str = "",
+                    raw: StoredFile | None = None) -> ReceivedEnvelope:
     """Keep the evidence of one envelope (its raw bytes as a stored file), once per SHA-256: the same bytes
-    again return the first row. Done by the system in the receiving unit's chain."""
+    again return the first row. Done by the system in the receiving unit's chain. `raw`: these bytes, already
+    stored by the caller (the status trail's evidence is the same file); stored here otherwise."""
     found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
     if found is not None:
         return found
     kept = data[:EVIDENCE_HEAD] if reason_code == "oversize" else data
-    raw = store_bytes(kept, content_type="application/xml")
+    if raw is None or raw.sha256 != sha256 or len(kept) != len(data):
+        raw = store_bytes(kept, content_type="application/xml")
     try:
         with transaction.atomic():
             row = ReceivedEnvelope.objects.create(

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from vanthu.core.errors import ActionRefused
 from vanthu.core.files import store_bytes
+from vanthu.core.models import StoredFile
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import (
     Direction,
@@ -147,9 +148,11 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
     receipts: list[Receipt | None] = [None] * len(items)
     checked: list[tuple[int, bytes, str, _Seen, _Checked | Refused]] = []
     units: dict[str, Unit | None] = {}  # our units by organ id, read once per batch (the actions read them again)
-    for index, data in enumerate(items):
-        sha256 = hashlib.sha256(data).hexdigest()
-        found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
+    issued: dict[DocumentId, _Issued | None] = {}  # our documents the statuses answer, read once per batch
+    hashes = [hashlib.sha256(data).hexdigest() for data in items]
+    seen_before = {row.sha256: row for row in ReceivedEnvelope.objects.filter(sha256__in=set(hashes))}  # one query
+    for index, (data, sha256) in enumerate(zip(items, hashes, strict=True)):
+        found = seen_before.get(sha256)
         if found is not None:
             receipts[index] = Receipt.of(found, duplicate=True)
             continue
@@ -172,7 +175,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
             try:
                 with transaction.atomic():
                     receipts[index] = _conclude(data, sha256=sha256, seen=seen, outcome=outcome,
-                                                transport=transport, peer=peer, at=when)
+                                                transport=transport, peer=peer, at=when, issued=issued)
             except Exception:
                 if not isolate:
                     raise
@@ -181,23 +184,27 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
 
 
 def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
-              peer: Peer | None, at: dt.datetime) -> Receipt:
-    """Apply one checked envelope and keep its evidence (inside the batch's transaction)."""
+              peer: Peer | None, at: dt.datetime, issued: dict[DocumentId, _Issued | None]) -> Receipt:
+    """Apply one checked envelope and keep its evidence (inside the batch's transaction). The envelope's bytes
+    are stored once, for the evidence row and, for a status, the sender's trail (the same bytes: one file)."""
     found = ReceivedEnvelope.objects.filter(sha256=sha256).first()  # its twin earlier in the batch
     if found is not None:
         return Receipt.of(found, duplicate=True)
+    oversize = isinstance(outcome, Refused) and outcome.code == "oversize"  # only its head is kept (the action)
+    raw = None if oversize else store_bytes(data, content_type="application/xml")
     incoming: list[int] = []
     try:
         if isinstance(outcome, Refused):
             raise outcome
+        assert raw is not None
         # no savepoint of our own here: an action that refuses rolls itself back and keeps its refusal's audit
-        incoming = _apply(outcome, data=data, transport=transport, seen=seen, at=at)
+        incoming = _apply(outcome, sha256=sha256, raw=raw, transport=transport, at=at, issued=issued)
     except Refused as exc:
         row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="refused",
-                                      reason_code=exc.code, reason=exc.reason, **vars(seen))
+                                      reason_code=exc.code, reason=exc.reason, raw=raw, **vars(seen))
         return Receipt.of(row, duplicate=False)
     row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="accepted",
-                                  incoming_id=incoming[0] if incoming else None, **vars(seen))
+                                  incoming_id=incoming[0] if incoming else None, raw=raw, **vars(seen))
     receipt = Receipt.of(row, duplicate=False)
     receipt.incoming = incoming
     return receipt
@@ -214,10 +221,11 @@ class _Checked:
     units: list[tuple[str, Unit]] = field(default_factory=list)
 
 
-def _apply(checked: _Checked, *, data: bytes, transport: str, seen: _Seen, at: dt.datetime) -> list[int]:
+def _apply(checked: _Checked, *, sha256: str, raw: StoredFile, transport: str, at: dt.datetime,
+           issued: dict[DocumentId, _Issued | None]) -> list[int]:
     if checked.parsed.status is not None:
-        return _apply_status(checked.parsed.status, transport=transport, data=data, signer=checked.signer, at=at,
-                             peer=checked.peer)
+        return _apply_status(checked.parsed.status, transport=transport, sha256=sha256, evidence=raw,
+                             signer=checked.signer, at=at, peer=checked.peer, issued=issued)
     assert checked.parsed.envelope is not None
     return _store_document(checked.parsed.envelope, transport=transport, checked=checked)
 
@@ -384,12 +392,35 @@ def _our_document(structured: DocumentId | None) -> Document | None:
                                     issued_date=structured.date).select_related("unit").first())
 
 
-def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, signer: str,
-                  at: dt.datetime, peer: Peer | None = None) -> list[int]:
+@dataclass(frozen=True)
+class _Issued:
+    """An issued document of this deployment, as a status about it needs it: its id and its file's SHA-256."""
+
+    pk: int
+    current_file_id: str | None
+
+
+def _issued(structured: DocumentId | None, issued: dict[DocumentId, _Issued | None]) -> _Issued | None:
+    """The document `_our_document` finds, read narrow and once per batch (a 01 and a 03 of one document
+    travel together)."""
+    if structured is None:
+        return None
+    if structured not in issued:
+        row = (Document.objects.filter(direction=Direction.OUTGOING, unit__code=structured.organ_id,
+                                       code_number=structured.number, code_notation=structured.notation,
+                                       issued_date=structured.date)
+               .values_list("pk", "current_file_id").first())  # the same row `.first()` gave
+        issued[structured] = _Issued(pk=row[0], current_file_id=row[1]) if row is not None else None
+    return issued[structured]
+
+
+def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, evidence: StoredFile, signer: str,
+                  at: dt.datetime, peer: Peer | None = None,
+                  issued: dict[DocumentId, _Issued | None] | None = None) -> list[int]:
     structured = DocumentId.parse(status.response_for.document_id)
     if status.code == edxml.StatusCode.RECALL_REQUESTED:
         return _cancel(status, transport=transport, structured=structured)
-    document = _our_document(structured)
+    document = _issued(structured, {} if issued is None else issued)
     if document is None:
         raise Refused("unknown_document", _("Không có văn bản nào của hệ thống ứng với trạng thái này (%(id)s).")
                       % {"id": status.response_for.document_id})
@@ -398,35 +429,34 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, data: bytes, s
     sender = status.from_.organ_id
     unit = local_unit(sender) if transport == LOCAL else None
     address = str(unit.pk) if unit is not None else sender
-    message = OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document, address=address,
-                                           transport=transport).first()
-    if message is None and peer is not None and status.code == edxml.StatusCode.REFUSED:
-        message = _refused_by_peer(document, transport=transport, peer=peer)
-    if message is None:
+    answers = (OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document_id=document.pk, address=address,
+                                            transport=transport).values_list("key", flat=True).first())
+    if answers is None and peer is not None and status.code == edxml.StatusCode.REFUSED:
+        answers = _refused_by_peer(document.pk, transport=transport, peer=peer)
+    if answers is None:
         raise Refused("unknown_document", _("Văn bản này không gửi cho %(organ)s.") % {"organ": sender})
     try:
         told = MessageStatus.from_edxml_code(status.code.value)
     except ValueError as exc:
         raise Refused("wrong_status", _("Mã trạng thái %(code)s không dùng cho nơi gửi.")
                       % {"code": status.code.value}) from exc
-    evidence = store_bytes(data, content_type="application/xml")
     try:
         # one trail row per envelope: its hash is the status message's key (the same envelope twice is recorded once)
-        delivery.apply_status(answers=message.key, status=told, reason=status.description, transport=transport,
+        delivery.apply_status(answers=answers, status=told, reason=status.description, transport=transport,
                               evidence=evidence, signer=signer, verified=True,
-                              document_sha256=status.document_sha256, at=at,
-                              key=uuid.uuid5(STATUS_KEYS, hashlib.sha256(data).hexdigest()))
+                              document_sha256=status.document_sha256, at=at, key=uuid.uuid5(STATUS_KEYS, sha256))
     except ActionRefused as exc:
         raise Refused(exc.code or "refused", exc.message) from exc
     return []
 
 
-def _refused_by_peer(document: Document, *, transport: str, peer: Peer) -> OutboxMessage | None:
+def _refused_by_peer(document_pk: int, *, transport: str, peer: Peer) -> uuid.UUID | None:
     """A peer refuses a document sent to an organ id none of its units has: its top unit signs the 02. It
-    answers the one message of this document still waiting for an address of that peer (None if not one)."""
-    waiting = [m for m in OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document=document,
-                                                       transport=transport, state=OutboxMessage.State.WAITING)
-               if peer.covers(m.address)]
+    answers the one message of this document still waiting for an address of that peer (its key; None if not
+    one)."""
+    waiting = [key for key, address in OutboxMessage.objects.filter(
+        kind=MessageKind.DOCUMENT, document_id=document_pk, transport=transport,
+        state=OutboxMessage.State.WAITING).values_list("key", "address") if peer.covers(address)]
     return waiting[0] if len(waiting) == 1 else None
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.models import MessageKind, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed
-from vanthu.exchange import edxml, outgoing, receiving, sealing
+from vanthu.exchange import edxml, kept, outgoing, receiving, sealing
 from vanthu.exchange.models import BatchClaim, Peer
 from vanthu.exchange.transports import http
 from vanthu.org.models import Unit
@@ -105,11 +105,19 @@ def may_carry(message: OutboxMessage, peer: Peer) -> None:
 
 
 def signed_for(message: OutboxMessage) -> bytes:
-    """The message's signed envelope or status for its recipient at the peer (DeliveryFailed if it cannot be)."""
+    """The message's signed envelope or status for its recipient at the peer (DeliveryFailed if it cannot be):
+    the one kept from an earlier attempt whose outcome is still open (`kept`), else built and signed now."""
     name = message.recipient.external_name if message.recipient else message.document.organ_name
     to = edxml.Organization(organ_id=message.address, organ_name=(name or message.address)[:200])
     try:
-        return outgoing.signed_bytes(message, to=to)
+        seal = sealing.seal_for(message.unit)
+        made_of = kept.mark(message.key, message.kind, message.status, message.reason, message.address,
+                            to.organ_name, message.document.current_file_id, seal.certificate_der, *seal.chain_der)
+        body = kept.get(message.pk, made_of=made_of)
+        if body is None:
+            body = outgoing.signed_bytes(message, to=to)
+            kept.keep(message.pk, made_of=made_of, body=body)
+        return body
     except SigningRefused as exc:
         raise DeliveryFailed("refused", exc.message) from exc
     except edxml.EnvelopeInvalid as exc:
@@ -226,7 +234,12 @@ def _deliver_alone(message: OutboxMessage, *, peer: Peer) -> None:
 
 def _post_alone(item: _Item, *, peer: Peer) -> None:
     seal = _seal(item.message.unit)
-    outcome(send(peer=peer, unit=item.message.unit, body=item.body, seal=seal), peer=peer)
+    try:
+        outcome(send(peer=peer, unit=item.message.unit, body=item.body, seal=seal), peer=peer)
+    except DeliveryFailed:
+        kept.forget([item.message.pk])  # refused: a retry by hand builds it again
+        raise
+    kept.forget([item.message.pk])
 
 
 def _seal(unit: Unit) -> sealing.Seal:
@@ -255,6 +268,7 @@ def _post_batch(items: list[_Item], *, peer: Peer) -> None:
     except (ValueError, KeyError, TypeError) as exc:
         raise RuntimeError(f"peer {peer.name} answered a batch with {exc}") from exc
     states = [result.get("state") if isinstance(result, dict) else None for result in results]
+    kept.forget(item.message.pk for item, state in zip(items, states, strict=True) if state in ("accepted", "refused"))
     with transaction.atomic():  # one commit for everything the peer accepted
         for item, state in zip(items, states, strict=True):
             if state == "accepted":

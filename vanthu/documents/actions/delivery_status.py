@@ -243,9 +243,10 @@ def apply_status(
     the recipient's trail once per status message (`key`; a transport that has none gets one made from what
     the status says), with what the transport proved of it, and applied to the recipient's state, which
     never moves back."""
-    message = (OutboxMessage.objects.select_for_update(of=("self",)).filter(key=answers, kind=MessageKind.DOCUMENT)
-               .select_related("document", "recipient").first())
-    if message is None or message.transport != transport or message.recipient is None:
+    # the message's own row, narrow: its document and recipient by id (the recipient is read, locked, below)
+    message = (OutboxMessage.objects.select_for_update().filter(key=answers, kind=MessageKind.DOCUMENT)
+               .only("pk", "transport", "recipient_id", "document_id", "unit_id").first())
+    if message is None or message.transport != transport or message.recipient_id is None:
         logger.info("outbox: status %s for unknown message %s via %s ignored", status, answers, transport)
         return None
     try:
@@ -258,13 +259,14 @@ def apply_status(
     reason = reason[:500]
     if key is None:
         key = uuid.uuid5(_DERIVED, f"{answers}|{told.value}|{reason}|{at.isoformat() if at else ''}")
-    recipient = Recipient.objects.select_for_update().get(pk=message.recipient.pk)
+    recipient = (Recipient.objects.select_for_update().only("pk", "state", "reason", "unit_id", "external_name")
+                 .get(pk=message.recipient_id))
     if RecipientStatus.objects.filter(key=key).exists():
         return recipient  # the same status message again: recorded once
     try:
         with transaction.atomic():
             RecipientStatus.objects.create(
-                key=key, recipient=recipient, document=message.document, status=told, reason=reason, at=at,
+                key=key, recipient=recipient, document_id=message.document_id, status=told, reason=reason, at=at,
                 transport=transport, signer=signer[:300], verified=verified, document_sha256=document_sha256[:64],
                 evidence=evidence,
             )
@@ -273,7 +275,8 @@ def apply_status(
     if advance(recipient, target):
         recipient.reason = reason if target in WITH_REASON else ""
         recipient.save(update_fields=["state", "reason"])
-    log.record(actor=None, verb="documents.outgoing.status_received", target=message.document, unit=message.unit_id,
+    log.record(actor=None, verb="documents.outgoing.status_received",
+               target=(Document._meta.label_lower, message.document_id), unit=message.unit_id,
                data={"recipient": recipient.unit_id or recipient.external_name, "status": told.value,
                      "code": told.edxml_code, "reason": reason, "key": str(key), "verified": verified,
                      "signer": signer[:300], "sha256": document_sha256[:64],

@@ -169,7 +169,7 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
            root: etree._Element | None = None) -> SignatureCheck:
     """Verify the message's enveloped XML signature (see the module docstring). Never raises for a bad signature;
     EnvelopeInvalid only when `data` is not safe, well-formed XML. `root`: `load_xml(data)` when the caller has
-    it already (only read here: signxml verifies its own copy)."""
+    it already (only read here: signxml verifies its own tree, parsed from `data`)."""
     root = load_xml(data, max_bytes=max_bytes) if root is None else root
     found = _signature_elements(root)
     if not found:
@@ -195,7 +195,9 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     config = SignatureConfiguration(location=".//", expect_references=1, signature_methods=ACCEPTED_METHODS,
                                     digest_algorithms=ACCEPTED_DIGESTS, verification_time=at)
     try:
-        XMLVerifier().verify(root, x509_cert=certificate, expect_config=config, parser=safe_parser())
+        # the bytes, not `root`: signxml copies an element it is given by serialising and parsing it again; from
+        # the bytes (which `root` was parsed from, with the same parser) it only parses — the same tree
+        XMLVerifier().verify(data, x509_cert=certificate, expect_config=config, parser=safe_parser())
     except InvalidCertificate as exc:
         return replace(base, valid=False, certificate=certificate,
                               reason=_("Chứng thư số của người ký không dùng được: %(reason)s") % {"reason": exc},)
