@@ -433,9 +433,10 @@ def report(out: IO[str], runs: list[PageRun], downloads: list[tuple[str, float, 
         per_request = app[1] / 1000
         out.write(f"a 16-core app server at 70 % busy would carry ~{16 * 0.7 / per_request:.0f} requests/s of this "
                   f"mix ({per_request * 1000:.1f} ms of CPU each)\n")
-    out.write(f"\n{'download of the signed PDF':34}{'MB/s':>12}{'app CPU ms/download':>22}\n")
+    width = max([34, *(len(row[0]) + 1 for row in downloads)])
+    out.write(f"\n{'download of the signed PDF':{width}}{'MB/s':>12}{'app CPU ms/download':>22}\n")
     for label, rate, cpu_ms, size in downloads:
-        out.write(f"{label:34}{rate:12.1f}{cpu_ms:22.1f}   ({size / 1e6:.1f} MB)\n")
+        out.write(f"{label:{width}}{rate:12.1f}{cpu_ms:22.1f}   ({size / 1e6:.1f} MB)\n")
     if len(downloads) >= 2 and downloads[1][1]:
         out.write(f"hand-off / Python stream: {downloads[0][1] / downloads[1][1]:.1f}× the rate, "
                   f"{downloads[0][2]:.1f} against {downloads[1][2]:.1f} ms of app-server CPU per download\n")
