@@ -240,6 +240,15 @@ MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 50)
 FILES_HANDOFF = env_str("FILES_HANDOFF", "")
 FILES_HANDOFF_PREFIX = env_str("FILES_HANDOFF_PREFIX", "/_vanthu_files/")
 FILES_HANDOFF_S3_PREFIX = env_str("FILES_HANDOFF_S3_PREFIX", "/_vanthu_s3/")
+# Signed download links (decision 0035, core/links.py): with FILES_HANDOFF=nginx and the local store, the document
+# page and the API's document answer give each file of a document without a secrecy mark a link valid
+# FILES_LINK_SECONDS, signed with FILES_LINK_SECRET (shared with nginx's secure_link, at least 32 characters) for the
+# person's session cookie or API token; nginx checks it and sends the file itself, writing each download to
+# FILES_LINK_LOG, which a job turns into the read's audit event. An expired or invalid link falls to the checked path.
+FILES_LINKS = env_bool("FILES_LINKS", False)
+FILES_LINK_SECONDS = env_int("FILES_LINK_SECONDS", 60)
+FILES_LINK_SECRET = env_str("FILES_LINK_SECRET", "")
+FILES_LINK_PREFIX = env_str("FILES_LINK_PREFIX", "/_vanthu_link/")
 # The log nginx writes for each download served from a signed link (decision 0035, docs/files.md): the job
 # `documents.jobs.record_link_reads` turns its lines into read audit events (`vanthu files record-reads`).
 FILES_LINK_LOG = env_path("FILES_LINK_LOG", DATA_DIR / "logs" / "links.log")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,9 +47,11 @@ def _empty(client: Any) -> None:
 
 
 @contextlib.contextmanager
-def running_loopback(tmp_path_factory: pytest.TempPathFactory, *, seed: str) -> Iterator[Loopback]:
+def running_loopback(tmp_path_factory: pytest.TempPathFactory, *, seed: str, s3: bool = True,
+                     env: dict[str, str] | None = None) -> Iterator[Loopback]:
     """Migrate a new database, run `seed` (a function of vanthu/demo/loopback_side.py, whose JSON output becomes
-    `loopback.document`), start every part and yield; stop and remove everything after."""
+    `loopback.document`), start every part and yield; stop and remove everything after. Without `s3` the files
+    are on the local store (the data folder); `env` adds to every part's environment."""
     import psycopg
     import redis
 
@@ -63,11 +66,14 @@ def running_loopback(tmp_path_factory: pytest.TempPathFactory, *, seed: str) -> 
     lock.acquire()
     _empty(client)
     root = tmp_path_factory.mktemp("loopback")
-    s3, endpoint = start_moto()  # the object store: an S3 server on loopback (decision 0025)
-    s3_client(endpoint).create_bucket(Bucket="loopback")
+    moto: subprocess.Popen[bytes] | None = None
+    store: dict[str, str] = {}
+    if s3:
+        moto, endpoint = start_moto()  # the object store: an S3 server on loopback (decision 0025)
+        s3_client(endpoint).create_bucket(Bucket="loopback")
+        store = {**CREDENTIALS, "VANTHU_FILES_URL": "s3://loopback/files", "VANTHU_S3_ENDPOINT_URL": endpoint}
     loopback = Loopback(root=root, database_url=f"{server}/{name}", redis_url=REDIS_URL, app_servers=2, workers=2,
-                        env={"VANTHU_MAX_REQUEST_MB": "2", "VANTHU_MAX_UPLOAD_MB": "1", **CREDENTIALS,
-                             "VANTHU_FILES_URL": "s3://loopback/files", "VANTHU_S3_ENDPOINT_URL": endpoint})
+                        env={"VANTHU_MAX_REQUEST_MB": "2", "VANTHU_MAX_UPLOAD_MB": "1", **store, **(env or {})})
     try:
         loopback.prepare(demo=False)
         loopback.document = loopback.shell_json(f"from vanthu.demo.loopback_side import {seed}; {seed}()")
@@ -75,7 +81,8 @@ def running_loopback(tmp_path_factory: pytest.TempPathFactory, *, seed: str) -> 
         yield loopback
     finally:
         loopback.stop()
-        stop_moto(s3)
+        if moto is not None:
+            stop_moto(moto)
         _empty(client)
         if lock.owned():
             lock.release()

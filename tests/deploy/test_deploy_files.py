@@ -78,3 +78,22 @@ def test_upgrade_check_lists_the_pending_migrations_then_nothing_once_applied(tm
     assert code == 0, (out, err)
     assert out["ok"] is True
     assert {"step": "migrations pending", "count": 0, "names": []} in out["steps"]  # type: ignore[operator]
+
+
+def test_with_signed_links_the_site_checks_them_logs_them_and_is_private(tmp_path: Path) -> None:
+    secret = "z" * 40
+    with override_settings(FILES_LINKS=True, FILES_LINK_SECRET=secret, FILES_URL="", FILES_DIR="/srv/files",
+                           FILES_LINK_PREFIX="/_vanthu_link/", FILES_LINK_LOG=tmp_path / "logs" / "links.log"):
+        text = deploy.render_site(deploy.Site())
+        deploy.write_site(tmp_path / "site.conf", text)
+    assert "log_format vanthu_links '$msec $status $body_bytes_sent $request_id $remote_addr $uri';" in text
+    assert f'secure_link_md5 "$secure_link_expires$uri$cookie_sessionid$http_authorization {secret}";' in text
+    assert "alias /srv/files/$vanthu_link_a/$vanthu_link_b/$vanthu_link_sha;" in text
+    assert f"access_log {tmp_path}/logs/links.log vanthu_links if=$vanthu_link_served;" in text
+    assert "error_page 403 404 = $vanthu_link_checked;" in text
+    assert (tmp_path / "site.conf").stat().st_mode & 0o077 == 0  # the secret is in it
+    assert (tmp_path / "logs").is_dir()
+    with override_settings(FILES_LINKS=True, FILES_LINK_SECRET=secret, FILES_URL="s3://b/files"):
+        assert "secure_link" not in deploy.render_site(deploy.Site())  # object storage keeps the checked hand-off
+    with override_settings(FILES_LINKS=False):
+        assert "secure_link" not in deploy.render_site(deploy.Site())

@@ -29,6 +29,7 @@ from vanthu.api.schemas import (
 )
 from vanthu.audit import log
 from vanthu.audit.models import AuditEvent
+from vanthu.core.links import Minter
 from vanthu.documents import access
 from vanthu.documents.formatting import notation_file_name
 from vanthu.documents.models import Document, DocumentFile, DraftVersion, MessageKind, OutboxMessage
@@ -104,17 +105,19 @@ def allowed_actions(person: Person, document: Document) -> list[str]:
     return [name for name, need in ALLOWED if access.allows(person, document, need)]
 
 
-def document_files(document: Document) -> list[FileOut]:
-    """Every file of the document that can be fetched: main, attachments, and each draft version."""
+def document_files(document: Document, *, links: Minter | None = None) -> list[FileOut]:
+    """Every file of the document that can be fetched: main, attachments, and each draft version; with `links`,
+    each with its signed link (decision 0035)."""
     out: list[FileOut] = []
     for item in DocumentFile.objects.filter(document=document).select_related("file"):
-        out.append(file_out(document_id=document.pk, kind=item.kind, name=item.name, stored=item.file))
+        out.append(file_out(document_id=document.pk, kind=item.kind, name=item.name, stored=item.file, links=links))
     for version in DraftVersion.objects.filter(document=document).select_related("source", "pdf"):
         out.append(file_out(document_id=document.pk, kind="version_source", name=version.source_name,
-                            stored=version.source))
+                            stored=version.source, links=links))
         if version.pdf is not None and version.pdf_id != version.source_id:
             pdf_name = version.source_name.rsplit(".", 1)[0] + ".pdf"
-            out.append(file_out(document_id=document.pk, kind="version_pdf", name=pdf_name, stored=version.pdf))
+            out.append(file_out(document_id=document.pk, kind="version_pdf", name=pdf_name, stored=version.pdf,
+                                links=links))
     return out
 
 
@@ -144,14 +147,14 @@ def _validation(document: Document) -> ValidationOut | None:
                          validated_at=row.validated_at, signatures=signatures)
 
 
-def document_detail(document: Document, person: Person) -> DocumentDetail:
+def document_detail(document: Document, person: Person, *, links: Minter | None = None) -> DocumentDetail:
     doc = document
-    files = document_files(doc)
+    files = document_files(doc, links=links)
     current = None
     if doc.current_file is not None:
         current = next((f for f in files if f.sha256 == doc.current_file_id and f.kind == "main"), None)
         current = current or file_out(document_id=doc.pk, kind="main", stored=doc.current_file,
-                                      name=notation_file_name(doc.notation, fallback=str(doc.pk)))
+                                      name=notation_file_name(doc.notation, fallback=str(doc.pk)), links=links)
     versions = [
         VersionOut(number=v.number, source_name=v.source_name, source_sha256=v.source_id, pdf_sha256=v.pdf_id,
                    conversion=v.conversion, conversion_error=v.conversion_error, note=v.note,

@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from vanthu.api.strict import StrictInput
+from vanthu.core.links import Minter
 from vanthu.core.models import StoredFile
 from vanthu.documents.models import Document, DocumentType, Register
 from vanthu.org.models import Person, Unit
@@ -129,7 +130,11 @@ class FileOut(Schema):
     sha256: str
     size: int
     content_type: str
-    url: str
+    url: str = Field(description="Đường tải có kiểm tra quyền qua vanthu (luôn dùng được)")
+    download_url: str | None = Field(None, description=(
+        "Liên kết tải ngắn hạn (VANTHU_FILES_LINK_SECONDS, mặc định 60 giây) do nginx tự kiểm tra và gửi tệp, "
+        "chỉ dùng được với đúng tiêu đề Authorization đã gọi; hết hạn hoặc sai thì chuyển sang `url`. null khi "
+        "triển khai không bật liên kết ký hoặc văn bản có độ mật (decision 0035)"))
 
 
 class DocumentSummary(Schema):
@@ -169,10 +174,11 @@ class DocumentSummary(Schema):
         return cls(**cls.fields_of(doc))
 
 
-def file_out(*, document_id: int, kind: str, name: str, stored: StoredFile) -> FileOut:
+def file_out(*, document_id: int, kind: str, name: str, stored: StoredFile, links: Minter | None = None) -> FileOut:
     url = reverse("api:document_file", kwargs={"document_id": document_id, "sha256": stored.sha256})
+    download_url = links.url(stored.sha256, name, stored.content_type) if links is not None else None
     return FileOut(kind=kind, name=name, sha256=stored.sha256, size=stored.size, content_type=stored.content_type,
-                   url=url)
+                   url=url, download_url=download_url)
 
 
 class OkOut(Schema):

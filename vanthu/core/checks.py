@@ -31,6 +31,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warni
             )
         )
     problems += _check_file_store()
+    problems += _check_links()
     problems += _check_calendar()
     return problems
 
@@ -45,6 +46,29 @@ def _check_file_store() -> list[Error | Warning]:
     except ValueError as exc:
         return [Error(f"VANTHU_FILES_URL: {exc}.", id="vanthu.E004")]
     return [Error(problem, id="vanthu.E004") for problem in store.problems()]
+
+
+def _check_links() -> list[Error | Warning]:
+    """Signed download links (decision 0035): nginx and vanthu share a secret long enough to key the MD5, the
+    link lives a positive time, and the session cookie's name is one nginx can read ($cookie_<name>)."""
+    import re
+
+    if not settings.FILES_LINKS:
+        return []
+    problems: list[Error | Warning] = []
+    if not re.fullmatch(r"[A-Za-z0-9._~+/=-]{32,}", settings.FILES_LINK_SECRET):
+        problems.append(Error("VANTHU_FILES_LINKS is on: set VANTHU_FILES_LINK_SECRET (or _FILE) to a random secret "
+                              "of at least 32 characters among letters, digits and . _ ~ + / = - (it is written "
+                              "into nginx's site by `vanthu deploy nginx`).", id="vanthu.E005"))
+    if settings.FILES_LINK_SECONDS <= 0:
+        problems.append(Error("VANTHU_FILES_LINK_SECONDS must be positive.", id="vanthu.E005"))
+    if not re.fullmatch(r"/[A-Za-z0-9_-]+/", settings.FILES_LINK_PREFIX):
+        problems.append(Error("VANTHU_FILES_LINK_PREFIX must be one path segment between slashes, like "
+                              "/_vanthu_link/.", id="vanthu.E005"))
+    if not re.fullmatch(r"[A-Za-z0-9_]+", settings.SESSION_COOKIE_NAME):
+        problems.append(Error("The session cookie's name must be letters, digits and _ for nginx to read it "
+                              "(VANTHU_FILES_LINKS).", id="vanthu.E005"))
+    return problems
 
 
 def _check_calendar() -> list[Error | Warning]:

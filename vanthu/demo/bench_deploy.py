@@ -8,7 +8,10 @@
    generator (this process) — read from /proc before and after.
 2. **A large signed PDF** (`--download-mb`, default 20) downloaded `--downloads` times through nginx: handed off to
    nginx (X-Accel-Redirect, VANTHU_FILES_HANDOFF=nginx) against streamed by Python (the same app server without the
-   hand-off): MB/s and the app server's CPU per download.
+   hand-off), then the same bytes from nginx alone as a static file (the floor), then through the **signed link**
+   the API's document answer gives (decision 0035: nginx checks it and sends the file, no app request per
+   download): MB/s and the app server's CPU per download. After the links' loop, `vanthu files record-reads`
+   turns nginx's link log into read events: the bench fails when it records another number than the downloads.
 
 Figures only; nothing here asserts a time. PostgreSQL and Redis are the machine's (VANTHU_DATABASE_URL's server,
 `--redis-url`); the bench makes its own database (`--database-name`, dropped first).
@@ -21,6 +24,7 @@ import http.client
 import json
 import os
 import resource
+import secrets
 import shutil
 import statistics
 import tempfile
@@ -249,6 +253,80 @@ def run_floor(loopback: Loopback, document: dict[str, object], *, times: int) ->
     return "nginx alone, static file (floor)", size * times / (time.perf_counter() - started) / 1e6, 0.0, size
 
 
+def link_of(browser: Browser, document: dict[str, object], headers: dict[str, str]) -> tuple[str, int]:
+    """The signed link of the document's file from the API's document answer (decision 0035), and its expiry."""
+    status, _h, body = browser.request("GET", f"/api/v1/documents/{document['id']}", headers=headers)
+    if status != 200:
+        raise AssertionError(f"document answer: {status} {body[:200]!r}")
+    link = json.loads(body)["current_file"]["download_url"]
+    if not link:
+        raise AssertionError("the API's answer has no download_url: are VANTHU_FILES_LINKS and the local store on?")
+    return str(link), int(str(link).split("e=", 1)[1].split("&", 1)[0])
+
+
+def run_links(loopback: Loopback, document: dict[str, object], token: str, *,
+              times: int) -> tuple[tuple[str, float, float, int], int]:
+    """Downloads through the signed link the API's document answer gives: one app request outside the timed loop
+    (again when the link is about to expire, that time and its app CPU left out), then nginx alone. Returns the row
+    and how many downloads nginx served from links (warm-up included), checked against its link log."""
+    browser = Browser(loopback.port)
+    headers = {"Authorization": f"Bearer {token}"}
+    log = loopback.data_dir / "logs" / "links.log"
+    logged = len(log.read_text().splitlines()) if log.exists() else 0
+    link, expires = link_of(browser, document, headers)
+    served = 0
+    for _ in range(3):  # warm-up, as for the other rows
+        status, _h, body = browser.request("GET", link, headers=headers)
+        if status != 200:
+            raise AssertionError(f"signed link: {status} {body[:200]!r}")
+        served += 1
+    apps = [app.popen.pid for app in loopback.apps]
+    left_out_seconds = left_out_cpu = 0.0
+    app_before = cpu_of_groups(apps)
+    started = time.perf_counter()
+    size = 0
+    for _ in range(times):
+        if time.time() > expires - 5:  # about to expire: a new link, outside what is measured
+            began, cpu = time.perf_counter(), cpu_of_groups(apps)
+            link, expires = link_of(browser, document, headers)
+            left_out_seconds += time.perf_counter() - began
+            left_out_cpu += cpu_of_groups(apps) - cpu
+        status, _h, body = browser.request("GET", link, headers=headers)
+        if status != 200:
+            raise AssertionError(f"signed link: {status}")
+        size = len(body)
+        served += 1
+    seconds = time.perf_counter() - started - left_out_seconds
+    app_cpu = cpu_of_groups(apps) - app_before - left_out_cpu
+    in_log = (len(log.read_text().splitlines()) if log.exists() else 0) - logged
+    if in_log != served:
+        raise AssertionError(f"nginx's link log has {in_log} downloads, {served} were made: some fell to the "
+                             "checked path (through an app server)")
+    row = ("signed link, nginx alone after the page's check", size * times / seconds / 1e6, app_cpu * 1000 / times,
+           size)
+    return row, served
+
+
+def record_reads(loopback: Loopback) -> tuple[dict[str, object] | None, float]:
+    """`vanthu files record-reads --json` on the deployment's settings (the job that turns nginx's link log into
+    read events): its answer, or None when this vanthu has no such command; and the CPU seconds it took."""
+    import subprocess
+
+    from vanthu.demo.loopback import BIN
+    from vanthu.demo.peers import ROOT
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run([str(BIN / "vanthu"), "files", "record-reads", "--json"], env=loopback.environment(),
+                          cwd=ROOT, capture_output=True, timeout=900, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode == 2 and b"invalid choice" in done.stderr:
+        return None, cpu
+    if done.returncode != 0:
+        raise AssertionError(f"vanthu files record-reads → {done.returncode}\n{done.stderr.decode()[-2000:]}")
+    return json.loads(done.stdout.decode().strip().splitlines()[-1]), cpu
+
+
 def restart(loopback: Loopback, *, apps: int, **env: str) -> None:
     loopback.stop()
     loopback.apps, loopback.job_workers, loopback.proxy = [], [], None
@@ -283,8 +361,10 @@ def main(argv: list[str], out: IO[str]) -> None:
             admin.execute(f'CREATE DATABASE "{args.database_name}"')
     load = " ".join(open("/proc/loadavg").read().split()[:3])  # noqa: SIM115
     out.write(f"vanthu bench deploy — nginx + gunicorn on loopback, {os.cpu_count()} CPU, load average {load}\n")
+    # signed download links on (decision 0035): the page and API answers mint them, nginx checks them
+    links = {"VANTHU_FILES_LINKS": "1", "VANTHU_FILES_LINK_SECRET": secrets.token_urlsafe(36)}
     loopback = Loopback(root=root, database_url=database, redis_url=args.redis_url, app_servers=1, workers=1,
-                        gunicorn_workers=1, gunicorn_threads=4)
+                        gunicorn_workers=1, gunicorn_threads=4, env=links)
     began = time.monotonic()
     if reuse:
         kept = json.loads(saved.read_text())
@@ -303,6 +383,8 @@ def main(argv: list[str], out: IO[str]) -> None:
               f"{int(document['bytes']) / 1e6:.1f} MB\n")
     runs: list[PageRun] = []
     downloads = []
+    recorded: dict[str, object] | None = None
+    served, reads_cpu = 0, 0.0
     try:
         for apps in (1, 2):
             restart(loopback, apps=apps, VANTHU_FILES_HANDOFF="nginx")
@@ -313,9 +395,24 @@ def main(argv: list[str], out: IO[str]) -> None:
         restart(loopback, apps=1, VANTHU_FILES_HANDOFF="")
         downloads.append(run_downloads(loopback, document, token, times=args.downloads, label="streamed by Python"))
         downloads.append(run_floor(loopback, document, times=args.downloads))
+        restart(loopback, apps=1, VANTHU_FILES_HANDOFF="nginx")
+        drained, _cpu = record_reads(loopback)  # what earlier runs left in the link log is recorded first
+        row, served = run_links(loopback, document, token, times=args.downloads)
+        downloads.append(row)
+        recorded, reads_cpu = record_reads(loopback) if drained is not None else (None, 0.0)
     finally:
         loopback.stop()
     report(out, runs, downloads)
+    if recorded is None:
+        out.write("record-reads: not available (`vanthu files record-reads` is not in this vanthu)\n")
+        return
+    count = int(str(recorded.get("recorded", -1)))
+    out.write(f"record-reads: {count} reads recorded for {served} downloads through links, "
+              f"{reads_cpu * 1000 / max(served, 1):.1f} ms of CPU per download (the command's start included)\n")
+    if count != served:
+        from django.core.management.base import CommandError
+
+        raise CommandError(f"record-reads recorded {count} reads for {served} downloads")
 
 
 def report(out: IO[str], runs: list[PageRun], downloads: list[tuple[str, float, float, int]]) -> None:
@@ -336,11 +433,15 @@ def report(out: IO[str], runs: list[PageRun], downloads: list[tuple[str, float, 
         per_request = app[1] / 1000
         out.write(f"a 16-core app server at 70 % busy would carry ~{16 * 0.7 / per_request:.0f} requests/s of this "
                   f"mix ({per_request * 1000:.1f} ms of CPU each)\n")
-    out.write(f"\n{'download of the signed PDF':34}{'MB/s':>12}{'app CPU ms/download':>22}\n")
+    width = max([34, *(len(row[0]) + 1 for row in downloads)])
+    out.write(f"\n{'download of the signed PDF':{width}}{'MB/s':>12}{'app CPU ms/download':>22}\n")
     for label, rate, cpu_ms, size in downloads:
-        out.write(f"{label:34}{rate:12.1f}{cpu_ms:22.1f}   ({size / 1e6:.1f} MB)\n")
+        out.write(f"{label:{width}}{rate:12.1f}{cpu_ms:22.1f}   ({size / 1e6:.1f} MB)\n")
     if len(downloads) >= 2 and downloads[1][1]:
         out.write(f"hand-off / Python stream: {downloads[0][1] / downloads[1][1]:.1f}× the rate, "
                   f"{downloads[0][2]:.1f} against {downloads[1][2]:.1f} ms of app-server CPU per download\n")
+    if len(downloads) >= 4 and downloads[1][1]:
+        out.write(f"signed link / Python stream: {downloads[3][1] / downloads[1][1]:.1f}× the rate, "
+                  f"{downloads[3][2]:.1f} against {downloads[1][2]:.1f} ms of app-server CPU per download\n")
 
 

@@ -68,3 +68,23 @@ def job_trail() -> None:
                      "enqueued_at": found.enqueued_at.isoformat() if found.enqueued_at else ""})
     rows.sort(key=lambda row: row["enqueued_at"])
     sys.stdout.write(json.dumps(rows) + "\n")
+
+
+def seed_links() -> None:
+    """What the signed-link test needs (tests/deploy/test_download_links.py): the cast, an unmarked incoming document
+    of the Staff with a Vietnamese file name, and a confidential one ("Mật"). Prints their ids and SHA-256."""
+    from vanthu.core.choices import Secrecy
+
+    cast = build_cast()
+    made = {}
+    for key, secrecy, name, number in (("open", Secrecy.NONE, "Công văn đến số 5 — Đường.pdf", "125"),
+                                       ("secret", Secrecy.CONFIDENTIAL, "Công văn mật.pdf", "126")):
+        document = actions.register_incoming(
+            unit=cast.staff, acting=cast.lan,
+            data=actions.IncomingData(doc_type=DocumentType.objects.get(name="Công văn"),
+                                      organ_name="Bộ Tổng Tham mưu", subject=f"V/v liên kết tải ({key})",
+                                      secrecy=secrecy),
+            file=check(sample_incoming(number=number), name=name))
+        made[key] = {"id": document.pk, "sha256": document.current_file_id}
+    people = {p.user.username: p.pk for p in (cast.lan, cast.son, cast.tam)}
+    sys.stdout.write(json.dumps({**made["open"], "secret": made["secret"], "people": people}) + "\n")

@@ -23,7 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vanthu.audit import reads
-from vanthu.core import files, handoff
+from vanthu.core import files, handoff, links
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
@@ -139,8 +139,12 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can["seal_scan"] = actions.can_seal_scan(person, document)
     reads.record_read(request=request, actor=person, verb=reads.VIEWED, target=document, unit=document.unit_id)
     usage = queries.usage_history(document) if access.can_see_usage(person, document) else None
+    # the files' links signed for this person and session, checked by nginx (decision 0035); None: checked path
+    file_links = links.minter(request, via=links.PAGE, person_id=person.pk, document_id=document.pk,
+                              secrecy=document.secrecy)
     return render(request, "documents/detail.html", {"document": document, "page": page, "can": can,
-                                                     "voidable": actions.VOIDABLE, "usage": usage})
+                                                     "voidable": actions.VOIDABLE, "usage": usage,
+                                                     "file_links": file_links})
 
 
 @require_GET

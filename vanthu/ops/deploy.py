@@ -10,6 +10,8 @@ rendering with the example values of docs/deploy.md (a test keeps it so).
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -28,7 +30,7 @@ SITE = Template(r"""# nginx site for vanthu, rendered by `vanthu deploy nginx` f
 # No keepalive to the app servers: each request opens its own connection, so a server that has died is refused
 # at connect and the request (a POST too) goes to the next one. A cached connection to a server killed a moment
 # ago fails only after the request was sent, and nginx cannot resend a POST: the person would get a 502.
-upstream vanthu_app {
+${link_http}upstream vanthu_app {
 ${upstreams}
 }
 
@@ -79,7 +81,7 @@ server {
         tcp_nopush on;
         add_header X-Content-Type-Options "nosniff";${trace}
     }
-${s3_location}
+${s3_location}${link_location}
     location / {
         proxy_pass http://vanthu_app;
         include ${proxy_params};
@@ -130,6 +132,69 @@ S3_LOCATION = Template(r"""
 """)
 
 
+LINK_HTTP = Template(r"""# Signed download links (decision 0035): each download nginx served itself is a line of this
+# log, which vanthu's job turns into the read's audit event (`vanthu files record-reads`). Exactly these fields.
+log_format vanthu_links '$$msec $$status $$body_bytes_sent $$request_id $$remote_addr $$uri';
+map $$status $$vanthu_link_served {
+    ~^2     1;
+    default 0;
+}
+# An expired or invalid link (or a file missing on disk) is passed inside nginx to the checked path of its kind.
+map $$vanthu_link_via $$vanthu_link_checked {
+    a       /api/v1/documents/$$vanthu_link_doc/files/$$vanthu_link_sha;
+    default /documents/$$vanthu_link_doc/file/$$vanthu_link_sha/;
+}
+map $$vanthu_link_ext $$vanthu_link_disposition {
+    pdf     inline;
+    default attachment;
+}
+
+""")
+
+LINK_LOCATION = Template(r"""
+    # Signed download links (decision 0035, core/links.py): the page or API answer that listed the files checked
+    # access and signed each link for the person's session cookie or Authorization header, valid
+    # VANTHU_FILES_LINK_SECONDS; nginx checks the signature and sends the file itself, no app request. Anything
+    # else — expired, tampered, another person's credential, no credential — goes to the checked path, which
+    # answers 404 to whoever may not see the document. The secret is VANTHU_FILES_LINK_SECRET: keep this file
+    # readable by root only.
+    location ~ "^${link_prefix}${link_path}$$" {
+        error_page 403 404 = $$vanthu_link_checked;
+        secure_link $$arg_s,$$arg_e;
+        secure_link_md5 "$$secure_link_expires$$uri$$cookie_${cookie}$$http_authorization ${secret}";
+        if ($$secure_link != "1") {
+            return 403;
+        }
+        alias ${files_dir}/$$vanthu_link_a/$$vanthu_link_b/$$vanthu_link_sha;
+        types {
+            application/pdf pdf;
+            application/vnd.openxmlformats-officedocument.wordprocessingml.document docx;
+        }
+        default_type application/octet-stream;
+        sendfile on;
+        tcp_nopush on;
+        add_header X-Content-Type-Options "nosniff";
+        add_header X-Frame-Options "SAMEORIGIN";
+        add_header Cache-Control "private, max-age=300";
+        add_header Content-Disposition "$$vanthu_link_disposition; filename=\"$$vanthu_link_name\"";
+        access_log ${link_log} vanthu_links if=$$vanthu_link_served;
+    }
+""")
+
+
+# The link's path after the prefix (core/links.py): via, person, document, the SHA-256 (its first two pairs name the
+# store's folders) and the ASCII name with the extension that fixes the type.
+LINK_PATH = ("(?<vanthu_link_via>[pa])/(?<vanthu_link_person>[0-9]+)/(?<vanthu_link_doc>[0-9]+)/"
+             "(?<vanthu_link_sha>(?<vanthu_link_a>[0-9a-f]{2})(?<vanthu_link_b>[0-9a-f]{2})[0-9a-f]{60})/"
+             r"(?<vanthu_link_name>[a-z0-9][a-z0-9-]*\.(?<vanthu_link_ext>pdf|docx))")
+
+
+def links_served() -> bool:
+    """The site has the signed links' location: links on, with the local store (object storage keeps the checked
+    hand-off, decision 0035)."""
+    return bool(settings.FILES_LINKS) and not str(settings.FILES_URL).startswith("s3://")
+
+
 def s3_endpoint() -> str:
     """The object store's endpoint nginx fetches from: VANTHU_S3_ENDPOINT_URL, or AWS's regional endpoint."""
     import os
@@ -145,13 +210,33 @@ def render_site(site: Site) -> str:
     s3 = str(settings.FILES_URL).startswith("s3://")
     s3_location = S3_LOCATION.safe_substitute(s3_prefix=settings.FILES_HANDOFF_S3_PREFIX, s3_endpoint=s3_endpoint(),
                                               trace=trace) if s3 else ""
+    links = links_served()
+    link_http = LINK_HTTP.substitute() if links else ""
+    link_location = LINK_LOCATION.substitute(
+        link_prefix=re.escape(settings.FILES_LINK_PREFIX), link_path=LINK_PATH, cookie=settings.SESSION_COOKIE_NAME,
+        secret=settings.FILES_LINK_SECRET, files_dir=str(settings.FILES_DIR).rstrip("/"),
+        link_log=settings.FILES_LINK_LOG) if links else ""
     return SITE.safe_substitute(
+        link_http=link_http, link_location=link_location,
         upstreams="\n".join(f"    server {u} max_fails=1 fail_timeout=5s;" for u in site.upstreams),
         listen=site.listen, server_name=site.server_name, max_body_mb=settings.MAX_REQUEST_MB,
         static_root=str(settings.STATIC_ROOT or settings.DATA_DIR / "static").rstrip("/"),
         files_dir=str(settings.FILES_DIR).rstrip("/"), handoff_prefix=settings.FILES_HANDOFF_PREFIX,
         too_large_page=TOO_LARGE_PAGE, too_large_json=TOO_LARGE_JSON, proxy_params=site.proxy_params,
         trace=trace, s3_location=s3_location)
+
+
+def write_site(path: Path, text: str) -> None:
+    """Write the rendered site; with signed links it holds their secret, so it is readable by its owner only
+    (nginx's master reads it as root), and the link log's folder is made for nginx to write in."""
+    if not links_served():
+        path.write_text(text, encoding="utf-8")
+        return
+    Path(settings.FILES_LINK_LOG).parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an existing file keeps its mode through O_CREAT: made private here
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def too_large_texts() -> tuple[str, str]:

@@ -17,7 +17,7 @@ from vanthu.api.common import document_for, unit_by_id
 from vanthu.api.errors import ErrorOut
 from vanthu.api.schemas import DocumentDetail, DocumentSummary, In, QueryIn
 from vanthu.audit import reads
-from vanthu.core import files, handoff
+from vanthu.core import files, handoff, links
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, marking
 from vanthu.documents import queries as document_queries
@@ -64,7 +64,10 @@ def get_document(request: HttpRequest, document_id: int) -> DocumentDetail:
     reads.record_read(request=request, actor=person, verb=reads.VIEWED, target=document,
                       unit=document.unit_id, via="api")
     mark_read(person, document)  # the inbox's unread mark, as the document page does
-    return queries.document_detail(document, person)
+    # each file's link signed for this person and token, checked by nginx (decision 0035); None: `url` only
+    file_links = links.minter(request, via=links.API, person_id=person.pk, document_id=document.pk,
+                              secrecy=document.secrecy)
+    return queries.document_detail(document, person, links=file_links)
 
 
 class EventOut(Schema):

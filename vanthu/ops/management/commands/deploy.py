@@ -44,7 +44,7 @@ class Command(BaseCommand):
         if out is None:
             self.stdout.write(text, ending="")
         else:
-            out.write_text(text, encoding="utf-8")
+            deploy.write_site(out, text)
             Path(site.proxy_params).write_text(deploy.PROXY_PARAMS, encoding="utf-8")
             self.stdout.write(f"{out}\n{site.proxy_params}")
         for path in written:
