@@ -99,6 +99,22 @@ def test_the_pages_link_downloads_the_exact_bytes_from_nginx_alone(deployment: L
     assert len(request_id) == 32
 
 
+def test_a_read_by_ranges_is_one_line_of_the_link_log(deployment: Loopback) -> None:
+    """A PDF viewer reads a file in pieces: the piece from byte 0 starts the read and is its line; the pieces after
+    it (206 answers of the same read) are not lines, so a view is one read event, not one a piece."""
+    document, sha256, lan = deployment.document["id"], deployment.document["sha256"], browser_of(deployment, "lan")
+    person = deployment.document["people"]["lan"]  # type: ignore[index]
+    main = next(link for link in page_links(lan, int(str(document))) if f"/p/{person}/{document}/{sha256}/" in link)
+    counts = Counts(deployment)
+    first = lan.request("GET", main, headers={"Range": "bytes=0-1023"})
+    rest = [lan.request("GET", main, headers={"Range": f"bytes={start}-{start + 1023}"}) for start in (1024, 4096)]
+    assert [first[0]] + [status for status, _h, _b in rest] == [206, 206, 206]
+    assert len(first[2]) == 1024
+    assert counts.moved() == (0, 1)  # no app server asked; the read is one line, the first piece's
+    code, sent = lines(counts.link_log)[-1].split(" ")[1:3]
+    assert (code, sent) == ("206", "1024")
+
+
 def test_another_person_or_no_session_falls_to_the_checked_path(deployment: Loopback) -> None:
     document, sha256 = int(str(deployment.document["id"])), deployment.document["sha256"]
     main = next(link for link in page_links(browser_of(deployment, "lan"), document) if str(sha256) in link)

@@ -60,3 +60,17 @@ def big_signed_document(megabytes: int) -> None:
                                   subject="V/v tệp lớn cho bench deploy"),
         file=check(sealed, name="tep-lon.pdf"))
     sys.stdout.write(json.dumps({"id": document.pk, "sha256": document.current_file_id, "bytes": len(sealed)}) + "\n")
+
+
+def link_reads(document_id: int, since: float) -> None:
+    """How many reads of the document served from a signed link the audit chain holds from `since` (a Unix time)
+    on: recorded by the workers' job or by `vanthu files record-reads`, whichever came first."""
+    from datetime import UTC, datetime
+
+    from vanthu.audit import reads
+    from vanthu.audit.models import AuditEvent
+
+    count = AuditEvent.objects.filter(
+        verb=reads.DOWNLOADED, target_type="documents.document", target_id=str(document_id),
+        at__gte=datetime.fromtimestamp(since, tz=UTC), data__via__startswith="link-").count()
+    sys.stdout.write(json.dumps({"reads": count}) + "\n")

@@ -135,9 +135,12 @@ S3_LOCATION = Template(r"""
 LINK_HTTP = Template(r"""# Signed download links (decision 0035): each download nginx served itself is a line of this
 # log, which vanthu's job turns into the read's audit event (`vanthu files record-reads`). Exactly these fields.
 log_format vanthu_links '$$msec $$status $$body_bytes_sent $$request_id $$remote_addr $$uri';
-map $$status $$vanthu_link_served {
-    ~^2     1;
-    default 0;
+# One line a download: a whole answer (200), or the first piece of one read by ranges (a PDF viewer asks for the
+# rest in further 206 answers, which are not lines: they are the same read).
+map "$$status:$$http_range" $$vanthu_link_served {
+    "~^200:"           1;
+    "~^206:bytes=0-"   1;
+    default            0;
 }
 # An expired or invalid link (or a file missing on disk) is passed inside nginx to the checked path of its kind.
 map $$vanthu_link_via $$vanthu_link_checked {
