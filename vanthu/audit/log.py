@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,46 @@ def _lock_head(chain: str) -> AuditChainHead:
     return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event for `record_many`: what `record` takes, but the unit (the chain) given once for all."""
+
+    verb: str
+    actor: Any = None
+    target: Any = None
+    data: dict[str, Any] | None = None
+    at: datetime | None = None
+
+
+def _chain_of(unit: Any) -> tuple[int | None, str]:
+    unit_id = getattr(unit, "pk", unit) if unit is not None else None
+    return unit_id, (f"u{unit_id}" if unit_id is not None else "global")
+
+
+def _next_event(head: AuditChainHead, entry: Entry, *, unit_id: int | None) -> AuditEvent:
+    """The event after `head` (not saved); `head` moves to it."""
+    if "." not in entry.verb:
+        raise ValueError("audit verbs are namespaced: 'app.thing.done'")
+    target_type, target_id = _target_ref(entry.target)
+    event = AuditEvent(
+        chain=head.chain,
+        seq=head.seq + 1,
+        at=entry.at or timezone.now(),
+        actor_id=getattr(entry.actor, "pk", None),
+        actor_name=str(entry.actor) if entry.actor is not None else "",
+        verb=entry.verb,
+        target_type=target_type,
+        target_id=target_id,
+        unit_id=unit_id,
+        data=json.loads(json.dumps(entry.data or {}, default=str)),
+        prev_hash=head.hash,
+    )
+    event.hash = _digest(_hashed_fields(event))
+    head.seq = event.seq
+    head.hash = event.hash
+    return event
+
+
 def record(
     *,
     actor: Any,
@@ -73,31 +114,33 @@ def record(
     """Append one event. Must run inside the action's transaction (it is then atomic with it)."""
     if "." not in verb:
         raise ValueError("audit verbs are namespaced: 'app.thing.done'")
-    unit_id = getattr(unit, "pk", unit) if unit is not None else None
-    chain = f"u{unit_id}" if unit_id is not None else "global"
-    target_type, target_id = _target_ref(target)
+    unit_id, chain = _chain_of(unit)
     # No savepoint inside the action's transaction (two round trips an event): an error here fails the action.
     with transaction.atomic(savepoint=False):
         head = _lock_head(chain)
-        event = AuditEvent(
-            chain=chain,
-            seq=head.seq + 1,
-            at=at or timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_name=str(actor) if actor is not None else "",
-            verb=verb,
-            target_type=target_type,
-            target_id=target_id,
-            unit_id=unit_id,
-            data=json.loads(json.dumps(data or {}, default=str)),
-            prev_hash=head.hash,
-        )
-        event.hash = _digest(_hashed_fields(event))
+        event = _next_event(head, Entry(verb=verb, actor=actor, target=target, data=data, at=at), unit_id=unit_id)
         event.save(force_insert=True)
-        head.seq = event.seq
-        head.hash = event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def record_many(*, unit: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
+    """Append several events to one chain (`unit`'s, or the global one) under one lock of its head: the
+    same events — sequence numbers, times as given or taken when each is built, hashes — as calling `record`
+    for each entry in order, in three statements instead of three per event (the head locked, the events
+    inserted together, the head moved). Must run inside the action's transaction, like `record`."""
+    if not entries:
+        return []
+    for entry in entries:  # refused before anything is locked
+        if "." not in entry.verb:
+            raise ValueError("audit verbs are namespaced: 'app.thing.done'")
+    unit_id, chain = _chain_of(unit)
+    with transaction.atomic(savepoint=False):
+        head = _lock_head(chain)
+        events = [_next_event(head, entry, unit_id=unit_id) for entry in entries]
+        AuditEvent.objects.bulk_create(events)
+        head.save(update_fields=["seq", "hash"])
+    return events
 
 
 def record_refusal(*, actor: Any, verb: str, target: Any, reason: str, code: str) -> AuditEvent:
