@@ -312,6 +312,10 @@ EXCHANGE_BATCH = max(1, env_int("EXCHANGE_BATCH", 25))
 # outside agencies (checklist point 47, decision 0034); empty: no synchronisation.
 AGENCY_HUB = env_str("AGENCY_HUB", "")
 
+# How many waiting messages to one unit of this deployment one delivery takes together (decision 0037: one
+# transaction at the destination, one at each sender, the audit chain heads locked once; 1: one by one).
+OUTBOX_BATCH = max(1, env_int("OUTBOX_BATCH", 25))
+
 # Jobs (docs/decisions/0006): empty VANTHU_JOBS_URL → the database backend (no broker, `vanthu worker` polls the
 # database); redis://… → RQ over that Redis. `vanthu serve` starts one worker beside the web server.
 JOBS_URL = env_str("JOBS_URL", "")

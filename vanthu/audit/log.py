@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,47 @@ def _lock_head(chain: str) -> AuditChainHead:
     return AuditChainHead.objects.select_for_update().get(chain=chain)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One event for `record_many`: the arguments of `record` (`unit` may be given once for all to `record_many`)."""
+
+    verb: str
+    actor: Any = None
+    target: Any = None
+    unit: Any = None
+    data: dict[str, Any] | None = None
+    at: datetime | None = None
+
+
+def _chain_of(unit: Any) -> tuple[int | None, str]:
+    unit_id = getattr(unit, "pk", unit) if unit is not None else None
+    return unit_id, (f"u{unit_id}" if unit_id is not None else "global")
+
+
+def _next_event(head: AuditChainHead, entry: Entry, *, unit_id: int | None) -> AuditEvent:
+    """The event after `head` (not saved); `head` moves to it."""
+    if "." not in entry.verb:
+        raise ValueError("audit verbs are namespaced: 'app.thing.done'")
+    target_type, target_id = _target_ref(entry.target)
+    event = AuditEvent(
+        chain=head.chain,
+        seq=head.seq + 1,
+        at=entry.at or timezone.now(),
+        actor_id=getattr(entry.actor, "pk", None),
+        actor_name=str(entry.actor) if entry.actor is not None else "",
+        verb=entry.verb,
+        target_type=target_type,
+        target_id=target_id,
+        unit_id=unit_id,
+        data=json.loads(json.dumps(entry.data or {}, default=str)),
+        prev_hash=head.hash,
+    )
+    event.hash = _digest(_hashed_fields(event))
+    head.seq = event.seq
+    head.hash = event.hash
+    return event
+
+
 def record(
     *,
     actor: Any,
@@ -73,74 +115,42 @@ def record(
     """Append one event. Must run inside the action's transaction (it is then atomic with it)."""
     if "." not in verb:
         raise ValueError("audit verbs are namespaced: 'app.thing.done'")
-    unit_id = getattr(unit, "pk", unit) if unit is not None else None
-    chain = f"u{unit_id}" if unit_id is not None else "global"
-    target_type, target_id = _target_ref(target)
+    unit_id, chain = _chain_of(unit)
     # No savepoint inside the action's transaction (two round trips an event): an error here fails the action.
     with transaction.atomic(savepoint=False):
         head = _lock_head(chain)
-        event = AuditEvent(
-            chain=chain,
-            seq=head.seq + 1,
-            at=at or timezone.now(),
-            actor_id=getattr(actor, "pk", None),
-            actor_name=str(actor) if actor is not None else "",
-            verb=verb,
-            target_type=target_type,
-            target_id=target_id,
-            unit_id=unit_id,
-            data=json.loads(json.dumps(data or {}, default=str)),
-            prev_hash=head.hash,
-        )
-        event.hash = _digest(_hashed_fields(event))
+        event = _next_event(head, Entry(verb=verb, actor=actor, target=target, data=data, at=at), unit_id=unit_id)
         event.save(force_insert=True)
-        head.seq = event.seq
-        head.hash = event.hash
         head.save(update_fields=["seq", "hash"])
     return event
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One event for `record_many` (the arguments of `record`)."""
-
-    actor: Any
-    verb: str
-    target: Any = None
-    unit: Any = None
-    data: dict[str, Any] | None = None
-    at: datetime | None = None
+_EACH = object()  # record_many: every entry in its own unit's chain
 
 
-def record_many(entries: list[Entry]) -> list[AuditEvent]:
-    """Append many events at once, in their order within each chain: each chain's head is locked once, held
-    only while the events are hashed and inserted (one INSERT per 500), then moved once. For batches of reads
-    taken from a log (`documents.actions.link_reads`); an action's own event goes through `record`. Must run
-    inside the caller's transaction."""
-    by_chain: dict[str, list[AuditEvent]] = {}
-    now = timezone.now()
-    for entry in entries:
+def record_many(entries: Sequence[Entry], *, unit: Any = _EACH) -> list[AuditEvent]:
+    """Append several events at once: the same events — sequence numbers, times as given or taken when each is
+    built, hashes — as calling `record` for each entry in order, with each chain's head locked once (in the chains'
+    sorted order, so two batches never wait on each other in a circle) and the events inserted together: three
+    statements a chain instead of three an event. `unit` puts every entry in that unit's chain (a delivery's
+    batch); without it each entry goes to its own `unit`'s (reads taken from nginx's link log). Must run inside the
+    caller's transaction, like `record`."""
+    for entry in entries:  # refused before anything is locked
         if "." not in entry.verb:
             raise ValueError("audit verbs are namespaced: 'app.thing.done'")
-        unit_id = getattr(entry.unit, "pk", entry.unit) if entry.unit is not None else None
-        chain = f"u{unit_id}" if unit_id is not None else "global"
-        target_type, target_id = _target_ref(entry.target)
-        by_chain.setdefault(chain, []).append(AuditEvent(
-            chain=chain, at=entry.at or now, actor_id=getattr(entry.actor, "pk", None),
-            actor_name=str(entry.actor) if entry.actor is not None else "", verb=entry.verb,
-            target_type=target_type, target_id=target_id, unit_id=unit_id,
-            data=json.loads(json.dumps(entry.data or {}, default=str)),
-        ))
+    by_chain: dict[str, tuple[int | None, list[Entry]]] = {}
+    for entry in entries:
+        unit_id, chain = _chain_of(entry.unit if unit is _EACH else unit)
+        by_chain.setdefault(chain, (unit_id, []))[1].append(entry)
     made: list[AuditEvent] = []
+    if not by_chain:
+        return made
     with transaction.atomic(savepoint=False):
-        for chain in sorted(by_chain):  # one order for every batch: two batches never wait on each other in a circle
+        for chain in sorted(by_chain):
+            unit_id, chained = by_chain[chain]
             head = _lock_head(chain)
-            for event in by_chain[chain]:
-                event.seq, event.prev_hash = head.seq + 1, head.hash
-                event.hash = _digest(_hashed_fields(event))
-                head.seq, head.hash = event.seq, event.hash
+            made.extend(_next_event(head, entry, unit_id=unit_id) for entry in chained)
             head.save(update_fields=["seq", "hash"])
-            made.extend(by_chain[chain])
         AuditEvent.objects.bulk_create(made, batch_size=500)
     return made
 

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -223,10 +224,9 @@ def run_clerks(threads: list[list[tuple[int, int]]], *, mode: str, secret: str,
 
 
 def deliver_until(stop: Callable[[], bool], *, threads: int) -> None:
-    """Delivery workers: each takes the waiting messages of its slot (id modulo `threads`) and delivers them,
+    """Delivery workers: each takes the waiting messages of its slot (their destination, modulo `threads`:
+    the messages to one unit are delivered by one worker, in batches — decision 0037) and delivers them,
     until `stop()` and nothing is left waiting."""
-    from django.db.models.functions import Mod
-
     from vanthu.documents import delivering
     from vanthu.documents.models import OutboxMessage
 
@@ -235,9 +235,10 @@ def deliver_until(stop: Callable[[], bool], *, threads: int) -> None:
         try:
             while True:
                 finished = stop()
-                ids = list(OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING)
-                           .annotate(slot=Mod("pk", threads)).filter(slot=slot)
-                           .order_by("pk").values_list("pk", flat=True)[:50])
+                waiting = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
+                           .values_list("pk", "transport", "address")[:200])
+                ids = [pk for pk, transport, address in waiting
+                       if zlib.crc32(f"{transport}:{address}".encode()) % threads == slot][:50]
                 for pk in ids:
                     delivering.deliver_message(pk)
                 if ids:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connections
 
 
@@ -126,8 +127,14 @@ def run(count: int, out: IO[str], *, profile: bool = False) -> None:
         if profiler is not None:
             profiler.disable()
     messages = _waiting(ids[3:])
-    with Meter(clock) as delivering_meter:
-        for message in messages:
+    statements = [0]
+
+    def counted(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
+    with Meter(clock) as delivering_meter, connection.execute_wrapper(counted):
+        for message in messages:  # as the jobs would: one call per message (a batch takes its companions)
             delivering.deliver_message(message)
     issued_files = list(Document.objects.filter(pk__in=ids[3:]).values_list("current_file_id", flat=True))
     with Meter(clock) as checking:  # the job after issuance: the issued file's signatures checked and the verdict kept
@@ -142,7 +149,9 @@ def run(count: int, out: IO[str], *, profile: bool = False) -> None:
               f"{' (CPU đo dưới cProfile)' if profile else ''}\n"
               f"mỗi lần phát hành: {issuing.line(count)}, {len(issue_queries.captured_queries)} truy vấn\n"
               f"mỗi lần chuyển: {delivering_meter.line(max(1, len(messages)))}, "
-              f"{len(deliver_queries.captured_queries)} truy vấn\n"
+              f"{len(deliver_queries.captured_queries)} truy vấn khi chuyển riêng một thư, "
+              f"{statements[0] / max(1, len(messages)):.1f} truy vấn mỗi thư trên cả {len(messages)} thư "
+              f"(lô tối đa {settings.OUTBOX_BATCH})\n"
               f"kiểm tra chữ ký văn bản đã phát hành (việc nền sau phát hành): "
               f"{checking.line(max(1, len(issued_files)))}\n"
               f"CPU mỗi văn bản (phát hành + chuyển, cả PostgreSQL): {per_document * 1000:.1f} ms → trần trên máy "

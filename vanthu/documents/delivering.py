@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from vanthu.documents.actions import delivery, long_term
-from vanthu.documents.models import MessageKind, OutboxMessage
-from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed, transport_named
+from django.conf import settings
+
+from vanthu.documents.actions import delivery, delivery_batch, long_term
+from vanthu.documents.models import LongTermState, MessageKind, MessageStatus, OutboxMessage
+from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed, Transport, transport_named
 
 logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outbox
 
@@ -29,6 +31,9 @@ def deliver_message(message_id: int) -> None:
         logger.info("outbox: message %s waits for its document's long-term signature", message_id)
         return  # the enrichment job schedules it again when it is done or has failed
     transport = transport_named(message.transport)
+    if transport is not None and message.status != MessageStatus.CANCELLED and message.pk in _deliver_batch(
+            message, transport):
+        return
     try:
         if transport is None:
             raise DeliveryFailed("no_transport", message.transport)
@@ -45,6 +50,50 @@ def deliver_message(message_id: int) -> None:
             return
         raise
     delivery.mark_delivered(message=message, local_id=local_id)
+
+
+def _deliver_batch(message: OutboxMessage, transport: Transport) -> set[int]:
+    """Deliver `message` with the other messages of its kind waiting for the same destination (decision
+    0037: documents, or statuses other than a recall) when its transport can (`deliver_many`) and
+    `OUTBOX_BATCH` > 1: up to that many, oldest first, in one transaction at the destination and one at each
+    sender. Returns the ids of the messages delivered; `message`, when not among them, goes alone as before;
+    a companion left out waits for its own job. Nothing here fails a message: whatever goes wrong, each
+    message is then delivered alone, where failures are counted."""
+    deliver_many = getattr(transport, "deliver_many", None)
+    if deliver_many is None or settings.OUTBOX_BATCH <= 1:
+        return set()
+    companions = list(
+        OutboxMessage.objects.select_related("unit", "document__doc_type", "document__current_file")
+        .filter(state=OutboxMessage.State.WAITING, kind=message.kind, transport=message.transport,
+                address=message.address)
+        .exclude(pk=message.pk)
+        .exclude(status=MessageStatus.CANCELLED)  # a recall goes alone
+        .exclude(document__long_term__state=LongTermState.PENDING)  # documents waiting for their long-term signature
+        .order_by("pk")[:settings.OUTBOX_BATCH - 1]
+    )
+    if not companions:
+        return set()
+    batch = sorted([message, *companions], key=lambda m: m.pk)
+    try:
+        applied: dict[int, int | None] = deliver_many(batch)
+    except Exception:
+        logger.exception("outbox: a batch of %s messages to %s:%s was rolled back; each goes alone",
+                         len(batch), message.transport, message.address)
+        return set()
+    done: set[int] = set()
+    senders: dict[int, list[tuple[OutboxMessage, int | None]]] = {}
+    for item in batch:
+        if item.pk in applied:
+            senders.setdefault(item.unit_id, []).append((item, applied[item.pk]))
+    for unit_id, delivered in senders.items():  # each sender's rows in its own transaction
+        try:
+            delivery_batch.mark_delivered_many(unit=unit_id, delivered=delivered)
+        except Exception:
+            logger.exception("outbox: the deliveries of %s messages of unit %s were not recorded; each goes alone",
+                             len(delivered), unit_id)
+            continue
+        done.update(item.pk for item, _local_id in delivered)
+    return done
 
 
 def deliver_waiting(*, document_id: int | None = None, limit: int = 100_000) -> int:

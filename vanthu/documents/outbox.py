@@ -64,7 +64,11 @@ def failure_text(message: OutboxMessage) -> str:
 
 
 class Transport(Protocol):
-    """One way messages travel. `name` is stored on each message; `address` finds the destination."""
+    """One way messages travel. `name` is stored on each message; `address` finds the destination.
+
+    A transport may also offer `deliver_many(messages) -> {message id: local id or None}`: several messages
+    of one kind waiting for one address applied together (the local transport, decision 0037); those missing
+    from its answer are delivered one by one."""
 
     name: str
 

@@ -16,6 +16,7 @@ from vanthu.documents.models import MessageKind, OutboxMessage, Recipient
 from vanthu.documents.outbox import Deferred, DeliveryFailed
 from vanthu.exchange import edxml, outgoing, receiving, sending
 from vanthu.exchange.models import TransportKind
+from vanthu.org.models import Unit
 from vanthu.signing.types import SigningRefused
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,10 @@ class LocalEnvelopeTransport(LocalTransport):
     usable seal key (or an organ id) is handed over directly, as documents' own transport does."""
 
     name = "local"
+
+    def hands_over(self, message: OutboxMessage, destination: Unit) -> bool:
+        # as `deliver` decides below: no envelope between these two units (a batch hands them over together)
+        return not settings.EXCHANGE_LOCAL_ENVELOPES or not (message.unit.code and destination.code)
 
     def deliver(self, message: OutboxMessage) -> int | None:
         if not settings.EXCHANGE_LOCAL_ENVELOPES:

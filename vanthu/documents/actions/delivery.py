@@ -155,12 +155,12 @@ class Arrived:
     via: str = ReceivedVia.INTERNAL
 
     @classmethod
-    def of(cls, document: Document) -> Arrived:
+    def of(cls, document: Document, *, attachments: list[DocumentFile] | None = None) -> Arrived:
+        """`attachments`: the document's attachment rows with their files when read already (a batch reads
+        those of all its documents at once), in the files' order."""
         assert document.current_file is not None
-        attachments = [
-            (item.name, item.file, item.ordinal)
-            for item in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file")
-        ]
+        if attachments is None:
+            attachments = list(document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file"))
         return cls(
             doc_type=document.doc_type, organ_name=document.organ_name, subject=document.subject,
             main=document.current_file, main_name=notation_file_name(document.notation),
@@ -169,7 +169,8 @@ class Arrived:
             page_amount=document.page_amount, signer_competence=document.signer_competence,
             signer_position=document.signer_position, signer_name=document.signer_name, urgency=document.urgency,
             urgent_until=document.urgent_until, secrecy=document.secrecy, due_date=document.due_date,
-            to_places=document.to_places, attachments=attachments, source=document,
+            to_places=document.to_places, attachments=[(item.name, item.file, item.ordinal) for item in attachments],
+            source=document,
         )
 
 

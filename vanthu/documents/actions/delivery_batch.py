@@ -1,0 +1,250 @@
+"""Delivery in batches per destination unit (decision 0037): what `delivery.receive_document` and
+`delivery.mark_delivered` do for one message, done for several waiting messages to the same unit of this
+deployment in one transaction at the destination and one at each sender, each unit's audit chain head
+locked once for the batch.
+
+The outcome is the one of delivering the messages one by one in the order of their ids: the same rows
+(arrival, incoming document and its files, the status 01 back to the sender), the same audit events — verbs,
+targets, chains, data, in the same order within each chain —, and a message delivered once (the arrival's
+unique key, as one by one). What one by one would refuse or treat specially is left out of the batch and
+delivered alone, where it is refused (or handled) exactly as before: a unit that is inactive or gone, a
+receiver not cleared for the mark, an arrival keyed for another unit, a cancellation that came first.
+
+Locks, as one by one: rows of one unit only in each transaction, the arrivals in the order of the messages'
+ids (inserted together, then read locked), the unit's audit chain head last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from vanthu.audit import log
+from vanthu.core.actions import action
+from vanthu.documents import access
+from vanthu.documents.actions.delivery import Arrived
+from vanthu.documents.actions.delivery_status import STATE_OF_STATUS, WITH_REASON, advance, enqueue
+from vanthu.documents.models import (
+    Arrival,
+    Direction,
+    Document,
+    DocumentFile,
+    MessageKind,
+    MessageStatus,
+    OutboxMessage,
+    Recipient,
+    RecipientStatus,
+    Status,
+)
+from vanthu.org.models import Unit
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One message of a batch as the destination sees it: what `receive_document` takes for one."""
+
+    key: uuid.UUID
+    reply_to: str
+    arrived: Arrived
+
+
+def _document(unit: Unit, arrived: Arrived) -> Document:
+    # the incoming document exactly as `delivery.receive_document` writes it (not cancelled: those go alone)
+    return Document(
+        direction=Direction.INCOMING, status=Status.RECEIVED, unit=unit,
+        doc_type=arrived.doc_type, code_number=arrived.code_number, code_notation=arrived.code_notation,
+        issued_date=arrived.issued_date, organ_id=arrived.organ_id, organ_name=arrived.organ_name,
+        subject=arrived.subject, language=arrived.language, page_amount=arrived.page_amount,
+        signer_competence=arrived.signer_competence, signer_position=arrived.signer_position,
+        signer_name=arrived.signer_name, urgency=arrived.urgency, urgent_until=arrived.urgent_until,
+        secrecy=arrived.secrecy, due_date=arrived.due_date, to_places=arrived.to_places,
+        arrival_at=timezone.now(), received_via=arrived.via, source=arrived.source, current_file=arrived.main,
+        created_by=None,
+    )
+
+
+@action("documents.incoming.arrived")
+def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming]) -> dict[uuid.UUID, int]:
+    """Several documents arrive at `unit` in one of its transactions. Returns the incoming document's id by
+    message key for each message applied (made now, or found: the same message again); a key missing from
+    the answer was left out for delivery alone (see the module). Never refuses: it leaves out instead."""
+    unit = Unit.objects.get(pk=unit.pk)
+    if not unit.is_active or not items:
+        return {}
+    cleared = {secrecy: access.can_unit_receive(unit, secrecy) for secrecy in {i.arrived.secrecy for i in items}}
+    chosen = [item for item in items if cleared[item.arrived.secrecy]]
+    if not chosen:
+        return {}
+    # the arrivals: inserted unless there (in the messages' order), then read locked — as `arrival_row` does
+    Arrival.objects.bulk_create([Arrival(key=i.key, unit=unit, transport=transport, reply_to=i.reply_to)
+                                 for i in chosen], ignore_conflicts=True)
+    rows = {row.key: row for row in Arrival.objects.select_for_update().filter(key__in=[i.key for i in chosen])
+            .order_by("pk")}
+    applied: dict[uuid.UUID, int] = {}
+    fresh: list[tuple[Incoming, Arrival]] = []
+    for item in chosen:
+        row = rows[item.key]
+        if row.document_id is not None:
+            applied[item.key] = row.document_id  # delivered before: the one document
+        elif row.unit_id == unit.pk and row.cancelled_at is None and row.transport == transport:
+            fresh.append((item, row))
+        # else left out: one by one refuses it (another unit's key) or makes it arrive cancelled
+    if not fresh:
+        return applied
+    documents = Document.objects.bulk_create([_document(unit, item.arrived) for item, _row in fresh])
+    DocumentFile.objects.bulk_create([  # one statement for the batch: each document's attachments, then its main file
+        file
+        for (item, _row), document in zip(fresh, documents, strict=True)
+        for file in (
+            *(DocumentFile(document=document, kind=DocumentFile.Kind.ATTACHMENT, name=name, file=stored,
+                           ordinal=ordinal, added_by=None) for name, stored, ordinal in item.arrived.attachments),
+            DocumentFile(document=document, kind=DocumentFile.Kind.MAIN, name=item.arrived.main_name,
+                         file=item.arrived.main, added_by=None),
+        )
+    ])
+    for (item, row), document in zip(fresh, documents, strict=True):
+        row.document = document
+        row.reply_to = row.reply_to or item.reply_to
+    Arrival.objects.bulk_update([row for _item, row in fresh], ["document", "reply_to"])
+    # 01 back to each sender, the same day (Decree 30 Điều 21): what `report_handling` writes for an arrival
+    # made in this transaction
+    statuses = OutboxMessage.objects.bulk_create([
+        OutboxMessage(kind=MessageKind.STATUS, unit=unit, document=document, answers=row.key,
+                      status=MessageStatus.ARRIVED, reason="", transport=row.transport, address=row.reply_to)
+        for (_item, row), document in zip(fresh, documents, strict=True) if row.reply_to
+    ])
+    for status in statuses:
+        enqueue(status)
+    log.record_many(unit=unit, entries=[
+        log.Entry(verb="documents.incoming.arrived", target=document,
+                  data={"transport": transport, "from": item.reply_to, "key": str(item.key), "cancelled": False})
+        for (item, _row), document in zip(fresh, documents, strict=True)
+    ])
+    for (item, _row), document in zip(fresh, documents, strict=True):
+        applied[item.key] = document.pk
+    return applied
+
+
+@action("documents.delivery.delivered")
+def mark_delivered_many(*, unit: Unit | int, delivered: Sequence[tuple[OutboxMessage, int | None]]
+                        ) -> list[OutboxMessage]:
+    """The destination applied these messages of `unit` (the sender): what `mark_delivered` writes for each,
+    in one of the sender's transactions, in the order of the messages' ids. Messages already delivered are
+    left as they are (the same message marked twice: once)."""
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    local_ids = {message.pk: local_id for message, local_id in delivered}
+    messages = list(OutboxMessage.objects.select_for_update().filter(pk__in=list(local_ids), unit_id=unit_id)
+                    .order_by("pk"))
+    todo = [m for m in messages if m.state != OutboxMessage.State.DELIVERED]
+    if not todo:
+        return []
+    now = timezone.now()
+    for message in todo:
+        message.state = OutboxMessage.State.DELIVERED
+        message.delivered_at = message.updated_at = now
+        message.attempts += 1
+        message.failure = message.failure_detail = ""
+    # one statement: what differs between the rows (attempts) is counted by the database, as the rows are locked
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in todo]).update(
+        state=OutboxMessage.State.DELIVERED, delivered_at=now, updated_at=now, attempts=F("attempts") + 1,
+        failure="", failure_detail="")
+    recipient_of = {m.recipient_id: m for m in todo if m.kind == MessageKind.DOCUMENT and m.recipient_id}
+    if recipient_of:
+        recipients = list(Recipient.objects.select_for_update().filter(pk__in=list(recipient_of)).order_by("pk"))
+        changed = []
+        for recipient in recipients:
+            advanced = advance(recipient, Recipient.State.RECEIVED)
+            local_id = local_ids[recipient_of[recipient.pk].pk]
+            if local_id is not None:
+                recipient.delivered_id = local_id
+            if advanced or local_id is not None:
+                changed.append(recipient)
+        if changed:
+            Recipient.objects.bulk_update(changed, ["state", "delivered"])
+    log.record_many(unit=unit_id, entries=[
+        log.Entry(verb="documents.delivery.delivered", target=(Document._meta.label_lower, m.document_id),
+                  data={"key": str(m.key), "kind": m.kind, "status": m.status, "transport": m.transport,
+                        "to": m.address})
+        for m in todo
+    ])
+    return todo
+
+
+@dataclass(frozen=True)
+class StatusIn:
+    """One status of a batch as the sender of the document sees it: what `apply_status` takes from the local
+    transport for one."""
+
+    key: uuid.UUID
+    answers: uuid.UUID
+    status: str
+    reason: str
+    at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class _Told:
+    item: StatusIn
+    message: OutboxMessage  # the document message the status is about
+    recipient_id: int
+    told: MessageStatus
+    state: str  # the recipient's state it tells
+
+
+@action("documents.outgoing.status_received")
+def apply_statuses(*, unit: Unit, transport: str, items: Sequence[StatusIn]) -> set[uuid.UUID]:
+    """Several statuses about documents `unit` sent, in one of its transactions: what `apply_status` does for
+    each, in the given order (the messages' ids). Returns the keys applied (recorded now, or before: the same
+    status again); a key missing from the answer was left out for delivery alone — a status about an unknown
+    message or one of another unit, or one that does not apply to a sender. Never refuses."""
+    unit_id = unit.pk
+    messages = {m.key: m for m in OutboxMessage.objects.select_for_update(of=("self",))
+                .filter(key__in={i.answers for i in items}, kind=MessageKind.DOCUMENT, unit_id=unit_id)
+                .select_related("document").order_by("pk")}
+    chosen: list[_Told] = []
+    for item in items:
+        message = messages.get(item.answers)
+        if (item.status not in MessageStatus.values or message is None or message.transport != transport
+                or message.recipient_id is None):
+            continue  # an edXML code, an unknown message: alone
+        told = MessageStatus(item.status)
+        state = STATE_OF_STATUS.get(told)
+        if state is not None:  # else alone: refused there
+            chosen.append(_Told(item, message, message.recipient_id, told, state))
+    if not chosen:
+        return set()
+    recipients = {r.pk: r for r in Recipient.objects.select_for_update()
+                  .filter(pk__in={c.recipient_id for c in chosen}).order_by("pk")}
+    seen = set(RecipientStatus.objects.filter(key__in=[c.item.key for c in chosen]).values_list("key", flat=True))
+    applied = {c.item.key for c in chosen if c.item.key in seen}  # the same status message again: recorded once
+    fresh = [c for c in chosen if c.item.key not in seen]  # the keys are the status messages' own: unique
+    RecipientStatus.objects.bulk_create([
+        RecipientStatus(key=c.item.key, recipient=recipients[c.recipient_id], document=c.message.document,
+                        status=c.told, reason=c.item.reason[:500], at=c.item.at, transport=transport, signer="",
+                        verified=False, document_sha256="", evidence=None)
+        for c in fresh
+    ])
+    changed: dict[int, Recipient] = {}
+    entries = []
+    for c in fresh:  # in order: a recipient moves forward only, as one by one
+        item, message, told = c.item, c.message, c.told
+        recipient = recipients[c.recipient_id]
+        reason = item.reason[:500]
+        if advance(recipient, c.state):
+            recipient.reason = reason if c.state in WITH_REASON else ""
+            changed[recipient.pk] = recipient
+        entries.append(log.Entry(
+            verb="documents.outgoing.status_received", target=message.document,
+            data={"recipient": recipient.unit_id or recipient.external_name, "status": told.value,
+                  "code": told.edxml_code, "reason": reason, "key": str(item.key), "verified": False,
+                  "signer": "", "sha256": "", "evidence": None}))
+        applied.add(item.key)
+    if changed:
+        Recipient.objects.bulk_update(list(changed.values()), ["state", "reason"])
+    log.record_many(unit=unit_id, entries=entries)
+    return applied
