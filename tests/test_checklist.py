@@ -38,6 +38,7 @@ SC = "tests/documents/test_digitised_scans.py::"
 SD = "tests/documents/test_same_day_limits.py::"
 HF = "tests/reports/test_handling_forms.py::"
 UA = "tests/reports/test_usage_audit.py::"
+LR = "tests/reports/test_link_reads.py::"
 PL = "tests/reports/test_phu_luc_i_layout.py::"
 RR = "tests/records/test_records.py::"
 RC = "tests/records/test_catalogue_transfer.py::"
@@ -332,7 +333,9 @@ POINTS: list[Point] = [
            UA + "test_checklist_point_52_usage_history_is_for_the_units_clerks_and_leaders_only",
            UA + "test_checklist_point_52_a_secret_documents_download_is_a_marked_copy_the_original_untouched",
            UA + "test_checklist_point_52_marking_a_signed_pdf_keeps_the_signed_revision_intact",
-           UA + "test_checklist_point_52_search_and_export_are_recorded",)),
+           UA + "test_checklist_point_52_search_and_export_are_recorded",
+           LR + "test_checklist_point_52_a_download_from_a_link_is_its_persons_read_in_the_documents_chain",
+           LR + "test_checklist_point_52_the_security_officer_sees_a_link_download_like_a_checked_one")),
     Point(53, "Backup and restore with integrity checks of documents and metadata",
           MET, (
            "tests/backup/test_backup_restore.py::"

@@ -63,7 +63,7 @@ def downloads(doc) -> list[AuditEvent]:
                                           target_id=str(doc.pk)).order_by("id"))
 
 
-def test_each_line_becomes_the_read_of_its_person_in_the_documents_chain_at_the_time_nginx_served_it(
+def test_checklist_point_52_a_download_from_a_link_is_its_persons_read_in_the_documents_chain(
         cast, doc, link_log):
     sha = doc.current_file_id
     write(link_log, line(cast.lan.pk, doc.pk, sha, request_id="a1" * 16),
@@ -214,7 +214,7 @@ def test_only_a_system_actor_records_them(cast, link_log):
         link_reads.record_link_reads(acting=cast.admin, path=link_log, prefix=PREFIX)
 
 
-def test_the_security_officer_sees_a_link_download_like_a_checked_one_saying_it_came_through_a_link(
+def test_checklist_point_52_the_security_officer_sees_a_link_download_like_a_checked_one(
         client, cast, doc, link_log):
     sha = doc.current_file_id
     client.force_login(cast.lan.user)
