@@ -43,6 +43,16 @@ def lines(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
+def settled(path: Path, *, quiet: float = 0.3, limit: float = 5.0) -> None:
+    """Wait until nginx has written the lines of the requests already answered: no new line for `quiet` seconds."""
+    deadline, seen, since = time.monotonic() + limit, len(lines(path)), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        now = len(lines(path))
+        if now != seen:
+            seen, since = now, time.monotonic()
+
+
 class Counts:
     """Requests nginx passed to an app server (its access log: every location but the links' and static files')
     and downloads it served from a link (the link log), before and after a step."""
@@ -53,6 +63,8 @@ class Counts:
         self.proxied, self.served = len(lines(self.proxied_log)), len(lines(self.link_log))
 
     def moved(self) -> tuple[int, int]:
+        settled(self.proxied_log)  # nginx writes a request's line just after the client has had its answer
+        settled(self.link_log)
         return len(lines(self.proxied_log)) - self.proxied, len(lines(self.link_log)) - self.served
 
 
@@ -105,6 +117,7 @@ def test_a_read_by_ranges_is_one_line_of_the_link_log(deployment: Loopback) -> N
     document, sha256, lan = deployment.document["id"], deployment.document["sha256"], browser_of(deployment, "lan")
     person = deployment.document["people"]["lan"]  # type: ignore[index]
     main = next(link for link in page_links(lan, int(str(document))) if f"/p/{person}/{document}/{sha256}/" in link)
+    settled(Counts(deployment).proxied_log)  # nginx logs the page's request just after the client has its answer
     counts = Counts(deployment)
     first = lan.request("GET", main, headers={"Range": "bytes=0-1023"})
     rest = [lan.request("GET", main, headers={"Range": f"bytes={start}-{start + 1023}"}) for start in (1024, 4096)]
