@@ -174,6 +174,21 @@ class Arrived:
         )
 
 
+def incoming_document(unit: Unit, arrived: Arrived, *, cancelled: bool = False) -> Document:
+    """The incoming document an arrival becomes at `unit` (not saved): one delivered alone or in a batch."""
+    return Document(
+        direction=Direction.INCOMING, status=Status.CANCELLED if cancelled else Status.RECEIVED, unit=unit,
+        doc_type=arrived.doc_type, code_number=arrived.code_number, code_notation=arrived.code_notation,
+        issued_date=arrived.issued_date, organ_id=arrived.organ_id, organ_name=arrived.organ_name,
+        subject=arrived.subject, language=arrived.language, page_amount=arrived.page_amount,
+        signer_competence=arrived.signer_competence, signer_position=arrived.signer_position,
+        signer_name=arrived.signer_name, urgency=arrived.urgency, urgent_until=arrived.urgent_until,
+        secrecy=arrived.secrecy, due_date=arrived.due_date, to_places=arrived.to_places,
+        arrival_at=timezone.now(), received_via=arrived.via, source=arrived.source, current_file=arrived.main,
+        created_by=None,
+    )
+
+
 @action("documents.incoming.arrived")
 def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: str, arrived: Arrived) -> Document:
     """A document arrives at `unit` ('Chờ vào sổ'), in the receiving unit's transaction. The same message
@@ -191,17 +206,7 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
     if row.unit_id != unit.pk:
         raise ActionRefused(_("Thư này gửi cho đơn vị khác."), code="wrong_unit")
     cancelled = row.cancelled_at is not None
-    document = Document(
-        direction=Direction.INCOMING, status=Status.CANCELLED if cancelled else Status.RECEIVED, unit=unit,
-        doc_type=arrived.doc_type, code_number=arrived.code_number, code_notation=arrived.code_notation,
-        issued_date=arrived.issued_date, organ_id=arrived.organ_id, organ_name=arrived.organ_name,
-        subject=arrived.subject, language=arrived.language, page_amount=arrived.page_amount,
-        signer_competence=arrived.signer_competence, signer_position=arrived.signer_position,
-        signer_name=arrived.signer_name, urgency=arrived.urgency, urgent_until=arrived.urgent_until,
-        secrecy=arrived.secrecy, due_date=arrived.due_date, to_places=arrived.to_places,
-        arrival_at=timezone.now(), received_via=arrived.via, source=arrived.source, current_file=arrived.main,
-        created_by=None,
-    )
+    document = incoming_document(unit, arrived, cancelled=cancelled)
     document.save(force_insert=True)
     DocumentFile.objects.bulk_create([  # one statement: the attachments, then the main file
         *(DocumentFile(document=document, kind=DocumentFile.Kind.ATTACHMENT, name=name, file=stored, ordinal=ordinal,

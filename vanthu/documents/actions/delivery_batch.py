@@ -27,11 +27,10 @@ from django.utils import timezone
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.documents import access
-from vanthu.documents.actions.delivery import Arrived
+from vanthu.documents.actions.delivery import Arrived, incoming_document
 from vanthu.documents.actions.delivery_status import STATE_OF_STATUS, WITH_REASON, advance, enqueue
 from vanthu.documents.models import (
     Arrival,
-    Direction,
     Document,
     DocumentFile,
     MessageKind,
@@ -39,7 +38,6 @@ from vanthu.documents.models import (
     OutboxMessage,
     Recipient,
     RecipientStatus,
-    Status,
 )
 from vanthu.org.models import Unit
 
@@ -55,17 +53,7 @@ class Incoming:
 
 def _document(unit: Unit, arrived: Arrived) -> Document:
     # the incoming document exactly as `delivery.receive_document` writes it (not cancelled: those go alone)
-    return Document(
-        direction=Direction.INCOMING, status=Status.RECEIVED, unit=unit,
-        doc_type=arrived.doc_type, code_number=arrived.code_number, code_notation=arrived.code_notation,
-        issued_date=arrived.issued_date, organ_id=arrived.organ_id, organ_name=arrived.organ_name,
-        subject=arrived.subject, language=arrived.language, page_amount=arrived.page_amount,
-        signer_competence=arrived.signer_competence, signer_position=arrived.signer_position,
-        signer_name=arrived.signer_name, urgency=arrived.urgency, urgent_until=arrived.urgent_until,
-        secrecy=arrived.secrecy, due_date=arrived.due_date, to_places=arrived.to_places,
-        arrival_at=timezone.now(), received_via=arrived.via, source=arrived.source, current_file=arrived.main,
-        created_by=None,
-    )
+    return incoming_document(unit, arrived)
 
 
 @action("documents.incoming.arrived")
