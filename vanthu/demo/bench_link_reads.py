@@ -27,6 +27,7 @@ from django.db import connection
 
 from vanthu.audit import reads
 from vanthu.audit.models import AuditEvent
+from vanthu.core import measure
 from vanthu.core.actors import SystemActor
 from vanthu.documents.actions import link_reads
 from vanthu.documents.models import Document
@@ -85,20 +86,6 @@ def _write_log(path: Path, *, lines: int, people: list[int], docs: list[tuple[in
                       f"{rng.choice(people)}/{doc_id}/{sha}/cong-van-{doc_id}.pdf\n")
 
 
-def _server_cpu() -> float | None:
-    """CPU seconds of this connection's database server process (PostgreSQL's backend on this machine)."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _one_by_one(items: list[reads.Read]) -> list[AuditEvent]:
     return [reads.record_read(request=None, actor=r.actor, verb=r.verb, target=r.target, unit=r.unit, data=r.data,
                               via=r.via, at=r.at) for r in items]
@@ -112,13 +99,13 @@ def _round(mode: str, *, folder: Path, lines: int, people: list[int], docs: list
     batched = reads.record_reads
     if mode == "one-by-one":
         reads.record_reads = _one_by_one  # the baseline, for this round only
-    server_before, cpu_before, wall_before = _server_cpu(), time.process_time(), time.perf_counter()
+    server_before, cpu_before, wall_before = measure.backend_cpu(), time.process_time(), time.perf_counter()
     try:
         outcome = link_reads.record_link_reads(acting=ACTOR, path=path, prefix=PREFIX)
     finally:
         reads.record_reads = batched
     wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
-    server_after = _server_cpu()
+    server_after = measure.backend_cpu()
     server = (server_after - server_before) if server_after is not None and server_before is not None else float("nan")
     recorded = max(outcome.recorded, 1)
     return {"recorded": outcome.recorded, "skipped": sum(outcome.skipped.values()), "wall_s": wall, "app_cpu_s": cpu,

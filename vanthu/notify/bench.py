@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import IO
 
 from django.conf import settings
@@ -25,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from vanthu.core import workdays
+from vanthu.core import measure, workdays
 from vanthu.core.actors import SystemActor, operator
 from vanthu.notify import actions, reminders
 from vanthu.notify.models import Kind, Notification
@@ -137,18 +135,8 @@ def _items(count: int, people: list[Person], today: dt.date, out: IO[str]) -> No
 
 
 def _server_cpu() -> float:
-    """CPU seconds used so far by this connection's PostgreSQL backend, when it runs on this machine (0 if not:
-    another host, or SQLite)."""
-    if connection.vendor != "postgresql":
-        return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of this connection's PostgreSQL backend on this machine (0 if not measurable)."""
+    return measure.backend_cpu() or 0.0
 
 
 def _timed_pass(today: dt.date) -> tuple[float, float, float, reminders.PassResult]:
