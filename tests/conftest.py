@@ -112,6 +112,56 @@ def token() -> uuid.UUID:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Test databases start as a copy of the migrated template of this code (tests/dbtemplate.py): on PostgreSQL
+    through Django's TEST["TEMPLATE"], on SQLite by `_copy_the_template_into_memory`."""
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"].endswith("postgresql"):
+        from tests import dbtemplate
+
+        user, host = settings_dict.get("USER") or "postgres", settings_dict.get("HOST") or "127.0.0.1"
+        server = f"postgres://{user}@{host}:{settings_dict.get('PORT') or 5432}"
+        settings_dict.setdefault("TEST", {})["TEMPLATE"] = dbtemplate.postgres_template(server)
+
+
+def _copy_the_template_into_memory() -> None:
+    """An in-memory SQLite test database is filled from the migrated template (SQLite's backup API) before
+    Django's `migrate`, which then finds every migration applied and runs only its post-migrate steps."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    original = DatabaseCreation.create_test_db
+
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):  # type: ignore[no-untyped-def]
+        name = self._get_test_db_name()
+        if keepdb or not self.is_in_memory_db(name):
+            return original(self, verbosity, autoclobber, serialize, keepdb)
+        from tests import dbtemplate
+
+        self._create_test_db(verbosity, autoclobber, keepdb)
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        self.connection.ensure_connection()
+        dbtemplate.restore_sqlite(self.connection.connection)
+        call_command("migrate", verbosity=max(verbosity - 1, 0), interactive=False, database=self.connection.alias,
+                     run_syncdb=True)
+        if serialize:
+            self.connection._test_serialized_contents = self.serialize_db_to_string()
+        call_command("createcachetable", database=self.connection.alias)
+        self.connection.ensure_connection()
+        return name
+
+    DatabaseCreation.create_test_db = create_test_db
+
+
+_copy_the_template_into_memory()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """On PostgreSQL, end sessions a live server's request threads may still hold (a browser's keep-alive
     connection) so the test database can be dropped at the end of the run."""

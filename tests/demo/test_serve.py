@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 
+from tests import dbtemplate
 from vanthu.demo.characters import DEMO_PASSWORD
 from vanthu.demo.management.commands.serve import Command, request_logger
 
@@ -60,7 +61,7 @@ def test_the_run_command_starts_one_worker_that_stops_with_it(tmp_path):
 
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "VANTHU_TESTING": "0", "VANTHU_DATA_DIR": str(tmp_path), "PYTHONPATH": str(root),
-           "VANTHU_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "VANTHU_JOBS_URL": ""}
+           "VANTHU_DATABASE_URL": f"sqlite:///{dbtemplate.copy_sqlite(tmp_path / 'db.sqlite3')}", "VANTHU_JOBS_URL": ""}
     subprocess.run([sys.executable, "-c", "from vanthu.cli import main; main()", "migrate", "-v", "0"], env=env,
                    check=True, cwd=root, timeout=300)
     server = subprocess.Popen(  # a stand-in for the server process: starts the worker as serve does, then waits

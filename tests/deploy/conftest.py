@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests import dbtemplate
 from tests.files.conftest import CREDENTIALS, start_moto
 from tests.files.conftest import client as s3_client
 from tests.files.conftest import stop as stop_moto
@@ -49,7 +50,8 @@ def _empty(client: Any) -> None:
 @contextlib.contextmanager
 def running_loopback(tmp_path_factory: pytest.TempPathFactory, *, seed: str, s3: bool = True,
                      env: dict[str, str] | None = None) -> Iterator[Loopback]:
-    """Migrate a new database, run `seed` (a function of vanthu/demo/loopback_side.py, whose JSON output becomes
+    """A new database (a copy of the migrated template of tests/dbtemplate.py, which `vanthu upgrade` finds
+    migrated), run `seed` (a function of vanthu/demo/loopback_side.py, whose JSON output becomes
     `loopback.document`), start every part and yield; stop and remove everything after. Without `s3` the files
     are on the local store (the data folder); `env` adds to every part's environment."""
     import psycopg
@@ -60,7 +62,7 @@ def running_loopback(tmp_path_factory: pytest.TempPathFactory, *, seed: str, s3:
     server = server_url()
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{dbtemplate.postgres_template(server)}"')
     client = redis.Redis.from_url(REDIS_URL)
     lock = client.lock("vanthu-tests:loopback", timeout=3600, blocking_timeout=1800)
     lock.acquire()

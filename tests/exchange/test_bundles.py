@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from vanthu.demo.peers import Deployment, template
+from tests import dbtemplate
+from vanthu.demo.peers import Deployment
 
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory):
-    return template(tmp_path_factory.mktemp("template"))
+    folder = tmp_path_factory.mktemp("template")
+    dbtemplate.copy_sqlite_to(folder)  # the migrated template of this code (tests/dbtemplate.py)
+    return folder
 
 
 def _link(here: Deployment, there: Deployment) -> None:

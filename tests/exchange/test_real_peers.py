@@ -8,12 +8,15 @@ import json
 
 import pytest
 
-from vanthu.demo.peers import Deployment, connect, template
+from tests import dbtemplate
+from vanthu.demo.peers import Deployment, connect
 
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory):
-    return template(tmp_path_factory.mktemp("template"))
+    folder = tmp_path_factory.mktemp("template")
+    dbtemplate.copy_sqlite_to(folder)  # the migrated template of this code (tests/dbtemplate.py)
+    return folder
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from django.db import transaction
 from django_tasks import task_backends
 from django_tasks.base import TaskResultStatus
 
+from tests import dbtemplate
 from tests.conftest import checked
 from tests.jobs.conftest import CLOSED_PORT_URL, REDIS_URL, redis_settings, run_rq_worker
 from vanthu.audit.models import AuditEvent
@@ -126,7 +127,8 @@ def test_vanthu_worker_on_redis_runs_a_job_in_its_own_process(settings, tmp_path
     testing.fails_then_succeeds.enqueue(str(counter), 0)
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "VANTHU_TESTING": "0", "VANTHU_JOBS_URL": REDIS_URL, "VANTHU_DATA_DIR": str(tmp_path),
-           "VANTHU_DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}", "PYTHONPATH": str(root)}
+           "VANTHU_DATABASE_URL": f"sqlite:///{dbtemplate.copy_sqlite(tmp_path / 'worker.sqlite3')}",
+           "PYTHONPATH": str(root)}
     subprocess.run([sys.executable, "-c", "from vanthu.cli import main; main()", "migrate", "-v", "0"], env=env,
                    check=True, cwd=root, timeout=300)
     done = subprocess.run([sys.executable, "-c", "from vanthu.cli import main; main()", "worker", "--batch"],

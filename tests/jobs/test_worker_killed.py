@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests import dbtemplate
+
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 120.0  # seconds to wait for a condition before giving up (not a measured time)
 
@@ -43,11 +45,12 @@ def scratch(tmp_path: Path) -> Iterator[dict[str, str]]:
         name = f"vanthu_killtest_{uuid.uuid4().hex[:8]}"
         admin = f"postgresql://{params['USER']}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
         with psycopg.connect(admin, autocommit=True) as pg:
-            pg.execute(f'CREATE DATABASE "{name}"')
+            server = admin.rsplit("/", 1)[0].replace("postgresql://", "postgres://")
+            pg.execute(f'CREATE DATABASE "{name}" TEMPLATE "{dbtemplate.postgres_template(server)}"')
         env["VANTHU_DATABASE_URL"] = admin.rsplit("/", 1)[0].replace("postgresql://", "postgres://") + f"/{name}"
         dropped = (admin, name)
     else:
-        env["VANTHU_DATABASE_URL"] = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+        env["VANTHU_DATABASE_URL"] = f"sqlite:///{dbtemplate.copy_sqlite(tmp_path / 'jobs.sqlite3')}"
     _vanthu(env, "migrate", "--verbosity", "0")
     yield env
     if dropped is not None:
