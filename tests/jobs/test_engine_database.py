@@ -186,6 +186,57 @@ def test_the_reads_of_link_downloads_are_recorded_at_every_beat():
                                                                    for t, every in registry.periodic_jobs()]
 
 
+def test_a_periodic_job_with_a_false_condition_is_not_enqueued_until_it_is_true(monkeypatch, settings):
+    settings.JOBS_BEAT_SECONDS = 10
+    monkeypatch.setattr(registry, "_periodic", {})
+    monkeypatch.setattr(registry, "_policies", dict(registry._policies))  # register() below must not leak
+    monkeypatch.setattr(registry, "_conditions", {})
+    switch = {"on": False}
+    registry.register(testing.always_fails, policy=registry.RetryPolicy(), every="beat", when=lambda: switch["on"])
+    beat = jobs_worker.Beat(worker_id="w-one", engine="database")
+    with time_machine.travel(START, tick=False) as clock:
+        for _beat in range(3):
+            beat.tick()
+            clock.shift(dt.timedelta(seconds=10))
+        assert not DBTaskResult.objects.exists()  # off: no job and no claim, beat after beat
+        assert not PeriodicRun.objects.exists()
+        switch["on"] = True
+        beat.tick()
+        assert DBTaskResult.objects.count() == 1
+        assert PeriodicRun.objects.get().name == testing.always_fails.module_path
+
+
+def test_a_condition_that_raises_skips_its_job_and_not_the_others(monkeypatch, caplog):
+    monkeypatch.setattr(registry, "_periodic", {})
+    monkeypatch.setattr(registry, "_policies", dict(registry._policies))
+    monkeypatch.setattr(registry, "_conditions", {})
+
+    def broken() -> bool:
+        raise RuntimeError("condition broken")
+
+    registry.register(testing.always_fails, policy=registry.RetryPolicy(), every="hour", when=broken)
+    registry.register(testing.fails_then_succeeds, policy=registry.RetryPolicy(), every="hour")
+    with caplog.at_level(logging.ERROR, logger="vanthu.jobs"):
+        claimed = jobs_worker.claim_periodic(worker_id="w-one", now=START)
+    assert claimed == [testing.fails_then_succeeds.module_path]
+    assert "its condition failed" in caplog.text
+
+
+def test_the_link_reads_job_is_enqueued_only_while_signed_links_are_on(monkeypatch, settings):
+    from vanthu.documents import jobs as document_jobs
+
+    registry.autodiscover()
+    name = document_jobs.record_link_reads.module_path
+    only = {name: registry._periodic[name]}
+    monkeypatch.setattr(registry, "_periodic", only)  # the other periodic jobs are not this test's business
+    settings.FILES_LINKS = False
+    assert jobs_worker.claim_periodic(worker_id="w-one", now=START) == []
+    assert not DBTaskResult.objects.exists()
+    settings.FILES_LINKS = True
+    assert jobs_worker.claim_periodic(worker_id="w-one", now=START) == [name]
+    assert DBTaskResult.objects.get().task_path == name
+
+
 def test_a_job_for_an_object_that_no_longer_exists_ends_quietly_with_a_log_line(caplog):
     from vanthu.documents.jobs import convert_draft_version, validate_stored_file
 

@@ -160,6 +160,7 @@ PAGES.update({
     "agency_directory": page(TOP_ADMIN),
     "agency_toggle": absent(("POST",), pk="absent"),
     "unit_head": page(TOP_ADMIN, ("GET", "POST"), pk="obj:staff"),
+    "unit_codes": write(TOP_ADMIN, pk="obj:staff", note="an admin of a top unit changes a unit's codes"),
     "notify:list": page(EVERYONE),
     "notify:bell": page(EVERYONE),
     "notify:open": write(SEES["notification"], pk="notification"),

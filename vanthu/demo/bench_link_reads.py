@@ -99,14 +99,14 @@ def _round(mode: str, *, folder: Path, lines: int, people: list[int], docs: list
     batched = reads.record_reads
     if mode == "one-by-one":
         reads.record_reads = _one_by_one  # the baseline, for this round only
-    server_before, cpu_before, wall_before = measure.backend_cpu(), time.process_time(), time.perf_counter()
-    try:
-        outcome = link_reads.record_link_reads(acting=ACTOR, path=path, prefix=PREFIX)
-    finally:
-        reads.record_reads = batched
-    wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
-    server_after = measure.backend_cpu()
-    server = (server_after - server_before) if server_after is not None and server_before is not None else float("nan")
+    with measure.ServerCPU() as measured:
+        cpu_before, wall_before = time.process_time(), time.perf_counter()
+        try:
+            outcome = link_reads.record_link_reads(acting=ACTOR, path=path, prefix=PREFIX)
+        finally:
+            reads.record_reads = batched
+        wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
+    server = measured.seconds if measured.seconds is not None else float("nan")
     recorded = max(outcome.recorded, 1)
     return {"recorded": outcome.recorded, "skipped": sum(outcome.skipped.values()), "wall_s": wall, "app_cpu_s": cpu,
             "db_cpu_s": server, "app_cpu_ms_per_read": cpu * 1000 / recorded,

@@ -194,15 +194,21 @@ def sim_sign(document_id: int) -> str:
 
 
 
-@job(every="beat", attempts=1, label=_("Ghi nhật ký các lượt tải tệp qua liên kết (nginx)"))
+def links_on() -> bool:
+    """The condition of `record_link_reads`: with signed links off no beat enqueues it (no row every 10 s)."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "FILES_LINKS", False))
+
+
+@job(every="beat", attempts=1, label=_("Ghi nhật ký các lượt tải tệp qua liên kết (nginx)"), when=links_on)
 def record_link_reads() -> dict[str, object]:
     """Every beat of the workers' schedule (10 s by default): the downloads nginx served from signed links since
     the last run become read audit events (`actions.link_reads`), so the security officer's page shows them
-    within seconds. Nothing when the links are off (`FILES_LINKS`) or the log is not on this worker's machine."""
-    from django.conf import settings
-
+    within seconds. Not enqueued while the links are off (`when=links_on`); nothing done when they were turned
+    off since, or the log is not on this worker's machine."""
     from vanthu.documents.actions.link_reads import LINK_LOG, record_configured
 
-    if not getattr(settings, "FILES_LINKS", False):
+    if not links_on():
         return {"recorded": 0, "links": False}
     return record_configured(acting=LINK_LOG).as_dict()

@@ -61,7 +61,8 @@ def resolve(job: Any) -> Any:
 def job(function: F, /) -> Task[Any, Any]: ...
 @overload
 def job(
-    *, attempts: int = ..., backoff: float = ..., every: Period | None = ..., label: Any = ...
+    *, attempts: int = ..., backoff: float = ..., every: Period | None = ..., label: Any = ...,
+    when: Callable[[], bool] | None = ...,
 ) -> Callable[[F], Task[Any, Any]]: ...
 
 
@@ -73,16 +74,20 @@ def job(
     backoff: float = RetryPolicy.backoff,
     every: Period | None = None,
     label: Any = None,
+    when: Callable[[], bool] | None = None,
 ) -> Task[Any, Any] | Callable[[Callable[..., Any]], Task[Any, Any]]:
     """`django_tasks.task` with vanthu's retry policy: `attempts` in all, waiting `backoff` seconds before the
     second and doubling each time. `every="hour"|"day"|"week"` also runs it once per period from the schedule
     of `vanthu worker` (it then takes no arguments); `every="beat"` once per beat of that schedule
     (`JOBS_BEAT_SECONDS`), for work that must follow within seconds. `label` (a lazy translation) names it on
-    the jobs page."""
+    the jobs page. `when` (a periodic job only: a function of no arguments, read on each round of the schedule)
+    keeps the schedule from enqueueing the job while it answers False — a job for a feature that is off costs
+    nothing, not one row a beat."""
 
     def wrap(fn: Callable[..., Any]) -> Task[Any, Any]:
         made: Task[Any, Any] = _task(fn)
-        register(made, policy=RetryPolicy(attempts=attempts, backoff=backoff), every=every, label=label)
+        register(made, policy=RetryPolicy(attempts=attempts, backoff=backoff), every=every, label=label,
+                 when=when)
         return made
 
     if function is not None:

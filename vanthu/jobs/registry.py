@@ -7,6 +7,7 @@ all, as the worker does at start). A task made with plain `django_tasks.task` ge
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -32,12 +33,18 @@ DEFAULT_POLICY = RetryPolicy()
 _policies: dict[str, RetryPolicy] = {}
 _periodic: dict[str, tuple[Any, Period]] = {}
 _labels: dict[str, Any] = {}
+_conditions: dict[str, Callable[[], bool]] = {}
 
 
-def register(task: Any, *, policy: RetryPolicy, every: Period | None, label: Any = None) -> None:
+def register(task: Any, *, policy: RetryPolicy, every: Period | None, label: Any = None,
+             when: Callable[[], bool] | None = None) -> None:
     _policies[task.module_path] = policy
     if every is not None:
         _periodic[task.module_path] = (task, every)
+        if when is not None:
+            _conditions[task.module_path] = when
+        else:
+            _conditions.pop(task.module_path, None)
     if label is not None:
         _labels[task.module_path] = label
 
@@ -54,6 +61,13 @@ def policy_for(task_path: str) -> RetryPolicy:
 
 def periodic_jobs() -> list[tuple[Any, Period]]:
     return list(_periodic.values())
+
+
+def wanted(task_path: str) -> bool:
+    """Whether the schedule enqueues the periodic job now: always, unless it was registered with a condition
+    (`@job(every=..., when=...)`) that is false now (signed links off: no log of link downloads to read)."""
+    condition = _conditions.get(task_path)
+    return condition is None or bool(condition())
 
 
 def period_key(every: Period, at: dt.datetime | None = None) -> str:

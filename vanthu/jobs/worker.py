@@ -149,6 +149,8 @@ def claim_periodic(*, worker_id: str, now: dt.datetime | None = None) -> list[st
     """Enqueue each periodic job not yet claimed for the current period. Returns the claimed names."""
     claimed: list[str] = []
     for task, every in registry.periodic_jobs():
+        if not _wanted(task.module_path):
+            continue
         period = registry.period_key(every, now)
         if PeriodicRun.objects.filter(name=task.module_path, period=period).exists():
             continue
@@ -164,6 +166,16 @@ def claim_periodic(*, worker_id: str, now: dt.datetime | None = None) -> list[st
         if every == "beat":
             forget_beats(task.module_path, before=(now or timezone.now()) - registry.BEAT_KEEP)
     return claimed
+
+
+def _wanted(name: str) -> bool:
+    """The job's condition (`@job(when=...)`); one that raises skips the job this round, logged, and the other
+    periodic jobs are still enqueued."""
+    try:
+        return registry.wanted(name)
+    except Exception:
+        log.exception("periodic job %s: its condition failed; not enqueued this round", name)
+        return False
 
 
 def forget_beats(name: str, *, before: dt.datetime) -> None:

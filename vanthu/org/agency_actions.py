@@ -1,7 +1,9 @@
-"""Writes to the catalogue of issuing bodies and to a unit's head: one transaction each, audited.
+"""Writes to the catalogue of issuing bodies, to a unit's head and to a unit's codes: one transaction each, audited.
 
 The directory of outside agencies is deployment-wide: an admin of a top unit (or the operator's CLI) keeps
-it. A unit's head is set by an admin of the unit (or of a unit above it).
+it. A unit's head is set by an admin of the unit (or of a unit above it). A unit's codes (its QCVN 102 organ id,
+which the exchange sends and answers to, and its QĐ 20/2020 identifier) are the deployment's identities towards
+the outside, as the directory's codes are: an admin of a top unit changes them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
@@ -16,7 +19,7 @@ from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
 from vanthu.org.access import Actor, require_admin_of, require_admin_of_all
 from vanthu.org.agencies import AgencyRow, fold
-from vanthu.org.identifiers import is_qcvn102, is_qd20
+from vanthu.org.identifiers import check_unit_codes, is_qcvn102, is_qd20
 from vanthu.org.models import Agency, Person, Role, Unit
 from vanthu.org.signals import announce
 
@@ -123,4 +126,37 @@ def set_unit_head(*, unit: Unit, head: Person | None, acting: Actor) -> Unit:
     event = log.record(actor=acting, verb="org.unit.head_set", target=unit, unit=unit,
                        data={"head": head.pk if head else None, "before": before})
     announce(event, person=head, unit=unit, detail=unit.name)
+    return unit
+
+
+@action("org.unit.codes_changed")
+def set_unit_codes(*, unit: Unit, code: str, code_qd20: str, acting: Actor) -> Unit:
+    """Correct a unit's codes after its creation: its QCVN 102 organ id (`code`, the exchange's address of the
+    unit) and its QĐ 20/2020 identifier. Each in its form and held by no other unit; empty takes a code away.
+    Unchanged codes write nothing. The event keeps the codes before and after (peers that knew the old organ id
+    must be told: what was sent keeps the id it was sent under)."""
+    require_admin_of_all(acting, target=unit)
+    code, code_qd20 = code.strip(), code_qd20.strip()
+    check_unit_codes(code=code, code_qd20=code_qd20, unit=unit)
+    if code:
+        holder = Unit.objects.filter(code=code).exclude(pk=unit.pk).only("name").first()
+        if holder is not None:
+            raise ActionRefused(_("Mã định danh %(code)s đã được đơn vị %(unit)s dùng.")
+                                % {"code": code, "unit": holder.name}, code="duplicate_code", field="code",
+                                target=unit)
+    stored = Unit.objects.select_for_update().values_list("code", "code_qd20").get(pk=unit.pk)  # units stay
+    before = {"code": stored[0] or "", "code_qd20": stored[1]}
+    after = {"code": code, "code_qd20": code_qd20}
+    if before == after:
+        return unit
+    unit.code, unit.code_qd20 = code or None, code_qd20
+    try:
+        with transaction.atomic():
+            unit.save(update_fields=["code", "code_qd20"])
+    except IntegrityError as exc:  # another unit took one of them since the check (two admins at once)
+        unit.code, unit.code_qd20 = stored
+        raise ActionRefused(_("Mã định danh hoặc mã định danh điện tử vừa được đơn vị khác dùng."),
+                            code="duplicate_code", field="code", target=unit) from exc
+    log.record(actor=acting, verb="org.unit.codes_changed", target=unit, unit=unit,
+               data={"before": before, "after": after})
     return unit

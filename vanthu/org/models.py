@@ -103,6 +103,11 @@ class Unit(models.Model):
             models.UniqueConstraint(
                 fields=["parent", "abbreviation"], name="org_unit_abbreviation_unique_among_siblings"
             ),
+            # Two units never share a QĐ 20 identifier (`identifiers.as_qcvn102` must find one unit); many have
+            # none (""). The action's check names the holder; this holds under two admins at once.
+            models.UniqueConstraint(
+                fields=["code_qd20"], condition=~models.Q(code_qd20=""), name="org_unit_code_qd20_unique"
+            ),
         ]
 
     def __str__(self) -> str:

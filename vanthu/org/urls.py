@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("org/agencies/", agency_views.agency_directory, name="agency_directory"),
     path("org/agencies/<int:pk>/toggle/", agency_views.agency_toggle, name="agency_toggle"),
     path("org/units/<int:pk>/head/", agency_views.unit_head, name="unit_head"),
+    path("org/units/<int:pk>/codes/", agency_views.unit_codes, name="unit_codes"),
     path("tai-khoan/phien/", session_views.my_sessions, name="my_sessions"),
     path("tai-khoan/phien/<str:handle>/ket-thuc", session_views.my_session_end, name="my_session_end"),
     path("quan-tri/nguoi/<int:pk>/phien/", session_views.person_sessions, name="person_sessions"),

@@ -18,7 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.documents import limits
-from vanthu.documents.models import Document, ReviewState, ReviewStep, Status
+from vanthu.documents.formatting import notation_file_name
+from vanthu.documents.models import Document, DocumentFile, DraftVersion, ReviewState, ReviewStep, Status
 from vanthu.org.models import Person
 from vanthu.org.queries import scope_of, stood_for_ids
 from vanthu.workflow.models import OPEN_STATES, Assignment, AssignmentRole, AssignmentState
@@ -209,3 +210,17 @@ def follow_up_for(person: Person, *, today: dt.date) -> list[FollowUpGroup]:
         groups.append(FollowUpGroup(state, str(AssignmentState(state).label), rows))
     groups.append(FollowUpGroup("closed", str(_("Đã xong, đã trả lại")), closed))
     return [g for g in groups if g.rows]
+
+
+def main_file_name(document: Document) -> str:
+    """The name the document page gives the current PDF (its main file's, else its version's, else its
+    notation's), for the signed link of the pages that link the file without listing them all (the direction)."""
+    name = (DocumentFile.objects.filter(document=document, kind=DocumentFile.Kind.MAIN,
+                                        file_id=document.current_file_id).values_list("name", flat=True).first())
+    if name:
+        return str(name)
+    source = (DraftVersion.objects.filter(document=document, pdf_id=document.current_file_id)
+              .values_list("source_name", flat=True).first())
+    if source:
+        return f"{str(source).rsplit('.', 1)[0]}.pdf"
+    return notation_file_name(document.notation)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vanthu.core import links
 from vanthu.core.errors import ActionRefused
 from vanthu.core.htmx import is_htmx
 from vanthu.core.queue import after_action
@@ -27,7 +28,7 @@ from vanthu.org.views import require_person
 from vanthu.workflow import actions, permissions
 from vanthu.workflow.forms import CompleteForm, DirectionForm, ForwardForm, PresentForm
 from vanthu.workflow.models import Assignment
-from vanthu.workflow.queries import KINDS, SORTS, follow_up_for, inbox_for, today
+from vanthu.workflow.queries import KINDS, SORTS, follow_up_for, inbox_for, main_file_name, today
 
 GET_POST = require_http_methods(["GET", "POST"])
 RANK_ORDER = {value: i for i, value in enumerate(Rank.values) if value != Rank.CNVQP}
@@ -135,7 +136,12 @@ def document_direct(request: HttpRequest, pk: int) -> HttpResponse:
             return after_action(request, pk=document.pk)
     else:
         form = DirectionForm(person=person, document=document, people_unit=people_unit)
-    return render(request, "workflow/direct.html", {"document": document, "form": form})
+    # the PDF's link signed for this person and session as on the document page (decision 0035); None: checked path
+    file_links = links.minter(request, via=links.PAGE, person_id=person.pk, document_id=document.pk,
+                              secrecy=document.secrecy)
+    main_name = main_file_name(document) if file_links is not None and document.current_file_id else ""
+    return render(request, "workflow/direct.html", {"document": document, "form": form, "file_links": file_links,
+                                                    "main_name": main_name})
 
 
 def _assignment_for(request: HttpRequest, pk: int, predicate: Any) -> tuple[Person, Assignment]:
