@@ -320,8 +320,10 @@ def match_issuer_serial(expected_issuer_serial: Any, cert: asn1_x509.Certificate
 
 
 def name_equal(self: asn1_x509.Name, other: Any) -> bool:
-    """asn1crypto Name.__eq__: identical encodings are equal names."""
-    if isinstance(other, asn1_x509.Name) and self.dump() == other.dump():
+    """asn1crypto Name.__eq__: identical encodings are equal names, and so are names with the same `hashable`
+    (each RDN's types and RFC 4518-prepared values, remembered per encoding below: the same multiset of
+    (type, value) in each RDN, which is what __eq__ compares). Anything else: asn1crypto decides."""
+    if isinstance(other, asn1_x509.Name) and (self.dump() == other.dump() or self.hashable == other.hashable):
         return True
     return ORIGINAL["name_eq"](self, other)
 
@@ -433,8 +435,9 @@ def install() -> None:
     _patch("match_issuer_serial", general, "match_issuer_serial", match_issuer_serial)
     _patch("name_eq", asn1_x509.Name, "__eq__", name_equal)
     _patch("name_hashable", asn1_x509.Name, "hashable", property(name_hashable))
-    from vanthu.signing import speedups_diff
+    from vanthu.signing import speedups_diff, speedups_paths
 
-    for key, owner, attribute, replacement in speedups_diff.patches():
-        _patch(key, owner, attribute, replacement)
-        speedups_diff.ORIGINAL[key] = ORIGINAL[key]
+    for module in (speedups_diff, speedups_paths):
+        for key, owner, attribute, replacement in module.patches():
+            _patch(key, owner, attribute, replacement)
+            module.ORIGINAL[key] = ORIGINAL[key]

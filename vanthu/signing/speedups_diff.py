@@ -245,6 +245,33 @@ def subsume_object(self: HistoricalResolver, obj: Any) -> Any:
     return result
 
 
+def collect_indirect_references(self: HistoricalResolver, obj: Any, seen: set[generic.Reference],
+                                since_revision: int | None = None) -> None:
+    """HistoricalResolver._collect_indirect_references (under `collect_dependencies`, which the orphan search
+    and the form rules call): pyHanko's code line for line, in the same order and with one call per level of
+    nesting, except that values that cannot lead to an object (the numbers of a font's /W array, names,
+    strings) are not visited: pyHanko's visit of them does nothing."""
+    if isinstance(obj, _INDIRECT):
+        ref = obj.reference
+        if ref in seen:
+            return
+        xrefs = self.reader.xrefs
+        relevant = since_revision is None or xrefs.get_introducing_revision(ref) >= since_revision
+        if relevant:
+            seen.add(ref)
+        elif since_revision is not None:
+            return
+        obj = self(ref)
+    if isinstance(obj, _DICT):
+        for v in obj.values():
+            if isinstance(v, _CONTAINERS):
+                self._collect_indirect_references(v, seen, since_revision)
+    elif isinstance(obj, _ARRAY):
+        for v in obj:
+            if isinstance(v, _CONTAINERS):
+                self._collect_indirect_references(v, seen, since_revision)
+
+
 def find_orphans(hist_rev: HistoricalResolver) -> set[generic.Reference]:
     """policies._find_orphans, computed once per revision view (it depends on nothing else)."""
     known = hist_rev.__dict__.get("_vanthu_orphans")
@@ -262,4 +289,6 @@ def patches() -> list[tuple[str, Any, str, Any]]:
         ("_load_reverse_xref_cache", HistoricalResolver, "_load_reverse_xref_cache", load_reverse_xref_cache),
         ("_find_orphans", policies, "_find_orphans", find_orphans),
         ("_subsume_object", HistoricalResolver, "_subsume_object", subsume_object),
+        ("_collect_indirect_references", HistoricalResolver, "_collect_indirect_references",
+         collect_indirect_references),
     ]
