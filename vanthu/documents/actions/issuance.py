@@ -4,6 +4,7 @@ import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -345,6 +346,13 @@ def _reserve_at_once(*, document: Document, acting: Person, expected_version: in
                         issued_date=document.issued_date, lease=now)
 
 
+def _checked_before_number(stored: files.StoredFile) -> str | None:
+    """The SHA-256 whose personal signature `_check_before_number` checked, for the seal: sealing those bytes, it
+    does not read the same verdict again. None when no verdict may stand for a later check
+    (VANTHU_SIGNATURE_VERDICT_SECONDS = 0): the seal then checks in full again, as configured."""
+    return stored.sha256 if settings.SIGNATURE_VERDICT_SECONDS > 0 else None
+
+
 def _placement_read(document: Document) -> Placement | None:
     """The placement read with the document (`_READ_FOR_ISSUING`), None when it has none."""
     try:
@@ -361,7 +369,7 @@ def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dic
     sealed = seal.seal_issued(pdf=document.current_file.read_bytes(), number_text=number_line(reservation.notation),
                               date_text=date_line(unit.place_name, reservation.issued_date),
                               placed=positions_of(document, _placement_read(document)),
-                              checked_sha256=document.current_file.sha256)
+                              checked_sha256=_checked_before_number(document.current_file))
     lines = [unit.name, number_line(reservation.notation)]  # the stamp adds the signing time
     attachments = {
         item.pk: seal.seal_text_only(pdf=item.file.read_bytes(), lines=lines)
