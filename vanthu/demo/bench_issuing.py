@@ -74,12 +74,16 @@ class Samples:
     held_ms: list[float] = field(default_factory=list)
     trip_ms: list[float] = field(default_factory=list)  # the one-statement reservation, seen from the client
     errors: list[str] = field(default_factory=list)
+    cpu_s: float = 0.0  # CPU of the processes that issued (and delivered), all their threads
+    pg_s: float = 0.0  # CPU of the PostgreSQL backends serving them (nan: not readable here)
 
     def merge(self, other: Samples) -> None:
         self.issue_ms += other.issue_ms
         self.held_ms += other.held_ms
         self.trip_ms += other.trip_ms
         self.errors += other.errors
+        self.cpu_s += other.cpu_s
+        self.pg_s += other.pg_s
 
 
 @dataclass
@@ -98,6 +102,10 @@ class Result:
     @property
     def per_second(self) -> float:
         return self.issued / self.seconds if self.seconds else 0.0
+
+    def cpu_per_document(self, which: str) -> float:
+        """ms of CPU per document issued, of the run's processes (`cpu_s`) or of their backends (`pg_s`)."""
+        return getattr(self.samples, which) * 1000 / self.issued if self.issued else float("nan")
 
     @property
     def deliveries_per_second(self) -> float:
@@ -188,6 +196,27 @@ def _kind(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:80]}"
 
 
+PROFILE_DIR: str | None = None  # --profile without --sequential: each thread's CPU profile is written here
+PROFILE_TAG = ""  # the workload being measured (the processes are forked after it is set)
+
+
+def _profiled(name: str, body: Callable[[], None]) -> None:
+    """Run `body`; with PROFILE_DIR, under a profiler of this thread's CPU clock, its stats kept in a file."""
+    if PROFILE_DIR is None:
+        body()
+        return
+    import cProfile
+
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    try:
+        body()
+    finally:
+        profiler.disable()
+        where = f"{PROFILE_TAG} {name}~{os.getpid()}-{threading.get_ident()}.prof"
+        profiler.dump_stats(os.path.join(PROFILE_DIR, where))
+
+
 def run_clerks(threads: list[list[tuple[int, int]]], *, mode: str, secret: str,
                start: threading.Barrier | None = None) -> Samples:
     """Each list of documents issued in order by its own thread (its own database connection)."""
@@ -196,19 +225,25 @@ def run_clerks(threads: list[list[tuple[int, int]]], *, mode: str, secret: str,
     restore = install_counter_timing(samples.held_ms, samples.trip_ms)
     barrier = start or threading.Barrier(len(threads))
 
+    def issue_all(work: list[tuple[int, int]]) -> None:
+        for document_id, clerk_id in work:
+            began = time.perf_counter()
+            try:
+                _issue(mode, document_id, clerk_id, secret)
+            except Exception as exc:
+                with lock:
+                    samples.errors.append(_kind(exc))
+                continue
+            with lock:
+                samples.issue_ms.append((time.perf_counter() - began) * 1000)
+
     def clerk(work: list[tuple[int, int]]) -> None:
         try:
+            backend_began = _backend_cpu()
             barrier.wait(timeout=120)
-            for document_id, clerk_id in work:
-                began = time.perf_counter()
-                try:
-                    _issue(mode, document_id, clerk_id, secret)
-                except Exception as exc:
-                    with lock:
-                        samples.errors.append(_kind(exc))
-                    continue
-                with lock:
-                    samples.issue_ms.append((time.perf_counter() - began) * 1000)
+            _profiled("clerk", lambda: issue_all(work))
+            with lock:
+                samples.pg_s += _backend_cpu() - backend_began
         finally:
             connections.close_all()
 
@@ -223,32 +258,46 @@ def run_clerks(threads: list[list[tuple[int, int]]], *, mode: str, secret: str,
     return samples
 
 
-def deliver_until(stop: Callable[[], bool], *, threads: int) -> None:
+def _backend_cpu() -> float:
+    from vanthu.core.measure import backend_cpu
+
+    value = backend_cpu()
+    return float("nan") if value is None else value
+
+
+def deliver_until(stop: Callable[[], bool], *, threads: int) -> float:
     """Delivery workers: each takes the waiting messages of its slot (their destination, modulo `threads`:
     the messages to one unit are delivered by one worker, in batches — decision 0037) and delivers them,
-    until `stop()` and nothing is left waiting."""
+    until `stop()` and nothing is left waiting. Returns the CPU seconds their PostgreSQL backends used."""
     from vanthu.documents import delivering
     from vanthu.documents.models import OutboxMessage
 
-    def worker(slot: int) -> None:
+    used: list[float] = []
+
+    def deliver(slot: int) -> None:
         idle = 0.01
+        while True:
+            finished = stop()
+            waiting = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
+                       .values_list("pk", "transport", "address")[:200])
+            ids = [pk for pk, transport, address in waiting
+                   if zlib.crc32(f"{transport}:{address}".encode()) % threads == slot][:50]
+            for pk in ids:
+                delivering.deliver_message(pk)
+            if ids:
+                idle = 0.01
+            elif finished:
+                return
+            else:  # polling less while nothing waits: an empty poll costs both cores' time
+                time.sleep(idle)
+                idle = min(idle * 2, 0.2)
+
+    def worker(slot: int) -> None:
+        backend_began = _backend_cpu()
         try:
-            while True:
-                finished = stop()
-                waiting = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
-                           .values_list("pk", "transport", "address")[:200])
-                ids = [pk for pk, transport, address in waiting
-                       if zlib.crc32(f"{transport}:{address}".encode()) % threads == slot][:50]
-                for pk in ids:
-                    delivering.deliver_message(pk)
-                if ids:
-                    idle = 0.01
-                elif finished:
-                    return
-                else:  # polling less while nothing waits: an empty poll costs both cores' time
-                    time.sleep(idle)
-                    idle = min(idle * 2, 0.2)
+            _profiled("delivery", lambda: deliver(slot))
         finally:
+            used.append(_backend_cpu() - backend_began)
             connections.close_all()
 
     workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
@@ -256,18 +305,23 @@ def deliver_until(stop: Callable[[], bool], *, threads: int) -> None:
         t.start()
     for t in workers:
         t.join()
+    return sum(used)
 
 
 def _process_main(threads: list[list[tuple[int, int]]], mode: str, secret: str, ready: Any, queue: Any) -> None:
     connections.close_all()
     ready.wait()
+    began = time.process_time()
     samples = run_clerks(threads, mode=mode, secret=secret)
-    queue.put((samples.issue_ms, samples.held_ms, samples.trip_ms, samples.errors))
+    samples.cpu_s = time.process_time() - began
+    queue.put(samples)
 
 
-def _delivery_main(threads: int, stop: Any) -> None:
+def _delivery_main(threads: int, stop: Any, queue: Any) -> None:
     connections.close_all()
-    deliver_until(stop.is_set, threads=threads)
+    began = time.process_time()
+    pg_s = deliver_until(stop.is_set, threads=threads)
+    queue.put((time.process_time() - began, pg_s))
 
 
 def check_registers(document_ids: list[int]) -> tuple[int, int]:
@@ -293,12 +347,16 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
     deliveries run as the configured job backend runs them (the suite: on commit)."""
     from vanthu.documents.models import Document, MessageKind, OutboxMessage
 
+    global PROFILE_TAG
+    PROFILE_TAG = f"{scenario} {mode}"
     ids = [pk for thread in work.threads for pk, _ in thread]
     samples = Samples()
     began = time.perf_counter()
     delivered_at = began
     if processes <= 0:
+        cpu_began = time.process_time()
         samples = run_clerks(work.threads, mode=mode, secret=secret)
+        samples.cpu_s = time.process_time() - cpu_began
         issued_at = delivered_at = time.perf_counter()
         if mode == "outbox":
             deliver_until(lambda: True, threads=delivery_threads)  # whatever the backend left waiting
@@ -306,24 +364,26 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
     else:
         context = multiprocessing.get_context("fork")
         connections.close_all()
-        ready, stop, queue = context.Event(), context.Event(), context.Queue()
+        ready, stop, queue, spent = context.Event(), context.Event(), context.Queue(), context.Queue()
         slices = [work.threads[i::processes] for i in range(processes)]
         clerks = [context.Process(target=_process_main, args=(s, mode, secret, ready, queue)) for s in slices if s]
         couriers = []
         if mode == "outbox":
-            couriers = [context.Process(target=_delivery_main, args=(delivery_threads, stop))]
+            couriers = [context.Process(target=_delivery_main, args=(delivery_threads, stop, spent))]
         for p in [*clerks, *couriers]:
             p.start()
         time.sleep(1.0)  # let every process open its connection
         began = time.perf_counter()
         ready.set()
         for _ in clerks:
-            issue_ms, held_ms, trip_ms, errors = queue.get()
-            samples.merge(Samples(issue_ms=issue_ms, held_ms=held_ms, trip_ms=trip_ms, errors=errors))
+            samples.merge(queue.get())
         issued_at = time.perf_counter()
         for p in clerks:
             p.join()
         stop.set()
+        for _ in couriers:
+            cpu_s, pg_s = spent.get()
+            samples.merge(Samples(cpu_s=cpu_s, pg_s=pg_s))
         for p in couriers:
             p.join()
         delivered_at = time.perf_counter() if couriers else issued_at
@@ -355,6 +415,7 @@ def table(results: list[Result]) -> list[str]:
         ("lệnh lấy số, phía app p95", lambda r: f"{percentile(r.samples.trip_ms, 0.95):.1f}" if r.samples.trip_ms
          else "—"),
         ("chuyển đến nơi nhận/s", lambda r: f"{r.deliveries_per_second:.1f} ({r.deliveries})"),
+        ("CPU mỗi văn bản ms", lambda r: f"{r.cpu_per_document('cpu_s'):.0f} + {r.cpu_per_document('pg_s'):.0f}"),
         ("deadlock", lambda r: str(sum(1 for e in r.samples.errors if e == "deadlock"))),
         ("hở số / trùng số", lambda r: f"{r.gaps} / {r.duplicates}"),
     ]
@@ -376,6 +437,9 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
 
     call_command("migrate", verbosity=0)
     jobs.enqueue_on_commit = lambda *a, **k: None  # delivery threads poll instead
+    if args.profile and not args.sequential:
+        global PROFILE_DIR
+        PROFILE_DIR = tempfile.mkdtemp(prefix="vanthu-bench-profile-")
     if args.sequential:
         from vanthu.demo import bench_issuing_profile
 
@@ -406,6 +470,26 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
               f"{platform.python_version()}, load average {load:.2f}\n")
     for line in table(results):
         out.write(line + "\n")
+    if PROFILE_DIR is not None:
+        _print_thread_profiles(PROFILE_DIR, out)
+
+
+def _print_thread_profiles(directory: str, out: IO[str]) -> None:
+    """The threads' CPU profiles (thread CPU clock), summed by role: clerks per mode, delivery workers."""
+    import io
+    import pstats
+    from pathlib import Path
+
+    roles: dict[str, list[str]] = {}
+    for path in sorted(Path(directory).glob("*.prof")):
+        roles.setdefault(path.name.split("~")[0], []).append(str(path))
+    for role, paths in sorted(roles.items()):
+        text = io.StringIO()
+        stats = pstats.Stats(*paths, stream=text)
+        stats.sort_stats("cumulative").print_stats(r"vanthu/|keystore|scrypt|pyhanko/sign/(signers|validation)/", 40)
+        stats.sort_stats("tottime").print_stats(20)
+        out.write(f"\n--- cProfile ({role}, đồng hồ CPU của luồng, {len(paths)} luồng) ---\n"
+                  f"{text.getvalue()}")
 
 
 def main(argv: list[str], out: IO[str]) -> None:
@@ -420,7 +504,8 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
     parser.add_argument("--sequential", type=int, default=0, metavar="N",
                         help="instead: one clerk issues N documents in a row; time and queries of one issuance")
-    parser.add_argument("--profile", action="store_true", help="with --sequential: where the CPU and queries go")
+    parser.add_argument("--profile", action="store_true",
+                        help="where the CPU goes (with --sequential: and the queries; else each thread's CPU profile)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 from vanthu.documents.actions import delivery, delivery_batch, long_term
-from vanthu.documents.models import LongTermState, MessageKind, MessageStatus, OutboxMessage
+from vanthu.documents.models import LongTermSignature, LongTermState, MessageKind, MessageStatus, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed, Transport, transport_named
 
 logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outbox
@@ -27,12 +28,19 @@ def deliver_message(message_id: int) -> None:
         return
     if message.state != OutboxMessage.State.WAITING:
         return
-    if message.kind == MessageKind.DOCUMENT and long_term.holds_delivery(message.document_id):
+    transport = transport_named(message.transport)
+    batching = (transport is not None and message.status != MessageStatus.CANCELLED
+                and getattr(transport, "deliver_many", None) is not None and settings.OUTBOX_BATCH > 1)
+    # batching: the message's hold is read with its companions, in one statement; else alone, as before
+    if batching:
+        held, companions = _companions(message)
+    else:
+        held = message.kind == MessageKind.DOCUMENT and long_term.holds_delivery(message.document_id)
+        companions = []
+    if held:
         logger.info("outbox: message %s waits for its document's long-term signature", message_id)
         return  # the enrichment job schedules it again when it is done or has failed
-    transport = transport_named(message.transport)
-    if transport is not None and message.status != MessageStatus.CANCELLED and message.pk in _deliver_batch(
-            message, transport):
+    if companions and transport is not None and message.pk in _deliver_batch(message, companions, transport):
         return
     try:
         if transport is None:
@@ -52,27 +60,34 @@ def deliver_message(message_id: int) -> None:
     delivery.mark_delivered(message=message, local_id=local_id)
 
 
-def _deliver_batch(message: OutboxMessage, transport: Transport) -> set[int]:
-    """Deliver `message` with the other messages of its kind waiting for the same destination (decision
-    0037: documents, or statuses other than a recall) when its transport can (`deliver_many`) and
-    `OUTBOX_BATCH` > 1: up to that many, oldest first, in one transaction at the destination and one at each
-    sender. Returns the ids of the messages delivered; `message`, when not among them, goes alone as before;
-    a companion left out waits for its own job. Nothing here fails a message: whatever goes wrong, each
-    message is then delivered alone, where failures are counted."""
-    deliver_many = getattr(transport, "deliver_many", None)
-    if deliver_many is None or settings.OUTBOX_BATCH <= 1:
-        return set()
-    companions = list(
+def _companions(message: OutboxMessage) -> tuple[bool, list[OutboxMessage]]:
+    """(held, companions), read in one statement: whether `message` is a document waiting for its long-term
+    signature (it is then not delivered now), and the other messages of its kind waiting for the same
+    destination that may go in its batch (decision 0037: oldest first, up to OUTBOX_BATCH - 1; not a recall,
+    which goes alone, nor a document waiting for its long-term signature; [] when there are none: `message`
+    goes alone)."""
+    pending = LongTermSignature.objects.filter(document_id=OuterRef("document_id"), state=LongTermState.PENDING)
+    rows = list(
         OutboxMessage.objects.select_related("unit", "document__doc_type", "document__current_file")
-        .filter(state=OutboxMessage.State.WAITING, kind=message.kind, transport=message.transport,
+        .filter(Q(pk=message.pk) | (~Q(status=MessageStatus.CANCELLED) & ~Exists(pending)),
+                state=OutboxMessage.State.WAITING, kind=message.kind, transport=message.transport,
                 address=message.address)
-        .exclude(pk=message.pk)
-        .exclude(status=MessageStatus.CANCELLED)  # a recall goes alone
-        .exclude(document__long_term__state=LongTermState.PENDING)  # documents waiting for their long-term signature
-        .order_by("pk")[:settings.OUTBOX_BATCH - 1]
+        .annotate(own=Case(When(pk=message.pk, then=Value(0)), default=Value(1)), held=Exists(pending))
+        .order_by("own", "pk")[:settings.OUTBOX_BATCH]
     )
-    if not companions:
-        return set()
+    held = message.kind == MessageKind.DOCUMENT and any(row.pk == message.pk and row.held for row in rows)
+    return held, [row for row in rows if row.pk != message.pk]
+
+
+def _deliver_batch(message: OutboxMessage, companions: list[OutboxMessage], transport: Transport) -> set[int]:
+    """Deliver `message` with its `companions` (`_companions`) when its transport can (`deliver_many`):
+    in one transaction at the destination and one at each sender. Returns the ids of the messages delivered;
+    `message`, when not among them, goes alone as before; a companion left out waits for its own job. Nothing
+    here fails a message: whatever goes wrong, each message is then delivered alone, where failures are
+    counted."""
+    deliver_many = getattr(transport, "deliver_many", None)
+    assert deliver_many is not None
+    assert companions
     batch = sorted([message, *companions], key=lambda m: m.pk)
     try:
         applied: dict[int, int | None] = deliver_many(batch)

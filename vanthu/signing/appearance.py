@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable
@@ -181,9 +182,17 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_SUBSETTING = threading.Lock()
+
+
 def subset_for(path: Path, text: str) -> FontSubset:
+    """The subset of the font at `path` covering `text` (and the digits: every number of a register shares
+    one), made once per process. Threads that need one at the same moment wait for the first to make it
+    (~45 ms of fontTools, pure Python, under the interpreter lock anyway) instead of each making it again:
+    issuances sealing at once after a process starts, or after a new text, made it up to once per thread."""
     chars = frozenset(normalise(text)) | DIGITS | {" "}
-    return _subset(path, chars)
+    with _SUBSETTING:
+        return _subset(path, chars)
 
 
 @lru_cache(maxsize=128)

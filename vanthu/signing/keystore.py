@@ -154,11 +154,33 @@ def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
     if mode == PEPPERED and not settings.KEY_ENCRYPTION_SECRET:
         raise WrongSecret("key was peppered with KEY_ENCRYPTION_SECRET, which is not configured")
     by_passphrase = mode in (PASSPHRASE, PEPPERED) and passphrase is not None
-    if by_passphrase:
-        assert passphrase is not None
+    if not by_passphrase or float(getattr(settings, "KEY_UNLOCK_CACHE_SECONDS", 0)) <= 0:
+        return _open(blob, mode, log2n, salt, nonce, passphrase)
+    assert passphrase is not None
+    known = _proven(blob, passphrase)
+    if known is not None:
+        return known
+    # Threads of this process opening the same blob at once (clerks of one unit issuing together) wait for
+    # the first one's scrypt, then find its proof, instead of each paying a scrypt (16 MiB, ~50 ms of CPU).
+    with _opening(blob):
         known = _proven(blob, passphrase)
         if known is not None:
             return known
+        key = _open(blob, mode, log2n, salt, nonce, passphrase)
+        _remember(blob, passphrase, key)
+        return key
+
+
+_OPENING: dict[bytes, threading.Lock] = {}  # sha256(blob) -> held while one thread opens it by passphrase
+
+
+def _opening(blob: bytes) -> threading.Lock:
+    ident = sha256(blob).digest()
+    with _PROVEN_LOCK:
+        return _OPENING.setdefault(ident, threading.Lock())
+
+
+def _open(blob: bytes, mode: bytes, log2n: int, salt: bytes, nonce: bytes, passphrase: str | None) -> PrivateKey:
     try:
         der = AESGCM(_kek(mode, log2n, salt, passphrase)).decrypt(nonce, blob[HEADER:], blob[:HEADER])
     except InvalidTag as exc:
@@ -166,9 +188,6 @@ def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
     key = serialization.load_der_private_key(der, password=None, unsafe_skip_rsa_key_validation=True)
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ValueError("unsupported key type")
-    if by_passphrase:
-        assert passphrase is not None
-        _remember(blob, passphrase, key)
     return key
 
 

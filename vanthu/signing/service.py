@@ -366,12 +366,15 @@ class UnitSeal:
         self.level = level
 
     def seal_issued(self, *, pdf: bytes, number_text: str, date_text: str,
-                    placed: dict[str, Any] | None = None) -> bytes:
+                    placed: dict[str, Any] | None = None, checked_sha256: str | None = None) -> bytes:
         """As `seal_issued`, with the key already unlocked (the personal signature is checked here too);
-        `placed["seal"]`, when set by hand on the preview, is where the seal goes."""
+        `placed["seal"]`, when set by hand on the preview, is where the seal goes. `checked_sha256`: the
+        SHA-256 of the file whose personal signature the caller has just checked (issuance, before taking the
+        number): when `pdf` is those very bytes the check is not made again, else it is made here."""
         from vanthu.signing import pades, placement
 
-        _check_personal_signature(pdf)  # an unreadable PDF is refused as such first
+        if checked_sha256 is None or hashlib.sha256(pdf).hexdigest() != checked_sha256:
+            _check_personal_signature(pdf)  # an unreadable PDF is refused as such first
         return pades.seal_issued_with(pdf, credential=self.credential, number_text=number_text, date_text=date_text,
                                       found_services=pades_services(self.level), size_mm=self.credential.image_mm,
                                       check_personal=False, seal_at=placement.spots_from(placed).get("seal"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -66,14 +67,17 @@ __all__ = [  # the statuses live in `delivery_status`; transports call them by t
 # --- the sender's side: what leaves ----------------------------------------------------------------------
 
 
-def queue_document(document: Document) -> list[OutboxMessage]:
+def queue_document(document: Document, *, recipients: Sequence[Recipient] | None = None) -> list[OutboxMessage]:
     """In the issuing transaction: every recipient is sent to; one message per recipient a transport carries
-    to (units of the tree: the local transport), each delivered by its own job after the commit."""
+    to (units of the tree: the local transport), each delivered by its own job after the commit. `recipients`:
+    the document's recipients, when the caller has read them already (issuance, for its checks)."""
     from vanthu.documents import outbox
 
     now = timezone.now()
     messages, on_paper = [], []
-    for recipient in document.recipients.order_by("pk"):  # transports route by unit id or organ id: no join
+    if recipients is None:  # transports route by unit id or organ id: no join
+        recipients = list(document.recipients.order_by("pk"))
+    for recipient in recipients:
         found = outbox.route(recipient)
         if found is None:
             # an outside body by name only: nothing carries it; it waits for the clerk to send it on paper

@@ -4,6 +4,7 @@ import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -19,9 +20,9 @@ from vanthu.documents import access, numbering
 from vanthu.documents.actions import delivery, long_term
 from vanthu.documents.actions.common import bump, check_version, deny, lock, lock_for, required_text, validate_on_commit
 from vanthu.documents.actions.drafting import check_authority
-from vanthu.documents.actions.placement import current_positions
+from vanthu.documents.actions.placement import current_positions, positions_of
 from vanthu.documents.formatting import date_line, notation_file_name, number_line
-from vanthu.documents.models import Document, DocumentFile, Register, RegisterKind, Status
+from vanthu.documents.models import Document, DocumentFile, Placement, Recipient, Register, RegisterKind, Status
 from vanthu.documents.uploads import PDF
 from vanthu.jobs import enqueue_on_commit
 from vanthu.notify.models import Kind
@@ -171,12 +172,13 @@ def _check_lease(document: Document) -> None:
                             code="issuing", target=document, status=409)
 
 
-def _check_issuable(document: Document, acting: Person, expected_version: int | None) -> None:
+def _check_issuable(document: Document, acting: Person, expected_version: int | None) -> list[Recipient]:
+    """Refuse what may not be issued; returns the recipients read for the check (with their units)."""
     if not access.can_issue(acting, document):
         raise deny(document)
     check_version(document, expected_version)
     _check_lease(document)
-    recipients = list(document.recipients.select_related("unit"))
+    recipients = list(document.recipients.select_related("unit").order_by("pk"))
     if not recipients:
         raise ActionRefused(_("Văn bản chưa có nơi nhận."), code="no_recipients", field="recipients",
                             target=document)
@@ -189,22 +191,37 @@ def _check_issuable(document: Document, acting: Person, expected_version: int | 
         refusal = access.unit_refusal(unit, document.secrecy, field="recipients", target=document)
         if refusal is not None and unit.is_active:
             raise refusal
+    return recipients
 
 
-_READ_FOR_ISSUING = ("unit", "drafting_unit", "doc_type", "register", "current_file")
+# what issuance reads of the document with it (the placement: where the seal goes, `_seal`)
+_READ_FOR_ISSUING = ("unit", "drafting_unit", "doc_type", "register", "current_file", "placement")
 
 
-@action("documents.outgoing.issued")
-def _check_before_number(*, document: Document, acting: Person, expected_version: int | None) -> Document:
-    """Whatever can be refused, refused before a number is taken (no lock is held). Returns the document as
-    read and checked, with what issuance reads of it."""
-    document = Document.objects.select_related(*_READ_FOR_ISSUING).get(pk=document.pk)
-    _check_issuable(document, acting, expected_version)
-    assert document.current_file is not None
-    if not _has_valid_personal_signature(document.current_file):
-        raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
-                            code="unsigned", target=document)
-    return document
+@dataclass(frozen=True)
+class _Checked:
+    document: Document  # as read and checked, with _READ_FOR_ISSUING
+    recipients: list[Recipient]  # as read for the check: a signed document's recipients no longer change
+
+
+def _check_before_number(*, document: Document, acting: Person, expected_version: int | None) -> _Checked:
+    """Whatever can be refused, refused before a number is taken (no lock is held), and recorded as the
+    action's refusal. Only reads: no transaction (its BEGIN and COMMIT were two statements for nothing; what
+    the number depends on — the same version, signed, unnumbered, not leased — is checked again by the number's
+    own statement, `_AT_ONCE`). The personal signature is checked here on the file that is then sealed: the
+    seal proves it seals these bytes (their SHA-256) instead of reading the same verdict again."""
+    try:
+        document = Document.objects.select_related(*_READ_FOR_ISSUING).get(pk=document.pk)
+        recipients = _check_issuable(document, acting, expected_version)
+        assert document.current_file is not None
+        if not _has_valid_personal_signature(document.current_file):
+            raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
+                                code="unsigned", target=document)
+    except ActionRefused as exc:
+        log.record_refusal(actor=acting, verb="documents.outgoing.issued.refused", target=exc.target,
+                           reason=exc.message, code=exc.code)
+        raise
+    return _Checked(document=document, recipients=recipients)
 
 
 def _reserve(*, document: Document, acting: Person, expected_version: int | None) -> _Reservation:
@@ -329,6 +346,21 @@ def _reserve_at_once(*, document: Document, acting: Person, expected_version: in
                         issued_date=document.issued_date, lease=now)
 
 
+def _checked_before_number(stored: files.StoredFile) -> str | None:
+    """The SHA-256 whose personal signature `_check_before_number` checked, for the seal: sealing those bytes, it
+    does not read the same verdict again. None when no verdict may stand for a later check
+    (VANTHU_SIGNATURE_VERDICT_SECONDS = 0): the seal then checks in full again, as configured."""
+    return stored.sha256 if settings.SIGNATURE_VERDICT_SECONDS > 0 else None
+
+
+def _placement_read(document: Document) -> Placement | None:
+    """The placement read with the document (`_READ_FOR_ISSUING`), None when it has none."""
+    try:
+        return document.placement
+    except Placement.DoesNotExist:
+        return None
+
+
 def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dict[int, bytes]]:
     """Step 2, outside any transaction: the organisation signature over the main file and each attachment."""
     document = reservation.document
@@ -336,7 +368,8 @@ def _seal(reservation: _Reservation, seal: signing.UnitSeal) -> tuple[bytes, dic
     unit = document.unit
     sealed = seal.seal_issued(pdf=document.current_file.read_bytes(), number_text=number_line(reservation.notation),
                               date_text=date_line(unit.place_name, reservation.issued_date),
-                              placed=current_positions(document))
+                              placed=positions_of(document, _placement_read(document)),
+                              checked_sha256=_checked_before_number(document.current_file))
     lines = [unit.name, number_line(reservation.notation)]  # the stamp adds the signing time
     attachments = {
         item.pk: seal.seal_text_only(pdf=item.file.read_bytes(), lines=lines)
@@ -378,7 +411,7 @@ def _mark_issued(document: Document, *, lease: dt.datetime, stored: files.Stored
 
 @action("documents.outgoing.issued")
 def _finalize(*, document: Document, acting: Person, reservation: _Reservation, sealed: bytes,
-              attachments: dict[int, bytes]) -> Document:
+              attachments: dict[int, bytes], recipients: list[Recipient]) -> Document:
     """Step 3: store the sealed files, mark the document issued, one outbox message per recipient."""
     stored = files.store_bytes(sealed, content_type=PDF)
     now = timezone.now()
@@ -397,7 +430,9 @@ def _finalize(*, document: Document, acting: Person, reservation: _Reservation, 
     DocumentFile.objects.filter(document=document, kind=DocumentFile.Kind.MAIN).delete()
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN,
                                 name=notation_file_name(document.notation), file=stored, added_by=acting)
-    messages = delivery.queue_document(document)  # their delivery waits for the long-term signature, if one is owed
+    # to the recipients read for the check (they change only while drafting); their delivery waits for the
+    # long-term signature, if one is owed
+    messages = delivery.queue_document(document, recipients=recipients)
     long_term.begin(document, sealed=stored)
     if document.replaces_id is not None:
         old = Document.objects.select_for_update().get(pk=document.replaces_id)
@@ -451,7 +486,8 @@ def issue_outgoing(
     short steps (see above and decision 0007); a refusal at any step is recorded as
     `documents.outgoing.issued.refused`.
     """
-    document = _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    checked = _check_before_number(document=document, acting=acting, expected_version=expected_version)
+    document = checked.document
     try:  # the seal needs the clerk's second factor (decision 0020), checked before the key is opened
         second_factor.require_code(acting=acting, otp=otp, document=document)
     except ActionRefused as exc:
@@ -476,7 +512,7 @@ def issue_outgoing(
             raise
     try:
         return _finalize(document=document, acting=acting, reservation=reservation, sealed=sealed,
-                         attachments=attachments)
+                         attachments=attachments, recipients=checked.recipients)
     except (OperationalError, InterfaceError):
         _release_after_lost_connection(document, reservation, acting=acting)
         raise

@@ -62,7 +62,11 @@ def record_preview(*, preview: PagePreview, layout: dict[str, Any] | None, image
 def current_positions(document: Document) -> dict[str, list[Any]]:
     """The positions placed by hand that still count: the seal's always, the others only for the approved
     revision they were placed on."""
-    row = Placement.objects.filter(document=document).first()
+    return positions_of(document, Placement.objects.filter(document=document).first())
+
+
+def positions_of(document: Document, row: Placement | None) -> dict[str, list[Any]]:
+    """`current_positions` from the placement `row` already read with the document (None: it has none)."""
     if row is None:
         return {}
     same_revision = row.approved_sha256 == document.approved_sha256

@@ -1,0 +1,99 @@
+"""Issue 7, sixth pass: what a process makes once and keeps (the proof of a key's passphrase, a font subset) is
+made once when several threads need it at the same moment — clerks of one unit sealing together after a process
+starts — not once per thread. A wrong passphrase is still refused, each guess still costs its own scrypt."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from vanthu.core import fonts
+from vanthu.signing import appearance, keystore, pki
+
+
+def _together(count: int, body) -> list:
+    barrier = threading.Barrier(count)
+    results: list = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        barrier.wait(timeout=30)
+        try:
+            value = body()
+        except Exception as exc:  # kept, to be asserted on
+            value = exc
+        with lock:
+            results.append(value)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.fixture
+def blob(settings):
+    settings.KEY_SCRYPT_LOG2N = 10
+    keystore.forget_proven()
+    yield keystore.lock(pki.generate_key("ecdsa"), passphrase="mật khẩu đúng")
+    keystore.forget_proven()
+
+
+def _slow_counted_scrypt(monkeypatch) -> list[int]:
+    calls = [0]
+    real = keystore._kek
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        time.sleep(0.05)  # long enough for every thread to arrive while the first one derives
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keystore, "_kek", counted)
+    return calls
+
+
+def test_threads_opening_one_key_at_once_pay_one_scrypt(blob, settings, monkeypatch):
+    settings.KEY_UNLOCK_CACHE_SECONDS = 300
+    calls = _slow_counted_scrypt(monkeypatch)
+    keys = _together(8, lambda: keystore.unlock(blob, passphrase="mật khẩu đúng"))
+    assert calls[0] == 1
+    assert len({k.private_numbers().private_value for k in keys}) == 1
+
+
+def test_a_wrong_passphrase_among_them_is_refused_and_costs_its_own_scrypt(blob, settings, monkeypatch):
+    settings.KEY_UNLOCK_CACHE_SECONDS = 300
+    calls = _slow_counted_scrypt(monkeypatch)
+    results = _together(4, lambda: keystore.unlock(blob, passphrase="mật khẩu sai"))
+    assert all(isinstance(r, keystore.WrongSecret) for r in results)
+    assert calls[0] == 4
+
+
+def test_without_the_cache_each_opening_pays_its_scrypt(blob, settings, monkeypatch):
+    settings.KEY_UNLOCK_CACHE_SECONDS = 0
+    calls = _slow_counted_scrypt(monkeypatch)
+    keys = _together(3, lambda: keystore.unlock(blob, passphrase="mật khẩu đúng"))
+    assert calls[0] == 3
+    assert len(keys) == 3
+
+
+def test_threads_needing_one_font_subset_at_once_make_it_once(monkeypatch):
+    path = fonts.serif().bold
+    text = "Số: 17/QĐ-ĐTNCT"  # a text no other test subsets, so that the cache has not got it yet
+    appearance._subset.cache_clear()
+    made = [0]
+    real = appearance._subset.__wrapped__
+
+    def counted(*args):
+        made[0] += 1
+        time.sleep(0.05)
+        return real(*args)
+
+    cached = appearance.lru_cache(maxsize=128)(counted)
+    monkeypatch.setattr(appearance, "_subset", cached)
+    subsets = _together(8, lambda: appearance.subset_for(path, text))
+    assert made[0] == 1
+    assert len({id(s) for s in subsets}) == 1
