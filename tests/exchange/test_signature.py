@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -307,3 +308,48 @@ def test_signxml_given_the_bytes_gives_the_verdicts_it_gives_the_element(staff_k
     assert {name for name, verdict in verdicts.items() if verdict == "valid"} == {
         "signed", "unprefixed", "no declaration", "comment and PI around the root", "standalone declaration",
         "Latin-1 with character references", "comment added in the body"}
+
+
+def _signxml_signed(data: bytes, *, key, certificates, prefix, method=SignatureMethod.RSA_SHA256) -> bytes:
+    """What sign() gave when it handed the envelope to signxml's XMLSigner (a placeholder in edXMLHeader)."""
+    root = etree.fromstring(data)
+    header = next(e for e in root.iter(etree.Element) if etree.QName(e).localname == "edXMLHeader")
+    placeholder = etree.SubElement(header, f"{{{NS_DSIG}}}Signature", nsmap={prefix: NS_DSIG})
+    placeholder.set("Id", "placeholder")
+    signer = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,
+                       c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+    signer.namespaces = {prefix: NS_DSIG}
+    return etree.tostring(signer.sign(root, key=key, cert=certificates), xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("prefix", ["ds", None])
+def test_sign_gives_the_bytes_signxml_gave(staff_key, staff_ec_key, prefix):
+    """sign() builds the enveloped signature itself (no copies of the whole envelope): byte for byte what
+    signxml's XMLSigner made (RSA PKCS#1 v1.5 is deterministic), for documents with attachments, statuses, a
+    chain, a key as a callable, and odd but valid inputs; an ECDSA signature (random) verifies with signxml."""
+    chain_key = staff_key.certificate  # any second certificate: X509Data carries the chain in order
+    big = document()
+    big = dataclasses.replace(big, attachments=(dataclasses.replace(big.attachments[0],
+                                                                    data=bytes(range(256)) * 700),))
+    inputs = {
+        "document": build_document(document(), today=TODAY),
+        "document with a large attachment": build_document(big, today=TODAY),
+        "status": build_status(status()),
+        "comment and whitespace": build_document(document(), today=TODAY).replace(
+            b"<edXML:Priority>", b"\n  <!-- x --><edXML:Priority>", 1),
+        "Latin-1 with character references": etree.tostring(
+            etree.fromstring(build_document(document(), today=TODAY)), encoding="ISO-8859-1", xml_declaration=True),
+    }
+    for name, data in inputs.items():
+        for certificates in ([staff_key.certificate], [staff_key.certificate, chain_key]):
+            expected = _signxml_signed(data, key=staff_key.key, certificates=certificates, prefix=prefix)
+            assert sign(data, key=staff_key.key, certificate=certificates[0], chain=certificates[1:],
+                        prefix=prefix) == expected, name
+        def by_callable(d):
+            return staff_key.key.sign(d, padding.PKCS1v15(), hashes.SHA256())
+
+        assert sign(data, key=by_callable, certificate=staff_key.certificate, prefix=prefix) == _signxml_signed(
+            data, key=staff_key.key, certificates=[staff_key.certificate], prefix=prefix), name
+        ec_signed = sign(data, key=staff_ec_key.key, certificate=staff_ec_key.certificate, prefix=prefix)
+        assert _signxml_verdict(ec_signed, "bytes") == "valid", name
+        assert verify(ec_signed).valid, name

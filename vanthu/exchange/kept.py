@@ -30,6 +30,7 @@ No ORM: the caller passes what the mark covers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -186,10 +187,8 @@ def _read(message_id: int, *, made_of: bytes) -> bytes | None:
 
 
 def _unlink(message_id: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         _path(message_id).unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def _sweep() -> None:
