@@ -30,8 +30,8 @@ from lxml import etree
 from signxml import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod, XMLVerifier
 from signxml.algorithms import CanonicalizationMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
-from signxml.util import bits_to_bytes_unit, long_to_bytes, strip_pem_header
-from signxml.verifier import SignatureConfiguration
+from signxml.util import _remove_sig, bits_to_bytes_unit, long_to_bytes, strip_pem_header
+from signxml.verifier import SignatureConfiguration, VerifyResult
 
 from vanthu.exchange.edxml.errors import EnvelopeInvalid, SignatureRefused
 from vanthu.exchange.edxml.model import EDXML_NAMESPACES, NS_DSIG
@@ -236,7 +236,7 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     try:
         # the bytes, not `root`: signxml copies an element it is given by serialising and parsing it again; from
         # the bytes (which `root` was parsed from, with the same parser) it only parses — the same tree
-        XMLVerifier().verify(data, x509_cert=certificate, expect_config=config, parser=safe_parser())
+        _Verifier().verify(data, x509_cert=certificate, expect_config=config, parser=safe_parser())
     except InvalidCertificate as exc:
         return replace(base, valid=False, certificate=certificate,
                               reason=_("Chứng thư số của người ký không dùng được: %(reason)s") % {"reason": exc},)
@@ -250,6 +250,39 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     warning = _("Chữ ký dùng SHA-1: chỉ được chấp nhận khi nhận, không còn an toàn; đề nghị bên gửi ký bằng "
                 "RSA-SHA256.") if sha1 else ""
     return replace(base, valid=True, certificate=certificate, warning=warning)
+
+
+ENVELOPED_EXC_C14N = [SignatureConstructionMethod.enveloped.value,
+                      CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value]
+
+
+class _Verifier(XMLVerifier):
+    """signxml's verifier, with the digest of the one reference every edXML signature has (URI="", enveloped +
+    exclusive c14n) taken without its copies: signxml serialises and parses the whole envelope twice and parses its
+    canonical form once more, to digest the envelope without its signature. Here the signature is taken out of
+    signxml's own tree (parsed from the bytes for this verification only; nothing else reads it) and that tree is
+    canonicalised: the same bytes digested (a root element has no ancestors whose namespaces a copy would drop).
+    Any other reference goes to signxml as before. tests/exchange/test_signature.py compares the verdicts."""
+
+    def _verify_reference(self, reference: Any, index: Any, root: Any, uri_resolver: Any, c14n_algorithm: Any,
+                          signature: Any, signature_key_used: Any) -> Any:
+        transforms = self._find(reference, "Transforms", require=False)
+        steps = self._findall(transforms, "Transform") if transforms is not None else []
+        if (reference.get("URI") != "" or uri_resolver is not None or root.getparent() is not None
+                or [step.get("Algorithm") for step in steps] != ENVELOPED_EXC_C14N or any(len(s) for s in steps)):
+            return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
+                                             signature_key_used)
+        digest_method = self._find(reference, "DigestMethod").get("Algorithm")
+        digest_value = self._find(reference, "DigestValue")
+        _remove_sig(self._get_signature(root), idempotent=True)
+        payload_c14n = self._c14n(root, algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+        digest_alg = DigestAlgorithm(digest_method)
+        self.check_digest_alg_expected(digest_alg)
+        if base64.b64decode(digest_value.text) != self._get_digest(payload_c14n, digest_alg):
+            raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
+        key = signature_key_used if isinstance(signature_key_used, bytes) else signature_key_used.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return VerifyResult(payload_c14n, None, signature, signature_key=key)  # the signed XML not parsed: unused
 
 
 def _algorithm(signature: etree._Element, name: str) -> str:
