@@ -31,6 +31,13 @@ from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
 
 @pytest.fixture(autouse=True)
+def kept_folder(tmp_path):
+    """The kept envelopes' folder of this test alone (exchange/kept.py)."""
+    with override_settings(DATA_DIR=tmp_path):
+        yield tmp_path / "exchange-kept"
+
+
+@pytest.fixture(autouse=True)
 def seals():
     sealing.forget()
     with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
@@ -281,14 +288,16 @@ def test_a_delivery_tried_again_sends_the_envelopes_it_signed_before(cast, outsi
     with pytest.raises(RuntimeError):
         deliver_message(messages[0].pk)
     assert sorted(built) == sorted(ids)
-    assert kept.held() == ids
+    assert kept.held() == kept.filed() == ids
     assert set(OutboxMessage.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"waiting"}
     statuses = {m.pk for m in OutboxMessage.objects.filter(kind=MessageKind.STATUS)}
     assert len(statuses) == 2  # the 01s of the division and the province, waiting for this same peer
+    kept.forget_memory()  # the delivering worker restarted: the envelopes come from the folder
     with pytest.raises(RuntimeError):
         deliver_message(messages[0].pk)
     assert sorted(built) == sorted(ids | statuses)  # the three documents not built or signed again
     assert http.decode_batch(bodies[1])[:3] == http.decode_batch(bodies[0])
+    kept.forget_memory()  # restarted again: the statuses 01 too are sent as the same bytes
     deliver_message(messages[0].pk)
     assert sorted(built) == sorted(ids | statuses)
     assert bodies[2] == bodies[1]
@@ -302,7 +311,7 @@ def test_a_delivery_tried_again_sends_the_envelopes_it_signed_before(cast, outsi
         recipient = Recipient.objects.get(document=document, organ_id=organ)
         assert recipient.state == Recipient.State.RECEIVED
         assert list(recipient.trail.values_list("status", "verified")) == [("arrived", True)]
-    assert not kept.held() & (ids | statuses)  # accepted or refused: no longer kept
+    assert not (kept.held() | kept.filed()) & (ids | statuses)  # accepted or refused: no longer kept, anywhere
 
 
 def test_a_kept_envelope_serves_only_what_it_was_made_of(monkeypatch):
@@ -326,4 +335,32 @@ def test_a_kept_envelope_serves_only_what_it_was_made_of(monkeypatch):
     assert 6 not in kept.held()  # one envelope may take a quarter of the room at most
     kept.forget([2, 3])
     assert kept.held() == {4, 5}
+    kept.clear()
+
+
+def test_a_kept_envelope_outlives_the_process(kept_folder, monkeypatch):
+    """A restarted worker (its memory gone) finds the envelope in the folder, under the same mark only; an old
+    file is not used, and is swept."""
+    kept.clear()
+    kept.keep(7, made_of=kept.mark("key", "seal A"), body=b"<signed/>")
+    assert (kept_folder / "7.env").exists()
+    kept.forget_memory()
+    assert kept.get(7, made_of=kept.mark("key", "seal A")) == b"<signed/>"
+    kept.forget_memory()
+    assert kept.get(7, made_of=kept.mark("key", "seal B")) is None  # another mark: built again
+    assert not (kept_folder / "7.env").exists()  # and the file removed
+    kept.keep(8, made_of=b"m", body=b"x")
+    kept.forget([8])
+    assert not (kept_folder / "8.env").exists()  # an outcome known: gone from the folder too
+    kept.keep(9, made_of=b"m", body=b"y")
+    kept.forget_memory()
+    monkeypatch.setattr(kept, "KEEP_SECONDS", -1.0)
+    assert kept.get(9, made_of=b"m") is None  # too old
+    kept.forget_memory()
+    monkeypatch.setattr(kept, "KEEP_SECONDS", 1800.0)
+    kept.keep(10, made_of=b"m", body=b"z")
+    monkeypatch.setattr(kept, "KEEP_SECONDS", -1.0)
+    monkeypatch.setattr(kept, "_swept", [0.0])
+    kept.keep(11, made_of=b"m", body=b"w")  # sweeps the folder: every file is too old now
+    assert not list(kept_folder.glob("*.env"))
     kept.clear()

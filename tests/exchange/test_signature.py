@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -245,20 +246,28 @@ def test_unit_key_on_a_pkcs11_token(cast, tmp_path_factory):
 
 
 def _signxml_verdict(data: bytes, given: str) -> str:
-    """signxml's own verdict on `data`, handed the parsed element (the way before) or the bytes (now)."""
+    """signxml's own verdict on `data`, handed the parsed element (the way before) or the bytes; "ours": the bytes
+    to verify()'s verifier (signxml's, the digest of an enveloped reference taken without its copies)."""
     from signxml import XMLVerifier
     from signxml.verifier import SignatureConfiguration
 
     from vanthu.exchange.edxml.parse import load_xml, safe_parser
-    from vanthu.exchange.edxml.signature import ACCEPTED_DIGESTS, ACCEPTED_METHODS, _certificate, _signature_elements
+    from vanthu.exchange.edxml.signature import (
+        ACCEPTED_DIGESTS,
+        ACCEPTED_METHODS,
+        _certificate,
+        _signature_elements,
+        _Verifier,
+    )
 
     root = load_xml(data)
     certificate = _certificate(_signature_elements(root)[0])
     config = SignatureConfiguration(location=".//", expect_references=1, signature_methods=ACCEPTED_METHODS,
                                     digest_algorithms=ACCEPTED_DIGESTS)
     try:
-        XMLVerifier().verify(root if given == "element" else data, x509_cert=certificate, expect_config=config,
-                             parser=safe_parser())
+        verifier = _Verifier() if given == "ours" else XMLVerifier()
+        verifier.verify(root if given == "element" else data, x509_cert=certificate, expect_config=config,
+                        parser=safe_parser())
     except Exception as exc:  # the exception's class and message are the verdict
         return f"{type(exc).__name__}: {exc}"
     return "valid"
@@ -298,12 +307,65 @@ def test_signxml_given_the_bytes_gives_the_verdicts_it_gives_the_element(staff_k
         "digest changed": wrong_digest,
         "whitespace added in the header": signed.replace(b"<edXML:Priority>", b"\n  <edXML:Priority>", 1),
         "comment added in the body": signed.replace(b"<edXML:Priority>", b"<!-- x --><edXML:Priority>", 1),
+        "text after the signature": signed.replace(b"</ds:Signature>", b"</ds:Signature>\n  tail text", 1),
+        "text changed after the signature": signed.replace(b"</ds:Signature>", b"</ds:Signature>x", 1),
+        "namespace declared again inside": signed.replace(
+            b"<edXML:Priority>", b'<edXML:Priority xmlns:edXML="' + NS_QCVN.encode() + b'">', 1),
+        "unused namespace on the root": signed.replace(b"<edXML:edXMLEnvelope ",
+                                                       b'<edXML:edXMLEnvelope xmlns:z="urn:z" ', 1),
     }
     verdicts = {}
     for name, data in inputs.items():
         verdicts[name] = _signxml_verdict(data, "element")
         assert _signxml_verdict(data, "bytes") == verdicts[name], name
+        assert _signxml_verdict(data, "ours") == verdicts[name], name  # the same verdict, the same reason
         assert verify(data).valid == (verdicts[name] == "valid"), name
     assert {name for name, verdict in verdicts.items() if verdict == "valid"} == {
         "signed", "unprefixed", "no declaration", "comment and PI around the root", "standalone declaration",
-        "Latin-1 with character references", "comment added in the body"}
+        "Latin-1 with character references", "comment added in the body", "namespace declared again inside",
+        "unused namespace on the root"}  # exclusive c14n: a namespace declared again, or not used, is not rendered
+
+
+def _signxml_signed(data: bytes, *, key, certificates, prefix, method=SignatureMethod.RSA_SHA256) -> bytes:
+    """What sign() gave when it handed the envelope to signxml's XMLSigner (a placeholder in edXMLHeader)."""
+    root = etree.fromstring(data)
+    header = next(e for e in root.iter(etree.Element) if etree.QName(e).localname == "edXMLHeader")
+    placeholder = etree.SubElement(header, f"{{{NS_DSIG}}}Signature", nsmap={prefix: NS_DSIG})
+    placeholder.set("Id", "placeholder")
+    signer = XMLSigner(signature_algorithm=method, digest_algorithm=DigestAlgorithm.SHA256,
+                       c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+    signer.namespaces = {prefix: NS_DSIG}
+    return etree.tostring(signer.sign(root, key=key, cert=certificates), xml_declaration=True, encoding="UTF-8")
+
+
+@pytest.mark.parametrize("prefix", ["ds", None])
+def test_sign_gives_the_bytes_signxml_gave(staff_key, staff_ec_key, prefix):
+    """sign() builds the enveloped signature itself (no copies of the whole envelope): byte for byte what
+    signxml's XMLSigner made (RSA PKCS#1 v1.5 is deterministic), for documents with attachments, statuses, a
+    chain, a key as a callable, and odd but valid inputs; an ECDSA signature (random) verifies with signxml."""
+    chain_key = staff_key.certificate  # any second certificate: X509Data carries the chain in order
+    big = document()
+    big = dataclasses.replace(big, attachments=(dataclasses.replace(big.attachments[0],
+                                                                    data=bytes(range(256)) * 700),))
+    inputs = {
+        "document": build_document(document(), today=TODAY),
+        "document with a large attachment": build_document(big, today=TODAY),
+        "status": build_status(status()),
+        "comment and whitespace": build_document(document(), today=TODAY).replace(
+            b"<edXML:Priority>", b"\n  <!-- x --><edXML:Priority>", 1),
+        "Latin-1 with character references": etree.tostring(
+            etree.fromstring(build_document(document(), today=TODAY)), encoding="ISO-8859-1", xml_declaration=True),
+    }
+    for name, data in inputs.items():
+        for certificates in ([staff_key.certificate], [staff_key.certificate, chain_key]):
+            expected = _signxml_signed(data, key=staff_key.key, certificates=certificates, prefix=prefix)
+            assert sign(data, key=staff_key.key, certificate=certificates[0], chain=certificates[1:],
+                        prefix=prefix) == expected, name
+        def by_callable(d):
+            return staff_key.key.sign(d, padding.PKCS1v15(), hashes.SHA256())
+
+        assert sign(data, key=by_callable, certificate=staff_key.certificate, prefix=prefix) == _signxml_signed(
+            data, key=staff_key.key, certificates=[staff_key.certificate], prefix=prefix), name
+        ec_signed = sign(data, key=staff_ec_key.key, certificate=staff_ec_key.certificate, prefix=prefix)
+        assert _signxml_verdict(ec_signed, "bytes") == "valid", name
+        assert verify(ec_signed).valid, name

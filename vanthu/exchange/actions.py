@@ -104,13 +104,20 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                     to_organ: str = "", document_id: str = "", subject: str = "", status_code: str = "",
                     signer: str = "", document_sha256: str = "", reason_code: str = "", reason: str = "",
                     incoming_id: int | None = None, secrecy: int = 0, revocation: str = "",
-                    raw: StoredFile | None = None) -> ReceivedEnvelope:
+                    raw: StoredFile | None = None, events: list[log.Entry] | None = None,
+                    looked_up: bool = False) -> ReceivedEnvelope:
     """Keep the evidence of one envelope (its raw bytes as a stored file), once per SHA-256: the same bytes
     again return the first row. Done by the system in the receiving unit's chain. `raw`: these bytes, already
-    stored by the caller (the status trail's evidence is the same file); stored here otherwise."""
-    found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
-    if found is not None:
-        return found
+    stored by the caller (the status trail's evidence is the same file); stored here otherwise.
+
+    A batch (`receiving.receive_many`) passes `events`: the audit event is appended there, and the batch records
+    its events together (`log.record_many`, the chain's head locked once) in the same transaction, after this
+    envelope's savepoint; and `looked_up`: it has just looked for this SHA-256 in that transaction (the unique
+    row still decides a race)."""
+    if not looked_up:
+        found = ReceivedEnvelope.objects.filter(sha256=sha256).first()
+        if found is not None:
+            return found
     kept = data[:EVIDENCE_HEAD] if reason_code == "oversize" else data
     if raw is None or raw.sha256 != sha256 or len(kept) != len(data):
         raw = store_bytes(kept, content_type="application/xml")
@@ -124,9 +131,13 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
                 reason=reason[:1000], incoming_id=incoming_id, revocation=revocation[:10])
     except IntegrityError:
         return ReceivedEnvelope.objects.get(sha256=sha256)
-    log.record(actor=None, verb=f"exchange.envelope.{state}", target=row, unit=unit,
-               data={"sha256": sha256, "transport": transport, "from": from_organ, "to": to_organ,
-                     "document_id": document_id, "status": status_code, "reason": reason[:500]})
+    entry = log.Entry(verb=f"exchange.envelope.{state}", actor=None, target=row, unit=unit,
+                      data={"sha256": sha256, "transport": transport, "from": from_organ, "to": to_organ,
+                            "document_id": document_id, "status": status_code, "reason": reason[:500]})
+    if events is not None:
+        events.append(entry)
+    else:
+        log.record(actor=None, verb=entry.verb, target=row, unit=unit, data=entry.data)
     return row
 
 

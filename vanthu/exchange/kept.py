@@ -16,16 +16,31 @@ of an envelope built and signed again. Why that is safe, and better than a new e
 - Kept only while the outcome is open: forgotten when the peer accepted or refused it, after `KEEP_SECONDS`, and
   when space runs out (oldest first). A refused message retried by hand is therefore built again.
 
-In this process only (a restarted worker builds again, as before). No ORM: the caller passes what the mark covers.
+Durable: each envelope is also written to a file of this machine's data folder (`DATA_DIR/exchange-kept/`, one
+file per message: a header, the mark, the bytes; written to a temporary name and renamed), so that a worker
+restarted between two attempts sends the same bytes again instead of a status with a new hash. The process's
+memory is read first; a file is read only when the memory does not have it (a restart, another worker process).
+The mark guards it as it guards the memory: a file whose mark differs (another deployment sharing the folder,
+a message changed) is removed and the envelope built again. Files older than `KEEP_SECONDS` are swept on the
+next `keep` (at most once a minute). A worker on another machine builds again, as before. The folder holds what
+the file store holds already (signed envelopes of documents sent), with the same access.
+
+No ORM: the caller passes what the mark covers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
 
 KEEP_SECONDS = 1800.0  # longer than the delivery job's backoffs (30 + 60 + 120 + 240 s)
 KEEP_BYTES = 32 * 1024 * 1024
@@ -33,6 +48,17 @@ KEEP_BYTES = 32 * 1024 * 1024
 _lock = threading.Lock()
 _kept: OrderedDict[int, tuple[bytes, bytes, float]] = OrderedDict()  # message id → (mark, body, kept at)
 _size = [0]
+_swept = [0.0]  # when the folder was last swept (time.time())
+MAGIC = b"VTKEPT1\n"
+SWEEP_SECONDS = 60.0
+
+
+def folder() -> Path:
+    return Path(settings.DATA_DIR) / "exchange-kept"
+
+
+def _path(message_id: int) -> Path:
+    return folder() / f"{int(message_id)}.env"
 
 
 def mark(*parts: object) -> bytes:
@@ -50,23 +76,27 @@ def get(message_id: int, *, made_of: bytes) -> bytes | None:
     now = time.monotonic()
     with _lock:
         found = _kept.get(message_id)
-        if found is None:
-            return None
-        if found[0] != made_of or now - found[2] > KEEP_SECONDS:
-            _drop(message_id)
-            return None
-        return found[1]
+        if found is not None:
+            if found[0] != made_of or now - found[2] > KEEP_SECONDS:
+                _drop(message_id)
+                _unlink(message_id)
+                return None
+            return found[1]
+    body = _read(message_id, made_of=made_of)
+    if body is not None:
+        with _lock:
+            _remember(message_id, made_of=made_of, body=body)
+    return body
 
 
 def keep(message_id: int, *, made_of: bytes, body: bytes) -> None:
     if len(body) > KEEP_BYTES // 4:
         return
     with _lock:
-        _drop(message_id)
-        _kept[message_id] = (made_of, body, time.monotonic())
-        _size[0] += len(body)
-        while _size[0] > KEEP_BYTES and _kept:
-            _drop(next(iter(_kept)))
+        _remember(message_id, made_of=made_of, body=body)
+    _write(message_id, made_of=made_of, body=body)
+    if time.time() - _swept[0] > SWEEP_SECONDS:
+        _sweep()
 
 
 def forget(message_ids: Iterable[int]) -> None:
@@ -74,21 +104,99 @@ def forget(message_ids: Iterable[int]) -> None:
     with _lock:
         for message_id in message_ids:
             _drop(message_id)
+            _unlink(message_id)
 
 
 def clear() -> None:
     with _lock:
         _kept.clear()
         _size[0] = 0
+        for path in _files():
+            path.unlink(missing_ok=True)
+
+
+def forget_memory() -> None:
+    """This process's memory only, as a restart leaves it (tests)."""
+    with _lock:
+        _kept.clear()
+        _size[0] = 0
 
 
 def held() -> set[int]:
-    """The messages whose envelopes are kept (tests)."""
+    """The messages whose envelopes this process keeps in memory (tests)."""
     with _lock:
         return set(_kept)
+
+
+def filed() -> set[int]:
+    """The messages whose envelopes are in the folder (tests)."""
+    return {int(p.stem) for p in _files()}
+
+
+def _remember(message_id: int, *, made_of: bytes, body: bytes) -> None:
+    _drop(message_id)
+    _kept[message_id] = (made_of, body, time.monotonic())
+    _size[0] += len(body)
+    while _size[0] > KEEP_BYTES and _kept:
+        _drop(next(iter(_kept)))
 
 
 def _drop(message_id: int) -> None:
     found = _kept.pop(message_id, None)
     if found is not None:
         _size[0] -= len(found[1])
+
+
+def _files() -> list[Path]:
+    try:
+        return [p for p in folder().iterdir() if p.suffix == ".env" and p.stem.isdigit()]
+    except FileNotFoundError:
+        return []
+
+
+def _write(message_id: int, *, made_of: bytes, body: bytes) -> None:
+    """The envelope in its file (a temporary name, then renamed: a reader sees the whole file or none). A folder
+    that cannot be written leaves the memory alone to keep it."""
+    try:
+        target = folder()
+        target.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target, prefix=".kept-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(MAGIC + made_of + body)
+            os.replace(temporary, _path(message_id))
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def _read(message_id: int, *, made_of: bytes) -> bytes | None:
+    path = _path(message_id)
+    try:
+        age = time.time() - path.stat().st_mtime
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = MAGIC + made_of
+    if age > KEEP_SECONDS or not data.startswith(head):
+        path.unlink(missing_ok=True)
+        return None
+    return data[len(head):]
+
+
+def _unlink(message_id: int) -> None:
+    with contextlib.suppress(OSError):
+        _path(message_id).unlink(missing_ok=True)
+
+
+def _sweep() -> None:
+    """Files older than KEEP_SECONDS go (a message whose outcome was never recorded here: its worker died)."""
+    _swept[0] = now = time.time()
+    for path in _files():
+        try:
+            if now - path.stat().st_mtime > KEEP_SECONDS:
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue

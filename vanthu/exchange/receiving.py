@@ -35,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu.audit import log
 from vanthu.core.errors import ActionRefused
 from vanthu.core.files import store_bytes
 from vanthu.core.models import StoredFile
@@ -171,22 +172,29 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
     if not checked:
         return receipts
     with transaction.atomic():
+        events: list[log.Entry] = []  # the evidence rows' audit events, recorded together (the head locked once)
         for index, data, sha256, seen, outcome in checked:
+            mine: list[log.Entry] = []
             try:
                 with transaction.atomic():
                     receipts[index] = _conclude(data, sha256=sha256, seen=seen, outcome=outcome,
-                                                transport=transport, peer=peer, at=when, issued=issued)
+                                                transport=transport, peer=peer, at=when, issued=issued, events=mine)
             except Exception:
                 if not isolate:
                     raise
                 logger.exception("exchange: envelope %s could not be applied", sha256)
+                continue
+            events.extend(mine)  # only an envelope whose savepoint held
+        log.record_many(events)
     return receipts
 
 
 def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
-              peer: Peer | None, at: dt.datetime, issued: dict[DocumentId, _Issued | None]) -> Receipt:
+              peer: Peer | None, at: dt.datetime, issued: dict[DocumentId, _Issued | None],
+              events: list[log.Entry]) -> Receipt:
     """Apply one checked envelope and keep its evidence (inside the batch's transaction). The envelope's bytes
-    are stored once, for the evidence row and, for a status, the sender's trail (the same bytes: one file)."""
+    are stored once, for the evidence row and, for a status, the sender's trail (the same bytes: one file).
+    The evidence row's audit event goes to `events` (the batch records them together)."""
     found = ReceivedEnvelope.objects.filter(sha256=sha256).first()  # its twin earlier in the batch
     if found is not None:
         return Receipt.of(found, duplicate=True)
@@ -201,10 +209,12 @@ def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refu
         incoming = _apply(outcome, sha256=sha256, raw=raw, transport=transport, at=at, issued=issued)
     except Refused as exc:
         row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="refused",
-                                      reason_code=exc.code, reason=exc.reason, raw=raw, **vars(seen))
+                                      reason_code=exc.code, reason=exc.reason, raw=raw, events=events,
+                                      looked_up=True, **vars(seen))
         return Receipt.of(row, duplicate=False)
     row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="accepted",
-                                  incoming_id=incoming[0] if incoming else None, raw=raw, **vars(seen))
+                                  incoming_id=incoming[0] if incoming else None, raw=raw, events=events,
+                                  looked_up=True, **vars(seen))
     receipt = Receipt.of(row, duplicate=False)
     receipt.incoming = incoming
     return receipt

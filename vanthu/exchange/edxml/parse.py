@@ -88,11 +88,25 @@ def load_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Eleme
 
 # -- navigation by local name, in any accepted namespace and any order -------------------------------------------
 
+_SPLIT: dict[str, tuple[str, str]] = {}  # "{namespace}local" → (namespace, local), as etree.QName splits it
+
+
+def _split(tag: str) -> tuple[str, str]:
+    found = _SPLIT.get(tag)
+    if found is None:
+        namespace, _brace, local = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
+        found = (namespace, local)
+        if len(_SPLIT) < 4096:  # the tags of edXML and XMLDSig; an odd envelope's own tags do not fill memory
+            _SPLIT[tag] = found
+    return found
+
+
 def _is(element: etree._Element, *names: str) -> bool:
-    if not isinstance(element.tag, str):
+    tag = element.tag
+    if not isinstance(tag, str):
         return False  # comment or processing instruction
-    qname = etree.QName(element)
-    return qname.localname in names and (qname.namespace or "") in EDXML_NAMESPACES
+    namespace, local = _split(tag)
+    return local in names and namespace in EDXML_NAMESPACES
 
 
 def _children(parent: etree._Element | None, *names: str) -> list[etree._Element]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,12 +24,14 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from django.utils.translation import gettext as _
 from lxml import etree
-from signxml import DigestAlgorithm, SignatureMethod, XMLSigner, XMLVerifier
+from signxml import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod, XMLVerifier
 from signxml.algorithms import CanonicalizationMethod
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
-from signxml.verifier import SignatureConfiguration
+from signxml.util import _remove_sig, bits_to_bytes_unit, long_to_bytes, strip_pem_header
+from signxml.verifier import SignatureConfiguration, VerifyResult
 
 from vanthu.exchange.edxml.errors import EnvelopeInvalid, SignatureRefused
 from vanthu.exchange.edxml.model import EDXML_NAMESPACES, NS_DSIG
@@ -142,22 +145,58 @@ def sign(data: bytes, *, key: KeyInput, certificate: CertInput, chain: list[Cert
     root = load_xml(data, max_bytes=max_bytes)
     if any(etree.QName(e).localname == "Signature" for e in root.iter(etree.Element)):
         raise SignatureRefused(_("Gói tin đã có chữ ký."), code="already_signed")
-    # The placeholder puts the signature where the SDK does: at the end of edXMLHeader.
+    # The signature goes where the SDK puts it: at the end of edXMLHeader.
     header = next((e for e in root.iter(etree.Element)
                    if etree.QName(e).localname == "edXMLHeader"
                    and (etree.QName(e).namespace or "") in EDXML_NAMESPACES), root)
-    placeholder = etree.SubElement(header, f"{{{NS_DSIG}}}Signature",
-                                   nsmap={prefix: NS_DSIG})  # type: ignore[dict-item]
-    placeholder.set("Id", "placeholder")
-    signer = XMLSigner(signature_algorithm=SIGNING_ALGORITHMS[algorithm], digest_algorithm=DigestAlgorithm.SHA256,
-                       c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
-    signer.namespaces = {prefix: NS_DSIG}  # type: ignore[dict-item]
     certs = [cert, *(load_certificate(c) for c in chain)]
     try:
-        signed = signer.sign(root, key=signing_key, cert=certs)
+        _enveloped_signature(root, header, prefix=prefix, method=SIGNING_ALGORITHMS[algorithm], key=signing_key,
+                             certificates=certs)
     except (InvalidInput, ValueError, TypeError) as exc:
         raise SignatureRefused(_("Không ký được gói tin: %(reason)s") % {"reason": exc}, code="sign_failed") from exc
-    return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _enveloped_signature(root: etree._Element, header: etree._Element, *, prefix: str | None,
+                         method: SignatureMethod, key: Any, certificates: list[x509.Certificate]) -> None:
+    """Append to `header` the enveloped signature signxml's `XMLSigner(method, SHA-256, exclusive c14n)` makes
+    over `root` with a placeholder there — the same elements in the same order, hence the same bytes (RSA PKCS#1
+    v1.5 is deterministic: tests/exchange/test_signature.py compares them) — without its three copies of the whole
+    envelope (each a serialisation and a parse): the digest is taken over `root` before the signature is added,
+    which is what signxml digests (its copy with the placeholder removed). Exclusive c14n renders only the
+    namespaces an element uses, so SignedInfo canonicalises the same in place."""
+    namespaces: Any = {prefix: NS_DSIG}
+
+    def tag(name: str) -> str:
+        return name if prefix is None else f"{{{NS_DSIG}}}{name}"  # signxml's _ds_tag (unqualified under xmlns)
+
+    c14n = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
+    digest = hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True, with_comments=False)).digest()
+    signature = etree.SubElement(header, f"{{{NS_DSIG}}}Signature", nsmap=namespaces)
+    signed_info = etree.SubElement(signature, tag("SignedInfo"), nsmap=namespaces)
+    etree.SubElement(signed_info, tag("CanonicalizationMethod"), Algorithm=c14n)
+    etree.SubElement(signed_info, tag("SignatureMethod"), Algorithm=method.value)
+    reference = etree.SubElement(signed_info, tag("Reference"), URI="")
+    transforms = etree.SubElement(reference, tag("Transforms"))
+    etree.SubElement(transforms, tag("Transform"), Algorithm=SignatureConstructionMethod.enveloped.value)
+    etree.SubElement(transforms, tag("Transform"), Algorithm=c14n)
+    etree.SubElement(reference, tag("DigestMethod"), Algorithm=DigestAlgorithm.SHA256.value)
+    etree.SubElement(reference, tag("DigestValue")).text = base64.b64encode(digest).decode()
+    value = etree.SubElement(signature, tag("SignatureValue"))
+    key_info = etree.SubElement(signature, tag("KeyInfo"))
+    x509_data = etree.SubElement(key_info, tag("X509Data"))
+    for certificate in certificates:
+        etree.SubElement(x509_data, tag("X509Certificate")).text = strip_pem_header(
+            certificate.public_bytes(serialization.Encoding.PEM))
+    signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
+    if method == SignatureMethod.ECDSA_SHA256:
+        r, s = decode_dss_signature(key.sign(signed_info_c14n, signature_algorithm=ec.ECDSA(hashes.SHA256())))
+        size = bits_to_bytes_unit(key.key_size)
+        raw = long_to_bytes(r, blocksize=size) + long_to_bytes(s, blocksize=size)
+    else:
+        raw = key.sign(signed_info_c14n, padding=padding.PKCS1v15(), algorithm=hashes.SHA256())
+    value.text = base64.b64encode(raw).decode()
 
 
 def _signature_elements(root: etree._Element) -> list[etree._Element]:
@@ -197,7 +236,7 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     try:
         # the bytes, not `root`: signxml copies an element it is given by serialising and parsing it again; from
         # the bytes (which `root` was parsed from, with the same parser) it only parses — the same tree
-        XMLVerifier().verify(data, x509_cert=certificate, expect_config=config, parser=safe_parser())
+        _Verifier().verify(data, x509_cert=certificate, expect_config=config, parser=safe_parser())
     except InvalidCertificate as exc:
         return replace(base, valid=False, certificate=certificate,
                               reason=_("Chứng thư số của người ký không dùng được: %(reason)s") % {"reason": exc},)
@@ -211,6 +250,39 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     warning = _("Chữ ký dùng SHA-1: chỉ được chấp nhận khi nhận, không còn an toàn; đề nghị bên gửi ký bằng "
                 "RSA-SHA256.") if sha1 else ""
     return replace(base, valid=True, certificate=certificate, warning=warning)
+
+
+ENVELOPED_EXC_C14N = [SignatureConstructionMethod.enveloped.value,
+                      CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value]
+
+
+class _Verifier(XMLVerifier):
+    """signxml's verifier, with the digest of the one reference every edXML signature has (URI="", enveloped +
+    exclusive c14n) taken without its copies: signxml serialises and parses the whole envelope twice and parses its
+    canonical form once more, to digest the envelope without its signature. Here the signature is taken out of
+    signxml's own tree (parsed from the bytes for this verification only; nothing else reads it) and that tree is
+    canonicalised: the same bytes digested (a root element has no ancestors whose namespaces a copy would drop).
+    Any other reference goes to signxml as before. tests/exchange/test_signature.py compares the verdicts."""
+
+    def _verify_reference(self, reference: Any, index: Any, root: Any, uri_resolver: Any, c14n_algorithm: Any,
+                          signature: Any, signature_key_used: Any) -> Any:
+        transforms = self._find(reference, "Transforms", require=False)
+        steps = self._findall(transforms, "Transform") if transforms is not None else []
+        if (reference.get("URI") != "" or uri_resolver is not None or root.getparent() is not None
+                or [step.get("Algorithm") for step in steps] != ENVELOPED_EXC_C14N or any(len(s) for s in steps)):
+            return super()._verify_reference(reference, index, root, uri_resolver, c14n_algorithm, signature,
+                                             signature_key_used)
+        digest_method = self._find(reference, "DigestMethod").get("Algorithm")
+        digest_value = self._find(reference, "DigestValue")
+        _remove_sig(self._get_signature(root), idempotent=True)
+        payload_c14n = self._c14n(root, algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+        digest_alg = DigestAlgorithm(digest_method)
+        self.check_digest_alg_expected(digest_alg)
+        if base64.b64decode(digest_value.text) != self._get_digest(payload_c14n, digest_alg):
+            raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
+        key = signature_key_used if isinstance(signature_key_used, bytes) else signature_key_used.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return VerifyResult(payload_c14n, None, signature, signature_key=key)  # the signed XML not parsed: unused
 
 
 def _algorithm(signature: etree._Element, name: str) -> str:
