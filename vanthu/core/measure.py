@@ -35,6 +35,17 @@ def process_cpu(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def backend_cpu() -> float | None:
+    """CPU seconds used so far by this connection's own backend (None: SQLite, or PostgreSQL on another host). For
+    a connection that lives through the whole measure, as each clerk's of `vanthu bench issuing` does; the
+    backends of a whole run are `ServerCPU`'s."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return process_cpu(cursor.fetchone()[0])
+
+
 @dataclass
 class ServerCPU:
     """`with ServerCPU() as server: ...` then `server.seconds`: the CPU seconds of every backend of this database
