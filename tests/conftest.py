@@ -216,3 +216,16 @@ def _serve_one_request_at_a_time() -> None:
 
 
 _serve_one_request_at_a_time()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """With VANTHU_TEST_TIMES=FILE, each test phase's time is appended to FILE as it ends (time, phase, seconds,
+    outcome, test): where a run's time goes, readable while it runs. Written once, by the process that reports
+    (xdist's controller, or the only process)."""
+    path = os.environ.get("VANTHU_TEST_TIMES")
+    if not path or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    import time
+
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(f"{time.time():.1f}\t{report.when}\t{report.duration:.3f}\t{report.outcome}\t{report.nodeid}\n")
