@@ -62,6 +62,8 @@ class Counts:
     def __init__(self, deployment: Loopback) -> None:
         self.proxied_log = deployment.root / "nginx" / "access.log"
         self.link_log = deployment.data_dir / "logs" / "links.log"
+        settled(self.proxied_log, quiet=0.5)  # the lines of the steps before (a login, the page) are written first
+        settled(self.link_log, quiet=0.5)
         self.proxied, self.served = len(lines(self.proxied_log)), len(lines(self.link_log))
 
     def moved(self, expected: tuple[int, int] = (0, 0)) -> tuple[int, int]:
