@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.outbox_helpers import signed_plan
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions
 from vanthu.documents.models import OutboxMessage, Recipient, Status
@@ -17,11 +16,6 @@ from vanthu.signing.models import FileValidation
 from vanthu.signing.testing import SIGNING_SECRET
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def signed(cast, doc_types, draft_pdf):
-    return signed_plan(cast, doc_types, draft_pdf)
 
 
 @pytest.fixture

@@ -10,27 +10,18 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tests.outbox_helpers import signed_plan
+from tests.outbox_helpers import issue_as_clerk
 from vanthu.audit.models import AuditEvent
 from vanthu.core import lockout
 from vanthu.core.errors import ActionRefused
-from vanthu.documents import actions
 from vanthu.documents.actions import issuance
 from vanthu.documents.actions.delivery_status import arrival_row
 from vanthu.documents.models import Arrival, Document, DocumentFile, OutboxMessage, Status
-from vanthu.org.second_factor_testing import code_for
-from vanthu.signing.testing import SIGNING_SECRET
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed(cast, doc_types, draft_pdf):
-    return signed_plan(cast, doc_types, draft_pdf)
-
-
-def issue(document, cast):
-    return actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
+issue = issue_as_clerk
 
 
 def test_the_issued_document_returned_is_the_row_as_stored(signed, cast):

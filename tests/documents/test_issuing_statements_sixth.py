@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.outbox_helpers import signed_plan
+from tests.outbox_helpers import issue_as_clerk
 from vanthu.audit.models import AuditEvent
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, delivering
@@ -24,13 +24,7 @@ from vanthu.signing.testing import SIGNING_SECRET
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def signed(cast, doc_types, draft_pdf):
-    return signed_plan(cast, doc_types, draft_pdf)
-
-
-def issue(document, cast):
-    return actions.issue_outgoing(document=document, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
+issue = issue_as_clerk
 
 
 def _statements(queries, table):

@@ -14,7 +14,6 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from tests.outbox_helpers import signed_plan
 from vanthu.audit.models import AuditEvent
 from vanthu.core.errors import ActionRefused
 from vanthu.documents import actions, outbox
@@ -45,11 +44,6 @@ def jobs(django_capture_on_commit_callbacks):
             return call(*args, **kwargs)
 
     return run
-
-
-@pytest.fixture
-def signed(cast, doc_types, draft_pdf):
-    return signed_plan(cast, doc_types, draft_pdf)
 
 
 def copy_at(document: Document, unit: Unit) -> Document:

@@ -46,3 +46,33 @@ def softhsm(tmp_path_factory):
 def _cheap_key_derivation(settings):
     """scrypt with N=2**10 instead of 2**14: the same code path, 16× cheaper (the cost is stored per key)."""
     settings.KEY_SCRYPT_LOG2N = 10
+
+
+@pytest.fixture
+def blob(settings):
+    """A key locked under a passphrase, with no passphrase proven before or after the test (signing/keystore.py)."""
+    from vanthu.signing import keystore, pki
+
+    settings.KEY_SCRYPT_LOG2N = 10
+    keystore.forget_proven()
+    yield keystore.lock(pki.generate_key("ecdsa"), passphrase="mật khẩu đúng")
+    keystore.forget_proven()
+
+
+def count_scrypt(monkeypatch, *, pause: float = 0.0) -> list[int]:
+    """Count keystore's scrypt derivations (`calls[0]`); `pause` makes each last that long more."""
+    import time
+
+    from vanthu.signing import keystore
+
+    calls = [0]
+    real = keystore._kek
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        if pause:
+            time.sleep(pause)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keystore, "_kek", counted)
+    return calls

@@ -7,10 +7,9 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
+from tests.signing.conftest import count_scrypt
 from vanthu.core import fonts
-from vanthu.signing import appearance, keystore, pki
+from vanthu.signing import appearance, keystore
 
 
 def _together(count: int, body) -> list:
@@ -35,25 +34,8 @@ def _together(count: int, body) -> list:
     return results
 
 
-@pytest.fixture
-def blob(settings):
-    settings.KEY_SCRYPT_LOG2N = 10
-    keystore.forget_proven()
-    yield keystore.lock(pki.generate_key("ecdsa"), passphrase="mật khẩu đúng")
-    keystore.forget_proven()
-
-
 def _slow_counted_scrypt(monkeypatch) -> list[int]:
-    calls = [0]
-    real = keystore._kek
-
-    def counted(*args, **kwargs):
-        calls[0] += 1
-        time.sleep(0.05)  # long enough for every thread to arrive while the first one derives
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(keystore, "_kek", counted)
-    return calls
+    return count_scrypt(monkeypatch, pause=0.05)  # long enough for every thread to arrive while the first derives
 
 
 def test_threads_opening_one_key_at_once_pay_one_scrypt(blob, settings, monkeypatch):

@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from vanthu.signing import keystore, pki
-
-
-@pytest.fixture
-def blob(settings):
-    settings.KEY_SCRYPT_LOG2N = 10
-    keystore.forget_proven()
-    yield keystore.lock(pki.generate_key("ecdsa"), passphrase="mật khẩu đúng")
-    keystore.forget_proven()
+from tests.signing.conftest import count_scrypt
+from vanthu.signing import keystore
 
 
 def _count_scrypt(monkeypatch) -> list[int]:
-    calls = [0]
-    real = keystore._kek
-
-    def counted(*args, **kwargs):
-        calls[0] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(keystore, "_kek", counted)
-    return calls
+    return count_scrypt(monkeypatch)
 
 
 def test_a_proven_passphrase_opens_the_key_again_without_scrypt(blob, settings, monkeypatch):
