@@ -218,6 +218,42 @@ def _serve_one_request_at_a_time() -> None:
 _serve_one_request_at_a_time()
 
 
+# What makes a test touch the database of the run: the marker, or a fixture that reaches the test database.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that touch the run's database (the django_db marker, a fixture reaching the "
+             "test database, or the both_databases marker): ./test's PostgreSQL pass, after the SQLite pass "
+             "ran every test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_databases: reaches the run's database engine without pytest-django's "
+                            "database fixtures; kept in the --database-tests-only pass")
+
+
+def touches_the_database(item: pytest.Item) -> bool:
+    """Whether `item` can reach the run's database: pytest-django refuses database access to any other test, so
+    the rest (PDF, edXML, calendar, deployments on their own SQLite files) give the same result on either
+    engine. A test that reads the engine another way (`connection.vendor` to choose a database for a process
+    it starts) says so with the both_databases marker."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("both_databases"):
+        return True
+    return bool(set(getattr(item, "fixturenames", ())) & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if touches_the_database(item)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not touches_the_database(item)])
+        items[:] = kept
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """With VANTHU_TEST_TIMES=FILE, each test phase's time is appended to FILE as it ends (time, phase, seconds,
     outcome, test): where a run's time goes, readable while it runs. Written once, by the process that reports

@@ -81,6 +81,7 @@ print(row.status, len(row.worker_ids), AuditEvent.objects.filter(verb="jobs.test
 """
 
 
+@pytest.mark.both_databases  # its workers run on a database of the run's engine (`scratch`)
 def test_worker_killed_mid_job_the_job_runs_again_and_its_result_exists_once(scratch, tmp_path):
     gate, notes = tmp_path / "gate", tmp_path / "attempts"
     _vanthu(scratch, "shell", "--no-imports", "-c", "from vanthu.jobs import testing; "
