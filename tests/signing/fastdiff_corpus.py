@@ -104,7 +104,8 @@ def catalog_entry(key: str, value: Callable[[IncrementalPdfFileWriter], generic.
 
 
 def _javascript(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
-    return generic.DictionaryObject({pdf_name("/S"): pdf_name("/JavaScript"), pdf_name("/JS"): pdf_string("app.alert(1)")})
+    return generic.DictionaryObject({pdf_name("/S"): pdf_name("/JavaScript"),
+                                     pdf_name("/JS"): pdf_string("app.alert(1)")})
 
 
 def _names(writer: IncrementalPdfFileWriter) -> generic.PdfObject:

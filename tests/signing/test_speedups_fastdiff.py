@@ -163,7 +163,7 @@ def test_a_change_inside_the_seal_revision_gets_pyhankos_verdict(in_seal, chain,
 @pytest.mark.parametrize("change", sorted([*fastdiff_corpus.AFTER_SEAL, "catalog_replaced_by_trailer",
                                            "number_object_freed"]))
 def test_a_change_after_the_seal_gets_pyhankos_verdict(after_seal, chain, change):
-    found, whole = judged_both_ways(after_seal[change], chain)
+    _found, whole = judged_both_ways(after_seal[change], chain)
     if change in HARMLESS_AFTER_SEAL:
         assert whole["valid"], change
     elif change in FILLING_AFTER_SEAL:
@@ -198,3 +198,17 @@ def test_genuine_issuances_get_pyhankos_verdict(chain, pages, level):
         changed = sorted({"vanthu_dau"} | ({"vanthu_so"} if number else set()) | ({"vanthu_ngay"} if date else set()))
         assert personal_diff(found) == ("diff", ModificationLevel.FORM_FILLING, changed), (number, date)
         assert whole["valid"], (number, date)
+
+
+@pytest.mark.parametrize("change", ["content_replaced", "number_widget_moved", "catalog_open_action",
+                                    "personal_signature_dictionary_overwritten", "unreferenced_object_added"])
+def test_changes_inside_a_30_page_b_t_seal_revision_get_pyhankos_verdict(chain, change):
+    from vanthu.demo.pdfs import sample_draft
+
+    draft = sample_draft(competence=BLOCK.competence, title=BLOCK.title, name_line=BLOCK.name_line, pages=30)
+    signed = fastdiff_corpus.personal(draft, chain, "B-T")
+    pdf = fastdiff_corpus.sealed(signed, chain, level="B-T", change=fastdiff_corpus.IN_SEAL_REVISION[change])
+    found, whole = judged_both_ways(pdf, chain)
+    assert whole["valid"] is (change in HARMLESS_IN_SEAL), change
+    if change in HARMLESS_IN_SEAL:
+        assert personal_diff(found)[:2] == ("diff", ModificationLevel.FORM_FILLING)
