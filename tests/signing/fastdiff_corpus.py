@@ -270,3 +270,14 @@ def draft_with_broken_object(draft: bytes) -> bytes:
              + f"{size + 1} 1\n{second:010d} 00000 n \n".encode()
              + f"trailer\n<< /Size {size + 2} /Root {root_ref.idnum} 0 R /Prev {startxref} >>\n".encode())
     return head + catalog_obj + broken + table + f"startxref\n{xref_at}\n%%EOF\n".encode()
+
+
+def with_xref_stream(draft: bytes) -> bytes:
+    """The draft rewritten with a cross-reference stream: vanthu's revisions after it are then written with
+    cross-reference streams too (pyHanko's incremental writer follows the file)."""
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(draft), strict=False), {"stream_xrefs": True})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -212,3 +212,17 @@ def test_changes_inside_a_30_page_b_t_seal_revision_get_pyhankos_verdict(chain, 
     assert whole["valid"] is (change in HARMLESS_IN_SEAL), change
     if change in HARMLESS_IN_SEAL:
         assert personal_diff(found)[:2] == ("diff", ModificationLevel.FORM_FILLING)
+
+
+@pytest.mark.parametrize("change", [None, "content_replaced", "text_annotation_added", "number_widget_moved",
+                                    "catalog_open_action", "unreferenced_object_added"])
+def test_revisions_with_cross_reference_streams_get_pyhankos_verdict(draft, chain, change):
+    signed = fastdiff_corpus.personal(fastdiff_corpus.with_xref_stream(draft), chain)
+    assert b"/XRef" in signed[len(draft) // 2:]
+    pdf = fastdiff_corpus.sealed(signed, chain, change=fastdiff_corpus.IN_SEAL_REVISION[change] if change else None)
+    assert pdf.count(b"/Type /XRef") + pdf.count(b"/Type/XRef") >= 3
+    found, whole = judged_both_ways(pdf, chain)
+    genuine = change is None or change in HARMLESS_IN_SEAL
+    assert whole["valid"] is genuine, change
+    if genuine:
+        assert personal_diff(found)[:2] == ("diff", ModificationLevel.FORM_FILLING)
