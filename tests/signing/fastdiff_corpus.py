@@ -1,0 +1,283 @@
+"""Adversarial variants of vanthu's issuance for a "strict fast path" before pyHanko's difference analysis
+(decision 0039): the seal's revision written by vanthu's own code with one more change made inside it (what a
+clerk holding the unit's key could do while sealing), changes in a revision after the seal, and signed drafts
+whose later revisions are exactly vanthu's shapes but whose signed revision decides pyHanko's verdict.
+
+Every function returns PDF bytes; tests/signing/test_speedups_fastdiff.py judges them."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name, pdf_string
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from tests.signing import diff_corpus
+from vanthu.signing import pades, pades_engine, pades_form
+from vanthu.signing.bench import BLOCK, DATE, NUMBER, BenchPki
+
+Change = Callable[[IncrementalPdfFileWriter], None]
+
+
+def services(chain: BenchPki, level: str) -> pades_engine.Services:
+    return pades_engine.Services(level=level, timestamper=chain.timestamper if level != "B-B" else None)
+
+
+def personal(draft: bytes, chain: BenchPki, level: str = "B-B") -> bytes:
+    return pades.sign_personal_with(draft, credential=chain.person, block=BLOCK, reason="Phê duyệt",
+                                    found_services=services(chain, level), size_mm=(35.0, 14.0))
+
+
+def sealed(signed: bytes, chain: BenchPki, *, level: str = "B-B", change: Change | None = None,
+           number: str = NUMBER, date: str = DATE) -> bytes:
+    """vanthu's seal over `signed` (pades._issued_job, as seal_issued_with runs it), with `change` made in the
+    same revision after vanthu's own filling of the number and date."""
+    writer = pades_form.open_writer(signed)
+    job = pades._issued_job(writer, signed, credential=chain.unit, number_text=number, date_text=date,
+                            found_services=services(chain, level), size_mm=(38.0, 38.0))
+    if change is not None:
+        fill = job.modify
+
+        def modify(target: IncrementalPdfFileWriter) -> None:
+            fill(target)
+            change(target)
+
+        job.modify = modify
+    return pades_engine.run_signing(job)
+
+
+def _field(writer: IncrementalPdfFileWriter, name: str) -> generic.DictionaryObject:
+    return pades_form.form_fields(writer)[name].get_object()
+
+
+def widget_moved(name: str) -> Change:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        field = _field(writer, name)
+        x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+        field[pdf_name("/Rect")] = generic.ArrayObject(generic.FloatObject(v) for v in (x1, y1 - 300, x2, y2 - 300))
+        writer.update_container(field)
+
+    return change
+
+
+def personal_signature_dictionary_overwritten(writer: IncrementalPdfFileWriter) -> None:
+    """The personal signature's /V dictionary (an object of the signed revision) written again with another
+    /Reason, its /Contents and /ByteRange kept."""
+    value = _field(writer, pades.PERSONAL_FIELD).raw_get("/V")
+    sig = value.get_object()
+    sig[pdf_name("/Reason")] = pdf_string("Không đồng ý")
+    writer.update_container(sig)
+
+
+def number_appearance_reuses_signed_stream(writer: IncrementalPdfFileWriter) -> None:
+    """The number field's appearance pointed at a stream of the signed revision (the personal signature's)."""
+    personal_ap = _field(writer, pades.PERSONAL_FIELD)["/AP"].raw_get("/N")
+    field = _field(writer, pades_form.NUMBER_FIELD)
+    field[pdf_name("/AP")] = generic.DictionaryObject({pdf_name("/N"): personal_ap})
+    writer.update_container(field)
+
+
+def number_value_without_appearance(writer: IncrementalPdfFileWriter) -> None:
+    """/V says another number than the appearance shows."""
+    field = _field(writer, pades_form.NUMBER_FIELD)
+    field[pdf_name("/V")] = pdf_string("Số: 99/KH-TM")
+    writer.update_container(field)
+
+
+def number_flags_changed(writer: IncrementalPdfFileWriter) -> None:
+    field = _field(writer, pades_form.NUMBER_FIELD)
+    field[pdf_name("/Ff")] = generic.NumberObject(0)
+    field[pdf_name("/DA")] = pdf_string("/Helv 40 Tf 1 0 0 rg")
+    writer.update_container(field)
+
+
+def catalog_entry(key: str, value: Callable[[IncrementalPdfFileWriter], generic.PdfObject]) -> Change:
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        writer.root[pdf_name(key)] = value(writer)
+        writer.update_root()
+
+    return change
+
+
+def _javascript(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    return generic.DictionaryObject({pdf_name("/S"): pdf_name("/JavaScript"),
+                                     pdf_name("/JS"): pdf_string("app.alert(1)")})
+
+
+def _names(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    action = writer.add_object(_javascript(writer))
+    return generic.DictionaryObject({pdf_name("/JavaScript"): generic.DictionaryObject(
+        {pdf_name("/Names"): generic.ArrayObject([pdf_string("x"), action])})})
+
+
+def _catalog_aa(writer: IncrementalPdfFileWriter) -> generic.PdfObject:
+    return generic.DictionaryObject({pdf_name("/WC"): _javascript(writer)})
+
+
+def page_aa_added(writer: IncrementalPdfFileWriter) -> None:
+    page_ref, _resources = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    page[pdf_name("/AA")] = generic.DictionaryObject({pdf_name("/O"): _javascript(writer)})
+    writer.update_container(page)
+
+
+def acroform_entry_added(writer: IncrementalPdfFileWriter) -> None:
+    form = writer.root["/AcroForm"]
+    form[pdf_name("/XFA")] = pdf_string("<xdp/>")
+    raw = writer.root.raw_get("/AcroForm")
+    writer.update_container(raw.get_object() if isinstance(raw, generic.IndirectObject) else writer.root)
+
+
+def second_signature_field_added(writer: IncrementalPdfFileWriter) -> None:
+    """An extra, empty and invisible signature field besides the seal's."""
+    field = writer.add_object(generic.DictionaryObject({
+        pdf_name("/FT"): pdf_name("/Sig"), pdf_name("/T"): pdf_string("khac"),
+        pdf_name("/Type"): pdf_name("/Annot"), pdf_name("/Subtype"): pdf_name("/Widget"),
+        pdf_name("/Rect"): generic.ArrayObject(generic.NumberObject(0) for _ in range(4)),
+    }))
+    form = writer.root["/AcroForm"]
+    form["/Fields"].append(field)
+    raw = writer.root.raw_get("/AcroForm")
+    writer.update_container(raw.get_object() if isinstance(raw, generic.IndirectObject) else writer.root)
+
+
+IN_SEAL_REVISION: dict[str, Change] = {
+    "content_replaced": diff_corpus.content_replaced,
+    "content_overlaid": diff_corpus.content_overlaid,
+    "content_stream_rewritten": diff_corpus.content_stream_rewritten,
+    "page_added": diff_corpus.page_added,
+    "mediabox_changed": diff_corpus.mediabox_changed,
+    "font_swapped": diff_corpus.font_swapped,
+    "text_annotation_added": diff_corpus.annotation_added,
+    "link_annotation_added": lambda w: diff_corpus.annotation_added(w, "/Link"),
+    "text_field_added": diff_corpus.field_added,
+    "second_signature_field_added": second_signature_field_added,
+    "personal_signature_widget_moved": widget_moved(pades.PERSONAL_FIELD),
+    "personal_signature_appearance_replaced": diff_corpus.signature_appearance_replaced,
+    "personal_signature_dictionary_overwritten": personal_signature_dictionary_overwritten,
+    "number_widget_moved": widget_moved(pades_form.NUMBER_FIELD),
+    "number_flags_and_look_changed": number_flags_changed,
+    "number_appearance_reuses_signed_stream": number_appearance_reuses_signed_stream,
+    "number_value_differs_from_appearance": number_value_without_appearance,
+    "catalog_open_action": diff_corpus.catalog_open_action,
+    "catalog_names_javascript": catalog_entry("/Names", _names),
+    "catalog_aa": catalog_entry("/AA", _catalog_aa),
+    "page_aa": page_aa_added,
+    "acroform_xfa_added": acroform_entry_added,
+    "unreferenced_object_added": diff_corpus.orphan_added,
+    "info_changed": diff_corpus.info_changed,
+    "metadata_added": diff_corpus.metadata_added,
+    "page_rewritten_identically": diff_corpus.identical_rewrite,
+}
+
+
+def seal_value_pointing_at_personal_dictionary(writer: IncrementalPdfFileWriter) -> None:
+    personal_value = _field(writer, pades.PERSONAL_FIELD).raw_get("/V")
+    seal = _field(writer, pades.SEAL_FIELD)
+    seal[pdf_name("/V")] = personal_value
+    writer.update_container(seal)
+
+
+def seal_value_pointing_at_new_dictionary(writer: IncrementalPdfFileWriter) -> None:
+    seal = _field(writer, pades.SEAL_FIELD)
+    copy = generic.DictionaryObject({k: v for k, v in seal["/V"].items()})
+    copy[pdf_name("/Reason")] = pdf_string("khác")
+    seal[pdf_name("/V")] = writer.add_object(copy)
+    writer.update_container(seal)
+
+
+AFTER_SEAL: dict[str, Change] = {
+    "number_value_changed": diff_corpus.field_value_changed,
+    "date_value_changed": lambda w: diff_corpus.field_value_changed(w, pades_form.DATE_FIELD),
+    "seal_value_points_at_personal_dictionary": seal_value_pointing_at_personal_dictionary,
+    "seal_value_points_at_new_dictionary": seal_value_pointing_at_new_dictionary,
+    "content_replaced": diff_corpus.content_replaced,
+    "text_annotation_added": diff_corpus.annotation_added,
+    "page_rewritten_identically": diff_corpus.identical_rewrite,
+    "unreferenced_object_added": diff_corpus.orphan_added,
+}
+
+
+def catalog_replaced_by_trailer(pdf: bytes) -> bytes:
+    """A hand-written revision whose trailer's /Root is a new catalog (a copy of the old one with an
+    /OpenAction): nothing of the old objects is overwritten."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    size = int(reader.trailer["/Size"])
+    catalog = generic.DictionaryObject({k: v for k, v in reader.root.items()})
+    catalog[pdf_name("/OpenAction")] = _javascript(None)  # type: ignore[arg-type]
+    body = io.BytesIO()
+    catalog.write_to_stream(body, None)
+    startxref = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    head = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    offset = len(head)
+    obj = f"{size} 0 obj\n".encode() + body.getvalue() + b"\nendobj\n"
+    xref_at = offset + len(obj)
+    table = (b"xref\n0 1\n0000000000 65535 f \n" + f"{size} 1\n{offset:010d} 00000 n \n".encode()
+             + f"trailer\n<< /Size {size + 1} /Root {size} 0 R /Prev {startxref} >>\n".encode())
+    return head + obj + table + f"startxref\n{xref_at}\n%%EOF\n".encode()
+
+
+def number_object_freed(pdf: bytes) -> bytes:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    ref = next(iter(reader.root["/AcroForm"]["/Fields"]))
+    return diff_corpus.object_freed(pdf, ref.idnum)
+
+
+# --- signed drafts that decide the verdict ---------------------------------------------------------------
+
+
+def _number_field_idnum(signed: bytes) -> int:
+    reader = PdfFileReader(io.BytesIO(signed), strict=False)
+    for ref in reader.root["/AcroForm"]["/Fields"]:
+        if str(ref.get_object().get("/T")) == pades_form.NUMBER_FIELD:
+            return int(ref.idnum)
+    raise LookupError
+
+
+def draft_with_dangling_reference(draft: bytes, chain: BenchPki) -> bytes:
+    """A draft whose catalog refers to an object number it does not define, the one vanthu's personal signature
+    then gives the number field: in the signed revision the number field is also reachable from /Root/Foo.
+    The seal's revision after it is exactly vanthu's."""
+
+    def with_reference(idnum: int) -> bytes:
+        return diff_corpus.update(draft, catalog_entry("/Foo", lambda w: generic.IndirectObject(idnum, 0, None)))
+
+    probe = personal(with_reference(1), chain)
+    return with_reference(_number_field_idnum(probe))
+
+
+def draft_with_broken_object(draft: bytes) -> bytes:
+    """A draft whose catalog refers to an object whose text does not parse."""
+    reader = PdfFileReader(io.BytesIO(draft), strict=False)
+    size = int(reader.trailer["/Size"])
+    root_ref = reader.trailer.raw_get("/Root")
+    catalog = generic.DictionaryObject({k: v for k, v in reader.root.items()})
+    catalog[pdf_name("/Foo")] = generic.IndirectObject(size + 1, 0, None)
+    body = io.BytesIO()
+    catalog.write_to_stream(body, None)
+    startxref = int(re.findall(rb"startxref\s+(\d+)", draft)[-1])
+    head = draft if draft.endswith(b"\n") else draft + b"\n"
+    first = len(head)
+    catalog_obj = f"{root_ref.idnum} 0 obj\n".encode() + body.getvalue() + b"\nendobj\n"
+    second = first + len(catalog_obj)
+    broken = f"{size + 1} 0 obj\n<< /A [1 2 >> ]] ) endobj\n".encode()
+    xref_at = second + len(broken)
+    table = (b"xref\n0 1\n0000000000 65535 f \n" + f"{root_ref.idnum} 1\n{first:010d} 00000 n \n".encode()
+             + f"{size + 1} 1\n{second:010d} 00000 n \n".encode()
+             + f"trailer\n<< /Size {size + 2} /Root {root_ref.idnum} 0 R /Prev {startxref} >>\n".encode())
+    return head + catalog_obj + broken + table + f"startxref\n{xref_at}\n%%EOF\n".encode()
+
+
+def with_xref_stream(draft: bytes) -> bytes:
+    """The draft rewritten with a cross-reference stream: vanthu's revisions after it are then written with
+    cross-reference streams too (pyHanko's incremental writer follows the file)."""
+    from pyhanko.pdf_utils.writer import copy_into_new_writer
+
+    writer = copy_into_new_writer(PdfFileReader(io.BytesIO(draft), strict=False), {"stream_xrefs": True})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
