@@ -79,7 +79,8 @@ def test_a_new_chain_and_content_holding_a_stand_in_go_the_long_way_and_verify(c
         log.record(actor=None, verb="ops.test.after", unit=987654)
     assert len(after.captured_queries) == 1
     report = log.verify_chain("u987654")
-    assert report.ok and report.events == 3
+    assert report.ok
+    assert report.events == 3
 
 
 @pytest.mark.django_db(transaction=True)

@@ -39,10 +39,15 @@ def check_until(stop: Callable[[], bool], *, document_ids: list[int], slot: int 
             idle = min(idle * 2, 0.2)
 
 
+def _backend_cpu() -> float:
+    from vanthu.core.measure import backend_cpu
+
+    value = backend_cpu()
+    return float("nan") if value is None else value
+
+
 def checker_main(document_ids: list[int], slot: int, slots: int, stop: Any, queue: Any) -> None:
     """One checker process: (CPU seconds of the process, of its PostgreSQL backend, files checked, when done)."""
-    from vanthu.demo.bench_issuing import _backend_cpu
-
     connections.close_all()
     began, backend_began = time.process_time(), _backend_cpu()
     try:

@@ -109,12 +109,12 @@ def _backup_code(person: Person, token: str) -> bool:
         return False
     connection = connections[router.db_for_write(StaticToken)]
     with connection.cursor() as cursor:
-        cursor.execute(_DELETE_TOKEN.format(table=connection.ops.quote_name(StaticToken._meta.db_table),
+        cursor.execute(_USE_UP.format(table=connection.ops.quote_name(StaticToken._meta.db_table),
                                             ids=", ".join(["%s"] * len(allowed))), [token, *allowed])
         return bool(cursor.rowcount)
 
 
-_DELETE_TOKEN = "DELETE FROM {table} WHERE token = %s AND device_id IN ({ids})"
+_USE_UP = "DELETE FROM {table} WHERE token = %s AND device_id IN ({ids})"
 
 
 def require_code(**kwargs: Any) -> None:

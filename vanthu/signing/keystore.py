@@ -177,7 +177,7 @@ def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
 class _Opening:
     """The lock of one blob being opened by passphrase, alive while a thread holds or awaits it."""
 
-    __slots__ = ("lock", "__weakref__")
+    __slots__ = ("__weakref__", "lock")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
