@@ -16,14 +16,32 @@ from vanthu.audit.models import AuditChainHead, AuditEvent
 
 pytestmark = pytest.mark.postgres_only
 
-AWKWARD = {"reason": "Không thuộc thẩm quyền \"giải quyết\"\n\\ 😀", "nested": {"n": [1, 2.5, None, True]},
-           "empty": "", "tab": "a\tb"}
+AWKWARD = {
+    "reason": 'Không thuộc thẩm quyền "giải quyết"\n\\ 😀',
+    "nested": {"n": [1, 2.5, None, True]},
+    "empty": "",
+    "tab": "a\tb",
+}
 
 
 def _columns(chain: str) -> list[tuple]:
-    return list(AuditEvent.objects.filter(chain=chain).order_by("seq").values_list(
-        "seq", "at", "actor_id", "actor_name", "verb", "target_type", "target_id", "unit_id", "data", "prev_hash",
-        "hash"))
+    return list(
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("seq")
+        .values_list(
+            "seq",
+            "at",
+            "actor_id",
+            "actor_name",
+            "verb",
+            "target_type",
+            "target_id",
+            "unit_id",
+            "data",
+            "prev_hash",
+            "hash",
+        )
+    )
 
 
 class _Undo(Exception):
@@ -36,10 +54,22 @@ def test_one_statement_leaves_the_chain_the_long_way_leaves(cast, monkeypatch):
     chain = f"u{cast.division.pk}"
 
     def append() -> None:
-        log.record(actor=cast.lan, verb="documents.outgoing.issued", target=cast.division, unit=cast.division,
-                   data=AWKWARD, at=at)
-        log.record(actor=None, verb="documents.delivery.delivered", target=("documents.document", 7),
-                   unit=cast.division.pk, data={"to": "12"}, at=at + dt.timedelta(seconds=1))
+        log.record(
+            actor=cast.lan,
+            verb="documents.outgoing.issued",
+            target=cast.division,
+            unit=cast.division,
+            data=AWKWARD,
+            at=at,
+        )
+        log.record(
+            actor=None,
+            verb="documents.delivery.delivered",
+            target=("documents.document", 7),
+            unit=cast.division.pk,
+            data={"to": "12"},
+            at=at + dt.timedelta(seconds=1),
+        )
 
     try:
         with transaction.atomic():
@@ -61,11 +91,16 @@ def test_one_statement_leaves_the_chain_the_long_way_leaves(cast, monkeypatch):
 
 @pytest.mark.django_db
 def test_the_event_returned_is_the_row_written(cast):
-    event = log.record(actor=cast.lan, verb="documents.outgoing.issued", target=cast.staff, unit=cast.staff,
-                       data={"number": 12})
+    event = log.record(
+        actor=cast.lan, verb="documents.outgoing.issued", target=cast.staff, unit=cast.staff, data={"number": 12}
+    )
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert (stored.seq, stored.prev_hash, stored.hash, stored.verb) == (event.seq, event.prev_hash, event.hash,
-                                                                         event.verb)
+    assert (stored.seq, stored.prev_hash, stored.hash, stored.verb) == (
+        event.seq,
+        event.prev_hash,
+        event.hash,
+        event.verb,
+    )
     assert not event._state.adding
 
 

@@ -41,7 +41,8 @@ def test_a_backup_code_is_used_up_by_one_statement_without_a_transaction(cast):
 def test_a_throttled_backup_device_neither_accepts_nor_uses_up_a_code(cast):
     code = backup_code_for(cast.lan)
     StaticDevice.objects.filter(user_id=cast.lan.user_id).update(
-        throttling_failure_count=10, throttling_failure_timestamp=timezone.now())
+        throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
+    )
     with pytest.raises(ActionRefused):
         second_factor.verify(cast.lan, code)
     assert StaticToken.objects.filter(token=code).exists()

@@ -182,9 +182,12 @@ def _append_at_once(connection: Any, chain: str, entry: Entry, *, unit_id: int |
         return None
     fields = [f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "seq", "prev_hash", "hash")]
     quote = connection.ops.quote_name
-    sql = _APPEND.format(heads=quote(AuditChainHead._meta.db_table), events=quote(AuditEvent._meta.db_table),
-                         columns=", ".join(quote(f.column) for f in fields),
-                         values=", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields))
+    sql = _APPEND.format(
+        heads=quote(AuditChainHead._meta.db_table),
+        events=quote(AuditEvent._meta.db_table),
+        columns=", ".join(quote(f.column) for f in fields),
+        values=", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields),
+    )
     params = [chain, *(f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields), *pieces, chain]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -60,8 +60,10 @@ def _store(chunks: Iterable[bytes], *, content_type: str) -> StoredFile:
     return StoredFile.objects.get(sha256=sha)
 
 
-_INSERT_NEW = ("INSERT INTO {table} (sha256, size, content_type, created_at) VALUES (%s, %s, %s, %s) "
-               "ON CONFLICT (sha256) DO NOTHING")
+_INSERT_NEW = (
+    "INSERT INTO {table} (sha256, size, content_type, created_at) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (sha256) DO NOTHING"
+)
 
 
 def _insert_new(stored: StoredFile) -> bool:
@@ -69,9 +71,15 @@ def _insert_new(stored: StoredFile) -> bool:
     skip the conflicting row); True when this statement inserted it."""
     connection = connections[router.db_for_write(StoredFile)]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_NEW.format(table=connection.ops.quote_name(StoredFile._meta.db_table)),
-                       [stored.sha256, stored.size, stored.content_type,
-                        connection.ops.adapt_datetimefield_value(stored.created_at)])
+        cursor.execute(
+            _INSERT_NEW.format(table=connection.ops.quote_name(StoredFile._meta.db_table)),
+            [
+                stored.sha256,
+                stored.size,
+                stored.content_type,
+                connection.ops.adapt_datetimefield_value(stored.created_at),
+            ],
+        )
         inserted = cursor.rowcount == 1
     if inserted:
         stored._state.adding, stored._state.db = False, connection.alias

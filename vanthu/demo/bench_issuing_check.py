@@ -25,8 +25,11 @@ def check_until(stop: Callable[[], bool], *, document_ids: list[int], slot: int 
     idle = 0.01
     while True:
         finished = stop()
-        issued = list(Document.objects.filter(pk__in=[pk for pk in mine if pk not in done], status="issued")
-                      .order_by("pk").values_list("pk", "current_file_id"))
+        issued = list(
+            Document.objects.filter(pk__in=[pk for pk in mine if pk not in done], status="issued")
+            .order_by("pk")
+            .values_list("pk", "current_file_id")
+        )
         for pk, sha256 in issued:
             validate_stored_file.call(sha256)
             done.add(pk)
