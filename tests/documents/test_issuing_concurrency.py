@@ -12,6 +12,7 @@ from django.db import connection
 
 from vanthu.demo import bench_issuing as bench
 from vanthu.documents.models import Document, MessageKind, OutboxMessage, Status
+from vanthu.signing.models import FileValidation
 from vanthu.signing.testing import SIGNING_SECRET
 
 
@@ -51,11 +52,17 @@ def test_the_issuing_benchmark_runs_both_designs_in_short(doc_types):
     for scenario in bench.SCENARIOS:
         for mode in bench.MODES:
             work = bench.plan_work(org, scenario, per_thread=1, clerks=2, secret=SIGNING_SECRET)
-            results.append(bench.measure(work, mode=mode, scenario=scenario, secret=SIGNING_SECRET))
+            results.append(bench.measure(work, mode=mode, scenario=scenario, secret=SIGNING_SECRET, checkers=1))
     outbox = [r for r in results if r.mode == "outbox"]
     assert [(r.issued, r.documents, r.deliveries, r.gaps, r.duplicates) for r in outbox] == [(2, 2, 2, 0, 0)] * 2
+    # the check after issuance ran in both modes alike: every issued file checked, its verdict stored
+    assert [r.checks for r in results] == [r.issued for r in results]
+    issued_files = list(Document.objects.filter(status=Status.ISSUED, direction="out")
+                        .values_list("current_file_id", flat=True))
+    assert FileValidation.objects.filter(file_id__in=issued_files).count() == len(set(issued_files))
     out = io.StringIO()
     out.write("\n".join(bench.table(results)))
     text = out.getvalue()
     assert "giữ dòng bộ đếm p95 ms" in text
     assert "các cặp · baseline" in text
+    assert "kiểm tra sau phát hành/s" in text

@@ -28,9 +28,12 @@ def _target_ref(target: Any) -> tuple[str, str]:
     return f"{meta.app_label}.{meta.model_name}", str(target.pk)
 
 
+def _body(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _digest(fields: dict[str, Any]) -> str:
-    body = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_body(fields).encode("utf-8")).hexdigest()
 
 
 def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
@@ -116,12 +119,83 @@ def record(
     if "." not in verb:
         raise ValueError("audit verbs are namespaced: 'app.thing.done'")
     unit_id, chain = _chain_of(unit)
+    entry = Entry(verb=verb, actor=actor, target=target, data=data, at=at)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        appended = _append_at_once(connection, chain, entry, unit_id=unit_id)
+        if appended is not None:
+            return appended
     # No savepoint inside the action's transaction (two round trips an event): an error here fails the action.
     with transaction.atomic(savepoint=False):
         head = _lock_head(chain)
-        event = _next_event(head, Entry(verb=verb, actor=actor, target=target, data=data, at=at), unit_id=unit_id)
+        event = _next_event(head, entry, unit_id=unit_id)
         event.save(force_insert=True)
         head.save(update_fields=["seq", "hash"])
+    return event
+
+
+# Stand-ins for the head's sequence number and hash while an event's hashed body is serialised in Python: the
+# body is cut at them, and PostgreSQL puts the locked head's values in their place (`_append_at_once`).
+_SEQ_MARK = 7391045882116503977
+_PREV_MARK = "prev:5d0b7e4a9c2f41e3b8a6d1c7f0e9a2b4"
+
+
+def _body_around_head(event: AuditEvent) -> tuple[str, str, str] | None:
+    """The hashed body of `event` in three pieces, to be joined around the previous hash and the sequence number:
+    `before + prev + middle + str(seq) + after` is what `_digest` hashes. None when the event's own content holds
+    a stand-in (then it is appended the long way)."""
+    fields = _hashed_fields(event)
+    fields["seq"], fields["prev"] = _SEQ_MARK, _PREV_MARK
+    body = _body(fields)
+    seq = str(_SEQ_MARK)
+    if body.count(_PREV_MARK) != 1 or body.count(seq) != 1 or body.index(_PREV_MARK) > body.index(seq):
+        return None
+    before, rest = body.split(_PREV_MARK)
+    middle, after = rest.split(seq)
+    return before, middle, after
+
+
+_APPEND = """
+WITH head AS (SELECT seq + 1 AS seq, hash AS prev FROM {heads} WHERE chain = %s FOR UPDATE),
+appended AS (
+    INSERT INTO {events} ({columns}, seq, prev_hash, hash)
+    SELECT {values}, head.seq, head.prev,
+           encode(sha256(convert_to(%s || head.prev || %s || head.seq::text || %s, 'UTF8')), 'hex')
+    FROM head
+    RETURNING id, seq, prev_hash, hash)
+UPDATE {heads} SET seq = appended.seq, hash = appended.hash FROM appended WHERE {heads}.chain = %s
+RETURNING appended.id, appended.seq, appended.prev_hash, appended.hash
+"""
+
+
+def _append_at_once(connection: Any, chain: str, entry: Entry, *, unit_id: int | None) -> AuditEvent | None:
+    """`record` in one statement on PostgreSQL instead of three (lock the head, insert the event, move the
+    head): the head row is locked by the statement, the event takes its next sequence number and its hash is
+    computed by the server — SHA-256 of the same UTF-8 body `_digest` hashes, the head's hash and number put in
+    the stand-ins' places — and the head moves to it. The same event, hash for hash, as the long way
+    (tests/audit/test_append_at_once.py). None when the chain has no head yet or the content holds a stand-in:
+    nothing was written, the caller goes the long way."""
+    head = AuditChainHead(chain=chain, seq=_SEQ_MARK - 1, hash=_PREV_MARK)
+    event = _next_event(head, entry, unit_id=unit_id)
+    pieces = _body_around_head(event)
+    if pieces is None:
+        return None
+    fields = [f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "seq", "prev_hash", "hash")]
+    quote = connection.ops.quote_name
+    sql = _APPEND.format(
+        heads=quote(AuditChainHead._meta.db_table),
+        events=quote(AuditEvent._meta.db_table),
+        columns=", ".join(quote(f.column) for f in fields),
+        values=", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields),
+    )
+    params = [chain, *(f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields), *pieces, chain]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event.pk, event.seq, event.prev_hash, event.hash = row
+    event._state.adding, event._state.db = False, connection.alias
     return event
 
 

@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from django.db import connections, router
 from django.db.models import ForeignObjectRel
+from django.utils import timezone
 
 from vanthu.core.blobs import CHUNK as CHUNK
 from vanthu.core.blobs import check as check
@@ -51,11 +53,37 @@ def _store(chunks: Iterable[bytes], *, content_type: str) -> StoredFile:
         store.put_file(sha, tmp, sha256=sha, size=size)  # raises StoreUnavailable: no row below
     finally:
         tmp.unlink(missing_ok=True)
-    stored = StoredFile.objects.filter(sha256=sha).first()
-    if stored is None:  # one statement, no savepoint: a row written meanwhile by another writer is the same bytes
-        stored = StoredFile(sha256=sha, size=size, content_type=content_type)
-        StoredFile.objects.bulk_create([stored], ignore_conflicts=True)
-    return stored
+    stored = StoredFile(sha256=sha, size=size, content_type=content_type, created_at=timezone.now())
+    if _insert_new(stored):  # new bytes (a sealed file always is): one statement
+        return stored
+    # the same bytes were stored before, or meanwhile by another writer: their row as it is
+    return StoredFile.objects.get(sha256=sha)
+
+
+_INSERT_NEW = (
+    "INSERT INTO {table} (sha256, size, content_type, created_at) VALUES (%s, %s, %s, %s) "
+    "ON CONFLICT (sha256) DO NOTHING"
+)
+
+
+def _insert_new(stored: StoredFile) -> bool:
+    """Insert the row unless one with its SHA-256 exists (no error, no savepoint: PostgreSQL and SQLite both
+    skip the conflicting row); True when this statement inserted it."""
+    connection = connections[router.db_for_write(StoredFile)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_NEW.format(table=connection.ops.quote_name(StoredFile._meta.db_table)),
+            [
+                stored.sha256,
+                stored.size,
+                stored.content_type,
+                connection.ops.adapt_datetimefield_value(stored.created_at),
+            ],
+        )
+        inserted = cursor.rowcount == 1
+    if inserted:
+        stored._state.adding, stored._state.db = False, connection.alias
+    return inserted
 
 
 def store_bytes(data: bytes, *, content_type: str) -> StoredFile:

@@ -18,8 +18,11 @@ the job workers would (they poll the outbox; no job queue is used in the run).
 Figures per run: documents issued per second, issuance time p50/p95 (the clerk's wait, including the
 stored signature check after the commit that issuance always did), how long the register's counter row was
 held (p50/p95: from taking the number to the commit), deliveries per second (issued to 'Chờ vào sổ' at the
-recipient), errors by kind (a deadlock is one), and a check of every register: numbers 1…N, no gap, no
-duplicate. The run happens in a fresh database (`--database-url`, dropped and created).
+recipient), the checks after issuance per second (`--checkers` processes run the job every issuance enqueues,
+`validate_stored_file`, in both modes alike: `bench_issuing_check.py`), the CPU per document issued (every
+process of the run, the checkers included, and their PostgreSQL backends), errors by kind (a deadlock is one),
+and a check of every register: numbers 1…N, no gap, no duplicate. The run happens in a fresh database
+(`--database-url`, dropped and created).
 """
 
 from __future__ import annotations
@@ -98,6 +101,12 @@ class Result:
     samples: Samples
     gaps: int
     duplicates: int
+    checks: int = 0  # issued files checked after issuance (the job `validate_stored_file`), in both modes
+    check_seconds: float = 0.0  # from the start to the last check done
+
+    @property
+    def checks_per_second(self) -> float:
+        return self.checks / self.check_seconds if self.check_seconds else 0.0
 
     @property
     def per_second(self) -> float:
@@ -342,9 +351,11 @@ def check_registers(document_ids: list[int]) -> tuple[int, int]:
 
 
 def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int = 0,
-            delivery_threads: int = 4) -> Result:
-    """Issue `work` and wait for its deliveries. processes=0: the clerks are threads of this process and the
-    deliveries run as the configured job backend runs them (the suite: on commit)."""
+            delivery_threads: int = 4, checkers: int = 0) -> Result:
+    """Issue `work` and wait for its deliveries and, with `checkers`, for the check after issuance of each issued
+    file (`bench_issuing_check`, the same in both modes). processes=0: the clerks are threads of this process and
+    the deliveries run as the configured job backend runs them (the suite: on commit); the checks after them."""
+    from vanthu.demo.bench_issuing_check import check_until, checker_main
     from vanthu.documents.models import Document, MessageKind, OutboxMessage
 
     global PROFILE_TAG
@@ -353,6 +364,7 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
     samples = Samples()
     began = time.perf_counter()
     delivered_at = began
+    checks, checked_at = 0, began
     if processes <= 0:
         cpu_began = time.process_time()
         samples = run_clerks(work.threads, mode=mode, secret=secret)
@@ -361,6 +373,9 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
         if mode == "outbox":
             deliver_until(lambda: True, threads=delivery_threads)  # whatever the backend left waiting
             delivered_at = time.perf_counter()
+        if checkers > 0:
+            checks = check_until(lambda: True, document_ids=ids)
+            checked_at = time.perf_counter()
     else:
         context = multiprocessing.get_context("fork")
         connections.close_all()
@@ -370,7 +385,10 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
         couriers = []
         if mode == "outbox":
             couriers = [context.Process(target=_delivery_main, args=(delivery_threads, stop, spent))]
-        for p in [*clerks, *couriers]:
+        checked_queue = context.Queue()
+        checking = [context.Process(target=checker_main, args=(ids, slot, checkers, stop, checked_queue))
+                    for slot in range(checkers)]
+        for p in [*clerks, *couriers, *checking]:
             p.start()
         time.sleep(1.0)  # let every process open its connection
         began = time.perf_counter()
@@ -387,6 +405,12 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
         for p in couriers:
             p.join()
         delivered_at = time.perf_counter() if couriers else issued_at
+        for _ in checking:
+            cpu_s, pg_s, checked, done_at = checked_queue.get()
+            samples.merge(Samples(cpu_s=cpu_s, pg_s=pg_s))
+            checks, checked_at = checks + checked, max(checked_at, done_at)
+        for p in checking:
+            p.join()
     issued = Document.objects.filter(pk__in=ids, status="issued").count()
     if mode == "outbox":
         deliveries = OutboxMessage.objects.filter(document_id__in=ids, kind=MessageKind.DOCUMENT,
@@ -397,7 +421,7 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
     gaps, duplicates = check_registers(ids)
     return Result(mode=mode, scenario=scenario, documents=len(ids), issued=issued, seconds=issued_at - began,
                   delivery_seconds=delivered_at - began, deliveries=deliveries, samples=samples, gaps=gaps,
-                  duplicates=duplicates)
+                  duplicates=duplicates, checks=checks, check_seconds=checked_at - began if checks else 0.0)
 
 
 # --- the command -----------------------------------------------------------------------------------------
@@ -415,6 +439,7 @@ def table(results: list[Result]) -> list[str]:
         ("lệnh lấy số, phía app p95", lambda r: f"{percentile(r.samples.trip_ms, 0.95):.1f}" if r.samples.trip_ms
          else "—"),
         ("chuyển đến nơi nhận/s", lambda r: f"{r.deliveries_per_second:.1f} ({r.deliveries})"),
+        ("kiểm tra sau phát hành/s", lambda r: f"{r.checks_per_second:.1f} ({r.checks})" if r.checks else "—"),
         ("CPU mỗi văn bản ms", lambda r: f"{r.cpu_per_document('cpu_s'):.0f} + {r.cpu_per_document('pg_s'):.0f}"),
         ("deadlock", lambda r: str(sum(1 for e in r.samples.errors if e == "deadlock"))),
         ("hở số / trùng số", lambda r: f"{r.gaps} / {r.duplicates}"),
@@ -457,7 +482,8 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
     for scenario in SCENARIOS:
         for mode in modes:  # side by side, one after the other on the same data
             results.append(measure(works[(mode, scenario)], mode=mode, scenario=scenario, secret=SIGNING_SECRET,
-                                   processes=args.processes, delivery_threads=args.delivery_threads))
+                                   processes=args.processes, delivery_threads=args.delivery_threads,
+                                   checkers=args.checkers))
             out.write(f"  {scenario} · {mode}: {results[-1].seconds:.1f} s\n")
             out.flush()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -468,6 +494,11 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
               f"{args.docs} văn bản mỗi văn thư; {args.processes} tiến trình ký, mức {level}\n")
     out.write(f"Máy: {platform.system()} {platform.machine()}, {os.cpu_count()} CPU, Python "
               f"{platform.python_version()}, load average {load:.2f}\n")
+    if args.checkers > 0:
+        out.write(f"Kiểm tra chữ ký sau phát hành (việc nền validate_stored_file): chạy ở cả hai chế độ, "
+                  f"{args.checkers} tiến trình kiểm tra song song với văn thư; CPU mỗi văn bản tính cả việc này\n")
+    else:
+        out.write("Kiểm tra chữ ký sau phát hành: không chạy (--checkers 0), ở cả hai chế độ\n")
     for line in table(results):
         out.write(line + "\n")
     if PROFILE_DIR is not None:
@@ -501,6 +532,9 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--docs", type=int, default=4, help="documents each clerk issues")
     parser.add_argument("--processes", type=int, default=4, help="worker processes the clerks are spread over")
     parser.add_argument("--delivery-threads", type=int, default=4, help="outbox delivery workers")
+    parser.add_argument("--checkers", type=int, default=2,
+                        help="processes running the check after issuance of each issued file, in both modes alike "
+                             "(0: leave it out of both)")
     parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
     parser.add_argument("--sequential", type=int, default=0, metavar="N",
                         help="instead: one clerk issues N documents in a row; time and queries of one issuance")

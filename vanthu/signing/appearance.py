@@ -182,21 +182,33 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-_SUBSETTING = threading.Lock()
+_SUBSETTING = threading.Lock()  # held only by a thread making a subset
+_SUBSETS: dict[tuple[Path, frozenset[str]], FontSubset] = {}  # made so far, oldest first
+SUBSETS_KEPT = 128
 
 
 def subset_for(path: Path, text: str) -> FontSubset:
     """The subset of the font at `path` covering `text` (and the digits: every number of a register shares
-    one), made once per process. Threads that need one at the same moment wait for the first to make it
-    (~45 ms of fontTools, pure Python, under the interpreter lock anyway) instead of each making it again:
-    issuances sealing at once after a process starts, or after a new text, made it up to once per thread."""
-    chars = frozenset(normalise(text)) | DIGITS | {" "}
+    one), made once per process. A subset already made is returned without any lock (a dict read), so a thread
+    making a new one (~45 ms of fontTools) makes no other thread wait for a subset it already has. Threads that
+    need a new one at the same moment wait for the first to make it (pure Python, under the interpreter lock
+    anyway) instead of each making it again: issuances sealing at once after a process starts, or after a new
+    text, made it up to once per thread."""
+    key = (path, frozenset(normalise(text)) | DIGITS | {" "})
+    made = _SUBSETS.get(key)
+    if made is not None:
+        return made
     with _SUBSETTING:
-        return _subset(path, chars)
+        made = _SUBSETS.get(key)
+        if made is None:
+            made = _make_subset(*key)
+            if len(_SUBSETS) >= SUBSETS_KEPT:  # bounded: the oldest made goes first
+                del _SUBSETS[next(iter(_SUBSETS))]
+            _SUBSETS[key] = made
+        return made
 
 
-@lru_cache(maxsize=128)
-def _subset(path: Path, chars: frozenset[str]) -> FontSubset:
+def _make_subset(path: Path, chars: frozenset[str]) -> FontSubset:
     metrics = face(path)
     usable = sorted(c for c in chars if ord(c) in metrics.cmap)
     options = ft_subset.Options()

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import base64
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -66,9 +67,10 @@ class CachedKeySigner(Signer):
     """pyHanko signer over a private key parsed once (RSA PKCS#1 v1.5 or ECDSA), for server-held keys."""
 
     def __init__(self, *, signing_cert: asn1_x509.Certificate, key: PrivateKey,
-                 chain: list[asn1_x509.Certificate]) -> None:
-        registry = SimpleCertificateStore()
-        registry.register_multiple([signing_cert, *chain])
+                 chain: list[asn1_x509.Certificate], registry: SimpleCertificateStore | None = None) -> None:
+        if registry is None:
+            registry = SimpleCertificateStore()
+            registry.register_multiple([signing_cert, *chain])
         super().__init__(signing_cert=signing_cert, cert_registry=registry)
         self._key = key
 
@@ -156,20 +158,34 @@ def _image(owner: Person | Unit) -> tuple[bytes | None, tuple[float, float] | No
 
 def chain_of(row: Certificate) -> list[asn1_x509.Certificate]:
     """The issuer certificates stored with a Certificate row, nearest first (asn1crypto)."""
-    return [pki.to_asn1(base64.b64decode(item)) for item in row.chain]
+    return list(_parsed(bytes(row.der), tuple(row.chain))[1])
+
+
+@lru_cache(maxsize=64)
+def _parsed(der: bytes, chain: tuple[str, ...]) -> tuple[asn1_x509.Certificate, tuple[asn1_x509.Certificate, ...],
+                                                         SimpleCertificateStore]:
+    """A certificate and its stored chain parsed (asn1crypto), with the registry a signer embeds them from, once
+    per process for the same bytes (issue 7, seventh pass: parsing them and filling the registry was ~1 ms of
+    every seal). Keyed by the bytes themselves, so a renewed certificate or another chain is parsed anew; the
+    parsed objects are only read after this (pyHanko's certificate stores and CMS embedding read them)."""
+    certificate = pki.to_asn1(der)
+    issuers = tuple(pki.to_asn1(base64.b64decode(item)) for item in chain)
+    registry = SimpleCertificateStore()
+    registry.register_multiple([certificate, *issuers])
+    return certificate, issuers, registry
 
 
 def open_credential(owner: Person | Unit, *, secret: str | None) -> Credential:
     """Check the owner's certificate and unlock its key (see the module docstring). Close it after use."""
     credential = _usable(owner)
     row = credential.certificate
-    asn1_cert = pki.to_asn1(row.der)
-    chain = chain_of(row)
+    asn1_cert, issuers, registry = _parsed(bytes(row.der), tuple(row.chain))
+    chain = list(issuers)
     common: dict[str, Any] = {"certificate": asn1_cert, "chain": chain, "key_algorithm": row.key_algorithm,
                               "owner_label": pki.owner_label(owner)}
     common["image_png"], common["image_mm"] = _image(owner)
     if credential.backend == Backend.SOFTWARE:
-        return Credential(kind="software", signer=_software_signer(credential, secret, asn1_cert, chain),
+        return Credential(kind="software", signer=_software_signer(credential, secret, asn1_cert, chain, registry),
                           **common)
     if credential.backend == Backend.PKCS11:
         signer, close = _pkcs11_signer(credential, secret, asn1_cert, chain, row.key_algorithm)
@@ -202,7 +218,7 @@ def _wrong_secret(message: str, credential: KeyCredential, *, field: str = "secr
 
 
 def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x509.Certificate,
-                     chain: list[asn1_x509.Certificate]) -> CachedKeySigner:
+                     chain: list[asn1_x509.Certificate], registry: SimpleCertificateStore) -> CachedKeySigner:
     blob = bytes(credential.key_encrypted or b"")
     if keystore.needs_passphrase(blob) and not secret:
         raise SigningRefused(_("Cần nhập Mã PIN."), code="secret_required", field="secret",
@@ -214,7 +230,7 @@ def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x
         raise _wrong_secret(_("Mã PIN không đúng."), credential) from exc
     if failures_on_record:  # none on record when checked: nothing to clear
         lockout.succeeded(lockout_key(credential))
-    return CachedKeySigner(signing_cert=cert, key=key, chain=chain)
+    return CachedKeySigner(signing_cert=cert, key=key, chain=chain, registry=registry)
 
 
 def _pkcs11_signer(credential: KeyCredential, secret: str | None, cert: asn1_x509.Certificate,

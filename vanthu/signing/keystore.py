@@ -32,6 +32,9 @@ import hmac
 import os
 import threading
 import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from hashlib import sha256
 from pathlib import Path
 
@@ -171,13 +174,29 @@ def unlock(blob: bytes, *, passphrase: str | None) -> PrivateKey:
         return key
 
 
-_OPENING: dict[bytes, threading.Lock] = {}  # sha256(blob) -> held while one thread opens it by passphrase
+class _Opening:
+    """The lock of one blob being opened by passphrase, alive while a thread holds or awaits it."""
+
+    __slots__ = ("__weakref__", "lock")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
 
 
-def _opening(blob: bytes) -> threading.Lock:
+# sha256(blob) -> its _Opening while some thread opens the blob or waits to: an entry goes with the last thread
+# that holds it (weak values), so the map holds only the blobs being opened now, not every blob ever opened
+_OPENING: weakref.WeakValueDictionary[bytes, _Opening] = weakref.WeakValueDictionary()
+
+
+@contextmanager
+def _opening(blob: bytes) -> Iterator[None]:
     ident = sha256(blob).digest()
     with _PROVEN_LOCK:
-        return _OPENING.setdefault(ident, threading.Lock())
+        opening = _OPENING.get(ident)
+        if opening is None:
+            opening = _OPENING[ident] = _Opening()
+    with opening.lock:  # `opening` is referenced by this frame until the lock is released
+        yield
 
 
 def _open(blob: bytes, mode: bytes, log2n: int, salt: bytes, nonce: bytes, passphrase: str | None) -> PrivateKey:
