@@ -150,6 +150,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
     receipts: list[Receipt | None] = [None] * len(items)
     checked: list[tuple[int, bytes, str, _Seen, _Checked | Refused]] = []
     units: dict[str, Unit | None] = {}  # our units by organ id, read once per batch (the actions read them again)
+    signers: dict[tuple[object, ...], tuple[str, str]] = {}  # a signer's chain and revocation, once per batch
     issued: dict[DocumentId, _Issued | None] = {}  # our documents the statuses answer, read once per batch
     hashes = [hashlib.sha256(data).hexdigest() for data in items]
     seen_before = {row.sha256: row for row in ReceivedEnvelope.objects.filter(sha256__in=set(hashes))}  # one query
@@ -161,7 +162,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
         seen = _Seen()
         try:
             outcome: _Checked | Refused = _verify(data, transport=transport, peer=peer, seen=seen, at=when,
-                                                  units=units)
+                                                  units=units, signers=signers)
         except Refused as exc:
             outcome = exc
         except Exception:
@@ -257,9 +258,13 @@ def _unit(organ_id: str, units: dict[str, Unit | None]) -> Unit | None:
 
 
 def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: dt.datetime,
-            units: dict[str, Unit | None] | None = None) -> _Checked:
+            units: dict[str, Unit | None] | None = None,
+            signers: dict[tuple[object, ...], tuple[str, str]] | None = None) -> _Checked:
     """Every check of the module docstring, in order; Refused at the first that fails. No writes but the CRL
-    URLs noted for the refresh job. `units`: our units by organ id, as already read in this batch."""
+    URLs noted for the refresh job. `units`: our units by organ id, as already read in this batch; `signers`: the
+    chain's problem and the revocation state found in this batch for a signer's certificate under a peer's roots
+    (the batch's envelopes share one moment `at`, so the same certificate under the same roots gets the same
+    verdicts: checked once)."""
     units = {} if units is None else units
     if len(data) > settings.EXCHANGE_MAX_BYTES:
         raise Refused("oversize", _("Gói tin %(size)s MB vượt quá giới hạn %(max)s MB.")
@@ -304,12 +309,19 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
             raise Refused("unknown_sender", _("Nơi gửi %(organ)s không có trong danh bạ liên thông.")
                           % {"organ": sender.organ_id})
         trusted_peer = peer
-    roots, intermediates = _roots(trusted_peer)
     assert check.certificate is not None
-    problem = chain_problem(check.certificate, intermediates=intermediates, roots=roots, at=at)
+    signer = (None, "") if trusted_peer is None else (trusted_peer.pk, trusted_peer.trust_roots)
+    found = signers.get((*signer, check.certificate)) if signers is not None else None
+    if found is None:
+        roots, intermediates = _roots(trusted_peer)
+        problem = chain_problem(check.certificate, intermediates=intermediates, roots=roots, at=at)
+        state = "" if problem else _revocation(check.certificate, peer=trusted_peer, roots=roots, at=at)
+        found = (problem or "", state)
+        if signers is not None:
+            signers[(*signer, check.certificate)] = found
+    problem, seen.revocation = found
     if problem:
         raise Refused("untrusted", problem)
-    seen.revocation = _revocation(check.certificate, peer=trusted_peer, roots=roots, at=at)
     if seen.revocation == revocation.REVOKED:
         raise Refused("revoked", _("Chứng thư ký gói tin (%(subject)s) đã bị thu hồi.")
                       % {"subject": check.certificate.subject.rfc4514_string()})
