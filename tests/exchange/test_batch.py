@@ -145,11 +145,11 @@ def test_an_envelope_that_fails_unexpectedly_is_rolled_back_alone(cast, issued, 
     other = envelope_for(issued, cast.province)
     store = receiving._store_document
 
-    def failing(envelope, *, transport, checked):
+    def failing(envelope, *, transport, checked, **batch):
         if checked.units[0][1] == cast.province:
             Document.objects.filter(unit=cast.division).update(subject="half-written")  # undone with it
             raise RuntimeError("disk full")
-        return store(envelope, transport=transport, checked=checked)
+        return store(envelope, transport=transport, checked=checked, **batch)
 
     monkeypatch.setattr(receiving, "_store_document", failing)
     receipts = receiving.receive_many([good, other], transport="http", peer=peer)

@@ -74,3 +74,40 @@ def test_one_parse_for_reading_and_verifying_gives_the_same_verdicts(staff_key, 
         assert _reading(variant, root) == _reading(variant, None)
         assert verify(variant, root=root) == verify(variant)
         assert parse(variant, today=TODAY, root=root) if variant is signed else True
+
+
+def _json_decoded(body: bytes) -> list[bytes] | str:
+    """What the JSON parser's path of `decode_batch` gives, or the error it raises."""
+    saved = http._decode_as_written
+    http._decode_as_written = lambda body: None
+    try:
+        return http.decode_batch(body)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+    finally:
+        http._decode_as_written = saved
+
+
+def test_a_batch_read_without_the_json_parser_gives_what_the_parser_gives():
+    rng = random.Random(25)
+    head, tail = http._HEAD, http._TAIL
+    bodies = [http.encode_batch([rng.randbytes(rng.randrange(400)) for _ in range(count)]) for count in (1, 2, 25, 50)]
+    bodies += [
+        head + tail, head[:-1] + b"]}", head + b"QQ==" + tail, head + b'QQ==", "' + tail,
+        head + b'QQ==","QQ==' + tail, head + b'QQ==", "QUI=' + tail, head + b"QQ=" + tail, head + b"Q Q==" + tail,
+        head + b"QQ\\u003d\\u003d" + tail, head + b'QQ==", "QQ==", "' + tail, head + b"QQ==" + tail + b" ",
+        head + b'QQ==", 1, "QQ==' + tail, head + b'\\"' + tail, head + b"QQ==\\n" + tail,
+        head.replace(b"vanthu-batch/1", b"vanthu-batch/2") + b"QQ==" + tail,
+        head + b'", "'.join([b"QQ=="] * 51) + tail, head + b'", "'.join([b"QQ=="] * 50) + tail,
+    ]
+    for body in bodies:
+        expected = _json_decoded(body)
+        written = http._decode_as_written(body)
+        if written is not None:
+            assert written == expected, body[:80]
+        try:
+            got: list[bytes] | str = http.decode_batch(body)
+        except ValueError as exc:
+            got = f"ValueError: {exc}"
+        assert got == expected, body[:80]
+    assert all(http._decode_as_written(body) is not None for body in bodies[:4]), "our own bodies take the fast path"

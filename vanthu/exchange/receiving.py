@@ -32,12 +32,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
 from vanthu.core.errors import ActionRefused
-from vanthu.core.files import store_bytes
+from vanthu.core.files import store_bytes, store_many
 from vanthu.core.models import StoredFile
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import (
@@ -149,6 +150,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
     receipts: list[Receipt | None] = [None] * len(items)
     checked: list[tuple[int, bytes, str, _Seen, _Checked | Refused]] = []
     units: dict[str, Unit | None] = {}  # our units by organ id, read once per batch (the actions read them again)
+    signers: dict[tuple[object, ...], tuple[str, str]] = {}  # a signer's chain and revocation, once per batch
     issued: dict[DocumentId, _Issued | None] = {}  # our documents the statuses answer, read once per batch
     hashes = [hashlib.sha256(data).hexdigest() for data in items]
     seen_before = {row.sha256: row for row in ReceivedEnvelope.objects.filter(sha256__in=set(hashes))}  # one query
@@ -160,7 +162,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
         seen = _Seen()
         try:
             outcome: _Checked | Refused = _verify(data, transport=transport, peer=peer, seen=seen, at=when,
-                                                  units=units)
+                                                  units=units, signers=signers)
         except Refused as exc:
             outcome = exc
         except Exception:
@@ -171,14 +173,23 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
         checked.append((index, data, sha256, seen, outcome))
     if not checked:
         return receipts
+    reads = _Reads(issued=issued)
     with transaction.atomic():
-        events: list[log.Entry] = []  # the evidence rows' audit events, recorded together (the head locked once)
+        reads.prefetch([outcome for *_rest, outcome in checked], transport=transport)
+        try:
+            reads.store_all([(data, outcome) for _index, data, _sha256, _seen, outcome in checked])
+        except Exception:  # the store down, say: each envelope then stores its own and meets it on its own
+            if not isolate:
+                raise
+            logger.exception("exchange: a batch's files could not be stored together")
+        # the audit events of the batch's actions and evidence rows, recorded together (each head locked once)
+        events: list[log.Entry] = []
         for index, data, sha256, seen, outcome in checked:
             mine: list[log.Entry] = []
             try:
                 with transaction.atomic():
                     receipts[index] = _conclude(data, sha256=sha256, seen=seen, outcome=outcome,
-                                                transport=transport, peer=peer, at=when, issued=issued, events=mine)
+                                                transport=transport, peer=peer, at=when, reads=reads, events=mine)
             except Exception:
                 if not isolate:
                     raise
@@ -190,23 +201,22 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
 
 
 def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
-              peer: Peer | None, at: dt.datetime, issued: dict[DocumentId, _Issued | None],
-              events: list[log.Entry]) -> Receipt:
+              peer: Peer | None, at: dt.datetime, reads: _Reads, events: list[log.Entry]) -> Receipt:
     """Apply one checked envelope and keep its evidence (inside the batch's transaction). The envelope's bytes
     are stored once, for the evidence row and, for a status, the sender's trail (the same bytes: one file).
-    The evidence row's audit event goes to `events` (the batch records them together)."""
+    The audit events of the action and of the evidence row go to `events` (the batch records them together)."""
     found = ReceivedEnvelope.objects.filter(sha256=sha256).first()  # its twin earlier in the batch
     if found is not None:
         return Receipt.of(found, duplicate=True)
     oversize = isinstance(outcome, Refused) and outcome.code == "oversize"  # only its head is kept (the action)
-    raw = None if oversize else store_bytes(data, content_type="application/xml")
+    raw = None if oversize else reads.store(data, content_type="application/xml")
     incoming: list[int] = []
     try:
         if isinstance(outcome, Refused):
             raise outcome
         assert raw is not None
         # no savepoint of our own here: an action that refuses rolls itself back and keeps its refusal's audit
-        incoming = _apply(outcome, sha256=sha256, raw=raw, transport=transport, at=at, issued=issued)
+        incoming = _apply(outcome, sha256=sha256, raw=raw, transport=transport, at=at, reads=reads, events=events)
     except Refused as exc:
         row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="refused",
                                       reason_code=exc.code, reason=exc.reason, raw=raw, events=events,
@@ -231,13 +241,14 @@ class _Checked:
     units: list[tuple[str, Unit]] = field(default_factory=list)
 
 
-def _apply(checked: _Checked, *, sha256: str, raw: StoredFile, transport: str, at: dt.datetime,
-           issued: dict[DocumentId, _Issued | None]) -> list[int]:
+def _apply(checked: _Checked, *, sha256: str, raw: StoredFile, transport: str, at: dt.datetime, reads: _Reads,
+           events: list[log.Entry]) -> list[int]:
     if checked.parsed.status is not None:
         return _apply_status(checked.parsed.status, transport=transport, sha256=sha256, evidence=raw,
-                             signer=checked.signer, at=at, peer=checked.peer, issued=issued)
+                             signer=checked.signer, at=at, peer=checked.peer, reads=reads, events=events)
     assert checked.parsed.envelope is not None
-    return _store_document(checked.parsed.envelope, transport=transport, checked=checked)
+    return _store_document(checked.parsed.envelope, transport=transport, checked=checked, reads=reads,
+                           events=events)
 
 
 def _unit(organ_id: str, units: dict[str, Unit | None]) -> Unit | None:
@@ -247,9 +258,13 @@ def _unit(organ_id: str, units: dict[str, Unit | None]) -> Unit | None:
 
 
 def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: dt.datetime,
-            units: dict[str, Unit | None] | None = None) -> _Checked:
+            units: dict[str, Unit | None] | None = None,
+            signers: dict[tuple[object, ...], tuple[str, str]] | None = None) -> _Checked:
     """Every check of the module docstring, in order; Refused at the first that fails. No writes but the CRL
-    URLs noted for the refresh job. `units`: our units by organ id, as already read in this batch."""
+    URLs noted for the refresh job. `units`: our units by organ id, as already read in this batch; `signers`: the
+    chain's problem and the revocation state found in this batch for a signer's certificate under a peer's roots
+    (the batch's envelopes share one moment `at`, so the same certificate under the same roots gets the same
+    verdicts: checked once)."""
     units = {} if units is None else units
     if len(data) > settings.EXCHANGE_MAX_BYTES:
         raise Refused("oversize", _("Gói tin %(size)s MB vượt quá giới hạn %(max)s MB.")
@@ -294,12 +309,19 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
             raise Refused("unknown_sender", _("Nơi gửi %(organ)s không có trong danh bạ liên thông.")
                           % {"organ": sender.organ_id})
         trusted_peer = peer
-    roots, intermediates = _roots(trusted_peer)
     assert check.certificate is not None
-    problem = chain_problem(check.certificate, intermediates=intermediates, roots=roots, at=at)
+    signer = (None, "") if trusted_peer is None else (trusted_peer.pk, trusted_peer.trust_roots)
+    found = signers.get((*signer, check.certificate)) if signers is not None else None
+    if found is None:
+        roots, intermediates = _roots(trusted_peer)
+        problem = chain_problem(check.certificate, intermediates=intermediates, roots=roots, at=at)
+        state = "" if problem else _revocation(check.certificate, peer=trusted_peer, roots=roots, at=at)
+        found = (problem or "", state)
+        if signers is not None:
+            signers[(*signer, check.certificate)] = found
+    problem, seen.revocation = found
     if problem:
         raise Refused("untrusted", problem)
-    seen.revocation = _revocation(check.certificate, peer=trusted_peer, roots=roots, at=at)
     if seen.revocation == revocation.REVOKED:
         raise Refused("revoked", _("Chứng thư ký gói tin (%(subject)s) đã bị thu hồi.")
                       % {"subject": check.certificate.subject.rfc4514_string()})
@@ -358,16 +380,16 @@ def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen
     checked.pdfs, checked.units = pdfs, units
 
 
-def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Checked) -> list[int]:
+def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Checked, reads: _Reads | None = None,
+                    events: list[log.Entry] | None = None) -> list[int]:
     header = envelope.header
     secrecy = header.other.security_level
     pdfs, units = checked.pdfs, checked.units
-    main = store_bytes(pdfs[0].data, content_type="application/pdf")
-    others = [(a.name[:200], store_bytes(a.data, content_type=a.content_type[:100] or "application/octet-stream"),
+    reads = reads or _Reads()
+    main = reads.store(pdfs[0].data, content_type="application/pdf")
+    others = [(a.name[:200], reads.store(a.data, content_type=a.content_type[:100] or "application/octet-stream"),
                index) for index, a in enumerate(envelope.attachments, start=1) if a is not pdfs[0]]
-    doc_type = (DocumentType.objects.filter(name=header.document_type.type_name).first()
-                or DocumentType.objects.filter(name="Công văn").first() or DocumentType.objects.order_by("pk").first())
-    assert doc_type is not None
+    doc_type = reads.doc_type(header.document_type.type_name)
     structured = DocumentId.parse(header.document_id)
     sender_unit = local_unit(header.from_.organ_id) if transport == LOCAL else None
     source = _our_document(structured) if sender_unit is not None else None
@@ -387,7 +409,7 @@ def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Check
         key = outgoing.arrival_key(from_organ=header.from_.organ_id, document_id=header.document_id, to_organ=organ)
         try:
             document = delivery.receive_document(unit=unit, key=key, transport=transport, reply_to=reply_to,
-                                                 arrived=arrived)
+                                                 arrived=arrived, events=events)
         except ActionRefused as exc:
             raise Refused(exc.code or "refused", exc.message) from exc
         made.append(document.pk)
@@ -412,7 +434,7 @@ class _Issued:
 
 def _issued(structured: DocumentId | None, issued: dict[DocumentId, _Issued | None]) -> _Issued | None:
     """The document `_our_document` finds, read narrow and once per batch (a 01 and a 03 of one document
-    travel together)."""
+    travel together; `_Reads.prefetch` reads those of a whole batch at once)."""
     if structured is None:
         return None
     if structured not in issued:
@@ -424,13 +446,104 @@ def _issued(structured: DocumentId | None, issued: dict[DocumentId, _Issued | No
     return issued[structured]
 
 
+@dataclass
+class _Reads:
+    """What the envelopes of one batch read, read once for the batch: our issued documents the statuses answer,
+    the document messages they answer, the document types the documents name."""
+
+    issued: dict[DocumentId, _Issued | None] = field(default_factory=dict)
+    answers: dict[tuple[int, str, str], uuid.UUID] = field(default_factory=dict)  # (document, address, transport)
+    answered: set[tuple[int, str]] = field(default_factory=set)  # (document, transport) whose messages are read
+    doc_types: dict[str, DocumentType] = field(default_factory=dict)
+    # the batch's files (the envelopes' bytes as evidence, the documents' attachments) stored together, by the
+    # identity of the bytes object the pipeline holds (`_held` keeps each alive while its id is a key)
+    stored: dict[int, StoredFile] = field(default_factory=dict)
+    _held: list[bytes] = field(default_factory=list)
+
+    def store_all(self, checked: list[tuple[bytes, _Checked | Refused]]) -> None:
+        """Store what `_conclude` stores for these envelopes (each envelope's bytes but an oversize one's, and a
+        checked document's attachments) in one go: `files.store_many`, two statements for the batch."""
+        items: list[tuple[bytes, str]] = []
+        for data, outcome in checked:
+            if isinstance(outcome, Refused):
+                if outcome.code != "oversize":
+                    items.append((data, "application/xml"))
+                continue
+            items.append((data, "application/xml"))
+            envelope = outcome.parsed.envelope
+            if envelope is not None and outcome.pdfs:
+                main = outcome.pdfs[0]
+                items += [(a.data, "application/pdf" if a is main
+                           else a.content_type[:100] or "application/octet-stream") for a in envelope.attachments]
+        for (data, _type), stored in zip(items, store_many(items), strict=True):
+            self.stored.setdefault(id(data), stored)
+            self._held.append(data)
+
+    def store(self, data: bytes, *, content_type: str) -> StoredFile:
+        """The file of these bytes: stored with the batch, else now."""
+        found = self.stored.get(id(data))
+        return found if found is not None else store_bytes(data, content_type=content_type)
+
+    def prefetch(self, outcomes: list[_Checked | Refused], *, transport: str) -> None:
+        """Our documents the batch's statuses answer and their document messages over `transport`: two queries
+        for the batch where each status made two. The same rows the one-by-one reads give (the first by id)."""
+        wanted: set[DocumentId] = set()
+        for outcome in outcomes:
+            status = outcome.parsed.status if isinstance(outcome, _Checked) else None
+            if status is None or status.code == edxml.StatusCode.RECALL_REQUESTED:
+                continue
+            structured = DocumentId.parse(status.response_for.document_id)
+            if structured is not None and structured not in self.issued:
+                wanted.add(structured)
+        if not wanted:
+            return
+        match = Q()
+        for structured in wanted:
+            match |= Q(unit__code=structured.organ_id, code_number=structured.number,
+                       code_notation=structured.notation, issued_date=structured.date)
+        for structured in wanted:
+            self.issued[structured] = None
+        rows = (Document.objects.filter(match, direction=Direction.OUTGOING).order_by("pk")
+                .values_list("pk", "current_file_id", "unit__code", "code_number", "code_notation", "issued_date"))
+        for pk, file_id, organ_id, number, notation, date in rows:
+            if organ_id is None or date is None:
+                continue  # matched none of the wanted ids
+            structured = DocumentId(organ_id=organ_id, date=date, number=number, notation=notation)
+            if structured in wanted and self.issued[structured] is None:
+                self.issued[structured] = _Issued(pk=pk, current_file_id=file_id)
+        found = [i.pk for i in self.issued.values() if i is not None and (i.pk, transport) not in self.answered]
+        for document_id, address, key in (OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT,
+                                                                         document_id__in=found, transport=transport)
+                                          .order_by("pk").values_list("document_id", "address", "key")):
+            self.answers.setdefault((document_id, address, transport), key)
+        self.answered.update((pk, transport) for pk in found)
+
+    def answer(self, document_id: int, *, address: str, transport: str) -> uuid.UUID | None:
+        """The key of the document message of `document_id` to `address` over `transport` (the first by id)."""
+        if (document_id, transport) in self.answered:
+            return self.answers.get((document_id, address, transport))
+        return (OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document_id=document_id, address=address,
+                                             transport=transport).values_list("key", flat=True).first())
+
+    def doc_type(self, name: str) -> DocumentType:
+        """The document type an envelope names, else Công văn, else the first; read once per name a batch."""
+        if name not in self.doc_types:
+            found = (DocumentType.objects.filter(name=name).first()
+                     or DocumentType.objects.filter(name="Công văn").first()
+                     or DocumentType.objects.order_by("pk").first())
+            assert found is not None
+            self.doc_types[name] = found
+        return self.doc_types[name]
+
+
 def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, evidence: StoredFile, signer: str,
-                  at: dt.datetime, peer: Peer | None = None,
-                  issued: dict[DocumentId, _Issued | None] | None = None) -> list[int]:
+                  at: dt.datetime, peer: Peer | None = None, reads: _Reads | None = None,
+                  events: list[log.Entry] | None = None) -> list[int]:
+    reads = reads or _Reads()
     structured = DocumentId.parse(status.response_for.document_id)
     if status.code == edxml.StatusCode.RECALL_REQUESTED:
         return _cancel(status, transport=transport, structured=structured)
-    document = _issued(structured, {} if issued is None else issued)
+    document = _issued(structured, reads.issued)
     if document is None:
         raise Refused("unknown_document", _("Không có văn bản nào của hệ thống ứng với trạng thái này (%(id)s).")
                       % {"id": status.response_for.document_id})
@@ -439,8 +552,7 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, e
     sender = status.from_.organ_id
     unit = local_unit(sender) if transport == LOCAL else None
     address = str(unit.pk) if unit is not None else sender
-    answers = (OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document_id=document.pk, address=address,
-                                            transport=transport).values_list("key", flat=True).first())
+    answers = reads.answer(document.pk, address=address, transport=transport)
     if answers is None and peer is not None and status.code == edxml.StatusCode.REFUSED:
         answers = _refused_by_peer(document.pk, transport=transport, peer=peer)
     if answers is None:
@@ -454,7 +566,8 @@ def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, e
         # one trail row per envelope: its hash is the status message's key (the same envelope twice is recorded once)
         delivery.apply_status(answers=answers, status=told, reason=status.description, transport=transport,
                               evidence=evidence, signer=signer, verified=True,
-                              document_sha256=status.document_sha256, at=at, key=uuid.uuid5(STATUS_KEYS, sha256))
+                              document_sha256=status.document_sha256, at=at, key=uuid.uuid5(STATUS_KEYS, sha256),
+                              events=events)
     except ActionRefused as exc:
         raise Refused(exc.code or "refused", exc.message) from exc
     return []

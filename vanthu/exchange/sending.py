@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vanthu.documents.actions import delivery, long_term
+from vanthu.documents.actions import delivery, delivery_batch, long_term
 from vanthu.documents.models import MessageKind, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed
 from vanthu.exchange import edxml, kept, outgoing, receiving, sealing
@@ -269,10 +269,14 @@ def _post_batch(items: list[_Item], *, peer: Peer) -> None:
         raise RuntimeError(f"peer {peer.name} answered a batch with {exc}") from exc
     states = [result.get("state") if isinstance(result, dict) else None for result in results]
     kept.forget(item.message.pk for item, state in zip(items, states, strict=True) if state in ("accepted", "refused"))
+    by_unit: dict[int, list[tuple[OutboxMessage, int | None]]] = {}
+    for item, state in zip(items, states, strict=True):
+        if state == "accepted":
+            by_unit.setdefault(item.message.unit_id, []).append((item.message, None))
     with transaction.atomic():  # one commit for everything the peer accepted
-        for item, state in zip(items, states, strict=True):
-            if state == "accepted":
-                delivery.mark_delivered(message=item.message, local_id=None)
+        for unit_id, delivered in by_unit.items():
+            # what `mark_delivered` writes for each, for all of one sending unit at once (its audit head locked once)
+            delivery_batch.mark_delivered_many(unit=unit_id, delivered=delivered)
     # Refusals one by one, as single deliveries would meet them: each 02 is verified and applied to the trail
     # (it finds its message among those still waiting), then its message is failed.
     problem: Exception | None = None

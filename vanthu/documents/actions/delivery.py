@@ -194,9 +194,12 @@ def incoming_document(unit: Unit, arrived: Arrived, *, cancelled: bool = False) 
 
 
 @action("documents.incoming.arrived")
-def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: str, arrived: Arrived) -> Document:
+def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: str, arrived: Arrived,
+                     events: list[log.Entry] | None = None) -> Document:
     """A document arrives at `unit` ('Chờ vào sổ'), in the receiving unit's transaction. The same message
-    twice gives the one document. A document whose cancellation came first arrives cancelled."""
+    twice gives the one document. A document whose cancellation came first arrives cancelled. `events`: a batch's
+    list (the exchange's `receive_many`): the audit event is appended there and recorded with the batch's others
+    (`log.record_many`) in the same transaction, instead of on its own."""
     unit = Unit.objects.get(pk=unit.pk)
     if not unit.is_active:
         raise ActionRefused(_("Đơn vị nhận đã ngừng hoạt động."), code="unit_inactive")
@@ -227,8 +230,12 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
     report_handling(document, MessageStatus.ARRIVED, arrived_now=row)  # 01, the same day (Decree 30 Điều 21)
     if cancelled:
         report_handling(document, MessageStatus.RECALL_ACCEPTED, reason=row.cancel_reason)
-    log.record(actor=None, verb="documents.incoming.arrived", target=document, unit=unit,
-               data={"transport": transport, "from": reply_to, "key": str(key), "cancelled": cancelled})
+    entry = log.Entry(verb="documents.incoming.arrived", target=document, unit=unit,
+                      data={"transport": transport, "from": reply_to, "key": str(key), "cancelled": cancelled})
+    if events is not None:
+        events.append(entry)
+    else:
+        log.record(actor=None, verb=entry.verb, target=document, unit=unit, data=entry.data)
     return document
 
 

@@ -238,11 +238,13 @@ def apply_status(
     document_sha256: str = "",
     at: dt.datetime | None = None,
     key: uuid.UUID | None = None,
+    events: list[log.Entry] | None = None,
 ) -> Recipient | None:
     """A recipient's status about a document this deployment sent, in the sender's transaction: recorded in
     the recipient's trail once per status message (`key`; a transport that has none gets one made from what
     the status says), with what the transport proved of it, and applied to the recipient's state, which
-    never moves back."""
+    never moves back. `events`: a batch's list (the exchange's `receive_many`): the audit event is appended
+    there and recorded with the batch's others in the same transaction, instead of on its own."""
     # the message's own row, narrow: its document and recipient by id (the recipient is read, locked, below)
     message = (OutboxMessage.objects.select_for_update().filter(key=answers, kind=MessageKind.DOCUMENT)
                .only("pk", "transport", "recipient_id", "document_id", "unit_id").first())
@@ -275,10 +277,14 @@ def apply_status(
     if advance(recipient, target):
         recipient.reason = reason if target in WITH_REASON else ""
         recipient.save(update_fields=["state", "reason"])
-    log.record(actor=None, verb="documents.outgoing.status_received",
-               target=(Document._meta.label_lower, message.document_id), unit=message.unit_id,
-               data={"recipient": recipient.unit_id or recipient.external_name, "status": told.value,
-                     "code": told.edxml_code, "reason": reason, "key": str(key), "verified": verified,
-                     "signer": signer[:300], "sha256": document_sha256[:64],
-                     "evidence": evidence.sha256 if evidence is not None else None})
+    entry = log.Entry(verb="documents.outgoing.status_received",
+                      target=(Document._meta.label_lower, message.document_id), unit=message.unit_id,
+                      data={"recipient": recipient.unit_id or recipient.external_name, "status": told.value,
+                            "code": told.edxml_code, "reason": reason, "key": str(key), "verified": verified,
+                            "signer": signer[:300], "sha256": document_sha256[:64],
+                            "evidence": evidence.sha256 if evidence is not None else None})
+    if events is not None:
+        events.append(entry)
+    else:
+        log.record(actor=None, verb=entry.verb, target=entry.target, unit=entry.unit, data=entry.data)
     return recipient

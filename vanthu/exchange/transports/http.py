@@ -13,6 +13,7 @@ nonce against those it has seen. No database here: the caller gives the keys and
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import secrets
@@ -104,8 +105,31 @@ def encode_batch(envelopes: list[bytes]) -> bytes:
     return b"".join(parts)
 
 
+_HEAD = b'{"format": ' + json.dumps(BATCH_FORMAT).encode("ascii") + b', "envelopes": ["'
+_TAIL = b'"]}'
+
+
+def _decode_as_written(body: bytes) -> list[bytes] | None:
+    """The envelopes of a body laid out exactly as `encode_batch` writes it, read without the JSON parser (which
+    scans megabytes of base64 for escapes); None for any other body, which `decode_batch` then parses as JSON.
+    Each item must be strict base64 (no quote, backslash, space or escape can hide in one), so splitting on
+    `", "` finds exactly the strings the JSON parser finds."""
+    if len(body) < len(_HEAD) + len(_TAIL) or not body.startswith(_HEAD) or not body.endswith(_TAIL):
+        return None
+    items = body[len(_HEAD):-len(_TAIL)].split(b'", "')
+    if len(items) > BATCH_MAX:
+        return None
+    try:
+        return [binascii.a2b_base64(item, strict_mode=True) for item in items]
+    except binascii.Error:
+        return None
+
+
 def decode_batch(body: bytes) -> list[bytes]:
     """The envelopes of a batch body (ValueError when it is not one)."""
+    written = _decode_as_written(body)
+    if written is not None:
+        return written
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
