@@ -73,3 +73,23 @@ def test_jobs_are_registered_without_importing_their_actions(module: str) -> Non
 
     paths = [task.module_path for task, _every in registry.periodic_jobs()]
     assert any(path.startswith(module + ".") for path in paths)
+
+
+VERIFY = """
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "vanthu.settings"
+from django.core.management import execute_from_command_line
+try:
+    execute_from_command_line(["vanthu", "audit", "verify", sys.argv[1]])
+except SystemExit as exc:
+    print(exc.code, "vanthu.urls" in sys.modules, "vanthu.documents.actions" in sys.modules)
+"""
+
+
+def test_audit_verify_of_a_file_loads_no_urlconf(tmp_path: Path) -> None:
+    """`vanthu audit verify FILE` reads no database, like `vanthu verify`: no system checks, so no URLconf."""
+    garbage = tmp_path / "garbage.zip"
+    garbage.write_bytes(b"not an export")
+    done = subprocess.run([sys.executable, "-c", VERIFY, str(garbage)], env=_fresh_env(tmp_path),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout.split() == ["2", "False", "False"], done.stderr  # 2: unreadable
