@@ -9,8 +9,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from vanthu.documents import limits, outbox
-        from vanthu.documents.local_transport import LocalTransport
         from vanthu.notify import reminders
 
-        outbox.register(LocalTransport())
+        outbox.register_path("local", "vanthu.documents.local_transport.LocalTransport")  # made on first use
         reminders.register(limits.SOURCE)  # the clerk's same-day limits (checklist 22, 27)

@@ -9,7 +9,8 @@ recall or replacement to the recipient. No transaction ever writes both units' r
 a transport works.
 
 Transports register here (`register`), so the exchange between deployments (edXML, issue 8) adds its own
-without this app importing it: from its AppConfig.ready(), `outbox.register(EdxmlHttpTransport())`.
+without this app importing it: from its AppConfig.ready(), `outbox.register_path("http", "....HttpTransport")`
+(the class is imported and made on first use, so that starting a process stays cheap).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +86,9 @@ class Transport(Protocol):
         ...
 
 
-_TRANSPORTS: dict[str, Transport] = {}
+# A transport, or the dotted path of its class, made on first use (`register_path`): a process that never
+# delivers (a CLI command, a test's subprocess) does not import the exchange's carriers and their signing stack.
+_TRANSPORTS: dict[str, Transport | str] = {}
 
 
 def register(transport: Transport) -> None:
@@ -92,8 +96,26 @@ def register(transport: Transport) -> None:
     _TRANSPORTS[transport.name] = transport
 
 
+def register_path(name: str, class_path: str) -> None:
+    """Add the transport `name` by the dotted path of its class, made (without arguments) on first use; a name
+    already registered keeps its place in `route`'s order."""
+    _TRANSPORTS[name] = class_path
+
+
+def _made(name: str) -> Transport:
+    entry = _TRANSPORTS[name]
+    if isinstance(entry, str):
+        from django.utils.module_loading import import_string
+
+        made: Transport = import_string(entry)()
+        if made.name != name:
+            raise ImproperlyConfigured(f"{entry} carries {made.name!r}, registered as {name!r}")
+        _TRANSPORTS[name] = entry = made
+    return entry
+
+
 def transport_named(name: str) -> Transport | None:
-    return _TRANSPORTS.get(name)
+    return _made(name) if name in _TRANSPORTS else None
 
 
 def transport_names() -> list[str]:
@@ -103,7 +125,8 @@ def transport_names() -> list[str]:
 
 def route(recipient: Recipient) -> tuple[Transport, str] | None:
     """The first registered transport that carries to `recipient`, with the recipient's address for it."""
-    for transport in _TRANSPORTS.values():
+    for name in list(_TRANSPORTS):
+        transport = _made(name)
         address = transport.address_of(recipient)
         if address is not None:
             return transport, address

@@ -15,13 +15,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -31,6 +28,9 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from vanthu.core import fonts
 from vanthu.documents.formatting import date_line
+
+if TYPE_CHECKING:  # openpyxl is imported by `to_xlsx` (the URLconf imports this module)
+    from openpyxl.styles import Font
 
 REGULAR, BOLD, ITALIC = "VanthuForm", "VanthuForm-Bold", "VanthuForm-Italic"
 TOP = BOTTOM = 20 * mm  # Phụ lục I: top and bottom 20–25 mm
@@ -189,6 +189,10 @@ def to_pdf(doc: Printable) -> bytes:
 
 
 def to_xlsx(doc: Printable) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     ws: Any = book.active
     ws.title = doc.sheet_name[:31]

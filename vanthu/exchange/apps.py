@@ -9,11 +9,11 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from vanthu.documents import outbox
-        from vanthu.exchange.carriers import BundleTransport, HttpTransport, LocalEnvelopeTransport
 
-        outbox.register(LocalEnvelopeTransport())  # replaces documents' "local" (same name, same place)
-        outbox.register(HttpTransport())
-        outbox.register(BundleTransport())
+        # By path, made on first use: the carriers import the whole receiving and signing stack.
+        outbox.register_path("local", "vanthu.exchange.carriers.LocalEnvelopeTransport")  # replaces documents' "local"
+        outbox.register_path("http", "vanthu.exchange.carriers.HttpTransport")
+        outbox.register_path("bundle", "vanthu.exchange.carriers.BundleTransport")
 
         from vanthu.exchange import agency_hub
         from vanthu.org import agency_sync

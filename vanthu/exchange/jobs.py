@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from vanthu.exchange import actions, agency_hub, revocation
+from vanthu.exchange import agency_hub
 from vanthu.exchange.models import PeerCrl
-from vanthu.exchange.trustchain import load_pem_list
 from vanthu.jobs import job
 
 __all__ = ["agency_hub", "fetch_crl", "refresh", "refresh_crls"]  # agency_hub: its daily job, found here
@@ -15,6 +14,9 @@ __all__ = ["agency_hub", "fetch_crl", "refresh", "refresh_crls"]  # agency_hub: 
 
 def refresh(rows: list[PeerCrl]) -> dict[str, int]:
     """Fetch each row's CRL, keep it when its issuer is one of the peer's trust roots and it verifies."""
+    from vanthu.exchange import actions, revocation  # here: cheap process start
+    from vanthu.exchange.trustchain import load_pem_list
+
     done = {"fetched": 0, "failed": 0}
     for row in rows:
         roots = load_pem_list(row.peer.trust_roots)

@@ -8,11 +8,6 @@ import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
-from docx import Document as WordDocument
-from docx.enum.section import WD_ORIENT
-from docx.shared import Mm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from vanthu.documents import printable
 from vanthu.documents.models import Document
@@ -44,6 +39,10 @@ WIDTHS_MM = (28, 20, 18, 64, 32, 30, 26, 22, 16, 14)
 
 def word(documents: Iterable[Document], *, query: str) -> bytes:
     """A4 landscape, Times New Roman, the list as one table under the title and the query."""
+    from docx import Document as WordDocument  # here, not at the top: the URLconf imports this module
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm, Pt
+
     out = WordDocument()
     section = out.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -91,6 +90,9 @@ def pdf(documents: Iterable[Document], *, query: str, unit: Unit | None, printed
 
 
 def workbook(documents: Iterable[Document], *, query: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from vanthu.core.blobs import local_copy
-from vanthu.documents.models import Document
 from vanthu.jobs import gone, job
-from vanthu.search import extraction, indexing
-from vanthu.search.models import ExtractedText, TextMethod
 
 
 @job(attempts=3, backoff=60)
 def extract_text(document_id: int) -> str:
     """Store the words of the document's current file beside it, then re-index the document. Idempotent:
     a file already read (same SHA-256) is not read again."""
+    from vanthu.core.blobs import local_copy  # here, not at the top: cheap process start
+    from vanthu.documents.models import Document
+    from vanthu.search import extraction, indexing
+    from vanthu.search.models import ExtractedText, TextMethod
+
     row = Document.objects.filter(pk=document_id).values("current_file__sha256").first()
     if row is None:
         gone("search.extract_text", "document", document_id)
@@ -42,5 +43,7 @@ def extract_text(document_id: int) -> str:
 def catch_up() -> int:
     """Index whatever the `vanthu search sync --loop` process has not (a deployment without it), and drop the
     index rows of deleted documents."""
+    from vanthu.search import indexing
+
     indexing.forget_deleted()
     return indexing.sync_all()

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
-from pyhanko.sign.signers import Signer
-from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
-from pyhanko_certvalidator import ValidationContext
 
 from vanthu.signing.runtime import runtime
+
+if TYPE_CHECKING:  # pyhanko's signers and validation are imported by the calls (process start, the URLconf)
+    from pyhanko.sign.signers import Signer
+    from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko_certvalidator import ValidationContext
 
 
 def sign(data: bytes, *, signer: Signer, timestamper: TimeStamper | None) -> bytes:
@@ -55,6 +57,9 @@ def check(data: bytes, signature_der: bytes, *, roots: list[asn1_x509.Certificat
         signed_data["signer_infos"][0]["signature"].native  # noqa: B018 - the part checked first
     except (ValueError, TypeError, KeyError):
         return SealCheck(readable=False, intact=False, trusted=False)
+
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko_certvalidator import ValidationContext
 
     def context() -> ValidationContext:
         return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
