@@ -87,23 +87,23 @@ def test_a_status_envelope_is_stored_once_for_the_trail_and_the_evidence(cast, i
     import hashlib
 
     from vanthu.exchange import actions as exchange_actions
-    from vanthu.exchange import receiving
+    from vanthu.exchange import receiving_reads
 
     stored: list[str] = []
-    store = receiving.store_bytes
+    store = receiving_reads.store_bytes
 
     def counted(data, *, content_type):
         stored.append(hashlib.sha256(data).hexdigest())
         return store(data, content_type=content_type)
 
-    store_many = receiving.store_many
+    store_many = receiving_reads.store_many
 
     def counted_many(items):  # a batch's files, stored together
         stored.extend(hashlib.sha256(data).hexdigest() for data, _content_type in items)
         return store_many(items)
 
-    monkeypatch.setattr(receiving, "store_bytes", counted)
-    monkeypatch.setattr(receiving, "store_many", counted_many)
+    monkeypatch.setattr(receiving_reads, "store_bytes", counted)
+    monkeypatch.setattr(receiving_reads, "store_many", counted_many)
     monkeypatch.setattr(exchange_actions, "store_bytes", counted)
     copy = Document.objects.get(unit=cast.division, source=issued)
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,19 +32,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vanthu.audit import log
 from vanthu.core.errors import ActionRefused
-from vanthu.core.files import store_bytes, store_many
 from vanthu.core.models import StoredFile
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import (
-    Direction,
-    Document,
-    DocumentType,
     MessageKind,
     MessageStatus,
     OutboxMessage,
@@ -53,6 +48,8 @@ from vanthu.documents.models import (
 from vanthu.exchange import actions, edxml, outgoing, pdfcheck, revocation
 from vanthu.exchange.edxml.model import DocumentId
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope
+from vanthu.exchange.receiving_reads import _Issued, _issued, _our_document, _Reads
+from vanthu.exchange.receiving_types import Refused, _Checked
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
 from vanthu.jobs import enqueue_on_commit
 from vanthu.org.identifiers import as_qcvn102
@@ -63,13 +60,6 @@ logger = logging.getLogger(__name__)
 
 LOCAL = "local"
 STATUS_KEYS = uuid.UUID("0d7c2a4e-5b8f-4f63-a1e2-9c4b7d3e6f15")  # status message keys from envelope hashes
-
-
-class Refused(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 @dataclass
@@ -228,17 +218,6 @@ def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refu
     receipt = Receipt.of(row, duplicate=False)
     receipt.incoming = incoming
     return receipt
-
-
-@dataclass
-class _Checked:
-    """An envelope that passed every check, with what applying it needs."""
-
-    parsed: edxml.Parsed
-    peer: Peer | None
-    signer: str
-    pdfs: list[edxml.Attachment] = field(default_factory=list)
-    units: list[tuple[str, Unit]] = field(default_factory=list)
 
 
 def _apply(checked: _Checked, *, sha256: str, raw: StoredFile, transport: str, at: dt.datetime, reads: _Reads,
@@ -414,126 +393,6 @@ def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Check
             raise Refused(exc.code or "refused", exc.message) from exc
         made.append(document.pk)
     return made
-
-
-def _our_document(structured: DocumentId | None) -> Document | None:
-    if structured is None:
-        return None
-    return (Document.objects.filter(direction=Direction.OUTGOING, unit__code=structured.organ_id,
-                                    code_number=structured.number, code_notation=structured.notation,
-                                    issued_date=structured.date).select_related("unit").first())
-
-
-@dataclass(frozen=True)
-class _Issued:
-    """An issued document of this deployment, as a status about it needs it: its id and its file's SHA-256."""
-
-    pk: int
-    current_file_id: str | None
-
-
-def _issued(structured: DocumentId | None, issued: dict[DocumentId, _Issued | None]) -> _Issued | None:
-    """The document `_our_document` finds, read narrow and once per batch (a 01 and a 03 of one document
-    travel together; `_Reads.prefetch` reads those of a whole batch at once)."""
-    if structured is None:
-        return None
-    if structured not in issued:
-        row = (Document.objects.filter(direction=Direction.OUTGOING, unit__code=structured.organ_id,
-                                       code_number=structured.number, code_notation=structured.notation,
-                                       issued_date=structured.date)
-               .values_list("pk", "current_file_id").first())  # the same row `.first()` gave
-        issued[structured] = _Issued(pk=row[0], current_file_id=row[1]) if row is not None else None
-    return issued[structured]
-
-
-@dataclass
-class _Reads:
-    """What the envelopes of one batch read, read once for the batch: our issued documents the statuses answer,
-    the document messages they answer, the document types the documents name."""
-
-    issued: dict[DocumentId, _Issued | None] = field(default_factory=dict)
-    answers: dict[tuple[int, str, str], uuid.UUID] = field(default_factory=dict)  # (document, address, transport)
-    answered: set[tuple[int, str]] = field(default_factory=set)  # (document, transport) whose messages are read
-    doc_types: dict[str, DocumentType] = field(default_factory=dict)
-    # the batch's files (the envelopes' bytes as evidence, the documents' attachments) stored together, by the
-    # identity of the bytes object the pipeline holds (`_held` keeps each alive while its id is a key)
-    stored: dict[int, StoredFile] = field(default_factory=dict)
-    _held: list[bytes] = field(default_factory=list)
-
-    def store_all(self, checked: list[tuple[bytes, _Checked | Refused]]) -> None:
-        """Store what `_conclude` stores for these envelopes (each envelope's bytes but an oversize one's, and a
-        checked document's attachments) in one go: `files.store_many`, two statements for the batch."""
-        items: list[tuple[bytes, str]] = []
-        for data, outcome in checked:
-            if isinstance(outcome, Refused):
-                if outcome.code != "oversize":
-                    items.append((data, "application/xml"))
-                continue
-            items.append((data, "application/xml"))
-            envelope = outcome.parsed.envelope
-            if envelope is not None and outcome.pdfs:
-                main = outcome.pdfs[0]
-                items += [(a.data, "application/pdf" if a is main
-                           else a.content_type[:100] or "application/octet-stream") for a in envelope.attachments]
-        for (data, _type), stored in zip(items, store_many(items), strict=True):
-            self.stored.setdefault(id(data), stored)
-            self._held.append(data)
-
-    def store(self, data: bytes, *, content_type: str) -> StoredFile:
-        """The file of these bytes: stored with the batch, else now."""
-        found = self.stored.get(id(data))
-        return found if found is not None else store_bytes(data, content_type=content_type)
-
-    def prefetch(self, outcomes: list[_Checked | Refused], *, transport: str) -> None:
-        """Our documents the batch's statuses answer and their document messages over `transport`: two queries
-        for the batch where each status made two. The same rows the one-by-one reads give (the first by id)."""
-        wanted: set[DocumentId] = set()
-        for outcome in outcomes:
-            status = outcome.parsed.status if isinstance(outcome, _Checked) else None
-            if status is None or status.code == edxml.StatusCode.RECALL_REQUESTED:
-                continue
-            structured = DocumentId.parse(status.response_for.document_id)
-            if structured is not None and structured not in self.issued:
-                wanted.add(structured)
-        if not wanted:
-            return
-        match = Q()
-        for structured in wanted:
-            match |= Q(unit__code=structured.organ_id, code_number=structured.number,
-                       code_notation=structured.notation, issued_date=structured.date)
-        for structured in wanted:
-            self.issued[structured] = None
-        rows = (Document.objects.filter(match, direction=Direction.OUTGOING).order_by("pk")
-                .values_list("pk", "current_file_id", "unit__code", "code_number", "code_notation", "issued_date"))
-        for pk, file_id, organ_id, number, notation, date in rows:
-            if organ_id is None or date is None:
-                continue  # matched none of the wanted ids
-            structured = DocumentId(organ_id=organ_id, date=date, number=number, notation=notation)
-            if structured in wanted and self.issued[structured] is None:
-                self.issued[structured] = _Issued(pk=pk, current_file_id=file_id)
-        found = [i.pk for i in self.issued.values() if i is not None and (i.pk, transport) not in self.answered]
-        for document_id, address, key in (OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT,
-                                                                         document_id__in=found, transport=transport)
-                                          .order_by("pk").values_list("document_id", "address", "key")):
-            self.answers.setdefault((document_id, address, transport), key)
-        self.answered.update((pk, transport) for pk in found)
-
-    def answer(self, document_id: int, *, address: str, transport: str) -> uuid.UUID | None:
-        """The key of the document message of `document_id` to `address` over `transport` (the first by id)."""
-        if (document_id, transport) in self.answered:
-            return self.answers.get((document_id, address, transport))
-        return (OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, document_id=document_id, address=address,
-                                             transport=transport).values_list("key", flat=True).first())
-
-    def doc_type(self, name: str) -> DocumentType:
-        """The document type an envelope names, else Công văn, else the first; read once per name a batch."""
-        if name not in self.doc_types:
-            found = (DocumentType.objects.filter(name=name).first()
-                     or DocumentType.objects.filter(name="Công văn").first()
-                     or DocumentType.objects.order_by("pk").first())
-            assert found is not None
-            self.doc_types[name] = found
-        return self.doc_types[name]
 
 
 def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, evidence: StoredFile, signer: str,
