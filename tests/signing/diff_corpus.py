@@ -10,11 +10,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult
+
+from vanthu.signing import validation
 
 Change = Callable[[IncrementalPdfFileWriter], None]
 
@@ -313,3 +317,37 @@ def tampered(pdf: bytes) -> dict[str, bytes]:
     found["identical_then_annotation"] = update(update(pdf, identical_rewrite), annotation_added)
     found["truncated_to_first_signature"] = truncated_to_first_signature(pdf)
     return found
+
+
+# --- the verdicts compared (tests/signing/test_speedups_diff.py, test_speedups_fastdiff.py) ---
+
+
+def verdicts(pdf: bytes) -> list[tuple[Any, ...]]:
+    """Per signature: its field, coverage, DocMDP verdict and the difference analysis (level and changed fields,
+    or the suspicious change's type and words), or the error raised."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    try:
+        signatures = list(reader.embedded_signatures)
+    except Exception as exc:
+        return [("error", type(exc).__name__, str(exc))]
+    found: list[tuple[Any, ...]] = []
+    for sig in signatures:
+        try:
+            sig.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
+            summary = sig.summarise_integrity_info()
+        except Exception as exc:
+            found.append((sig.field_name, "error", type(exc).__name__, str(exc)))
+            continue
+        diff = summary["diff_result"]
+        if isinstance(diff, DiffResult):
+            judged: tuple[Any, ...] = ("diff", diff.modification_level, sorted(diff.changed_form_fields))
+        elif diff is None:
+            judged = ("none",)
+        else:
+            judged = ("suspicious", type(diff).__name__, sorted(re.split(r"[\s,]+", str(diff))))
+        found.append((sig.field_name, summary["coverage"], summary["docmdp_ok"], judged))
+    return found
+
+
+def report(pdf: bytes, chain: Any) -> dict[str, Any]:
+    return validation.report_dict(validation.validate_pdf(pdf, trust_roots=[chain.root]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
@@ -202,23 +203,35 @@ AFTER_SEAL: dict[str, Change] = {
 }
 
 
+def _hand_written_revision(pdf: bytes, objects: list[tuple[int, bytes]], *, size: int, root: int) -> bytes:
+    """`pdf` followed by a revision written by hand: `objects` (number, the text between "obj" and "endobj"),
+    a classic cross-reference table with one subsection each, and a trailer naming `root` and `size`."""
+    startxref = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    out = pdf if pdf.endswith(b"\n") else pdf + b"\n"
+    table = b"xref\n0 1\n0000000000 65535 f \n"
+    for number, text in objects:
+        table += f"{number} 1\n{len(out):010d} 00000 n \n".encode()
+        out += f"{number} 0 obj\n".encode() + text + b"\nendobj\n"
+    table += f"trailer\n<< /Size {size} /Root {root} 0 R /Prev {startxref} >>\n".encode()
+    return out + table + f"startxref\n{len(out)}\n%%EOF\n".encode()
+
+
+def _catalog_copy(reader: PdfFileReader, name: str, value: Any) -> bytes:
+    """The text of the document's catalog with `name` set to `value`."""
+    catalog = generic.DictionaryObject({k: v for k, v in reader.root.items()})
+    catalog[pdf_name(name)] = value
+    body = io.BytesIO()
+    catalog.write_to_stream(body, None)
+    return body.getvalue()
+
+
 def catalog_replaced_by_trailer(pdf: bytes) -> bytes:
     """A hand-written revision whose trailer's /Root is a new catalog (a copy of the old one with an
     /OpenAction): nothing of the old objects is overwritten."""
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     size = int(reader.trailer["/Size"])
-    catalog = generic.DictionaryObject({k: v for k, v in reader.root.items()})
-    catalog[pdf_name("/OpenAction")] = _javascript(None)  # type: ignore[arg-type]
-    body = io.BytesIO()
-    catalog.write_to_stream(body, None)
-    startxref = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
-    head = pdf if pdf.endswith(b"\n") else pdf + b"\n"
-    offset = len(head)
-    obj = f"{size} 0 obj\n".encode() + body.getvalue() + b"\nendobj\n"
-    xref_at = offset + len(obj)
-    table = (b"xref\n0 1\n0000000000 65535 f \n" + f"{size} 1\n{offset:010d} 00000 n \n".encode()
-             + f"trailer\n<< /Size {size + 1} /Root {size} 0 R /Prev {startxref} >>\n".encode())
-    return head + obj + table + f"startxref\n{xref_at}\n%%EOF\n".encode()
+    catalog = _catalog_copy(reader, "/OpenAction", _javascript(None))  # type: ignore[arg-type]
+    return _hand_written_revision(pdf, [(size, catalog)], size=size + 1, root=size)
 
 
 def number_object_freed(pdf: bytes) -> bytes:
@@ -254,22 +267,10 @@ def draft_with_broken_object(draft: bytes) -> bytes:
     """A draft whose catalog refers to an object whose text does not parse."""
     reader = PdfFileReader(io.BytesIO(draft), strict=False)
     size = int(reader.trailer["/Size"])
-    root_ref = reader.trailer.raw_get("/Root")
-    catalog = generic.DictionaryObject({k: v for k, v in reader.root.items()})
-    catalog[pdf_name("/Foo")] = generic.IndirectObject(size + 1, 0, None)
-    body = io.BytesIO()
-    catalog.write_to_stream(body, None)
-    startxref = int(re.findall(rb"startxref\s+(\d+)", draft)[-1])
-    head = draft if draft.endswith(b"\n") else draft + b"\n"
-    first = len(head)
-    catalog_obj = f"{root_ref.idnum} 0 obj\n".encode() + body.getvalue() + b"\nendobj\n"
-    second = first + len(catalog_obj)
-    broken = f"{size + 1} 0 obj\n<< /A [1 2 >> ]] ) endobj\n".encode()
-    xref_at = second + len(broken)
-    table = (b"xref\n0 1\n0000000000 65535 f \n" + f"{root_ref.idnum} 1\n{first:010d} 00000 n \n".encode()
-             + f"{size + 1} 1\n{second:010d} 00000 n \n".encode()
-             + f"trailer\n<< /Size {size + 2} /Root {root_ref.idnum} 0 R /Prev {startxref} >>\n".encode())
-    return head + catalog_obj + broken + table + f"startxref\n{xref_at}\n%%EOF\n".encode()
+    root = int(reader.trailer.raw_get("/Root").idnum)
+    catalog = _catalog_copy(reader, "/Foo", generic.IndirectObject(size + 1, 0, None))
+    return _hand_written_revision(draft, [(root, catalog), (size + 1, b"<< /A [1 2 >> ]] )")],
+                                  size=size + 2, root=root)
 
 
 def with_xref_stream(draft: bytes) -> bytes:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import io
-import re
 from importlib.metadata import version
 from typing import Any
 
@@ -17,10 +16,10 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, policies
+from pyhanko.sign.diff_analysis import policies
 
 from tests.signing import diff_corpus
-from vanthu.signing import speedups, speedups_diff, validation
+from vanthu.signing import speedups, speedups_diff
 from vanthu.signing.bench import BLOCK, make_pki, plain_issue, vanthu_issue
 
 speedups.install()
@@ -120,43 +119,12 @@ def corpus(chain) -> dict[str, bytes]:
     return found
 
 
-def _verdicts(pdf: bytes) -> list[tuple[Any, ...]]:
-    """Per signature: coverage, DocMDP verdict and the difference analysis (level and changed fields, or the
-    suspicious change and its message), or the error raised."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    found: list[tuple[Any, ...]] = []
-    try:
-        signatures = list(reader.embedded_signatures)
-    except Exception as exc:  # a field's /V that is not a signature dictionary, for one
-        return [("error", type(exc).__name__, str(exc))]
-    for sig in signatures:
-        try:
-            sig.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
-            summary = sig.summarise_integrity_info()
-        except Exception as exc:  # the same error is part of "the same verdict"
-            found.append(("error", type(exc).__name__, str(exc)))
-            continue
-        diff = summary["diff_result"]
-        if isinstance(diff, DiffResult):
-            judged: tuple[Any, ...] = ("diff", diff.modification_level, sorted(diff.changed_form_fields))
-        else:
-            # pyHanko lists the places that use a reference from a set: their order in the message is not part of
-            # the verdict (it follows the set's insertion and hashing), so the message is compared word by word
-            judged = ("suspicious", type(diff).__name__, sorted(re.split(r"[\s,]+", str(diff))))
-        found.append((sig.field_name, summary["coverage"], summary["docmdp_ok"], judged))
-    return found
-
-
-def _report(pdf: bytes, chain: Any) -> dict[str, Any]:
-    return validation.report_dict(validation.validate_pdf(pdf, trust_roots=[chain.root]))
-
-
 def test_verdicts_are_pyhankos_for_every_document(corpus, chain):
     assert len(corpus) > 100
     for name, pdf in corpus.items():
-        ours, ours_report = _verdicts(pdf), _report(pdf, chain)
+        ours, ours_report = diff_corpus.verdicts(pdf), diff_corpus.report(pdf, chain)
         with speedups.suspended():
-            theirs, theirs_report = _verdicts(pdf), _report(pdf, chain)
+            theirs, theirs_report = diff_corpus.verdicts(pdf), diff_corpus.report(pdf, chain)
         assert ours == theirs, name
         assert ours_report == theirs_report, name
 
@@ -246,7 +214,7 @@ MUST_BE_REJECTED = (
 def test_changes_after_signing_are_rejected_with_the_speedups(corpus, chain):
     """The corpus is not vacuous: with the speedups on, each forbidden change after the signatures is rejected."""
     for change in MUST_BE_REJECTED:
-        report = _report(corpus[f"issued 1p B-B + {change}"], chain)
+        report = diff_corpus.report(corpus[f"issued 1p B-B + {change}"], chain)
         assert report["readable"], change
         assert not report["valid"], change
         assert report["signatures"][0]["modified_after"] == "other", change

@@ -15,17 +15,15 @@ to agree with pyHanko — the reading is most of the analysis's cost."""
 
 from __future__ import annotations
 
-import io
-import re
 from importlib.metadata import version
 from typing import Any
 
 import pytest
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
+from pyhanko.sign.diff_analysis import ModificationLevel
 
 from tests.signing import diff_corpus, fastdiff_corpus
-from vanthu.signing import speedups, speedups_diff, validation
+from tests.signing.diff_corpus import report, verdicts
+from vanthu.signing import speedups, speedups_diff
 from vanthu.signing.bench import BLOCK, make_pki
 
 speedups.install()
@@ -88,37 +86,6 @@ def signed_drafts(draft, chain) -> dict[str, bytes]:
         "broken_object_reachable": fastdiff_corpus.draft_with_broken_object(draft),
     }
     return {name: fastdiff_corpus.sealed(fastdiff_corpus.personal(pdf, chain), chain) for name, pdf in drafts.items()}
-
-
-def verdicts(pdf: bytes) -> list[tuple[Any, ...]]:
-    """Per signature: its field, coverage, DocMDP verdict and the difference analysis (level and changed fields,
-    or the suspicious change's type and words), or the error raised."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    try:
-        signatures = list(reader.embedded_signatures)
-    except Exception as exc:
-        return [("error", type(exc).__name__, str(exc))]
-    found: list[tuple[Any, ...]] = []
-    for sig in signatures:
-        try:
-            sig.compute_integrity_info(diff_policy=DEFAULT_DIFF_POLICY)
-            summary = sig.summarise_integrity_info()
-        except Exception as exc:
-            found.append((sig.field_name, "error", type(exc).__name__, str(exc)))
-            continue
-        diff = summary["diff_result"]
-        if isinstance(diff, DiffResult):
-            judged: tuple[Any, ...] = ("diff", diff.modification_level, sorted(diff.changed_form_fields))
-        elif diff is None:
-            judged = ("none",)
-        else:
-            judged = ("suspicious", type(diff).__name__, sorted(re.split(r"[\s,]+", str(diff))))
-        found.append((sig.field_name, summary["coverage"], summary["docmdp_ok"], judged))
-    return found
-
-
-def report(pdf: bytes, chain: Any) -> dict[str, Any]:
-    return validation.report_dict(validation.validate_pdf(pdf, trust_roots=[chain.root]))
 
 
 def judged_both_ways(pdf: bytes, chain: Any) -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
