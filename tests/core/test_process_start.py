@@ -55,6 +55,38 @@ def test_django_setup_imports_no_heavy_module(tmp_path: Path) -> None:
     assert json.loads(done.stdout) == []
 
 
+# Imported by the call that uses them, never by loading the pages (every web process, every CLI command that runs
+# the system checks, every page a test loads): the URLconf imports every view and every action, not these.
+HEAVY_FOR_PAGES = [
+    "pyhanko.sign",  # signing, the seal, time stamps, long-term validation data, record packages
+    "aiohttp",
+    "fontTools.subset",
+    "fontTools.ttLib",
+    "pypdf",  # the scan and layout checks of an upload
+    "openpyxl",  # spreadsheets of registers, records and reports
+    "webauthn",
+    "cbor2",
+]
+
+URLCONF = """
+import json, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "vanthu.settings"
+import django
+django.setup()
+from django.urls import get_resolver, reverse
+get_resolver().url_patterns
+reverse("outgoing_register")  # a page's first link populates every pattern of every app
+print(json.dumps(sorted(name for name in json.loads(sys.argv[1]) if name in sys.modules)))
+"""
+
+
+def test_loading_the_pages_imports_no_signing_pdf_font_or_sheet_library(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", URLCONF, json.dumps(HEAVY_FOR_PAGES)], env=_fresh_env(tmp_path),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+
+
 def test_the_outbox_still_knows_every_transport_and_makes_them_on_use() -> None:
     from vanthu.documents import outbox
     from vanthu.exchange.carriers import BundleTransport, HttpTransport, LocalEnvelopeTransport

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from vanthu.core.actors import TEST_FIXTURES
-from vanthu.signing import actions, backends, binding_actions, pki, trust, tsa
+from vanthu.signing import actions, backends, binding_actions, pki, trust, tsa_stamper
 from vanthu.signing.models import Certificate, TrustAnchor
 from vanthu.signing.service import SigningRefused
 from vanthu.signing.testing import SIGNING_SECRET, ensure_ca
@@ -121,7 +121,7 @@ def test_b_lt_signature_embeds_revocation_data_fetched_over_http(live_pki, draft
     """Checklist point 20."""
     settings.TSA_URL = "builtin"
     credential = backends.open_credential(live_pki.hung, secret=SIGNING_SECRET)
-    signed = sign(draft_pdf, credential.signer, timestamper=tsa.timestamper(), embed_validation_info=True,
+    signed = sign(draft_pdf, credential.signer, timestamper=tsa_stamper.timestamper(), embed_validation_info=True,
                   validation_context=trust.validation_context(allow_fetching=True))
     assert b"/DSS" in signed
     # offline, with only what the PDF carries, the signature holds with revocation data for every certificate

@@ -15,7 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
-from vanthu.signing import backends, pki, trust, tsa
+from vanthu.signing import backends, pki, trust, tsa, tsa_stamper
 from vanthu.signing.models import CertificateAuthority, TimestampAuthority
 from vanthu.signing.service import SigningRefused
 from vanthu.signing.testing import SIGNING_SECRET, ensure_ca, equip_cast, tsa_client
@@ -62,7 +62,7 @@ def test_http_tsa_token_verifies_with_openssl(live_pki, tmp_path):
 
 def test_pyhanko_http_timestamper_gets_a_valid_token(live_pki, settings):
     settings.TSA_URL = f"{live_pki.live_url}/pki/tsa"
-    stamper = tsa.timestamper()
+    stamper = tsa_stamper.timestamper()
     assert isinstance(stamper, HTTPTimeStamper)
     digest = hashlib.sha256(b"signature value").digest()
     token = asyncio.run(stamper.async_timestamp(digest, "sha256"))
@@ -74,8 +74,8 @@ def test_pyhanko_http_timestamper_gets_a_valid_token(live_pki, settings):
 
 def test_builtin_timestamper_works_in_process(equipped_cast, settings):
     settings.TSA_URL = "builtin"
-    stamper = tsa.timestamper()
-    assert isinstance(stamper, tsa.BuiltinTimeStamper)
+    stamper = tsa_stamper.timestamper()
+    assert isinstance(stamper, tsa_stamper.BuiltinTimeStamper)
     digest = hashlib.sha512(b"x").digest()
     token = asyncio.run(stamper.async_timestamp(digest, "sha512"))
     assert _tst_status(token, digest)["valid"]
@@ -85,7 +85,7 @@ def test_ecdsa_tsa_token_is_valid(cast, settings):
     ensure_ca(algorithm="ecdsa")
     settings.TSA_URL = "builtin"
     digest = hashlib.sha256(b"x").digest()
-    token = asyncio.run(tsa.timestamper().async_timestamp(digest, "sha256"))
+    token = asyncio.run(tsa_stamper.timestamper().async_timestamp(digest, "sha256"))
     signer_info = token["content"]["signer_infos"][0]
     assert signer_info["signature_algorithm"]["algorithm"].native == "sha256_ecdsa"
     assert _tst_status(token, digest)["valid"]
@@ -93,19 +93,19 @@ def test_ecdsa_tsa_token_is_valid(cast, settings):
 
 def test_no_tsa_configured_means_no_timestamper(settings):
     settings.TSA_URL = ""
-    assert tsa.timestamper() is None
+    assert tsa_stamper.timestamper() is None
 
 
 def test_builtin_tsa_without_ca_is_refused(db, settings):
     settings.TSA_URL = "builtin"
     with pytest.raises(SigningRefused, match="chưa có dịch vụ cấp dấu thời gian"):
-        tsa.timestamper()
+        tsa_stamper.timestamper()
 
 
 def test_pades_b_t_signature_with_builtin_tsa_validates(equipped_cast, draft_pdf, settings):
     settings.TSA_URL = "builtin"
     credential = backends.open_credential(equipped_cast.hung, secret=SIGNING_SECRET)
-    signed = sign(draft_pdf, credential.signer, timestamper=tsa.timestamper())
+    signed = sign(draft_pdf, credential.signer, timestamper=tsa_stamper.timestamper())
     status = status_of(signed)
     assert status.valid
     assert status.trusted
@@ -148,6 +148,6 @@ def test_ecdsa_cast_signs_with_timestamp(cast, draft_pdf, settings):
     equip_cast(cast, algorithm="ecdsa", people=["dung"], units=[])
     settings.TSA_URL = "builtin"
     credential = backends.open_credential(cast.dung, secret=SIGNING_SECRET)
-    status = status_of(sign(draft_pdf, credential.signer, timestamper=tsa.timestamper()))
+    status = status_of(sign(draft_pdf, credential.signer, timestamper=tsa_stamper.timestamper()))
     assert status.valid
     assert status.timestamp_validity.valid

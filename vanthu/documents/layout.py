@@ -17,8 +17,6 @@ import logging
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 MM = 72 / 25.4
 A4 = (210.0, 297.0)
@@ -56,6 +54,9 @@ def _font_names(page: object) -> dict[str, bool]:
 
 
 def check(data: bytes, *, max_pages: int = 50) -> LayoutReport:
+    from pypdf import PdfReader  # imported where used: loading pages need not pay for it
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = list(reader.pages)

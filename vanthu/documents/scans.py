@@ -16,10 +16,12 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.generic import IndirectObject
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MIN_DPI = 200
 MIN_VERSION = (1, 4)
@@ -65,6 +67,8 @@ def _version(data: bytes, reader: PdfReader) -> str:
 
 
 def _colour(image: object) -> bool:
+    from pypdf.generic import IndirectObject
+
     get = image.get  # type: ignore[attr-defined]
     if get("/ImageMask") or int(get("/BitsPerComponent", 8) or 8) == 1:
         return False
@@ -95,6 +99,8 @@ def _paper(width_mm: float, height_mm: float) -> str:
 
 
 def check(data: bytes, *, max_pages: int = 200) -> ScanReport:
+    from pypdf import PdfReader  # imported where used: loading pages need not pay for it
+
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = list(reader.pages)

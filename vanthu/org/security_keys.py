@@ -8,24 +8,28 @@ dialog and of the API, as JSON), so the actions check either with `second_factor
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-import webauthn
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from webauthn.helpers import bytes_to_base64url, parse_client_data_json
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
-from webauthn.helpers.structs import PublicKeyCredentialDescriptor
 
 from vanthu.core.errors import ActionRefused
 from vanthu.org.models import Person, SecurityKey
 
 CHALLENGE_SECONDS = 300
+# py_webauthn (and cbor2, pyOpenSSL under it) is imported inside the functions that use it: every page loads
+# this module through the second factor, few ever use a security key.
+
+
+def bytes_to_base64url(value: bytes) -> str:
+    """py_webauthn's encoding of a challenge (base64url without padding), without importing it."""
+    return base64.urlsafe_b64encode(value).decode("ascii").rstrip("=")
 
 
 def rp_id() -> str:
@@ -47,6 +51,9 @@ def _take(kind: str, person: Person, challenge: bytes) -> bool:
 
 
 def registration_options(person: Person) -> str:
+    import webauthn
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
     challenge = secrets.token_bytes(32)
     options = webauthn.generate_registration_options(
         rp_id=rp_id(), rp_name="vanthu", user_name=person.user.get_username(), user_id=str(person.pk).encode(),
@@ -58,6 +65,9 @@ def registration_options(person: Person) -> str:
 
 
 def assertion_options(person: Person) -> str:
+    import webauthn
+    from webauthn.helpers.structs import PublicKeyCredentialDescriptor
+
     challenge = secrets.token_bytes(32)
     options = webauthn.generate_authentication_options(
         rp_id=rp_id(), challenge=challenge,
@@ -68,6 +78,9 @@ def assertion_options(person: Person) -> str:
 
 
 def _challenge_of(response: dict[str, Any]) -> bytes:
+    import webauthn
+    from webauthn.helpers import parse_client_data_json
+
     client_data = webauthn.base64url_to_bytes(response["response"]["clientDataJSON"])
     return parse_client_data_json(client_data).challenge
 
@@ -85,6 +98,9 @@ def _parse(text: str, *, refusal: str) -> dict[str, Any]:
 
 def verify_registration(person: Person, response_json: str) -> tuple[str, bytes, int]:
     """(credential id, COSE public key, sign count) of a new key, or a refusal."""
+    import webauthn
+    from webauthn.helpers.exceptions import InvalidRegistrationResponse
+
     refusal = _("Không đăng ký được khóa bảo mật. Hãy thử lại.")
     data = _parse(response_json, refusal=refusal)
     challenge = _challenge_of(data)
@@ -100,6 +116,9 @@ def verify_registration(person: Person, response_json: str) -> tuple[str, bytes,
 
 def verify_assertion(person: Person, response_json: str) -> SecurityKey:
     """The key of `person` that signed this assertion over a challenge issued to them and not used before."""
+    import webauthn
+    from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+
     refusal = _("Xác thực bằng khóa bảo mật không thành công. Hãy thử lại.")
     data = _parse(response_json, refusal=refusal)
     key = SecurityKey.objects.filter(person=person, credential_id=str(data.get("id", ""))).first()

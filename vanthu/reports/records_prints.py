@@ -13,9 +13,6 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from vanthu.core.choices import Secrecy
 from vanthu.documents.printable import Column, Printable, Table_, to_pdf
@@ -163,6 +160,10 @@ def render_pdf(sheet: Sheet) -> bytes:
 
 
 def render_xlsx(sheet: Sheet) -> bytes:
+    from openpyxl import Workbook  # imported where a sheet is written: loading the pages need not pay for it
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

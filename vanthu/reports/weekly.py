@@ -10,8 +10,6 @@ from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -91,6 +89,9 @@ def render_pdf(unit: Unit, rows: list[RollupRow], *, start: dt.date, end: dt.dat
 
 
 def render_xlsx(unit: Unit, rows: list[RollupRow], *, start: dt.date, end: dt.date) -> bytes:
+    from openpyxl import Workbook  # imported where a sheet is written: loading the pages need not pay for it
+    from openpyxl.styles import Alignment, Font
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

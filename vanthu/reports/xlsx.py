@@ -12,17 +12,17 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from copy import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import Cell as SheetCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 
 from vanthu.org.models import Person
 from vanthu.reports.registers import Cell, RegisterPrintout, Row
+
+if TYPE_CHECKING:  # openpyxl is imported where a sheet is written: loading the pages need not pay for it
+    from openpyxl.cell import Cell as SheetCell
+    from openpyxl.styles import Alignment, Border, Font
 
 FONT = "Times New Roman"  # Decree 30's typeface; a spreadsheet names its font, it does not embed it
 INCOMING_WIDTHS = (13, 8, 26, 16, 12, 50, 26, 12, 12, 24)
@@ -31,9 +31,6 @@ INCOMING_FORMATS = ("dd/mm/yyyy hh:mm", "00", None, None, "dd/mm/yyyy", None, No
 OUTGOING_FORMATS = (None, "dd/mm/yyyy", None, None, None, None, "0", "dd/mm/yyyy", None, None)
 CENTRED_INCOMING = {0, 1, 3, 4, 7}
 CENTRED_OUTGOING = {0, 1, 6, 7}
-
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
 def _excel_value(value: Cell) -> Cell:
@@ -47,7 +44,11 @@ class _Styles:
     """The few cell styles of the sheet, built once."""
 
     def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Border, Font, Side
+
         family = FONT
+        thin = Side(style="thin", color="000000")
+        self.box = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.body = Font(name=family, size=11)
         self.bold = Font(name=family, size=11, bold=True)
         self.italic = Font(name=family, size=11, italic=True)
@@ -60,6 +61,8 @@ class _Styles:
 
 def _cell(ws: Any, value: Cell, *, font: Font, alignment: Alignment | None = None,
           border: Border | None = None, number_format: str | None = None) -> SheetCell:
+    from openpyxl.cell import Cell as SheetCell
+
     cell = SheetCell(ws, row=1, column=1, value=_excel_value(value))
     cell.font = font
     if alignment is not None:
@@ -80,11 +83,14 @@ class _RowCells:
     """
 
     def __init__(self, ws: Any, templates: list[SheetCell]) -> None:
+        from openpyxl.cell import Cell as SheetCell
+
         self.ws = ws
+        self.make = SheetCell
         self.arrays = [template._style for template in templates]  # type: ignore[attr-defined]
 
     def __call__(self, values: tuple[Cell, ...]) -> list[SheetCell]:
-        return [SheetCell(self.ws, row=1, column=1, value=_excel_value(value), style_array=copy(array))
+        return [self.make(self.ws, row=1, column=1, value=_excel_value(value), style_array=copy(array))
                 for value, array in zip(values, self.arrays, strict=True)]
 
 
@@ -100,6 +106,9 @@ def _sheet_title(printout: RegisterPrintout) -> str:
 def render(printout: RegisterPrintout, rows: Iterable[Row], *, printed_by: Person | None = None,
            printed_at: dt.datetime | None = None) -> bytes:
     """The XLSX of `printout` with `rows` (streamed: an iterator is consumed once)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     printed = timezone.localtime(printed_at or timezone.now())
     styles = _Styles()
     incoming = printout.is_incoming
@@ -147,18 +156,18 @@ def render(printout: RegisterPrintout, rows: Iterable[Row], *, printed_by: Perso
         ]
         if row_no == 1 and printout.secrecy_mark:
             cells += [None] * (ncols - 2) + [_cell(ws, printout.secrecy_mark, font=styles.bold,
-                                                  alignment=styles.centre, border=BOX)]
+                                                  alignment=styles.centre, border=styles.box)]
         elif centred_title and text:
             ws.merged_cells.add(f"A{row_no}:{last_col}{row_no}")
         ws.append(cells)
 
-    ws.append([_cell(ws, str(title), font=styles.bold, alignment=styles.heading, border=BOX)
+    ws.append([_cell(ws, str(title), font=styles.bold, alignment=styles.heading, border=styles.box)
                for title in printout.columns])
-    ws.append([_cell(ws, f"({i})", font=styles.italic, alignment=styles.centre, border=BOX)
+    ws.append([_cell(ws, f"({i})", font=styles.italic, alignment=styles.centre, border=styles.box)
                for i in range(1, ncols + 1)])
 
     row_cells = _RowCells(ws, [
-        _cell(ws, None, font=styles.body, border=BOX, number_format=formats[i],
+        _cell(ws, None, font=styles.body, border=styles.box, number_format=formats[i],
               alignment=styles.wrap_centre if i in centred else styles.wrap_left)
         for i in range(ncols)
     ])

@@ -26,9 +26,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from fontTools import subset as ft_subset
-from fontTools.ttLib import TTFont
-from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.layout import BoxConstraints
@@ -68,6 +65,8 @@ class BadImage(ValueError):
 
 @lru_cache(maxsize=64)
 def raster(png: bytes) -> RasterImage:
+    from PIL import Image  # imported where used: loading pages need not pay for it
+
     try:
         with Image.open(io.BytesIO(png)) as source:
             source.load()
@@ -145,6 +144,8 @@ class FontFace:
 
 @cache
 def face(path: Path) -> FontFace:
+    from fontTools.ttLib import TTFont
+
     font = TTFont(str(path), lazy=True)
     head, hhea, post = font["head"], font["hhea"], font["post"]
     os2 = font.get("OS/2")
@@ -209,6 +210,9 @@ def subset_for(path: Path, text: str) -> FontSubset:
 
 
 def _make_subset(path: Path, chars: frozenset[str]) -> FontSubset:
+    from fontTools import subset as ft_subset
+    from fontTools.ttLib import TTFont
+
     metrics = face(path)
     usable = sorted(c for c in chars if ord(c) in metrics.cmap)
     options = ft_subset.Options()

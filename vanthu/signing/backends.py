@@ -42,14 +42,11 @@ from __future__ import annotations
 import base64
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from django.conf import settings
 from django.utils.translation import gettext as _
-from pyhanko.sign.general import SigningError
-from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu.core import lockout
@@ -58,32 +55,13 @@ from vanthu.signing import keystore, pki
 from vanthu.signing.credentials import HASHES as HASHES  # re-exported: pure crypto lives in credentials.py
 from vanthu.signing.credentials import Credential
 from vanthu.signing.credentials import verify_raw_signature as verify_raw_signature
-from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import Backend, Certificate, KeyCredential, SignatureImage
 from vanthu.signing.types import CredentialInfo, SigningRefused
 
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
 
-class CachedKeySigner(Signer):
-    """pyHanko signer over a private key parsed once (RSA PKCS#1 v1.5 or ECDSA), for server-held keys."""
-
-    def __init__(self, *, signing_cert: asn1_x509.Certificate, key: PrivateKey,
-                 chain: list[asn1_x509.Certificate], registry: SimpleCertificateStore | None = None) -> None:
-        if registry is None:
-            registry = SimpleCertificateStore()
-            registry.register_multiple([signing_cert, *chain])
-        super().__init__(signing_cert=signing_cert, cert_registry=registry)
-        self._key = key
-
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        return self.sign_raw(data, digest_algorithm)
-
-    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-        algorithm = HASHES.get(digest_algorithm.lower())
-        if algorithm is None:
-            raise SigningError(f"unsupported digest algorithm {digest_algorithm}")
-        if isinstance(self._key, rsa.RSAPrivateKey):
-            return self._key.sign(data, padding.PKCS1v15(), algorithm)
-        return self._key.sign(data, ec.ECDSA(algorithm))
+    from vanthu.signing.cached_signer import CachedKeySigner
 
 
 def credential_of(owner: Person | Unit) -> KeyCredential | None:
@@ -230,6 +208,8 @@ def _software_signer(credential: KeyCredential, secret: str | None, cert: asn1_x
         raise _wrong_secret(_("Mã PIN không đúng."), credential) from exc
     if failures_on_record:  # none on record when checked: nothing to clear
         lockout.succeeded(lockout_key(credential))
+    from vanthu.signing.cached_signer import CachedKeySigner  # pyhanko.sign: only a signing process pays for it
+
     return CachedKeySigner(signing_cert=cert, key=key, chain=chain, registry=registry)
 
 

@@ -26,6 +26,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from vanthu.signing import pades, pades_engine, pki, validation
+from vanthu.signing.cached_signer import CachedKeySigner
 from vanthu.signing.credentials import Credential
 from vanthu.signing.service import SignatureBlock
 
@@ -54,7 +55,7 @@ def _name(common_name: str) -> x509.Name:
 
 def make_pki(algorithm: str = "rsa") -> BenchPki:
     """A throwaway chain in memory: root → issuing CA → person, unit, TSA."""
-    from vanthu.signing import backends, testing, tsa
+    from vanthu.signing import testing, tsa, tsa_stamper
 
     root_key = pki.generate_key(algorithm)
     root = pki.build_ca(subject=_name("Bench Root CA"), key=root_key, issuer=None)
@@ -71,7 +72,7 @@ def make_pki(algorithm: str = "rsa") -> BenchPki:
 
     def credential(name: str, image: bytes) -> tuple[Credential, signers.SimpleSigner]:
         cert, key = end_entity(name)
-        signer = backends.CachedKeySigner(signing_cert=cert, key=key, chain=chain[:1])
+        signer = CachedKeySigner(signing_cert=cert, key=key, chain=chain[:1])
         credential = Credential(kind="software", certificate=cert, chain=chain, signer=signer,
                                 key_algorithm=algorithm, owner_label=name, image_png=image)
         key_info = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
@@ -85,7 +86,8 @@ def make_pki(algorithm: str = "rsa") -> BenchPki:
     person, plain_person = credential("Hoàng Văn Sơn", signature_png)
     unit, plain_unit = credential("Bộ Tham mưu", seal_png)
     tsa_cert, tsa_key = end_entity("Bench TSA", "tsa")
-    timestamper = tsa.BuiltinTimeStamper(tsa.LoadedAuthority(certificate=tsa_cert, key=tsa_key, chain=chain[:1]))
+    timestamper = tsa_stamper.BuiltinTimeStamper(
+        tsa.LoadedAuthority(certificate=tsa_cert, key=tsa_key, chain=chain[:1]))
     return BenchPki(root=pki.to_asn1(root), person=person, unit=unit, plain_person=plain_person,
                     plain_unit=plain_unit, timestamper=timestamper, signature_png=signature_png, seal_png=seal_png)
 

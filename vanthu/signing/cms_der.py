@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from asn1crypto import algos, cms, core, x509
-from pyhanko.sign.general import as_signing_certificate_v2
 
 # Object identifiers, DER-encoded (tag 06 + length + value).
 OID_DATA = core.ObjectIdentifier("1.2.840.113549.1.7.1").dump()
@@ -84,6 +83,8 @@ def _signer_pieces(certificate_der: bytes, chain_der: tuple[bytes, ...], algorit
     unique = {certificate_der, *chain_der}
     signer_identifier = sequence(certificate["tbs_certificate"]["issuer"].dump(),
                                  certificate["tbs_certificate"]["serial_number"].dump())
+    from pyhanko.sign.general import as_signing_certificate_v2  # pyhanko.sign: only a signing process pays
+
     signing_certificate = as_signing_certificate_v2(certificate).dump()
     return SignerPieces(
         certificates=b"".join(sorted(unique)),

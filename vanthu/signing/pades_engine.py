@@ -3,7 +3,7 @@ the level and its services, the CMS container, the reserved size, the timestamp,
 vanthu turned into SigningRefused. An adapter like pades.py: no database, no action.
 
 Levels (settings.PADES_LEVEL, default B-LT when a TSA is configured, else B-B): B-B; B-T adds an RFC 3161
-token over the signature value (tsa.timestamper()); B-LT also embeds the certificates, OCSP responses and
+token over the signature value (tsa_stamper.timestamper()); B-LT also embeds the certificates, OCSP responses and
 CRLs in the DSS; B-LTA adds a document timestamp after the DSS.
 
 Speed (reference/signing.md §0): the CMS container is written as DER by cms_der.py (no asn1crypto object

@@ -71,14 +71,14 @@ def pades_services(level: str | None = None) -> Services:
     event loop runs, never inside it."""
     from django.utils.translation import gettext as _
 
-    from vanthu.signing import pades_engine, trust, tsa
+    from vanthu.signing import pades_engine, trust, tsa_stamper
     from vanthu.signing.runtime import runtime
 
     level = level or pades_engine.configured_level()
     found = pades_engine.Services(level=level)
     if level == "B-B":
         return found
-    found.timestamper = tsa.timestamper(session=runtime().session())
+    found.timestamper = tsa_stamper.timestamper(session=runtime().session())
     if found.timestamper is None:
         raise SigningRefused(_("Mức chữ ký %(level)s cần dịch vụ cấp dấu thời gian (VANTHU_TSA_URL) nhưng chưa "
                                "được cấu hình.") % {"level": level}, code="no_tsa")

@@ -5,7 +5,7 @@ by an administrator of a top unit (`vanthu service-client add NAME` prints it on
 `WWW-Authenticate`. Each client may ask `settings.RATELIMIT_TSA` time stamps (django-ratelimit over the default
 cache); beyond, 429 with Retry-After. Unauthenticated requests are limited per address the same way, so guessing
 tokens is slow. vanthu's own signing uses its TSA in-process (no token); a configured external TSA gets
-`settings.TSA_TOKEN` as its bearer token (`tsa.timestamper`).
+`settings.TSA_TOKEN` as its bearer token (`tsa_stamper.timestamper`).
 """
 
 from __future__ import annotations

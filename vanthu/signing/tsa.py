@@ -1,11 +1,12 @@
-"""RFC 3161 time stamps: vanthu's built-in timestamp authority, and the client that PAdES signing uses.
+"""RFC 3161 time stamps: vanthu's built-in timestamp authority (the client PAdES signing uses: tsa_stamper.py).
 
 Server side: `respond(request_der)` answers a DER TimeStampReq with a DER TimeStampResp signed by the active
 `TimestampAuthority` (a certificate from vanthu's issuing CA with extendedKeyUsage timeStamping, critical;
 the key under the server key, see keystore.py). views.timestamp serves it at POST /pki/tsa to registered clients
 (a bearer token per client, rate-limited: service_clients.py).
 
-Client side: `timestamper()` returns the pyHanko TimeStamper for settings.TSA_URL:
+Client side (tsa_stamper.py, apart so that the views serving this TSA do not import pyhanko.sign and
+aiohttp): `timestamper()` returns the pyHanko TimeStamper for settings.TSA_URL:
 - ""          → None (no time stamps: PAdES B-B);
 - "builtin"   → `BuiltinTimeStamper`: vanthu's own TSA, called in-process (the same token the HTTP endpoint
                 at PUBLIC_URL/pki/tsa would return, without a request from vanthu to itself — which would
@@ -23,23 +24,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from django.conf import settings
 from django.utils.translation import gettext as _
-from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
 from vanthu.signing import cms_der, pki
 from vanthu.signing.keystore import PrivateKey
 from vanthu.signing.models import TimestampAuthority
 from vanthu.signing.types import SigningRefused
-
-if TYPE_CHECKING:
-    import aiohttp
 
 # vanthu's TSA policy: a UUID-based OID (ITU-T X.667), so no registered arc is needed.
 POLICY_OID = "2.25.263141578532167734582718090512286345287"
@@ -163,30 +158,3 @@ def respond(request_der: bytes, *, authority: LoadedAuthority | None = None, now
         return _rejection("rejection", "unaccepted_policy", "unknown policy")
     tst = token_der(request, authority or current(), now=now)
     return cms_der.sequence(cms_der.sequence(b"\x02\x01\x00"), tst)  # TimeStampResp: status granted (0), token
-
-
-class BuiltinTimeStamper(TimeStamper):
-    """vanthu's own TSA in-process: pyHanko calls it like any TimeStamper; no database access inside pyHanko's
-    event loop (the authority is loaded when the timestamper is made)."""
-
-    def __init__(self, authority: LoadedAuthority) -> None:
-        super().__init__(include_nonce=True)
-        self.authority = authority
-
-    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        return tsp.TimeStampResp.load(respond(req.dump(), authority=self.authority))
-
-
-def timestamper(*, session: aiohttp.ClientSession | None = None) -> TimeStamper | None:
-    """The pyHanko TimeStamper for settings.TSA_URL, or None when no TSA is configured (see module docstring).
-
-    Raises SigningRefused when TSA_URL is "builtin" and vanthu's CA (with its TSA) was never initialised.
-    """
-    url: str = settings.TSA_URL.strip()
-    if not url:
-        return None
-    if url == "builtin":
-        return BuiltinTimeStamper(current())
-    token = settings.TSA_TOKEN.strip()
-    headers = {"Authorization": f"Bearer {token}"} if token else None
-    return HTTPTimeStamper(url, session=session, timeout=10, headers=headers)

@@ -19,8 +19,6 @@ from typing import Any, Protocol
 
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError
 
 from vanthu.records.package import FORMAT, MANIFEST, ROOTS, SIGNATURE, metadata_xml
 from vanthu.records.package.model import HistoryEvent, RecordSource
@@ -53,6 +51,9 @@ def safe_name(name: str) -> str:
 def revocation_of(pdf: bytes) -> list[tuple[str, bytes]]:
     """The DER certificates, OCSP responses and CRLs a signed PDF carries in its DSS (B-LT, B-LTA), as
     (extension, bytes): 'cer', 'ocsp', 'crl'. Empty for a PDF without a DSS."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore  # pyhanko.sign: only an export pays for it
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         dss = DocumentSecurityStore.read_dss(reader)
