@@ -33,7 +33,24 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | Warni
     problems += _check_file_store()
     problems += _check_links()
     problems += _check_calendar()
+    problems += _check_collector()
     return problems
+
+
+def _check_collector() -> list[Error | Warning]:
+    """VANTHU_GC_THRESHOLD (read when the vanthu package is imported, before settings: vanthu/__init__.py) is
+    three non-negative whole numbers or empty; anything else leaves Python's default, and says so."""
+    import gc
+    import os
+
+    value = os.environ.get("VANTHU_GC_THRESHOLD")
+    if value is None or not value.strip():
+        return []
+    parts = value.split(",")
+    if len(parts) == 3 and all(p.strip().isdecimal() for p in parts):
+        return []
+    return [Warning(f"VANTHU_GC_THRESHOLD={value!r} is not three whole numbers (e.g. 50000,50,100); Python's "
+                    f"default {gc.get_threshold()} is used.", id="vanthu.W003")]
 
 
 def _check_file_store() -> list[Error | Warning]:
