@@ -48,8 +48,9 @@ def _filled(reader: PdfFileReader, field: generic.DictionaryObject) -> FilledFie
 
 def filled_fields(reader: PdfFileReader) -> dict[str, FilledField]:
     """vanthu's number and date fields (NUMBER_FIELD, DATE_FIELD) of the file's latest revision, by name; a
-    name found twice is not read as vanthu's field (shown None). Empty when the file has neither. What cannot be
-    read is read as not shown; a file the reader cannot open at all is the validation's to refuse."""
+    name found twice is not read as vanthu's field (shown None). Empty when the file has neither. A field whose
+    value or appearance cannot be read is read as not shown; a file the reader cannot open at all is the
+    validation's to refuse."""
     found: dict[str, FilledField] = {}
     try:
         listed = reader.root["/AcroForm"]["/Fields"]
@@ -59,10 +60,13 @@ def filled_fields(reader: PdfFileReader) -> dict[str, FilledField]:
         try:
             field = ref.get_object()
             name = str(field.get("/T", "")) if isinstance(field, generic.DictionaryObject) else ""
-            if name not in (NUMBER_FIELD, DATE_FIELD):
-                continue
-            filled = _filled(reader, field)
         except UNREADABLE_ERRORS:
             continue
+        if name not in (NUMBER_FIELD, DATE_FIELD):
+            continue
+        try:
+            filled = _filled(reader, field)
+        except UNREADABLE_ERRORS:  # an appearance that cannot be decoded shows nothing that can be read
+            filled = FilledField(value="", shown=None)
         found[name] = FilledField(value=filled.value, shown=None) if name in found else filled
     return found
