@@ -1,5 +1,6 @@
 """The PDF's form for the PAdES adapter (pades.py): opening a PDF for an incremental update (refusing corrupt,
-encrypted and certified-no-changes files), the top-level form fields, the number and date fields the personal
+encrypted and certified-no-changes files, and for the personal signature a file with an object that does not
+parse: pdfparse.py, decision 0036), the top-level form fields, the number and date fields the personal
 signature adds (empty, read-only) and the seal fills, the signed widgets already there, and the check that a
 PDF carries a valid personal signature. An adapter like pades.py: no database, no action.
 """

@@ -7,6 +7,10 @@ adding signatures are FORM_FILLING; anything else is ANNOTATIONS or OTHER). A si
 intact, cryptographically sound, trusted, not revoked, its timestamp (if any) is valid, and nothing beyond
 FORM_FILLING happened after it (reference/signing.md §5: treat modification above FORM_FILLING as a reject).
 
+vanthu's own number and date fields are checked after pyHanko's analysis, which calls any new value and
+appearance "form filling": each must show its value, and hold the registered number and date when the caller
+gives them (registration.py, decision 0036); what is wrong makes the last signature, the seal, not valid.
+
 Trust and revocation:
 - without `trust_roots`: the deployment's trust store (trust.py). Certificates issued by vanthu's own CA are
   checked for revocation in vanthu's own records (the Certificate table; fast, no network, always current);
