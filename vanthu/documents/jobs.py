@@ -61,10 +61,12 @@ def registered_of(sha256: str) -> Registered | None:
     """The registered number and date of the issued outgoing document whose main file is `sha256`, for the check
     after issuance (decision 0036: its number and date fields must hold them); None when the file is not one."""
     from vanthu.documents.formatting import number_line
-    from vanthu.documents.models import Direction, Document, DocumentFile
+    from vanthu.documents.models import Direction, Document, DocumentFile, Status
     from vanthu.signing.service import Registered
 
+    # issued (or recalled, replaced since): a document holding its number while its seal is retried is not yet
     document = (Document.objects.filter(direction=Direction.OUTGOING, number__isnull=False, issued_date__isnull=False,
+                                        status__in=(Status.ISSUED, Status.RECALLED, Status.REPLACED),
                                         files__kind=DocumentFile.Kind.MAIN, files__file_id=sha256)
                 .only("code_number", "code_notation", "issued_date").order_by("pk").first())
     if document is None or not document.notation:
