@@ -50,6 +50,8 @@ RA = "tests/notify/test_rights_alerts.py::"
 RF = "tests/records/test_record_freezes.py::"
 AC = "tests/org/test_agency_codes.py::"
 AH = "tests/exchange/test_agency_hub.py::"
+IF = "tests/documents/test_issued_fields.py::"
+RF24 = "tests/exchange/test_received_fields.py::"
 
 POINTS: list[Point] = [
     Point(1, "The 29 document types of Điều 7 with the Phụ lục III abbreviations", MET,
@@ -69,7 +71,13 @@ POINTS: list[Point] = [
           (ISS + "test_signed_then_issued_with_number_date_seal_and_deliveries",
            NUM + "test_a_rolled_back_transaction_leaves_no_gap",
            "tests/documents/test_issuing_concurrency.py::"
-           "test_16_threads_issuing_between_units_and_32_clerks_in_one_unit_never_deadlock")),
+           "test_16_threads_issuing_between_units_and_32_clerks_in_one_unit_never_deadlock",
+           IF + "test_checklist_point_3_the_check_after_issuance_finds_the_registered_number_and_date_shown",
+           IF + "test_checklist_point_3_a_number_or_date_shown_otherwise_than_registered_fails_the_check_after_"
+           "issuance"),
+          "The check after issuance (the job validate_stored_file) and the receiver compare the issued PDF's number "
+          "and date fields with the register (the envelope's Code and date at the receiver): each field shows its "
+          "value, the value is the registered one (decision 0036)."),
     Point(4, "A separate number series and register for secret documents", MET,
           (NUM + "test_secret_incoming_documents_have_their_own_series",
            "tests/reports/test_registers.py::test_secret_documents_are_in_their_own_register")),
@@ -176,7 +184,11 @@ POINTS: list[Point] = [
            "tests/pages/test_inbox_page.py::test_commander_sees_urgent_items_first")),
     Point(24, "Incoming flow: receive → verify → register → present and assign → handle → follow up", MET,
           ("tests/workflow/test_handling.py::test_the_whole_incoming_flow",
-           "tests/exchange/test_receiving.py::test_a_tampered_envelope_is_refused_and_kept_as_evidence")),
+           "tests/exchange/test_receiving.py::test_a_tampered_envelope_is_refused_and_kept_as_evidence",
+           RF24 + "test_checklist_point_24_the_receiver_accepts_a_genuine_issue_whose_fields_show_the_envelopes_number",
+           RF24 + "test_checklist_point_24_the_receiver_refuses_a_pdf_whose_number_field_shows_otherwise",
+           RF24 + "test_checklist_point_24_the_receiver_refuses_an_envelope_naming_another_number_or_day_than_its_"
+           "pdf")),
     Point(25, "Return non-conforming e-documents to the sender with a reason (status 02)", MET,
           (STAT + "test_a_return_sends_02_with_its_reason",
            "tests/exchange/test_local_envelopes.py::test_a_return_goes_back_as_status_02_with_its_reason")),

@@ -7,9 +7,10 @@ Every function returns PDF bytes; tests/signing/test_speedups_fastdiff.py judges
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pyhanko.pdf_utils import generic
@@ -33,6 +34,14 @@ def personal(draft: bytes, chain: BenchPki, level: str = "B-B") -> bytes:
                                     found_services=services(chain, level), size_mm=(35.0, 14.0))
 
 
+def personal_unchecked(draft: bytes, chain: BenchPki, level: str = "B-B") -> bytes:
+    """The personal signature over a draft whose objects are not all read first (as vanthu signed before decision
+    0036; `personal`, as vanthu signs now, refuses a draft with an object that does not parse)."""
+    job = pades._personal_job(pades_form.open_writer(draft), draft, credential=chain.person, block=BLOCK,
+                              reason="Phê duyệt", found_services=services(chain, level), size_mm=(35.0, 14.0))
+    return pades_engine.run_signing(job)
+
+
 def sealed(signed: bytes, chain: BenchPki, *, level: str = "B-B", change: Change | None = None,
            number: str = NUMBER, date: str = DATE) -> bytes:
     """vanthu's seal over `signed` (pades._issued_job, as seal_issued_with runs it), with `change` made in the
@@ -41,14 +50,39 @@ def sealed(signed: bytes, chain: BenchPki, *, level: str = "B-B", change: Change
     job = pades._issued_job(writer, signed, credential=chain.unit, number_text=number, date_text=date,
                             found_services=services(chain, level), size_mm=(38.0, 38.0))
     if change is not None:
-        fill = job.modify
-
-        def modify(target: IncrementalPdfFileWriter) -> None:
-            fill(target)
-            change(target)
-
-        job.modify = modify
+        with_change(job, change)
     return pades_engine.run_signing(job)
+
+
+def with_change(job: pades_engine.Job, change: Change) -> pades_engine.Job:
+    """`job` (a seal's) making `change` in its revision after vanthu's own filling of the number and date."""
+    fill = job.modify
+
+    def modify(target: IncrementalPdfFileWriter) -> None:
+        fill(target)
+        change(target)
+
+    job.modify = modify
+    return job
+
+
+@contextlib.contextmanager
+def issuance_sealing_with(change: Change) -> Iterator[None]:
+    """vanthu's issuance as it runs (documents' issue_outgoing, service.UnitSeal, pades.seal_issued_with), its
+    seal's revision making `change` after the filling: the seal of the main file only (the text-only seals of
+    attachments and copies are left alone)."""
+    original = pades.run_signing
+
+    def run(job: pades_engine.Job) -> bytes:
+        if job.visible is not None and job.visible.field_name.startswith(pades.SEAL_FIELD):
+            with_change(job, change)
+        return original(job)
+
+    pades.run_signing = run
+    try:
+        yield
+    finally:
+        pades.run_signing = original
 
 
 def _field(writer: IncrementalPdfFileWriter, name: str) -> generic.DictionaryObject:
@@ -87,6 +121,31 @@ def number_value_without_appearance(writer: IncrementalPdfFileWriter) -> None:
     field = _field(writer, pades_form.NUMBER_FIELD)
     field[pdf_name("/V")] = pdf_string("Số: 99/KH-TM")
     writer.update_container(field)
+
+
+def field_refilled(name: str, text: str) -> Change:
+    """The field filled again by vanthu's own code (pades_form.fill_field) with `text`: its value and its
+    appearance agree, on another number or date than the one issued."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        pades_form.fill_field(writer, pades_form.form_fields(writer)[name], name, text)
+
+    return change
+
+
+def field_appearance_shows(name: str, text: str) -> Change:
+    """The field's appearance drawn by vanthu's own code for `text`, its value left as filled: the page shows
+    another number or date than the field says."""
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        ref = pades_form.form_fields(writer)[name]
+        value = ref.get_object()["/V"]
+        pades_form.fill_field(writer, ref, name, text)
+        field = ref.get_object()
+        field[pdf_name("/V")] = value
+        writer.update_container(field)
+
+    return change
 
 
 def number_flags_changed(writer: IncrementalPdfFileWriter) -> None:
@@ -269,8 +328,38 @@ def draft_with_broken_object(draft: bytes) -> bytes:
     size = int(reader.trailer["/Size"])
     root = int(reader.trailer.raw_get("/Root").idnum)
     catalog = _catalog_copy(reader, "/Foo", generic.IndirectObject(size + 1, 0, None))
-    return _hand_written_revision(draft, [(root, catalog), (size + 1, b"<< /A [1 2 >> ]] )")],
-                                  size=size + 2, root=root)
+    return _hand_written_revision(draft, [(root, catalog), (size + 1, BROKEN_TEXT)], size=size + 2, root=root)
+
+
+BROKEN_TEXT = b"<< /A [1 2 >> ]] )"
+
+
+def draft_with_broken_contents(draft: bytes) -> bytes:
+    """A draft whose first page's content stream is an object whose dictionary does not parse (the page
+    refers to it by the same number). pyHanko's validation of the signed draft does not read it; its difference
+    analysis of the seal does, and calls the issued file unreadable."""
+    reader = PdfFileReader(io.BytesIO(draft), strict=False)
+    contents = reader.root["/Pages"]["/Kids"][0].get_object().raw_get("/Contents")
+    idnum = int((contents if isinstance(contents, generic.IndirectObject) else contents[0]).idnum)
+    root = int(reader.trailer.raw_get("/Root").idnum)
+    return _hand_written_revision(draft, [(idnum, BROKEN_TEXT + b"\nstream\nBT ET\nendstream")],
+                                  size=int(reader.trailer["/Size"]), root=root)
+
+
+def draft_with_broken_info(draft: bytes) -> bytes:
+    """A draft whose document information dictionary (the trailer's /Info) does not parse."""
+    reader = PdfFileReader(io.BytesIO(draft), strict=False)
+    info = int(reader.trailer.raw_get("/Info").idnum)
+    return _hand_written_revision(draft, [(info, BROKEN_TEXT)], size=int(reader.trailer["/Size"]),
+                                  root=int(reader.trailer.raw_get("/Root").idnum))
+
+
+def draft_with_broken_orphan(draft: bytes) -> bytes:
+    """A draft whose cross-reference table lists an object that nothing refers to and that does not parse."""
+    reader = PdfFileReader(io.BytesIO(draft), strict=False)
+    size = int(reader.trailer["/Size"])
+    return _hand_written_revision(draft, [(size, BROKEN_TEXT)], size=size + 1,
+                                  root=int(reader.trailer.raw_get("/Root").idnum))
 
 
 def with_xref_stream(draft: bytes) -> bytes:

@@ -176,13 +176,17 @@ def pdf_findings(reader: Any) -> dict[str, int]:
     return found
 
 
+def too_complex(name: str) -> ActionRefused:
+    return ActionRefused(_("Tệp “%(name)s” có hơn %(limit)s đối tượng PDF, quá phức tạp để kiểm tra an toàn.")
+                         % {"name": name, "limit": f"{PDF_MAX_OBJECTS:,}".replace(",", ".")},
+                         code="pdf_too_complex", field="file")
+
+
 def check_pdf(reader: Any, *, name: str) -> None:
     """Refuse a PDF carrying JavaScript, actions that leave the reader, or embedded files (decision 0024)."""
     found = pdf_findings(reader)
     if "too_many" in found:
-        raise ActionRefused(_("Tệp “%(name)s” có hơn %(limit)s đối tượng PDF, quá phức tạp để kiểm tra an toàn.")
-                            % {"name": name, "limit": f"{PDF_MAX_OBJECTS:,}".replace(",", ".")},
-                            code="pdf_too_complex", field="file")
+        raise too_complex(name)
     if found["javascript"] or found["leaving"]:
         raise ActionRefused(
             _("Tệp “%(name)s” chứa mã JavaScript hoặc lệnh tự chạy (%(count)s chỗ); văn bản không được chứa mã. "

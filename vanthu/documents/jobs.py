@@ -6,9 +6,14 @@ an object deleted since ends the job quietly with a log line; running a job twic
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from vanthu.jobs import gone, job, running_worker
+
+if TYPE_CHECKING:
+    from vanthu.signing.service import Registered
 
 
 @job(attempts=3, backoff=30, label=_("Chuyển dự thảo DOCX sang PDF"))
@@ -39,7 +44,8 @@ def convert_draft_version(version_id: int) -> str:
 @job(attempts=5, backoff=60, label=_("Kiểm tra chữ ký số của tệp"))
 def validate_stored_file(sha256: str) -> str:
     """Check the signatures of an uploaded or received signed file and store the verdict with it (a TSA, OCSP
-    or CRL that does not answer makes the attempt fail and retry later)."""
+    or CRL that does not answer makes the attempt fail and retry later). The main file of an issued document
+    ("the check after issuance") is also checked against the document's registered number and date."""
     from vanthu.core.models import StoredFile
     from vanthu.signing import service as signing
 
@@ -47,8 +53,25 @@ def validate_stored_file(sha256: str) -> str:
     if stored is None:
         gone("validate_stored_file", "stored file", sha256)
         return "gone"
-    signing.record_validation(stored)
+    signing.record_validation(stored, registered=registered_of(sha256))
     return "validated"
+
+
+def registered_of(sha256: str) -> Registered | None:
+    """The registered number and date of the issued outgoing document whose main file is `sha256`, for the check
+    after issuance (decision 0036: its number and date fields must hold them); None when the file is not one."""
+    from vanthu.documents.formatting import number_line
+    from vanthu.documents.models import Direction, Document, DocumentFile, Status
+    from vanthu.signing.service import Registered
+
+    # issued (or recalled, replaced since): a document holding its number while its seal is retried is not yet
+    document = (Document.objects.filter(direction=Direction.OUTGOING, number__isnull=False, issued_date__isnull=False,
+                                        status__in=(Status.ISSUED, Status.RECALLED, Status.REPLACED),
+                                        files__kind=DocumentFile.Kind.MAIN, files__file_id=sha256)
+                .only("code_number", "code_notation", "issued_date").order_by("pk").first())
+    if document is None or not document.notation:
+        return None
+    return Registered(number_text=number_line(document.notation), issued=document.issued_date)
 
 
 @job(attempts=5, backoff=30, label=_("Chuyển văn bản cho nơi nhận"))

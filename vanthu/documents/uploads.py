@@ -9,7 +9,7 @@ import io
 import struct
 import zipfile
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -117,6 +117,7 @@ def inspect_pdf(data: bytes, *, name: str) -> tuple[int, int]:
                 code="pdf_encrypted", field="file",
             )
         pages = int(reader.root["/Pages"]["/Count"])
+        _check_parses(reader, name=name)
         hostile.check_pdf(reader, name=name)
         signatures = len(reader.embedded_signatures)
     except ActionRefused:
@@ -129,3 +130,19 @@ def inspect_pdf(data: bytes, *, name: str) -> tuple[int, int]:
     if pages < 1:
         raise ActionRefused(_("Tệp “%(name)s” không có trang nào.") % {"name": name}, code="pdf_empty", field="file")
     return pages, signatures
+
+
+def _check_parses(reader: Any, *, name: str) -> None:
+    """Refuse a PDF with an object the signature validation's parser cannot read (decision 0036): it would be
+    signed and sealed, and only the check after issuance would call the issued file unreadable."""
+    from vanthu.signing import pdfparse
+
+    try:
+        unparsed = pdfparse.first_unparsed(reader, limit=hostile.PDF_MAX_OBJECTS)
+    except pdfparse.TooManyObjects:
+        raise hostile.too_complex(name) from None
+    if unparsed is not None:
+        raise ActionRefused(
+            _("Tệp PDF bị hỏng: “%(name)s” có đối tượng %(object)s không đọc được (%(reason)s). Hãy xuất lại tệp ra "
+              "PDF rồi tải lên.") % {"name": name, "object": unparsed.ref, "reason": unparsed.reason},
+            code="pdf_corrupt", field="file")

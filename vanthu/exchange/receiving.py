@@ -344,8 +344,9 @@ def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen
     pdfs = [a for a in envelope.attachments if a.kind == "pdf"]
     if not pdfs:
         raise Refused("no_pdf", _("Gói tin không kèm văn bản PDF."))
-    for attachment in pdfs:
-        result = pdfcheck.validate(attachment.data, peer=peer)
+    for attachment in pdfs:  # the main PDF (the first) shows the envelope's number and date (decision 0036)
+        registered = pdfcheck.registered_of(header) if attachment is pdfs[0] else None
+        result = pdfcheck.validate(attachment.data, peer=peer, registered=registered)
         if not result.valid:
             problems = result.problem or "; ".join(p for s in result.signatures for p in s.problems)
             raise Refused("bad_pdf_signature", _("Chữ ký số trên tệp “%(name)s” không hợp lệ: %(reason)s")

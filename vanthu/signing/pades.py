@@ -147,8 +147,8 @@ def sign_personal_with(pdf: bytes, *, credential: Credential, block: SignatureBl
     if credential.signer is None:
         raise SigningRefused(_("Khóa ký của %(who)s ở dịch vụ ký số từ xa; hãy ký qua ứng dụng ký từ xa.")
                              % {"who": credential.owner_label}, code="remote_key")
-    job = _personal_job(open_writer(pdf), pdf, credential=credential, block=block, reason=reason,
-                        found_services=found_services, size_mm=size_mm, chosen=chosen)
+    job = _personal_job(open_writer(pdf, every_object=True), pdf, credential=credential, block=block,
+                        reason=reason, found_services=found_services, size_mm=size_mm, chosen=chosen)
     return run_signing(job)
 
 
@@ -343,8 +343,8 @@ def prepare_personal(pdf: bytes, *, credential: Credential, block: SignatureBloc
                      found_services: Services, size_mm: tuple[float, float] | None = None,
                      chosen: dict[str, placement.Spot] | None = None) -> PreparedSignature:
     """Step 1 of remote signing for the personal signature (same appearance and fields as sign_personal)."""
-    return prepare_job(_personal_job(open_writer(pdf), pdf, credential=credential, block=block, reason=reason,
-                                      found_services=found_services, size_mm=size_mm, chosen=chosen))
+    return prepare_job(_personal_job(open_writer(pdf, every_object=True), pdf, credential=credential, block=block,
+                                      reason=reason, found_services=found_services, size_mm=size_mm, chosen=chosen))
 
 
 def prepare_issued(pdf: bytes, *, credential: Credential, number_text: str, date_text: str,

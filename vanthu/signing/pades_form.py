@@ -1,5 +1,6 @@
 """The PDF's form for the PAdES adapter (pades.py): opening a PDF for an incremental update (refusing corrupt,
-encrypted and certified-no-changes files), the top-level form fields, the number and date fields the personal
+encrypted and certified-no-changes files, and for the personal signature a file with an object that does not
+parse: pdfparse.py, decision 0036), the top-level form fields, the number and date fields the personal
 signature adds (empty, read-only) and the seal fills, the signed widgets already there, and the check that a
 PDF carries a valid personal signature. An adapter like pades.py: no database, no action.
 """
@@ -20,13 +21,12 @@ from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import read_certification_data
 
 from vanthu.core.fonts import serif
-from vanthu.signing import appearance, placement, speedups
+from vanthu.signing import appearance, pdfparse, placement, speedups
+from vanthu.signing.fields import DATE_FIELD, NUMBER_FIELD
 from vanthu.signing.types import SigningRefused
 
 speedups.install()
 
-NUMBER_FIELD = "vanthu_so"
-DATE_FIELD = "vanthu_ngay"
 
 
 # --- reading and refusing --------------------------------------------------------------------------------
@@ -36,8 +36,17 @@ def refuse_corrupt() -> SigningRefused:
     return SigningRefused(_("Tệp PDF bị hỏng hoặc không đúng định dạng, không ký được."), code="corrupt_pdf")
 
 
-def open_writer(pdf: bytes) -> IncrementalPdfFileWriter:
-    """An incremental writer over `pdf`; refuses corrupt, encrypted, and certified-no-changes PDFs."""
+def refuse_unparsed(unparsed: Any) -> SigningRefused:
+    """The refusal of a PDF with an object the validation's parser cannot read (pdfparse.Unparsed)."""
+    return SigningRefused(_("Tệp PDF bị hỏng: có đối tượng %(object)s không đọc được (%(reason)s). Hãy xuất lại tệp "
+                            "ra PDF rồi tải lên.") % {"object": unparsed.ref, "reason": unparsed.reason},
+                          code="corrupt_pdf")
+
+
+def open_writer(pdf: bytes, *, every_object: bool = False) -> IncrementalPdfFileWriter:
+    """An incremental writer over `pdf`; refuses corrupt, encrypted, and certified-no-changes PDFs. With
+    `every_object`, also a PDF with an object that does not parse (pdfparse.py, decision 0036): the personal
+    signature reads the whole draft, as the validation of the issued file will."""
     if not pdf.lstrip()[:5].startswith(b"%PDF"):
         raise refuse_corrupt()
     try:
@@ -47,11 +56,15 @@ def open_writer(pdf: bytes) -> IncrementalPdfFileWriter:
             raise SigningRefused(_("Tệp PDF đã được mã hóa (đặt mật khẩu). Hãy gỡ mã hóa rồi tải lên lại."),
                                  code="encrypted_pdf")
         reader.root  # noqa: B018 - force the catalog to be read
+        if every_object:
+            unparsed = pdfparse.first_unparsed(reader)
+            if unparsed is not None:
+                raise refuse_unparsed(unparsed)
         certification = read_certification_data(reader)
         writer.find_page_for_modification(0)
     except SigningRefused:
         raise
-    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, pdfparse.TooManyObjects) as exc:
         raise refuse_corrupt() from exc
     if certification is not None and certification.permission == MDPPerm.NO_CHANGES:
         raise SigningRefused(_("Tệp PDF đã được chứng thực bằng chữ ký số không cho phép bất kỳ thay đổi nào, "
@@ -227,5 +240,5 @@ def refuse_not_signed() -> SigningRefused:
 
 __all__ = [
     "DATE_FIELD", "NUMBER_FIELD", "add_text_fields", "check_personal_signature", "fill_field", "form_fields",
-    "free_name", "open_writer", "refuse_corrupt", "refuse_not_signed", "signature_widgets",
+    "free_name", "open_writer", "refuse_corrupt", "refuse_not_signed", "refuse_unparsed", "signature_widgets",
 ]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from vanthu.signing.types import (
     LEVELS,
     CredentialInfo,
+    Registered,
     SignatureBlock,
     SignatureReport,
     SigningRefused,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from vanthu.signing.pades_engine import Services
 
 __all__ = [
-    "LEVELS", "CredentialInfo", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
+    "LEVELS", "CredentialInfo", "Registered", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
     "begin_remote_personal", "configured_level", "credential_for_person", "credential_for_unit", "enrich",
     "finish_remote", "fresh_personal_verdict", "layout", "level_of", "needs_enrichment", "pades_services",
     "record_validation", "renew_archive",
@@ -249,17 +250,19 @@ def level_of(pdf: bytes) -> str:
 # --- validation -------------------------------------------------------------------------------------------
 
 
-def validate(pdf: bytes, *, trust_roots: list[bytes] | None = None) -> ValidationResult:
-    """Integrity, chain to the trust store, revocation, timestamp and modification analysis. `trust_roots`
-    (DER certificates) replace the trust store: the exchange validates another deployment's PDFs against
-    the roots configured for that peer."""
+def validate(pdf: bytes, *, trust_roots: list[bytes] | None = None,
+             registered: Registered | None = None) -> ValidationResult:
+    """Integrity, chain to the trust store, revocation, timestamp and modification analysis, and vanthu's number
+    and date fields (registration.py). `trust_roots` (DER certificates) replace the trust store: the exchange
+    validates another deployment's PDFs against the roots configured for that peer. `registered`: the number
+    and date the document is known by (the envelope's), which its number and date fields must hold."""
     from vanthu.signing import validation
 
     if trust_roots is None:
-        return validation.validate_pdf(pdf)
+        return validation.validate_pdf(pdf, registered=registered)
     from vanthu.signing import pki
 
-    return validation.validate_pdf(pdf, trust_roots=[pki.to_asn1(der) for der in trust_roots])
+    return validation.validate_pdf(pdf, trust_roots=[pki.to_asn1(der) for der in trust_roots], registered=registered)
 
 
 def own_revocation(certificate_der: bytes) -> dt.datetime | None:
@@ -271,11 +274,13 @@ def own_revocation(certificate_der: bytes) -> dt.datetime | None:
     return validation.own_revocation(asn1_x509.Certificate.load(certificate_der))
 
 
-def record_validation(file: StoredFile) -> ValidationResult:
-    """Validate a stored file and keep the result with it (shown on every document using the file)."""
+def record_validation(file: StoredFile, *, registered: Registered | None = None) -> ValidationResult:
+    """Validate a stored file and keep the result with it (shown on every document using the file).
+    `registered`: the number and date of the issued document the file is (the check after issuance), which its
+    number and date fields must hold."""
     from vanthu.signing import validation
 
-    return validation.validate_and_store(file)
+    return validation.validate_and_store(file, registered=registered)
 
 
 def fresh_personal_verdict(file: StoredFile) -> bool:

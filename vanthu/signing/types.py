@@ -67,3 +67,13 @@ class ValidationResult:
     # the SHA-256 (hex) of each signature's certificate, in the order of `signatures` ("" when unknown): kept
     # with a stored verdict, so that a later use of it can ask whether a signer was revoked since (verdicts.py)
     fingerprints: list[str] = field(default_factory=list, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the register says of an issued document, for the check of its number and date fields
+    (registration.py): the number line as the seal writes it ("Số: 12/QĐ-BTL") and the date of issue (None:
+    not known, not compared)."""
+
+    number_text: str
+    issued: dt.date | None

@@ -7,6 +7,10 @@ adding signatures are FORM_FILLING; anything else is ANNOTATIONS or OTHER). A si
 intact, cryptographically sound, trusted, not revoked, its timestamp (if any) is valid, and nothing beyond
 FORM_FILLING happened after it (reference/signing.md §5: treat modification above FORM_FILLING as a reject).
 
+vanthu's own number and date fields are checked after pyHanko's analysis, which calls any new value and
+appearance "form filling": each must show its value, and hold the registered number and date when the caller
+gives them (registration.py, decision 0036); what is wrong makes the last signature, the seal, not valid.
+
 Trust and revocation:
 - without `trust_roots`: the deployment's trust store (trust.py). Certificates issued by vanthu's own CA are
   checked for revocation in vanthu's own records (the Certificate table; fast, no network, always current);
@@ -45,21 +49,16 @@ from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationE
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from vanthu.signing import long_term, speedups
-from vanthu.signing.types import SignatureReport, ValidationResult
+from vanthu.signing import fields, long_term, registration, speedups
+from vanthu.signing.pdferrors import UNREADABLE_ERRORS
+from vanthu.signing.types import Registered, SignatureReport, ValidationResult
 
 speedups.install()
 
 if TYPE_CHECKING:
     from vanthu.core.models import StoredFile
 
-# What pyHanko raises on a damaged or hostile file besides PdfError (found by the intake fuzzing, decision 0024:
-# an xref offset pointing at a stream that is not an xref stream is an AssertionError; deep nesting a
-# RecursionError): each is "unreadable", never a crash.
-HOSTILE_ERRORS: tuple[type[Exception], ...] = (ValueError, KeyError, IndexError, TypeError, AttributeError,
-                                               AssertionError, RecursionError, NotImplementedError, OverflowError,
-                                               EOFError)
-UNREADABLE_ERRORS: tuple[type[Exception], ...] = (PdfError, *HOSTILE_ERRORS)
+# UNREADABLE_ERRORS (pdferrors.py): what pyHanko raises on a damaged or hostile file
 VALIDATION_ERRORS: tuple[type[Exception], ...] = (SignatureValidationError, *UNREADABLE_ERRORS)
 
 MODIFICATION_NAMES = {
@@ -252,8 +251,7 @@ def _unsigned_filling(signatures: list[EmbeddedPdfSignature], reports: list[Sign
     """Form filling after a signature is allowed when a later signature covers it (the seal over the number and
     date filled after the personal signature); after the last signature no one signed it — the number or date
     of an issued document changed afterwards — so the last signature's report says so and is not valid."""
-    last = max((i for i, s in enumerate(signatures) if s.sig_object_type == "/Sig"),
-               key=lambda i: signatures[i].signed_revision, default=None)
+    last = _last_signature(signatures)
     if last is None or reports[last].modified_after != "form_filling":
         return reports
     problem = _("Trường biểu mẫu (số, ngày…) đã bị điền hoặc sửa sau chữ ký cuối cùng: phần thay đổi này không "
@@ -263,15 +261,37 @@ def _unsigned_filling(signatures: list[EmbeddedPdfSignature], reports: list[Sign
     return reports
 
 
+def _last_signature(signatures: list[EmbeddedPdfSignature]) -> int | None:
+    return max((i for i, s in enumerate(signatures) if s.sig_object_type == "/Sig"),
+               key=lambda i: signatures[i].signed_revision, default=None)
+
+
+def _fields_checked(reader: PdfFileReader, signatures: list[EmbeddedPdfSignature], reports: list[SignatureReport],
+                    registered: Registered | None) -> list[SignatureReport]:
+    """vanthu's number and date fields (registration.py): each must show its value, and, when the registered
+    number and date are given, hold them. What is wrong makes the last signature — the seal that vouched for the
+    filled fields — not valid, with the reasons (as _unsigned_filling does for a filling after it)."""
+    found = registration.problems(fields.filled_fields(reader), registered)
+    if not found or not reports:
+        return reports
+    last = _last_signature(signatures)
+    index = last if last is not None else len(reports) - 1
+    reports = list(reports)
+    reports[index] = dataclasses.replace(reports[index], valid=False, problems=[*reports[index].problems, *found])
+    return reports
+
+
 def _unreadable(problem: str) -> ValidationResult:
     return ValidationResult(valid=False, signatures=[], readable=False, problem=problem)
 
 
 def validate_pdf(pdf: bytes, *, trust_roots: list[asn1_x509.Certificate] | None = None,
                  allow_fetching: bool = False, skip_diff: bool = False,
-                 crls: list[bytes] | None = None) -> ValidationResult:
+                 crls: list[bytes] | None = None, registered: Registered | None = None) -> ValidationResult:
     """Validate every signature in `pdf` (see the module docstring). `crls`: revocation lists (DER) given by
-    the caller, used beside what the PDF carries and, with `allow_fetching`, what is fetched."""
+    the caller, used beside what the PDF carries and, with `allow_fetching`, what is fetched. `registered`: the
+    number and date the register gives the document, checked against its number and date fields
+    (registration.py; the fields are checked against their appearance in any case)."""
     if not pdf.lstrip()[:5].startswith(b"%PDF"):
         return _unreadable(_("Tệp không phải PDF hoặc bị hỏng, không đọc được."))
     try:
@@ -279,12 +299,12 @@ def validate_pdf(pdf: bytes, *, trust_roots: list[asn1_x509.Certificate] | None 
     except UNREADABLE_ERRORS:
         return _unreadable(_("Tệp PDF bị hỏng, không đọc được."))
     return validate_reader(reader, trust_roots=trust_roots, allow_fetching=allow_fetching, skip_diff=skip_diff,
-                           crls=crls)
+                           crls=crls, registered=registered)
 
 
 def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certificate] | None = None,
                     allow_fetching: bool = False, skip_diff: bool = False,
-                    crls: list[bytes] | None = None) -> ValidationResult:
+                    crls: list[bytes] | None = None, registered: Registered | None = None) -> ValidationResult:
     """validate_pdf over a PDF already opened (the signer's writer reads it too: parsed once)."""
     from vanthu.signing.runtime import runtime
 
@@ -305,6 +325,7 @@ def validate_reader(reader: PdfFileReader, *, trust_roots: list[asn1_x509.Certif
     context = _context(reader, trust_roots, allow_fetching, crls)
     try:
         reports = runtime().run(_validate_all(reader, context, records, skip_diff))
+        reports = _fields_checked(reader, signatures, reports, registered)
     except VALIDATION_ERRORS as exc:
         return _unreadable(_("Không kiểm tra được chữ ký số trong tệp PDF: %(reason)s") % {"reason": str(exc)})
     fingerprints = [s.signer_cert.sha256.hex() if s.signer_cert is not None else "" for s in signatures]
@@ -355,15 +376,16 @@ def result_from_report(report: dict[str, Any]) -> ValidationResult:
                             readable=bool(report.get("readable", True)), problem=str(report.get("problem", "")))
 
 
-def validate_and_store(file: StoredFile) -> ValidationResult:
-    """Validate a stored file and keep the result with it (one FileValidation row per file, replaced)."""
+def validate_and_store(file: StoredFile, *, registered: Registered | None = None) -> ValidationResult:
+    """Validate a stored file and keep the result with it (one FileValidation row per file, replaced);
+    `registered`: as for validate_pdf (the check after issuance passes the document's)."""
     from django.utils import timezone
 
     from vanthu.signing import trust
     from vanthu.signing.models import FileValidation
 
     judged_under = trust.version()  # read first: a store changed meanwhile only makes the verdict look older
-    result = validate_pdf(file.read_bytes())
+    result = validate_pdf(file.read_bytes(), registered=registered)
     report = {**report_dict(result), "trust": judged_under, "fingerprints": result.fingerprints}
     FileValidation.objects.update_or_create(
         file=file,
