@@ -28,7 +28,8 @@ def _envelopes():
                                                                       data=bytes(range(256)) * 700),))
     several = dataclasses.replace(plain, attachments=(
         *plain.attachments,
-        Attachment(content_id="cid:2", name="Phụ lục.docx", content_type="application/octet-stream", data=b"PK\x03\x04"),
+        Attachment(content_id="cid:2", name="Phụ lục.docx", content_type="application/octet-stream",
+                   data=b"PK\x03\x04"),
         Attachment(content_id="cid:3", name="trống.txt", content_type="text/plain", data=b""),
     ))
     bare = dataclasses.replace(plain, business=None, trace=())

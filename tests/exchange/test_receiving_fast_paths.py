@@ -34,7 +34,8 @@ def test_envelopes_signed_as_trees_are_checked_as_before(client, cast, issued, p
     envelope = outgoing.envelope_of(message.document, to=to)
     pdf = envelope.attachments[0].data
     changed = pdf.replace(b"/Type /Page", b"/Type/Page ", 1) if b"/Type /Page" in pdf else pdf[:-40] + b"%" * 40
-    assert changed != pdf and len(changed) == len(pdf)
+    assert changed != pdf
+    assert len(changed) == len(pdf)
     seal = sealing.seal_for(message.unit)
     bad_pdf = edxml.sign_document(
         dataclasses.replace(envelope, attachments=(dataclasses.replace(envelope.attachments[0], data=changed),)),
@@ -67,7 +68,8 @@ def test_an_envelope_recorded_meanwhile_is_answered_from_its_record(cast, issued
 
     monkeypatch.setattr(receiving, "_verify", verify_while_another_request_records)
     receipts = receiving.receive_many([good, other], transport="http", peer=peer)
-    assert raced[0].accepted and not raced[0].duplicate
+    assert raced[0].accepted
+    assert not raced[0].duplicate
     assert [r.accepted for r in receipts] == [True, True]
     assert [r.duplicate for r in receipts] == [True, False]
     assert receipts[0].envelope.pk == raced[0].envelope.pk

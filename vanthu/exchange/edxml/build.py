@@ -120,7 +120,8 @@ def sign_document(envelope: Envelope, *, key: KeyInput, certificate: CertInput,
     """`sign(build_document(envelope), ...)`, the same bytes, without writing the envelope out and parsing it
     back in between (a document's attachments make it hundreds of kilobytes): the tree is indented as the
     pretty printing of `build_document` writes it (the whitespace its parse keeps, which the signature covers),
-    an empty text as its parse reads it, then signed as it is. tests/exchange/test_edxml_sign_document.py compares the bytes."""
+    an empty text as its parse reads it, then signed as it is (decision 0033;
+    tests/exchange/test_edxml_sign_document.py compares the bytes)."""
     root = document_tree(envelope, today=today)
     for element in root.iter():
         if element.text == "":
