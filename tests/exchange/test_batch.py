@@ -277,13 +277,18 @@ def test_a_delivery_tried_again_sends_the_envelopes_it_signed_before(cast, outsi
 
     monkeypatch.setattr(http, "post", post)
     built: list[int] = []
-    signed_bytes = outgoing.signed_bytes
+    signed_bytes, signed_document = outgoing.signed_bytes, outgoing.signed_document
 
     def counted(message, *, to):
         built.append(message.pk)
         return signed_bytes(message, to=to)
 
+    def counted_document(message, *, to):
+        built.append(message.pk)
+        return signed_document(message, to=to)
+
     monkeypatch.setattr(outgoing, "signed_bytes", counted)
+    monkeypatch.setattr(outgoing, "signed_document", counted_document)
     ids = {m.pk for m in messages}
     with pytest.raises(RuntimeError):
         deliver_message(messages[0].pk)

@@ -17,6 +17,7 @@ from signxml.algorithms import CanonicalizationMethod
 from tests.exchange.conftest import TODAY, document, status
 from vanthu.exchange.edxml import SignatureRefused, build_document, build_status, parse, sign, verify
 from vanthu.exchange.edxml.model import NS_DSIG, NS_QCVN
+from vanthu.exchange.edxml.parse import load_xml
 
 
 @pytest.mark.parametrize("prefix", ["ds", None])
@@ -265,7 +266,9 @@ def _signxml_verdict(data: bytes, given: str) -> str:
     config = SignatureConfiguration(location=".//", expect_references=1, signature_methods=ACCEPTED_METHODS,
                                     digest_algorithms=ACCEPTED_DIGESTS)
     try:
-        verifier = _Verifier() if given == "ours" else XMLVerifier()
+        # "consumed": verify(consume=True)'s verifier, handed the tree parsed from the bytes instead of parsing them
+        verifier = (_Verifier() if given == "ours" else _Verifier(load_xml(data)) if given == "consumed"
+                    else XMLVerifier())
         verifier.verify(root if given == "element" else data, x509_cert=certificate, expect_config=config,
                         parser=safe_parser())
     except Exception as exc:  # the exception's class and message are the verdict
@@ -319,7 +322,9 @@ def test_signxml_given_the_bytes_gives_the_verdicts_it_gives_the_element(staff_k
         verdicts[name] = _signxml_verdict(data, "element")
         assert _signxml_verdict(data, "bytes") == verdicts[name], name
         assert _signxml_verdict(data, "ours") == verdicts[name], name  # the same verdict, the same reason
+        assert _signxml_verdict(data, "consumed") == verdicts[name], name
         assert verify(data).valid == (verdicts[name] == "valid"), name
+        assert verify(data, root=load_xml(data), consume=True) == verify(data), name
     assert {name for name, verdict in verdicts.items() if verdict == "valid"} == {
         "signed", "unprefixed", "no declaration", "comment and PI around the root", "standalone declaration",
         "Latin-1 with character references", "comment added in the body", "namespace declared again inside",

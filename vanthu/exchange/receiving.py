@@ -166,6 +166,10 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
     reads = _Reads(issued=issued)
     with transaction.atomic():
         reads.prefetch([outcome for *_rest, outcome in checked], transport=transport)
+        # the evidence written meanwhile (another request with the same bytes) for all of them at once; a twin
+        # earlier in the batch is found by `_conclude` as its row is written
+        reads.recorded = {row.sha256: row for row in ReceivedEnvelope.objects.filter(
+            sha256__in={sha256 for _index, _data, sha256, _seen, _outcome in checked})}
         try:
             reads.store_all([(data, outcome) for _index, data, _sha256, _seen, outcome in checked])
         except Exception:  # the store down, say: each envelope then stores its own and meets it on its own
@@ -195,9 +199,17 @@ def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refu
     """Apply one checked envelope and keep its evidence (inside the batch's transaction). The envelope's bytes
     are stored once, for the evidence row and, for a status, the sender's trail (the same bytes: one file).
     The audit events of the action and of the evidence row go to `events` (the batch records them together)."""
-    found = ReceivedEnvelope.objects.filter(sha256=sha256).first()  # its twin earlier in the batch
+    found = reads.recorded.get(sha256)  # its twin earlier in the batch, or one recorded meanwhile
     if found is not None:
         return Receipt.of(found, duplicate=True)
+    receipt = _record(data, sha256=sha256, seen=seen, outcome=outcome, transport=transport, peer=peer, at=at,
+                      reads=reads, events=events)
+    reads.recorded[sha256] = receipt.envelope
+    return receipt
+
+
+def _record(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
+            peer: Peer | None, at: dt.datetime, reads: _Reads, events: list[log.Entry]) -> Receipt:
     oversize = isinstance(outcome, Refused) and outcome.code == "oversize"  # only its head is kept (the action)
     raw = None if oversize else reads.store(data, content_type="application/xml")
     incoming: list[int] = []
@@ -271,7 +283,8 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
     seen.from_organ, seen.from_name = sender.organ_id, sender.organ_name
     seen.unit = _unit(seen.to_organ, units)
 
-    check = edxml.verify(data, at=at, max_bytes=settings.EXCHANGE_MAX_BYTES, root=root)
+    # parse read all it needs from the tree: the signature's check takes it over (one parse of the bytes, not two)
+    check = edxml.verify(data, at=at, max_bytes=settings.EXCHANGE_MAX_BYTES, root=root, consume=True)
     seen.signer = check.signer
     if not check.valid:
         raise Refused("bad_signature", check.reason or _("Chữ ký số của gói tin không hợp lệ."))

@@ -13,6 +13,7 @@ from vanthu.core.models import StoredFile
 from vanthu.documents.models import Direction, Document, DocumentType, MessageKind, OutboxMessage
 from vanthu.exchange import edxml
 from vanthu.exchange.edxml.model import DocumentId
+from vanthu.exchange.models import ReceivedEnvelope
 from vanthu.exchange.receiving_types import Refused, _Checked
 
 
@@ -55,6 +56,7 @@ class _Reads:
     answers: dict[tuple[int, str, str], uuid.UUID] = field(default_factory=dict)  # (document, address, transport)
     answered: set[tuple[int, str]] = field(default_factory=set)  # (document, transport) whose messages are read
     doc_types: dict[str, DocumentType] = field(default_factory=dict)
+    recorded: dict[str, ReceivedEnvelope] = field(default_factory=dict)  # the evidence rows by SHA-256, as read
     # the batch's files (the envelopes' bytes as evidence, the documents' attachments) stored together, by the
     # identity of the bytes object the pipeline holds (`_held` keeps each alive while its id is a key)
     stored: dict[int, StoredFile] = field(default_factory=dict)

@@ -115,7 +115,8 @@ def signed_for(message: OutboxMessage) -> bytes:
                             to.organ_name, message.document.current_file_id, seal.certificate_der, *seal.chain_der)
         body = kept.get(message.pk, made_of=made_of)
         if body is None:
-            body = outgoing.signed_bytes(message, to=to)
+            body = (outgoing.signed_document(message, to=to) if message.kind == MessageKind.DOCUMENT
+                    else outgoing.signed_bytes(message, to=to))
             kept.keep(message.pk, made_of=made_of, body=body)
         return body
     except SigningRefused as exc:
@@ -135,6 +136,7 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
             # document's type and file
             .select_related("unit__parent", "document__unit__parent", "document__doc_type",
                             "document__current_file", "recipient")
+            .prefetch_related(outgoing.attachments_prefetch())
             .order_by("pk"))
     active = list(Peer.objects.filter(is_active=True))
     found: list[OutboxMessage] = []

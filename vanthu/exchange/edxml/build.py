@@ -24,6 +24,7 @@ from vanthu.exchange.edxml.model import (
     StaffInfo,
     StatusMessage,
 )
+from vanthu.exchange.edxml.signature import CertInput, KeyInput, sign_tree
 from vanthu.exchange.edxml.validate import check_envelope, check_status
 
 NSMAP = {"edXML": NS_QCVN}
@@ -111,6 +112,26 @@ def _serialize(root: etree._Element) -> bytes:
 
 def build_document(envelope: Envelope, *, today: dt.date | None = None) -> bytes:
     """The unsigned edXML of a document; EnvelopeInvalid when a field breaks a rule (every problem listed)."""
+    return _serialize(document_tree(envelope, today=today))
+
+
+def sign_document(envelope: Envelope, *, key: KeyInput, certificate: CertInput,
+                  chain: list[CertInput] | tuple[()] = (), today: dt.date | None = None) -> bytes:
+    """`sign(build_document(envelope), ...)`, the same bytes, without writing the envelope out and parsing it
+    back in between (a document's attachments make it hundreds of kilobytes): the tree is indented as the
+    pretty printing of `build_document` writes it (the whitespace its parse keeps, which the signature covers),
+    an empty text as its parse reads it, then signed as it is (decision 0033;
+    tests/exchange/test_edxml_sign_document.py compares the bytes)."""
+    root = document_tree(envelope, today=today)
+    for element in root.iter():
+        if element.text == "":
+            element.text = None  # written <a></a>, parsed back as <a/>: the same element, another spelling
+    etree.indent(root, space="  ")
+    return sign_tree(root, key=key, certificate=certificate, chain=chain)
+
+
+def document_tree(envelope: Envelope, *, today: dt.date | None = None) -> etree._Element:
+    """The unsigned edXML of a document as the tree `build_document` serialises (EnvelopeInvalid as there)."""
     problems = check_envelope(envelope, sending=True, today=today or dt.date.today())
     if problems:
         raise EnvelopeInvalid(problems)
@@ -188,7 +209,7 @@ def build_document(envelope: Envelope, *, today: dt.date | None = None) -> bytes
             _add_if(entry, "Description", attachment.description)
             _add(entry, "ContentType", attachment.content_type)
             _add(entry, "ContentTransferEncoded", base64.b64encode(attachment.data).decode("ascii"))
-    return _serialize(root)
+    return root
 
 
 def build_status(status: StatusMessage) -> bytes:

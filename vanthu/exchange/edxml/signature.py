@@ -126,36 +126,60 @@ def sign(data: bytes, *, key: KeyInput, certificate: CertInput, chain: list[Cert
     calls for. Anything with SHA-1 is refused with SignatureRefused. `prefix`: "ds" writes ds:Signature, None the
     unprefixed form (both XMLDSig).
     """
-    cert = load_certificate(certificate)
-    if algorithm is None:
-        is_ec = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
-        algorithm = "ecdsa-sha256" if is_ec else "rsa-sha256"
-    if "sha1" in algorithm.lower().replace("-", ""):
-        raise SignatureRefused(_("Không ký bằng SHA-1: thuật toán này không còn an toàn; dùng RSA-SHA256."),
-                               code="sha1")
-    if algorithm not in SIGNING_ALGORITHMS:
-        raise SignatureRefused(_("Thuật toán ký %(alg)s không được hỗ trợ.") % {"alg": algorithm}, code="algorithm")
-    signing_key: Any
-    if isinstance(key, bytes):
-        signing_key = load_private_key(key)
-    elif callable(key) and not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        signing_key = _CallableKey(key, cert)
-    else:
-        signing_key = key
-    root = load_xml(data, max_bytes=max_bytes)
-    if any(etree.QName(e).localname == "Signature" for e in root.iter(etree.Element)):
-        raise SignatureRefused(_("Gói tin đã có chữ ký."), code="already_signed")
-    # The signature goes where the SDK puts it: at the end of edXMLHeader.
-    header = next((e for e in root.iter(etree.Element)
-                   if etree.QName(e).localname == "edXMLHeader"
-                   and (etree.QName(e).namespace or "") in EDXML_NAMESPACES), root)
-    certs = [cert, *(load_certificate(c) for c in chain)]
-    try:
-        _enveloped_signature(root, header, prefix=prefix, method=SIGNING_ALGORITHMS[algorithm], key=signing_key,
-                             certificates=certs)
-    except (InvalidInput, ValueError, TypeError) as exc:
-        raise SignatureRefused(_("Không ký được gói tin: %(reason)s") % {"reason": exc}, code="sign_failed") from exc
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    signer = _Signer(key=key, certificate=certificate, chain=chain, algorithm=algorithm)
+    return signer.sign_root(load_xml(data, max_bytes=max_bytes), prefix=prefix)
+
+
+def sign_tree(root: etree._Element, *, key: KeyInput, certificate: CertInput,
+              chain: list[CertInput] | tuple[()] = (), algorithm: str | None = None,
+              prefix: str | None = "ds") -> bytes:
+    """`sign` over a message already in memory as a tree (built.py's `sign_document`): signed in place and
+    serialised, without the serialisation and parse `sign` starts from. The tree must be what `load_xml` gives
+    for the bytes it stands for (whitespace included), so that the bytes written are those `sign` writes."""
+    signer = _Signer(key=key, certificate=certificate, chain=chain, algorithm=algorithm)
+    return signer.sign_root(root, prefix=prefix)
+
+
+class _Signer:
+    """The key, certificates and algorithm of one signature, checked before any XML is read."""
+
+    def __init__(self, *, key: KeyInput, certificate: CertInput, chain: list[CertInput] | tuple[()],
+                 algorithm: str | None) -> None:
+        cert = load_certificate(certificate)
+        if algorithm is None:
+            is_ec = isinstance(cert.public_key(), ec.EllipticCurvePublicKey)
+            algorithm = "ecdsa-sha256" if is_ec else "rsa-sha256"
+        if "sha1" in algorithm.lower().replace("-", ""):
+            raise SignatureRefused(_("Không ký bằng SHA-1: thuật toán này không còn an toàn; dùng RSA-SHA256."),
+                                   code="sha1")
+        if algorithm not in SIGNING_ALGORITHMS:
+            raise SignatureRefused(_("Thuật toán ký %(alg)s không được hỗ trợ.") % {"alg": algorithm},
+                                   code="algorithm")
+        signing_key: Any
+        if isinstance(key, bytes):
+            signing_key = load_private_key(key)
+        elif callable(key) and not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+            signing_key = _CallableKey(key, cert)
+        else:
+            signing_key = key
+        self.key = signing_key
+        self.method = SIGNING_ALGORITHMS[algorithm]
+        self.certificates = [cert, *(load_certificate(c) for c in chain)]
+
+    def sign_root(self, root: etree._Element, *, prefix: str | None) -> bytes:
+        if any(etree.QName(e).localname == "Signature" for e in root.iter(etree.Element)):
+            raise SignatureRefused(_("Gói tin đã có chữ ký."), code="already_signed")
+        # The signature goes where the SDK puts it: at the end of edXMLHeader.
+        header = next((e for e in root.iter(etree.Element)
+                       if etree.QName(e).localname == "edXMLHeader"
+                       and (etree.QName(e).namespace or "") in EDXML_NAMESPACES), root)
+        try:
+            _enveloped_signature(root, header, prefix=prefix, method=self.method, key=self.key,
+                                 certificates=self.certificates)
+        except (InvalidInput, ValueError, TypeError) as exc:
+            raise SignatureRefused(_("Không ký được gói tin: %(reason)s") % {"reason": exc},
+                                   code="sign_failed") from exc
+        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 def _enveloped_signature(root: etree._Element, header: etree._Element, *, prefix: str | None,
@@ -205,10 +229,14 @@ def _signature_elements(root: etree._Element) -> list[etree._Element]:
 
 
 def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
-           root: etree._Element | None = None) -> SignatureCheck:
+           root: etree._Element | None = None, consume: bool = False) -> SignatureCheck:
     """Verify the message's enveloped XML signature (see the module docstring). Never raises for a bad signature;
     EnvelopeInvalid only when `data` is not safe, well-formed XML. `root`: `load_xml(data)` when the caller has
-    it already (only read here: signxml verifies its own tree, parsed from `data`)."""
+    it already (only read here: signxml verifies its own tree, parsed from `data`). `consume`: the caller gives
+    `root` up — signxml verifies that tree itself instead of parsing `data` again (it takes the signature out of
+    it): the same tree, parsed from the same bytes by the same parser (the receive pipeline, which has read
+    everything it needs from it first)."""
+    given = root is not None
     root = load_xml(data, max_bytes=max_bytes) if root is None else root
     found = _signature_elements(root)
     if not found:
@@ -236,7 +264,8 @@ def verify(data: bytes, *, at: dt.datetime | None = None, max_bytes: int = DEFAU
     try:
         # the bytes, not `root`: signxml copies an element it is given by serialising and parsing it again; from
         # the bytes (which `root` was parsed from, with the same parser) it only parses — the same tree
-        _Verifier().verify(data, x509_cert=certificate, expect_config=config, parser=safe_parser())
+        _Verifier(root if consume and given else None).verify(data, x509_cert=certificate, expect_config=config,
+                                                               parser=safe_parser())
     except InvalidCertificate as exc:
         return replace(base, valid=False, certificate=certificate,
                               reason=_("Chứng thư số của người ký không dùng được: %(reason)s") % {"reason": exc},)
@@ -262,7 +291,26 @@ class _Verifier(XMLVerifier):
     canonical form once more, to digest the envelope without its signature. Here the signature is taken out of
     signxml's own tree (parsed from the bytes for this verification only; nothing else reads it) and that tree is
     canonicalised: the same bytes digested (a root element has no ancestors whose namespaces a copy would drop).
-    Any other reference goes to signxml as before. tests/exchange/test_signature.py compares the verdicts."""
+    Any other reference goes to signxml as before. tests/exchange/test_signature.py compares the verdicts.
+
+    `given`: the tree `load_xml` parsed from the bytes being verified, handed over by a caller that is done with
+    it (`verify(consume=True)`): used as signxml's own tree instead of parsing the bytes once more, with the
+    checks signxml's parse makes (no DTD, no entity)."""
+
+    def __init__(self, given: etree._Element | None = None) -> None:
+        super().__init__()
+        self._given = given
+
+    def get_root(self, data: Any) -> Any:
+        given, self._given = self._given, None  # once: signxml asks for the root of the message once
+        if given is None or given.getparent() is not None:
+            return super().get_root(data)
+        docinfo: Any = given.getroottree().docinfo
+        if docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+            raise InvalidInput("DTD declarations are not supported in XML input")
+        for _entity in given.iter(etree.Entity):
+            raise InvalidInput("Entities are not supported in XML input")
+        return given
 
     def _verify_reference(self, reference: Any, index: Any, root: Any, uri_resolver: Any, c14n_algorithm: Any,
                           signature: Any, signature_key_used: Any) -> Any:
@@ -303,4 +351,4 @@ def _certificate(element: etree._Element) -> x509.Certificate | None:
         return None
 
 
-__all__ = ["EnvelopeInvalid", "SignatureCheck", "SignatureRefused", "sign", "verify"]
+__all__ = ["EnvelopeInvalid", "SignatureCheck", "SignatureRefused", "sign", "sign_tree", "verify"]
