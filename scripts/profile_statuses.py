@@ -1,6 +1,6 @@
 """Profile the status path of the exchange between two real deployments (vanthu.demo.peers), phase by phase.
 
-    python scripts/profile_statuses.py [N] [OUT]
+    python scripts/profile_statuses.py [N] [OUT] [--server]
 
 MR10 issues N documents to MR11 and delivers them; MR11's clerk registers them (each a status 03 to the
 outbox, with the 01s written on arrival). Then:
@@ -11,6 +11,10 @@ outbox, with the 01s written on arrival). Then:
 - with both servers stopped, MR10 applies the same status envelopes again (as its server got them, in
   batches of VANTHU_EXCHANGE_BATCH, through `receiving.receive_many`), inside a transaction rolled back each
   time: once to warm up, once timed (CPU and SQL statements per status), once profiled: OUT/sender.prof.
+
+With --server, MR10's server is replaced for the status phase by the same deployment served from one thread
+(wsgiref) with each request profiled on its own: OUT/server.prof.1, .2, … (the first ones are the start's
+health checks).
 
 Read the profiles with `python -m pstats OUT/sender.prof` (sort cumtime, stats 40).
 """
@@ -124,7 +128,7 @@ print("RESULT" + json.dumps(timed))
 
 
 PROFILED_SERVER = """
-import cProfile, signal, sys
+import cProfile, itertools, signal, sys
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 from django.core.wsgi import get_wsgi_application
 
@@ -132,17 +136,20 @@ class Quiet(WSGIRequestHandler):
     def log_message(self, *args):
         pass
 
-profile = cProfile.Profile()
+inner = get_wsgi_application()
+numbers = itertools.count(1)
 
-def stop(*_args):
-    profile.disable()
-    profile.dump_stats(OUT)
-    sys.exit(0)
+def app(environ, start_response):  # each request profiled on its own: OUT.1, OUT.2, ...
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        return inner(environ, start_response)
+    finally:
+        profile.disable()
+        profile.dump_stats(f"{OUT}.{next(numbers)}")
 
-signal.signal(signal.SIGTERM, stop)
-server = make_server("127.0.0.1", PORT, get_wsgi_application(), handler_class=Quiet)
-profile.enable()
-server.serve_forever()
+signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+make_server("127.0.0.1", PORT, app, handler_class=Quiet).serve_forever()
 """
 
 
@@ -207,14 +214,15 @@ def main() -> None:
     sender = run_code(a, SENDER, out / "sender.prof")
     assert isinstance(registered, dict)
     per = 1000 / n
-    print(f"register: cpu {registered['cpu'] * per:.1f} ms/doc (servers {(s2[0] - s1[0]) * per:.1f}, "
-          f"{(s2[1] - s1[1]) * per:.1f})")
-    print(f"statuses (profiled): receiver proc {float(receiver['cpu']) * per:.1f} ms/doc, "  # type: ignore[arg-type]
-          f"{int(receiver['queries']) / n:.1f} statements/doc, "  # type: ignore[call-overload]
-          f"{receiver['messages']} messages; sender srv {(s3[0] - s2[0]) * per:.1f} ms/doc, "
-          f"by request {receiver['server_ms']} ms")
-    print(f"sender applying the statuses again: {json.dumps(sender)}")
-    print(f"profiles in {out}")
+    write = sys.stdout.write
+    write(f"register: cpu {registered['cpu'] * per:.1f} ms/doc (servers {(s2[0] - s1[0]) * per:.1f}, "
+           f"{(s2[1] - s1[1]) * per:.1f})\n")
+    write(f"statuses (profiled): receiver proc {float(receiver['cpu']) * per:.1f} ms/doc, "  # type: ignore[arg-type]
+           f"{int(receiver['queries']) / n:.1f} statements/doc, "  # type: ignore[call-overload]
+           f"{receiver['messages']} messages; sender srv {(s3[0] - s2[0]) * per:.1f} ms/doc, "
+           f"by request {receiver['server_ms']} ms\n")
+    write(f"sender applying the statuses again: {json.dumps(sender)}\n")
+    write(f"profiles in {out}\n")
 
 
 if __name__ == "__main__":

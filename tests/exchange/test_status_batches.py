@@ -12,6 +12,7 @@ went to the division and the province, whose 01s and 03s come back signed by the
 from __future__ import annotations
 
 import dataclasses
+
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
@@ -19,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.exchange.test_batch import make_peer
-from tests.outbox_helpers import checked, signed_plan
+from tests.outbox_helpers import checked
 from vanthu.audit.models import AuditEvent
 from vanthu.core.actors import TEST_FIXTURES
 from vanthu.documents import actions
@@ -85,7 +86,8 @@ def sent(cast, doc_types, draft_pdf, wire, django_capture_on_commit_callbacks):
     deliver_message(messages[0].pk)  # both in one batch
     with django_capture_on_commit_callbacks(execute=False):
         for unit, clerk in ((cast.division, cast.minh), (cast.province, cast.tam)):
-            actions.register_received(document=Document.objects.get(unit=unit, direction=Direction.INCOMING), acting=clerk)
+            copy = Document.objects.get(unit=unit, direction=Direction.INCOMING)
+            actions.register_received(document=copy, acting=clerk)
     statuses = {(m.unit.code, edxml_code(m)): m
                 for m in OutboxMessage.objects.filter(kind=MessageKind.STATUS).select_related("unit")}
     assert len(statuses) == 4

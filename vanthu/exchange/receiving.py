@@ -172,8 +172,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
         # in the envelopes' order
         events: dict[int, list[log.Entry]] = {}
         # its statuses applied together (decision 0038); those left out are concluded alone below
-        together = statuses.apply_together([(i, d, h, s, o) for i, d, h, s, o in checked if statuses.takes(o)],
-                                           transport=transport, peer=peer, at=when, reads=reads,
+        together = statuses.apply_together(checked, transport=transport, peer=peer, at=when, reads=reads,
                                            unit_of=lambda organ: _unit(organ, units))
         for index, done in together.items():
             receipts[index] = Receipt.of(done.row, duplicate=done.duplicate)

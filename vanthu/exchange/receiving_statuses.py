@@ -118,11 +118,17 @@ class _Item:
     refused: Refused | None = None
 
 
-def apply_together(items: Sequence[tuple[int, bytes, str, Any, _Checked]], *, transport: str, peer: Peer | None,
-                   at: dt.datetime, reads: _Reads, unit_of: Callable[[str], Unit | None]) -> dict[int, Concluded]:
-    """Conclude these checked status envelopes (index in the batch, bytes, SHA-256, what was seen, the check)
-    together, inside the caller's transaction; the answer by index. An index missing from the answer was left
-    out: the caller concludes it alone (see the module). `unit_of`: our unit by organ id (the batch's reads)."""
+def apply_together(checked: Sequence[tuple[int, bytes, str, Any, _Checked | Refused]], *, transport: str,
+                   peer: Peer | None, at: dt.datetime, reads: _Reads,
+                   unit_of: Callable[[str], Unit | None]) -> dict[int, Concluded]:
+    """Conclude the batch's checked status envelopes (of `checked`: index in the batch, bytes, SHA-256, what was
+    seen, the outcome of the checks) together, inside the caller's transaction; the answer by index. An index
+    missing from the answer was not concluded here: the caller concludes it alone (documents, refusals of the
+    checks, and what the module says). `unit_of`: our unit by organ id (the batch's reads)."""
+    items = [(index, data, sha256, seen, outcome) for index, data, sha256, seen, outcome in checked
+             if isinstance(outcome, _Checked) and takes(outcome)]
+    if not items:
+        return {}
     try:
         with transaction.atomic():
             return _apply(items, transport=transport, peer=peer, at=at, reads=reads, unit_of=unit_of)
@@ -162,11 +168,14 @@ def _apply(items: Sequence[tuple[int, bytes, str, Any, _Checked]], *, transport:
     applied = delivery_batch.apply_statuses(unit=None, transport=transport, items=told, events=trail) if told else set()
     concluded = [item for item in first.values() if item.refused is not None
                  or (item.told is not None and item.told.key in applied)]
-    records = [actions.Evidence(
-        sha256=item.sha256, raw=item.raw, state="refused" if item.refused is not None else "accepted",
-        reason_code=item.refused.code if item.refused is not None else "",
-        reason=item.refused.reason if item.refused is not None else "", **vars(item.seen))
-        for item in concluded]
+    records = []
+    for item in concluded:
+        assert item.raw is not None
+        refused = item.refused
+        records.append(actions.Evidence(sha256=item.sha256, raw=item.raw,
+                                        state="refused" if refused is not None else "accepted",
+                                        reason_code=refused.code if refused is not None else "",
+                                        reason=refused.reason if refused is not None else "", **vars(item.seen)))
     rows = actions.record_envelopes(transport=transport, peer=peer, items=records)
     by_sha: dict[str, ReceivedEnvelope] = {}
     for item, (row, entry) in zip(concluded, rows, strict=True):

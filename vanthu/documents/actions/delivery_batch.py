@@ -186,6 +186,7 @@ class StatusIn:
 class _Told:
     item: StatusIn
     message: OutboxMessage  # the document message the status is about (narrow: its ids and transport)
+    recipient_id: int
     told: MessageStatus
     state: str  # the recipient's state it tells
 
@@ -221,12 +222,12 @@ def apply_statuses(*, unit: Unit | None, transport: str, items: Sequence[StatusI
         told = MessageStatus(item.status)
         state = STATE_OF_STATUS.get(told)
         if state is not None:  # else alone: refused there
-            chosen.append(_Told(item, message, told, state))
+            chosen.append(_Told(item, message, message.recipient_id, told, state))
     if not chosen:
         return set()
     recipients = {r.pk: r for r in Recipient.objects.select_for_update()
                   .only("pk", "state", "reason", "unit_id", "external_name")
-                  .filter(pk__in={c.message.recipient_id for c in chosen}).order_by("pk")}
+                  .filter(pk__in={c.recipient_id for c in chosen}).order_by("pk")}
     seen = set(RecipientStatus.objects.filter(key__in=[c.item.key for c in chosen]).values_list("key", flat=True))
     applied = {c.item.key for c in chosen if c.item.key in seen}  # the same status message again: recorded once
     fresh: list[_Told] = []
@@ -235,7 +236,7 @@ def apply_statuses(*, unit: Unit | None, transport: str, items: Sequence[StatusI
             applied.add(c.item.key)
             fresh.append(c)
     RecipientStatus.objects.bulk_create([
-        RecipientStatus(key=c.item.key, recipient_id=c.message.recipient_id, document_id=c.message.document_id,
+        RecipientStatus(key=c.item.key, recipient_id=c.recipient_id, document_id=c.message.document_id,
                         status=c.told, reason=c.item.reason[:500], at=c.item.at, transport=transport,
                         signer=c.item.signer[:300], verified=c.item.verified,
                         document_sha256=c.item.document_sha256[:64], evidence=c.item.evidence)
@@ -245,7 +246,7 @@ def apply_statuses(*, unit: Unit | None, transport: str, items: Sequence[StatusI
     entries = []
     for c in fresh:  # in order: a recipient moves forward only, as one by one
         item, message, told = c.item, c.message, c.told
-        recipient = recipients[message.recipient_id]
+        recipient = recipients[c.recipient_id]
         reason = item.reason[:500]
         if advance(recipient, c.state):
             recipient.reason = reason if c.state in WITH_REASON else ""
@@ -263,8 +264,8 @@ def apply_statuses(*, unit: Unit | None, transport: str, items: Sequence[StatusI
             entries.append(entry)
     by_value: dict[tuple[str, str], list[int]] = {}  # one UPDATE for the recipients moved to the same state
     for recipient in changed.values():
-        by_value.setdefault((recipient.state, recipient.reason), []).append(recipient.pk)
-    for (state, reason), pks in by_value.items():
-        Recipient.objects.filter(pk__in=pks).update(state=state, reason=reason)
+        by_value.setdefault((str(recipient.state), recipient.reason), []).append(recipient.pk)
+    for (moved_to, said), pks in by_value.items():
+        Recipient.objects.filter(pk__in=pks).update(state=moved_to, reason=said)
     log.record_many(entries)  # each in its document's unit's chain
     return applied
