@@ -17,7 +17,8 @@ written after them, in the same transaction.
 
 does the same for a batch (decision 0029): every envelope checked first, outside any transaction, then the
 accepted ones applied in one transaction, each in its own savepoint (an unexpected error rolls back that one
-only, whose receipt is None).
+only, whose receipt is None) — but its statuses, applied together with the same outcome (`receiving_statuses`,
+decision 0038).
 """
 
 from __future__ import annotations
