@@ -4,6 +4,8 @@ the evidence of each envelope received (written by the receiving pipeline, as th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -139,6 +141,58 @@ def record_envelope(*, data: bytes, sha256: str, transport: str, peer: Peer | No
     else:
         log.record(actor=None, verb=entry.verb, target=row, unit=unit, data=entry.data)
     return row
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One envelope's evidence for `record_envelopes`: what `record_envelope` takes for one, its bytes already
+    stored (`raw`)."""
+
+    sha256: str
+    raw: StoredFile
+    state: str
+    unit: Unit | None = None
+    kind: str = ""
+    from_organ: str = ""
+    from_name: str = ""
+    to_organ: str = ""
+    document_id: str = ""
+    subject: str = ""
+    status_code: str = ""
+    signer: str = ""
+    document_sha256: str = ""
+    reason_code: str = ""
+    reason: str = ""
+    secrecy: int = 0
+    revocation: str = ""
+
+
+@action("exchange.envelope.received")
+def record_envelopes(*, transport: str, peer: Peer | None, items: Sequence[Evidence]) -> list[tuple[ReceivedEnvelope,
+                                                                                                    log.Entry]]:
+    """Keep the evidence of several envelopes of one batch at once (`receiving_statuses`, decision 0038): the rows
+    `record_envelope` writes for each, inserted together, each with the audit event it records — returned, not
+    recorded: the caller records them with its others, in the envelopes' order. The caller has looked for these
+    SHA-256 in its transaction; one met meanwhile (another request's) fails the whole call (IntegrityError),
+    for the caller to record each alone."""
+    for item in items:
+        if item.raw.sha256 != item.sha256:
+            raise ValueError("the evidence is the envelope's own bytes")
+    rows = ReceivedEnvelope.objects.bulk_create([
+        ReceivedEnvelope(
+            sha256=item.sha256, raw=item.raw, transport=transport[:30], peer=peer, kind=item.kind,
+            from_organ=item.from_organ[:50], from_name=item.from_name[:200], to_organ=item.to_organ[:50],
+            unit=item.unit, document_id=item.document_id[:120], subject=item.subject[:500],
+            status_code=item.status_code[:2], signer=item.signer[:500], document_sha256=item.document_sha256[:64],
+            secrecy=item.secrecy, state=item.state, reason_code=item.reason_code[:40], reason=item.reason[:1000],
+            incoming_id=None, revocation=item.revocation[:10])
+        for item in items
+    ])
+    return [(row, log.Entry(verb=f"exchange.envelope.{item.state}", actor=None, target=row, unit=item.unit,
+                            data={"sha256": item.sha256, "transport": transport, "from": item.from_organ,
+                                  "to": item.to_organ, "document_id": item.document_id, "status": item.status_code,
+                                  "reason": item.reason[:500]}))
+            for item, row in zip(items, rows, strict=True)]
 
 
 @action("exchange.bundle.carried")

@@ -17,7 +17,8 @@ written after them, in the same transaction.
 
 does the same for a batch (decision 0029): every envelope checked first, outside any transaction, then the
 accepted ones applied in one transaction, each in its own savepoint (an unexpected error rolls back that one
-only, whose receipt is None).
+only, whose receipt is None) — but its statuses, applied together with the same outcome (`receiving_statuses`,
+decision 0038).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import uuid
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -40,15 +40,13 @@ from vanthu.core.errors import ActionRefused
 from vanthu.core.models import StoredFile
 from vanthu.documents.actions import delivery
 from vanthu.documents.models import (
-    MessageKind,
-    MessageStatus,
-    OutboxMessage,
     ReceivedVia,
 )
 from vanthu.exchange import actions, edxml, outgoing, pdfcheck, revocation
+from vanthu.exchange import receiving_statuses as statuses
 from vanthu.exchange.edxml.model import DocumentId
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope
-from vanthu.exchange.receiving_reads import _Issued, _issued, _our_document, _Reads
+from vanthu.exchange.receiving_reads import _Issued, _our_document, _Reads
 from vanthu.exchange.receiving_types import Refused, _Checked
 from vanthu.exchange.trustchain import chain_problem, load_pem_list
 from vanthu.jobs import enqueue_on_commit
@@ -59,7 +57,6 @@ from vanthu.signing import service as signing
 logger = logging.getLogger(__name__)
 
 LOCAL = "local"
-STATUS_KEYS = uuid.UUID("0d7c2a4e-5b8f-4f63-a1e2-9c4b7d3e6f15")  # status message keys from envelope hashes
 
 
 @dataclass
@@ -176,9 +173,18 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
             if not isolate:
                 raise
             logger.exception("exchange: a batch's files could not be stored together")
-        # the audit events of the batch's actions and evidence rows, recorded together (each head locked once)
-        events: list[log.Entry] = []
+        # the audit events of the batch's actions and evidence rows, recorded together (each head locked once),
+        # in the envelopes' order
+        events: dict[int, list[log.Entry]] = {}
+        # its statuses applied together (decision 0038); those left out are concluded alone below
+        together = statuses.apply_together(checked, transport=transport, peer=peer, at=when, reads=reads,
+                                           unit_of=lambda organ: _unit(organ, units))
+        for index, done in together.items():
+            receipts[index] = Receipt.of(done.row, duplicate=done.duplicate)
+            events[index] = done.events
         for index, data, sha256, seen, outcome in checked:
+            if index in together:
+                continue
             mine: list[log.Entry] = []
             try:
                 with transaction.atomic():
@@ -189,8 +195,8 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
                     raise
                 logger.exception("exchange: envelope %s could not be applied", sha256)
                 continue
-            events.extend(mine)  # only an envelope whose savepoint held
-        log.record_many(events)
+            events[index] = mine  # only an envelope whose savepoint held
+        log.record_many([entry for index in sorted(events) for entry in events[index]])
     return receipts
 
 
@@ -412,48 +418,20 @@ def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Check
 def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, evidence: StoredFile, signer: str,
                   at: dt.datetime, peer: Peer | None = None, reads: _Reads | None = None,
                   events: list[log.Entry] | None = None) -> list[int]:
+    """One status alone (a batch applies its statuses together: `receiving_statuses`)."""
     reads = reads or _Reads()
-    structured = DocumentId.parse(status.response_for.document_id)
     if status.code == edxml.StatusCode.RECALL_REQUESTED:
-        return _cancel(status, transport=transport, structured=structured)
-    document = _issued(structured, reads.issued)
-    if document is None:
-        raise Refused("unknown_document", _("Không có văn bản nào của hệ thống ứng với trạng thái này (%(id)s).")
-                      % {"id": status.response_for.document_id})
-    if status.document_sha256 and status.document_sha256 != document.current_file_id:
-        raise Refused("hash_mismatch", _("Trạng thái gắn với một tệp khác tệp văn bản đã phát hành."))
-    sender = status.from_.organ_id
-    unit = local_unit(sender) if transport == LOCAL else None
-    address = str(unit.pk) if unit is not None else sender
-    answers = reads.answer(document.pk, address=address, transport=transport)
-    if answers is None and peer is not None and status.code == edxml.StatusCode.REFUSED:
-        answers = _refused_by_peer(document.pk, transport=transport, peer=peer)
-    if answers is None:
-        raise Refused("unknown_document", _("Văn bản này không gửi cho %(organ)s.") % {"organ": sender})
+        return _cancel(status, transport=transport, structured=DocumentId.parse(status.response_for.document_id))
+    sender = local_unit(status.from_.organ_id) if transport == LOCAL else None
+    told = statuses.status_in(status, transport=transport, sha256=sha256, evidence=evidence, signer=signer, at=at,
+                              peer=peer, reads=reads, sender_unit=sender)
     try:
-        told = MessageStatus.from_edxml_code(status.code.value)
-    except ValueError as exc:
-        raise Refused("wrong_status", _("Mã trạng thái %(code)s không dùng cho nơi gửi.")
-                      % {"code": status.code.value}) from exc
-    try:
-        # one trail row per envelope: its hash is the status message's key (the same envelope twice is recorded once)
-        delivery.apply_status(answers=answers, status=told, reason=status.description, transport=transport,
-                              evidence=evidence, signer=signer, verified=True,
-                              document_sha256=status.document_sha256, at=at, key=uuid.uuid5(STATUS_KEYS, sha256),
-                              events=events)
+        delivery.apply_status(answers=told.answers, status=told.status, reason=told.reason, transport=transport,
+                              evidence=told.evidence, signer=told.signer, verified=told.verified,
+                              document_sha256=told.document_sha256, at=told.at, key=told.key, events=events)
     except ActionRefused as exc:
         raise Refused(exc.code or "refused", exc.message) from exc
     return []
-
-
-def _refused_by_peer(document_pk: int, *, transport: str, peer: Peer) -> uuid.UUID | None:
-    """A peer refuses a document sent to an organ id none of its units has: its top unit signs the 02. It
-    answers the one message of this document still waiting for an address of that peer (its key; None if not
-    one)."""
-    waiting = [key for key, address in OutboxMessage.objects.filter(
-        kind=MessageKind.DOCUMENT, document_id=document_pk, transport=transport,
-        state=OutboxMessage.State.WAITING).values_list("key", "address") if peer.covers(address)]
-    return waiting[0] if len(waiting) == 1 else None
 
 
 def _cancel(status: edxml.StatusMessage, *, transport: str, structured: DocumentId | None) -> list[int]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from vanthu.core.files import store_bytes, store_many
 from vanthu.core.models import StoredFile
 from vanthu.documents.models import Direction, Document, DocumentType, MessageKind, OutboxMessage
@@ -99,13 +97,15 @@ class _Reads:
                 wanted.add(structured)
         if not wanted:
             return
-        match = Q()
-        for structured in wanted:
-            match |= Q(unit__code=structured.organ_id, code_number=structured.number,
-                       code_notation=structured.notation, issued_date=structured.date)
         for structured in wanted:
             self.issued[structured] = None
-        rows = (Document.objects.filter(match, direction=Direction.OUTGOING).order_by("pk")
+        # each part of the ids in a list (the rows of every wanted id, and maybe a few more, matched below):
+        # one short statement to build where one OR of four conditions an id was
+        rows = (Document.objects.filter(direction=Direction.OUTGOING,
+                                        unit__code__in={s.organ_id for s in wanted},
+                                        code_number__in={s.number for s in wanted},
+                                        code_notation__in={s.notation for s in wanted},
+                                        issued_date__in={s.date for s in wanted}).order_by("pk")
                 .values_list("pk", "current_file_id", "unit__code", "code_number", "code_notation", "issued_date"))
         for pk, file_id, organ_id, number, notation, date in rows:
             if organ_id is None or date is None:

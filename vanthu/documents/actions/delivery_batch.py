@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from vanthu.audit import log
 from vanthu.core.actions import action
+from vanthu.core.models import StoredFile
 from vanthu.documents import access
 from vanthu.documents.actions.delivery import Arrived, incoming_document
 from vanthu.documents.actions.delivery_status import STATE_OF_STATUS, WITH_REASON, advance, enqueue
@@ -165,35 +166,53 @@ def mark_delivered_many(*, unit: Unit | int, delivered: Sequence[tuple[OutboxMes
 
 @dataclass(frozen=True)
 class StatusIn:
-    """One status of a batch as the sender of the document sees it: what `apply_status` takes from the local
-    transport for one."""
+    """One status of a batch as the sender of the document sees it: what `apply_status` takes for one — from
+    the local transport (nothing proved: `verified` False), or from the exchange's receive pipeline with what
+    it proved of the signed status (its signer, the verified signature, the document's SHA-256 it is bound to,
+    and the signed envelope itself as the evidence)."""
 
     key: uuid.UUID
     answers: uuid.UUID
     status: str
     reason: str
     at: dt.datetime | None
+    evidence: StoredFile | None = None
+    signer: str = ""
+    verified: bool = False
+    document_sha256: str = ""
 
 
 @dataclass(frozen=True)
 class _Told:
     item: StatusIn
-    message: OutboxMessage  # the document message the status is about
+    message: OutboxMessage  # the document message the status is about (narrow: its ids and transport)
     recipient_id: int
     told: MessageStatus
     state: str  # the recipient's state it tells
 
 
 @action("documents.outgoing.status_received")
-def apply_statuses(*, unit: Unit, transport: str, items: Sequence[StatusIn]) -> set[uuid.UUID]:
-    """Several statuses about documents `unit` sent, in one of its transactions: what `apply_status` does for
-    each, in the given order (the messages' ids). Returns the keys applied (recorded now, or before: the same
-    status again); a key missing from the answer was left out for delivery alone — a status about an unknown
-    message or one of another unit, or one that does not apply to a sender. Never refuses."""
-    unit_id = unit.pk
-    messages = {m.key: m for m in OutboxMessage.objects.select_for_update(of=("self",))
-                .filter(key__in={i.answers for i in items}, kind=MessageKind.DOCUMENT, unit_id=unit_id)
-                .select_related("document").order_by("pk")}
+def apply_statuses(*, unit: Unit | None, transport: str, items: Sequence[StatusIn],
+                   events: dict[uuid.UUID, log.Entry] | None = None) -> set[uuid.UUID]:
+    """Several statuses about documents this deployment sent, in one transaction: what `apply_status` does for
+    each, in the given order — the same trail rows, recipients' states and audit events (each in its
+    document's unit's chain) — with each table read and written once for the batch. `unit`: the unit whose
+    documents they are about (the local transport's batch for one unit: a status about another unit's message
+    is left out), None for any unit (the exchange's batch from a peer, decision 0038).
+
+    Returns the keys applied (recorded now, or before: the same status again, once). A key missing from the
+    answer was left out for delivery alone, where `apply_status` meets it as before: a status about an unknown
+    message, or one that does not apply to a sender (refused there, with its audit). Never refuses.
+
+    `events`: the audit event of each status recorded now goes there under its key, not recorded here: the
+    caller records it with its own, in the same transaction (the exchange's `receive_many`, as `apply_status`
+    takes `events`)."""
+    query = OutboxMessage.objects.select_for_update().filter(key__in={i.answers for i in items},
+                                                             kind=MessageKind.DOCUMENT)
+    if unit is not None:
+        query = query.filter(unit_id=unit.pk)
+    messages = {m.key: m for m in query.only("pk", "key", "transport", "recipient_id", "document_id", "unit_id")
+                .order_by("pk")}
     chosen: list[_Told] = []
     for item in items:
         message = messages.get(item.answers)
@@ -207,14 +226,20 @@ def apply_statuses(*, unit: Unit, transport: str, items: Sequence[StatusIn]) -> 
     if not chosen:
         return set()
     recipients = {r.pk: r for r in Recipient.objects.select_for_update()
+                  .only("pk", "state", "reason", "unit_id", "external_name")
                   .filter(pk__in={c.recipient_id for c in chosen}).order_by("pk")}
     seen = set(RecipientStatus.objects.filter(key__in=[c.item.key for c in chosen]).values_list("key", flat=True))
     applied = {c.item.key for c in chosen if c.item.key in seen}  # the same status message again: recorded once
-    fresh = [c for c in chosen if c.item.key not in seen]  # the keys are the status messages' own: unique
+    fresh: list[_Told] = []
+    for c in chosen:  # the keys are the status messages' own (a key twice in the batch: once, as one by one)
+        if c.item.key not in applied:
+            applied.add(c.item.key)
+            fresh.append(c)
     RecipientStatus.objects.bulk_create([
-        RecipientStatus(key=c.item.key, recipient=recipients[c.recipient_id], document=c.message.document,
-                        status=c.told, reason=c.item.reason[:500], at=c.item.at, transport=transport, signer="",
-                        verified=False, document_sha256="", evidence=None)
+        RecipientStatus(key=c.item.key, recipient_id=c.recipient_id, document_id=c.message.document_id,
+                        status=c.told, reason=c.item.reason[:500], at=c.item.at, transport=transport,
+                        signer=c.item.signer[:300], verified=c.item.verified,
+                        document_sha256=c.item.document_sha256[:64], evidence=c.item.evidence)
         for c in fresh
     ])
     changed: dict[int, Recipient] = {}
@@ -226,13 +251,21 @@ def apply_statuses(*, unit: Unit, transport: str, items: Sequence[StatusIn]) -> 
         if advance(recipient, c.state):
             recipient.reason = reason if c.state in WITH_REASON else ""
             changed[recipient.pk] = recipient
-        entries.append(log.Entry(
-            verb="documents.outgoing.status_received", target=message.document,
+        entry = log.Entry(
+            verb="documents.outgoing.status_received", target=(Document._meta.label_lower, message.document_id),
+            unit=message.unit_id,
             data={"recipient": recipient.unit_id or recipient.external_name, "status": told.value,
-                  "code": told.edxml_code, "reason": reason, "key": str(item.key), "verified": False,
-                  "signer": "", "sha256": "", "evidence": None}))
-        applied.add(item.key)
-    if changed:
-        Recipient.objects.bulk_update(list(changed.values()), ["state", "reason"])
-    log.record_many(unit=unit_id, entries=entries)
+                  "code": told.edxml_code, "reason": reason, "key": str(item.key), "verified": item.verified,
+                  "signer": item.signer[:300], "sha256": item.document_sha256[:64],
+                  "evidence": item.evidence.sha256 if item.evidence is not None else None})
+        if events is not None:
+            events[item.key] = entry
+        else:
+            entries.append(entry)
+    by_value: dict[tuple[str, str], list[int]] = {}  # one UPDATE for the recipients moved to the same state
+    for recipient in changed.values():
+        by_value.setdefault((str(recipient.state), recipient.reason), []).append(recipient.pk)
+    for (moved_to, said), pks in by_value.items():
+        Recipient.objects.filter(pk__in=pks).update(state=moved_to, reason=said)
+    log.record_many(entries)  # each in its document's unit's chain
     return applied

@@ -26,6 +26,7 @@ import logging
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,17 +116,21 @@ def report_handling(document: Document, status: str, *, reason: str = "",
     document sends no more handling statuses. `arrived_now`: the arrival row of a document created in this very
     transaction (nothing was sent about it yet: neither looked up nor looked for)."""
     status = MessageStatus(status)
-    arrival = arrived_now or Arrival.objects.filter(document=document).only("key", "transport", "reply_to").first()
+    reason = reason.strip()[:500]
+    arrival = arrived_now
+    if arrival is None:
+        # the arrival and whether this status was sent about it already, in one statement
+        sent = OutboxMessage.objects.filter(kind=MessageKind.STATUS, document=document, answers=OuterRef("key"),
+                                            status=status)
+        if status in REPEATABLE:
+            sent = sent.filter(reason=reason)
+        arrival = (Arrival.objects.filter(document=document).only("key", "transport", "reply_to")
+                   .annotate(sent=Exists(sent)).first())
+        if arrival is not None and arrival.sent:
+            return None
     if arrival is None or not arrival.reply_to:
         return None
     if status in HANDLING and document.status in (Status.CANCELLED, Status.RETURNED):
-        return None
-    reason = reason.strip()[:500]
-    sent = OutboxMessage.objects.filter(kind=MessageKind.STATUS, document=document, answers=arrival.key,
-                                        status=status)
-    if status in REPEATABLE:
-        sent = sent.filter(reason=reason)
-    if arrived_now is None and sent.exists():
         return None
     message = OutboxMessage.objects.create(
         kind=MessageKind.STATUS, unit=document.unit, document=document, answers=arrival.key, status=status,
