@@ -208,8 +208,12 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
     try:
         if message.pk not in taken:
             # its message rides in another worker's batch, in flight: this worker carries the next batch
-            # meanwhile (pipelining, decision 0041), then waits for its own message's outcome
-            _carry_meanwhile([c for c in companions if c.pk in taken], peer=peer)
+            # meanwhile (pipelining, decision 0041), then waits for its own message's outcome. The companions
+            # are read again: that batch's claims, made since they were read, are seen now.
+            _release(taken)
+            again = _companions(message, peer)
+            taken = _claim([c.pk for c in again])
+            _carry_meanwhile([c for c in again if c.pk in taken], peer=peer)
             _release(taken)
             taken = set()
             _wait_for_batch(message)
