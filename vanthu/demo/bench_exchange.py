@@ -1,7 +1,7 @@
 """`vanthu bench exchange [--documents N] [--skip-plain] [--server waitress|runserver] [--batch N]
-[--workers N]`: documents per second from one vanthu deployment to another over HTTP on loopback, each
-deployment its own process and SQLite database (vanthu/demo/peers.py; served by `vanthu serve`, waitress,
-unless --server runserver).
+[--workers N] [--stream-workers N] [--rate R] [--skip-stream]`: documents per second from one vanthu
+deployment to another over HTTP on loopback, each deployment its own process and SQLite database
+(vanthu/demo/peers.py; served by `vanthu serve`, waitress, unless --server runserver).
 
 Each run: two fresh deployments (Military Regions 10 and 11) with each other in their peer directories; MR10's
 Staff issues N one-page documents (signed by the Tham mưu trưởng, sealed by the Staff; not timed) to MR11's
@@ -24,6 +24,30 @@ processes' own clocks, so that the load of a shared machine does not enter — w
 machine would reach from it (2 CPU-seconds a second over both sides' CPU per document). Beside it the same run
 with the validation speed-ups switched off (VANTHU_SIGNING_SPEEDUPS=0: plain pyHanko; decision 0005).
 Issuance→registered per document is the sum of the phases for a batch.
+
+**Then the stream** (decision 0041; not with --skip-stream), on a fresh pair for each column: what a deployment
+sustains when the exchange runs continuously, as in production, the phased run's three phases at the same time in
+five processes — both servers; MR10's deliverer (`--stream-workers` threads, 2 by default, each carrying a batch
+as a delivery job does: a second batch is built and sent while the first is verified); MR11's clerk, who
+registers each arrival as it appears (the clerk's action, one document at a time); MR11's deliverer carrying the
+01s and 03s as they are written. How documents enter: 2 × N documents are issued beforehand (not timed: issuance
+is not exchange) and held back out of the outbox; the stream releases them into the outbox (a held message
+becomes a waiting one, as when an issuance commits):
+
+- *all at once* (a closed stream): N released at the start; documents/s from the release to the last 03
+  applied at MR10 (the last status delivery's 200, which MR10 sends once it has verified and applied it) is the
+  capacity figure, comparable with the phased one; release→registered here is mostly queueing (the last
+  document waits for all before it) and is printed only for completeness;
+- *steady* (an open stream): the next N released one by one at `--rate` a second (by default 80 % of what the
+  closed stream just sustained, on the same pair): the p50/p95 of release→registered (the clerk's registration
+  committed at MR11) per document is the latency figure; documents/s there is bounded by the rate.
+
+Every process's CPU (its own clock; the servers' process groups), its share of the stream's wall time (the
+process with the highest share, near what one process gets of the machine, is the bottleneck), and the time each
+waited to begin a write transaction on its deployment's SQLite file (`demo/lockwaits.py`; the servers through a
+`sitecustomize.py` on their PYTHONPATH). The deliverers have opened their seals before the start (a running
+worker has); the servers start fresh for the closed stream, as in the phased run, and are warm for the steady
+one.
 
 `vanthu bench exchange --fault --documents 1000` is the fault run instead: the receiver is killed and restarted
 at random while the sender delivers, the sender likewise while the receiver's statuses come back; it prints
@@ -185,6 +209,8 @@ def _stream_once(a: Deployment, b: Deployment, *, documents: int, rate: float, w
         "max_ms": max(latency, default=0.0) * 1000,
         "cpu_ms": {name: value / documents * 1000 for name, value in cpu.items()},
         "busy": {name: value / seconds if seconds > 0 else 0.0 for name, value in cpu.items()},
+        # the part of the clerk's and the deliverers' CPU spent looking for work and finding none
+        "polling_ms": sum(r["polling_cpu"] for r in (sender, clerk, receiver)) / documents * 1000,
         "lock_wait_ms": {"sender deliverer (MR10)": sender["lock_wait_s"] * 1000,
                          "sender server (MR10)": results["qk10 server"]["lock_wait_s"] * 1000,
                          "receiver server (MR11)": results["qk11 server"]["lock_wait_s"] * 1000,
@@ -299,6 +325,7 @@ def write_stream(out: IO[str], *, phased: dict[str, Any], streamed: dict[str, An
         row(f"CPU ms/doc, {process}", ["-", f"{closed['cpu_ms'][process]:.1f}", f"{opened['cpu_ms'][process]:.1f}"])
     row("CPU ms/doc, all processes", [f"{phased['cpu_sender_ms'] + phased['cpu_receiver_ms']:.1f}",
                                       f"{sum(closed['cpu_ms'].values()):.1f}", f"{sum(opened['cpu_ms'].values()):.1f}"])
+    row("  of which polling for work, idle", ["-", f"{closed['polling_ms']:.1f}", f"{opened['polling_ms']:.1f}"])
     for process in closed["busy"]:
         row(f"busy (CPU s / s), {process}", ["-", f"{closed['busy'][process]:.2f}", f"{opened['busy'][process]:.2f}"])
     for process in closed["lock_wait_ms"]:

@@ -92,6 +92,7 @@ def deliver_stream(*, gate: str, role: str, workers: int = 2, release: int = 0, 
     goal = registered.count() + statuses
     connection.close()
     released: dict[int, float] = {}
+    polling = [0.0]  # CPU seconds spent looking for work and finding none
     sends: list[tuple[float, float]] = []
     taken: set[int] = set()
     lock = threading.Lock()
@@ -125,6 +126,7 @@ def deliver_stream(*, gate: str, role: str, workers: int = 2, release: int = 0, 
         idle = _Idle()
         try:
             while not stop.is_set() and time.time() < deadline:
+                polled = time.thread_time()
                 with lock:
                     claimed = BatchClaim.objects.values("message_id")
                     pk = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING)
@@ -136,6 +138,8 @@ def deliver_stream(*, gate: str, role: str, workers: int = 2, release: int = 0, 
                     if done():
                         stop.set()
                         return
+                    with lock:
+                        polling[0] += time.thread_time() - polled
                     idle.wait()
                     continue
                 idle.worked()
@@ -162,7 +166,8 @@ def deliver_stream(*, gate: str, role: str, workers: int = 2, release: int = 0, 
             "released": {subjects[pk]: at for pk, at in released.items()},
             "left_waiting": OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).exclude(
                 transport=HELD).count(),
-            "statuses_delivered": registered.count() - (goal - statuses), **waits.report()}
+            "statuses_delivered": registered.count() - (goal - statuses), "polling_cpu": polling[0],
+            **waits.report()}
 
 
 def register_stream(*, gate: str, count: int, timeout: float = 900.0) -> dict[str, Any]:
@@ -178,7 +183,9 @@ def register_stream(*, gate: str, count: int, timeout: float = 900.0) -> dict[st
     idle = _Idle()
     start = _gate(gate, "clerk")
     cpu = time.process_time()
+    polling = 0.0
     while len(registered) < count and time.time() < start + timeout:
+        polled = time.thread_time()
         found = False
         for document in waiting.order_by("pk"):
             actions.register_received(document=document, acting=cast.minh)
@@ -187,5 +194,7 @@ def register_stream(*, gate: str, count: int, timeout: float = 900.0) -> dict[st
         if found:
             idle.worked()
         else:
+            polling += time.thread_time() - polled
             idle.wait()
-    return {"start": start, "cpu": time.process_time() - cpu, "registered": registered, **waits.report()}
+    return {"start": start, "cpu": time.process_time() - cpu, "registered": registered, "polling_cpu": polling,
+            **waits.report()}
