@@ -246,20 +246,19 @@ def _carry_meanwhile(companions: list[OutboxMessage], *, peer: Peer) -> None:
     refusal fails it, an error counts an attempt); whatever else goes wrong leaves them waiting for their jobs."""
     items: list[_Item] = []
     room = settings.EXCHANGE_MAX_BYTES - 1024
-    for companion in companions:
-        try:
-            body = signed_for(companion)
-        except DeliveryFailed as exc:
-            delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
-            continue
-        if http.batch_size(body) > room:
-            continue
-        room -= http.batch_size(body)
-        items.append(_Item(companion, body))
-    if not items:
-        return
     try:
-        _post_batch(items, peer=peer, own=False)
+        for companion in companions:
+            try:
+                body = signed_for(companion)
+            except DeliveryFailed as exc:
+                delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
+                continue
+            if http.batch_size(body) > room:
+                continue
+            room -= http.batch_size(body)
+            items.append(_Item(companion, body))
+        if items:
+            _post_batch(items, peer=peer, own=False)
     except Exception:
         logger.exception("exchange: a batch of %s messages to %s carried meanwhile failed; each waits for its "
                          "job", len(items), peer.name)
