@@ -369,3 +369,33 @@ def test_a_kept_envelope_outlives_the_process(kept_folder, monkeypatch):
     kept.keep(11, made_of=b"m", body=b"w")  # sweeps the folder: every file is too old now
     assert not list(kept_folder.glob("*.env"))
     kept.clear()
+
+
+@override_settings(EXCHANGE_BATCH=2)
+def test_a_second_worker_fills_its_batch_with_messages_no_batch_in_flight_holds(cast, outside, wire):
+    """Pipelining (decision 0041): while one worker's batch is in flight, another worker's batch takes the
+    messages after it, not the claimed ones (which it could not send, leaving its own message alone)."""
+    _document, messages = outside
+    BatchClaim.objects.create(message_id=messages[1].pk, claimed_at=timezone.now())
+    deliver_message(messages[0].pk)
+    assert wire == [http.BATCH_PATH]  # messages 0 and 2 together, not message 0 alone
+    states = dict(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list("pk", "state"))
+    assert states == {messages[0].pk: "delivered", messages[1].pk: "waiting", messages[2].pk: "failed"}
+
+
+def test_a_job_whose_message_is_in_a_batch_in_flight_carries_the_next_batch_meanwhile(cast, outside, wire,
+                                                                                      monkeypatch):
+    """Pipelining (decision 0041): the job of a message another worker's batch holds does not wait idle: it
+    carries the messages no batch holds, then waits for its own message's outcome."""
+    from vanthu.exchange import sending
+
+    _document, messages = outside
+    BatchClaim.objects.create(message_id=messages[0].pk, claimed_at=timezone.now())  # in flight elsewhere
+    monkeypatch.setattr(sending, "WAIT_SECONDS", 0.3)  # that batch does not end during the test
+    with pytest.raises(RuntimeError, match="another worker's batch"):
+        deliver_message(messages[0].pk)
+    assert wire == [http.BATCH_PATH]  # messages 1 and 2, carried meanwhile
+    states = dict(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).values_list("pk", "state"))
+    assert states == {messages[0].pk: "waiting", messages[1].pk: "delivered", messages[2].pk: "failed"}
+    assert incoming(cast.province) == 1
+    assert list(BatchClaim.objects.values_list("message_id", flat=True)) == [messages[0].pk]  # only the other's

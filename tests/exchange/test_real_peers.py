@@ -82,3 +82,30 @@ def test_agencies_synchronised_from_the_other_deployment_acting_as_hub(pair, tmp
     again = json.loads(b.cli("agencies", "sync", "--peer", "qk10", "--json"))
     assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, first["added"])
     assert "Bộ Quốc phòng\t\t000.00.00.G01\tG01" in b.cli("agencies", "list").splitlines()
+
+
+def test_stream_every_document_registered_once_and_every_03_back(pair, tmp_path):
+    """The stream measurement of `vanthu bench exchange` (decision 0041), short: the sender's deliverer (two
+    workers, batches of two: two batches in flight at once), the receiver's clerk and its deliverer run at the
+    same time; first all at once, then at a steady rate. Every document arrives once and is registered, every
+    03 comes back, and each document has its release→registered time."""
+    from vanthu.demo.bench_exchange import _stream_once
+
+    a, b = pair
+    before = b.call("state")["incoming"]
+    a.call("issue", to=["000.00.10.Q11"], count=6, subject="Điện luồng")
+    assert a.finish(a.spawn("hold")) == 6
+    closed = _stream_once(a, b, documents=4, rate=0.0, workers=2, gate=tmp_path / "closed",
+                          env={"VANTHU_EXCHANGE_BATCH": "2"})
+    steady = _stream_once(a, b, documents=2, rate=20.0, workers=2, gate=tmp_path / "steady")
+    for run, count in ((closed, 4), (steady, 2)):
+        assert (run["registered"], run["statuses_back"]) == (count, count)
+        assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["max_ms"]
+        assert run["docs_per_s"] > 0
+    there, here = b.call("state"), a.call("state")
+    arrived = [s for s in there["incoming"] if s not in before]
+    assert sorted(arrived) == sorted(f"Điện luồng {i}" for i in range(1, 7))  # each exactly once
+    assert "received" not in there["incoming_status"]  # all registered
+    assert set(here["recipients"]) == {"accepted"}  # every 03 applied at the sender
+    assert "failed" not in here["outbox"]
+    assert "failed" not in there["outbox"]

@@ -39,9 +39,11 @@ def base_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, s
 
 class Deployment:
     def __init__(self, *, name: str, data_dir: Path, suffix: str, template: Path | None = None,
-                 env: dict[str, str] | None = None, server: str = "runserver") -> None:
+                 env: dict[str, str] | None = None, server: str = "runserver",
+                 server_env: dict[str, str] | None = None) -> None:
         """`server`: "runserver" (Django's development server, the tests) or "waitress" (`vanthu serve`, the
-        production server of the run command, without demo and worker: the benchmark)."""
+        production server of the run command, without demo and worker: the benchmark); `server_env`: added to
+        the server's environment only."""
         self.name, self.data_dir, self.suffix, self.server_kind = name, data_dir, suffix, server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,6 +52,7 @@ class Deployment:
         if template is not None:
             shutil.copytree(template, data_dir, dirs_exist_ok=True)
         self.env = base_env(data_dir, env)
+        self.server_env = server_env or {}
 
     def cli(self, *args: str, check: bool = True, timeout: float = 600) -> str:
         done = subprocess.run([VANTHU, *args], env=self.env, cwd=ROOT, capture_output=True, timeout=timeout)
@@ -66,13 +69,30 @@ class Deployment:
         line = [x for x in out.splitlines() if x.startswith("RESULT")][-1]
         return json.loads(line[len("RESULT"):])
 
+    def spawn(self, function: str, module: str = "peers_stream", env: dict[str, str] | None = None,
+              **kwargs: object) -> subprocess.Popen[bytes]:
+        """Start vanthu.demo.<module>.<function>(**kwargs) inside this deployment, in its own process (with
+        `env` added to the deployment's); its JSON result from `finish`."""
+        code = (f"import json; from vanthu.demo import {module} as s; "
+                f"print('RESULT' + json.dumps(s.{function}(**json.loads({json.dumps(json.dumps(kwargs))}))))")
+        return subprocess.Popen([VANTHU, "shell", "-c", code], env={**self.env, **(env or {})}, cwd=ROOT,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+
+    def finish(self, process: subprocess.Popen[bytes], *, timeout: float = 1800) -> object:
+        out, err = process.communicate(timeout=timeout)
+        lines = [x for x in out.decode().splitlines() if x.startswith("RESULT")]
+        if process.returncode != 0 or not lines:
+            raise AssertionError(f"{self.name}: {process.args!r} → {process.returncode}\n{err.decode()}")
+        return json.loads(lines[-1][len("RESULT"):])
+
     def start(self) -> None:
         log = (self.data_dir / "server.log").open("ab")
         command = ([VANTHU, "serve", "--no-demo", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port)]
                    if self.server_kind == "waitress" else
                    [VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"])
-        self.server = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+        self.server = subprocess.Popen(command, env={**self.env, **self.server_env}, cwd=ROOT, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

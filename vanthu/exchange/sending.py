@@ -8,8 +8,10 @@ once, and the peer answers each on its own (`POST /exchange/v1/batch`). The comp
 here, in one transaction (delivered; failed with the peer's signed 02 kept as evidence; an error leaves it
 waiting with one more attempt counted); the job's own message goes back to `delivering.deliver_message` as a
 single delivery would. A companion is claimed (`BatchClaim`) so that the job of that message, or another
-worker's batch, does not send it again meanwhile; the claimed message's own job waits for the batch's
-outcome (or, once the claim is stale, sends it itself). A peer that has no batch endpoint (404) gets the
+worker's batch, does not send it again meanwhile; a batch takes no message another batch holds, so several
+workers each carry their own batch (pipelining, decision 0041). The claimed message's own job carries the next
+batch meanwhile (the messages waiting after it that no batch holds), then waits for its own batch's outcome
+(or, once the claim is stale, sends it itself). A peer that has no batch endpoint (404) gets the
 job's message alone, as before.
 """
 
@@ -126,12 +128,16 @@ def signed_for(message: OutboxMessage) -> bytes:
 
 
 def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
-    """Other messages waiting for the same peer that may travel with this one, oldest first."""
+    """Other messages waiting for the same peer that may travel with this one, oldest first, leaving out those
+    claimed by a batch in flight (pipelining: several workers each carry their own batch)."""
     batch = min(settings.EXCHANGE_BATCH, http.BATCH_MAX)
     if batch <= 1:
         return []
+    # not those another worker's batch holds (a live claim): a second worker builds the next batch from the
+    # messages after them while the first batch is in flight, rather than finding only claimed ones
+    live = BatchClaim.objects.filter(claimed_at__gte=timezone.now() - dt.timedelta(seconds=CLAIM_SECONDS))
     rows = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
-            .exclude(pk=message.pk)
+            .exclude(pk=message.pk).exclude(pk__in=live.values("message_id"))
             # what building each envelope or status reads: the units (and their parents, named in From), the
             # document's type and file
             .select_related("unit__parent", "document__unit__parent", "document__doc_type",
@@ -203,6 +209,13 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
     taken = _claim([message.pk, *(c.pk for c in companions)])
     try:
         if message.pk not in taken:
+            # its message rides in another worker's batch, in flight: this worker carries the next batch
+            # meanwhile (pipelining, decision 0041), then waits for its own message's outcome. The companions
+            # are read again: that batch's claims, made since they were read, are seen now.
+            _release(taken)
+            again = _companions(message, peer)
+            taken = _claim([c.pk for c in again])
+            _carry_meanwhile([c for c in again if c.pk in taken], peer=peer)
             _release(taken)
             taken = set()
             _wait_for_batch(message)
@@ -230,6 +243,29 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
         _release(taken)
 
 
+def _carry_meanwhile(companions: list[OutboxMessage], *, peer: Peer) -> None:
+    """Deliver `companions` in one batch for their own jobs, each outcome recorded as a companion's (a
+    refusal fails it, an error counts an attempt); whatever else goes wrong leaves them waiting for their jobs."""
+    items: list[_Item] = []
+    room = settings.EXCHANGE_MAX_BYTES - 1024
+    try:
+        for companion in companions:
+            try:
+                body = signed_for(companion)
+            except DeliveryFailed as exc:
+                delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
+                continue
+            if http.batch_size(body) > room:
+                continue
+            room -= http.batch_size(body)
+            items.append(_Item(companion, body))
+        if items:
+            _post_batch(items, peer=peer, own=False)
+    except Exception:
+        logger.exception("exchange: a batch of %s messages to %s carried meanwhile failed; each waits for its "
+                         "job", len(items), peer.name)
+
+
 def _deliver_alone(message: OutboxMessage, *, peer: Peer) -> None:
     _post_alone(_Item(message, signed_for(message)), peer=peer)
 
@@ -251,14 +287,16 @@ def _seal(unit: Unit) -> sealing.Seal:
         raise DeliveryFailed("refused", exc.message) from exc
 
 
-def _post_batch(items: list[_Item], *, peer: Peer) -> None:
+def _post_batch(items: list[_Item], *, peer: Peer, own: bool = True) -> None:
     """One request for every item, and every item's outcome recorded here (the job's own message too: the
-    outbox's marking after it finds it done); for the job's own message, raises as a single delivery would."""
+    outbox's marking after it finds it done); for the job's own message, raises as a single delivery would.
+    `own=False`: the first item is not the job's message (`_carry_meanwhile`): it is recorded as the others."""
     first = items[0]
     answer = send(peer=peer, unit=first.message.unit, body=http.encode_batch([i.body for i in items]),
                   seal=_seal(first.message.unit), path=http.BATCH_PATH)
     if answer.status in (404, 413):  # no batch endpoint there, or a lower size limit: this job's message alone
-        _post_alone(first, peer=peer)
+        if own:
+            _post_alone(first, peer=peer)
         return
     if answer.status != 200:
         outcome(answer, peer=peer)  # the request itself refused (4xx) or failed (5xx): as for one message
@@ -290,11 +328,11 @@ def _post_batch(items: list[_Item], *, peer: Peer) -> None:
             reason = (_refused_with(reply, peer=peer) if reply.lstrip().startswith(b"<")
                       else str(result.get("reason", ""))[:500])
             delivery.mark_failed(message=item.message, code="refused", detail=reason)
-            if item is first:
+            if own and item is first:
                 problem = DeliveryFailed("refused", reason)
             continue
         detail = f"peer {peer.name} could not apply it now"
-        if item is first:
+        if own and item is first:
             problem = RuntimeError(detail)  # the outbox counts the attempt; the job retries
         elif delivery.count_attempt(message=item.message, detail=detail) >= MAX_ATTEMPTS:
             delivery.mark_failed(message=item.message, code="error", detail=detail)
