@@ -54,8 +54,14 @@ def clean_code(code: str | None) -> str:
 def verify(person: Person, code: str | None, *, target: object = None) -> None:
     """Refuse unless `code` is a current code of one of the person's devices, not used before (django-otp keeps
     the last time step used: a replayed code is refused) and the device is not throttled."""
-    devices = devices_of(person)  # also the "enrolled?" question: a person with a phone needs no other
-    if not devices and not SecurityKey.objects.filter(person=person).exists():
+    token = clean_code(code)
+    # an authenticator's code: the devices read once, which also answer "enrolled?"; else that question alone
+    devices = devices_of(person) if _is_totp(token) else None
+    if devices is None:
+        enrolled = is_enrolled(person)
+    else:
+        enrolled = bool(devices) or SecurityKey.objects.filter(person=person).exists()
+    if not enrolled:
         raise ActionRefused(
             _("Đồng chí chưa đăng ký xác thực hai lớp. Hãy vào trang «Xác thực hai lớp» để đăng ký trước khi ký "
               "số hoặc quản trị."),
@@ -63,11 +69,10 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
     if (code or "").lstrip().startswith("{"):  # a WebAuthn assertion from a security key
         security_keys.verify_assertion(person, code or "")
         return
-    token = clean_code(code)
     if not token:
         raise ActionRefused(_("Hãy nhập mã xác thực (6 chữ số trên ứng dụng xác thực)."),
                             code="otp_required", field="otp", target=target)
-    if not (token.isdigit() and len(token) <= 8):  # not an authenticator's code: a one-time backup code?
+    if devices is None:  # not an authenticator's code: a one-time backup code?
         if _backup_code(person, token):
             return
         raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
@@ -82,6 +87,10 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
             code="otp_throttled", field="otp", status=403, target=target)
     raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
                         code="otp_wrong", field="otp", target=target)
+
+
+def _is_totp(token: str) -> bool:
+    return token.isdigit() and len(token) <= 8
 
 
 def _try_codes(devices: list[TOTPDevice], token: str) -> tuple[bool, Any]:
