@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.db import connections, router
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -55,12 +56,14 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
     """Refuse unless `code` is a current code of one of the person's devices, not used before (django-otp keeps
     the last time step used: a replayed code is refused) and the device is not throttled."""
     token = clean_code(code)
-    # an authenticator's code: the devices read once, which also answer "enrolled?"; else that question alone
-    devices = devices_of(person) if _is_totp(token) else None
-    if devices is None:
-        enrolled = is_enrolled(person)
-    else:
+    # the devices the code is for, read once, also answer "enrolled?" (asked alone only when they cannot)
+    devices = backups = None
+    if _is_totp(token):
+        devices = devices_of(person)
         enrolled = bool(devices) or SecurityKey.objects.filter(person=person).exists()
+    else:
+        backups = _backup_devices(person) if token and not token.startswith("{") else []
+        enrolled = any(d.has_phone for d in backups) or is_enrolled(person)
     if not enrolled:
         raise ActionRefused(
             _("Đồng chí chưa đăng ký xác thực hai lớp. Hãy vào trang «Xác thực hai lớp» để đăng ký trước khi ký "
@@ -73,7 +76,7 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
         raise ActionRefused(_("Hãy nhập mã xác thực (6 chữ số trên ứng dụng xác thực)."),
                             code="otp_required", field="otp", target=target)
     if devices is None:  # not an authenticator's code: a one-time backup code?
-        if _backup_code(person, token):
+        if _backup_code(person, token, backups):
             return
         raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
                             code="otp_wrong", field="otp", target=target)
@@ -149,12 +152,21 @@ def _use_code(device: TOTPDevice, token: str) -> tuple[bool, Any]:
     return False, None
 
 
-def _backup_code(person: Person, token: str) -> bool:
+def _backup_devices(person: Person) -> list[StaticDevice]:
+    """The person's backup-code devices, each with `has_phone`: whether the person has an authenticator too (the
+    "enrolled?" question of a backup code, answered by the same statement)."""
+    phones = TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+    return list(StaticDevice.objects.filter(user_id=person.user_id, confirmed=True)
+                .annotate(has_phone=Exists(phones)).order_by("pk"))
+
+
+def _backup_code(person: Person, token: str, devices: list[StaticDevice] | None = None) -> bool:
     """A one-time backup code (django-otp's static tokens): deleted as it is used, so it works once. The delete
     is one statement (it alone decides: of two requests with one code, one deletes the row and the other finds
     nothing), without the transaction Django's `QuerySet.delete()` opens around it (three round trips more)."""
-    allowed = [device.pk for device in StaticDevice.objects.filter(user_id=person.user_id, confirmed=True)
-               if device.verify_is_allowed()[0]]
+    if devices is None:
+        devices = list(StaticDevice.objects.filter(user_id=person.user_id, confirmed=True))
+    allowed = [device.pk for device in devices if device.verify_is_allowed()[0]]
     if not allowed:
         return False
     connection = connections[router.db_for_write(StaticToken)]
