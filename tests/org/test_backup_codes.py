@@ -10,9 +10,11 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vanthu.core.errors import ActionRefused
 from vanthu.org import second_factor
+from vanthu.org.models import SecurityKey
 from vanthu.org.second_factor_testing import backup_code_for
 
 
@@ -33,7 +35,7 @@ def test_a_backup_code_is_used_up_by_one_statement_without_a_transaction(cast):
         second_factor.verify(cast.lan, code)
     statements = [q["sql"] for q in queries.captured_queries]
     assert not [s for s in statements if s.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
-    assert len(statements) == 3  # enrolled? · the backup devices · the DELETE
+    assert len(statements) == 2  # the backup devices (with "enrolled?") · the DELETE
     assert statements[-1].upper().startswith("DELETE")
 
 
@@ -79,3 +81,14 @@ def test_two_requests_with_one_backup_code_at_once_one_passes(cast):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["otp_wrong"] * 5 + ["passed"]
+
+
+@pytest.mark.django_db
+def test_a_backup_code_without_an_authenticator_or_key_is_not_enrolment(cast):
+    code = backup_code_for(cast.lan)
+    TOTPDevice.objects.filter(user_id=cast.lan.user_id).delete()
+    SecurityKey.objects.filter(person=cast.lan).delete()
+    with pytest.raises(ActionRefused) as refused:
+        second_factor.verify(cast.lan, code)
+    assert refused.value.code == "otp_not_enrolled"
+    assert StaticToken.objects.filter(token=code).exists()

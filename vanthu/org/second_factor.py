@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import connections, router, transaction
+from django.db import connections, router
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -54,7 +55,16 @@ def clean_code(code: str | None) -> str:
 def verify(person: Person, code: str | None, *, target: object = None) -> None:
     """Refuse unless `code` is a current code of one of the person's devices, not used before (django-otp keeps
     the last time step used: a replayed code is refused) and the device is not throttled."""
-    if not is_enrolled(person):
+    token = clean_code(code)
+    # the devices the code is for, read once, also answer "enrolled?" (asked alone only when they cannot)
+    devices = backups = None
+    if _is_totp(token):
+        devices = devices_of(person)
+        enrolled = bool(devices) or SecurityKey.objects.filter(person=person).exists()
+    else:
+        backups = _backup_devices(person) if token and not token.startswith("{") else []
+        enrolled = any(d.has_phone for d in backups) or is_enrolled(person)
+    if not enrolled:
         raise ActionRefused(
             _("Đồng chí chưa đăng ký xác thực hai lớp. Hãy vào trang «Xác thực hai lớp» để đăng ký trước khi ký "
               "số hoặc quản trị."),
@@ -62,22 +72,18 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
     if (code or "").lstrip().startswith("{"):  # a WebAuthn assertion from a security key
         security_keys.verify_assertion(person, code or "")
         return
-    token = clean_code(code)
     if not token:
         raise ActionRefused(_("Hãy nhập mã xác thực (6 chữ số trên ứng dụng xác thực)."),
                             code="otp_required", field="otp", target=target)
-    if not (token.isdigit() and len(token) <= 8):  # not an authenticator's code: a one-time backup code?
-        if _backup_code(person, token):
+    if devices is None:  # not an authenticator's code: a one-time backup code?
+        if _backup_code(person, token, backups):
             return
         raise ActionRefused(_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trên ứng dụng xác thực."),
                             code="otp_wrong", field="otp", target=target)
-    with transaction.atomic():  # the devices' rows locked: two requests cannot both use one code
-        devices = list(TOTPDevice.objects.select_for_update().filter(user_id=person.user_id, confirmed=True)
-                       .order_by("pk"))
-        verified, locked_until = _try_codes(devices, token)
+    verified, locked_until = _try_codes(devices, token)
     if verified or _backup_code(person, token):
         return
-    if locked_until is not None and not any(d.verify_is_allowed()[0] for d in devices_of(person)):
+    if locked_until is not None and not any(d.verify_is_allowed()[0] for d in devices):
         raise ActionRefused(
             _("Đã nhập sai mã xác thực nhiều lần. Thử lại sau %(time)s.")
             % {"time": formats.time_format(timezone.localtime(locked_until), "H:i:s")},
@@ -86,25 +92,81 @@ def verify(person: Person, code: str | None, *, target: object = None) -> None:
                         code="otp_wrong", field="otp", target=target)
 
 
+def _is_totp(token: str) -> bool:
+    return token.isdigit() and len(token) <= 8
+
+
 def _try_codes(devices: list[TOTPDevice], token: str) -> tuple[bool, Any]:
     locked_until = None
     for device in devices:
-        allowed, info = device.verify_is_allowed()
-        if not allowed:
-            until = (info or {}).get("locked_until")
-            locked_until = until if locked_until is None or (until and until < locked_until) else locked_until
-            continue
-        if device.verify_token(token):
+        verified, until = _use_code(device, token)
+        if verified:
             return True, None
+        if until is not None:
+            locked_until = until if locked_until is None or until < locked_until else locked_until
     return False, locked_until
 
 
-def _backup_code(person: Person, token: str) -> bool:
+_SEEN = ("last_t", "throttling_failure_count", "throttling_failure_timestamp", "drift")
+_RETRIES = 5
+
+
+def _use_code(device: TOTPDevice, token: str) -> tuple[bool, Any]:
+    """django-otp's `verify_token` (throttling, the `tolerance` steps either side, a time step used once; a right
+    code resets the failure count, a wrong one adds to it), written as one UPDATE without a transaction or row
+    lock: the code is checked in Python against the row as read, and the UPDATE applies only if the row is still
+    as read (`last_t` only grows and the failure count only grows until a success grows `last_t`, so the pair
+    tells every change apart). Its row count decides: of two requests with one code, one writes and the other,
+    finding the row changed, reads it again and decides on what the first wrote, as if it had waited for a lock.
+    Returns (verified, locked until) — the second when the device is throttled."""
+    from django_otp.oath import TOTP
+
+    for _attempt in range(_RETRIES):
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            return False, (info or {}).get("locked_until")
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        as_read = TOTPDevice.objects.filter(pk=device.pk, confirmed=True, last_t=device.last_t,
+                                            throttling_failure_count=device.throttling_failure_count)
+        now = timezone.now()
+        if totp.verify(int(token), device.tolerance, device.last_t + 1):
+            changes: dict[str, Any] = {"last_t": totp.t(), "throttling_failure_count": 0,
+                                       "throttling_failure_timestamp": None, "last_used_at": now}
+            if getattr(settings, "OTP_TOTP_SYNC", True):
+                changes["drift"] = totp.drift
+            verified = True
+        else:
+            changes = {"throttling_failure_count": device.throttling_failure_count + 1,
+                       "throttling_failure_timestamp": now}
+            verified = False
+        if as_read.update(**changes):
+            for field, value in changes.items():
+                setattr(device, field, value)
+            return verified, None
+        row = TOTPDevice.objects.filter(pk=device.pk, confirmed=True).values(*_SEEN).first()
+        if row is None:  # removed meanwhile
+            return False, None
+        for field, value in row.items():
+            setattr(device, field, value)
+    return False, None
+
+
+def _backup_devices(person: Person) -> list[StaticDevice]:
+    """The person's backup-code devices, each with `has_phone`: whether the person has an authenticator too (the
+    "enrolled?" question of a backup code, answered by the same statement)."""
+    phones = TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+    return list(StaticDevice.objects.filter(user_id=person.user_id, confirmed=True)
+                .annotate(has_phone=Exists(phones)).order_by("pk"))
+
+
+def _backup_code(person: Person, token: str, devices: list[StaticDevice] | None = None) -> bool:
     """A one-time backup code (django-otp's static tokens): deleted as it is used, so it works once. The delete
     is one statement (it alone decides: of two requests with one code, one deletes the row and the other finds
     nothing), without the transaction Django's `QuerySet.delete()` opens around it (three round trips more)."""
-    allowed = [device.pk for device in StaticDevice.objects.filter(user_id=person.user_id, confirmed=True)
-               if device.verify_is_allowed()[0]]
+    if devices is None:
+        devices = list(StaticDevice.objects.filter(user_id=person.user_id, confirmed=True))
+    allowed = [device.pk for device in devices if device.verify_is_allowed()[0]]
     if not allowed:
         return False
     connection = connections[router.db_for_write(StaticToken)]
