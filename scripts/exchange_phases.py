@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from vanthu.demo.peers import ROOT, Deployment, connect, template
+from vanthu.demo.peers import ROOT, regions, template
 
 
 def say(*parts: object) -> None:
@@ -28,11 +28,7 @@ def main(n: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="vanthu-phases-"))
     base = template(root / "t")
     flag = {"VANTHU_SIGNING_SPEEDUPS": "1", "VANTHU_EXCHANGE_BATCH": "25"}
-    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base, env=flag, server="waitress")
-    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base, env=flag, server="waitress")
-    a.call("setup", suffix="Q10")
-    b.call("setup", suffix="Q11")
-    connect(a, b)
+    a, b = regions(root, base, env=flag, server="waitress")
     a.start()
     b.start()
     try:

@@ -29,7 +29,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from vanthu.demo.peers import ROOT, VANTHU, Deployment, connect, template
+from vanthu.demo.peers import ROOT, VANTHU, Deployment, regions, template
 
 PROFILE_SERVER = False
 
@@ -184,11 +184,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="ps-"))
     base = template(root / "t")
     flag = {"VANTHU_SIGNING_SPEEDUPS": "1", "VANTHU_EXCHANGE_BATCH": "25"}
-    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base, env=flag, server="waitress")
-    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base, env=flag, server="waitress")
-    a.call("setup", suffix="Q10")
-    b.call("setup", suffix="Q11")
-    connect(a, b)
+    a, b = regions(root, base, env=flag, server="waitress")
     a.start()
     b.start()
     try:

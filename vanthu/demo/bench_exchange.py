@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from vanthu.demo import lockwaits
-from vanthu.demo.peers import ROOT, Deployment, connect, fault_run, template
+from vanthu.demo.peers import ROOT, Deployment, fault_run, regions, template
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -81,11 +81,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def run(*, documents: int, speedups: bool, root: Path, base: Path, server: str = "waitress",
         batch: int = 25, workers: int = 1) -> dict[str, Any]:
     flag = {"VANTHU_SIGNING_SPEEDUPS": "1" if speedups else "0", "VANTHU_EXCHANGE_BATCH": str(batch)}
-    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base, env=flag, server=server)
-    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base, env=flag, server=server)
-    a.call("setup", suffix="Q10")
-    b.call("setup", suffix="Q11")
-    connect(a, b)
+    a, b = regions(root, base, env=flag, server=server)
     a.start()
     b.start()
     try:
@@ -125,11 +121,7 @@ def stream(*, documents: int, speedups: bool, root: Path, base: Path, server: st
     80 % of what the closed stream sustained), each with the sender's deliverer, the receiver's clerk and the
     receiver's deliverer running at the same time as both servers."""
     flag = {"VANTHU_SIGNING_SPEEDUPS": "1" if speedups else "0", "VANTHU_EXCHANGE_BATCH": str(batch)}
-    a, b = (Deployment(name=name, data_dir=root / name, suffix=suffix, template=base, env=flag, server=server,
-                       server_env=lockwaits_probe(root, name)) for name, suffix in (("qk10", "Q10"), ("qk11", "Q11")))
-    a.call("setup", suffix="Q10")
-    b.call("setup", suffix="Q11")
-    connect(a, b)
+    a, b = regions(root, base, env=flag, server=server, server_env=lambda name: lockwaits_probe(root, name))
     a.start()
     b.start()
     try:
@@ -336,11 +328,7 @@ def write_stream(out: IO[str], *, phased: dict[str, Any], streamed: dict[str, An
 
 
 def fault(*, documents: int, seed: int, root: Path, base: Path, out: IO[str]) -> bool:
-    a = Deployment(name="qk10", data_dir=root / "qk10", suffix="Q10", template=base)
-    b = Deployment(name="qk11", data_dir=root / "qk11", suffix="Q11", template=base)
-    a.call("setup", suffix="Q10")
-    b.call("setup", suffix="Q11")
-    connect(a, b)
+    a, b = regions(root, base)
     a.start()
     b.start()
     try:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: subprocesses import vanthu from it
@@ -143,6 +144,21 @@ def connect(a: Deployment, b: Deployment) -> None:
         pem.write_text(identity["trust_roots"], encoding="ascii")
         here.cli("peers", "add", there.name, "--organ", f"*.{there.suffix}", "--url", there.url,
                  "--trust-roots", str(pem))
+
+
+def regions(root: Path, base: Path, *, env: dict[str, str] | None = None, server: str = "runserver",
+            server_env: Callable[[str], dict[str, str] | None] | None = None) -> tuple[Deployment, Deployment]:
+    """Military Regions 10 and 11 (MR10 sends, MR11 receives), set up from `base` and in each other's peer
+    directories, not started: what every exchange benchmark and profile starts from. `server_env(name)` gives a
+    deployment's server its own extra environment."""
+    pair = tuple(Deployment(name=name, data_dir=root / name, suffix=suffix, template=base, env=env, server=server,
+                            server_env=server_env(name) if server_env else None)
+                 for name, suffix in (("qk10", "Q10"), ("qk11", "Q11")))
+    a, b = pair
+    a.call("setup", suffix="Q10")
+    b.call("setup", suffix="Q11")
+    connect(a, b)
+    return a, b
 
 
 def deliver_until_done(sender: Deployment, *, rounds: int = 30) -> int:

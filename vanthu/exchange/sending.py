@@ -221,20 +221,7 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
             _wait_for_batch(message)
             _deliver_alone(message, peer=peer)
             return
-        items = [_Item(message, signed_for(message))]
-        room = settings.EXCHANGE_MAX_BYTES - 1024 - http.batch_size(items[0].body)
-        for companion in companions:
-            if companion.pk not in taken:
-                continue
-            try:
-                body = signed_for(companion)
-            except DeliveryFailed as exc:
-                delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
-                continue
-            if http.batch_size(body) > room:
-                continue  # its own job carries it (alone, or in a later batch)
-            room -= http.batch_size(body)
-            items.append(_Item(companion, body))
+        items = _filled([_Item(message, signed_for(message))], [c for c in companions if c.pk in taken])
         if len(items) == 1:
             _post_alone(items[0], peer=peer)
             return
@@ -247,23 +234,30 @@ def _carry_meanwhile(companions: list[OutboxMessage], *, peer: Peer) -> None:
     """Deliver `companions` in one batch for their own jobs, each outcome recorded as a companion's (a
     refusal fails it, an error counts an attempt); whatever else goes wrong leaves them waiting for their jobs."""
     items: list[_Item] = []
-    room = settings.EXCHANGE_MAX_BYTES - 1024
     try:
-        for companion in companions:
-            try:
-                body = signed_for(companion)
-            except DeliveryFailed as exc:
-                delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
-                continue
-            if http.batch_size(body) > room:
-                continue
-            room -= http.batch_size(body)
-            items.append(_Item(companion, body))
+        items = _filled([], companions)
         if items:
             _post_batch(items, peer=peer, own=False)
     except Exception:
         logger.exception("exchange: a batch of %s messages to %s carried meanwhile failed; each waits for its "
                          "job", len(items), peer.name)
+
+
+def _filled(items: list[_Item], companions: list[OutboxMessage]) -> list[_Item]:
+    """`items` with as many of `companions` as the request's size allows, each signed; one that cannot be built is
+    failed with its reason, one that does not fit is left to its own job (alone, or in a later batch)."""
+    room = settings.EXCHANGE_MAX_BYTES - 1024 - sum(http.batch_size(item.body) for item in items)
+    for companion in companions:
+        try:
+            body = signed_for(companion)
+        except DeliveryFailed as exc:
+            delivery.mark_failed(message=companion, code=exc.code, detail=exc.detail)
+            continue
+        if http.batch_size(body) > room:
+            continue
+        room -= http.batch_size(body)
+        items.append(_Item(companion, body))
+    return items
 
 
 def _deliver_alone(message: OutboxMessage, *, peer: Peer) -> None:
