@@ -42,16 +42,10 @@ from vanthu.demo import peers_side as s
 from vanthu.documents import delivering
 from vanthu.documents.models import OutboxMessage
 
+from vanthu.demo.peers import group_cpu_seconds
+
 def server_cpu():  # the sender's server process group, as Deployment.cpu_seconds reads it
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == SERVER:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return group_cpu_seconds(SERVER)
 
 requests = []
 profile = cProfile.Profile()

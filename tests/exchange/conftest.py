@@ -136,3 +136,17 @@ def status(code: StatusCode = StatusCode.ARRIVED, description: str = "Văn thư 
         code=code, description=description, timestamp=dt.datetime(2026, 11, 20, 10, 5, 0),
         staff=StaffInfo(department="Văn thư Sư đoàn", staff="Đỗ Văn Minh"),
     )
+
+
+@pytest.fixture
+def seals():
+    """Each unit's exchange seal opened with the test secret, none remembered from another test."""
+    from django.test import override_settings
+
+    from vanthu.exchange import sealing
+    from vanthu.signing.testing import SIGNING_SECRET
+
+    sealing.forget()
+    with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
+        yield
+    sealing.forget()

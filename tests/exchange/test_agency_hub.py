@@ -39,12 +39,7 @@ from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 DIRECTORY = "Bộ Quốc phòng,BQP,000.00.00.G01,G01\nỦy ban nhân dân tỉnh Nghệ An,UBND,000.00.00.H41,H41\n"
 
 
-@pytest.fixture(autouse=True)
-def seals():
-    sealing.forget()
-    with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
-        yield
-    sealing.forget()
+pytestmark = pytest.mark.usefixtures("seals")  # the units' seals opened with the test secret (conftest)
 
 
 @pytest.fixture

@@ -37,12 +37,7 @@ def kept_folder(tmp_path):
         yield tmp_path / "exchange-kept"
 
 
-@pytest.fixture(autouse=True)
-def seals():
-    sealing.forget()
-    with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
-        yield
-    sealing.forget()
+pytestmark = pytest.mark.usefixtures("seals")  # the units' seals opened with the test secret (conftest)
 
 
 def make_peer():

@@ -12,13 +12,12 @@ from contextlib import nullcontext
 
 import pytest
 from asn1crypto import pem
-from django.test import override_settings
 
 from tests.outbox_helpers import signed_plan
 from tests.signing import fastdiff_corpus
 from vanthu.documents import actions
 from vanthu.documents.models import Direction, Document, OutboxMessage
-from vanthu.exchange import edxml, outgoing, pdfcheck, receiving, sealing
+from vanthu.exchange import edxml, outgoing, pdfcheck, receiving
 from vanthu.exchange.models import Peer, ReceivedEnvelope
 from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import pades_form
@@ -26,13 +25,7 @@ from vanthu.signing.bench import BLOCK, DATE, NUMBER, make_pki, vanthu_issue
 from vanthu.signing.service import Registered
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
-
-@pytest.fixture(autouse=True)
-def seals():
-    sealing.forget()
-    with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
-        yield
-    sealing.forget()
+pytestmark = pytest.mark.usefixtures("seals")  # the units' seals opened with the test secret (conftest)
 
 
 @pytest.fixture

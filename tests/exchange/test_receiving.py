@@ -27,13 +27,7 @@ from vanthu.org.second_factor_testing import code_for
 from vanthu.signing import service as signing
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
-
-@pytest.fixture(autouse=True)
-def seals():
-    sealing.forget()
-    with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
-        yield
-    sealing.forget()
+pytestmark = pytest.mark.usefixtures("seals")  # the units' seals opened with the test secret (conftest)
 
 
 @pytest.fixture

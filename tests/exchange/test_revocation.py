@@ -12,7 +12,6 @@ import threading
 
 import pytest
 from cryptography import x509
-from django.test import override_settings
 
 from tests.exchange.test_receiving import arrived, envelope, issued, own_ca_pem, peer, post  # noqa: F401
 from vanthu.core.actors import TEST_FIXTURES
@@ -23,15 +22,8 @@ from vanthu.exchange.models import PeerCrl, ReceivedEnvelope
 from vanthu.signing import actions as signing_actions
 from vanthu.signing import pki
 from vanthu.signing.models import Certificate, CertStatus
-from vanthu.signing.testing import SIGNING_SECRET
 
-
-@pytest.fixture(autouse=True)
-def seals():
-    sealing.forget()
-    with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
-        yield
-    sealing.forget()
+pytestmark = pytest.mark.usefixtures("seals")  # the units' seals opened with the test secret (conftest)
 
 
 def staff_seal(cast) -> Certificate:

@@ -21,6 +21,19 @@ ROOT = Path(__file__).resolve().parents[2]  # the checkout: subprocesses import 
 VANTHU = str(Path(sys.executable).parent / "vanthu")
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the processes of process group `group` (Linux)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:  # field 5 of stat: the process group
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -110,15 +123,7 @@ class Deployment:
         """CPU time (user + system) used so far by the server and its children (its process group; Linux)."""
         if self.server is None:
             return 0.0
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[2]) == self.server.pid:  # field 5 of stat: the process group
-                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-        return total / os.sysconf("SC_CLK_TCK")
+        return group_cpu_seconds(self.server.pid)
 
     def kill(self) -> None:
         if self.server is not None and self.server.poll() is None:
