@@ -8,10 +8,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from tests.exchange.test_batch import envelope_for, incoming, issued, kept_folder, peer, post_batch, seals  # noqa: F401
+import pytest
+
+from tests.exchange.test_batch import envelope_for, incoming, issued, kept_folder, peer, post_batch  # noqa: F401
 from vanthu.documents.models import OutboxMessage
 from vanthu.exchange import edxml, outgoing, receiving, sealing
 from vanthu.exchange.models import ReceivedEnvelope
+
+pytestmark = pytest.mark.usefixtures("seals")  # the units' seals opened with the test secret (conftest)
 
 
 def _message(issued, unit) -> OutboxMessage:  # noqa: F811
