@@ -96,6 +96,18 @@ def state() -> dict[str, Any]:
     }
 
 
+def warm_worker() -> None:
+    """What a long-running worker has done once before: the seals' keys opened (scrypt), the signing and
+    envelope code imported."""
+    import contextlib
+
+    from vanthu.exchange import sealing, sending  # noqa: F401 - imported as a worker has
+
+    for unit in Unit.objects.exclude(code=""):
+        with contextlib.suppress(Exception):
+            sealing.seal_for(unit)
+
+
 def deliver_timed(workers: int = 1) -> dict[str, Any]:
     """Deliver every waiting message now, as `workers` job workers would (one after the other for 1), timing
     each delivery that sends; a message already carried by another's batch, or claimed by one, is passed."""
@@ -108,6 +120,7 @@ def deliver_timed(workers: int = 1) -> dict[str, Any]:
     from vanthu.documents.delivering import deliver_message
     from vanthu.exchange.models import BatchClaim
 
+    warm_worker()
     ids = list(OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
                .values_list("pk", flat=True))
     times: list[float] = []

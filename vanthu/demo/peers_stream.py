@@ -25,6 +25,7 @@ from typing import Any
 from django.db import connection
 
 from vanthu.demo.lockwaits import LockWaits
+from vanthu.demo.peers_side import warm_worker
 from vanthu.documents.models import Direction, Document, MessageKind, MessageStatus, OutboxMessage, Status
 
 HELD = "held"  # a transport no delivery knows: the message waits to be released
@@ -60,17 +61,6 @@ def _gate(gate: str, role: str) -> float:
     return float(go.read_text() or time.time())
 
 
-def _warm() -> None:
-    """What a long-running worker has done once before: the seals' keys opened (scrypt), the signing and
-    envelope code imported."""
-    from vanthu.exchange import sealing, sending  # noqa: F401 - imported as a worker has
-    from vanthu.org.models import Unit
-
-    for unit in Unit.objects.exclude(code=""):
-        with contextlib.suppress(Exception):
-            sealing.seal_for(unit)
-
-
 def deliver_stream(*, gate: str, role: str, workers: int = 2, release: int = 0, rate: float = 0.0,
                    statuses: int = 0, timeout: float = 900.0) -> dict[str, Any]:
     """Carry waiting messages with `workers` threads until done. Sender (`release`: how many held messages to
@@ -84,7 +74,7 @@ def deliver_stream(*, gate: str, role: str, workers: int = 2, release: int = 0, 
     from vanthu.exchange.models import BatchClaim
 
     waits = LockWaits().install()
-    _warm()
+    warm_worker()
     held = list(OutboxMessage.objects.filter(transport=HELD, state=OutboxMessage.State.WAITING).order_by("pk")
                 .values_list("pk", flat=True)[:release])
     registered = OutboxMessage.objects.filter(kind=MessageKind.STATUS, status=MessageStatus.REGISTERED,
