@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from vanthu.demo import bench_issuing as bench
+from vanthu.demo.bench_issuing_report import table
 from vanthu.documents.models import Document, MessageKind, OutboxMessage, Status
 from vanthu.signing.models import FileValidation
 from vanthu.signing.testing import SIGNING_SECRET
@@ -61,7 +62,7 @@ def test_the_issuing_benchmark_runs_both_designs_in_short(doc_types):
                         .values_list("current_file_id", flat=True))
     assert FileValidation.objects.filter(file_id__in=issued_files).count() == len(set(issued_files))
     out = io.StringIO()
-    out.write("\n".join(bench.table(results)))
+    out.write("\n".join(table(results)))
     text = out.getvalue()
     assert "giữ dòng bộ đếm p95 ms" in text
     assert "các cặp · baseline" in text

@@ -23,31 +23,34 @@ recipient), the checks after issuance per second (`--checkers` processes run the
 process of the run, the checkers included, and their PostgreSQL backends), errors by kind (a deadlock is one),
 and a check of every register: numbers 1…N, no gap, no duplicate. The run happens in a fresh database
 (`--database-url`, dropped and created).
+
+This module plans a run and drives it (the command, the processes, the register check); the clerks' and the
+delivery workers' threads are in `bench_issuing_workers.py`, the printed report in `bench_issuing_report.py`,
+the types they share in `bench_issuing_types.py`, the organisation and its signed drafts in
+`bench_issuing_org.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import multiprocessing
 import os
-import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 from urllib.parse import urlsplit
 
 from django.core.management.base import CommandError
-from django.db import connections, transaction
+from django.db import connections
 
+from vanthu.demo import bench_issuing_report as report
+from vanthu.demo import bench_issuing_workers as workers
 from vanthu.demo.bench_issuing_org import BenchOrg, Kit, build_org, signed_documents
+from vanthu.demo.bench_issuing_types import Result, Samples, Work
+from vanthu.demo.bench_issuing_workers import clerks_main, deliver_until, delivery_main, run_clerks
 
 __all__ = ["BenchOrg", "Kit", "build_org", "main", "measure", "plan_work", "run_clerks", "signed_documents"]
 
@@ -58,74 +61,6 @@ SCENARIOS = ("one_unit", "pairs")
 
 class BenchError(CommandError):
     """The benchmark cannot run: the message says why."""
-
-
-@dataclass
-class Work:
-    """What one run issues: per clerk thread, (document id, clerk id) in order."""
-
-    threads: list[list[tuple[int, int]]]
-
-    @property
-    def documents(self) -> int:
-        return sum(len(t) for t in self.threads)
-
-
-@dataclass
-class Samples:
-    issue_ms: list[float] = field(default_factory=list)
-    held_ms: list[float] = field(default_factory=list)
-    trip_ms: list[float] = field(default_factory=list)  # the one-statement reservation, seen from the client
-    errors: list[str] = field(default_factory=list)
-    cpu_s: float = 0.0  # CPU of the processes that issued (and delivered), all their threads
-    pg_s: float = 0.0  # CPU of the PostgreSQL backends serving them (nan: not readable here)
-
-    def merge(self, other: Samples) -> None:
-        self.issue_ms += other.issue_ms
-        self.held_ms += other.held_ms
-        self.trip_ms += other.trip_ms
-        self.errors += other.errors
-        self.cpu_s += other.cpu_s
-        self.pg_s += other.pg_s
-
-
-@dataclass
-class Result:
-    mode: str
-    scenario: str
-    documents: int
-    issued: int
-    seconds: float
-    delivery_seconds: float
-    deliveries: int
-    samples: Samples
-    gaps: int
-    duplicates: int
-    checks: int = 0  # issued files checked after issuance (the job `validate_stored_file`), in both modes
-    check_seconds: float = 0.0  # from the start to the last check done
-
-    @property
-    def checks_per_second(self) -> float:
-        return self.checks / self.check_seconds if self.check_seconds else 0.0
-
-    @property
-    def per_second(self) -> float:
-        return self.issued / self.seconds if self.seconds else 0.0
-
-    def cpu_per_document(self, which: str) -> float:
-        """ms of CPU per document issued, of the run's processes (`cpu_s`) or of their backends (`pg_s`)."""
-        return getattr(self.samples, which) * 1000 / self.issued if self.issued else float("nan")
-
-    @property
-    def deliveries_per_second(self) -> float:
-        return self.deliveries / self.delivery_seconds if self.delivery_seconds else 0.0
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 # --- the organisation and the documents ------------------------------------------------------------------
@@ -145,192 +80,6 @@ def plan_work(org: BenchOrg, scenario: str, *, per_thread: int, clerks: int, sec
         threads.append([(pk, b.clerk_id) for pk in signed_documents(b, to_unit_id=a.unit_id, count=per_thread,
                                                                       secret=secret)])
     return Work(threads=threads)
-
-
-# --- measuring -------------------------------------------------------------------------------------------
-
-
-def install_counter_timing(held_ms: list[float], trip_ms: list[float]) -> Callable[[], None]:
-    """Time each register counter row from taking the number to the commit that releases it. The outbox on
-    PostgreSQL takes the number in one autocommitted statement: there the database's own clock says how long
-    the statement held the row (to the end of the statement, its commit not included)."""
-    from vanthu.documents import numbering
-    from vanthu.documents.actions import issuance
-
-    real, real_at_once = numbering.take_next, issuance._number_at_once
-
-    def timed(register: Any) -> int:
-        number = real(register)
-        taken = time.perf_counter()
-        transaction.on_commit(lambda: held_ms.append((time.perf_counter() - taken) * 1000))
-        return number
-
-    def timed_at_once(**kwargs: Any) -> tuple[int, float] | None:
-        began = time.perf_counter()
-        taken = real_at_once(**kwargs)
-        if taken is not None:
-            held_ms.append(taken[1])
-            trip_ms.append((time.perf_counter() - began) * 1000)
-        return taken
-
-    numbering.take_next = timed
-    issuance._number_at_once = timed_at_once
-
-    def restore() -> None:
-        numbering.take_next = real
-        issuance._number_at_once = real_at_once
-
-    return restore
-
-
-def _issue(mode: str, document_id: int, clerk_id: int, secret: str) -> None:
-    from vanthu.demo.issuing_baseline import issue_in_one_transaction
-    from vanthu.documents import actions
-    from vanthu.documents.models import Document
-    from vanthu.org.models import Person
-    from vanthu.org.second_factor_testing import backup_code_for
-
-    document = Document.objects.get(pk=document_id)
-    clerk = Person.objects.get(pk=clerk_id)
-    if mode == "baseline":
-        issue_in_one_transaction(document=document, acting=clerk, secret=secret)
-    else:
-        actions.issue_outgoing(document=document, acting=clerk, secret=secret, otp=backup_code_for(clerk))
-
-
-def _kind(exc: BaseException) -> str:
-    text = str(exc).lower()
-    if "deadlock" in text:
-        return "deadlock"
-    return f"{type(exc).__name__}: {str(exc)[:80]}"
-
-
-PROFILE_DIR: str | None = None  # --profile without --sequential: each thread's CPU profile is written here
-PROFILE_TAG = ""  # the workload being measured (the processes are forked after it is set)
-
-
-def _profiled(name: str, body: Callable[[], None]) -> None:
-    """Run `body`; with PROFILE_DIR, under a profiler of this thread's CPU clock, its stats kept in a file."""
-    if PROFILE_DIR is None:
-        body()
-        return
-    import cProfile
-
-    profiler = cProfile.Profile(time.thread_time)
-    profiler.enable()
-    try:
-        body()
-    finally:
-        profiler.disable()
-        where = f"{PROFILE_TAG} {name}~{os.getpid()}-{threading.get_ident()}.prof"
-        profiler.dump_stats(os.path.join(PROFILE_DIR, where))
-
-
-def run_clerks(threads: list[list[tuple[int, int]]], *, mode: str, secret: str,
-               start: threading.Barrier | None = None) -> Samples:
-    """Each list of documents issued in order by its own thread (its own database connection)."""
-    samples = Samples()
-    lock = threading.Lock()
-    restore = install_counter_timing(samples.held_ms, samples.trip_ms)
-    barrier = start or threading.Barrier(len(threads))
-
-    def issue_all(work: list[tuple[int, int]]) -> None:
-        for document_id, clerk_id in work:
-            began = time.perf_counter()
-            try:
-                _issue(mode, document_id, clerk_id, secret)
-            except Exception as exc:
-                with lock:
-                    samples.errors.append(_kind(exc))
-                continue
-            with lock:
-                samples.issue_ms.append((time.perf_counter() - began) * 1000)
-
-    def clerk(work: list[tuple[int, int]]) -> None:
-        try:
-            backend_began = _backend_cpu()
-            barrier.wait(timeout=120)
-            _profiled("clerk", lambda: issue_all(work))
-            with lock:
-                samples.pg_s += _backend_cpu() - backend_began
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=clerk, args=(w,)) for w in threads]
-    try:
-        for t in workers:
-            t.start()
-        for t in workers:
-            t.join()
-    finally:
-        restore()
-    return samples
-
-
-def _backend_cpu() -> float:
-    from vanthu.core.measure import backend_cpu
-
-    value = backend_cpu()
-    return float("nan") if value is None else value
-
-
-def deliver_until(stop: Callable[[], bool], *, threads: int) -> float:
-    """Delivery workers: each takes the waiting messages of its slot (their destination, modulo `threads`:
-    the messages to one unit are delivered by one worker, in batches — decision 0037) and delivers them,
-    until `stop()` and nothing is left waiting. Returns the CPU seconds their PostgreSQL backends used."""
-    from vanthu.documents import delivering
-    from vanthu.documents.models import OutboxMessage
-
-    used: list[float] = []
-
-    def deliver(slot: int) -> None:
-        idle = 0.01
-        while True:
-            finished = stop()
-            waiting = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING).order_by("pk")
-                       .values_list("pk", "transport", "address")[:200])
-            ids = [pk for pk, transport, address in waiting
-                   if zlib.crc32(f"{transport}:{address}".encode()) % threads == slot][:50]
-            for pk in ids:
-                delivering.deliver_message(pk)
-            if ids:
-                idle = 0.01
-            elif finished:
-                return
-            else:  # polling less while nothing waits: an empty poll costs both cores' time
-                time.sleep(idle)
-                idle = min(idle * 2, 0.2)
-
-    def worker(slot: int) -> None:
-        backend_began = _backend_cpu()
-        try:
-            _profiled("delivery", lambda: deliver(slot))
-        finally:
-            used.append(_backend_cpu() - backend_began)
-            connections.close_all()
-
-    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    return sum(used)
-
-
-def _process_main(threads: list[list[tuple[int, int]]], mode: str, secret: str, ready: Any, queue: Any) -> None:
-    connections.close_all()
-    ready.wait()
-    began = time.process_time()
-    samples = run_clerks(threads, mode=mode, secret=secret)
-    samples.cpu_s = time.process_time() - began
-    queue.put(samples)
-
-
-def _delivery_main(threads: int, stop: Any, queue: Any) -> None:
-    connections.close_all()
-    began = time.process_time()
-    pg_s = deliver_until(stop.is_set, threads=threads)
-    queue.put((time.process_time() - began, pg_s))
 
 
 def check_registers(document_ids: list[int]) -> tuple[int, int]:
@@ -358,8 +107,7 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
     from vanthu.demo.bench_issuing_check import check_until, checker_main
     from vanthu.documents.models import Document, MessageKind, OutboxMessage
 
-    global PROFILE_TAG
-    PROFILE_TAG = f"{scenario} {mode}"
+    workers.PROFILE_TAG = f"{scenario} {mode}"
     ids = [pk for thread in work.threads for pk, _ in thread]
     samples = Samples()
     began = time.perf_counter()
@@ -381,10 +129,10 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
         connections.close_all()
         ready, stop, queue, spent = context.Event(), context.Event(), context.Queue(), context.Queue()
         slices = [work.threads[i::processes] for i in range(processes)]
-        clerks = [context.Process(target=_process_main, args=(s, mode, secret, ready, queue)) for s in slices if s]
+        clerks = [context.Process(target=clerks_main, args=(s, mode, secret, ready, queue)) for s in slices if s]
         couriers = []
         if mode == "outbox":
-            couriers = [context.Process(target=_delivery_main, args=(delivery_threads, stop, spent))]
+            couriers = [context.Process(target=delivery_main, args=(delivery_threads, stop, spent))]
         checked_queue = context.Queue()
         checking = [context.Process(target=checker_main, args=(ids, slot, checkers, stop, checked_queue))
                     for slot in range(checkers)]
@@ -427,33 +175,6 @@ def measure(work: Work, *, mode: str, scenario: str, secret: str, processes: int
 # --- the command -----------------------------------------------------------------------------------------
 
 
-def table(results: list[Result]) -> list[str]:
-    heads = [f"{'một đơn vị' if r.scenario == 'one_unit' else 'các cặp'} · {r.mode}" for r in results]
-    rows: list[tuple[str, Callable[[Result], str]]] = [
-        ("văn bản phát hành / lỗi", lambda r: f"{r.issued}/{r.documents} · {len(r.samples.errors)}"),
-        ("văn bản/s", lambda r: f"{r.per_second:.1f}"),
-        ("phát hành p50 ms", lambda r: f"{percentile(r.samples.issue_ms, 0.5):.0f}"),
-        ("phát hành p95 ms", lambda r: f"{percentile(r.samples.issue_ms, 0.95):.0f}"),
-        ("giữ dòng bộ đếm p50 ms", lambda r: f"{percentile(r.samples.held_ms, 0.5):.1f}"),
-        ("giữ dòng bộ đếm p95 ms", lambda r: f"{percentile(r.samples.held_ms, 0.95):.1f}"),
-        ("lệnh lấy số, phía app p95", lambda r: f"{percentile(r.samples.trip_ms, 0.95):.1f}" if r.samples.trip_ms
-         else "—"),
-        ("chuyển đến nơi nhận/s", lambda r: f"{r.deliveries_per_second:.1f} ({r.deliveries})"),
-        ("kiểm tra sau phát hành/s", lambda r: f"{r.checks_per_second:.1f} ({r.checks})" if r.checks else "—"),
-        ("CPU mỗi văn bản ms", lambda r: f"{r.cpu_per_document('cpu_s'):.0f} + {r.cpu_per_document('pg_s'):.0f}"),
-        ("deadlock", lambda r: str(sum(1 for e in r.samples.errors if e == "deadlock"))),
-        ("hở số / trùng số", lambda r: f"{r.gaps} / {r.duplicates}"),
-    ]
-    width = max(len(h) for h in heads) + 2
-    lines = [" " * 26 + "".join(h.rjust(width) for h in heads)]
-    for label, value in rows:
-        lines.append(label.ljust(26) + "".join(value(r).rjust(width) for r in results))
-    other = Counter(e for r in results for e in r.samples.errors if e != "deadlock")
-    for error, count in other.most_common(5):
-        lines.append(f"  lỗi khác ×{count}: {error}")
-    return lines
-
-
 def run_child(args: argparse.Namespace, out: IO[str]) -> None:
     from django.core.management import call_command
 
@@ -463,8 +184,7 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
     call_command("migrate", verbosity=0)
     jobs.enqueue_on_commit = lambda *a, **k: None  # delivery threads poll instead
     if args.profile and not args.sequential:
-        global PROFILE_DIR
-        PROFILE_DIR = tempfile.mkdtemp(prefix="vanthu-bench-profile-")
+        workers.PROFILE_DIR = tempfile.mkdtemp(prefix="vanthu-bench-profile-")
     if args.sequential:
         from vanthu.demo import bench_issuing_profile
 
@@ -486,41 +206,9 @@ def run_child(args: argparse.Namespace, out: IO[str]) -> None:
                                    checkers=args.checkers))
             out.write(f"  {scenario} · {mode}: {results[-1].seconds:.1f} s\n")
             out.flush()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    from django.conf import settings
-
-    level = settings.PADES_LEVEL or ("B-T" if settings.TSA_URL == "builtin" else "B-LT")
-    out.write(f"\nvanthu bench issuing — {args.clerks} văn thư trong một đơn vị, {args.pairs} cặp đơn vị, "
-              f"{args.docs} văn bản mỗi văn thư; {args.processes} tiến trình ký, mức {level}\n")
-    out.write(f"Máy: {platform.system()} {platform.machine()}, {os.cpu_count()} CPU, Python "
-              f"{platform.python_version()}, load average {load:.2f}\n")
-    if args.checkers > 0:
-        out.write(f"Kiểm tra chữ ký sau phát hành (việc nền validate_stored_file): chạy ở cả hai chế độ, "
-                  f"{args.checkers} tiến trình kiểm tra song song với văn thư; CPU mỗi văn bản tính cả việc này\n")
-    else:
-        out.write("Kiểm tra chữ ký sau phát hành: không chạy (--checkers 0), ở cả hai chế độ\n")
-    for line in table(results):
-        out.write(line + "\n")
-    if PROFILE_DIR is not None:
-        _print_thread_profiles(PROFILE_DIR, out)
-
-
-def _print_thread_profiles(directory: str, out: IO[str]) -> None:
-    """The threads' CPU profiles (thread CPU clock), summed by role: clerks per mode, delivery workers."""
-    import io
-    import pstats
-    from pathlib import Path
-
-    roles: dict[str, list[str]] = {}
-    for path in sorted(Path(directory).glob("*.prof")):
-        roles.setdefault(path.name.split("~")[0], []).append(str(path))
-    for role, paths in sorted(roles.items()):
-        text = io.StringIO()
-        stats = pstats.Stats(*paths, stream=text)
-        stats.sort_stats("cumulative").print_stats(r"vanthu/|keystore|scrypt|pyhanko/sign/(signers|validation)/", 40)
-        stats.sort_stats("tottime").print_stats(20)
-        out.write(f"\n--- cProfile ({role}, đồng hồ CPU của luồng, {len(paths)} luồng) ---\n"
-                  f"{text.getvalue()}")
+    report.write(results, args=args, out=out)
+    if workers.PROFILE_DIR is not None:
+        report.print_thread_profiles(workers.PROFILE_DIR, out)
 
 
 def main(argv: list[str], out: IO[str]) -> None:
