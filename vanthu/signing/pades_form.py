@@ -53,6 +53,9 @@ def refuse_unparsed_signed(unparsed: Any) -> SigningRefused:
                           % {"object": unparsed.ref, "reason": unparsed.reason}, code="corrupt_pdf")
 
 
+SEALED_READ_ERRORS: tuple[type[Exception], ...] = (*UNREADABLE_ERRORS, pdfparse.TooManyObjects)
+
+
 def check_every_object_signed(pdf: bytes) -> None:
     """Refuse a signed file the seal would seal over an object that does not parse (pdfparse.py; decision 0045):
     the personal signature reads every object of the draft since decision 0036, but a file signed before that,
@@ -61,7 +64,7 @@ def check_every_object_signed(pdf: bytes) -> None:
         raise refuse_corrupt()
     try:
         unparsed = pdfparse.first_unparsed(PdfFileReader(io.BytesIO(pdf), strict=False))
-    except (*UNREADABLE_ERRORS, pdfparse.TooManyObjects) as exc:
+    except SEALED_READ_ERRORS as exc:
         raise refuse_corrupt() from exc
     if unparsed is not None:
         raise refuse_unparsed_signed(unparsed)
