@@ -62,8 +62,6 @@ Outline = tuple[tuple[tuple[float, float], ...], tuple[int, ...], bytes, int, in
 class StandardTimes:
     """Codes of vanthu's standard Times-Roman: printable ASCII, as vanthu writes only ASCII in it."""
 
-    two_byte = False
-
     def decode(self, data: bytes) -> str | None:
         return data.decode("ascii") if all(32 <= b < 127 for b in data) else None
 
@@ -77,7 +75,6 @@ class EmbeddedSubset:
     named: dict[int, str]
     widths: dict[int, float]
     glyphs: dict[int, Outline]
-    two_byte = True
 
     def decode(self, data: bytes) -> str | None:
         if len(data) % 2:
