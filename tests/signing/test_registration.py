@@ -11,8 +11,8 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanthu.core.fonts import serif
-from vanthu.signing import fields, fieldtext, pdftext, registration
+from vanthu.core.fonts import serif, serif_files
+from vanthu.signing import appearance, fields, fieldtext, pdftext, registration
 from vanthu.signing.bench import BLOCK, DATE, NUMBER, make_pki, vanthu_issue
 from vanthu.signing.fields import DATE_FIELD, NUMBER_FIELD, FilledField
 from vanthu.signing.types import Registered
@@ -175,3 +175,25 @@ def test_a_font_not_written_as_vanthu_writes_its_fonts_is_not_read(issued, name,
     changed = generic.DictionaryObject(dict(font))
     edit(changed)
     assert fieldtext.shown_font(changed) is None, name
+
+
+VIETNAMESE = ("Số: 0123456789/QĐ-BTL, KH-TM Hà Nội, ngày tháng năm Đà Nẵng Thành phố Hồ Chí Minh ĂÂÊÔƠƯăâêôơưđ "
+              "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ÀÁÈÉÌÍÒÓÙÚÝ (abcxyz).")
+
+
+@pytest.mark.parametrize("path", list(serif_files()), ids=lambda path: path.name)
+def test_every_glyph_of_a_subset_vanthu_embeds_reads_as_its_character(path):
+    """Whichever candidate family a deployment has (Liberation Serif, or Source Serif without it), the program
+    vanthu embeds passes the check glyph for glyph: its own issued files are read as showing their text."""
+    made = appearance._make_subset(path, frozenset(appearance.normalise(VIETNAMESE)) | appearance.DIGITS | {" "})
+    glyphs = fieldtext.program_glyphs(made.program, appearance.face(path).units_per_em)
+    assert glyphs is not None
+    subset = fieldtext.EmbeddedSubset(path=path, named={gid: char for char, gid in made.gids.items()},
+                                      widths={gid: float(w) for gid, w in made.widths.items()}, glyphs=glyphs)
+    text = "".join(char for char in appearance.normalise(VIETNAMESE) if char in made.gids)
+    assert len(text) > 60
+    assert subset.decode(made.encode(text)) == text
+    digits = made.encode("0123456789")
+    swapped = fieldtext.EmbeddedSubset(path=path, named={**subset.named, made.gids["7"]: "1"}, widths=subset.widths,
+                                       glyphs=glyphs)
+    assert swapped.decode(digits) is None  # a 7 named as a 1

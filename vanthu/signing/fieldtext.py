@@ -48,8 +48,9 @@ TYPE0_KEYS = frozenset({"/Type", "/Subtype", "/BaseFont", "/Encoding", "/Descend
 CID_KEYS = frozenset({"/Type", "/Subtype", "/BaseFont", "/CIDSystemInfo", "/FontDescriptor", "/CIDToGIDMap", "/W"})
 DESCRIPTOR_KEYS = frozenset({"/Type", "/FontName", "/Flags", "/FontBBox", "/ItalicAngle", "/Ascent", "/Descent",
                              "/CapHeight", "/StemV", "/FontFile2"})
-PROGRAM_TABLES = frozenset({"GlyphOrder", "OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp", "name",
-                            "post"})  # what appearance._make_subset keeps
+# what appearance._make_subset keeps of vanthu's candidate fonts (BASE: Source Serif's baselines, for layout only)
+PROGRAM_TABLES = frozenset({"BASE", "GlyphOrder", "OS/2", "cmap", "glyf", "head", "hhea", "hmtx", "loca", "maxp",
+                            "name", "post"})
 MAX_PROGRAM = 1 << 20  # decoded bytes: vanthu's subsets are a few kB
 MAX_GLYPHS = 4096
 MAX_WIDTHS = 1 << 16
