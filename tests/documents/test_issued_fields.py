@@ -57,6 +57,8 @@ TAMPERED = {
                                       "“Số: 02/KH-TM”"),
     "appearance_reuses_a_signed_stream": (fastdiff_corpus.number_appearance_reuses_signed_stream,
                                           "Ô số, ký hiệu không hiển thị giá trị của nó dưới dạng chữ"),
+    "font_map_lies": (fastdiff_corpus.field_drawn_with_lying_map(NUMBER, "Số: 07/KH-TM", "Số: 01/KH-TM"),
+                      "Ô số, ký hiệu không hiển thị giá trị của nó dưới dạng chữ"),
     "another_number_value_and_appearance": (fastdiff_corpus.field_refilled(NUMBER, "Số: 07/KH-TM"),
                                             "Số, ký hiệu trong tệp (“Số: 07/KH-TM”) khác số, ký hiệu đã đăng ký "
                                             "của văn bản (“Số: 01/KH-TM”)"),

@@ -1,7 +1,9 @@
 """A PDF with an object the signature validation's parser cannot read is refused where its author still has it
 (decision 0036): at upload (every object of every cross-reference section parsed, signing/pdfparse.py), and at
 the personal signature for a draft stored before that check. Before, a draft whose page content stream did not
-parse was uploaded, signed and sealed, and only the check after issuance called the issued file unreadable."""
+parse was uploaded, signed and sealed, and only the check after issuance called the issued file unreadable.
+A draft already signed with such an object (before decision 0036, or elsewhere) is refused by the seal, before
+issuance takes a number (decision 0045)."""
 
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from tests.api.conftest import ApiClient, error_of, new_token
 from tests.api.test_drafting_api import create_draft
 from tests.documents.test_issuance import awaiting
 from tests.signing import fastdiff_corpus
+from vanthu.audit.models import AuditEvent
 from vanthu.core.errors import ActionRefused
 from vanthu.core.models import StoredFile
 from vanthu.documents import actions, uploads
-from vanthu.documents.models import Document, DocumentFile, DraftVersion, Status
+from vanthu.documents.models import Document, DocumentFile, DraftVersion, Register, Status
 from vanthu.org.second_factor_testing import code_for
-from vanthu.signing import validation
+from vanthu.signing import pades_form, pdfparse, validation
+from vanthu.signing import service as signing
 from vanthu.signing.bench import make_pki
 from vanthu.signing.testing import SIGNING_SECRET, equip_cast
 
@@ -135,3 +139,72 @@ def uploads_free_store(data: bytes) -> StoredFile:
     from vanthu.core import files
 
     return files.store_bytes(data, content_type=uploads.PDF)
+
+
+# --- a draft signed with such an object is not sealed (decision 0045) ---------------------------------------
+
+SEAL_REFUSAL = "Tệp văn bản đã ký bị hỏng: có đối tượng {ref} không đọc được ("
+
+
+@pytest.mark.parametrize("case", sorted(set(BROKEN) - {"document_information"}))
+def test_the_seal_refuses_a_signed_file_with_an_object_that_does_not_parse(draft_pdf, case):
+    """The check the seal makes (pades_form.check_every_object_signed) over a draft signed by vanthu's own
+    signing code as it signed before decision 0036 (without reading every object first). A broken /Info is not
+    among them: pyHanko's writer reads it, so no signature was ever made over one."""
+    make, ref = BROKEN[case]
+    chain = make_pki("rsa")
+    signed = fastdiff_corpus.personal_unchecked(make(draft_pdf), chain)
+    assert validation.validate_pdf(signed, trust_roots=[chain.root]).valid  # its own reading does not show it
+    with pytest.raises(ActionRefused) as caught:
+        pades_form.check_every_object_signed(signed)
+    assert caught.value.code == "corrupt_pdf"
+    assert caught.value.message.startswith(SEAL_REFUSAL.format(ref=ref))
+    pades_form.check_every_object_signed(fastdiff_corpus.personal(draft_pdf, chain))  # a sound one passes
+
+
+@pytest.fixture
+def signed_before_the_check(cast, doc_types, draft_pdf, monkeypatch, django_capture_on_commit_callbacks):
+    """The Staff's plan whose stored draft has a page content stream that does not parse, signed by Sơn the way
+    vanthu signed before decision 0036 (its objects not all read), its verdict stored (the validation job run on
+    commit, as after every signature) and fresh."""
+    equip_cast(cast, people=("son",), units=("staff",))
+    doc = awaiting(cast, doc_types, draft_pdf)
+    doc.current_file = uploads_free_store(fastdiff_corpus.draft_with_broken_contents(draft_pdf))
+    doc.approved_sha256 = doc.current_file.sha256
+    doc.save(update_fields=["current_file", "approved_sha256"])
+    with monkeypatch.context() as before_0036, django_capture_on_commit_callbacks(execute=True):
+        before_0036.setattr(pdfparse, "first_unparsed", lambda reader, **kw: None)
+        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    doc.refresh_from_db()
+    assert doc.status == Status.SIGNED
+    assert signing.fresh_personal_verdict(doc.current_file)  # the stored verdict alone would have let it through
+    return doc
+
+
+def test_issuance_refuses_a_signed_draft_with_an_object_that_does_not_parse_before_taking_a_number(
+        cast, signed_before_the_check):
+    doc = signed_before_the_check
+    signed = doc.current_file.read_bytes()
+    before = (StoredFile.objects.count(), Register.objects.count(), list(Register.objects.values_list("last_number")))
+    with pytest.raises(ActionRefused) as caught:
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
+    assert caught.value.code == "corrupt_pdf"
+    assert caught.value.message.startswith(SEAL_REFUSAL.format(ref="19 0"))
+    doc.refresh_from_db()
+    assert (doc.status, doc.number, doc.issued_date, doc.issuing_since) == (Status.SIGNED, None, None, None)
+    assert doc.current_file.read_bytes() == signed
+    assert (StoredFile.objects.count(), Register.objects.count(),
+            list(Register.objects.values_list("last_number"))) == before
+    event = AuditEvent.objects.get(verb="documents.outgoing.issued.refused", target_id=str(doc.pk))
+    assert event.data["code"] == "corrupt_pdf"
+    assert event.data["reason"] == caught.value.message
+    assert event.actor_id == cast.lan.pk
+
+
+def test_the_seal_itself_refuses_it_when_no_check_came_before(cast, signed_before_the_check):
+    """`seal_issued` as the demo's baseline calls it (no check made by the caller): refused, nothing sealed."""
+    with pytest.raises(ActionRefused) as caught:
+        signing.seal_issued(pdf=signed_before_the_check.current_file.read_bytes(), unit=cast.staff,
+                            number_text="Số: 01/KH-TM", date_text="Hà Nội, ngày 01 tháng 3 năm 2027",
+                            secret=SIGNING_SECRET)
+    assert caught.value.message.startswith(SEAL_REFUSAL.format(ref="19 0"))

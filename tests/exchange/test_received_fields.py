@@ -74,6 +74,8 @@ TAMPERED = {
                                       "nhưng trên trang lại hiện “Số: 02/KH-TM”"),
     "another_number_value_and_appearance": (fastdiff_corpus.field_refilled(NUMBER_FIELD, "Số: 07/KH-TM"),
                                             "khác số, ký hiệu đã đăng ký của văn bản (“Số: 01/KH-TM”)"),
+    "font_map_lies": (fastdiff_corpus.field_drawn_with_lying_map(NUMBER_FIELD, "Số: 07/KH-TM", "Số: 01/KH-TM"),
+                      "Ô số, ký hiệu không hiển thị giá trị của nó dưới dạng chữ"),
 }
 
 

@@ -8,8 +8,11 @@ Every function returns PDF bytes; tests/signing/test_speedups_fastdiff.py judges
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import re
+import types
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,7 +22,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from tests.signing import diff_corpus
-from vanthu.signing import pades, pades_engine, pades_form
+from vanthu.signing import appearance, pades, pades_engine, pades_form
 from vanthu.signing.bench import BLOCK, DATE, NUMBER, BenchPki
 
 Change = Callable[[IncrementalPdfFileWriter], None]
@@ -143,6 +146,37 @@ def field_appearance_shows(name: str, text: str) -> Change:
         pades_form.fill_field(writer, ref, name, text)
         field = ref.get_object()
         field[pdf_name("/V")] = value
+        writer.update_container(field)
+
+    return change
+
+
+def field_drawn_with_lying_map(name: str, drawn: str, value: str) -> Change:
+    """The field's appearance drawn by vanthu's own code for `drawn` (vanthu's own embedded font program), with
+    a ToUnicode map that names, for each glyph where `drawn` and `value` differ, the character of `value`; its
+    value left as `value`. A reader of the text (the map) reads `value`; the eye sees `drawn` (decision 0045)."""
+    assert len(drawn) == len(value)
+
+    def lying_templates(font: appearance.FontSubset) -> appearance.FontTemplates:
+        gids = dict(font.gids)
+        for shown, said in zip(drawn, value, strict=True):
+            if shown != said:
+                gids.pop(said, None)
+                gids[said] = gids.pop(shown)
+        lies = appearance._to_unicode(types.SimpleNamespace(gids=gids))  # type: ignore[arg-type]
+        return dataclasses.replace(real_templates(font), to_unicode=zlib.compress(lies, 6))
+
+    real_templates = appearance._templates
+
+    def change(writer: IncrementalPdfFileWriter) -> None:
+        ref = pades_form.form_fields(writer)[name]
+        appearance._templates = lying_templates
+        try:
+            pades_form.fill_field(writer, ref, name, drawn)
+        finally:
+            appearance._templates = real_templates
+        field = ref.get_object()
+        field[pdf_name("/V")] = pdf_string(value)
         writer.update_container(field)
 
     return change

@@ -1,4 +1,4 @@
-"""vanthu's number and date fields read back (fields.py, pdftext.field_text) and compared (registration.py),
+"""vanthu's number and date fields read back (fields.py, fieldtext.field_text) and compared (registration.py),
 decision 0036: an appearance is read as text only when it is drawn the way vanthu draws a filled field."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanthu.signing import fields, pdftext, registration
+from vanthu.core.fonts import serif, serif_files
+from vanthu.signing import appearance, fields, fieldtext, pdftext, registration
 from vanthu.signing.bench import BLOCK, DATE, NUMBER, make_pki, vanthu_issue
 from vanthu.signing.fields import DATE_FIELD, NUMBER_FIELD, FilledField
 from vanthu.signing.types import Registered
@@ -81,11 +82,118 @@ def _redrawn(stream: generic.StreamObject, data: bytes) -> generic.StreamObject:
     ("text too small to read", lambda ops: re.sub(rb"/(\w+) [\d.]+ Tf", rb"/\1 1.00 Tf", ops)),
 ])
 def test_an_appearance_not_drawn_as_vanthu_draws_a_field_is_not_read_as_showing_text(issued, name, edit):
-    reader, stream = _number_appearance(issued)
-    assert pdftext.field_text(reader, stream) == NUMBER
+    _reader, stream = _number_appearance(issued)
+    assert fieldtext.field_text(stream) == NUMBER
     ops = stream.data
     assert b"BT 0.000 0.000 0.000 rg" in ops, ops  # what appearance.field_canvas writes
-    assert pdftext.field_text(reader, _redrawn(stream, ops)) == NUMBER
+    assert fieldtext.field_text(_redrawn(stream, ops)) == NUMBER
     changed = edit(ops)
     assert changed != ops, name
-    assert pdftext.field_text(reader, _redrawn(stream, changed)) is None, name
+    assert fieldtext.field_text(_redrawn(stream, changed)) is None, name
+
+
+# --- the font of the appearance is checked against vanthu's own (decision 0045) ---------------------------
+
+LYING = "Số: 17/KH-TM"  # drawn; NUMBER ("Số: 12/KH-TM") is what the lying map and the value say
+
+
+def _to_unicode_reading(stream: generic.StreamObject) -> str:
+    """What the appearance's one string reads as through its font's own ToUnicode map (as a text extractor, and
+    vanthu before decision 0045, read it)."""
+    font = next(iter(stream["/Resources"]["/Font"].values())).get_object()
+    [string] = re.findall(rb"<([0-9a-f]+)> Tj", stream.data)
+    mapping = pdftext.parse_cmap(font["/ToUnicode"].data)
+    raw = bytes.fromhex(string.decode())
+    return "".join(mapping[int.from_bytes(raw[i : i + 2], "big")] for i in range(0, len(raw), 2))
+
+
+@pytest.fixture(scope="module")
+def lying() -> bytes:
+    from tests.signing import fastdiff_corpus
+    from vanthu.demo.pdfs import sample_draft
+
+    chain = make_pki("rsa")
+    draft = sample_draft(competence=BLOCK.competence, title=BLOCK.title, name_line=BLOCK.name_line)
+    return fastdiff_corpus.sealed(fastdiff_corpus.personal(draft, chain), chain,
+                                  change=fastdiff_corpus.field_drawn_with_lying_map(NUMBER_FIELD, LYING, NUMBER))
+
+
+def test_an_appearance_whose_font_map_lies_is_not_read_as_showing_its_value(lying):
+    """vanthu's own font program draws "17"; the file's ToUnicode map says "12", the field's value: read through
+    the map, the page "shows its value". Read with vanthu's own font, it shows nothing that can be read."""
+    _reader, stream = _number_appearance(lying)
+    assert _to_unicode_reading(stream) == NUMBER  # the lie works on whoever trusts the map
+    assert fieldtext.field_text(stream) is None
+    found = fields.filled_fields(PdfFileReader(io.BytesIO(lying), strict=False))
+    assert found[NUMBER_FIELD] == FilledField(NUMBER, None)
+    assert found[DATE_FIELD] == FilledField(DATE, DATE)
+    [problem] = registration.problems(found, REGISTERED)
+    assert "Ô số, ký hiệu không hiển thị giá trị của nó dưới dạng chữ" in problem
+
+
+def test_the_seal_over_a_lying_font_map_is_not_valid_with_the_reason(lying):
+    from vanthu.signing import validation
+
+    result = validation.validate_pdf(lying, trust_roots=[make_pki("rsa").root], registered=REGISTERED)
+    seal = result.signatures[-1]
+    assert not seal.valid
+    assert any("Ô số, ký hiệu không hiển thị giá trị của nó dưới dạng chữ" in p for p in seal.problems), seal.problems
+
+
+def test_an_honest_appearance_reads_through_vanthus_font_not_through_its_map(issued):
+    """The same glyphs with the map emptied still read: the text comes from vanthu's font; the map only names the
+    character each glyph must be."""
+    _reader, stream = _number_appearance(issued)
+    font = fieldtext.shown_font(next(iter(stream["/Resources"]["/Font"].values())))
+    assert isinstance(font, fieldtext.EmbeddedSubset)
+    assert font.path == serif().regular  # the number field's font: the upright serif
+    [string] = re.findall(rb"<([0-9a-f]+)> Tj", stream.data)
+    raw = bytes.fromhex(string.decode())
+    assert font.decode(raw) == NUMBER
+    one = raw[-2:]  # the last glyph, "M": named as another letter, it is refused
+    assert font.decode(one) == "M"
+    lied = fieldtext.EmbeddedSubset(path=font.path, named={**font.named, int.from_bytes(one, "big"): "N"},
+                                    widths=font.widths, glyphs=font.glyphs)
+    assert lied.decode(one) is None
+    narrower = fieldtext.EmbeddedSubset(path=font.path, named=font.named, glyphs=font.glyphs,
+                                        widths={**font.widths, int.from_bytes(one, "big"): -900.0})
+    assert narrower.decode(one) is None  # a width moving the next glyph back: not vanthu's font
+
+
+@pytest.mark.parametrize(("name", "edit"), [
+    ("an entry vanthu does not write", lambda font: font.__setitem__(generic.NameObject("/FontMatrix"),
+                                                                     generic.ArrayObject())),
+    ("another encoding", lambda font: font.__setitem__(generic.NameObject("/Encoding"),
+                                                       generic.NameObject("/Identity-V"))),
+    ("a name that is not a vanthu subset", lambda font: font.__setitem__(generic.NameObject("/BaseFont"),
+                                                                        generic.NameObject("/ABCDEF+Arial"))),
+])
+def test_a_font_not_written_as_vanthu_writes_its_fonts_is_not_read(issued, name, edit):
+    _reader, stream = _number_appearance(issued)
+    font = next(iter(stream["/Resources"]["/Font"].values())).get_object()
+    assert fieldtext.shown_font(font) is not None
+    changed = generic.DictionaryObject(dict(font))
+    edit(changed)
+    assert fieldtext.shown_font(changed) is None, name
+
+
+VIETNAMESE = ("Số: 0123456789/QĐ-BTL, KH-TM Hà Nội, ngày tháng năm Đà Nẵng Thành phố Hồ Chí Minh ĂÂÊÔƠƯăâêôơưđ "
+              "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ÀÁÈÉÌÍÒÓÙÚÝ (abcxyz).")
+
+
+@pytest.mark.parametrize("path", list(serif_files()), ids=lambda path: path.name)
+def test_every_glyph_of_a_subset_vanthu_embeds_reads_as_its_character(path):
+    """Whichever candidate family a deployment has (Liberation Serif, or Source Serif without it), the program
+    vanthu embeds passes the check glyph for glyph: its own issued files are read as showing their text."""
+    made = appearance._make_subset(path, frozenset(appearance.normalise(VIETNAMESE)) | appearance.DIGITS | {" "})
+    glyphs = fieldtext.program_glyphs(made.program, appearance.face(path).units_per_em)
+    assert glyphs is not None
+    subset = fieldtext.EmbeddedSubset(path=path, named={gid: char for char, gid in made.gids.items()},
+                                      widths={gid: float(w) for gid, w in made.widths.items()}, glyphs=glyphs)
+    text = "".join(char for char in appearance.normalise(VIETNAMESE) if char in made.gids)
+    assert len(text) > 60
+    assert subset.decode(made.encode(text)) == text
+    digits = made.encode("0123456789")
+    swapped = fieldtext.EmbeddedSubset(path=path, named={**subset.named, made.gids["7"]: "1"}, widths=subset.widths,
+                                       glyphs=glyphs)
+    assert swapped.decode(digits) is None  # a 7 named as a 1

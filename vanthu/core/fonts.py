@@ -45,3 +45,16 @@ def serif() -> SerifFont:
                 italic_path = folder / italic if (folder / italic).exists() else folder / regular
                 return SerifFont(family, folder / regular, folder / bold, italic_path)
     raise RuntimeError("no serif font with Vietnamese glyphs found (install font-source-serif-pro)")
+
+
+@cache
+def serif_files() -> tuple[Path, ...]:
+    """Every file of the candidate families found (regular, bold, italic), `serif()`'s first: the fonts another
+    vanthu, set up with another family, may have embedded in a PDF it wrote."""
+    chosen = serif()
+    found = [chosen.regular, chosen.italic, chosen.bold]
+    dirs = [*getattr(settings, "FONT_DIRS", []), *SYSTEM_DIRS, _package_dir()]
+    for _family, *names in CANDIDATES:
+        for folder in dirs:
+            found += [folder / name for name in names if (folder / name).exists()]
+    return tuple(dict.fromkeys(found))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from vanthu.signing import pdftext
+from vanthu.signing import fieldtext
 from vanthu.signing.pdferrors import UNREADABLE_ERRORS
 
 NUMBER_FIELD = "vanthu_so"
@@ -23,7 +23,7 @@ DATE_FIELD = "vanthu_ngay"
 @dataclass(frozen=True)
 class FilledField:
     """One of vanthu's number and date fields as a file holds it: its value (/V) and the text its appearance
-    shows (pdftext.field_text; None when the appearance is not text drawn as vanthu draws it, or the widget is
+    shows (fieldtext.field_text; None when the appearance is not text drawn as vanthu draws it, or the widget is
     hidden, or the field is not the single widget vanthu writes)."""
 
     value: str
@@ -33,7 +33,7 @@ class FilledField:
 HIDDEN = 1 | 2 | 32  # the annotation flags Invisible, Hidden and NoView
 
 
-def _filled(reader: PdfFileReader, field: generic.DictionaryObject) -> FilledField:
+def _filled(field: generic.DictionaryObject) -> FilledField:
     value = field.get("/V")
     text = str(value) if isinstance(value, (generic.TextStringObject, generic.ByteStringObject)) else ""
     if "/Kids" in field or int(field.get("/F", 0)) & HIDDEN:
@@ -42,7 +42,7 @@ def _filled(reader: PdfFileReader, field: generic.DictionaryObject) -> FilledFie
         normal = field["/AP"]["/N"]
     except (KeyError, TypeError):
         return FilledField(value=text, shown=None)
-    shown = pdftext.field_text(reader, normal) if isinstance(normal, generic.StreamObject) else None
+    shown = fieldtext.field_text(normal) if isinstance(normal, generic.StreamObject) else None
     return FilledField(value=text, shown=shown)
 
 
@@ -65,7 +65,7 @@ def filled_fields(reader: PdfFileReader) -> dict[str, FilledField]:
         if name not in (NUMBER_FIELD, DATE_FIELD):
             continue
         try:
-            filled = _filled(reader, field)
+            filled = _filled(field)
         except UNREADABLE_ERRORS:  # an appearance that cannot be decoded shows nothing that can be read
             filled = FilledField(value="", shown=None)
         found[name] = FilledField(value=filled.value, shown=None) if name in found else filled

@@ -17,12 +17,14 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import read_certification_data
 
 from vanthu.core.fonts import serif
 from vanthu.signing import appearance, pdfparse, placement, speedups
 from vanthu.signing.fields import DATE_FIELD, NUMBER_FIELD
+from vanthu.signing.pdferrors import UNREADABLE_ERRORS
 from vanthu.signing.types import SigningRefused
 
 speedups.install()
@@ -41,6 +43,31 @@ def refuse_unparsed(unparsed: Any) -> SigningRefused:
     return SigningRefused(_("Tệp PDF bị hỏng: có đối tượng %(object)s không đọc được (%(reason)s). Hãy xuất lại tệp "
                             "ra PDF rồi tải lên.") % {"object": unparsed.ref, "reason": unparsed.reason},
                           code="corrupt_pdf")
+
+
+def refuse_unparsed_signed(unparsed: Any) -> SigningRefused:
+    """The seal's refusal of a signed file with an object the validation's parser cannot read (decision 0045):
+    the fix is a new draft, approved and signed again, not a new upload of the same file."""
+    return SigningRefused(_("Tệp văn bản đã ký bị hỏng: có đối tượng %(object)s không đọc được (%(reason)s), nên "
+                            "không đóng dấu phát hành được. Hãy xuất lại văn bản ra PDF, trình duyệt và ký lại.")
+                          % {"object": unparsed.ref, "reason": unparsed.reason}, code="corrupt_pdf")
+
+
+SEALED_READ_ERRORS: tuple[type[Exception], ...] = (*UNREADABLE_ERRORS, pdfparse.TooManyObjects)
+
+
+def check_every_object_signed(pdf: bytes) -> None:
+    """Refuse a signed file the seal would seal over an object that does not parse (pdfparse.py; decision 0045):
+    the personal signature reads every object of the draft since decision 0036, but a file signed before that,
+    or elsewhere, was not. The same parse as at upload and at the personal signature, with a reader of its own."""
+    if not pdf.lstrip()[:5].startswith(b"%PDF"):
+        raise refuse_corrupt()
+    try:
+        unparsed = pdfparse.first_unparsed(PdfFileReader(io.BytesIO(pdf), strict=False))
+    except SEALED_READ_ERRORS as exc:
+        raise refuse_corrupt() from exc
+    if unparsed is not None:
+        raise refuse_unparsed_signed(unparsed)
 
 
 def open_writer(pdf: bytes, *, every_object: bool = False) -> IncrementalPdfFileWriter:

@@ -47,7 +47,7 @@ BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
 BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
 
 
-def _literal(raw: bytes) -> bytes:
+def literal_string(raw: bytes) -> bytes:
     def repl(match: re.Match[bytes]) -> bytes:
         code = match.group(1)
         if code[:1].isdigit():
@@ -59,7 +59,7 @@ def _literal(raw: bytes) -> bytes:
     return ESCAPE.sub(repl, raw[1:-1])
 
 
-def _hex(raw: bytes) -> bytes:
+def hex_string(raw: bytes) -> bytes:
     digits = bytes(c for c in raw[1:-1] if c not in b"\x00\t\n\x0c\r ")
     if len(digits) % 2:
         digits += b"0"
@@ -279,9 +279,9 @@ def page_fragments(reader: PdfFileReader, index: int, *, measure: Callable[[str]
         if kind == "num":
             (arrays[-1] if arrays else operands).append(float(value))
         elif kind == "str":
-            (arrays[-1] if arrays else operands).append(_literal(value))
+            (arrays[-1] if arrays else operands).append(literal_string(value))
         elif kind == "hex":
-            (arrays[-1] if arrays else operands).append(_hex(value))
+            (arrays[-1] if arrays else operands).append(hex_string(value))
         elif kind == "name":
             (arrays[-1] if arrays else operands).append(value.decode("latin-1"))
         elif kind == "arr":
@@ -339,79 +339,3 @@ def page_fragments(reader: PdfFileReader, index: int, *, measure: Callable[[str]
             operands = []
             arrays = []
     return fragments
-
-
-# --- the text of a filled field's appearance -------------------------------------------------------------
-
-FIELD_OPS = frozenset({b"q", b"Q", b"rg", b"re", b"f", b"BT", b"ET", b"Tf", b"Td", b"Tj"})
-MIN_FIELD_TEXT_SIZE = 2.0  # points: smaller text is not "shown"
-
-
-def field_text(reader: PdfFileReader, stream: generic.StreamObject) -> str | None:
-    """The text a number or date field's appearance (a form XObject) shows, when it is drawn the way vanthu
-    draws one (appearance.field_canvas): boxes filled before any text, then black text shown with `Tj` at a
-    position inside the box, fonts as its only resources. None for anything else — an image or another form
-    drawn, a path, a matrix, text in another colour or render mode, a box filled over the text, text outside
-    the box or too small to read: what such an appearance shows cannot be read as text, so it is not taken
-    as showing the field's value."""
-    resources = stream.get("/Resources")
-    resources = resources.get_object() if isinstance(resources, generic.IndirectObject) else resources
-    if resources is not None and (not isinstance(resources, generic.DictionaryObject)
-                                  or set(resources) - {"/Font", "/ProcSet"}):
-        return None
-    try:
-        box = [float(v) for v in stream["/BBox"]]
-        data = stream.data
-    except (KeyError, TypeError, ValueError):
-        return None
-    left, bottom, right, top = min(box[0], box[2]), min(box[1], box[3]), max(box[0], box[2]), max(box[1], box[3])
-    fonts = _Fonts(reader, resources, {})
-    parts: list[str] = []
-    operands: list[Any] = []
-    in_text = False
-    moved = 0  # Td operators in the current text object: vanthu writes one (a second would move relative to it)
-    font: FontInfo | None = None
-    pos, end = 0, len(data)
-    while pos < end:
-        match = TOKEN.match(data, pos)
-        if match is None:
-            return None
-        pos = match.end()
-        kind, value = match.lastgroup, match.group()
-        if kind == "ws":
-            continue
-        if kind == "num":
-            operands.append(float(value))
-        elif kind == "hex":
-            operands.append(_hex(value))
-        elif kind == "str":
-            operands.append(_literal(value))
-        elif kind == "name":
-            operands.append(value.decode("latin-1"))
-        elif kind != "op" or value not in FIELD_OPS:
-            return None
-        else:
-            nums = [v for v in operands if isinstance(v, float)]
-            if value == b"BT":
-                in_text, moved = True, 0
-            elif value == b"ET":
-                in_text = False
-            elif value == b"f" and parts:
-                return None  # a box filled over text already shown
-            elif value == b"rg" and in_text and nums != [0.0, 0.0, 0.0]:
-                return None
-            elif value == b"Tf":
-                name = next((v for v in operands if isinstance(v, str)), None)
-                font = fonts.get(name) if name else None
-                if font is None or not nums or nums[-1] < MIN_FIELD_TEXT_SIZE:
-                    return None
-            elif value == b"Td":
-                moved += 1
-                if moved > 1 or len(nums) != 2 or not (left <= nums[0] < right and bottom <= nums[1] < top):
-                    return None
-            elif value == b"Tj":
-                if not in_text or font is None or not operands or not isinstance(operands[-1], bytes):
-                    return None
-                parts.append(font.decode(operands[-1]))
-            operands = []
-    return "".join(parts)

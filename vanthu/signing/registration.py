@@ -6,7 +6,7 @@ could show one number on the page while its field says another, and the signatur
 fields (`vanthu_so`, `vanthu_ngay`, added empty by the personal signature, filled by the seal) are therefore
 checked on every validation:
 
-- each shows exactly its value: the appearance is text drawn the way vanthu draws it (pdftext.field_text) and
+- each shows exactly its value: the appearance is text drawn the way vanthu draws it (fieldtext.field_text) and
   that text is the value (both in composed Unicode, spaces collapsed);
 - when the caller knows the registered number and date (`Registered`: the check after issuance from the
   register, the exchange's receiver from the envelope's Code and PromulgationInfo), the number field's value is

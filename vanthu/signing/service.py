@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVELS", "CredentialInfo", "Registered", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
-    "begin_remote_personal", "configured_level", "credential_for_person", "credential_for_unit", "enrich",
-    "finish_remote", "fresh_personal_verdict", "layout", "level_of", "needs_enrichment", "pades_services",
+    "begin_remote_personal", "check_sealable", "configured_level", "credential_for_person", "credential_for_unit",
+    "enrich", "finish_remote", "fresh_personal_verdict", "layout", "level_of", "needs_enrichment", "pades_services",
     "record_validation", "renew_archive",
     "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "sim_signature",
     "stored_validation",
@@ -111,11 +111,13 @@ def _with_credential(owner: Person | Unit, secret: str | None, work: Callable[[C
 
 
 def _check_personal_signature(pdf: bytes) -> None:
-    """Refuse a PDF without a valid personal signature, judged against the deployment's trust store and
+    """Refuse a PDF with an object that does not parse (decision 0045: what the seal must not seal, whatever its
+    verdict says), then one without a valid personal signature, judged against the deployment's trust store and
     vanthu's own revocations: now, or by the verdict stored for these very bytes while it is fresh
     (verdicts.py)."""
     from vanthu.signing import pades_form, validation, verdicts
 
+    pades_form.check_every_object_signed(pdf)
     if verdicts.fresh_personal(hashlib.sha256(pdf).hexdigest()):  # this very file's stored verdict, still good
         return
     pades_form.open_writer(pdf)  # an unreadable PDF is refused as such, before the signature check
@@ -283,6 +285,21 @@ def record_validation(file: StoredFile, *, registered: Registered | None = None)
     return validation.validate_and_store(file, registered=registered)
 
 
+def check_sealable(file: StoredFile, *, target: Any = None) -> None:
+    """Refuse (SigningRefused, `corrupt_pdf`, naming `target`) a signed file with an object the validation's
+    parser cannot read (decision 0045): issuance calls it with the personal signature's check, before the number
+    is taken. The parse of the upload and of the personal signature (pdfparse.py), for a file signed before
+    decision 0036 or elsewhere; the stored verdict does not stand for it (the validation of a signed draft does
+    not read what its signature does not cover)."""
+    from vanthu.signing import pades_form
+
+    try:
+        pades_form.check_every_object_signed(file.read_bytes())
+    except SigningRefused as exc:
+        exc.target = target
+        raise
+
+
 def fresh_personal_verdict(file: StoredFile) -> bool:
     """Whether the stored verdict of `file` says its personal signature is valid and may still stand for a check
     made now (verdicts.py: these bytes, younger than VANTHU_SIGNATURE_VERDICT_SECONDS, the same trust store, the
@@ -375,7 +392,8 @@ class UnitSeal:
         """As `seal_issued`, with the key already unlocked (the personal signature is checked here too);
         `placed["seal"]`, when set by hand on the preview, is where the seal goes. `checked_sha256`: the
         SHA-256 of the file whose personal signature the caller has just checked (issuance, before taking the
-        number): when `pdf` is those very bytes the check is not made again, else it is made here."""
+        number, with `check_sealable`): when `pdf` is those very bytes neither check is made again, else both are
+        made here (decision 0045)."""
         from vanthu.signing import pades, placement
 
         if checked_sha256 is None or hashlib.sha256(pdf).hexdigest() != checked_sha256:

@@ -214,6 +214,7 @@ def _check_before_number(*, document: Document, acting: Person, expected_version
         document = Document.objects.select_related(*_READ_FOR_ISSUING).get(pk=document.pk)
         recipients = _check_issuable(document, acting, expected_version)
         assert document.current_file is not None
+        signing.check_sealable(document.current_file, target=document)  # every object parses (decision 0045)
         if not _has_valid_personal_signature(document.current_file):
             raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
                                 code="unsigned", target=document)
