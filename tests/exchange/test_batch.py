@@ -138,15 +138,15 @@ def test_a_body_that_is_not_a_batch_is_refused(client, cast, issued, peer):
 def test_an_envelope_that_fails_unexpectedly_is_rolled_back_alone(cast, issued, peer, monkeypatch):
     good = envelope_for(issued, cast.division)
     other = envelope_for(issued, cast.province)
-    store = receiving._store_document
+    arrival = receiving._arrival  # what a document brings, together (decision 0043) or alone
 
-    def failing(envelope, *, transport, checked, **batch):
+    def failing(envelope, *, transport, checked, reads):
         if checked.units[0][1] == cast.province:
             Document.objects.filter(unit=cast.division).update(subject="half-written")  # undone with it
             raise RuntimeError("disk full")
-        return store(envelope, transport=transport, checked=checked, **batch)
+        return arrival(envelope, transport=transport, checked=checked, reads=reads)
 
-    monkeypatch.setattr(receiving, "_store_document", failing)
+    monkeypatch.setattr(receiving, "_arrival", failing)
     receipts = receiving.receive_many([good, other], transport="http", peer=peer)
     assert receipts[0] is not None
     assert receipts[0].accepted
@@ -154,7 +154,7 @@ def test_an_envelope_that_fails_unexpectedly_is_rolled_back_alone(cast, issued, 
     assert (incoming(cast.division), incoming(cast.province)) == (1, 0)
     assert not Document.objects.filter(subject="half-written").exists()
     assert ReceivedEnvelope.objects.count() == 1
-    monkeypatch.setattr(receiving, "_store_document", store)
+    monkeypatch.setattr(receiving, "_arrival", arrival)
     again = receiving.receive(other, transport="http", peer=peer)
     assert again.accepted
     assert not again.duplicate

@@ -165,12 +165,14 @@ class Evidence:
     reason: str = ""
     secrecy: int = 0
     revocation: str = ""
+    incoming_id: int | None = None  # an accepted document's: the incoming document it made (or found)
 
 
 @action("exchange.envelope.received")
 def record_envelopes(*, transport: str, peer: Peer | None, items: Sequence[Evidence]) -> list[tuple[ReceivedEnvelope,
                                                                                                     log.Entry]]:
-    """Keep the evidence of several envelopes of one batch at once (`receiving_statuses`, decision 0038): the rows
+    """Keep the evidence of several envelopes of one batch at once (`receiving_statuses` and
+    `receiving_documents`, decisions 0038 and 0043): the rows
     `record_envelope` writes for each, inserted together, each with the audit event it records — returned, not
     recorded: the caller records them with its others, in the envelopes' order. The caller has looked for these
     SHA-256 in its transaction; one met meanwhile (another request's) fails the whole call (IntegrityError),
@@ -185,7 +187,7 @@ def record_envelopes(*, transport: str, peer: Peer | None, items: Sequence[Evide
             unit=item.unit, document_id=item.document_id[:120], subject=item.subject[:500],
             status_code=item.status_code[:2], signer=item.signer[:500], document_sha256=item.document_sha256[:64],
             secrecy=item.secrecy, state=item.state, reason_code=item.reason_code[:40], reason=item.reason[:1000],
-            incoming_id=None, revocation=item.revocation[:10])
+            incoming_id=item.incoming_id, revocation=item.revocation[:10])
         for item in items
     ])
     return [(row, log.Entry(verb=f"exchange.envelope.{item.state}", actor=None, target=row, unit=item.unit,

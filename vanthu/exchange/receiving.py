@@ -18,7 +18,9 @@ written after them, in the same transaction.
 does the same for a batch (decision 0029): every envelope checked first, outside any transaction, then the
 accepted ones applied in one transaction, each in its own savepoint (an unexpected error rolls back that one
 only, whose receipt is None) — but its statuses, applied together with the same outcome (`receiving_statuses`,
-decision 0038).
+decision 0038), and its documents for one of our units and the refusals of its checks, written together with
+the same outcome (`receiving_documents`, decision 0043); if writing them together fails, each is concluded
+alone as before.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from vanthu.documents.models import (
     ReceivedVia,
 )
 from vanthu.exchange import actions, edxml, outgoing, pdfcheck, revocation
+from vanthu.exchange import receiving_documents as documents
 from vanthu.exchange import receiving_statuses as statuses
 from vanthu.exchange.edxml.model import DocumentId
 from vanthu.exchange.models import Peer, PeerCrl, ReceivedEnvelope
@@ -182,8 +185,15 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
         for index, done in together.items():
             receipts[index] = Receipt.of(done.row, duplicate=done.duplicate)
             events[index] = done.events
+        # its documents and refusals written together (decision 0043); those left out are concluded alone below
+        written = documents.apply_together(
+            checked, transport=transport, peer=peer, reads=reads,
+            arrival=lambda envelope, outcome: _arrival(envelope, transport=transport, checked=outcome, reads=reads))
+        for index, concluded in written.items():
+            receipts[index] = Receipt.of(concluded.row, duplicate=concluded.duplicate)
+            events[index] = concluded.events
         for index, data, sha256, seen, outcome in checked:
-            if index in together:
+            if index in together or index in written:
                 continue
             mine: list[log.Entry] = []
             try:
@@ -381,10 +391,28 @@ def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen
 
 def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Checked, reads: _Reads | None = None,
                     events: list[log.Entry] | None = None) -> list[int]:
+    reads = reads or _Reads()
+    arrived, reply_to = _arrival(envelope, transport=transport, checked=checked, reads=reads)
+    header = envelope.header
+    made = []
+    for organ, unit in checked.units:
+        key = outgoing.arrival_key(from_organ=header.from_.organ_id, document_id=header.document_id, to_organ=organ)
+        try:
+            document = delivery.receive_document(unit=unit, key=key, transport=transport, reply_to=reply_to,
+                                                 arrived=arrived, events=events)
+        except ActionRefused as exc:
+            raise Refused(exc.code or "refused", exc.message) from exc
+        made.append(document.pk)
+    return made
+
+
+def _arrival(envelope: edxml.Envelope, *, transport: str, checked: _Checked,
+             reads: _Reads) -> tuple[delivery.Arrived, str]:
+    """What a checked document brings (its metadata, its files stored) and where its statuses go back: the same
+    for each of our units it is for, alone or with its batch (`receiving_documents`)."""
     header = envelope.header
     secrecy = header.other.security_level
-    pdfs, units = checked.pdfs, checked.units
-    reads = reads or _Reads()
+    pdfs = checked.pdfs
     main = reads.store(pdfs[0].data, content_type="application/pdf")
     others = [(a.name[:200], reads.store(a.data, content_type=a.content_type[:100] or "application/octet-stream"),
                index) for index, a in enumerate(envelope.attachments, start=1) if a is not pdfs[0]]
@@ -403,16 +431,7 @@ def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Check
         via=ReceivedVia.INTERNAL if transport == LOCAL else ReceivedVia.EXCHANGE,
     )
     reply_to = str(sender_unit.pk) if sender_unit is not None else header.from_.organ_id
-    made = []
-    for organ, unit in units:
-        key = outgoing.arrival_key(from_organ=header.from_.organ_id, document_id=header.document_id, to_organ=organ)
-        try:
-            document = delivery.receive_document(unit=unit, key=key, transport=transport, reply_to=reply_to,
-                                                 arrived=arrived, events=events)
-        except ActionRefused as exc:
-            raise Refused(exc.code or "refused", exc.message) from exc
-        made.append(document.pk)
-    return made
+    return arrived, reply_to
 
 
 def _apply_status(status: edxml.StatusMessage, *, transport: str, sha256: str, evidence: StoredFile, signer: str,

@@ -58,10 +58,15 @@ def _document(unit: Unit, arrived: Arrived) -> Document:
 
 
 @action("documents.incoming.arrived")
-def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming]) -> dict[uuid.UUID, int]:
+def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming],
+                      events: dict[uuid.UUID, log.Entry] | None = None) -> dict[uuid.UUID, int]:
     """Several documents arrive at `unit` in one of its transactions. Returns the incoming document's id by
-    message key for each message applied (made now, or found: the same message again); a key missing from
-    the answer was left out for delivery alone (see the module). Never refuses: it leaves out instead."""
+    message key for each message applied (made now, or found: the same message again, in the batch or
+    before); a key missing from the answer was left out for delivery alone (see the module). Never refuses: it
+    leaves out instead.
+
+    `events`: the audit event of each document made now goes there under its key, not recorded here: the
+    caller records it with its own, in the same transaction (the exchange's `receive_many`, decision 0043)."""
     unit = Unit.objects.get(pk=unit.pk)
     if not unit.is_active or not items:
         return {}
@@ -76,12 +81,16 @@ def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming]) 
             .order_by("pk")}
     applied: dict[uuid.UUID, int] = {}
     fresh: list[tuple[Incoming, Arrival]] = []
+    taken: set[uuid.UUID] = set()
     for item in chosen:
         row = rows[item.key]
         if row.document_id is not None:
             applied[item.key] = row.document_id  # delivered before: the one document
+        elif item.key in taken:
+            continue  # the key again in the batch: the one document its first makes (as one by one)
         elif row.unit_id == unit.pk and row.cancelled_at is None and row.transport == transport:
             fresh.append((item, row))
+            taken.add(item.key)
         # else left out: one by one refuses it (another unit's key) or makes it arrive cancelled
     if not fresh:
         return applied
@@ -109,11 +118,14 @@ def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming]) 
     ])
     for status in statuses:
         enqueue(status)
-    log.record_many(unit=unit, entries=[
-        log.Entry(verb="documents.incoming.arrived", target=document,
-                  data={"transport": transport, "from": item.reply_to, "key": str(item.key), "cancelled": False})
-        for (item, _row), document in zip(fresh, documents, strict=True)
-    ])
+    entries = [log.Entry(verb="documents.incoming.arrived", target=document, unit=unit,
+                         data={"transport": transport, "from": item.reply_to, "key": str(item.key),
+                               "cancelled": False})
+               for (item, _row), document in zip(fresh, documents, strict=True)]
+    if events is not None:
+        events.update((item.key, entry) for (item, _row), entry in zip(fresh, entries, strict=True))
+    else:
+        log.record_many(unit=unit, entries=entries)
     for (item, _row), document in zip(fresh, documents, strict=True):
         applied[item.key] = document.pk
     return applied
