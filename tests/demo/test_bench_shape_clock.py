@@ -24,10 +24,13 @@ def test_each_statement_is_counted_under_its_shape_with_the_backend_time_it_took
     shapes = {key: clock.count[key] for key in clock.count}
     assert sorted(shapes.values()) == [1, 3]
     by_pk = next(key for key, times in shapes.items() if times == 3)
-    assert by_pk.startswith('SELECT "org_unit"."id"') and 'WHERE "org_unit"."id" = %s' in by_pk
+    assert by_pk.startswith('SELECT "org_unit"."id"')
+    assert 'WHERE "org_unit"."id" = %s' in by_pk
     assert clock.pg[by_pk] == pytest.approx(0.003)  # one reading before, one after: 1 ms each time
     out = io.StringIO()
     clock.write("phát hành", 3, out)
     text = out.getvalue()
-    assert "4 truy vấn" not in text and "1.3 truy vấn" in text  # 4 statements over 3 items
-    assert '  1.0 ×   1000 µs PG' in text and '  0.3 ×   1000 µs PG' in text
+    assert "4 truy vấn" not in text
+    assert "1.3 truy vấn" in text
+    assert '  1.0 ×   1000 µs PG' in text
+    assert '  0.3 ×   1000 µs PG' in text

@@ -75,9 +75,9 @@ class ShapeClock:
             self.wall[key] += time.perf_counter() - wall
 
     def write(self, title: str, items: int, out: IO[str]) -> None:
-        total = sum(self.pg.values())
+        total, statements = sum(self.pg.values()), sum(self.count.values())
         out.write(f"\n--- {title}: CPU PostgreSQL theo dạng truy vấn, mỗi mục ({items}), tổng "
-                  f"{total / max(1, items) * 1000:.2f} ms, {sum(self.count.values()) / max(1, items):.1f} truy vấn ---\n")
+                  f"{total / max(1, items) * 1000:.2f} ms, {statements / max(1, items):.1f} truy vấn ---\n")
         for key, pg in self.pg.most_common():
             out.write(f"{self.count[key] / max(1, items):5.1f} × {pg / self.count[key] * 1e6:6.0f} µs PG "
                       f"{self.wall[key] / self.count[key] * 1e6:6.0f} µs thực  {_abridged(key)}\n")
