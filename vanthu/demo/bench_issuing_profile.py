@@ -18,7 +18,7 @@ import os
 import pstats
 import re
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import IO, Any
@@ -61,8 +61,8 @@ class ShapeClock:
     def __init__(self, backend: Callable[[], float]) -> None:
         self.backend = backend
         self.count: Counter[str] = Counter()
-        self.pg: Counter[str] = Counter()
-        self.wall: Counter[str] = Counter()
+        self.pg: defaultdict[str, float] = defaultdict(float)
+        self.wall: defaultdict[str, float] = defaultdict(float)
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         pg, wall = self.backend(), time.perf_counter()
@@ -78,7 +78,7 @@ class ShapeClock:
         total, statements = sum(self.pg.values()), sum(self.count.values())
         out.write(f"\n--- {title}: CPU PostgreSQL theo dạng truy vấn, mỗi mục ({items}), tổng "
                   f"{total / max(1, items) * 1000:.2f} ms, {statements / max(1, items):.1f} truy vấn ---\n")
-        for key, pg in self.pg.most_common():
+        for key, pg in sorted(self.pg.items(), key=lambda item: -item[1]):
             out.write(f"{self.count[key] / max(1, items):5.1f} × {pg / self.count[key] * 1e6:6.0f} µs PG "
                       f"{self.wall[key] / self.count[key] * 1e6:6.0f} µs thực  {_abridged(key)}\n")
 
