@@ -1,5 +1,5 @@
-"""VANTHU_DATABASE_URL on PostgreSQL: the values are bound by the server and a statement run a second time on a
-connection is prepared there, its plan kept (decision 0044); `?prepare_threshold=off` turns the preparing off
+"""VANTHU_DATABASE_URL on PostgreSQL: the values are bound by the server and a statement run twice on a connection is
+prepared there from its third run, its plan kept (decision 0044); `?prepare_threshold=off` turns the preparing off
 for a pooler that cannot keep prepared statements."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def _options(url: str) -> dict[str, object]:
     return options
 
 
-def test_postgres_binds_on_the_server_and_prepares_the_second_run() -> None:
+def test_postgres_binds_on_the_server_and_prepares_a_repeated_statement() -> None:
     options = _options("postgres://vanthu@db:5432/vanthu?sslmode=require")
     assert options == {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD, "sslmode": "require"}
     assert PREPARE_THRESHOLD == 2

@@ -63,7 +63,7 @@ def env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
-PREPARE_THRESHOLD = 2  # executions of one statement on a connection before it is prepared (psycopg counts)
+PREPARE_THRESHOLD = 2  # runs of one statement on a connection before it is prepared (psycopg counts them)
 
 
 def _prepare_threshold(value: str) -> int | None:
@@ -103,8 +103,8 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
         query = parse_qs(parts.query)
-        # the values bound by the server, and a statement run twice on a connection prepared there: parsed and
-        # planned once, its plan kept (decision 0044). `?prepare_threshold=off` for a pooler that cannot keep
+        # the values bound by the server, and a statement run twice on a connection prepared there from its third
+        # run: parsed once, its plan kept (decision 0044). `?prepare_threshold=off` for a pooler that cannot keep
         # prepared statements (PgBouncer in transaction mode before 1.21).
         options: dict[str, object] = {"server_side_binding": True,
                                       "prepare_threshold": _prepare_threshold(query.get("prepare_threshold", [""])[0])}
