@@ -63,6 +63,21 @@ def env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+PREPARE_THRESHOLD = 2  # runs of one statement on a connection before it is prepared (psycopg counts them)
+
+
+def _prepare_threshold(value: str) -> int | None:
+    if value == "":
+        return PREPARE_THRESHOLD
+    if value.lower() in {"off", "none", "no"}:
+        return None  # never prepared (the values are still bound by the server)
+    try:
+        return max(0, int(value))
+    except ValueError as exc:
+        raise ConfigError(f"{PREFIX}DATABASE_URL: prepare_threshold must be a whole number or off, "
+                          f"not {value!r}") from exc
+
+
 def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
     """Turn `sqlite:///path` or `postgres://user:pw@host:port/name` into a DATABASES entry."""
     from urllib.parse import parse_qs, unquote, urlsplit
@@ -87,8 +102,12 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
             },
         }
     if scheme in {"postgres", "postgresql", "pgsql"}:
-        options: dict[str, object] = {}
         query = parse_qs(parts.query)
+        # the values bound by the server, and a statement run twice on a connection prepared there from its third
+        # run: parsed once, its plan kept (decision 0044). `?prepare_threshold=off` for a pooler that cannot keep
+        # prepared statements (PgBouncer in transaction mode before 1.21).
+        options: dict[str, object] = {"server_side_binding": True,
+                                      "prepare_threshold": _prepare_threshold(query.get("prepare_threshold", [""])[0])}
         if "sslmode" in query:
             options["sslmode"] = query["sslmode"][0]
         return {

@@ -18,8 +18,9 @@ import os
 import pstats
 import re
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import IO, Any
 
 from django.conf import settings
@@ -27,14 +28,23 @@ from django.db import connections
 
 
 def backend_clock(connection: Any) -> Callable[[], float]:
-    """CPU seconds used so far by the PostgreSQL backend of `connection` (NaN when it cannot be read here)."""
+    """CPU seconds used so far by the PostgreSQL backend of `connection` (NaN when it cannot be read here): from
+    /proc/<pid>/schedstat, the scheduler's nanoseconds on a CPU, else from /proc/<pid>/stat in clock ticks (10 ms,
+    too coarse for one statement)."""
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = int(cursor.fetchone()[0])
     tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
-    def read() -> float:
+    def scheduled() -> float:
+        try:
+            with open(f"/proc/{pid}/schedstat") as stat:
+                return int(stat.read().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return float("nan")
+
+    def ticks() -> float:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
@@ -42,15 +52,43 @@ def backend_clock(connection: Any) -> Callable[[], float]:
             return float("nan")
         return (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
 
-    return read
+    return scheduled if scheduled() == scheduled() else ticks  # NaN != NaN: no schedstat here
 
 
-def shape(sql: str) -> str:
+class ShapeClock:
+    """Per query shape: how many, and the backend CPU and the wall time spent while each ran (an execute wrapper)."""
+
+    def __init__(self, backend: Callable[[], float]) -> None:
+        self.backend = backend
+        self.count: Counter[str] = Counter()
+        self.pg: defaultdict[str, float] = defaultdict(float)
+        self.wall: defaultdict[str, float] = defaultdict(float)
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        pg, wall = self.backend(), time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = shape(sql, 100_000)
+            self.count[key] += 1
+            self.pg[key] += self.backend() - pg
+            self.wall[key] += time.perf_counter() - wall
+
+    def write(self, title: str, items: int, out: IO[str]) -> None:
+        total, statements = sum(self.pg.values()), sum(self.count.values())
+        out.write(f"\n--- {title}: CPU PostgreSQL theo dạng truy vấn, mỗi mục ({items}), tổng "
+                  f"{total / max(1, items) * 1000:.2f} ms, {statements / max(1, items):.1f} truy vấn ---\n")
+        for key, pg in sorted(self.pg.items(), key=lambda item: -item[1]):
+            out.write(f"{self.count[key] / max(1, items):5.1f} × {pg / self.count[key] * 1e6:6.0f} µs PG "
+                      f"{self.wall[key] / self.count[key] * 1e6:6.0f} µs thực  {_abridged(key)}\n")
+
+
+def shape(sql: str, width: int = 110) -> str:
     """A query without its values, to count queries of one kind together."""
     text = re.sub(r"'[^']*'", "?", sql)
     text = re.sub(r"\b\d+(\.\d+)?\b", "?", text)
     text = re.sub(r"\s+", " ", text)
-    return text[:110]
+    return text[:width]
 
 
 class Meter:
@@ -119,7 +157,8 @@ def run(count: int, out: IO[str], *, profile: bool = False) -> None:
         for message in _waiting(ids[2:3]):
             delivering.deliver_message(message)
     profiler = cProfile.Profile(time.process_time) if profile else None
-    with Meter(clock) as issuing:
+    issue_shapes, deliver_shapes = ShapeClock(clock), ShapeClock(clock)
+    with Meter(clock) as issuing, connection.execute_wrapper(issue_shapes) if profile else nullcontext():
         if profiler is not None:
             profiler.enable()
         for pk, code in zip(ids[3:], codes[3:], strict=True):
@@ -133,7 +172,8 @@ def run(count: int, out: IO[str], *, profile: bool = False) -> None:
         statements[0] += 1
         return execute(sql, params, many, context)
 
-    with Meter(clock) as delivering_meter, connection.execute_wrapper(counted):
+    with (Meter(clock) as delivering_meter, connection.execute_wrapper(counted),
+          connection.execute_wrapper(deliver_shapes) if profile else nullcontext()):
         for message in messages:  # as the jobs would: one call per message (a batch takes its companions)
             delivering.deliver_message(message)
     issued_files = list(Document.objects.filter(pk__in=ids[3:]).values_list("current_file_id", flat=True))
@@ -161,6 +201,13 @@ def run(count: int, out: IO[str], *, profile: bool = False) -> None:
         _print_profile(profiler, count, out)
         _print_queries("truy vấn của một lần phát hành", issue_queries.captured_queries, out)
         _print_queries("truy vấn của một lần chuyển", deliver_queries.captured_queries, out)
+        issue_shapes.write("phát hành", count, out)
+        deliver_shapes.write("chuyển", max(1, len(messages)), out)
+
+
+def _abridged(text: str) -> str:
+    """The start and the end of a long query (its tables and what it filters on)."""
+    return text if len(text) <= 150 else f"{text[:100]} … {text[-45:]}"
 
 
 def _rate(cores: int, seconds: float) -> str:

@@ -69,7 +69,8 @@ def set_marker(text: str) -> None:
 
     with open_cursor() as cursor:
         name = connection.ops.quote_name(connection.settings_dict["NAME"])
-        cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [text])
+        literal = "'" + text.replace("'", "''") + "'"  # a utility statement takes no bound value (decision 0044)
+        cursor.execute(f"COMMENT ON DATABASE {name} IS {literal}")
 
 
 def _weights(units: Sequence[Any], staff_id: int, rng: random.Random) -> list[int]:
