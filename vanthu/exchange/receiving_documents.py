@@ -38,9 +38,9 @@ from vanthu.core.models import StoredFile
 from vanthu.documents.actions import delivery_batch
 from vanthu.documents.actions.delivery import Arrived
 from vanthu.exchange import actions, edxml, outgoing
-from vanthu.exchange.models import Peer, ReceivedEnvelope
+from vanthu.exchange.models import Peer
 from vanthu.exchange.receiving_reads import _Reads
-from vanthu.exchange.receiving_types import Refused, _Checked
+from vanthu.exchange.receiving_types import Concluded, Refused, _Checked
 from vanthu.org.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -54,16 +54,6 @@ def takes(outcome: _Checked | Refused) -> bool:
     if isinstance(outcome, Refused):
         return outcome.code != "oversize"
     return outcome.parsed.envelope is not None and len(outcome.units) == 1
-
-
-@dataclass
-class Concluded:
-    """One envelope of the batch, concluded: its evidence row (the first one's, for a duplicate; it names the
-    incoming document made or found) and the audit events it adds, in order."""
-
-    row: ReceivedEnvelope
-    duplicate: bool
-    events: list[log.Entry]
 
 
 @dataclass

@@ -35,7 +35,7 @@ from vanthu.exchange import actions, edxml
 from vanthu.exchange.edxml.model import DocumentId
 from vanthu.exchange.models import Peer, ReceivedEnvelope
 from vanthu.exchange.receiving_reads import _issued, _Reads
-from vanthu.exchange.receiving_types import Refused, _Checked
+from vanthu.exchange.receiving_types import Concluded, Refused, _Checked
 from vanthu.org.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -94,16 +94,6 @@ def _refused_by_peer(document_pk: int, *, transport: str, peer: Peer) -> uuid.UU
         kind=MessageKind.DOCUMENT, document_id=document_pk, transport=transport,
         state=OutboxMessage.State.WAITING).values_list("key", "address") if peer.covers(address)]
     return waiting[0] if len(waiting) == 1 else None
-
-
-@dataclass
-class Concluded:
-    """One status envelope of the batch, concluded: its evidence row (the first one's, for a duplicate) and the
-    audit events it adds, in order."""
-
-    row: ReceivedEnvelope
-    duplicate: bool
-    events: list[log.Entry]
 
 
 @dataclass

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vanthu.audit import log
 from vanthu.exchange import edxml
-from vanthu.exchange.models import Peer
+from vanthu.exchange.models import Peer, ReceivedEnvelope
 from vanthu.org.models import Unit
 
 
@@ -25,3 +26,14 @@ class _Checked:
     signer: str
     pdfs: list[edxml.Attachment] = field(default_factory=list)
     units: list[tuple[str, Unit]] = field(default_factory=list)
+
+
+@dataclass
+class Concluded:
+    """One envelope of a batch (a document or a status), concluded: its evidence row (the first one's, for a
+    duplicate; for a document it names the incoming document made or found) and the audit events it adds, in
+    order."""
+
+    row: ReceivedEnvelope
+    duplicate: bool
+    events: list[log.Entry]
