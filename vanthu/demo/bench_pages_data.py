@@ -56,6 +56,16 @@ def open_cursor() -> Any:
     return connection.cursor()
 
 
+def script_cursor() -> Any:
+    """A cursor of the same connection (and transaction) that binds values on the client: the bulk scripts below
+    hold several statements each, which one statement bound by the server (decision 0044) cannot."""
+    import psycopg
+    from django.db import connection
+
+    connection.ensure_connection()
+    return psycopg.ClientCursor(connection.connection)
+
+
 def current_marker() -> str:
     with open_cursor() as cursor:
         cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
@@ -165,7 +175,7 @@ def generate(size: int, *, seed: int = 1, vacuum: bool = True, say: Any = None) 
             "subjects": SUBJECTS, "senders": SENDERS, "sender_codes": SENDER_CODES,
             "first_year": today.year - FIRST_YEAR_BACK, "today": today, "seed": (seed % 1000) / 1000.0,
         }
-        with open_cursor() as cursor:
+        with script_cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")  # no FK triggers: consistent by design
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
