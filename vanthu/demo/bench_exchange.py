@@ -242,9 +242,10 @@ def main(argv: list[str], out: IO[str]) -> None:
     parser.add_argument("--skip-plain", action="store_true", help="only the run with vanthu's speed-ups")
     parser.add_argument("--fault", action="store_true", help="the fault run (peers killed at random)")
     parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--server", choices=("waitress", "runserver"), default="waitress",
-                        help="what serves each deployment: `vanthu serve` (waitress, as the run command) or "
-                             "Django's development server")
+    parser.add_argument("--server", default="waitress",
+                        help="what serves each deployment: waitress (`vanthu serve`, as the run command), "
+                             "gunicorn:N (N pre-forked processes with threads, as docs/deploy.md's app servers) or "
+                             "runserver (Django's development server)")
     parser.add_argument("--batch", type=int, default=25,
                         help="envelopes per HTTP request (VANTHU_EXCHANGE_BATCH; 1: one request per envelope)")
     parser.add_argument("--workers", type=int, default=1,

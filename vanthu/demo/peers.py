@@ -55,9 +55,9 @@ class Deployment:
     def __init__(self, *, name: str, data_dir: Path, suffix: str, template: Path | None = None,
                  env: dict[str, str] | None = None, server: str = "runserver",
                  server_env: dict[str, str] | None = None) -> None:
-        """`server`: "runserver" (Django's development server, the tests) or "waitress" (`vanthu serve`, the
-        production server of the run command, without demo and worker: the benchmark); `server_env`: added to
-        the server's environment only."""
+        """`server`: "runserver" (Django's development server, the tests), "waitress" (`vanthu serve`, the
+        server of the run command, without demo and worker: the benchmark) or "gunicorn:N" (N pre-forked
+        processes, as the app servers of docs/deploy.md); `server_env`: added to the server's environment only."""
         self.name, self.data_dir, self.suffix, self.server_kind = name, data_dir, suffix, server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -102,9 +102,15 @@ class Deployment:
 
     def start(self) -> None:
         log = (self.data_dir / "server.log").open("ab")
-        command = ([VANTHU, "serve", "--no-demo", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port)]
-                   if self.server_kind == "waitress" else
-                   [VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"])
+        if self.server_kind == "waitress":
+            command = [VANTHU, "serve", "--no-demo", "--no-worker", "--host", "127.0.0.1", "--port", str(self.port)]
+        elif self.server_kind.startswith("gunicorn"):  # "gunicorn" or "gunicorn:N" (N processes), as in production
+            processes = self.server_kind.partition(":")[2] or "2"
+            command = [str(Path(VANTHU).parent / "gunicorn"), "vanthu.wsgi:application", "--bind",
+                       f"127.0.0.1:{self.port}", "--workers", processes, "--threads", "4", "--worker-class", "gthread",
+                       "--timeout", "120", "--graceful-timeout", "5"]
+        else:
+            command = [VANTHU, "runserver", "--noreload", f"127.0.0.1:{self.port}"]
         self.server = subprocess.Popen(command, env={**self.env, **self.server_env}, cwd=ROOT, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
