@@ -117,6 +117,7 @@ class Deployment:
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2):  # noqa: S310 - loopback
+                    self._settle(deadline)
                     return
             except OSError as exc:
                 if self.server.poll() is not None:
@@ -124,6 +125,17 @@ class Deployment:
                         from exc
                 time.sleep(0.2)
         raise AssertionError(f"{self.name} did not answer on {self.url}")
+
+    def _settle(self, deadline: float) -> None:
+        """Until the server's processes use no more CPU (a quarter second with less than 10 ms): gunicorn's other
+        workers may still be starting, and warming (vanthu/wsgi.py), after the first one answered."""
+        last = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.cpu_seconds()
+            if now - last < 0.01:
+                return
+            last = now
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by the server and its children (its process group; Linux)."""

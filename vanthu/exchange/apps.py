@@ -19,3 +19,10 @@ class ExchangeConfig(AppConfig):
         from vanthu.org import agency_sync
 
         agency_sync.register_source(agency_hub.rows_from_peer)  # `vanthu agencies sync --peer NAME`
+
+    def warm(self) -> None:
+        """Called once when an app server process starts (vanthu/wsgi.py): the carriers, hence the whole receiving
+        and signing stack, and the XML signature library's schemas."""
+        import signxml.schemas  # noqa: F401 - imported now rather than in a peer's first request
+
+        import vanthu.exchange.carriers  # noqa: F401

@@ -231,6 +231,14 @@ def _own_program(path: Path) -> Any:
     return TTFont(str(path), lazy=True)
 
 
+def warm_font(path: Path) -> None:
+    """Read the glyph tables of vanthu's font file `path` now (a process's start: signing/warmth.py)."""
+    with _READING:
+        font = _own_program(path)
+        font["glyf"]
+        font["hmtx"]
+
+
 @lru_cache(maxsize=4096)
 def own_glyph(path: Path, char: str) -> Outline | None:
     """The glyph vanthu's font file `path` has for `char` (its own character map), None when it has none."""
