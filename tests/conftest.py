@@ -118,6 +118,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     from django.db import connections
 
     settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"] == "vanthu.core.db_sqlite3":
+        # in memory, as Django's own SQLite backend is tested: pytest-django's parallel suffix names a test file
+        # ("test_<NAME>_gw0") for every engine but Django's own
+        settings_dict.setdefault("TEST", {})["NAME"] = None
     if settings_dict["ENGINE"].endswith("postgresql"):
         from tests import dbtemplate
 

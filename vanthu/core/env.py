@@ -93,7 +93,7 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
         if not path.is_absolute():
             path = base_dir / path
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "vanthu.core.db_sqlite3",  # Django's, waiting for the write lock its own way (decision 0050)
             "NAME": str(path),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

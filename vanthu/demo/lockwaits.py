@@ -28,9 +28,9 @@ class LockWaits:
         self._lock = threading.Lock()
 
     def install(self) -> LockWaits:
-        from django.db.backends.sqlite3.base import DatabaseWrapper
+        from vanthu.core.db_sqlite3.base import DatabaseWrapper
 
-        original = DatabaseWrapper._start_transaction_under_autocommit  # type: ignore[attr-defined]
+        original = DatabaseWrapper._start_transaction_under_autocommit
         waits = self
 
         def timed(wrapper: Any) -> None:
@@ -44,7 +44,7 @@ class LockWaits:
                     waits.count += 1
                     waits.longest = max(waits.longest, spent)
 
-        DatabaseWrapper._start_transaction_under_autocommit = timed  # type: ignore[attr-defined]
+        DatabaseWrapper._start_transaction_under_autocommit = timed  # type: ignore[method-assign,assignment]
         return self
 
     def report(self) -> dict[str, float]:
