@@ -290,3 +290,34 @@ def test_a_batch_of_documents_takes_the_same_statements_however_many_it_carries(
             pass
     assert counts[1] == counts[0], counts
     assert counts[0] <= 40, counts  # two units: each its own arrivals, documents, files, 01s
+
+
+def test_a_batchs_files_are_put_in_the_store_before_its_transaction_and_their_rows_in_it(cast, plans, peer,
+                                                                                       monkeypatch):
+    """Decision 0050: no file is written while the batch holds the database's write lock (on SQLite, every
+    writer's); the rows are written with the documents, and are those the files' bytes make."""
+    from vanthu.exchange import receiving_reads
+
+    depths: dict[str, int] = {}
+    put_many, rows_for = receiving_reads.put_many, receiving_reads.rows_for
+
+    def put(items):
+        depths["files"] = len(connection.atomic_blocks)
+        return put_many(items)
+
+    def rows(made):
+        depths["rows"] = len(connection.atomic_blocks)
+        return rows_for(made)
+
+    monkeypatch.setattr(receiving_reads, "put_many", put)
+    monkeypatch.setattr(receiving_reads, "rows_for", rows)
+    first, second = plans
+    before = len(connection.atomic_blocks)
+    receipts = receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division)],
+                                      transport="http", peer=peer)
+    assert all(r is not None and r.accepted and r.incoming for r in receipts)
+    assert depths == {"files": before, "rows": before + 1}
+    for document in Document.objects.filter(unit=cast.division, direction=Direction.INCOMING):
+        main = DocumentFile.objects.get(document=document, kind=DocumentFile.Kind.MAIN)
+        assert StoredFile.objects.filter(sha256=main.file_id).exists()
+        assert main.file.read_bytes()[:5] == b"%PDF-"

@@ -96,14 +96,14 @@ def test_a_status_envelope_is_stored_once_for_the_trail_and_the_evidence(cast, i
         stored.append(hashlib.sha256(data).hexdigest())
         return store(data, content_type=content_type)
 
-    store_many = receiving_reads.store_many
+    put_many = receiving_reads.put_many
 
-    def counted_many(items):  # a batch's files, stored together
+    def counted_many(items):  # a batch's files, put together before its transaction
         stored.extend(hashlib.sha256(data).hexdigest() for data, _content_type in items)
-        return store_many(items)
+        return put_many(items)
 
     monkeypatch.setattr(receiving_reads, "store_bytes", counted)
-    monkeypatch.setattr(receiving_reads, "store_many", counted_many)
+    monkeypatch.setattr(receiving_reads, "put_many", counted_many)
     monkeypatch.setattr(exchange_actions, "store_bytes", counted)
     copy = Document.objects.get(unit=cast.division, source=issued)
     with django_capture_on_commit_callbacks(execute=True):

@@ -94,25 +94,39 @@ def store_many(items: Sequence[tuple[bytes, str]]) -> list[StoredFile]:
     """`store_bytes` for several files (bytes, content type), in order: each written to the backend as
     `store_bytes` writes it, then their rows read in one query and the missing ones inserted in one statement
     (a batch of envelopes received: two statements where each file made two)."""
+    return rows_for(put_many(items))
+
+
+def put_many(items: Sequence[tuple[bytes, str]]) -> list[StoredFile]:
+    """The first half of `store_many`, with no database: each file written to the backend, and its row to be
+    (unsaved: SHA-256, size, content type), in order. A caller that writes rows under a lock puts the bytes before
+    it (decision 0050): a file with no row is what a rolled-back transaction leaves anyway (`vanthu files gc`)."""
     store = backend()
-    shas: list[str] = []
-    made: dict[str, StoredFile] = {}
+    made: list[StoredFile] = []
     for data, content_type in items:
         sha, size, tmp = _write([data], store=store)
         try:
             store.put_file(sha, tmp, sha256=sha, size=size)  # raises StoreUnavailable: no row below
         finally:
             tmp.unlink(missing_ok=True)
-        shas.append(sha)
-        made.setdefault(sha, StoredFile(sha256=sha, size=size, content_type=content_type))
-    if not made:
+        made.append(StoredFile(sha256=sha, size=size, content_type=content_type))
+    return made
+
+
+def rows_for(made: Sequence[StoredFile]) -> list[StoredFile]:
+    """The second half of `store_many`: the rows of files `put_many` wrote, in order — read in one query, the
+    missing ones inserted in one statement (a row written meanwhile by another writer is the same bytes)."""
+    first: dict[str, StoredFile] = {}
+    for row in made:
+        first.setdefault(row.sha256, row)  # the first content type given for the same bytes, as before
+    if not first:
         return []
-    found = {row.sha256: row for row in StoredFile.objects.filter(sha256__in=list(made))}
-    missing = [row for sha, row in made.items() if sha not in found]
-    if missing:  # one statement: a row written meanwhile by another writer is the same bytes
+    found = {row.sha256: row for row in StoredFile.objects.filter(sha256__in=list(first))}
+    missing = [row for sha, row in first.items() if sha not in found]
+    if missing:
         StoredFile.objects.bulk_create(missing, ignore_conflicts=True)
         found.update((row.sha256, row) for row in missing)
-    return [found[sha] for sha in shas]
+    return [found[row.sha256] for row in made]
 
 
 def store_stream(stream: IO[bytes], *, content_type: str) -> StoredFile:

@@ -164,6 +164,13 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
     if not checked:
         return receipts
     reads = _Reads(issued=issued)
+    try:  # the files before the write transaction: not under the database's lock (decision 0050)
+        reads.put_all([(data, outcome) for _index, data, _sha256, _seen, outcome in checked])
+    except Exception:  # the store down, say: each envelope then stores its own and meets it on its own
+        if not isolate:
+            raise
+        logger.exception("exchange: a batch's files could not be stored together")
+        reads.put = []  # each envelope stores its own
     with transaction.atomic():
         reads.prefetch([outcome for *_rest, outcome in checked], transport=transport)
         # the evidence written meanwhile (another request with the same bytes) for all of them at once; a twin

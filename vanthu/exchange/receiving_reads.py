@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from vanthu.core.files import store_bytes, store_many
+from vanthu.core.files import put_many, rows_for, store_bytes
 from vanthu.core.models import StoredFile
 from vanthu.documents.models import Direction, Document, DocumentType, MessageKind, OutboxMessage
 from vanthu.exchange import edxml
@@ -59,10 +59,12 @@ class _Reads:
     # identity of the bytes object the pipeline holds (`_held` keeps each alive while its id is a key)
     stored: dict[int, StoredFile] = field(default_factory=dict)
     _held: list[bytes] = field(default_factory=list)
+    put: list[tuple[bytes, StoredFile]] | None = None  # the files put before the transaction, rows to be written
 
-    def store_all(self, checked: list[tuple[bytes, _Checked | Refused]]) -> None:
-        """Store what `_conclude` stores for these envelopes (each envelope's bytes but an oversize one's, and a
-        checked document's attachments) in one go: `files.store_many`, two statements for the batch."""
+    def put_all(self, checked: list[tuple[bytes, _Checked | Refused]]) -> None:
+        """Write to the file store, before the batch's transaction (no lock held: decision 0050), what `_conclude`
+        stores for these envelopes: each envelope's bytes but an oversize one's, and a checked document's
+        attachments. Their rows are written in the transaction (`store_all`)."""
         items: list[tuple[bytes, str]] = []
         for data, outcome in checked:
             if isinstance(outcome, Refused):
@@ -75,7 +77,14 @@ class _Reads:
                 main = outcome.pdfs[0]
                 items += [(a.data, "application/pdf" if a is main
                            else a.content_type[:100] or "application/octet-stream") for a in envelope.attachments]
-        for (data, _type), stored in zip(items, store_many(items), strict=True):
+        self.put = [(data, row) for (data, _type), row in zip(items, put_many(items), strict=True)]
+
+    def store_all(self, checked: list[tuple[bytes, _Checked | Refused]]) -> None:
+        """The rows of the files `put_all` wrote (written now if it was not called): two statements for the batch."""
+        if self.put is None:
+            self.put_all(checked)
+        put = self.put or []
+        for (data, _row), stored in zip(put, rows_for([row for _data, row in put]), strict=True):
             self.stored.setdefault(id(data), stored)
             self._held.append(data)
 
