@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -57,8 +57,8 @@ def folder() -> Path:
     return Path(settings.DATA_DIR) / "exchange-kept"
 
 
-def _path(message_id: int) -> Path:
-    return folder() / f"{int(message_id)}.env"
+def _path(message_id: int) -> str:
+    return os.path.join(settings.DATA_DIR, "exchange-kept", f"{int(message_id)}.env")
 
 
 def mark(*parts: object) -> bytes:
@@ -154,19 +154,36 @@ def _files() -> list[Path]:
         return []
 
 
+_names = itertools.count()
+
+
 def _write(message_id: int, *, made_of: bytes, body: bytes) -> None:
     """The envelope in its file (a temporary name, then renamed: a reader sees the whole file or none). A folder
-    that cannot be written leaves the memory alone to keep it."""
+    that cannot be written leaves the memory alone to keep it. The temporary name is this process's and thread's
+    own (created exclusively, readable by this user only, as `tempfile.mkstemp` makes it), without its random
+    tries: a delivery keeps every envelope of its batch."""
+    target = str(folder())
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
-        target = folder()
-        target.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target, prefix=".kept-")
+        for attempt in range(3):  # the folder made on the first write; a name left by a dead process passed
+            temporary = os.path.join(target, f".kept-{os.getpid()}-{threading.get_ident()}-{next(_names)}")
+            try:
+                handle = os.open(temporary, flags, 0o600)
+                break
+            except FileNotFoundError:
+                os.makedirs(target, exist_ok=True)
+            except FileExistsError:
+                if attempt == 2:
+                    raise
+        else:
+            return
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(MAGIC + made_of + body)
             os.replace(temporary, _path(message_id))
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
             raise
     except OSError:
         return
@@ -175,20 +192,22 @@ def _write(message_id: int, *, made_of: bytes, body: bytes) -> None:
 def _read(message_id: int, *, made_of: bytes) -> bytes | None:
     path = _path(message_id)
     try:
-        age = time.time() - path.stat().st_mtime
-        data = path.read_bytes()
+        age = time.time() - os.stat(path).st_mtime
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError:
         return None
     head = MAGIC + made_of
     if age > KEEP_SECONDS or not data.startswith(head):
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         return None
     return data[len(head):]
 
 
 def _unlink(message_id: int) -> None:
     with contextlib.suppress(OSError):
-        _path(message_id).unlink(missing_ok=True)
+        os.unlink(_path(message_id))
 
 
 def _sweep() -> None:

@@ -111,7 +111,8 @@ def status_of(message: OutboxMessage, *, to: edxml.Organization) -> edxml.Status
 
 def sign_as(unit: Unit, data: bytes) -> bytes:
     seal = sealing.seal_for(unit)
-    return edxml.sign(data, key=seal.sign, certificate=seal.certificate_der, chain=list(seal.chain_der))
+    certificate, chain = seal.signed_with()
+    return edxml.sign(data, key=seal.sign, certificate=certificate, chain=chain)
 
 
 def signed_document(message: OutboxMessage, *, to: edxml.Organization) -> bytes:
@@ -119,14 +120,17 @@ def signed_document(message: OutboxMessage, *, to: edxml.Organization) -> bytes:
     it out and parsing it back (`edxml.sign_document`; EnvelopeInvalid, SigningRefused)."""
     assert message.kind == MessageKind.DOCUMENT
     seal = sealing.seal_for(message.unit)
-    return edxml.sign_document(envelope_of(message.document, to=to), key=seal.sign,
-                               certificate=seal.certificate_der, chain=list(seal.chain_der))
+    certificate, chain = seal.signed_with()
+    return edxml.sign_document(envelope_of(message.document, to=to), key=seal.sign, certificate=certificate,
+                               chain=chain)
 
 
 def signed_bytes(message: OutboxMessage, *, to: edxml.Organization) -> bytes:
-    """The signed edXML of `message` for the receiver `to` (EnvelopeInvalid, SigningRefused)."""
+    """The signed edXML of `message` for the receiver `to` (EnvelopeInvalid, SigningRefused). A status is
+    signed as a tree (`edxml.sign_status`: the bytes `sign(build_status(...))` gives)."""
     if message.kind == MessageKind.DOCUMENT:
-        data = edxml.build_document(envelope_of(message.document, to=to))
-    else:
-        data = edxml.build_status(status_of(message, to=to))
-    return sign_as(message.unit, data)
+        return sign_as(message.unit, edxml.build_document(envelope_of(message.document, to=to)))
+    tree = edxml.status_tree(status_of(message, to=to))  # refused (EnvelopeInvalid) before the seal opens
+    seal = sealing.seal_for(message.unit)
+    certificate, chain = seal.signed_with()
+    return edxml.sign_status_tree(tree, key=seal.sign, certificate=certificate, chain=chain)

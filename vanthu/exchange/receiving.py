@@ -308,7 +308,7 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
 
     # parse read all it needs from the tree: the signature's check takes it over (one parse of the bytes, not two)
     check = edxml.verify(data, at=at, max_bytes=settings.EXCHANGE_MAX_BYTES, root=root, consume=True)
-    seen.signer = check.signer
+    seen.signer = check.signer  # the subject written out once (read below too)
     if not check.valid:
         raise Refused("bad_signature", check.reason or _("Chữ ký số của gói tin không hợp lệ."))
 
@@ -341,7 +341,7 @@ def _verify(data: bytes, *, transport: str, peer: Peer | None, seen: _Seen, at: 
         raise Refused("revoked", _("Chứng thư ký gói tin (%(subject)s) đã bị thu hồi.")
                       % {"subject": check.certificate.subject.rfc4514_string()})
 
-    checked = _Checked(parsed=parsed, peer=trusted_peer, signer=check.signer)
+    checked = _Checked(parsed=parsed, peer=trusted_peer, signer=seen.signer)
     if parsed.envelope is not None:
         _verify_document(parsed.envelope, peer=trusted_peer, seen=seen, checked=checked, known=units)
     return checked

@@ -8,8 +8,9 @@ import atexit
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from cryptography import x509
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,15 @@ class Seal:
     certificate_der: bytes
     chain_der: tuple[bytes, ...]
     _seal: signing.UnitSeal
+    # the certificate and its chain as read once when the seal is opened (every signature carries them); empty
+    # when the library cannot read them: the signature is then given the DER, and refuses as before
+    certificates: tuple[x509.Certificate, ...] = field(default=(), compare=False, repr=False)
+
+    def signed_with(self) -> tuple[x509.Certificate | bytes, list[x509.Certificate | bytes]]:
+        """(certificate, chain) for `edxml.sign`: read once, else as DER."""
+        if self.certificates:
+            return self.certificates[0], list(self.certificates[1:])
+        return self.certificate_der, list(self.chain_der)
 
     def sign(self, data: bytes) -> bytes:
         signer = self._seal.credential.signer
@@ -50,8 +60,13 @@ def seal_for(unit: Unit) -> Seal:
             stack.close()
             raise signing.SigningRefused(_("Khóa dấu của đơn vị ở dịch vụ ký từ xa, không ký được gói tin."),
                                          code="remote_seal")
-        seal = Seal(certificate_der=credential.certificate.dump(),
-                    chain_der=tuple(c.dump() for c in credential.chain), _seal=opened)
+        certificate_der = credential.certificate.dump()
+        chain_der = tuple(c.dump() for c in credential.chain)
+        try:
+            certificates = tuple(x509.load_der_x509_certificate(d) for d in (certificate_der, *chain_der))
+        except ValueError:
+            certificates = ()
+        seal = Seal(certificate_der=certificate_der, chain_der=chain_der, _seal=opened, certificates=certificates)
         if found is not None:
             found[1].close()
         _open[unit.pk] = (seal, stack, now)

@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,32 +146,46 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
             .order_by("pk"))
     active = list(Peer.objects.filter(is_active=True))
     found: list[OutboxMessage] = []
-    for row in rows[: 4 * batch]:
-        if len(found) >= batch - 1:
+    # read a batch's worth at a time (the rows with what building each reads: a dozen objects a row), up to
+    # four batches' worth in all, until the batch is full: usually one read of `batch` rows
+    after = 0
+    for _read in range(4):
+        chunk = list(rows.filter(pk__gt=after)[:batch])
+        for row in chunk:
+            if len(found) >= batch - 1:
+                break
+            if receiving.peer_for(row.address, among=active) != peer:
+                continue
+            if row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy
+                                                     or long_term.holds_delivery(row.document_id)):
+                continue  # its own job says why (or waits for the long-term signature)
+            found.append(row)
+        if len(found) >= batch - 1 or len(chunk) < batch:
             break
-        if receiving.peer_for(row.address, among=active) != peer:
-            continue
-        if row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy
-                                                 or long_term.holds_delivery(row.document_id)):
-            continue  # its own job says why (or waits for the long-term signature)
-        found.append(row)
+        after = chunk[-1].pk
     return found
 
 
+_CLAIM = "INSERT INTO {table} ({message}, {at}) VALUES {rows} ON CONFLICT ({message}) DO NOTHING RETURNING {message}"
+
+
 def _claim(ids: list[int]) -> set[int]:
-    """Claim these messages for one batch; the ids claimed (those another batch holds are not)."""
+    """Claim these messages for one batch; the ids claimed (those another batch holds are not). One statement
+    for the lot (SQLite and PostgreSQL: a row another batch holds is left alone, the rows inserted come back)."""
     now = timezone.now()
-    taken = set()
+    if not ids:
+        return set()
     with transaction.atomic():
         BatchClaim.objects.filter(claimed_at__lt=now - dt.timedelta(seconds=CLAIM_SECONDS)).delete()
-        for pk in ids:
-            try:
-                with transaction.atomic():
-                    BatchClaim.objects.create(message_id=pk, claimed_at=now)
-            except IntegrityError:
-                continue
-            taken.add(pk)
-    return taken
+        connection = connections[BatchClaim.objects.db]
+        quote = connection.ops.quote_name
+        at = BatchClaim._meta.get_field("claimed_at").get_db_prep_save(now, connection)
+        unique = list(dict.fromkeys(ids))
+        sql = _CLAIM.format(table=quote(BatchClaim._meta.db_table), message=quote("message_id"),
+                            at=quote("claimed_at"), rows=", ".join(["(%s, %s)"] * len(unique)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for pk in unique for value in (pk, at)])
+            return {int(row[0]) for row in cursor.fetchall()}
 
 
 def _release(ids: set[int]) -> None:

@@ -9,7 +9,14 @@ the exchange actions (later) turn a Document into an `Envelope` and an accepted 
     check = verify(signed)                                   # .valid, .certificate, .sha1 + .warning
 """
 
-from vanthu.exchange.edxml.build import build_document, build_status, sign_document
+from vanthu.exchange.edxml.build import (
+    build_document,
+    build_status,
+    sign_document,
+    sign_status,
+    sign_status_tree,
+    status_tree,
+)
 from vanthu.exchange.edxml.errors import EnvelopeInvalid, Problem, SignatureRefused
 from vanthu.exchange.edxml.model import (
     Attachment,
@@ -42,5 +49,6 @@ __all__ = [
     "Envelope", "EnvelopeInvalid", "MessageHeader", "Organization", "OtherInfo", "Parsed", "Problem",
     "PromulgationInfo", "ReceiverChange", "ReplacementInfo", "ResponseFor", "SignatureCheck", "SignatureRefused",
     "SignerInfo", "StaffInfo", "StatusCode", "StatusMessage", "SteeringType", "TraceHeader", "build_document",
-    "build_status", "load_xml", "parse", "sign", "sign_document", "verify",
+    "build_status", "load_xml", "parse", "sign", "sign_document", "sign_status", "sign_status_tree", "status_tree",
+    "verify",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -211,8 +212,7 @@ def _enveloped_signature(root: etree._Element, header: etree._Element, *, prefix
     key_info = etree.SubElement(signature, tag("KeyInfo"))
     x509_data = etree.SubElement(key_info, tag("X509Data"))
     for certificate in certificates:
-        etree.SubElement(x509_data, tag("X509Certificate")).text = strip_pem_header(
-            certificate.public_bytes(serialization.Encoding.PEM))
+        etree.SubElement(x509_data, tag("X509Certificate")).text = _x509_text(certificate)
     signed_info_c14n = etree.tostring(signed_info, method="c14n", exclusive=True, with_comments=False)
     if method == SignatureMethod.ECDSA_SHA256:
         r, s = decode_dss_signature(key.sign(signed_info_c14n, signature_algorithm=ec.ECDSA(hashes.SHA256())))
@@ -221,6 +221,13 @@ def _enveloped_signature(root: etree._Element, header: etree._Element, *, prefix
     else:
         raw = key.sign(signed_info_c14n, padding=padding.PKCS1v15(), algorithm=hashes.SHA256())
     value.text = base64.b64encode(raw).decode()
+
+
+@functools.lru_cache(maxsize=64)
+def _x509_text(certificate: x509.Certificate) -> str:
+    """A certificate as KeyInfo carries it (its PEM body, as signxml writes it), kept per certificate: a unit
+    signs every status and envelope with the same few (a certificate is equal to another only with the same DER)."""
+    return strip_pem_header(certificate.public_bytes(serialization.Encoding.PEM))
 
 
 def _signature_elements(root: etree._Element) -> list[etree._Element]:
