@@ -31,14 +31,15 @@ import cProfile, json, time
 from pathlib import Path
 from django.conf import settings
 from vanthu.documents.models import MessageKind, OutboxMessage
-from vanthu.exchange import kept, sealing, sending
+from vanthu.exchange import kept, outgoing, sealing, sending
 from vanthu.exchange.transports import http
 
 folder = Path(OUT)
 folder.mkdir(parents=True, exist_ok=True)
 messages = list(OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT, state="waiting", transport="http")
                 .select_related("unit__parent", "document__unit__parent", "document__doc_type",
-                                "document__current_file", "recipient").order_by("pk"))
+                                "document__current_file", "recipient")
+                .prefetch_related(outgoing.attachments_prefetch()).order_by("pk"))  # as `sending._companions` reads
 size = settings.EXCHANGE_BATCH
 
 def run(profile=None):
