@@ -13,6 +13,7 @@ import datetime as dt
 from lxml import etree
 
 from vanthu.exchange.edxml.errors import EnvelopeInvalid
+from vanthu.exchange.edxml.largetext import LargeTexts
 from vanthu.exchange.edxml.model import (
     DATE_FORMAT,
     NS_QCVN,
@@ -122,16 +123,19 @@ def sign_document(envelope: Envelope, *, key: KeyInput, certificate: CertInput,
     pretty printing of `build_document` writes it (the whitespace its parse keeps, which the signature covers),
     an empty text as its parse reads it, then signed as it is (decision 0033;
     tests/exchange/test_edxml_sign_document.py compares the bytes)."""
-    root = document_tree(envelope, today=today)
+    large = LargeTexts(keep=False)  # the attachments' base64 stands aside as markers (largetext.py)
+    root = document_tree(envelope, today=today, large=large)
     for element in root.iter():
         if element.text == "":
             element.text = None  # written <a></a>, parsed back as <a/>: the same element, another spelling
     etree.indent(root, space="  ")
-    return sign_tree(root, key=key, certificate=certificate, chain=chain)
+    return sign_tree(root, key=key, certificate=certificate, chain=chain, large=large)
 
 
-def document_tree(envelope: Envelope, *, today: dt.date | None = None) -> etree._Element:
-    """The unsigned edXML of a document as the tree `build_document` serialises (EnvelopeInvalid as there)."""
+def document_tree(envelope: Envelope, *, today: dt.date | None = None,
+                  large: LargeTexts | None = None) -> etree._Element:
+    """The unsigned edXML of a document as the tree `build_document` serialises (EnvelopeInvalid as there).
+    `large`: the attachments' base64 goes there, each a marker in the tree (`sign_document`)."""
     problems = check_envelope(envelope, sending=True, today=today or dt.date.today())
     if problems:
         raise EnvelopeInvalid(problems)
@@ -208,7 +212,11 @@ def document_tree(envelope: Envelope, *, today: dt.date | None = None) -> etree.
             _add(entry, "AttachmentName", attachment.name)
             _add_if(entry, "Description", attachment.description)
             _add(entry, "ContentType", attachment.content_type)
-            _add(entry, "ContentTransferEncoded", base64.b64encode(attachment.data).decode("ascii"))
+            content = _add(entry, "ContentTransferEncoded")
+            if large is None:
+                content.text = base64.b64encode(attachment.data).decode("ascii")
+            else:
+                large.put(content, base64.b64encode(attachment.data))
     return root
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -29,12 +28,14 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from django.utils.translation import gettext as _
 from lxml import etree
 from signxml import DigestAlgorithm, SignatureConstructionMethod, SignatureMethod, XMLVerifier
-from signxml.algorithms import CanonicalizationMethod
+from signxml.algorithms import CanonicalizationMethod, digest_algorithm_implementations
 from signxml.exceptions import InvalidCertificate, InvalidDigest, InvalidInput, InvalidSignature
 from signxml.util import _remove_sig, bits_to_bytes_unit, long_to_bytes, strip_pem_header
 from signxml.verifier import SignatureConfiguration, VerifyResult
 
+from vanthu.exchange.edxml import largetext
 from vanthu.exchange.edxml.errors import EnvelopeInvalid, SignatureRefused
+from vanthu.exchange.edxml.largetext import LargeTexts
 from vanthu.exchange.edxml.model import EDXML_NAMESPACES, NS_DSIG
 from vanthu.exchange.edxml.parse import DEFAULT_MAX_BYTES, load_xml, safe_parser
 
@@ -133,12 +134,14 @@ def sign(data: bytes, *, key: KeyInput, certificate: CertInput, chain: list[Cert
 
 def sign_tree(root: etree._Element, *, key: KeyInput, certificate: CertInput,
               chain: list[CertInput] | tuple[()] = (), algorithm: str | None = None,
-              prefix: str | None = "ds") -> bytes:
+              prefix: str | None = "ds", large: LargeTexts | None = None) -> bytes:
     """`sign` over a message already in memory as a tree (built.py's `sign_document`): signed in place and
     serialised, without the serialisation and parse `sign` starts from. The tree must be what `load_xml` gives
-    for the bytes it stands for (whitespace included), so that the bytes written are those `sign` writes."""
+    for the bytes it stands for (whitespace included), so that the bytes written are those `sign` writes, and is
+    given up: its large texts are left as markers (largetext.py). `large`: the texts the caller put as markers
+    already (`LargeTexts.put`)."""
     signer = _Signer(key=key, certificate=certificate, chain=chain, algorithm=algorithm)
-    return signer.sign_root(root, prefix=prefix)
+    return signer.sign_root(root, prefix=prefix, large=large)
 
 
 class _Signer:
@@ -167,37 +170,46 @@ class _Signer:
         self.method = SIGNING_ALGORITHMS[algorithm]
         self.certificates = [cert, *(load_certificate(c) for c in chain)]
 
-    def sign_root(self, root: etree._Element, *, prefix: str | None) -> bytes:
+    def sign_root(self, root: etree._Element, *, prefix: str | None, large: LargeTexts | None = None) -> bytes:
+        """Sign and serialise `root`, a tree given up (its large texts are left as markers)."""
         if any(etree.QName(e).localname == "Signature" for e in root.iter(etree.Element)):
             raise SignatureRefused(_("Gói tin đã có chữ ký."), code="already_signed")
         # The signature goes where the SDK puts it: at the end of edXMLHeader.
         header = next((e for e in root.iter(etree.Element)
                        if etree.QName(e).localname == "edXMLHeader"
                        and (etree.QName(e).namespace or "") in EDXML_NAMESPACES), root)
-        try:
-            _enveloped_signature(root, header, prefix=prefix, method=self.method, key=self.key,
-                                 certificates=self.certificates)
-        except (InvalidInput, ValueError, TypeError) as exc:
-            raise SignatureRefused(_("Không ký được gói tin: %(reason)s") % {"reason": exc},
-                                   code="sign_failed") from exc
-        return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+        # the attachments' base64 is canonicalised and written out without lxml copying it (largetext.py)
+        large = large or LargeTexts(keep=False)
+        large.root = root
+        with large:
+            try:
+                _enveloped_signature(root, header, prefix=prefix, method=self.method, key=self.key,
+                                     certificates=self.certificates, large=large)
+            except (InvalidInput, ValueError, TypeError) as exc:
+                raise SignatureRefused(_("Không ký được gói tin: %(reason)s") % {"reason": exc},
+                                       code="sign_failed") from exc
+            return b"".join(large.serialise(
+                lambda: bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))))
 
 
 def _enveloped_signature(root: etree._Element, header: etree._Element, *, prefix: str | None,
-                         method: SignatureMethod, key: Any, certificates: list[x509.Certificate]) -> None:
+                         method: SignatureMethod, key: Any, certificates: list[x509.Certificate],
+                         large: LargeTexts) -> None:
     """Append to `header` the enveloped signature signxml's `XMLSigner(method, SHA-256, exclusive c14n)` makes
     over `root` with a placeholder there — the same elements in the same order, hence the same bytes (RSA PKCS#1
     v1.5 is deterministic: tests/exchange/test_signature.py compares them) — without its three copies of the whole
     envelope (each a serialisation and a parse): the digest is taken over `root` before the signature is added,
     which is what signxml digests (its copy with the placeholder removed). Exclusive c14n renders only the
-    namespaces an element uses, so SignedInfo canonicalises the same in place."""
+    namespaces an element uses, so SignedInfo canonicalises the same in place. `large`: the block in which `root`'s
+    large texts stand aside (largetext.py); the digest is taken over the pieces it gives."""
     namespaces: Any = {prefix: NS_DSIG}
 
     def tag(name: str) -> str:
         return name if prefix is None else f"{{{NS_DSIG}}}{name}"  # signxml's _ds_tag (unqualified under xmlns)
 
     c14n = CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0.value
-    digest = hashlib.sha256(etree.tostring(root, method="c14n", exclusive=True, with_comments=False)).digest()
+    digest = largetext.digest(large.serialise(
+        lambda: etree.tostring(root, method="c14n", exclusive=True, with_comments=False)), hashes.SHA256())
     signature = etree.SubElement(header, f"{{{NS_DSIG}}}Signature", nsmap=namespaces)
     signed_info = etree.SubElement(signature, tag("SignedInfo"), nsmap=namespaces)
     etree.SubElement(signed_info, tag("CanonicalizationMethod"), Algorithm=c14n)
@@ -330,11 +342,16 @@ class _Verifier(XMLVerifier):
         digest_method = self._find(reference, "DigestMethod").get("Algorithm")
         digest_value = self._find(reference, "DigestValue")
         _remove_sig(self._get_signature(root), idempotent=True)
-        payload_c14n = self._c14n(root, algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0)
+        # the attachments' base64 digested as it is, not copied by c14n; signxml's tree, read by nothing after
+        with LargeTexts(root, keep=False) as large:
+            pieces = large.serialise(
+                lambda: self._c14n(root, algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0))
         digest_alg = DigestAlgorithm(digest_method)
         self.check_digest_alg_expected(digest_alg)
-        if base64.b64decode(digest_value.text) != self._get_digest(payload_c14n, digest_alg):
+        computed = largetext.digest(pieces, digest_algorithm_implementations[digest_alg]())
+        if base64.b64decode(digest_value.text) != computed:
             raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
+        payload_c14n = b"".join(pieces)
         key = signature_key_used if isinstance(signature_key_used, bytes) else signature_key_used.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         return VerifyResult(payload_c14n, None, signature, signature_key=key)  # the signed XML not parsed: unused
