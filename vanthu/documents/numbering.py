@@ -88,6 +88,31 @@ def take_next(register: Register) -> int:
     return locked.last_number
 
 
+_TAKE_NEXT_OF = ("UPDATE {register} SET last_number = last_number + 1 "
+                 "WHERE unit_id = %s AND kind = %s AND series = %s AND year = %s RETURNING id, last_number, name")
+
+
+def take_next_of(*, unit: Unit, kind: str, series: str, year: int) -> tuple[Register, int]:
+    """`register_for` and `take_next` in one statement when the register exists (every registration but a
+    year's first): the counter row is found by its unique key, locked and moved by the same UPDATE (held until
+    the action's transaction ends, as `take_next`'s SELECT … FOR UPDATE holds it), its new value returned.
+    Otherwise the register is created first, the long way. Call inside the action's transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("take_next_of must run inside the action's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_NEXT_OF.format(register=connection.ops.quote_name(Register._meta.db_table)),
+                       [unit.pk, kind, series, year])
+        row = cursor.fetchone()
+    if row is None:
+        register = register_for(unit=unit, kind=kind, series=series, year=year)
+        return register, take_next(register)
+    pk, number, name = row
+    register = Register(pk=pk, unit=unit, kind=kind, series=series, year=year, last_number=number, name=name)
+    register._state.adding, register._state.db = False, connection.alias  # a row read, as a query makes it
+    return register, int(number)
+
+
 def format_number(number: int) -> str:
     """Decree 30: numbers below 10 take a leading zero (01 … 09, 10, 11 …)."""
     return f"{number:02d}"
