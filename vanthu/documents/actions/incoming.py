@@ -98,11 +98,10 @@ def _check_incoming(data: IncomingData, *, acting: Person) -> None:
     check_urgency(data)
 
 
-def _take_incoming_number(document: Document, *, unit: Unit, arrival: dt.datetime) -> None:
+def _take_incoming_number(document: Document, *, arrival: dt.datetime) -> None:
     year = timezone.localtime(arrival).year
     document.register, document.number = numbering.take_next_of(
-        unit=unit, kind=RegisterKind.INCOMING,
-        series=numbering.incoming_series(unit=unit, secrecy=document.secrecy), year=year,
+        unit_id=document.unit_id, kind=RegisterKind.INCOMING, series=numbering.incoming_series_of(document), year=year,
     )
 
 
@@ -173,7 +172,7 @@ def register_incoming(
     )
     _apply_incoming(document, data)
     validate_fields(document, exclude=["register", "number"])
-    _take_incoming_number(document, unit=unit, arrival=arrival)
+    _take_incoming_number(document, arrival=arrival)
     save_new(document)
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN, name=file.name[:200], file=stored,
                                 added_by=acting)
@@ -193,20 +192,20 @@ def register_received(
     *, document: Document, acting: Person, data: IncomingData | None = None, expected_version: int | None = None
 ) -> Document:
     """Enter an electronically received document (status 'Chờ vào sổ') in the register: status 03."""
-    # the unit is the one relation read below (series, register, status message, audit chain)
-    document = lock_for(document, acting, access.Need.REGISTER, related=("unit",))
+    # the row alone: below, the unit is named by its id (register, status message, audit chain)
+    document = lock_for(document, acting, access.Need.REGISTER, related=())
     check_version(document, expected_version)
     changed: list[str] = []
     if data is not None:
         _check_incoming(data, acting=acting)
         changed = _apply_incoming(document, data)
         validate_fields(document, exclude=["register", "number"])
-    _take_incoming_number(document, unit=document.unit, arrival=document.arrival_at or timezone.now())
+    _take_incoming_number(document, arrival=document.arrival_at or timezone.now())
     document.status = Status.REGISTERED
     document.version += 1
     document.save(update_fields=[*changed, "register", "number", "status", "version", "updated_at"])
     delivery.report_handling(document, MessageStatus.REGISTERED)
-    log.record(actor=acting, verb="documents.incoming.accepted", target=document, unit=document.unit,
+    log.record(actor=acting, verb="documents.incoming.accepted", target=document, unit=document.unit_id,
                data={"number": document.number, "register": document.register_id})
     return document
 
