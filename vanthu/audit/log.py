@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from vanthu.audit.models import AuditChainHead, AuditEvent
@@ -63,8 +63,11 @@ def _head_sql(connection: Any) -> tuple[str, str]:
     found = _HEAD_SQL.get(connection.vendor)
     if found is None:
         quote, meta = connection.ops.quote_name, AuditChainHead._meta
-        names = {f: quote(meta.get_field(f).column) for f in ("chain", "seq", "hash")}
-        names["table"] = quote(meta.db_table)
+        names = {"table": quote(meta.db_table)}
+        for name in ("chain", "seq", "hash"):
+            field = meta.get_field(name)
+            assert isinstance(field, models.Field)  # a column of the head's own table
+            names[name] = quote(field.column)
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the file is locked
         found = _HEAD_SQL[connection.vendor] = (_READ_HEAD.format(lock=lock, **names), _MOVE_HEAD.format(**names))
     return found

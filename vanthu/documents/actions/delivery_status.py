@@ -27,6 +27,7 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,13 +172,19 @@ def _arrival_unsent_sql(connection: Any, repeatable: bool) -> str:
     if sql is not None:
         return sql
     quote = connection.ops.quote_name
-    arrival, outbox = Arrival._meta, OutboxMessage._meta
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field)  # a column of the model's own table
+        return quote(field.column)
+
     sql = _SQL[connection.vendor, repeatable] = _ARRIVAL_UNSENT.format(
-        arrival=quote(arrival.db_table), outbox=quote(outbox.db_table), id=quote(arrival.pk.column),
-        **{name: quote(arrival.get_field(name).column) for name in ("key", "transport", "reply_to", "document")},
-        **{name: quote(outbox.get_field(name).column) for name in ("answers", "kind", "status")},
-        m_document=quote(outbox.get_field("document").column),
-        same_reason=f" AND m.{quote(outbox.get_field('reason').column)} = %s" if repeatable else "",
+        arrival=quote(Arrival._meta.db_table), outbox=quote(OutboxMessage._meta.db_table),
+        id=column(Arrival, "id"),
+        **{name: column(Arrival, name) for name in ("key", "transport", "reply_to", "document")},
+        **{name: column(OutboxMessage, name) for name in ("answers", "kind", "status")},
+        m_document=column(OutboxMessage, "document"),
+        same_reason=f" AND m.{column(OutboxMessage, 'reason')} = %s" if repeatable else "",
     )
     return sql
 
