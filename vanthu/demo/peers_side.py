@@ -76,7 +76,7 @@ def register_all() -> int:
     cast = cast_from_db()
     waiting = Document.objects.filter(unit=cast.division, direction=Direction.INCOMING, status=Status.RECEIVED)
     count = 0
-    for document in waiting.order_by("pk"):
+    for document in waiting.order_by("pk").only("pk"):  # the action re-reads each, locked
         actions.register_received(document=document, acting=cast.minh)
         count += 1
     return count

@@ -177,9 +177,9 @@ def register_stream(*, gate: str, count: int, timeout: float = 900.0) -> dict[st
     while len(registered) < count and time.time() < start + timeout:
         polled = time.thread_time()
         found = False
-        for document in waiting.order_by("pk"):
-            actions.register_received(document=document, acting=cast.minh)
-            registered[document.subject] = time.time()
+        for document in waiting.order_by("pk").only("pk"):  # the action re-reads each document, locked
+            done = actions.register_received(document=document, acting=cast.minh)
+            registered[done.subject] = time.time()
             found = True
         if found:
             idle.worked()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from vanthu.core.choices import Secrecy
-from vanthu.documents.models import DocumentType, NumberingPlan, PlanScheme, Register
+from vanthu.documents.models import Document, DocumentType, NumberingPlan, PlanScheme, Register
 from vanthu.documents.register_models import register_name as register_name  # re-exported; lives with Register
 from vanthu.org.models import NumberingScheme, Unit
 
@@ -62,6 +62,13 @@ def incoming_series(*, unit: Unit, secrecy: int) -> str:
     return GENERAL
 
 
+def incoming_series_of(document: Document) -> str:
+    """`incoming_series` of `document`: its unit is read only when it is classified."""
+    if document.secrecy <= Secrecy.NONE:
+        return GENERAL
+    return incoming_series(unit=document.unit, secrecy=document.secrecy)
+
+
 def register_for(*, unit: Unit, kind: str, series: str, year: int) -> Register:
     """The register, created on first use. Safe when two transactions create it at once."""
     found = Register.objects.filter(unit=unit, kind=kind, series=series, year=year).first()
@@ -86,6 +93,31 @@ def take_next(register: Register) -> int:
     locked.save(update_fields=["last_number"])
     register.last_number = locked.last_number
     return locked.last_number
+
+
+_TAKE_NEXT_OF = ("UPDATE {register} SET last_number = last_number + 1 "
+                 "WHERE unit_id = %s AND kind = %s AND series = %s AND year = %s RETURNING id, last_number, name")
+
+
+def take_next_of(*, unit_id: int, kind: str, series: str, year: int) -> tuple[Register, int]:
+    """`register_for` and `take_next` in one statement when the register exists (every registration but a
+    year's first): the counter row is found by its unique key, locked and moved by the same UPDATE (held until
+    the action's transaction ends, as `take_next`'s SELECT … FOR UPDATE holds it), its new value returned.
+    Otherwise the register is created first, the long way. Call inside the action's transaction."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("take_next_of must run inside the action's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_NEXT_OF.format(register=connection.ops.quote_name(Register._meta.db_table)),
+                       [unit_id, kind, series, year])
+        row = cursor.fetchone()
+    if row is None:  # the year's first number: the register is opened under the unit's name
+        register = register_for(unit=Unit.objects.get(pk=unit_id), kind=kind, series=series, year=year)
+        return register, take_next(register)
+    pk, number, name = row
+    register = Register(pk=pk, unit_id=unit_id, kind=kind, series=series, year=year, last_number=number, name=name)
+    register._state.adding, register._state.db = False, connection.alias  # a row read, as a query makes it
+    return register, int(number)
 
 
 def format_number(number: int) -> str:

@@ -71,15 +71,21 @@ class IncomingData:
     received_via: str = ReceivedVia.PAPER
 
 
-def _apply_incoming(document: Document, data: IncomingData) -> None:
-    for name in (
-        "doc_type", "organ_name", "subject", "code_number", "code_notation", "issued_date", "organ_id",
-        "signer_name", "signer_position", "urgency", "urgent_until", "secrecy", "due_date", "description",
-        "to_places",
-    ):
+# The document's fields the clerk's reading (`IncomingData`) sets, `page_amount` when given.
+INCOMING_FIELDS = (
+    "doc_type", "organ_name", "subject", "code_number", "code_notation", "issued_date", "organ_id", "signer_name",
+    "signer_position", "urgency", "urgent_until", "secrecy", "due_date", "description", "to_places",
+)
+
+
+def _apply_incoming(document: Document, data: IncomingData) -> list[str]:
+    """Set what the clerk read off the document; the names of the fields set."""
+    for name in INCOMING_FIELDS:
         setattr(document, name, getattr(data, name))
-    if data.page_amount is not None:
-        document.page_amount = data.page_amount
+    if data.page_amount is None:
+        return list(INCOMING_FIELDS)
+    document.page_amount = data.page_amount
+    return [*INCOMING_FIELDS, "page_amount"]
 
 
 def _check_incoming(data: IncomingData, *, acting: Person) -> None:
@@ -92,14 +98,11 @@ def _check_incoming(data: IncomingData, *, acting: Person) -> None:
     check_urgency(data)
 
 
-def _take_incoming_number(document: Document, *, unit: Unit, arrival: dt.datetime) -> None:
+def _take_incoming_number(document: Document, *, arrival: dt.datetime) -> None:
     year = timezone.localtime(arrival).year
-    register = numbering.register_for(
-        unit=unit, kind=RegisterKind.INCOMING,
-        series=numbering.incoming_series(unit=unit, secrecy=document.secrecy), year=year,
+    document.register, document.number = numbering.take_next_of(
+        unit_id=document.unit_id, kind=RegisterKind.INCOMING, series=numbering.incoming_series_of(document), year=year,
     )
-    document.register = register
-    document.number = numbering.take_next(register)
 
 
 class PossibleDuplicate(ActionRefused):
@@ -169,7 +172,7 @@ def register_incoming(
     )
     _apply_incoming(document, data)
     validate_fields(document, exclude=["register", "number"])
-    _take_incoming_number(document, unit=unit, arrival=arrival)
+    _take_incoming_number(document, arrival=arrival)
     save_new(document)
     DocumentFile.objects.create(document=document, kind=DocumentFile.Kind.MAIN, name=file.name[:200], file=stored,
                                 added_by=acting)
@@ -189,18 +192,20 @@ def register_received(
     *, document: Document, acting: Person, data: IncomingData | None = None, expected_version: int | None = None
 ) -> Document:
     """Enter an electronically received document (status 'Chờ vào sổ') in the register: status 03."""
-    document = lock_for(document, acting, access.Need.REGISTER)
+    # the row alone: below, the unit is named by its id (register, status message, audit chain)
+    document = lock_for(document, acting, access.Need.REGISTER, related=())
     check_version(document, expected_version)
+    changed: list[str] = []
     if data is not None:
         _check_incoming(data, acting=acting)
-        _apply_incoming(document, data)
+        changed = _apply_incoming(document, data)
         validate_fields(document, exclude=["register", "number"])
-    _take_incoming_number(document, unit=document.unit, arrival=document.arrival_at or timezone.now())
+    _take_incoming_number(document, arrival=document.arrival_at or timezone.now())
     document.status = Status.REGISTERED
     document.version += 1
-    document.save()
+    document.save(update_fields=[*changed, "register", "number", "status", "version", "updated_at"])
     delivery.report_handling(document, MessageStatus.REGISTERED)
-    log.record(actor=acting, verb="documents.incoming.accepted", target=document, unit=document.unit,
+    log.record(actor=acting, verb="documents.incoming.accepted", target=document, unit=document.unit_id,
                data={"number": document.number, "register": document.register_id})
     return document
 
