@@ -17,7 +17,7 @@ from tests.exchange.test_batch import incoming, kept_folder, outside  # noqa: F4
 from vanthu import jobs
 from vanthu.documents.delivering import deliver_message
 from vanthu.documents.models import MessageKind, MessageStatus, OutboxMessage, Recipient
-from vanthu.exchange import edxml, sending
+from vanthu.exchange import answering, edxml, sealing, sending
 from vanthu.exchange.models import AnsweredArrival, BatchClaim, ReceivedEnvelope
 from vanthu.exchange.transports import http
 
@@ -46,7 +46,8 @@ def answers(client, monkeypatch):
         response = client.post(path, data=body, content_type=headers.get("Content-Type", "application/xml"), **meta)
         content = response.content
         if path == http.BATCH_PATH and response.status_code == 200:
-            seen.append({"asked": http.decode_batch_request(body)[1], **json.loads(content)})
+            envelopes, asked = http.decode_batch_request(body)
+            seen.append({"asked": asked, "envelopes": envelopes, **json.loads(content)})
             if tamper:
                 content = json.dumps(tamper[0](json.loads(content))).encode()
         if lose[0] > 0:
@@ -184,27 +185,48 @@ def test_a_status_that_cannot_be_signed_for_the_answer_goes_as_a_message(
     assert trail(document, cast) == {cast.division.code: [("arrived", True)], cast.province.code: [("arrived", True)]}
 
 
-def test_a_status_claimed_by_a_deliverers_batch_is_left_to_it(cast, outside, answers, enqueued, monkeypatch):  # noqa: F811
+def test_the_statuses_01_are_claimed_from_their_writing_to_the_answer(cast, outside, answers,  # noqa: F811
+                                                                    monkeypatch):
     _document, messages = outside
-    seen, _lose, _tamper = answers
-    claimed = []
-    claim = sending.claim
+    arrivals_for = answering.arrivals_for
+    claimed_at_commit: list[set[int]] = []
 
-    def racing(ids):  # a deliverer's batch claims the first 01 just before the answer does
-        if not claimed and OutboxMessage.objects.filter(pk__in=ids, kind=MessageKind.STATUS).exists():
-            first = min(ids)
-            BatchClaim.objects.create(message_id=first, claimed_at=sending.timezone.now())
-            claimed.append(first)
-        return claim(ids)
+    def watched(receipts, **kwargs):  # the batch's transaction is over; nothing of the answer done yet
+        claimed_at_commit.append(set(BatchClaim.objects.values_list("message_id", flat=True)))
+        return arrivals_for(receipts, **kwargs)
 
-    monkeypatch.setattr(sending, "claim", racing)
+    monkeypatch.setattr(answering, "arrivals_for", watched)
     deliver_message(messages[0].pk)
-    accepted = [r["statuses"] for r in seen[0]["results"] if r["state"] == "accepted"]
+    statuses = {m.pk for m in arrivals()}
+    assert [m.state for m in arrivals()] == ["delivered", "delivered"]
+    assert len(claimed_at_commit) == 1
+    assert statuses <= claimed_at_commit[0]  # a deliverer's batch leaves them to the answer
+    assert not BatchClaim.objects.exists()
+
+
+def test_a_status_held_by_a_deliverers_batch_is_left_to_it(cast, outside, answers, enqueued, client):  # noqa: F811
+    _document, messages = outside
+    seen, lose, _tamper = answers
+    lose[0] = 1
+    with override_settings(EXCHANGE_ANSWER_ARRIVALS=False), pytest.raises(RuntimeError):
+        deliver_message(messages[0].pk)  # applied there, the 01s written as messages; the answer lost
+    first, second = arrivals()
+    BatchClaim.objects.create(message_id=first.pk, claimed_at=sending.timezone.now())  # a deliverer's batch
+    enqueued.clear()
+    # the same envelopes again, asking: answered from the evidence, with the 01s still waiting there
+    body = http.encode_batch(seen[0]["envelopes"], answer_arrivals=True)
+    seal = sealing.seal_for(cast.staff)
+    headers = http.signed_headers(organ_id=cast.staff.code, body=body, sign=seal.sign,
+                                  certificate_der=seal.certificate_der, path=http.BATCH_PATH)
+    meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items() if k != "Content-Type"}
+    results = client.post(http.BATCH_PATH, data=body, content_type="application/json", **meta).json()["results"]
+    accepted = [r["statuses"] for r in results if r["state"] == "accepted"]
     assert sorted(len(s) for s in accepted) == [0, 1]
     states = {m.pk: m.state for m in arrivals()}
-    assert states[claimed[0]] == "waiting"
-    assert list(states.values()).count("delivered") == 1
-    assert claimed[0] in enqueued
+    assert states == {first.pk: "waiting", second.pk: "delivered"}
+    assert first.pk in enqueued
+    assert list(BatchClaim.objects.values_list("message_id", flat=True)) == [first.pk]  # the batch's own
+    assert AnsweredArrival.objects.get().message_id == second.pk
 
 
 def test_a_status_01_that_does_not_verify_is_refused_and_the_documents_stay_delivered(cast, outside, answers):  # noqa: F811

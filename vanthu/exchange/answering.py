@@ -5,19 +5,22 @@ deployment accepted, the status 01 its receiving unit signs for it, in the answe
 instead of a message its deliverer signs and POSTs back later. What the receiver writes is unchanged (the 01 is
 an outbox message, written with the incoming document, decision 0043); only its delivery differs:
 
-- While the batch is applied (`delivery_status.arrivals_answered`), the 01s written get no delivery job.
-- After the batch's transaction has committed, each document's 01 still waiting is claimed as a deliverer's batch
-  claims it (`sending.claim`: a message another batch holds is left to it), signed as the deliverer signs it
-  (`sending.signed_for`, with `kept`), then marked delivered in one short transaction (what the deliverer writes
-  when the peer accepts it) together with its signed bytes (`AnsweredArrival`).
+- While the batch is applied (`delivery_status.arrivals_answered`), the 01s written get no delivery job, and are
+  claimed in the transaction that writes them (`hold`: a `BatchClaim`, as a deliverer's batch claims a message),
+  so that no deliverer takes them between the commit and the answer.
+- After the batch's transaction has committed, each document's 01 still waiting is signed as the deliverer signs
+  it (`sending.signed_for`, with `kept`), then marked delivered in one short transaction (what the deliverer writes
+  when the peer accepts it) together with its signed bytes (`AnsweredArrival`). A 01 written before (the same
+  document delivered again) is claimed then (`sending.claim`: one a deliverer's batch holds is left to it).
 - The same delivery again (its answer lost: the same envelope, or the same document in other bytes) gets the same
   bytes again: the sender's trail records a status once by its hash.
-- Whatever fails on the way leaves the 01 waiting: its delivery job is enqueued then, and it travels as before. A
-  process that dies between the commit and the answer leaves the 01 waiting without a job; the sender, which got
-  no answer, delivers the same envelope again and gets it then.
+- Whatever fails on the way leaves the 01 waiting: its claim is released and its delivery job enqueued, and it
+  travels as before. A process that dies between the commit and the answer leaves the 01 waiting without a job
+  (claimed for `sending.CLAIM_SECONDS` at most); the sender, which got no answer, delivers the same envelope again
+  and gets it then (or, while the claim holds, its job sends it once the claim is stale).
 
-An envelope that made documents for several of our units gets no 01 in the answer (they travel as messages): a
-retry answered as a duplicate names only the first.
+An envelope that made documents for several of our units: the 01 of the one its evidence names (the first) may go
+in the answer, the others travel as messages (a retry answered as a duplicate names only the first).
 """
 
 from __future__ import annotations
@@ -33,38 +36,48 @@ from vanthu.documents.actions import delivery_batch, delivery_status
 from vanthu.documents.models import MessageKind, MessageStatus, OutboxMessage
 from vanthu.documents.outbox import DeliveryFailed
 from vanthu.exchange import kept, receiving, sending
-from vanthu.exchange.models import AnsweredArrival, Peer
+from vanthu.exchange.models import AnsweredArrival, BatchClaim, Peer
 
 logger = logging.getLogger(__name__)
 
 KEEP_DAYS = 30  # an answered 01 is given again to a delivery repeated within this time
 
 
+def hold(message_ids: list[int]) -> None:
+    """Claim the statuses 01 just written, in the transaction that writes them (`delivery_status.arrivals_answered`):
+    no deliverer's batch takes them between the commit and the answer. A claim outlives a process that dies before
+    the answer by `sending.CLAIM_SECONDS` at most."""
+    now = timezone.now()
+    BatchClaim.objects.bulk_create([BatchClaim(message_id=pk, claimed_at=now) for pk in message_ids])
+
+
 def arrivals_for(receipts: Sequence[receiving.Receipt | None], *, held: list[int], peer: Peer
                  ) -> dict[int, list[bytes]]:
     """The signed 01 of each accepted document of the batch, by the receipt's index (see the module). `held`: the
-    01s written while it was applied (`delivery_status.arrivals_answered`): the job of each not delivered here is
-    enqueued. Never raises: a 01 that cannot go in the answer goes as a message."""
+    01s written while it was applied, claimed by `hold` (`delivery_status.arrivals_answered`): their claims are
+    released and the job of each not delivered here is enqueued. Never raises: a 01 that cannot go in the answer
+    goes as a message."""
     waiting: list[int] = []
     try:
-        return _arrivals(receipts, peer=peer, waiting=waiting)
+        return _arrivals(receipts, peer=peer, held=set(held), waiting=waiting)
     except Exception:
         logger.exception("exchange: the statuses 01 of a batch from %s could not go in its answer; they go as "
                          "messages", peer.name)
         return {}
     finally:
+        sending.release(set(held))
         delivery_status.enqueue_again(sorted({*held, *waiting}))
 
 
-def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, waiting: list[int]
+def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, held: set[int], waiting: list[int]
               ) -> dict[int, list[bytes]]:
     document_of: dict[int, int] = {}  # receipt index → the incoming document it made (or found)
     for index, receipt in enumerate(receipts):
         if receipt is None or not receipt.accepted or receipt.envelope.kind != "document":
             continue
         incoming = receipt.incoming or ([receipt.envelope.incoming_id] if receipt.envelope.incoming_id else [])
-        if len(incoming) == 1:
-            document_of[index] = incoming[0]
+        if incoming:
+            document_of[index] = incoming[0]  # the one the evidence names, as a duplicate finds it
     if not document_of:
         return {}
     rows = list(OutboxMessage.objects.filter(kind=MessageKind.STATUS, status=MessageStatus.ARRIVED,
@@ -82,7 +95,9 @@ def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, waiti
                   .values_list("message_id", "body"))
     todo = [m for m in message_of.values() if m.pk not in bodies and m.state == OutboxMessage.State.WAITING]
     waiting.extend(m.pk for m in todo)
-    taken = sending.claim([m.pk for m in todo])  # one a deliverer's batch holds is left to it
+    # those written now are claimed already (`hold`); one written before is claimed now, unless a deliverer's
+    # batch holds it (left to it)
+    taken = {m.pk for m in todo if m.pk in held} | sending.claim([m.pk for m in todo if m.pk not in held])
     try:
         signed: dict[int, bytes] = {}
         for message in todo:
@@ -97,7 +112,7 @@ def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, waiti
             kept.forget(delivered)
             bodies.update((pk, signed[pk]) for pk in delivered)
     finally:
-        sending.release(taken)
+        sending.release(taken - held)  # the held ones: by the caller
     return {index: [bytes(bodies[message_of[document].pk])] for index, document in document_of.items()
             if document in message_of and message_of[document].pk in bodies}
 

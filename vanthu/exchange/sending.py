@@ -12,7 +12,9 @@ worker's batch, does not send it again meanwhile; a batch takes no message anoth
 workers each carry their own batch (pipelining, decision 0041). The claimed message's own job carries the next
 batch meanwhile (the messages waiting after it that no batch holds), then waits for its own batch's outcome
 (or, once the claim is stale, sends it itself). A peer that has no batch endpoint (404) gets the
-job's message alone, as before.
+job's message alone, as before. A batch asks the peer for the statuses 01 of the documents it accepts inside its
+answer (decision 0046, `EXCHANGE_ANSWER_ARRIVALS`): they are verified and applied together before the documents
+are marked delivered.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ the trust roots of the peer whose organ ids cover the organ id it claims, its ti
 new. Then the receive pipeline runs (exchange/receiving.py) and the answer says what became of the envelope:
 200 accepted (a duplicate answers as the first did), 422 refused with this deployment's signed status 02 as
 the body, 401/403 for a request that does not authenticate, 413 too large. The pipeline runs inside the
-request: the sender's delivery job is the asynchronous part, and it retries until it gets an answer.
+request: the sender's delivery job is the asynchronous part, and it retries until it gets an answer. A batch
+whose sender asks gets each accepted document's signed status 01 in the answer (decision 0046, `answering.py`).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def batch(request: HttpRequest) -> HttpResponse:
         return _refuse(400, "invalid", _("Lô gói tin không đọc được: %(reason)s") % {"reason": str(exc)})
     arrivals: dict[int, list[bytes]] = {}
     if answer_arrivals:  # the sender asks for the statuses 01 in the answer (decision 0046)
-        with arrivals_answered() as held:
+        with arrivals_answered(answering.hold) as held:
             receipts = receiving.receive_many(items, transport="http", peer=peer)
         arrivals = answering.arrivals_for(receipts, held=held, peer=peer)  # after the commit
     else:
