@@ -308,6 +308,9 @@ EXCHANGE_MAX_BYTES = env_int("EXCHANGE_MAX_MB", 50) * 1024 * 1024
 EXCHANGE_HTTP_TIMEOUT = env_int("EXCHANGE_HTTP_TIMEOUT", 30)
 # How many envelopes one HTTP delivery carries to a peer (decision 0029; 1: one request per envelope).
 EXCHANGE_BATCH = max(1, env_int("EXCHANGE_BATCH", 25))
+# Whether this deployment's batches ask the peer for the statuses 01 of the documents it accepts inside its answer
+# (decision 0046; off: they come back as messages, as from a peer that does not answer them).
+EXCHANGE_ANSWER_ARRIVALS = env_bool("EXCHANGE_ANSWER_ARRIVALS", True)
 # The peer (its name in the peer directory) whose list of agencies the daily job applies to the directory of
 # outside agencies (checklist point 47, decision 0034); empty: no synchronisation.
 AGENCY_HUB = env_str("AGENCY_HUB", "")

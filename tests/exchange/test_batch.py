@@ -205,6 +205,7 @@ def wire(client, monkeypatch):
     return calls
 
 
+@override_settings(EXCHANGE_ANSWER_ARRIVALS=False)  # its statuses 01 as messages (decision 0046)
 def test_the_sender_carries_every_message_for_the_peer_in_one_request(cast, outside, wire):
     document, messages = outside
     deliver_message(messages[0].pk)
@@ -253,6 +254,7 @@ def test_with_batches_off_each_message_is_its_own_request(cast, outside, wire):
     assert states == ["delivered", "delivered", "failed"]
 
 
+@override_settings(EXCHANGE_ANSWER_ARRIVALS=False)  # its statuses 01 as messages (decision 0046)
 def test_a_delivery_tried_again_sends_the_envelopes_it_signed_before(cast, outside, client, monkeypatch):
     """The peer applied the batch but its answer was lost (the sender saw a 503), twice: each next attempt sends
     the same signed envelopes, not built and signed again; the peer answers them from its evidence (one row

@@ -83,7 +83,8 @@ def sent(cast, doc_types, draft_pdf, wire, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
     messages = list(OutboxMessage.objects.filter(document=doc, transport="http").order_by("pk"))
-    deliver_message(messages[0].pk)  # both in one batch
+    with override_settings(EXCHANGE_ANSWER_ARRIVALS=False):  # the 01s as messages (decision 0046)
+        deliver_message(messages[0].pk)  # both in one batch
     with django_capture_on_commit_callbacks(execute=False):
         for unit, clerk in ((cast.division, cast.minh), (cast.province, cast.tam)):
             copy = Document.objects.get(unit=unit, direction=Direction.INCOMING)

@@ -91,11 +91,11 @@ def test_a_batch_is_claimed_in_one_statement_leaving_what_another_batch_holds(dj
     BatchClaim.objects.create(message_id=2, claimed_at=now)  # another worker's batch holds it
     BatchClaim.objects.create(message_id=9, claimed_at=now - dt.timedelta(seconds=sending.CLAIM_SECONDS + 5))
     with django_assert_num_queries(4):  # its savepoint, the stale claims gone, the claim itself, the release
-        taken = sending._claim([1, 2, 3, 9, 3])
+        taken = sending.claim([1, 2, 3, 9, 3])
     assert taken == {1, 3, 9}  # a stale claim no longer holds: its message is taken again
     assert set(BatchClaim.objects.values_list("message_id", flat=True)) == {1, 2, 3, 9}
-    assert sending._claim([2, 3]) == set()
-    assert sending._claim([]) == set()
+    assert sending.claim([2, 3]) == set()
+    assert sending.claim([]) == set()
 
 
 def test_the_companions_are_read_a_batch_at_a_time_until_the_batch_is_full(monkeypatch, settings):

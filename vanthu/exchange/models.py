@@ -144,3 +144,16 @@ class BatchClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.claimed_at:%H:%M:%S}"
+
+
+class AnsweredArrival(models.Model):
+    """A status 01 (arrived) this deployment delivered inside its answer to the batch that brought the document
+    (decision 0046), with its signed bytes: the same delivery again (its answer lost) is answered with the same
+    bytes, which the sender's trail records once. `message_id`: the outbox message (documents) it delivered."""
+
+    message_id = models.BigIntegerField(primary_key=True)
+    body = models.BinaryField()
+    answered_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.answered_at:%Y-%m-%d %H:%M:%S}"

@@ -12,7 +12,9 @@ worker's batch, does not send it again meanwhile; a batch takes no message anoth
 workers each carry their own batch (pipelining, decision 0041). The claimed message's own job carries the next
 batch meanwhile (the messages waiting after it that no batch holds), then waits for its own batch's outcome
 (or, once the claim is stale, sends it itself). A peer that has no batch endpoint (404) gets the
-job's message alone, as before.
+job's message alone, as before. A batch asks the peer for the statuses 01 of the documents it accepts inside its
+answer (decision 0046, `EXCHANGE_ANSWER_ARRIVALS`): they are verified and applied together before the documents
+are marked delivered.
 """
 
 from __future__ import annotations
@@ -88,6 +90,21 @@ def _description(body: bytes) -> str:
     except edxml.EnvelopeInvalid:
         return ""
     return parsed.status.description if parsed.status is not None else ""
+
+
+def _arrivals_in(results: list[object], states: list[object]) -> list[bytes]:
+    """The signed statuses 01 of an answer's accepted documents (decision 0046); what is not base64 is left out
+    (the receiver's 01 then never reaches this trail, as when its message is lost)."""
+    found: list[bytes] = []
+    for result, state in zip(results, states, strict=True):
+        if state != "accepted" or not isinstance(result, dict) or not isinstance(result.get("statuses"), list):
+            continue
+        for item in result["statuses"]:
+            try:
+                found.append(base64.b64decode(str(item), validate=True))
+            except ValueError:
+                logger.warning("exchange: an answer's status 01 is not base64; left out")
+    return found
 
 
 def _reason(body: bytes) -> str:
@@ -169,7 +186,7 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
 _CLAIM = "INSERT INTO {table} ({message}, {at}) VALUES {rows} ON CONFLICT ({message}) DO NOTHING RETURNING {message}"
 
 
-def _claim(ids: list[int]) -> set[int]:
+def claim(ids: list[int]) -> set[int]:
     """Claim these messages for one batch; the ids claimed (those another batch holds are not). One statement
     for the lot (SQLite and PostgreSQL: a row another batch holds is left alone, the rows inserted come back)."""
     now = timezone.now()
@@ -188,7 +205,7 @@ def _claim(ids: list[int]) -> set[int]:
             return {int(row[0]) for row in cursor.fetchall()}
 
 
-def _release(ids: set[int]) -> None:
+def release(ids: set[int]) -> None:
     if ids:
         BatchClaim.objects.filter(message_id__in=ids).delete()
 
@@ -220,17 +237,17 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
     Returns when the peer accepted `message`; raises as a single delivery does otherwise."""
     may_carry(message, peer)
     companions = _companions(message, peer)
-    taken = _claim([message.pk, *(c.pk for c in companions)])
+    taken = claim([message.pk, *(c.pk for c in companions)])
     try:
         if message.pk not in taken:
             # its message rides in another worker's batch, in flight: this worker carries the next batch
             # meanwhile (pipelining, decision 0041), then waits for its own message's outcome. The companions
             # are read again: that batch's claims, made since they were read, are seen now.
-            _release(taken)
+            release(taken)
             again = _companions(message, peer)
-            taken = _claim([c.pk for c in again])
+            taken = claim([c.pk for c in again])
             _carry_meanwhile([c for c in again if c.pk in taken], peer=peer)
-            _release(taken)
+            release(taken)
             taken = set()
             _wait_for_batch(message)
             _deliver_alone(message, peer=peer)
@@ -241,7 +258,7 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
             return
         _post_batch(items, peer=peer)
     finally:
-        _release(taken)
+        release(taken)
 
 
 def _carry_meanwhile(companions: list[OutboxMessage], *, peer: Peer) -> None:
@@ -300,8 +317,9 @@ def _post_batch(items: list[_Item], *, peer: Peer, own: bool = True) -> None:
     outbox's marking after it finds it done); for the job's own message, raises as a single delivery would.
     `own=False`: the first item is not the job's message (`_carry_meanwhile`): it is recorded as the others."""
     first = items[0]
-    answer = send(peer=peer, unit=first.message.unit, body=http.encode_batch([i.body for i in items]),
-                  seal=_seal(first.message.unit), path=http.BATCH_PATH)
+    body = http.encode_batch([i.body for i in items], answer_arrivals=settings.EXCHANGE_ANSWER_ARRIVALS)
+    answer = send(peer=peer, unit=first.message.unit, body=body, seal=_seal(first.message.unit),
+                  path=http.BATCH_PATH)
     if answer.status in (404, 413):  # no batch endpoint there, or a lower size limit: this job's message alone
         if own:
             _post_alone(first, peer=peer)
@@ -316,6 +334,12 @@ def _post_batch(items: list[_Item], *, peer: Peer, own: bool = True) -> None:
     except (ValueError, KeyError, TypeError) as exc:
         raise RuntimeError(f"peer {peer.name} answered a batch with {exc}") from exc
     states = [result.get("state") if isinstance(result, dict) else None for result in results]
+    # the statuses 01 the peer signed for the documents it accepted (decision 0046), verified and applied together
+    # before the documents are marked delivered: a process that dies between the two delivers again and gets them
+    # again (the same bytes: recorded once). One that does not verify is refused as evidence, as any status.
+    arrivals = _arrivals_in(results, states)
+    if arrivals:
+        receiving.receive_many(arrivals, transport="http", peer=peer)
     kept.forget(item.message.pk for item, state in zip(items, states, strict=True) if state in ("accepted", "refused"))
     by_unit: dict[int, list[tuple[OutboxMessage, int | None]]] = {}
     for item, state in zip(items, states, strict=True):

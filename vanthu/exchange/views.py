@@ -6,7 +6,8 @@ the trust roots of the peer whose organ ids cover the organ id it claims, its ti
 new. Then the receive pipeline runs (exchange/receiving.py) and the answer says what became of the envelope:
 200 accepted (a duplicate answers as the first did), 422 refused with this deployment's signed status 02 as
 the body, 401/403 for a request that does not authenticate, 413 too large. The pipeline runs inside the
-request: the sender's delivery job is the asynchronous part, and it retries until it gets an answer.
+request: the sender's delivery job is the asynchronous part, and it retries until it gets an answer. A batch
+whose sender asks gets each accepted document's signed status 01 in the answer (decision 0046, `answering.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from vanthu.exchange import receiving
+from vanthu.documents.actions.delivery_status import arrivals_answered
+from vanthu.exchange import answering, receiving
 from vanthu.exchange.models import Peer, TransportKind, UsedNonce
 from vanthu.exchange.refusals import refusal_status
 from vanthu.exchange.transports import http
@@ -105,16 +107,26 @@ def batch(request: HttpRequest) -> HttpResponse:
     if isinstance(peer, JsonResponse):
         return peer
     try:
-        items = http.decode_batch(body)
+        items, answer_arrivals = http.decode_batch_request(body)
     except ValueError as exc:
         return _refuse(400, "invalid", _("Lô gói tin không đọc được: %(reason)s") % {"reason": str(exc)})
+    arrivals: dict[int, list[bytes]] = {}
+    if answer_arrivals:  # the sender asks for the statuses 01 in the answer (decision 0046)
+        with arrivals_answered(answering.hold) as held:
+            receipts = receiving.receive_many(items, transport="http", peer=peer)
+        arrivals = answering.arrivals_for(receipts, held=held, peer=peer)  # after the commit
+    else:
+        receipts = receiving.receive_many(items, transport="http", peer=peer)
     answers: list[dict[str, object]] = []
-    for receipt in receiving.receive_many(items, transport="http", peer=peer):
+    for index, receipt in enumerate(receipts):
         if receipt is None:
             answers.append({"state": "error"})
         elif receipt.accepted:
-            answers.append({"state": "accepted", "duplicate": receipt.duplicate,
-                            "envelope": receipt.envelope.sha256})
+            answer: dict[str, object] = {"state": "accepted", "duplicate": receipt.duplicate,
+                                         "envelope": receipt.envelope.sha256}
+            if answer_arrivals:
+                answer["statuses"] = [base64.b64encode(status).decode("ascii") for status in arrivals.get(index, [])]
+            answers.append(answer)
         else:
             reply = _refusal_reply(receipt)
             answers.append({"state": "refused", "code": receipt.envelope.reason_code,

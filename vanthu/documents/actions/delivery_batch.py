@@ -29,7 +29,7 @@ from vanthu.core.actions import action
 from vanthu.core.models import StoredFile
 from vanthu.documents import access
 from vanthu.documents.actions.delivery import Arrived, incoming_document
-from vanthu.documents.actions.delivery_status import STATE_OF_STATUS, WITH_REASON, advance, enqueue
+from vanthu.documents.actions.delivery_status import STATE_OF_STATUS, WITH_REASON, advance, enqueue_many
 from vanthu.documents.models import (
     Arrival,
     Document,
@@ -116,8 +116,7 @@ def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming],
                       status=MessageStatus.ARRIVED, reason="", transport=row.transport, address=row.reply_to)
         for (_item, row), document in zip(fresh, documents, strict=True) if row.reply_to
     ])
-    for status in statuses:
-        enqueue(status)
+    enqueue_many(statuses)
     entries = [log.Entry(verb="documents.incoming.arrived", target=document, unit=unit,
                          data={"transport": transport, "from": item.reply_to, "key": str(item.key),
                                "cancelled": False})

@@ -94,11 +94,15 @@ def check_request(*, headers: dict[str, str], path: str, body: bytes, now: float
     return SignedRequest(organ_id=organ, nonce=nonce, certificate=cert)
 
 
-def encode_batch(envelopes: list[bytes]) -> bytes:
+def encode_batch(envelopes: list[bytes], *, answer_arrivals: bool = False) -> bytes:
     """The body of a batch: JSON with each signed envelope in base64, in order. Written as bytes, not through
     `json.dumps` (which would scan megabytes of base64 for characters to escape: it has none): the same bytes
-    as `json.dumps({"format": BATCH_FORMAT, "envelopes": [<base64>, …]}).encode("ascii")`."""
-    parts = [b'{"format": ', json.dumps(BATCH_FORMAT).encode("ascii"), b', "envelopes": [']
+    as `json.dumps({"format": BATCH_FORMAT, "envelopes": [<base64>, …]}).encode("ascii")`.
+
+    `answer_arrivals`: the sender asks for the statuses 01 of the documents accepted inside the answer (decision
+    0046): `"answer": "01"` before the envelopes, in the body the request's signature covers. A receiver that does
+    not know the key reads the body as JSON and ignores it: its 01 messages come as before."""
+    parts = [_HEAD_ANSWER[:-1] if answer_arrivals else _HEAD[:-1]]
     for index, envelope in enumerate(envelopes):
         parts += [b', "' if index else b'"', base64.b64encode(envelope), b'"']
     parts.append(b"]}")
@@ -106,17 +110,19 @@ def encode_batch(envelopes: list[bytes]) -> bytes:
 
 
 _HEAD = b'{"format": ' + json.dumps(BATCH_FORMAT).encode("ascii") + b', "envelopes": ["'
+_HEAD_ANSWER = b'{"format": ' + json.dumps(BATCH_FORMAT).encode("ascii") + b', "answer": "01", "envelopes": ["'
 _TAIL = b'"]}'
 
 
 def _decode_as_written(body: bytes) -> list[bytes] | None:
-    """The envelopes of a body laid out exactly as `encode_batch` writes it, read without the JSON parser (which
-    scans megabytes of base64 for escapes); None for any other body, which `decode_batch` then parses as JSON.
-    Each item must be strict base64 (no quote, backslash, space or escape can hide in one), so splitting on
-    `", "` finds exactly the strings the JSON parser finds."""
-    if len(body) < len(_HEAD) + len(_TAIL) or not body.startswith(_HEAD) or not body.endswith(_TAIL):
+    """The envelopes of a body laid out exactly as `encode_batch` writes it (asking for the statuses 01 or not),
+    read without the JSON parser (which scans megabytes of base64 for escapes); None for any other body, which
+    `decode_batch` then parses as JSON. Each item must be strict base64 (no quote, backslash, space or escape can
+    hide in one), so splitting on `", "` finds exactly the strings the JSON parser finds."""
+    head = _HEAD_ANSWER if body.startswith(_HEAD_ANSWER) else _HEAD
+    if len(body) < len(head) + len(_TAIL) or not body.startswith(head) or not body.endswith(_TAIL):
         return None
-    items = body[len(_HEAD):-len(_TAIL)].split(b'", "')
+    items = body[len(head):-len(_TAIL)].split(b'", "')
     if len(items) > BATCH_MAX:
         return None
     try:
@@ -127,9 +133,15 @@ def _decode_as_written(body: bytes) -> list[bytes] | None:
 
 def decode_batch(body: bytes) -> list[bytes]:
     """The envelopes of a batch body (ValueError when it is not one)."""
+    return decode_batch_request(body)[0]
+
+
+def decode_batch_request(body: bytes) -> tuple[list[bytes], bool]:
+    """The envelopes of a batch body and whether its sender asks for the statuses 01 of the documents accepted
+    inside the answer (`encode_batch`'s `answer_arrivals`); ValueError when it is not a batch."""
     written = _decode_as_written(body)
     if written is not None:
-        return written
+        return written, body.startswith(_HEAD_ANSWER)
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -141,7 +153,7 @@ def decode_batch(body: bytes) -> list[bytes]:
         raise ValueError(f"envelopes: a list of 1 to {BATCH_MAX}")
     if not all(isinstance(item, str) for item in items):
         raise ValueError("envelopes: base64 strings")
-    return [base64.b64decode(item, validate=True) for item in items]
+    return [base64.b64decode(item, validate=True) for item in items], data.get("answer") == "01"
 
 
 def batch_size(envelope: bytes) -> int:
