@@ -127,15 +127,19 @@ def test_a_lost_answer_gets_the_same_statuses_again_recorded_once(cast, outside,
 
 
 def test_a_delivery_of_the_same_document_in_other_bytes_gets_the_01_answered_before(
-        cast, outside, answers):  # noqa: F811
+        cast, outside, answers, monkeypatch):  # noqa: F811
     document, messages = outside
     seen, lose, _tamper = answers
     lose[0] = 1
     with pytest.raises(RuntimeError):
         deliver_message(messages[0].pk)
-    from vanthu.exchange import kept
+    import datetime as dt
+
+    from vanthu.exchange import kept, outgoing
 
     kept.clear()  # the sender builds and signs its envelopes again: other bytes, the same documents
+    later = outgoing.vn_now() + dt.timedelta(minutes=1)  # a later second in the trace (a build within the same
+    monkeypatch.setattr(outgoing, "vn_now", lambda: later)  # second gives the same bytes: envelopes are deterministic)
     deliver_message(messages[0].pk)
     first, again = ([r.get("statuses") for r in answer["results"] if r["state"] == "accepted"] for answer in seen)
     assert [r.get("duplicate") for r in seen[1]["results"] if r["state"] == "accepted"] == [False, False]
