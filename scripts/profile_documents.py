@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from vanthu.demo.peers import Deployment, regions, template
+from vanthu.demo.peers import issued_regions
 
 SIGN = """
 from pathlib import Path
@@ -96,23 +96,13 @@ print("RESULT" + json.dumps(runs))
 """
 
 
-def run_code(deployment: Deployment, code: str, out: Path) -> object:
-    text = deployment.cli("shell", "-c", f"OUT = {str(out)!r}\n{code}")
-    line = [x for x in text.splitlines() if x.startswith("RESULT")][-1]
-    return json.loads(line[len("RESULT"):])
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="documents-"))
     out.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="pd-"))
-    base = template(root / "t")
-    flag = {"VANTHU_SIGNING_SPEEDUPS": "1", "VANTHU_EXCHANGE_BATCH": "25"}
-    a, b = regions(root, base, env=flag, server="waitress")
-    a.call("issue", to=["000.00.10.Q11"], count=n, subject="Điện")
-    signed = run_code(a, SIGN, out)
-    runs = run_code(b, RECEIVE, out)
+    a, b = issued_regions(Path(tempfile.mkdtemp(prefix="pd-")), n)
+    signed = a.script(SIGN, OUT=str(out))
+    runs = b.script(RECEIVE, OUT=str(out))
     sys.stdout.write(f"{signed} envelopes signed; receive_many, per envelope (3 runs): {json.dumps(runs)}\n")
 
 

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from vanthu.demo.peers import Deployment, regions, template
+from vanthu.demo.peers import issued_regions
 
 SENDER = """
 import cProfile, json, time
@@ -134,23 +134,13 @@ print("RESULT" + json.dumps(runs))
 """
 
 
-def run_code(deployment: Deployment, code: str, out: Path) -> object:
-    text = deployment.cli("shell", "-c", f"OUT = {str(out)!r}\n{code}")
-    line = [x for x in text.splitlines() if x.startswith("RESULT")][-1]
-    return json.loads(line[len("RESULT"):])
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="envelopes-"))
     out.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="pe-"))
-    base = template(root / "t")
-    flag = {"VANTHU_SIGNING_SPEEDUPS": "1", "VANTHU_EXCHANGE_BATCH": "25"}
-    a, b = regions(root, base, env=flag, server="waitress")
-    a.call("issue", to=["000.00.10.Q11"], count=n, subject="Điện")
-    sender = run_code(a, SENDER, out)
-    server = run_code(b, SERVER, out)
+    a, b = issued_regions(Path(tempfile.mkdtemp(prefix="pe-")), n)
+    sender = a.script(SENDER, OUT=str(out))
+    server = b.script(SERVER, OUT=str(out))
     sys.stdout.write(f"sender, per envelope (3 runs): {json.dumps(sender)}\n"
                      f"receiver's server, per envelope (3 runs): {json.dumps(server)}\n")
 

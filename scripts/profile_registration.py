@@ -76,12 +76,6 @@ print("RESULT" + json.dumps(runs))
 """
 
 
-def run_code(deployment: Deployment, code: str, out: Path) -> object:
-    text = deployment.cli("shell", "-c", f"OUT = {str(out)!r}\n{code}")
-    line = [x for x in text.splitlines() if x.startswith("RESULT")][-1]
-    return json.loads(line[len("RESULT"):])
-
-
 def fresh_database(url: str) -> None:
     import psycopg
 
@@ -130,7 +124,7 @@ def main() -> None:
     finally:
         a.kill()
         b.kill()
-    runs = run_code(b, REGISTER, out)
+    runs = b.script(REGISTER, OUT=str(out))
     assert isinstance(runs, list)
     cpu = sorted(run["cpu_ms"] for run in runs)
     sys.stdout.write(f"{n} issued, delivered: {delivered['messages']} messages, {delivered['waiting']} waiting\n"

@@ -77,9 +77,15 @@ class Deployment:
 
     def call(self, function: str, **kwargs: object) -> object:
         """Run vanthu.demo.peers_side.<function>(**kwargs) inside this deployment; its JSON result."""
-        code = (f"import json; from vanthu.demo import peers_side as s; "
-                f"print('RESULT' + json.dumps(s.{function}(**json.loads({json.dumps(json.dumps(kwargs))}))))")
-        out = self.cli("shell", "-c", code)
+        arguments = json.dumps(json.dumps(kwargs))
+        return self.script(f"import json; from vanthu.demo import peers_side as s; "
+                           f"print('RESULT' + json.dumps(s.{function}(**json.loads({arguments}))))")
+
+    def script(self, code: str, **names: object) -> object:
+        """Run `code` inside this deployment (`vanthu shell -c`), each of `names` bound first to its value (as its
+        repr); what the code printed after its last RESULT, read as JSON (the profile scripts' measurements)."""
+        prelude = "".join(f"{name} = {value!r}\n" for name, value in names.items())
+        out = self.cli("shell", "-c", prelude + code)
         line = [x for x in out.splitlines() if x.startswith("RESULT")][-1]
         return json.loads(line[len("RESULT"):])
 
@@ -181,6 +187,15 @@ def regions(root: Path, base: Path, *, env: dict[str, str] | None = None, server
     a.call("setup", suffix="Q10")
     b.call("setup", suffix="Q11")
     connect(a, b)
+    return a, b
+
+
+def issued_regions(root: Path, documents: int) -> tuple[Deployment, Deployment]:
+    """`regions` under `root` (served by waitress, vanthu's speed-ups on, batches of 25) with `documents` issued by
+    MR10 to MR11's Division 301 and not yet delivered: where the profile scripts start."""
+    flag = {"VANTHU_SIGNING_SPEEDUPS": "1", "VANTHU_EXCHANGE_BATCH": "25"}
+    a, b = regions(root, template(root / "t"), env=flag, server="waitress")
+    a.call("issue", to=["000.00.10.Q11"], count=documents, subject="Điện")
     return a, b
 
 
