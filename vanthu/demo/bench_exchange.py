@@ -1,7 +1,10 @@
-"""`vanthu bench exchange [--documents N] [--skip-plain] [--server waitress|runserver] [--batch N]
+"""`vanthu bench exchange [--documents N] [--skip-plain] [--server gunicorn:N|waitress|runserver] [--batch N]
 [--workers N] [--stream-workers N] [--rate R] [--skip-stream]`: documents per second from one vanthu
-deployment to another over HTTP on loopback, each deployment its own process and SQLite database
-(vanthu/demo/peers.py; served by `vanthu serve`, waitress, unless --server runserver).
+deployment to another over HTTP on loopback, each deployment its own processes and SQLite database
+(vanthu/demo/peers.py). By default each deployment is served as docs/deploy.md's app servers are: gunicorn, two
+pre-forked processes of four threads (`--server gunicorn:2`), and 300 documents go, so that the batches of 25
+keep both of the receiver's processes busy; `--server waitress` serves it as the run command does (`vanthu
+serve`, one process), `--server runserver` with Django's development server.
 
 Each run: two fresh deployments (Military Regions 10 and 11) with each other in their peer directories; MR10's
 Staff issues N one-page documents (signed by the Tham mưu trưởng, sealed by the Staff; not timed) to MR11's
@@ -238,14 +241,14 @@ def _load() -> str:
 
 def main(argv: list[str], out: IO[str]) -> None:
     parser = argparse.ArgumentParser(prog="vanthu bench exchange")
-    parser.add_argument("--documents", type=int, default=100)
+    parser.add_argument("--documents", type=int, default=300)
     parser.add_argument("--skip-plain", action="store_true", help="only the run with vanthu's speed-ups")
     parser.add_argument("--fault", action="store_true", help="the fault run (peers killed at random)")
     parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--server", default="waitress",
-                        help="what serves each deployment: waitress (`vanthu serve`, as the run command), "
-                             "gunicorn:N (N pre-forked processes with threads, as docs/deploy.md's app servers) or "
-                             "runserver (Django's development server)")
+    parser.add_argument("--server", default="gunicorn:2",
+                        help="what serves each deployment: gunicorn:N (N pre-forked processes with threads, as "
+                             "docs/deploy.md's app servers; the default, with 2), waitress (`vanthu serve`, as the "
+                             "run command) or runserver (Django's development server)")
     parser.add_argument("--batch", type=int, default=25,
                         help="envelopes per HTTP request (VANTHU_EXCHANGE_BATCH; 1: one request per envelope)")
     parser.add_argument("--workers", type=int, default=1,
