@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from vanthu import written_sql
 from vanthu.audit.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
@@ -56,21 +57,11 @@ def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
 # them cost several times their run on SQLite, where `record` goes the long way; decision 0047).
 _READ_HEAD = "SELECT {seq}, {hash} FROM {table} WHERE {chain} = %s{lock}"
 _MOVE_HEAD = "UPDATE {table} SET {seq} = %s, {hash} = %s WHERE {chain} = %s"
-_HEAD_SQL: dict[str, tuple[str, str]] = {}  # by database vendor: (read locked, move)
-
-
+@written_sql.per_vendor
 def _head_sql(connection: Any) -> tuple[str, str]:
-    found = _HEAD_SQL.get(connection.vendor)
-    if found is None:
-        quote, meta = connection.ops.quote_name, AuditChainHead._meta
-        names = {"table": quote(meta.db_table)}
-        for name in ("chain", "seq", "hash"):
-            field = meta.get_field(name)
-            assert isinstance(field, models.Field)  # a column of the head's own table
-            names[name] = quote(field.column)
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the file is locked
-        found = _HEAD_SQL[connection.vendor] = (_READ_HEAD.format(lock=lock, **names), _MOVE_HEAD.format(**names))
-    return found
+    names = written_sql.quoted(connection, AuditChainHead, "chain", "seq", "hash")
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite: the file is locked
+    return _READ_HEAD.format(lock=lock, **names), _MOVE_HEAD.format(**names)
 
 
 def _read_head(chain: str) -> AuditChainHead | None:

@@ -25,12 +25,14 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu import written_sql
 from vanthu.documents.actions import delivery, delivery_batch, long_term
 from vanthu.documents.models import MessageKind, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed
@@ -183,7 +185,14 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
     return found
 
 
-_CLAIM = "INSERT INTO {table} ({message}, {at}) VALUES {rows} ON CONFLICT ({message}) DO NOTHING RETURNING {message}"
+_CLAIM = ("INSERT INTO {table} ({message_id}, {claimed_at}) VALUES {rows} ON CONFLICT ({message_id}) DO NOTHING "
+          "RETURNING {message_id}")
+
+
+@written_sql.per_vendor
+def _claim_sql(connection: Any, rows: int) -> str:
+    return _CLAIM.format(**written_sql.quoted(connection, BatchClaim, "message_id", "claimed_at"),
+                         rows=", ".join(["(%s, %s)"] * rows))
 
 
 def claim(ids: list[int]) -> set[int]:
@@ -195,11 +204,9 @@ def claim(ids: list[int]) -> set[int]:
     with transaction.atomic():
         BatchClaim.objects.filter(claimed_at__lt=now - dt.timedelta(seconds=CLAIM_SECONDS)).delete()
         connection = connections[BatchClaim.objects.db]
-        quote = connection.ops.quote_name
         at = BatchClaim._meta.get_field("claimed_at").get_db_prep_save(now, connection)
         unique = list(dict.fromkeys(ids))
-        sql = _CLAIM.format(table=quote(BatchClaim._meta.db_table), message=quote("message_id"),
-                            at=quote("claimed_at"), rows=", ".join(["(%s, %s)"] * len(unique)))
+        sql = _claim_sql(connection, len(unique))
         with connection.cursor() as cursor:
             cursor.execute(sql, [value for pk in unique for value in (pk, at)])
             return {int(row[0]) for row in cursor.fetchall()}

@@ -30,10 +30,10 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vanthu import written_sql
 from vanthu.audit import log
 from vanthu.core.actions import action
 from vanthu.core.errors import ActionRefused
@@ -211,29 +211,15 @@ def _arrival_unsent(document: Document, status: MessageStatus, reason: str) -> t
     return key, row[1], row[2]
 
 
-_SQL: dict[tuple[str, bool], str] = {}  # by database vendor (its quoting) and repeatable or not
-
-
+@written_sql.per_vendor
 def _arrival_unsent_sql(connection: Any, repeatable: bool) -> str:
-    sql = _SQL.get((connection.vendor, repeatable))
-    if sql is not None:
-        return sql
-    quote = connection.ops.quote_name
-
-    def column(model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field)  # a column of the model's own table
-        return quote(field.column)
-
-    sql = _SQL[connection.vendor, repeatable] = _ARRIVAL_UNSENT.format(
-        arrival=quote(Arrival._meta.db_table), outbox=quote(OutboxMessage._meta.db_table),
-        id=column(Arrival, "id"),
-        **{name: column(Arrival, name) for name in ("key", "transport", "reply_to", "document")},
-        **{name: column(OutboxMessage, name) for name in ("answers", "kind", "status")},
-        m_document=column(OutboxMessage, "document"),
-        same_reason=f" AND m.{column(OutboxMessage, 'reason')} = %s" if repeatable else "",
+    arrival = written_sql.quoted(connection, Arrival, "id", "key", "transport", "reply_to", "document")
+    outbox = written_sql.quoted(connection, OutboxMessage, "answers", "kind", "status", "document", "reason")
+    return _ARRIVAL_UNSENT.format(
+        arrival=arrival.pop("table"), outbox=outbox["table"], **arrival,
+        **{name: outbox[name] for name in ("answers", "kind", "status")}, m_document=outbox["document"],
+        same_reason=f" AND m.{outbox['reason']} = %s" if repeatable else "",
     )
-    return sql
 
 
 def _frozen(document: Document, row: Arrival, *, at: dt.datetime) -> None:
