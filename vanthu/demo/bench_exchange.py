@@ -74,6 +74,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from vanthu.demo import lockwaits
+from vanthu.demo.bench_signing import calibration
 from vanthu.demo.peers import ROOT, Deployment, fault_run, regions, template
 
 
@@ -260,6 +261,7 @@ def main(argv: list[str], out: IO[str]) -> None:
                              "stream sustained)")
     parser.add_argument("--skip-stream", action="store_true", help="only the phased measurement")
     options = parser.parse_args(argv)
+    reference = calibration()  # a VM of the same kind can be half again as fast or slow: say which this one is
     root = Path(tempfile.mkdtemp(prefix="vanthu-bench-exchange-"))
     base = template(root / "template")
     if options.fault:
@@ -274,7 +276,8 @@ def main(argv: list[str], out: IO[str]) -> None:
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     out.write(f"vanthu bench exchange: {options.documents} documents MR10 → MR11 over HTTP on loopback, "
               f"{os.cpu_count()} CPUs, load {' '.join(load)}, served by {options.server}, "
-              f"{options.batch} envelopes per request, {options.workers} delivery worker(s)\n")
+              f"{options.batch} envelopes per request, {options.workers} delivery worker(s); reference loop "
+              f"(`bench signing`'s, the machine's speed) {reference:.1f} ms CPU\n")
     names = ["vanthu (speed-ups)", "plain pyHanko"][:len(results)]
     rows = [
         ("documents/s end to end", "docs_per_s", "{:.1f}"),

@@ -40,7 +40,7 @@ from vanthu.signing import speedups
 from vanthu.signing.bench import BLOCK, Timing, make_pki, plain_issue, plain_verify, vanthu_issue, vanthu_verify
 
 
-def _calibration() -> float:
+def calibration() -> float:
     """Median CPU ms of a fixed pure-Python loop: compare it between runs to see how loaded the machine was."""
     samples = []
     for _ in range(15):
@@ -102,7 +102,7 @@ def run(*, rounds: int, algorithm: str, out: TextIO) -> dict[str, tuple[Timing, 
     out.write(f"vanthu bench signing — {rounds} vòng, khóa {algorithm.upper()}, "
               f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}\n")
     out.write(f"Máy: {_machine()}\n")
-    out.write(f"Vòng lặp chuẩn (Python thuần, để so độ bận của máy giữa các lần chạy): {_calibration():.1f} ms CPU\n")
+    out.write(f"Vòng lặp chuẩn (Python thuần, để so độ bận của máy giữa các lần chạy): {calibration():.1f} ms CPU\n")
     header = (f"{'':34} {'vanthu ms':>10} {'(CPU)':>7} {'văn bản/s':>10} {'(CPU)':>7}   "
               f"{'pyHanko ms':>10} {'(CPU)':>7} {'văn bản/s':>10} {'(CPU)':>7}   {'nhanh hơn':>9}\n")
     out.write(header)
