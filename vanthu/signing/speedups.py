@@ -18,7 +18,8 @@ object per DER encoding (bounded), and pyHanko's `extract_certificate_info` hand
 parsed certificate is immutable in use, so sharing it changes nothing but the time.
 
 The difference analysis (what was written after each signature) has its own replacements in
-speedups_diff.py, installed with these.
+speedups_diff.py, certificate paths theirs in speedups_paths.py and the CMS checks of certificates theirs in
+speedups_cms.py, installed with these.
 
 tests/signing/test_speedups.py checks the replacements against the originals. `install()` is called by
 pades.py and validation.py; it is idempotent. pyHanko and asn1crypto are pinned (pyproject.toml): re-check
@@ -36,6 +37,8 @@ from typing import Any
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.sign import general
+
+from vanthu.signing.speedups_certs import intern_certificate as intern_certificate
 
 PDF_WHITESPACE = misc.PDF_WHITESPACE
 PDF_DELIMITERS = misc.PDF_DELIMITERS
@@ -357,20 +360,6 @@ def prepped_value(self: asn1_x509.NameTypeAndValue) -> str:
     return self._prepped
 
 
-_CERTIFICATES: dict[bytes, asn1_x509.Certificate] = {}
-
-
-def intern_certificate(cert: asn1_x509.Certificate) -> asn1_x509.Certificate:
-    """The shared parsed certificate with the same DER encoding as `cert`."""
-    key = cert.dump()
-    found = _CERTIFICATES.get(key)
-    if found is None:
-        if len(_CERTIFICATES) > 2048:
-            _CERTIFICATES.clear()
-        found = _CERTIFICATES[key] = asn1_x509.Certificate.load(key)
-    return found
-
-
 def extract_certificate_info(signed_data: Any) -> Any:
     """general.extract_certificate_info over interned certificates."""
     certs = []
@@ -435,9 +424,9 @@ def install() -> None:
     _patch("match_issuer_serial", general, "match_issuer_serial", match_issuer_serial)
     _patch("name_eq", asn1_x509.Name, "__eq__", name_equal)
     _patch("name_hashable", asn1_x509.Name, "hashable", property(name_hashable))
-    from vanthu.signing import speedups_diff, speedups_paths
+    from vanthu.signing import speedups_cms, speedups_diff, speedups_paths
 
-    for module in (speedups_diff, speedups_paths):
+    for module in (speedups_diff, speedups_paths, speedups_cms):
         for key, owner, attribute, replacement in module.patches():
             _patch(key, owner, attribute, replacement)
             module.ORIGINAL[key] = ORIGINAL[key]
