@@ -12,12 +12,13 @@ import json
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.exchange.test_batch import incoming, kept_folder, outside  # noqa: F401 (fixtures)
 from vanthu import jobs
 from vanthu.documents.delivering import deliver_message
 from vanthu.documents.models import MessageKind, MessageStatus, OutboxMessage, Recipient
-from vanthu.exchange import answering, edxml, sealing, sending
+from vanthu.exchange import answering, edxml, kept, outgoing, receiving, sealing, sending
 from vanthu.exchange.models import AnsweredArrival, BatchClaim, ReceivedEnvelope
 from vanthu.exchange.transports import http
 
@@ -171,10 +172,10 @@ def test_a_status_that_cannot_be_signed_for_the_answer_goes_as_a_message(
     seen, _lose, _tamper = answers
     signed_for = sending.signed_for
 
-    def refusing(message):
+    def refusing(message, **kwargs):
         if message.kind == MessageKind.STATUS:
             raise RuntimeError("the seal's store is down")
-        return signed_for(message)
+        return signed_for(message, **kwargs)
 
     monkeypatch.setattr(sending, "signed_for", refusing)
     deliver_message(messages[0].pk)
@@ -271,3 +272,84 @@ def test_a_batch_that_asks_for_the_statuses_reads_as_the_json_parser_reads_it():
         assert http._decode_as_written(body) == envelopes  # the fast path
         assert http.decode_batch_request(body) == (envelopes, asks)
         assert http.decode_batch_request(json.dumps(expected).encode()) == (envelopes, asks)  # the parser's path
+
+
+def test_the_statuses_01_signed_for_the_answer_are_not_written_to_the_kept_folder(
+        cast, outside, answers, monkeypatch):  # noqa: F811
+    """Their bytes leave only once `record_answered` has kept them with the delivery: no file written (and removed)
+    for each between attempts, as the deliverer writes one for what it sends before its outcome is known."""
+    _document, messages = outside
+    seen, _lose, _tamper = answers
+    written: list[int] = []
+    write = kept._write
+
+    def watched(message_id, **kwargs):
+        written.append(message_id)
+        return write(message_id, **kwargs)
+
+    monkeypatch.setattr(kept, "_write", watched)
+    deliver_message(messages[0].pk)
+    statuses = arrivals()
+    assert [m.state for m in statuses] == ["delivered", "delivered"]
+    assert {m.pk for m in messages} <= set(written)  # the sender's envelopes, kept until their outcome
+    assert not {m.pk for m in statuses} & set(written)
+    assert not kept.filed()
+    assert not {m.pk for m in statuses} & kept.held()
+    answered = [r["statuses"][0] for r in seen[0]["results"] if r["state"] == "accepted"]
+    assert sorted(base64.b64decode(a) for a in answered) == sorted(
+        bytes(b) for b in AnsweredArrival.objects.values_list("body", flat=True))
+
+
+@override_settings(EXCHANGE_ANSWER_ARRIVALS=False)
+def test_a_01_signed_for_the_answer_is_the_one_a_deliverers_attempt_kept(cast, outside, answers):  # noqa: F811
+    """`signed_for(keep=False)` (the answer's): an envelope kept from an attempt whose outcome is open is used as it
+    is (the same bytes, recorded once by the sender); one built now is not kept."""
+    _document, messages = outside
+    deliver_message(messages[0].pk)  # the documents there; their 01s wait here as messages
+    first, second = arrivals()
+    alone = sending.signed_for(first, keep=False)
+    assert edxml.verify(alone).valid
+    assert first.pk not in kept.held()
+    assert first.pk not in kept.filed()
+    sent = sending.signed_for(second)  # its deliverer's attempt: kept until its outcome is known
+    assert second.pk in kept.held()
+    assert second.pk in kept.filed()
+    assert sending.signed_for(second, keep=False) == sent
+    kept.forget_memory()  # another process: the file
+    assert sending.signed_for(second, keep=False) == sent
+
+
+def _companions_in_one_read(message, peer):
+    """The companions as one read chose them before (the rows with all they join, in one statement): the
+    reference the narrow read and the whole rows after it must give."""
+    from vanthu.documents.actions import long_term
+
+    rows = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
+            .exclude(pk=message.pk).exclude(pk__in=BatchClaim.objects.values("message_id")).order_by("pk"))
+    active = list(receiving.Peer.objects.filter(is_active=True))
+    return [row.pk for row in rows[:24] if receiving.peer_for(row.address, among=active) == peer
+            and not (row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy
+                                                           or long_term.holds_delivery(row.document_id)))]
+
+
+@override_settings(EXCHANGE_ANSWER_ARRIVALS=False)
+def test_the_companions_are_chosen_narrow_then_read_whole(cast, outside, answers):  # noqa: F811
+    """The same companions as one read of the whole rows chose, in the same order; a document's attachments read
+    with it, a status's not (it has none to read)."""
+    _document, messages = outside
+    peer = receiving.peer_for(messages[0].address)
+    assert peer is not None
+    found = sending._companions(messages[0], peer)
+    assert [m.pk for m in found] == _companions_in_one_read(messages[0], peer) == [m.pk for m in messages[1:]]
+    assert all(hasattr(m.document, outgoing.ATTACHMENTS) for m in found)
+    assert found[0].unit.parent_id is None or found[0].unit.parent is not None  # read with it
+    BatchClaim.objects.create(message_id=messages[2].pk, claimed_at=timezone.now())  # another batch holds it
+    assert [m.pk for m in sending._companions(messages[0], peer)] == [messages[1].pk]
+    BatchClaim.objects.all().delete()
+    deliver_message(messages[0].pk)  # the documents there; their 01s wait here as messages, to this peer
+    statuses = arrivals()
+    assert [m.state for m in statuses] == ["waiting", "waiting"]
+    found = sending._companions(statuses[0], peer)
+    assert [m.pk for m in found] == _companions_in_one_read(statuses[0], peer) == [statuses[1].pk]
+    assert not hasattr(found[0].document, outgoing.ATTACHMENTS)
+    assert found[0].recipient_id is None or found[0].recipient is not None

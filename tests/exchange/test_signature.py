@@ -206,6 +206,22 @@ def test_certificate_expired_at_verification_time_is_said(staff_key):
     assert "Chứng thư số" in check.reason
 
 
+def test_certificate_outside_its_validity_is_described_as_signxml_says(staff_key):
+    """The certificate's description (subject, serial) is written out only for a certificate outside its validity
+    (signature._Verifier): the messages are still signxml's, word for word."""
+    signed = _signed(staff_key)
+    cert = staff_key.certificate
+    described = f"provided x509_cert (subject={cert.subject.rfc4514_string()}, serial={cert.serial_number})"
+    late = verify(signed, at=dt.datetime.now(dt.UTC) + dt.timedelta(days=400))
+    early = verify(signed, at=cert.not_valid_before_utc - dt.timedelta(days=1))
+    assert f"{described}: certificate has expired at validation time" in late.reason
+    assert f"{described}: certificate is not yet valid at validation time" in early.reason
+    assert not late.valid
+    assert not early.valid
+    assert verify(signed, at=cert.not_valid_before_utc).valid  # its first moment and its last are within
+    assert verify(signed, at=cert.not_valid_after_utc).valid
+
+
 # -- the unit's real credentials, as the exchange action will use them -------------------------------------------
 
 def test_unit_seal_key_from_vanthu_signing(cast):

@@ -110,21 +110,34 @@ def test_the_companions_are_read_a_batch_at_a_time_until_the_batch_is_full(monke
     rows = [Row(pk, "other" if pk <= 4 else "ours") for pk in range(1, 20)]
     reads: list[int] = []
 
-    class Rows:
+    class Rows:  # the narrow rows the choice is made from
         def __init__(self, after: int = 0) -> None:
             self.after = after
+
+        def values_list(self, *names: str) -> Rows:
+            return self
 
         def filter(self, *, pk__gt: int) -> Rows:
             return Rows(pk__gt)
 
-        def __getitem__(self, part: slice) -> list[Row]:
-            chosen = [r for r in rows if r.pk > self.after][part]
+        def __getitem__(self, part: slice) -> list[tuple[int, str, str, None, int]]:
+            chosen = [(r.pk, r.address, r.kind, None, 0) for r in rows if r.pk > self.after][part]
             reads.append(len(chosen))
             return chosen
 
     class Chain:
+        def __init__(self, chosen: list[int] | None = None) -> None:
+            self.chosen = chosen
+
+        def filter(self, **kwargs: object) -> Chain:
+            return Chain(kwargs["pk__in"]) if "pk__in" in kwargs else self  # type: ignore[arg-type]
+
         def __getattr__(self, name):
-            return lambda *args, **kwargs: self if name != "order_by" else Rows()
+            if name != "order_by":
+                return lambda *args, **kwargs: self
+            if self.chosen is None:
+                return lambda *args, **kwargs: Rows()
+            return lambda *args, **kwargs: [r for r in rows if r.pk in self.chosen]  # the chosen, read whole
 
     monkeypatch.setattr(sending.OutboxMessage, "objects", Chain())
     monkeypatch.setattr(sending.Peer, "objects", type("Peers", (), {"filter": lambda self, **kw: []})())

@@ -9,8 +9,11 @@ an outbox message, written with the incoming document, decision 0043); only its 
   claimed in the transaction that writes them (`hold`: a `BatchClaim`, as a deliverer's batch claims a message),
   so that no deliverer takes them between the commit and the answer.
 - After the batch's transaction has committed, each document's 01 still waiting is signed as the deliverer signs
-  it (`sending.signed_for`, with `kept`), then marked delivered in one short transaction (what the deliverer writes
-  when the peer accepts it) together with its signed bytes (`AnsweredArrival`). A 01 written before (the same
+  it (`sending.signed_for`: an envelope kept from a deliverer's attempt whose outcome is open is used as it is),
+  then marked delivered in one short transaction (what the deliverer writes when the peer accepts it) together
+  with its signed bytes (`AnsweredArrival`). One signed here is not kept between attempts (`kept`'s file): it
+  leaves only after that transaction, which keeps it; if the transaction fails it never left, and its job builds it
+  again. A 01 written before (the same
   document delivered again) is claimed then (`sending.claim`: one a deliverer's batch holds is left to it).
 - The same delivery again (its answer lost: the same envelope, or the same document in other bytes) gets the same
   bytes again: the sender's trail records a status once by its hash.
@@ -104,7 +107,9 @@ def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, held:
             if message.pk not in taken:
                 continue
             try:
-                signed[message.pk] = sending.signed_for(message)
+                # not kept between attempts (a file written and removed for each): these bytes leave only
+                # once `record_answered` has kept them with the delivery
+                signed[message.pk] = sending.signed_for(message, keep=False)
             except DeliveryFailed:
                 logger.warning("exchange: status %s could not be signed for the answer; its job tries", message.pk)
         if signed:

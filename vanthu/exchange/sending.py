@@ -125,9 +125,12 @@ def may_carry(message: OutboxMessage, peer: Peer) -> None:
         raise DeliveryFailed("refused", _("Hệ thống nhận không được cấu hình để nhận văn bản có độ mật này."))
 
 
-def signed_for(message: OutboxMessage) -> bytes:
+def signed_for(message: OutboxMessage, *, keep: bool = True) -> bytes:
     """The message's signed envelope or status for its recipient at the peer (DeliveryFailed if it cannot be):
-    the one kept from an earlier attempt whose outcome is still open (`kept`), else built and signed now."""
+    the one kept from an earlier attempt whose outcome is still open (`kept`), else built and signed now.
+    `keep=False`: one built now is not kept for a later attempt — for bytes recorded before they leave this
+    process (the statuses 01 of a batch's answer, `answering`: kept in `AnsweredArrival` in the transaction that
+    marks them delivered; should that fail, they never left, and their job builds them again)."""
     name = message.recipient.external_name if message.recipient else message.document.organ_name
     to = edxml.Organization(organ_id=message.address, organ_name=(name or message.address)[:200])
     try:
@@ -138,7 +141,8 @@ def signed_for(message: OutboxMessage) -> bytes:
         if body is None:
             body = (outgoing.signed_document(message, to=to) if message.kind == MessageKind.DOCUMENT
                     else outgoing.signed_bytes(message, to=to))
-            kept.keep(message.pk, made_of=made_of, body=body)
+            if keep:
+                kept.keep(message.pk, made_of=made_of, body=body)
         return body
     except SigningRefused as exc:
         raise DeliveryFailed("refused", exc.message) from exc
@@ -155,34 +159,44 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
     # not those another worker's batch holds (a live claim): a second worker builds the next batch from the
     # messages after them while the first batch is in flight, rather than finding only claimed ones
     live = BatchClaim.objects.filter(claimed_at__gte=timezone.now() - dt.timedelta(seconds=CLAIM_SECONDS))
-    rows = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
-            .exclude(pk=message.pk).exclude(pk__in=live.values("message_id"))
-            # what building each envelope or status reads: the units (and their parents, named in From), the
-            # document's type and file
-            .select_related("unit__parent", "document__unit__parent", "document__doc_type",
-                            "document__current_file", "recipient")
-            .prefetch_related(outgoing.attachments_prefetch())
-            .order_by("pk"))
+    # chosen from narrow rows (what the choice reads), then read whole, with what building each reads: the
+    # choice made from the same rows in the same order, without building every candidate's dozen objects in
+    # the statement that finds them (its joins, compiled again for every batch, cost more than the rows)
+    candidates = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
+                  .exclude(pk=message.pk).exclude(pk__in=live.values("message_id"))
+                  .order_by("pk").values_list("pk", "address", "kind", "document_id", "document__secrecy"))
     active = list(Peer.objects.filter(is_active=True))
-    found: list[OutboxMessage] = []
-    # read a batch's worth at a time (the rows with what building each reads: a dozen objects a row), up to
-    # four batches' worth in all, until the batch is full: usually one read of `batch` rows
+    found: list[int] = []
+    documents = False
+    # read a batch's worth at a time, up to four batches' worth in all, until the batch is full: usually one read
     after = 0
     for _read in range(4):
-        chunk = list(rows.filter(pk__gt=after)[:batch])
-        for row in chunk:
+        chunk = list(candidates.filter(pk__gt=after)[:batch])
+        for pk, address, kind, document_id, secrecy in chunk:
             if len(found) >= batch - 1:
                 break
-            if receiving.peer_for(row.address, among=active) != peer:
+            if receiving.peer_for(address, among=active) != peer:
                 continue
-            if row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy
-                                                     or long_term.holds_delivery(row.document_id)):
+            if kind == MessageKind.DOCUMENT and (secrecy > peer.max_secrecy
+                                                 or long_term.holds_delivery(document_id)):
                 continue  # its own job says why (or waits for the long-term signature)
-            found.append(row)
+            found.append(pk)
+            documents = documents or kind == MessageKind.DOCUMENT
         if len(found) >= batch - 1 or len(chunk) < batch:
             break
-        after = chunk[-1].pk
-    return found
+        after = chunk[-1][0]
+    if not found:
+        return []
+    # the units (and their parents, named in From), the document's type and file; a document's attachments
+    # (a status has none to read)
+    rows = (OutboxMessage.objects.filter(pk__in=found, state=OutboxMessage.State.WAITING,
+                                         transport=message.transport)
+            .select_related("unit__parent", "document__unit__parent", "document__doc_type",
+                            "document__current_file", "recipient")
+            .order_by("pk"))
+    if documents:
+        rows = rows.prefetch_related(outgoing.attachments_prefetch())
+    return list(rows)
 
 
 _CLAIM = ("INSERT INTO {table} ({message_id}, {claimed_at}) VALUES {rows} ON CONFLICT ({message_id}) DO NOTHING "

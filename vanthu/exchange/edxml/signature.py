@@ -320,6 +320,14 @@ class _Verifier(XMLVerifier):
         super().__init__()
         self._given = given
 
+    def _get_cert_validity_error(self, cert: Any, cert_source: Any) -> Any:
+        """signxml's, with the certificate's description (its subject written out, for the message) made only
+        when there is something to say: every envelope received paid for it. The same verdicts and messages."""
+        at = self._get_cert_verification_time()
+        if cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
+            return None
+        return super()._get_cert_validity_error(cert, cert_source)
+
     def get_root(self, data: Any) -> Any:
         given, self._given = self._given, None  # once: signxml asks for the root of the message once
         if given is None or given.getparent() is not None:
