@@ -160,6 +160,7 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
             .select_related("unit__parent", "document__unit__parent", "document__doc_type",
                             "document__current_file", "recipient")
             .prefetch_related(outgoing.attachments_prefetch())
+            .annotate(held=long_term.holding())  # whether each document waits for its long-term signature
             .order_by("pk"))
     active = list(Peer.objects.filter(is_active=True))
     found: list[OutboxMessage] = []
@@ -173,8 +174,7 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
                 break
             if receiving.peer_for(row.address, among=active) != peer:
                 continue
-            if row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy
-                                                     or long_term.holds_delivery(row.document_id)):
+            if row.kind == MessageKind.DOCUMENT and (row.document.secrecy > peer.max_secrecy or row.held):
                 continue  # its own job says why (or waits for the long-term signature)
             found.append(row)
         if len(found) >= batch - 1 or len(chunk) < batch:
