@@ -131,7 +131,8 @@ def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming],
     return applied
 
 
-_LINK = "UPDATE {table} SET {document} = CASE {pk} {cases} END, {reply_to} = CASE {pk} {cases} END WHERE {pk} IN ({ids})"
+_LINK = ("UPDATE {table} SET {document} = CASE {pk} {cases} END, {reply_to} = CASE {pk} {cases} END "
+         "WHERE {pk} IN ({ids})")
 _LINK_ROWS = 100  # rows a statement (5 parameters a row)
 
 
