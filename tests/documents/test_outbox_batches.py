@@ -255,3 +255,22 @@ def test_jobs_batching_the_same_messages_at_once_deliver_each_once(no_delivery_j
     assert set(OutboxMessage.objects.filter(kind=MessageKind.DOCUMENT).values_list("state", "attempts")) == {
         ("delivered", 1)}
     assert all(log.verify_chain(chain).ok for chain in _chains(cast))
+
+
+@pytest.mark.parametrize("rows_a_statement", [100, 2])
+def test_the_arrivals_are_linked_as_bulk_update_links_them(cast, issued, monkeypatch, rows_a_statement):
+    """`_link_arrivals` writes each row's document and reply_to, as `bulk_update(rows, ["document", "reply_to"])`
+    did, in one statement (one a chunk of rows); a row it is not given is left alone."""
+    import uuid
+
+    monkeypatch.setattr(delivery_batch, "_LINK_ROWS", rows_a_statement)
+    rows = Arrival.objects.bulk_create([Arrival(key=uuid.uuid4(), unit=cast.division, transport="http",
+                                                reply_to=reply_to) for reply_to in ("", "000.00.01.Q10", "", "x")])
+    for row, document, reply_to in zip(rows[:3], issued, ("000.00.02.Q10", "000.00.01.Q10", "y"), strict=True):
+        row.document, row.reply_to = document, reply_to
+    with CaptureQueriesContext(connections["default"]) as queries:
+        delivery_batch._link_arrivals(rows[:3])
+    assert len(queries) == (1 if rows_a_statement >= 3 else 2)
+    stored = {a.pk: (a.document_id, a.reply_to) for a in Arrival.objects.filter(pk__in=[r.pk for r in rows])}
+    assert stored == {rows[0].pk: (issued[0].pk, "000.00.02.Q10"), rows[1].pk: (issued[1].pk, "000.00.01.Q10"),
+                      rows[2].pk: (issued[2].pk, "y"), rows[3].pk: (None, "x")}

@@ -396,3 +396,27 @@ def test_a_job_whose_message_is_in_a_batch_in_flight_carries_the_next_batch_mean
     assert states == {messages[0].pk: "waiting", messages[1].pk: "delivered", messages[2].pk: "failed"}
     assert incoming(cast.province) == 1
     assert list(BatchClaim.objects.values_list("message_id", flat=True)) == [messages[0].pk]  # only the other's
+
+
+def test_a_companion_whose_document_waits_for_its_long_term_signature_is_left_to_its_own_job(cast, outside):
+    """The batch leaves out what `long_term.holds_delivery` holds, read with the companions themselves: the
+    statements do not grow with them (the rows, their attachments, the active peers)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vanthu.documents.models import LongTermSignature, LongTermState
+    from vanthu.exchange import sending
+    from vanthu.exchange.models import Peer
+
+    document, messages = outside
+    peer = Peer.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        companions = sending._companions(messages[0], peer)
+    assert [c.pk for c in companions] == [m.pk for m in messages[1:]]
+    assert len(queries) == 3
+    record = LongTermSignature.objects.create(document=document, target="B-LT", level="B-T",
+                                              sealed_file_id=document.current_file_id)
+    assert sending._companions(messages[0], peer) == []
+    record.state = LongTermState.FAILED  # a failed enrichment releases the deliveries, as `holds_delivery` says
+    record.save()
+    assert [c.pk for c in sending._companions(messages[0], peer)] == [m.pk for m in messages[1:]]

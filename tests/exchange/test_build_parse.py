@@ -264,3 +264,24 @@ def test_envelope_wrapped_in_soap_with_the_older_author_block():
     parsed = parse(soap.encode(), today=TODAY)
     assert parsed.namespace == NS_EDOC
     assert parsed.envelope == envelope
+
+
+def test_children_are_found_by_name_as_before_in_every_namespace():
+    """`parse._children` looks each child's tag up in the set of the accepted tags: the same children, in the same
+    order, as asking `_is` of each — edXML's namespace, e-doc's, none; not another namespace, a comment, an
+    instruction or an entity."""
+    import importlib
+
+    edxml_parse = importlib.import_module("vanthu.exchange.edxml.parse")
+
+    root = etree.fromstring(
+        f'<r xmlns:q="{NS_QCVN}" xmlns:e="{NS_EDOC}" xmlns:o="urn:other">'
+        "<q:Code/><e:Code/><Code/><o:Code/><!-- Code --><?Code x?><q:Subject/><Codes/><q:code/>"
+        "<e:Subject/><Subject>&#65;</Subject></r>")
+    root.append(etree.Entity("amp"))
+    root.append(etree.Element("{}Code"))
+    for names in (("Code",), ("Subject",), ("Code", "Subject"), ("Nothing",), ("code",)):
+        expected = [child for child in root if edxml_parse._is(child, *names)]
+        assert edxml_parse._children(root, *names) == expected
+    assert [child.tag for child in edxml_parse._children(root, "Code")] == [
+        f"{{{NS_QCVN}}}Code", f"{{{NS_EDOC}}}Code", "Code", "Code"]

@@ -159,12 +159,14 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
     # not those another worker's batch holds (a live claim): a second worker builds the next batch from the
     # messages after them while the first batch is in flight, rather than finding only claimed ones
     live = BatchClaim.objects.filter(claimed_at__gte=timezone.now() - dt.timedelta(seconds=CLAIM_SECONDS))
-    # chosen from narrow rows (what the choice reads), then read whole, with what building each reads: the
-    # choice made from the same rows in the same order, without building every candidate's dozen objects in
-    # the statement that finds them (its joins, compiled again for every batch, cost more than the rows)
+    # chosen from narrow rows (what the choice reads: whether each document waits for its long-term signature
+    # too), then read whole, with what building each reads: the choice made from the same rows in the same
+    # order, without building every candidate's dozen objects in the statement that finds them (its joins,
+    # compiled again for every batch, cost more than the rows)
     candidates = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING, transport=message.transport)
                   .exclude(pk=message.pk).exclude(pk__in=live.values("message_id"))
-                  .order_by("pk").values_list("pk", "address", "kind", "document_id", "document__secrecy"))
+                  .annotate(held=long_term.holding())
+                  .order_by("pk").values_list("pk", "address", "kind", "document__secrecy", "held"))
     active = list(Peer.objects.filter(is_active=True))
     found: list[int] = []
     documents = False
@@ -172,13 +174,12 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
     after = 0
     for _read in range(4):
         chunk = list(candidates.filter(pk__gt=after)[:batch])
-        for pk, address, kind, document_id, secrecy in chunk:
+        for pk, address, kind, secrecy, held in chunk:
             if len(found) >= batch - 1:
                 break
             if receiving.peer_for(address, among=active) != peer:
                 continue
-            if kind == MessageKind.DOCUMENT and (secrecy > peer.max_secrecy
-                                                 or long_term.holds_delivery(document_id)):
+            if kind == MessageKind.DOCUMENT and (secrecy > peer.max_secrecy or held):
                 continue  # its own job says why (or waits for the long-term signature)
             found.append(pk)
             documents = documents or kind == MessageKind.DOCUMENT

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +48,12 @@ def begin(document: Document, *, sealed: files.StoredFile) -> LongTermSignature 
 def holds_delivery(document_id: int) -> bool:
     """A document's delivery waits while its long-term signature is being added."""
     return LongTermSignature.objects.filter(document_id=document_id, state=LongTermState.PENDING).exists()
+
+
+def holding(document: str = "document_id") -> Exists:
+    """`holds_delivery` as an expression of a query's rows (`document`: the field naming the document), to read
+    it with the rows themselves instead of one query a row (`exchange.sending._companions`)."""
+    return Exists(LongTermSignature.objects.filter(document_id=OuterRef(document), state=LongTermState.PENDING))
 
 
 def _release_deliveries(document: Document) -> None:

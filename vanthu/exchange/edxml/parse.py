@@ -125,8 +125,27 @@ def _is(element: etree._Element, *names: str) -> bool:
     return local in names and namespace in EDXML_NAMESPACES
 
 
+_TAGS: dict[tuple[str, ...], frozenset[str]] = {}  # names → every tag `_is` accepts for them
+
+
+def _tags(names: tuple[str, ...]) -> frozenset[str]:
+    """The tags of `names` in each accepted namespace ("{namespace}local", and the bare name for no namespace):
+    a child is one of them exactly when `_is(child, *names)` (a comment's or instruction's tag is no string)."""
+    found = _TAGS.get(names)
+    if found is None:
+        found = frozenset(tag for name in names for namespace in EDXML_NAMESPACES
+                          for tag in (f"{{{namespace}}}{name}", *((name,) if not namespace else ())))
+        if len(_TAGS) < 1024:  # the code's own name lists
+            _TAGS[names] = found
+    return found
+
+
 def _children(parent: etree._Element | None, *names: str) -> list[etree._Element]:
-    return [] if parent is None else [child for child in parent if _is(child, *names)]
+    # one set lookup a child (a header has some twenty children, each looked for by name): what `_is` answers
+    if parent is None:
+        return []
+    tags = _tags(names)
+    return [child for child in parent if child.tag in tags]
 
 
 def _child(parent: etree._Element | None, *names: str) -> etree._Element | None:
