@@ -400,7 +400,8 @@ def test_a_job_whose_message_is_in_a_batch_in_flight_carries_the_next_batch_mean
 
 def test_a_companion_whose_document_waits_for_its_long_term_signature_is_left_to_its_own_job(cast, outside):
     """The batch leaves out what `long_term.holds_delivery` holds, read with the companions themselves: the
-    statements do not grow with them (the rows, their attachments, the active peers)."""
+    statements do not grow with them (the narrow rows chosen from, the active peers, the chosen rows read whole,
+    their attachments)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -413,7 +414,7 @@ def test_a_companion_whose_document_waits_for_its_long_term_signature_is_left_to
     with CaptureQueriesContext(connection) as queries:
         companions = sending._companions(messages[0], peer)
     assert [c.pk for c in companions] == [m.pk for m in messages[1:]]
-    assert len(queries) == 3
+    assert len(queries) == 4
     record = LongTermSignature.objects.create(document=document, target="B-LT", level="B-T",
                                               sealed_file_id=document.current_file_id)
     assert sending._companions(messages[0], peer) == []
