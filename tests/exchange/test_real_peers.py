@@ -102,6 +102,8 @@ def test_stream_every_document_registered_once_and_every_03_back(pair, tmp_path)
         assert (run["registered"], run["statuses_back"]) == (count, count)
         assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["max_ms"]
         assert run["docs_per_s"] > 0
+        assert len(run["reference_ms"]) == 2  # the machine's speed, before and after
+        assert min(run["reference_ms"]) > 0
     there, here = b.call("state"), a.call("state")
     arrived = [s for s in there["incoming"] if s not in before]
     assert sorted(arrived) == sorted(f"Điện luồng {i}" for i in range(1, 7))  # each exactly once

@@ -45,6 +45,11 @@ becomes a waiting one, as when an issuance commits):
   closed stream just sustained, on the same pair): the p50/p95 of release→registered (the clerk's registration
   committed at MR11) per document is the latency figure; documents/s there is bounded by the rate.
 
+The machine's speed is measured before and after each run and stream (`bench signing`'s reference loop, in the
+bench's own process: on a shared VM of this kind it drifts by half again within minutes), and the CPU per
+document over all processes is also given in those loops — the cost with the machine's speed taken out, the
+figure to compare between runs and VMs.
+
 Every process's CPU (its own clock; the servers' process groups), its share of the stream's wall time (the
 process with the highest share, near what one process gets of the machine, is the bottleneck), and the time each
 waited to begin a write transaction on its deployment's SQLite file (`demo/lockwaits.py`; the servers through a
@@ -66,6 +71,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -104,10 +110,12 @@ def run(*, documents: int, speedups: bool, root: Path, base: Path, server: str =
         warm_up(a, b)
         a.call("issue", to=["000.00.10.Q11"], count=documents, subject="Điện")
         servers = (a.cpu_seconds(), b.cpu_seconds())
+        reference = calibration()
         deliver = a.call("deliver_timed", workers=workers)
         register = b.call("register_timed")
         statuses = b.call("deliver_timed", workers=workers)
         servers = (a.cpu_seconds() - servers[0], b.cpu_seconds() - servers[1])
+        references = (reference, calibration())
         sender = a.call("state")
     finally:
         a.kill()
@@ -116,7 +124,7 @@ def run(*, documents: int, speedups: bool, root: Path, base: Path, server: str =
     assert isinstance(sender, dict)
     total = deliver["seconds"] + register["seconds"] + statuses["seconds"]
     return {
-        "speedups": speedups, "documents": documents,
+        "speedups": speedups, "documents": documents, "reference_ms": references,
         "accepted": sum(1 for s in sender["recipients"] if s == "accepted") - 1,  # less the warm-up's
         "docs_per_s": documents / total if total else 0.0,
         "deliver_per_s": documents / deliver["seconds"] if deliver["seconds"] else 0.0,
@@ -192,11 +200,13 @@ def _stream_once(a: Deployment, b: Deployment, *, documents: int, rate: float, w
             raise AssertionError("the stream's processes did not get ready")
         time.sleep(0.05)
     load = _load()
+    reference = calibration()  # the machine's speed now (it drifts by half again within minutes on shared VMs)
     go = Path(f"{gate}.go.tmp")
     go.write_text(repr(time.time()))
     go.rename(f"{gate}.go")
     results: dict[str, Any] = {role: there.finish(process) for role, (there, process) in processes.items()}
     servers = (a.cpu_seconds() - servers[0], b.cpu_seconds() - servers[1])
+    references = (reference, calibration())
     time.sleep(0.6)  # the servers' probes write twice a second
     for there, before in zip((a, b), waited, strict=True):
         after = _server_waits(there)
@@ -212,7 +222,7 @@ def _stream_once(a: Deployment, b: Deployment, *, documents: int, rate: float, w
            "receiver server (MR11)": servers[1], "receiver clerk (MR11)": clerk["cpu"],
            "receiver deliverer (MR11)": receiver["cpu"]}
     return {
-        "documents": documents, "rate": rate, "seconds": seconds, "load": load,
+        "documents": documents, "rate": rate, "seconds": seconds, "load": load, "reference_ms": references,
         "docs_per_s": documents / seconds if seconds > 0 else 0.0,
         "registered": len(registered), "statuses_back": receiver["statuses_delivered"],
         "p50_ms": percentile(latency, 0.5) * 1000, "p95_ms": percentile(latency, 0.95) * 1000,
@@ -339,6 +349,13 @@ def write_stream(out: IO[str], *, phased: dict[str, Any], streamed: dict[str, An
     row("CPU ms/doc, all processes", [f"{phased['cpu_sender_ms'] + phased['cpu_receiver_ms']:.1f}",
                                       f"{sum(closed['cpu_ms'].values()):.1f}", f"{sum(opened['cpu_ms'].values()):.1f}"])
     row("  of which polling for work, idle", ["-", f"{closed['polling_ms']:.1f}", f"{opened['polling_ms']:.1f}"])
+    row("reference loop ms, before / after", [
+        "{:.1f} / {:.1f}".format(*r["reference_ms"]) for r in (phased, closed, opened)])
+    all_ms = [phased["cpu_sender_ms"] + phased["cpu_receiver_ms"], sum(closed["cpu_ms"].values()),
+              sum(opened["cpu_ms"].values())]
+    row("CPU per document, all processes, in loops", [  # the cost with the machine's speed taken out
+        f"{ms / statistics.mean(r['reference_ms']):.2f}" for ms, r in zip(all_ms, (phased, closed, opened),
+                                                                          strict=True)])
     for process in closed["busy"]:
         row(f"busy (CPU s / s), {process}", ["-", f"{closed['busy'][process]:.2f}", f"{opened['busy'][process]:.2f}"])
     for process in closed["lock_wait_ms"]:
