@@ -216,7 +216,7 @@ def test_a_status_held_by_a_deliverers_batch_is_left_to_it(cast, outside, answer
     with override_settings(EXCHANGE_ANSWER_ARRIVALS=False), pytest.raises(RuntimeError):
         deliver_message(messages[0].pk)  # applied there, the 01s written as messages; the answer lost
     first, second = arrivals()
-    BatchClaim.objects.create(message_id=first.pk, claimed_at=sending.timezone.now())  # a deliverer's batch
+    BatchClaim.objects.create(message_id=first.pk, claimed_at=timezone.now())  # a deliverer's batch
     enqueued.clear()
     # the same envelopes again, asking: answered from the evidence, with the 01s still waiting there
     body = http.encode_batch(seen[0]["envelopes"], answer_arrivals=True)

@@ -321,3 +321,94 @@ def test_a_batchs_files_are_put_in_the_store_before_its_transaction_and_their_ro
         main = DocumentFile.objects.get(document=document, kind=DocumentFile.Kind.MAIN)
         assert StoredFile.objects.filter(sha256=main.file_id).exists()
         assert main.file.read_bytes()[:5] == b"%PDF-"
+
+
+def _arrival_statuses() -> list[int]:
+    return list(OutboxMessage.objects.filter(kind=MessageKind.STATUS, status="arrived").order_by("pk")
+                .values_list("pk", flat=True))
+
+
+@pytest.fixture
+def delivery_jobs(monkeypatch) -> list[int]:
+    """The delivery jobs enqueued (listed; the test's transaction never commits)."""
+    from vanthu import jobs
+
+    found: list[int] = []
+    real = jobs.enqueue_on_commit
+
+    def listed(job, *args, **kwargs):
+        if job == "vanthu.documents.jobs.deliver":
+            found.append(args[0])
+            return None
+        return real(job, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "enqueue_on_commit", listed)
+    return found
+
+
+@pytest.mark.parametrize("way", ["together", "alone"])
+def test_the_01s_a_batch_answers_are_listed_and_claimed_in_its_transaction_not_given_jobs(
+        cast, plans, peer, monkeypatch, delivery_jobs, way):
+    """Decision 0046: the batch endpoint carries the 01s in its answer; `receive_many(answered=…)` lists them and
+    claims them before its transaction commits, whether the documents were written together or each alone."""
+    from vanthu.exchange.models import BatchClaim
+
+    first, second = plans
+    if way == "alone":
+        monkeypatch.setattr(receiving_documents, "apply_together", lambda *a, **k: {})
+    held: list[int] = []
+    receipts = receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division),
+                                       envelope(first, cast.province)], transport="http", peer=peer, answered=held)
+    assert [r is not None and r.accepted for r in receipts] == [True, True, True]
+    written = _arrival_statuses()
+    assert len(written) == 3
+    assert sorted(held) == written
+    assert sorted(BatchClaim.objects.values_list("message_id", flat=True)) == written
+    assert not set(written) & set(delivery_jobs)  # no deliverer is handed them: the answer carries them
+
+
+def test_without_a_list_the_01s_get_their_delivery_jobs_and_no_claim(cast, plans, peer, delivery_jobs):
+    from vanthu.exchange.models import BatchClaim
+
+    first, second = plans
+    receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division)], transport="http",
+                           peer=peer)
+    written = _arrival_statuses()
+    assert len(written) == 2
+    assert set(written) <= set(delivery_jobs)
+    assert not BatchClaim.objects.exists()
+
+
+def test_an_envelope_undone_alone_leaves_no_01_in_the_list(cast, plans, peer, monkeypatch, delivery_jobs):
+    first, second = plans
+    arrival = receiving._arrival
+
+    def failing(envelope, *, transport, checked, reads):
+        if envelope.header.subject == second.subject:
+            raise RuntimeError("disk full")
+        return arrival(envelope, transport=transport, checked=checked, reads=reads)
+
+    monkeypatch.setattr(receiving, "_arrival", failing)
+    held: list[int] = []
+    receipts = receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division),
+                                       envelope(first, cast.province)], transport="http", peer=peer, answered=held)
+    assert [r is not None and r.accepted for r in receipts] == [True, False, True]
+    assert sorted(held) == _arrival_statuses()  # the two documents made; none of the one undone
+    assert len(held) == 2
+
+
+def test_a_batch_written_together_that_fails_lists_only_the_01s_written_alone_after(cast, plans, peer, monkeypatch,
+                                                                                 delivery_jobs):
+    first, second = plans
+    received = delivery_batch.receive_documents
+
+    def failing(**kwargs):
+        received(**kwargs)  # its 01s written and listed, then undone with the batch's savepoint
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(delivery_batch, "receive_documents", failing)
+    held: list[int] = []
+    receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division)], transport="http",
+                           peer=peer, answered=held)
+    assert sorted(held) == _arrival_statuses()
+    assert len(held) == 2

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.utils import timezone
 
 from tests.exchange.conftest import STAFF, _unit_key, status
-from vanthu.exchange import receiving, sending
+from vanthu.exchange import claims, receiving, sending
 from vanthu.exchange.edxml import EnvelopeInvalid, SignatureRefused, build_status, parse, sign, sign_status, verify
 from vanthu.exchange.edxml.model import StatusCode
 from vanthu.exchange.models import BatchClaim
@@ -89,13 +89,13 @@ def test_a_seal_signs_with_its_certificates_read_once_or_as_der(staff_key):
 def test_a_batch_is_claimed_in_one_statement_leaving_what_another_batch_holds(django_assert_num_queries):
     now = timezone.now()
     BatchClaim.objects.create(message_id=2, claimed_at=now)  # another worker's batch holds it
-    BatchClaim.objects.create(message_id=9, claimed_at=now - dt.timedelta(seconds=sending.CLAIM_SECONDS + 5))
+    BatchClaim.objects.create(message_id=9, claimed_at=now - dt.timedelta(seconds=claims.CLAIM_SECONDS + 5))
     with django_assert_num_queries(4):  # its savepoint, the stale claims gone, the claim itself, the release
-        taken = sending.claim([1, 2, 3, 9, 3])
+        taken = claims.claim([1, 2, 3, 9, 3])
     assert taken == {1, 3, 9}  # a stale claim no longer holds: its message is taken again
     assert set(BatchClaim.objects.values_list("message_id", flat=True)) == {1, 2, 3, 9}
-    assert sending.claim([2, 3]) == set()
-    assert sending.claim([]) == set()
+    assert claims.claim([2, 3]) == set()
+    assert claims.claim([]) == set()
 
 
 def test_the_companions_are_read_a_batch_at_a_time_until_the_batch_is_full(monkeypatch, settings):

@@ -5,21 +5,21 @@ deployment accepted, the status 01 its receiving unit signs for it, in the answe
 instead of a message its deliverer signs and POSTs back later. What the receiver writes is unchanged (the 01 is
 an outbox message, written with the incoming document, decision 0043); only its delivery differs:
 
-- While the batch is applied (`delivery_status.arrivals_answered`), the 01s written get no delivery job, and are
-  claimed in the transaction that writes them (`hold`: a `BatchClaim`, as a deliverer's batch claims a message),
-  so that no deliverer takes them between the commit and the answer.
+- While the batch is applied (`receiving.receive_many`'s `answered`), the 01s written get no delivery job, and are
+  claimed in the transaction that writes them (`claims.hold`: a `BatchClaim`, as a deliverer's batch claims a
+  message), so that no deliverer takes them between the commit and the answer.
 - After the batch's transaction has committed, each document's 01 still waiting is signed as the deliverer signs
   it (`sending.signed_for`: an envelope kept from a deliverer's attempt whose outcome is open is used as it is),
   then marked delivered in one short transaction (what the deliverer writes when the peer accepts it) together
   with its signed bytes (`AnsweredArrival`). One signed here is not kept between attempts (`kept`'s file): it
   leaves only after that transaction, which keeps it; if the transaction fails it never left, and its job builds it
   again. A 01 written before (the same
-  document delivered again) is claimed then (`sending.claim`: one a deliverer's batch holds is left to it).
+  document delivered again) is claimed then (`claims.claim`: one a deliverer's batch holds is left to it).
 - The same delivery again (its answer lost: the same envelope, or the same document in other bytes) gets the same
   bytes again: the sender's trail records a status once by its hash.
 - Whatever fails on the way leaves the 01 waiting: its claim is released and its delivery job enqueued, and it
   travels as before. A process that dies between the commit and the answer leaves the 01 waiting without a job
-  (claimed for `sending.CLAIM_SECONDS` at most); the sender, which got no answer, delivers the same envelope again
+  (claimed for `claims.CLAIM_SECONDS` at most); the sender, which got no answer, delivers the same envelope again
   and gets it then (or, while the claim holds, its job sends it once the claim is stale).
 
 An envelope that made documents for several of our units: the 01 of the one its evidence names (the first) may go
@@ -38,26 +38,18 @@ from vanthu.core.actions import action
 from vanthu.documents.actions import delivery_batch, delivery_status
 from vanthu.documents.models import MessageKind, MessageStatus, OutboxMessage
 from vanthu.documents.outbox import DeliveryFailed
-from vanthu.exchange import kept, receiving, sending
-from vanthu.exchange.models import AnsweredArrival, BatchClaim, Peer
+from vanthu.exchange import claims, kept, receiving, sending
+from vanthu.exchange.models import AnsweredArrival, Peer
 
 logger = logging.getLogger(__name__)
 
 KEEP_DAYS = 30  # an answered 01 is given again to a delivery repeated within this time
 
 
-def hold(message_ids: list[int]) -> None:
-    """Claim the statuses 01 just written, in the transaction that writes them (`delivery_status.arrivals_answered`):
-    no deliverer's batch takes them between the commit and the answer. A claim outlives a process that dies before
-    the answer by `sending.CLAIM_SECONDS` at most."""
-    now = timezone.now()
-    BatchClaim.objects.bulk_create([BatchClaim(message_id=pk, claimed_at=now) for pk in message_ids])
-
-
 def arrivals_for(receipts: Sequence[receiving.Receipt | None], *, held: list[int], peer: Peer
                  ) -> dict[int, list[bytes]]:
     """The signed 01 of each accepted document of the batch, by the receipt's index (see the module). `held`: the
-    01s written while it was applied, claimed by `hold` (`delivery_status.arrivals_answered`): their claims are
+    01s written while it was applied (`receiving.receive_many`'s `answered`), claimed there: their claims are
     released and the job of each not delivered here is enqueued. Never raises: a 01 that cannot go in the answer
     goes as a message."""
     waiting: list[int] = []
@@ -68,7 +60,7 @@ def arrivals_for(receipts: Sequence[receiving.Receipt | None], *, held: list[int
                          "messages", peer.name)
         return {}
     finally:
-        sending.release(set(held))
+        claims.release(set(held))
         delivery_status.enqueue_again(sorted({*held, *waiting}))
 
 
@@ -100,7 +92,7 @@ def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, held:
     waiting.extend(m.pk for m in todo)
     # those written now are claimed already (`hold`); one written before is claimed now, unless a deliverer's
     # batch holds it (left to it)
-    taken = {m.pk for m in todo if m.pk in held} | sending.claim([m.pk for m in todo if m.pk not in held])
+    taken = {m.pk for m in todo if m.pk in held} | claims.claim([m.pk for m in todo if m.pk not in held])
     try:
         signed: dict[int, bytes] = {}
         for message in todo:
@@ -117,7 +109,7 @@ def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, held:
             kept.forget(delivered)
             bodies.update((pk, signed[pk]) for pk in delivered)
     finally:
-        sending.release(taken - held)  # the held ones: by the caller
+        claims.release(taken - held)  # the held ones: by the caller
     return {index: [bytes(bodies[message_of[document].pk])] for index, document in document_of.items()
             if document in message_of and message_of[document].pk in bodies}
 

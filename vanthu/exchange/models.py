@@ -137,7 +137,7 @@ class PeerCrl(models.Model):
 class BatchClaim(models.Model):
     """An outbox message taken into a batch being delivered to a peer (exchange/sending.py, decision 0029):
     another worker leaves it to that batch. Deleted when the batch's answer is applied; a claim older than
-    `sending.CLAIM_SECONDS` (its worker died) no longer holds."""
+    `claims.CLAIM_SECONDS` (its worker died) no longer holds."""
 
     message_id = models.BigIntegerField(primary_key=True)
     claimed_at = models.DateTimeField(db_index=True)

@@ -44,7 +44,7 @@ from vanthu.documents.actions import delivery
 from vanthu.documents.models import (
     ReceivedVia,
 )
-from vanthu.exchange import actions, edxml, outgoing, pdfcheck, revocation
+from vanthu.exchange import actions, claims, edxml, outgoing, pdfcheck, revocation
 from vanthu.exchange import receiving_documents as documents
 from vanthu.exchange import receiving_statuses as statuses
 from vanthu.exchange.edxml.model import DocumentId
@@ -130,12 +130,16 @@ def receive(data: bytes, *, transport: str, peer: Peer | None = None, at: dt.dat
 
 
 def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None, at: dt.datetime | None = None,
-                 isolate: bool = True) -> list[Receipt | None]:
+                 isolate: bool = True, answered: list[int] | None = None) -> list[Receipt | None]:
     """The pipeline over several envelopes (a batch, decision 0029), each verified on its own and answered
     with its own receipt. Every check (signatures, chains, the PDFs' PAdES) runs first, outside any
     transaction; then what they let through is applied in one transaction, each envelope in its own savepoint.
     `isolate`: an unexpected error in one envelope rolls back only that one, whose receipt is None (its sender
-    tries it again); otherwise it propagates."""
+    tries it again); otherwise it propagates. `answered` (the batch endpoint, when its sender asks for the
+    statuses 01 in the answer, decision 0046): the 01s written for the documents made are not handed to their
+    delivery job; their ids go there (only those whose envelope's savepoint held), claimed in the batch's
+    transaction (`claims.hold`: no deliverer takes them between the commit and the answer). The caller
+    delivers each or enqueues its job (`answering.arrivals_for`)."""
     when = at or timezone.now()
     receipts: list[Receipt | None] = [None] * len(items)
     checked: list[tuple[int, bytes, str, _Seen, _Checked | Refused]] = []
@@ -194,7 +198,7 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
             events[index] = done.events
         # its documents and refusals written together (decision 0043); those left out are concluded alone below
         written = documents.apply_together(
-            checked, transport=transport, peer=peer, reads=reads,
+            checked, transport=transport, peer=peer, reads=reads, answered=answered,
             arrival=lambda envelope, outcome: _arrival(envelope, transport=transport, checked=outcome, reads=reads))
         for index, concluded in written.items():
             receipts[index] = Receipt.of(concluded.row, duplicate=concluded.duplicate)
@@ -203,36 +207,45 @@ def receive_many(items: list[bytes], *, transport: str, peer: Peer | None = None
             if index in together or index in written:
                 continue
             mine: list[log.Entry] = []
+            its_01s: list[int] | None = None if answered is None else []
             try:
                 with transaction.atomic():
                     receipts[index] = _conclude(data, sha256=sha256, seen=seen, outcome=outcome,
-                                                transport=transport, peer=peer, at=when, reads=reads, events=mine)
+                                                transport=transport, peer=peer, at=when, reads=reads, events=mine,
+                                                answered=its_01s)
             except Exception:
                 if not isolate:
                     raise
                 logger.exception("exchange: envelope %s could not be applied", sha256)
                 continue
             events[index] = mine  # only an envelope whose savepoint held
+            if answered is not None and its_01s:
+                answered.extend(its_01s)
         log.record_many([entry for index in sorted(events) for entry in events[index]])
+        if answered:
+            claims.hold(answered)
     return receipts
 
 
 def _conclude(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
-              peer: Peer | None, at: dt.datetime, reads: _Reads, events: list[log.Entry]) -> Receipt:
+              peer: Peer | None, at: dt.datetime, reads: _Reads, events: list[log.Entry],
+              answered: list[int] | None = None) -> Receipt:
     """Apply one checked envelope and keep its evidence (inside the batch's transaction). The envelope's bytes
     are stored once, for the evidence row and, for a status, the sender's trail (the same bytes: one file).
-    The audit events of the action and of the evidence row go to `events` (the batch records them together)."""
+    The audit events of the action and of the evidence row go to `events` (the batch records them together);
+    `answered`: see `receive_many`."""
     found = reads.recorded.get(sha256)  # its twin earlier in the batch, or one recorded meanwhile
     if found is not None:
         return Receipt.of(found, duplicate=True)
     receipt = _record(data, sha256=sha256, seen=seen, outcome=outcome, transport=transport, peer=peer, at=at,
-                      reads=reads, events=events)
+                      reads=reads, events=events, answered=answered)
     reads.recorded[sha256] = receipt.envelope
     return receipt
 
 
 def _record(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refused, transport: str,
-            peer: Peer | None, at: dt.datetime, reads: _Reads, events: list[log.Entry]) -> Receipt:
+            peer: Peer | None, at: dt.datetime, reads: _Reads, events: list[log.Entry],
+            answered: list[int] | None = None) -> Receipt:
     oversize = isinstance(outcome, Refused) and outcome.code == "oversize"  # only its head is kept (the action)
     raw = None if oversize else reads.store(data, content_type="application/xml")
     incoming: list[int] = []
@@ -241,7 +254,8 @@ def _record(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refuse
             raise outcome
         assert raw is not None
         # no savepoint of our own here: an action that refuses rolls itself back and keeps its refusal's audit
-        incoming = _apply(outcome, sha256=sha256, raw=raw, transport=transport, at=at, reads=reads, events=events)
+        incoming = _apply(outcome, sha256=sha256, raw=raw, transport=transport, at=at, reads=reads, events=events,
+                          answered=answered)
     except Refused as exc:
         row = actions.record_envelope(data=data, sha256=sha256, transport=transport, peer=peer, state="refused",
                                       reason_code=exc.code, reason=exc.reason, raw=raw, events=events,
@@ -256,13 +270,13 @@ def _record(data: bytes, *, sha256: str, seen: _Seen, outcome: _Checked | Refuse
 
 
 def _apply(checked: _Checked, *, sha256: str, raw: StoredFile, transport: str, at: dt.datetime, reads: _Reads,
-           events: list[log.Entry]) -> list[int]:
+           events: list[log.Entry], answered: list[int] | None = None) -> list[int]:
     if checked.parsed.status is not None:
         return _apply_status(checked.parsed.status, transport=transport, sha256=sha256, evidence=raw,
                              signer=checked.signer, at=at, peer=checked.peer, reads=reads, events=events)
     assert checked.parsed.envelope is not None
     return _store_document(checked.parsed.envelope, transport=transport, checked=checked, reads=reads,
-                           events=events)
+                           events=events, answered=answered)
 
 
 def _unit(organ_id: str, units: dict[str, Unit | None]) -> Unit | None:
@@ -397,7 +411,7 @@ def _verify_document(envelope: edxml.Envelope, *, peer: Peer | None, seen: _Seen
 
 
 def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Checked, reads: _Reads | None = None,
-                    events: list[log.Entry] | None = None) -> list[int]:
+                    events: list[log.Entry] | None = None, answered: list[int] | None = None) -> list[int]:
     reads = reads or _Reads()
     arrived, reply_to = _arrival(envelope, transport=transport, checked=checked, reads=reads)
     header = envelope.header
@@ -406,7 +420,7 @@ def _store_document(envelope: edxml.Envelope, *, transport: str, checked: _Check
         key = outgoing.arrival_key(from_organ=header.from_.organ_id, document_id=header.document_id, to_organ=organ)
         try:
             document = delivery.receive_document(unit=unit, key=key, transport=transport, reply_to=reply_to,
-                                                 arrived=arrived, events=events)
+                                                 arrived=arrived, events=events, answered=answered)
         except ActionRefused as exc:
             raise Refused(exc.code or "refused", exc.message) from exc
         made.append(document.pk)

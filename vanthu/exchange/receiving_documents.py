@@ -68,26 +68,32 @@ class _Item:
 
 
 def apply_together(checked: Sequence[tuple[int, bytes, str, Any, _Checked | Refused]], *, transport: str,
-                   peer: Peer | None, reads: _Reads, arrival: Arrival) -> dict[int, Concluded]:
+                   peer: Peer | None, reads: _Reads, arrival: Arrival,
+                   answered: list[int] | None = None) -> dict[int, Concluded]:
     """Conclude the batch's document envelopes and refusals (of `checked`: index in the batch, bytes, SHA-256,
     what was seen, the outcome of the checks) together, inside the caller's transaction; the answer by index.
     An index missing from the answer was not concluded here: the caller concludes it alone (see the module).
-    `arrival`: what a checked document brings, its files stored (`receiving._arrival`)."""
+    `arrival`: what a checked document brings, its files stored (`receiving._arrival`). `answered`: the ids of
+    the statuses 01 written go there instead of to their delivery jobs (`receiving.receive_many`)."""
     items = [(index, data, sha256, seen, outcome) for index, data, sha256, seen, outcome in checked
              if takes(outcome)]
     if not items:
         return {}
+    written: list[int] | None = None if answered is None else []  # kept only if the savepoint holds
     try:
         with transaction.atomic():
-            return _apply(items, transport=transport, peer=peer, reads=reads, arrival=arrival)
+            done = _apply(items, transport=transport, peer=peer, reads=reads, arrival=arrival, answered=written)
     except Exception:  # rolled back: each is concluded alone, where what failed here meets it on its own
         logger.warning("exchange: a batch's documents could not be written together; each goes alone",
                        exc_info=True)
         return {}
+    if answered is not None and written:
+        answered.extend(written)
+    return done
 
 
 def _apply(items: Sequence[tuple[int, bytes, str, Any, _Checked | Refused]], *, transport: str,
-           peer: Peer | None, reads: _Reads, arrival: Arrival) -> dict[int, Concluded]:
+           peer: Peer | None, reads: _Reads, arrival: Arrival, answered: list[int] | None) -> dict[int, Concluded]:
     done: dict[int, Concluded] = {}
     first: dict[str, _Item] = {}  # by SHA-256: the first of the same bytes in the batch
     twins: list[tuple[int, str]] = []
@@ -117,7 +123,7 @@ def _apply(items: Sequence[tuple[int, bytes, str, Any, _Checked | Refused]], *, 
     applied: dict[uuid.UUID, int] = {}
     for unit, incoming in by_unit.values():  # in the order the batch first names each unit
         applied.update(delivery_batch.receive_documents(unit=unit, transport=transport, items=incoming,
-                                                        events=made))
+                                                        events=made, answered=answered))
     concluded: list[_Item] = []
     for item in first.values():
         if item.key is not None:

@@ -20,23 +20,19 @@ are marked delivered.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vanthu import written_sql
 from vanthu.documents.actions import delivery, delivery_batch, long_term
 from vanthu.documents.models import MessageKind, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed
-from vanthu.exchange import edxml, kept, outgoing, receiving, sealing
+from vanthu.exchange import claims, edxml, kept, outgoing, receiving, sealing
 from vanthu.exchange.models import BatchClaim, Peer
 from vanthu.exchange.transports import http
 from vanthu.org.models import Unit
@@ -44,7 +40,6 @@ from vanthu.signing.types import SigningRefused
 
 logger = logging.getLogger(__name__)
 
-CLAIM_SECONDS = 600  # a claim older than this (its worker died) no longer holds
 WAIT_SECONDS = 120.0  # how long a claimed message's own job waits for the batch that carries it
 NETWORK_TRIES = (0.5, 1.0, 2.0)  # seconds before each retry of an unreachable peer, inside one attempt
 
@@ -158,7 +153,7 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
         return []
     # not those another worker's batch holds (a live claim): a second worker builds the next batch from the
     # messages after them while the first batch is in flight, rather than finding only claimed ones
-    live = BatchClaim.objects.filter(claimed_at__gte=timezone.now() - dt.timedelta(seconds=CLAIM_SECONDS))
+    live = claims.live()
     # chosen from narrow rows (what the choice reads: whether each document waits for its long-term signature
     # too), then read whole, with what building each reads: the choice made from the same rows in the same
     # order, without building every candidate's dozen objects in the statement that finds them (its joins,
@@ -200,49 +195,16 @@ def _companions(message: OutboxMessage, peer: Peer) -> list[OutboxMessage]:
     return list(rows)
 
 
-_CLAIM = ("INSERT INTO {table} ({message_id}, {claimed_at}) VALUES {rows} ON CONFLICT ({message_id}) DO NOTHING "
-          "RETURNING {message_id}")
-
-
-@written_sql.per_vendor
-def _claim_sql(connection: Any, rows: int) -> str:
-    return _CLAIM.format(**written_sql.quoted(connection, BatchClaim, "message_id", "claimed_at"),
-                         rows=", ".join(["(%s, %s)"] * rows))
-
-
-def claim(ids: list[int]) -> set[int]:
-    """Claim these messages for one batch; the ids claimed (those another batch holds are not). One statement
-    for the lot (SQLite and PostgreSQL: a row another batch holds is left alone, the rows inserted come back)."""
-    now = timezone.now()
-    if not ids:
-        return set()
-    with transaction.atomic():
-        BatchClaim.objects.filter(claimed_at__lt=now - dt.timedelta(seconds=CLAIM_SECONDS)).delete()
-        connection = connections[BatchClaim.objects.db]
-        at = BatchClaim._meta.get_field("claimed_at").get_db_prep_save(now, connection)
-        unique = list(dict.fromkeys(ids))
-        sql = _claim_sql(connection, len(unique))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [value for pk in unique for value in (pk, at)])
-            return {int(row[0]) for row in cursor.fetchall()}
-
-
-def release(ids: set[int]) -> None:
-    if ids:
-        BatchClaim.objects.filter(message_id__in=ids).delete()
-
-
 def _wait_for_batch(message: OutboxMessage) -> None:
     """The message is in another worker's batch: wait for its outcome (Deferred: recorded there), and return
     when the claim is gone (or stale) with the message still waiting: this job sends it."""
     deadline = time.monotonic() + WAIT_SECONDS
-    stale = dt.timedelta(seconds=CLAIM_SECONDS)
     while time.monotonic() < deadline:
         state = OutboxMessage.objects.filter(pk=message.pk).values_list("state", flat=True).first()
         if state != OutboxMessage.State.WAITING:
             raise Deferred("delivered in a batch")
         claim = BatchClaim.objects.filter(message_id=message.pk).first()
-        if claim is None or claim.claimed_at < timezone.now() - stale:
+        if claim is None or claims.stale(claim.claimed_at):
             return
         time.sleep(0.2)
     raise RuntimeError("still in another worker's batch")  # the job retries later
@@ -259,17 +221,17 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
     Returns when the peer accepted `message`; raises as a single delivery does otherwise."""
     may_carry(message, peer)
     companions = _companions(message, peer)
-    taken = claim([message.pk, *(c.pk for c in companions)])
+    taken = claims.claim([message.pk, *(c.pk for c in companions)])
     try:
         if message.pk not in taken:
             # its message rides in another worker's batch, in flight: this worker carries the next batch
             # meanwhile (pipelining, decision 0041), then waits for its own message's outcome. The companions
             # are read again: that batch's claims, made since they were read, are seen now.
-            release(taken)
+            claims.release(taken)
             again = _companions(message, peer)
-            taken = claim([c.pk for c in again])
+            taken = claims.claim([c.pk for c in again])
             _carry_meanwhile([c for c in again if c.pk in taken], peer=peer)
-            release(taken)
+            claims.release(taken)
             taken = set()
             _wait_for_batch(message)
             _deliver_alone(message, peer=peer)
@@ -280,7 +242,7 @@ def deliver(message: OutboxMessage, *, peer: Peer) -> None:
             return
         _post_batch(items, peer=peer)
     finally:
-        release(taken)
+        claims.release(taken)
 
 
 def _carry_meanwhile(companions: list[OutboxMessage], *, peer: Peer) -> None:

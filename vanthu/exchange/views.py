@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from vanthu.documents.actions.delivery_status import arrivals_answered
 from vanthu.exchange import answering, receiving
 from vanthu.exchange.models import Peer, TransportKind, UsedNonce
 from vanthu.exchange.refusals import refusal_status
@@ -112,8 +111,8 @@ def batch(request: HttpRequest) -> HttpResponse:
         return _refuse(400, "invalid", _("Lô gói tin không đọc được: %(reason)s") % {"reason": str(exc)})
     arrivals: dict[int, list[bytes]] = {}
     if answer_arrivals:  # the sender asks for the statuses 01 in the answer (decision 0046)
-        with arrivals_answered(answering.hold) as held:
-            receipts = receiving.receive_many(items, transport="http", peer=peer)
+        held: list[int] = []  # the 01s written, claimed in the batch's transaction
+        receipts = receiving.receive_many(items, transport="http", peer=peer, answered=held)
         arrivals = answering.arrivals_for(receipts, held=held, peer=peer)  # after the commit
     else:
         receipts = receiving.receive_many(items, transport="http", peer=peer)

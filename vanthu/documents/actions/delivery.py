@@ -195,11 +195,12 @@ def incoming_document(unit: Unit, arrived: Arrived, *, cancelled: bool = False) 
 
 @action("documents.incoming.arrived")
 def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: str, arrived: Arrived,
-                     events: list[log.Entry] | None = None) -> Document:
+                     events: list[log.Entry] | None = None, answered: list[int] | None = None) -> Document:
     """A document arrives at `unit` ('Chờ vào sổ'), in the receiving unit's transaction. The same message
     twice gives the one document. A document whose cancellation came first arrives cancelled. `events`: a batch's
     list (the exchange's `receive_many`): the audit event is appended there and recorded with the batch's others
-    (`log.record_many`) in the same transaction, instead of on its own."""
+    (`log.record_many`) in the same transaction, instead of on its own. `answered`: the transport carries the 01
+    in its answer (`report_handling`)."""
     unit = Unit.objects.get(pk=unit.pk)
     if not unit.is_active:
         raise ActionRefused(_("Đơn vị nhận đã ngừng hoạt động."), code="unit_inactive")
@@ -227,7 +228,8 @@ def receive_document(*, unit: Unit, key: uuid.UUID, transport: str, reply_to: st
         row.recall_answer = RecallAnswer.ACCEPTED
         row.recall_answered_at = timezone.now()
     row.save(update_fields=["document", "reply_to", "recall_answer", "recall_answered_at"])
-    report_handling(document, MessageStatus.ARRIVED, arrived_now=row)  # 01, the same day (Decree 30 Điều 21)
+    # 01, the same day (Decree 30 Điều 21)
+    report_handling(document, MessageStatus.ARRIVED, arrived_now=row, answered=answered)
     if cancelled:
         report_handling(document, MessageStatus.RECALL_ACCEPTED, reason=row.cancel_reason)
     entry = log.Entry(verb="documents.incoming.arrived", target=document, unit=unit,

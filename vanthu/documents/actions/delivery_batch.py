@@ -62,14 +62,17 @@ def _document(unit: Unit, arrived: Arrived) -> Document:
 
 @action("documents.incoming.arrived")
 def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming],
-                      events: dict[uuid.UUID, log.Entry] | None = None) -> dict[uuid.UUID, int]:
+                      events: dict[uuid.UUID, log.Entry] | None = None,
+                      answered: list[int] | None = None) -> dict[uuid.UUID, int]:
     """Several documents arrive at `unit` in one of its transactions. Returns the incoming document's id by
     message key for each message applied (made now, or found: the same message again, in the batch or
     before); a key missing from the answer was left out for delivery alone (see the module). Never refuses: it
     leaves out instead.
 
     `events`: the audit event of each document made now goes there under its key, not recorded here: the
-    caller records it with its own, in the same transaction (the exchange's `receive_many`, decision 0043)."""
+    caller records it with its own, in the same transaction (the exchange's `receive_many`, decision 0043).
+    `answered`: the transport carries the statuses 01 in its answer: their ids go there instead of to their
+    delivery jobs (`delivery_status.report_handling`)."""
     unit = Unit.objects.get(pk=unit.pk)
     if not unit.is_active or not items:
         return {}
@@ -119,7 +122,10 @@ def receive_documents(*, unit: Unit, transport: str, items: Sequence[Incoming],
                       status=MessageStatus.ARRIVED, reason="", transport=row.transport, address=row.reply_to)
         for (_item, row), document in zip(fresh, documents, strict=True) if row.reply_to
     ])
-    enqueue_many(statuses)
+    if answered is not None:
+        answered.extend(s.pk for s in statuses)
+    else:
+        enqueue_many(statuses)
     entries = [log.Entry(verb="documents.incoming.arrived", target=document, unit=unit,
                          data={"transport": transport, "from": item.reply_to, "key": str(item.key),
                                "cancelled": False})

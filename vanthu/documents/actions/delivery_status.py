@@ -24,9 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -85,49 +83,21 @@ RECALL_NEEDS_A_DECISION = (Status.DONE,)
 _DERIVED = uuid.UUID("0f8a3c1e-5b7d-4e39-8d1a-6c2b9e4f7a13")
 
 
-# The statuses 01 (arrived) written while the transport that brought the documents answers them itself (the
-# exchange's batch answer, decision 0046): their delivery job is not enqueued; their ids are listed here and handed,
-# in the transaction that writes them, to the transport's `hold` (which claims them), and the transport delivers
-# them in its answer or enqueues the job of each it could not.
-_answered: ContextVar[tuple[list[int], Callable[[list[int]], None]] | None] = ContextVar(
-    "vanthu_arrivals_answered", default=None)
-
-
-@contextmanager
-def arrivals_answered(hold: Callable[[list[int]], None]) -> Iterator[list[int]]:
-    """Within it, the statuses 01 written are not handed to the delivery job: `hold` gets their ids inside the
-    transaction that writes them, and they come in the list (some may have been rolled back since). The caller
-    delivers them or enqueues each (`enqueue_again`)."""
-    held: list[int] = []
-    token = _answered.set((held, hold))
-    try:
-        yield held
-    finally:
-        _answered.reset(token)
-
-
 def enqueue(message: OutboxMessage) -> None:
     enqueue_many([message])
 
 
 def enqueue_many(messages: Sequence[OutboxMessage]) -> None:
-    """The delivery job of each message, once the transaction commits (but see `arrivals_answered`)."""
+    """The delivery job of each message, once the transaction commits."""
     from vanthu.jobs import enqueue_on_commit
 
-    answering = _answered.get()
-    if answering is not None:
-        arrivals = [m.pk for m in messages if m.kind == MessageKind.STATUS and m.status == MessageStatus.ARRIVED]
-        if arrivals:
-            answering[1](arrivals)
-            answering[0].extend(arrivals)
-            held = set(arrivals)
-            messages = [m for m in messages if m.pk not in held]
     for message in messages:
         enqueue_on_commit("vanthu.documents.jobs.deliver", message.pk)
 
 
 def enqueue_again(message_ids: list[int]) -> None:
-    """The delivery job of each of these messages still waiting (`arrivals_answered`: not delivered in the answer)."""
+    """The delivery job of each of these messages still waiting (the statuses 01 a transport meant to carry in its
+    answer, `answered`, and could not)."""
     from vanthu.jobs import enqueue_on_commit
 
     for pk in OutboxMessage.objects.filter(pk__in=message_ids, state=OutboxMessage.State.WAITING
@@ -157,12 +127,14 @@ def arrival_row(*, key: uuid.UUID, unit: Unit, transport: str, reply_to: str) ->
 
 
 def report_handling(document: Document, status: str, *, reason: str = "",
-                    arrived_now: Arrival | None = None) -> OutboxMessage | None:
+                    arrived_now: Arrival | None = None, answered: list[int] | None = None) -> OutboxMessage | None:
     """Inside the causing action's transaction: queue `status` to the sender of `document` when it arrived
     through a transport (it has an Arrival with a reply address); nothing for what came on paper. Each status
     is sent once per document, but 05 (in progress) again when its progress text is new. A frozen or returned
     document sends no more handling statuses. `arrived_now`: the arrival row of a document created in this very
-    transaction (nothing was sent about it yet: neither looked up nor looked for)."""
+    transaction (nothing was sent about it yet: neither looked up nor looked for). `answered`: the transport that
+    brought the document carries this status in its answer (the exchange's batch answer, decision 0046): its id
+    goes there instead of to its delivery job; the transport delivers it, or enqueues the job (`enqueue_again`)."""
     status = MessageStatus(status)
     reason = reason.strip()[:500]
     if arrived_now is not None:
@@ -178,7 +150,10 @@ def report_handling(document: Document, status: str, *, reason: str = "",
         kind=MessageKind.STATUS, unit_id=document.unit_id, document=document, answers=key, status=status,
         reason=reason, transport=transport, address=reply_to,
     )
-    enqueue(message)
+    if answered is not None:
+        answered.append(message.pk)
+    else:
+        enqueue(message)
     return message
 
 
