@@ -4,16 +4,24 @@ delivery job (`documents.jobs.deliver`) and the in-process drain used by the dem
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
 
 from vanthu.documents.actions import delivery, delivery_batch, long_term
 from vanthu.documents.models import LongTermSignature, LongTermState, MessageKind, MessageStatus, OutboxMessage
 from vanthu.documents.outbox import MAX_ATTEMPTS, Deferred, DeliveryFailed, Transport, transport_named
 
 logger = logging.getLogger("vanthu.documents.outbox")  # one logger for the outbox
+
+# A message still waiting this long after its last change has no delivery job that will run: each attempt of its
+# job changes it (the job retries 4 times within ~8 minutes, then the message has failed), and a batch's claim on
+# it (exchange, 10 minutes) is stale by then. Its job was lost: a receiver that died between writing a status 01 it
+# meant to carry in its answer and the answer (decision 0046), a jobs server restarted without its queue.
+STRANDED_AFTER = dt.timedelta(minutes=15)
 
 
 def deliver_message(message_id: int) -> None:
@@ -109,6 +117,24 @@ def _deliver_batch(message: OutboxMessage, companions: list[OutboxMessage], tran
             continue
         done.update(item.pk for item, _local_id in delivered)
     return done
+
+
+def stranded(*, now: dt.datetime | None = None, limit: int = 10_000) -> list[int]:
+    """The waiting messages whose delivery job was lost (`STRANDED_AFTER`), oldest first: not those of a
+    transport whose messages wait to be carried by hand (`carried_by_hand`), nor a document waiting for its
+    long-term signature (the enrichment job schedules it). One statement (the index on state)."""
+    pending = LongTermSignature.objects.filter(document_id=OuterRef("document_id"), state=LongTermState.PENDING)
+    rows = (OutboxMessage.objects.filter(state=OutboxMessage.State.WAITING,
+                                         updated_at__lt=(now or timezone.now()) - STRANDED_AFTER)
+            .exclude(Exists(pending)).order_by("pk").values_list("pk", "transport")[:limit])
+    by_hand: dict[str, bool] = {}
+    found = []
+    for pk, name in rows:
+        if name not in by_hand:
+            by_hand[name] = bool(getattr(transport_named(name), "carried_by_hand", False))
+        if not by_hand[name]:
+            found.append(pk)
+    return found
 
 
 def deliver_waiting(*, document_id: int | None = None, limit: int = 100_000) -> int:

@@ -82,6 +82,21 @@ def deliver(message_id: int) -> None:
     delivering.deliver_message(message_id)
 
 
+@job(every="hour", attempts=1, label=_("Chuyển lại thư chờ chuyển đã mất việc chuyển"))
+def deliver_stranded() -> int:
+    """Once an hour: a delivery job again for each waiting message whose job was lost (`delivering.stranded`), so
+    that no document or status waits for ever. Running the job of a message twice is running it once."""
+    from vanthu.documents import delivering
+
+    found = delivering.stranded()
+    for message_id in found:
+        deliver.enqueue(message_id)
+    if found:
+        delivering.logger.warning("outbox: %s waiting messages had lost their delivery job; enqueued again",
+                                  len(found))
+    return len(found)
+
+
 @job(attempts=6, backoff=30, label=_("Bổ sung chữ ký số dài hạn (dấu thời gian, dữ liệu kiểm tra chứng thư)"))
 def enrich_issued(document_id: int) -> str:
     """Bring the signatures of an issued document's files (the main file and each attachment) to the configured

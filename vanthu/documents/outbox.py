@@ -70,7 +70,8 @@ class Transport(Protocol):
 
     A transport may also offer `deliver_many(messages) -> {message id: local id or None}`: several messages
     of one kind waiting for one address applied together (the local transport, decision 0037); those missing
-    from its answer are delivered one by one."""
+    from its answer are delivered one by one. A transport whose messages wait to be carried by hand (a bundle on
+    removable media) says `carried_by_hand = True`: its waiting messages are not stranded (`delivering.stranded`)."""
 
     name: str
 

@@ -81,6 +81,7 @@ class BundleTransport:
     is marked delivered when the peer's first status about it comes back in a returning bundle (`bundles`)."""
 
     name = "bundle"
+    carried_by_hand = True  # its messages wait for `vanthu exchange bundle export` (`delivering.stranded`)
 
     def address_of(self, recipient: Recipient) -> str | None:
         if recipient.unit_id is not None or not recipient.organ_id:
