@@ -150,3 +150,21 @@ def seals():
     with override_settings(EXCHANGE_SEAL_SECRET=SIGNING_SECRET):
         yield
     sealing.forget()
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[int]:
+    """The delivery jobs enqueued, by message id (the test's transaction never commits: they are only listed)."""
+    from vanthu import jobs
+
+    found: list[int] = []
+    real = jobs.enqueue_on_commit
+
+    def listed(job, *args, **kwargs):
+        if job == "vanthu.documents.jobs.deliver":
+            found.append(args[0])
+            return None
+        return real(job, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "enqueue_on_commit", listed)
+    return found

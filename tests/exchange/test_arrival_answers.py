@@ -15,7 +15,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.exchange.test_batch import incoming, kept_folder, outside  # noqa: F401 (fixtures)
-from vanthu import jobs
 from vanthu.documents.delivering import deliver_message
 from vanthu.documents.models import MessageKind, MessageStatus, OutboxMessage, Recipient
 from vanthu.exchange import answering, edxml, kept, outgoing, receiving, sealing, sending
@@ -58,22 +57,6 @@ def answers(client, monkeypatch):
 
     monkeypatch.setattr(http, "post", post)
     return seen, lose, tamper
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """The delivery jobs enqueued (the test's transaction never commits: they are only listed)."""
-    found: list[int] = []
-    real = jobs.enqueue_on_commit
-
-    def listed(job, *args, **kwargs):
-        if job == "vanthu.documents.jobs.deliver":
-            found.append(args[0])
-            return None
-        return real(job, *args, **kwargs)
-
-    monkeypatch.setattr(jobs, "enqueue_on_commit", listed)
-    return found
 
 
 def test_the_statuses_01_come_in_the_answer_verified_and_on_the_trail(cast, outside, answers, enqueued):  # noqa: F811

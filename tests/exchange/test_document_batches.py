@@ -236,16 +236,21 @@ def test_a_failure_while_writing_together_undoes_the_lot_and_each_goes_alone(cas
     assert len(together["evidence"]) == 3
 
 
-def test_an_envelope_that_fails_alone_after_the_batch_failed_loses_only_itself(cast, plans, peer, monkeypatch):
-    first, second = plans
+def fail_arrival_of(document: Document, monkeypatch) -> None:
+    """Storing what the envelope of `document` brings fails (its savepoint is undone); the others' succeeds."""
     arrival = receiving._arrival
 
     def failing(envelope, *, transport, checked, reads):
-        if envelope.header.subject == second.subject:
+        if envelope.header.subject == document.subject:
             raise RuntimeError("disk full")
         return arrival(envelope, transport=transport, checked=checked, reads=reads)
 
     monkeypatch.setattr(receiving, "_arrival", failing)
+
+
+def test_an_envelope_that_fails_alone_after_the_batch_failed_loses_only_itself(cast, plans, peer, monkeypatch):
+    first, second = plans
+    fail_arrival_of(second, monkeypatch)
     receipts = receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division),
                                        envelope(first, cast.province)], transport="http", peer=peer)
     assert [r is not None and r.accepted for r in receipts] == [True, False, True]
@@ -328,27 +333,9 @@ def _arrival_statuses() -> list[int]:
                 .values_list("pk", flat=True))
 
 
-@pytest.fixture
-def delivery_jobs(monkeypatch) -> list[int]:
-    """The delivery jobs enqueued (listed; the test's transaction never commits)."""
-    from vanthu import jobs
-
-    found: list[int] = []
-    real = jobs.enqueue_on_commit
-
-    def listed(job, *args, **kwargs):
-        if job == "vanthu.documents.jobs.deliver":
-            found.append(args[0])
-            return None
-        return real(job, *args, **kwargs)
-
-    monkeypatch.setattr(jobs, "enqueue_on_commit", listed)
-    return found
-
-
 @pytest.mark.parametrize("way", ["together", "alone"])
 def test_the_01s_a_batch_answers_are_listed_and_claimed_in_its_transaction_not_given_jobs(
-        cast, plans, peer, monkeypatch, delivery_jobs, way):
+        cast, plans, peer, monkeypatch, enqueued, way):
     """Decision 0046: the batch endpoint carries the 01s in its answer; `receive_many(answered=…)` lists them and
     claims them before its transaction commits, whether the documents were written together or each alone."""
     from vanthu.exchange.models import BatchClaim
@@ -364,10 +351,10 @@ def test_the_01s_a_batch_answers_are_listed_and_claimed_in_its_transaction_not_g
     assert len(written) == 3
     assert sorted(held) == written
     assert sorted(BatchClaim.objects.values_list("message_id", flat=True)) == written
-    assert not set(written) & set(delivery_jobs)  # no deliverer is handed them: the answer carries them
+    assert not set(written) & set(enqueued)  # no deliverer is handed them: the answer carries them
 
 
-def test_without_a_list_the_01s_get_their_delivery_jobs_and_no_claim(cast, plans, peer, delivery_jobs):
+def test_without_a_list_the_01s_get_their_enqueued_and_no_claim(cast, plans, peer, enqueued):
     from vanthu.exchange.models import BatchClaim
 
     first, second = plans
@@ -375,20 +362,13 @@ def test_without_a_list_the_01s_get_their_delivery_jobs_and_no_claim(cast, plans
                            peer=peer)
     written = _arrival_statuses()
     assert len(written) == 2
-    assert set(written) <= set(delivery_jobs)
+    assert set(written) <= set(enqueued)
     assert not BatchClaim.objects.exists()
 
 
-def test_an_envelope_undone_alone_leaves_no_01_in_the_list(cast, plans, peer, monkeypatch, delivery_jobs):
+def test_an_envelope_undone_alone_leaves_no_01_in_the_list(cast, plans, peer, monkeypatch, enqueued):
     first, second = plans
-    arrival = receiving._arrival
-
-    def failing(envelope, *, transport, checked, reads):
-        if envelope.header.subject == second.subject:
-            raise RuntimeError("disk full")
-        return arrival(envelope, transport=transport, checked=checked, reads=reads)
-
-    monkeypatch.setattr(receiving, "_arrival", failing)
+    fail_arrival_of(second, monkeypatch)
     held: list[int] = []
     receipts = receiving.receive_many([envelope(first, cast.division), envelope(second, cast.division),
                                        envelope(first, cast.province)], transport="http", peer=peer, answered=held)
@@ -398,7 +378,7 @@ def test_an_envelope_undone_alone_leaves_no_01_in_the_list(cast, plans, peer, mo
 
 
 def test_a_batch_written_together_that_fails_lists_only_the_01s_written_alone_after(cast, plans, peer, monkeypatch,
-                                                                                 delivery_jobs):
+                                                                                 enqueued):
     first, second = plans
     received = delivery_batch.receive_documents
 
