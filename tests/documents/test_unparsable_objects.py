@@ -208,3 +208,56 @@ def test_the_seal_itself_refuses_it_when_no_check_came_before(cast, signed_befor
                             number_text="Số: 01/KH-TM", date_text="Hà Nội, ngày 01 tháng 3 năm 2027",
                             secret=SIGNING_SECRET)
     assert caught.value.message.startswith(SEAL_REFUSAL.format(ref="19 0"))
+
+
+# --- an attachment stored before the upload check (decision 0057) ------------------------------------------
+
+ATTACHMENT_REFUSAL = "Tệp đính kèm “Phụ lục kế hoạch.pdf” bị hỏng: có đối tượng {ref} không đọc được ("
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_issuance_refuses_an_attachment_with_an_object_that_does_not_parse_before_taking_a_number(
+        cast, doc_types, draft_pdf, django_capture_on_commit_callbacks, case):
+    """An attachment stored before decision 0036's upload check (every object parsed) is sealed at issuance too: one
+    whose /Info does not parse made the seal fail after the number was taken, on every retry; one with another
+    broken object was sealed, and went to the recipients as a file their own parsers may refuse. Refused before the
+    number, naming the attachment, nothing sealed or stored; a sound attachment is issued as before."""
+    make, ref = BROKEN[case]
+    equip_cast(cast, people=("son",), units=("staff",))
+    doc = awaiting(cast, doc_types, draft_pdf)
+    DocumentFile.objects.create(document=doc, kind=DocumentFile.Kind.ATTACHMENT, name="Phụ lục kế hoạch.pdf",
+                                file=uploads_free_store(make(draft_pdf)), ordinal=1, added_by=cast.quang)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.sign_outgoing(document=doc, acting=cast.son, secret=SIGNING_SECRET, otp=code_for(cast.son))
+    doc.refresh_from_db()
+    before = (StoredFile.objects.count(), list(Register.objects.values_list("last_number")))
+    with pytest.raises(ActionRefused) as caught:
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
+    assert caught.value.code == "corrupt_attachment"
+    assert caught.value.message.startswith(ATTACHMENT_REFUSAL.format(ref=ref))
+    doc.refresh_from_db()
+    assert (doc.status, doc.number, doc.issued_date, doc.issuing_since) == (Status.SIGNED, None, None, None)
+    assert (StoredFile.objects.count(), list(Register.objects.values_list("last_number"))) == before
+    event = AuditEvent.objects.get(verb="documents.outgoing.issued.refused", target_id=str(doc.pk))
+    assert event.data["code"] == "corrupt_attachment"
+    # the attachment put right (a sound PDF in its place), the same document is issued
+    DocumentFile.objects.filter(document=doc, kind=DocumentFile.Kind.ATTACHMENT).update(
+        file=uploads_free_store(draft_pdf))
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.issue_outgoing(document=doc, acting=cast.lan, secret=SIGNING_SECRET, otp=code_for(cast.lan))
+    doc.refresh_from_db()
+    assert doc.status == Status.ISSUED
+    assert doc.number is not None
+
+
+def test_the_attachment_check_refuses_an_encrypted_or_damaged_file_by_name_and_passes_a_sound_one(draft_pdf):
+    from tests.signing.test_pades import encrypted
+
+    for data, says in ((encrypted(draft_pdf), "đã được mã hóa"), (b"not a pdf", "không đúng định dạng PDF"),
+                       (draft_pdf[: len(draft_pdf) // 2], "không đúng định dạng PDF")):
+        with pytest.raises(ActionRefused) as caught:
+            pades_form.check_attachment_sealable(data, name="Phụ lục.pdf")
+        assert caught.value.code == "corrupt_attachment"
+        assert caught.value.message.startswith("Tệp đính kèm “Phụ lục.pdf”")
+        assert says in caught.value.message
+    pades_form.check_attachment_sealable(draft_pdf, name="Phụ lục.pdf")

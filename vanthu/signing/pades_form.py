@@ -53,6 +53,22 @@ def refuse_unparsed_signed(unparsed: Any) -> SigningRefused:
                           % {"object": unparsed.ref, "reason": unparsed.reason}, code="corrupt_pdf")
 
 
+def refuse_attachment(name: str, unparsed: Any = None, *, encrypted: bool = False) -> SigningRefused:
+    """The seal's refusal of an attachment it cannot seal (decision 0057): one stored before the upload check,
+    whose objects were not all read. Attachments are set when the draft is made: the fix is a new draft."""
+    if encrypted:
+        text = _("Tệp đính kèm “%(name)s” đã được mã hóa (đặt mật khẩu), nên không đóng dấu phát hành được. Hãy "
+                 "soạn lại văn bản với tệp đính kèm đã gỡ mã hóa.") % {"name": name}
+    elif unparsed is None:
+        text = _("Tệp đính kèm “%(name)s” bị hỏng hoặc không đúng định dạng PDF, nên không đóng dấu phát hành "
+                 "được. Hãy soạn lại văn bản với tệp đính kèm xuất lại ra PDF.") % {"name": name}
+    else:
+        text = (_("Tệp đính kèm “%(name)s” bị hỏng: có đối tượng %(object)s không đọc được (%(reason)s), nên không "
+                  "đóng dấu phát hành được. Hãy soạn lại văn bản với tệp đính kèm xuất lại ra PDF.")
+                % {"name": name, "object": unparsed.ref, "reason": unparsed.reason})
+    return SigningRefused(text, code="corrupt_attachment")
+
+
 SEALED_READ_ERRORS: tuple[type[Exception], ...] = (*UNREADABLE_ERRORS, pdfparse.TooManyObjects)
 
 
@@ -68,6 +84,23 @@ def check_every_object_signed(pdf: bytes) -> None:
         raise refuse_corrupt() from exc
     if unparsed is not None:
         raise refuse_unparsed_signed(unparsed)
+
+
+def check_attachment_sealable(pdf: bytes, *, name: str) -> None:
+    """Refuse an attachment the seal could not seal, or would seal over an object that does not parse (decision
+    0057): the upload check reads every object since decision 0036; an attachment stored before was not read. The
+    same parse, and what the seal's writer refuses (damaged, encrypted), before issuance takes a number."""
+    if not pdf.lstrip()[:5].startswith(b"%PDF"):
+        raise refuse_attachment(name)
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        if reader.encrypted or reader.security_handler is not None:
+            raise refuse_attachment(name, encrypted=True)
+        unparsed = pdfparse.first_unparsed(reader)
+    except SEALED_READ_ERRORS as exc:
+        raise refuse_attachment(name) from exc
+    if unparsed is not None:
+        raise refuse_attachment(name, unparsed)
 
 
 def open_writer(pdf: bytes, *, every_object: bool = False) -> IncrementalPdfFileWriter:

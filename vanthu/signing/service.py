@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVELS", "CredentialInfo", "Registered", "SignatureBlock", "SignatureReport", "SigningRefused", "ValidationResult",
-    "begin_remote_personal", "check_sealable", "configured_level", "credential_for_person", "credential_for_unit",
+    "begin_remote_personal", "check_attachment_sealable", "check_sealable", "configured_level",
+    "credential_for_person", "credential_for_unit",
     "enrich", "finish_remote", "fresh_personal_verdict", "layout", "level_of", "needs_enrichment", "pades_services",
     "record_validation", "renew_archive",
     "request_level", "seal_issued", "seal_text_only", "sign_personal", "signed_from_request", "sim_signature",
@@ -283,6 +284,18 @@ def record_validation(file: StoredFile, *, registered: Registered | None = None)
     from vanthu.signing import validation
 
     return validation.validate_and_store(file, registered=registered)
+
+
+def check_attachment_sealable(file: StoredFile, *, name: str, target: Any = None) -> None:
+    """Refuse (SigningRefused, `corrupt_attachment`, naming `target`) an attachment the seal cannot seal or would
+    seal over an object that does not parse (decision 0057): issuance calls it before the number is taken."""
+    from vanthu.signing import pades_form
+
+    try:
+        pades_form.check_attachment_sealable(file.read_bytes(), name=name)
+    except SigningRefused as exc:
+        exc.target = target
+        raise
 
 
 def check_sealable(file: StoredFile, *, target: Any = None) -> None:

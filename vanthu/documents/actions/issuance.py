@@ -215,6 +215,9 @@ def _check_before_number(*, document: Document, acting: Person, expected_version
         recipients = _check_issuable(document, acting, expected_version)
         assert document.current_file is not None
         signing.check_sealable(document.current_file, target=document)  # every object parses (decision 0045)
+        for item in document.files.filter(kind=DocumentFile.Kind.ATTACHMENT).select_related("file").order_by(
+                "ordinal", "pk"):  # and every attachment the seal will seal (decision 0057)
+            signing.check_attachment_sealable(item.file, name=item.name, target=document)
         if not _has_valid_personal_signature(document.current_file):
             raise ActionRefused(_("Văn bản chưa có chữ ký số hợp lệ của người có thẩm quyền; không thể phát hành."),
                                 code="unsigned", target=document)
