@@ -90,7 +90,7 @@ def _arrivals(receipts: Sequence[receiving.Receipt | None], *, peer: Peer, held:
                   .values_list("message_id", "body"))
     todo = [m for m in message_of.values() if m.pk not in bodies and m.state == OutboxMessage.State.WAITING]
     waiting.extend(m.pk for m in todo)
-    # those written now are claimed already (`hold`); one written before is claimed now, unless a deliverer's
+    # those written now are claimed already (`claims.hold`); one written before is claimed now, unless a deliverer's
     # batch holds it (left to it)
     taken = {m.pk for m in todo if m.pk in held} | claims.claim([m.pk for m in todo if m.pk not in held])
     try:
