@@ -5,9 +5,9 @@ ship with vanthu (`font_files/`, SIL Open Font License 1.1, `font_files/LICENSE.
 the machine has. The fields a seal fills are read back glyph for glyph against vanthu's own font files
 (`signing.fieldtext`, decision 0045), so the files must not change under the documents already sealed: a
 system's font package upgraded would otherwise make their seals read invalid, and a peer set up without the
-system package would refuse our documents (decision 0055). Liberation Serif from the system
-(Debian fonts-liberation2) and Source Serif Pro (a Python package) are still read, for documents that another
-vanthu, set up before, drew with them. `VANTHU_FONT_DIRS` comes before all.
+system package would refuse our documents (decision 0055). Source Serif Pro (a Python package) is still read, for
+documents a vanthu without Liberation Serif drew before; the system's Liberation files (Debian fonts-liberation2)
+only stand in where vanthu's own are missing. `VANTHU_FONT_DIRS` comes before all.
 """
 
 from __future__ import annotations
