@@ -31,6 +31,7 @@ from django.test.utils import CaptureQueriesContext
 from vanthu.demo.peers_stream import warm_worker
 from vanthu.documents.delivering import deliver_message
 from vanthu.documents.models import MessageKind, OutboxMessage
+from vanthu.core.measure import tally_cpu
 from vanthu.exchange import receiving, sending
 
 warm_worker()
@@ -39,17 +40,8 @@ n = waiting.count()
 half = n // 2
 timed = {"receive": 0.0, "signed": 0.0}
 
-def timer(function, name):
-    def wrapped(*args, **kwargs):
-        start = time.process_time()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            timed[name] += time.process_time() - start
-    return wrapped
-
-receiving.receive_many = timer(receiving.receive_many, "receive")
-sending.signed_for = timer(sending.signed_for, "signed")
+tally_cpu(receiving, "receive_many", timed, "receive")
+tally_cpu(sending, "signed_for", timed, "signed")
 
 def run(count, profile=None):
     cpu = time.process_time()

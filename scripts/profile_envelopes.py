@@ -75,6 +75,7 @@ import cProfile, json, time
 from pathlib import Path
 from django.db import transaction
 from django.test import Client
+from vanthu.core.measure import tally_cpu
 from vanthu.exchange import pdfcheck, receiving
 from vanthu.exchange.transports import http
 
@@ -84,17 +85,8 @@ count = sum(len(http.decode_batch(body)) for body, _headers in requests)
 client = Client()
 timed = {"receive": 0.0, "pades": 0.0}
 
-def timer(function, name):
-    def wrapped(*args, **kwargs):
-        start = time.process_time()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            timed[name] += time.process_time() - start
-    return wrapped
-
-receiving.receive_many = timer(receiving.receive_many, "receive")
-pdfcheck.validate = timer(pdfcheck.validate, "pades")
+tally_cpu(receiving, "receive_many", timed, "receive")
+tally_cpu(pdfcheck, "validate", timed, "pades")
 
 class Back(Exception):
     pass

@@ -76,3 +76,24 @@ def test_the_figure_is_none_on_sqlite_and_a_sum_on_postgresql():
         assert server.seconds is not None
         assert server.seconds >= 0
         assert server.backends  # this connection's backend at least
+
+
+def test_tally_cpu_adds_each_calls_process_cpu_under_its_name_and_keeps_answers_and_errors():
+    class Owner:
+        @staticmethod
+        def burn(n: int) -> int:
+            return sum(i * i for i in range(n))
+
+        @staticmethod
+        def fail() -> None:
+            raise ValueError("no")
+
+    seconds: dict[str, float] = {}
+    measure.tally_cpu(Owner, "burn", seconds, "burn")
+    measure.tally_cpu(Owner, "fail", seconds, "fail")
+    assert seconds == {"burn": 0.0, "fail": 0.0}
+    start = time.process_time()
+    assert Owner.burn(300_000) == sum(i * i for i in range(300_000))
+    assert 0 < seconds["burn"] <= time.process_time() - start
+    with pytest.raises(ValueError, match="no"):  # the error goes through, its time counted
+        Owner.fail()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -118,3 +119,19 @@ class ServerCPU:
                 self.sample(own, sampler=True)
         finally:
             own.close()
+
+
+def tally_cpu(owner: Any, attribute: str, seconds: dict[str, float], name: str) -> None:
+    """Replace `owner.attribute` (a function) by one that adds the process CPU seconds of each call to
+    `seconds[name]`: the profiling scripts' split of a run by function (scripts/profile_*.py)."""
+    function = getattr(owner, attribute)
+    seconds.setdefault(name, 0.0)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        start = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            seconds[name] += time.process_time() - start
+
+    setattr(owner, attribute, timed)
